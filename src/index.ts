@@ -1,0 +1,1 @@
+export { silentRecorder } from './log/events';

@@ -1,0 +1,191 @@
+/**
+ * The lifecycle event log's vocabulary: one discriminated union, zod schemas
+ * first, TypeScript types inferred from them. Every lifecycle transition and
+ * every room change of the server is one of these. Messages (the data plane)
+ * never are.
+ */
+import { z } from 'zod';
+
+const transport = z.enum(['polling', 'websocket']);
+const side = z.enum(['client', 'server']);
+
+/** Fields every event carries, stamped by the log when it is appended. */
+const stamp = {
+  seq: z.number().int().nonnegative(),
+  ts: z.number(),
+  node: z.string(),
+};
+
+export const serverStart = z.object({
+  ...stamp,
+  type: z.literal('server.start'),
+  path: z.string(),
+  settings: z.record(z.string(), z.unknown()),
+});
+
+export const serverClose = z.object({ ...stamp, type: z.literal('server.close') });
+
+/** An Engine.IO session was opened by a successful handshake. */
+export const connOpen = z.object({
+  ...stamp,
+  type: z.literal('conn.open'),
+  sid: z.string(),
+  protocol: z.union([z.literal(3), z.literal(4)]),
+  transport,
+  remoteAddress: z.string(),
+  pingInterval: z.number(),
+  pingTimeout: z.number(),
+  upgradeTimeout: z.number(),
+  maxPayload: z.number(),
+  upgrades: z.array(z.string()),
+});
+
+/** A heartbeat step: v4 servers send pings and receive pongs, v3 the reverse. */
+export const connHeartbeat = z.object({
+  ...stamp,
+  type: z.literal('conn.heartbeat'),
+  sid: z.string(),
+  step: z.enum(['ping-sent', 'pong-received', 'ping-received', 'pong-sent']),
+});
+
+/** One step of a transport upgrade (polling → websocket). */
+export const connUpgrade = z.object({
+  ...stamp,
+  type: z.literal('conn.upgrade'),
+  sid: z.string(),
+  step: z.enum(['probe', 'upgraded', 'failed']),
+  to: transport,
+  reason: z.string().optional(),
+});
+
+/** A transport-level failure: a bad polling request, a broken WebSocket, a size limit hit. */
+export const connError = z.object({
+  ...stamp,
+  type: z.literal('conn.error'),
+  sid: z.string(),
+  transport,
+  message: z.string(),
+  size: z.number().optional(),
+  limit: z.number().optional(),
+});
+
+/** The session reached `closed`: exactly one per `conn.open`. */
+export const connClose = z.object({
+  ...stamp,
+  type: z.literal('conn.close'),
+  sid: z.string(),
+  /** The engine.io reason string given to the `close` event, e.g. "ping timeout". */
+  reason: z.string(),
+  description: z.string().optional(),
+  initiator: side,
+  transport,
+  wsCode: z.number().optional(),
+  wsReason: z.string().optional(),
+  lastPingAt: z.number().optional(),
+  lastPongAt: z.number().optional(),
+});
+
+export const nspCreate = z.object({
+  ...stamp,
+  type: z.literal('nsp.create'),
+  nsp: z.string(),
+  /** Name or source of the dynamic parent namespace (RegExp or function) that created it. */
+  parent: z.string().optional(),
+});
+
+/** A Socket.IO socket joined a namespace (middleware passed). */
+export const socketConnect = z.object({
+  ...stamp,
+  type: z.literal('socket.connect'),
+  sid: z.string(),
+  socketId: z.string(),
+  nsp: z.string(),
+  protocol: z.union([z.literal(4), z.literal(5)]),
+});
+
+/** A namespace connection was refused: unknown namespace or a middleware error. */
+export const socketRefused = z.object({
+  ...stamp,
+  type: z.literal('socket.refused'),
+  sid: z.string(),
+  nsp: z.string(),
+  message: z.string(),
+  data: z.unknown().optional(),
+});
+
+export const roomJoin = z.object({
+  ...stamp,
+  type: z.literal('room.join'),
+  socketId: z.string(),
+  nsp: z.string(),
+  room: z.string(),
+});
+
+export const roomLeave = z.object({
+  ...stamp,
+  type: z.literal('room.leave'),
+  socketId: z.string(),
+  nsp: z.string(),
+  room: z.string(),
+});
+
+/** The socket left its namespace; it is in no room afterwards. */
+export const socketDisconnect = z.object({
+  ...stamp,
+  type: z.literal('socket.disconnect'),
+  socketId: z.string(),
+  nsp: z.string(),
+  /** The exact reason given to the socket's `disconnect` event. */
+  reason: z.string(),
+  initiator: z.enum(['client', 'server', 'application']),
+  /** The engine session it ran on, to join it with that session's evidence. */
+  sid: z.string().optional(),
+});
+
+/** A handler or middleware of the application threw; the server carried on. */
+export const appError = z.object({
+  ...stamp,
+  type: z.literal('app.error'),
+  socketId: z.string().optional(),
+  nsp: z.string().optional(),
+  message: z.string(),
+});
+
+/** Another node of a cluster stopped answering; its sockets were dropped from the projections. */
+export const nodeDown = z.object({
+  ...stamp,
+  type: z.literal('node.down'),
+  down: z.string(),
+});
+
+export const logEvent = z.discriminatedUnion('type', [
+  serverStart,
+  serverClose,
+  connOpen,
+  connHeartbeat,
+  connUpgrade,
+  connError,
+  connClose,
+  nspCreate,
+  socketConnect,
+  socketRefused,
+  roomJoin,
+  roomLeave,
+  socketDisconnect,
+  appError,
+  nodeDown,
+]);
+
+export type LogEvent = z.infer<typeof logEvent>;
+export type LogEventType = LogEvent['type'];
+
+/** What a producer hands to the log: the stamp is added on append. */
+export type LogEventInput = LogEvent extends infer E ? (E extends LogEvent ? Omit<E, 'seq' | 'ts' | 'node'> : never) : never;
+
+/** Where lifecycle producers (engine, sockets, namespaces) send their events. */
+export interface Recorder {
+  record(event: LogEventInput): void;
+}
+
+/** The recorder used when logging is off: it costs one call and nothing else. */
+export const silentRecorder: Recorder = { record() {} };
