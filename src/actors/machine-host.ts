@@ -1,0 +1,103 @@
+/**
+ * A lean host for the pure machines of src/machines.
+ *
+ * xstate's `createActor` costs a few KB and several µs per event; a server
+ * holds one machine per connection and per socket, so instead we keep only the
+ * machine's snapshot and advance it with xstate's pure `transition`. The host
+ * performs the named actions the machine returns (timers, writes, log appends)
+ * through the handlers the runtime supplies, and tells observers about every
+ * state change. It is the actor: one mailbox (events are processed one at a
+ * time, in order), one state, effects only through named actions.
+ */
+import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine, type EventFromLogic, type SnapshotFrom } from 'xstate';
+
+/** Runs a named action the machine asked for; `params` are the action's resolved params. */
+export type ActionHandler<E> = (params: any, event: E) => void;
+
+export type StateListener<M extends AnyStateMachine> = (
+  snapshot: SnapshotFrom<M>,
+  previous: SnapshotFrom<M>,
+  event: EventFromLogic<M>,
+) => void;
+
+export class MachineHost<M extends AnyStateMachine> {
+  private current: SnapshotFrom<M>;
+  private readonly queue: EventFromLogic<M>[] = [];
+  private processing = false;
+  private listener: StateListener<M> | undefined;
+
+  constructor(
+    private readonly machine: M,
+    private readonly handlers: Partial<Record<string, ActionHandler<EventFromLogic<M>>>>,
+    input?: unknown,
+  ) {
+    const [snapshot, actions] = (initialTransition as any)(machine, input) as [SnapshotFrom<M>, { type: string; params: unknown }[]];
+    this.current = snapshot;
+    this.perform(actions, { type: 'xstate.init' } as EventFromLogic<M>);
+  }
+
+  get snapshot(): SnapshotFrom<M> {
+    return this.current;
+  }
+
+  /** The current state as a dotted string, e.g. "open.polling". */
+  get state(): string {
+    return flattenStateValue((this.current as AnyMachineSnapshot).value);
+  }
+
+  /** One observer per host (the runtime's recorder); keeps memory per actor flat. */
+  onTransition(listener: StateListener<M>): void {
+    this.listener = listener;
+  }
+
+  matches(value: string): boolean {
+    return (this.current as any).matches(value);
+  }
+
+  /**
+   * Delivers an event. Events sent from inside an action handler are queued
+   * and processed after the current one, so transitions never interleave.
+   */
+  send(event: EventFromLogic<M>): void {
+    this.queue.push(event);
+    if (this.processing) return;
+    this.processing = true;
+    try {
+      let next: EventFromLogic<M> | undefined;
+      while ((next = this.queue.shift()) !== undefined) this.step(next);
+    } finally {
+      this.processing = false;
+    }
+  }
+
+  private step(event: EventFromLogic<M>): void {
+    const previous = this.current;
+    const [snapshot, actions] = transition(this.machine, previous, event) as [SnapshotFrom<M>, { type: string; params: unknown }[]];
+    this.current = snapshot;
+    if (this.listener && changed((previous as AnyMachineSnapshot).value, (snapshot as AnyMachineSnapshot).value)) {
+      this.listener(snapshot, previous, event);
+    }
+    this.perform(actions, event);
+  }
+
+  private perform(actions: { type: string; params: unknown }[], event: EventFromLogic<M>): void {
+    for (const action of actions) {
+      const handler = this.handlers[action.type];
+      if (handler) handler(action.params, event);
+    }
+  }
+}
+
+function changed(before: unknown, after: unknown): boolean {
+  if (before === after) return false;
+  return typeof before === 'string' || typeof after === 'string' || flattenStateValue(before) !== flattenStateValue(after);
+}
+
+export function flattenStateValue(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 0) return '';
+  const [key, child] = entries[0];
+  const rest = flattenStateValue(child);
+  return rest ? `${key}.${rest}` : key;
+}
