@@ -1,0 +1,125 @@
+/**
+ * The event log: stamps each lifecycle event, folds it into the live
+ * projections, keeps the latest ones in a ring, tells subscribers, and hands
+ * it to sinks. Everything happens inside `record`, synchronously and in
+ * order, so the projections are current the moment `record` returns (the
+ * memory adapter routes broadcasts from the rooms projection). Sinks do
+ * their own I/O later; see sink.ts.
+ */
+import * as os from 'node:os';
+import type { LogEvent, LogEventInput, Recorder } from './events';
+import { MemorySink, DEFAULT_CAPACITY } from './memory-sink';
+import { emptyProjections, foldAll, projectionsView, type ProjectionState, type Projections } from './projections';
+import type { LogSink } from './sink';
+
+export interface EventLogOptions {
+  /** This server's name in a cluster, stamped on every event. Default `<hostname>:<pid>`. */
+  node?: string;
+  /** Events kept in memory for `events()`; `false` keeps none (projections still run). Default 10,000. */
+  capacity?: number | false;
+  /** Where else events go (a JSONL file, a Redis stream, your own). */
+  sinks?: LogSink[];
+  /** Finished sessions the sessions projection keeps for inspection. Default 1,000. */
+  retainClosed?: number;
+  /** A subscriber or sink threw. Default: one process warning per source. */
+  onError?: (error: Error) => void;
+}
+
+export type LogListener = (event: LogEvent) => void;
+
+export const DEFAULT_RETAIN_CLOSED = 1_000;
+
+export function defaultNodeName(): string {
+  return `${os.hostname()}:${process.pid}`;
+}
+
+export class EventLog implements Recorder {
+  readonly node: string;
+  /** Live read API of the projections; the objects stay valid for the log's life. */
+  readonly projections: Projections;
+  private readonly state: ProjectionState;
+  private readonly ring: MemorySink | undefined;
+  private readonly sinks: LogSink[];
+  private readonly listeners = new Set<LogListener>();
+  private readonly onError: (error: Error) => void;
+  private readonly warned = new Set<string>();
+  private seq = 0;
+  private closing: Promise<void> | undefined;
+
+  constructor(options: EventLogOptions = {}) {
+    this.node = options.node ?? defaultNodeName();
+    const capacity = options.capacity ?? DEFAULT_CAPACITY;
+    this.ring = capacity === false ? undefined : new MemorySink(capacity);
+    this.sinks = [...(options.sinks ?? [])];
+    this.state = emptyProjections(options.retainClosed ?? DEFAULT_RETAIN_CLOSED);
+    this.projections = projectionsView(this.state);
+    this.onError = options.onError ?? ((error) => this.warnOnce(error));
+  }
+
+  /** Whether events are retained in memory for `events()`. */
+  get retaining(): boolean {
+    return this.ring !== undefined;
+  }
+
+  /** The `seq` of the latest event, 0 before the first. */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  record(input: LogEventInput): LogEvent {
+    const event = { ...input, seq: ++this.seq, ts: Date.now(), node: this.node } as LogEvent;
+    foldAll(this.state, event);
+    this.ring?.write(event);
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.onError(asError(error, 'event log subscriber'));
+      }
+    }
+    if (!this.closing) {
+      for (const sink of this.sinks) {
+        try {
+          sink.write(event);
+        } catch (error) {
+          this.onError(asError(error, 'event log sink'));
+        }
+      }
+    }
+    return event;
+  }
+
+  /** Calls `listener` with each new event, after the projections include it. Returns the unsubscribe function. */
+  subscribe(listener: LogListener): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /** Retained events with `seq` greater than `since`, oldest first; [] when retention is off. */
+  events(options: { since?: number } = {}): LogEvent[] {
+    return this.ring?.events(options.since) ?? [];
+  }
+
+  /** Flushes and closes the sinks. Events recorded afterwards still update the projections. */
+  close(): Promise<void> {
+    this.closing ??= Promise.allSettled(this.sinks.map((sink) => sink.close())).then((results) => {
+      for (const result of results) {
+        if (result.status === 'rejected') this.onError(asError(result.reason, 'event log sink close'));
+      }
+    });
+    return this.closing;
+  }
+
+  private warnOnce(error: Error): void {
+    if (this.warned.has(error.message)) return;
+    this.warned.add(error.message);
+    process.emitWarning(error.message, 'IostateEventLogWarning');
+  }
+}
+
+function asError(error: unknown, source: string): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  return new Error(`${source} failed: ${message}`, { cause: error });
+}

@@ -1,0 +1,35 @@
+/**
+ * Every projection of the log, folded together. The live EventLog and
+ * replay both go through `foldAll`, so they cannot drift apart.
+ */
+import type { LogEvent } from '../events';
+import { emptyRooms, foldRooms, roomsView, type RoomsState, type RoomsView } from './rooms';
+import { emptySessions, foldSessions, sessionsView, type SessionsState, type SessionsView } from './sessions';
+
+export interface ProjectionState {
+  readonly rooms: RoomsState;
+  readonly sessions: SessionsState;
+}
+
+export interface Projections {
+  readonly rooms: RoomsView;
+  readonly sessions: SessionsView;
+}
+
+/** `retainClosed`: finished sessions the sessions projection keeps (Infinity for replay). */
+export function emptyProjections(retainClosed = Infinity): ProjectionState {
+  return { rooms: emptyRooms(), sessions: emptySessions(retainClosed) };
+}
+
+export function foldAll(state: ProjectionState, event: LogEvent): ProjectionState {
+  foldRooms(state.rooms, event);
+  foldSessions(state.sessions, event);
+  return state;
+}
+
+export function projectionsView(state: ProjectionState): Projections {
+  return { rooms: roomsView(state.rooms), sessions: sessionsView(state.sessions) };
+}
+
+export * from './rooms';
+export * from './sessions';

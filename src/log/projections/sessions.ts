@@ -1,0 +1,338 @@
+/**
+ * The sessions projection: every Engine.IO session (connection) and every
+ * Socket.IO socket on it, with the facts that explain how each one ended.
+ * The inspector reads it live; replay folds a log with it; explain.ts turns
+ * its records into disconnect explanations.
+ *
+ * Like the rooms fold, it updates `state` in place and returns it, and reads
+ * nothing but its arguments. Closed sessions are kept for inspection up to
+ * `retainClosed` (oldest dropped first), so a long-running server does not
+ * grow without bound; replay keeps them all.
+ */
+import type { LogEvent } from '../events';
+
+export type Transport = 'polling' | 'websocket';
+export type Side = 'client' | 'server';
+
+export type SessionStatus = 'open' | 'upgrading' | 'closed' | 'lost';
+export type SocketStatus = 'connected' | 'disconnected' | 'lost';
+
+/** Why a session or socket ended without a close being recorded: its node went away. */
+export interface LostRecord {
+  at: number;
+  cause: 'node down' | 'node restart';
+  node: string;
+}
+
+export interface SessionSettings {
+  pingInterval: number;
+  pingTimeout: number;
+  upgradeTimeout: number;
+  maxPayload: number;
+  upgrades: string[];
+}
+
+export interface HeartbeatRecord {
+  /** v4: the server pings, the client answers. */
+  lastPingSentAt?: number;
+  lastPongReceivedAt?: number;
+  /** v3: the client pings, the server answers. */
+  lastPingReceivedAt?: number;
+  lastPongSentAt?: number;
+}
+
+export interface TransportErrorRecord {
+  at: number;
+  transport: Transport;
+  message: string;
+  size?: number;
+  limit?: number;
+}
+
+export interface UpgradeRecord {
+  at: number;
+  step: 'probe' | 'upgraded' | 'failed';
+  to: Transport;
+  reason?: string;
+}
+
+export interface RefusalRecord {
+  at: number;
+  nsp: string;
+  message: string;
+}
+
+export interface SessionCloseRecord {
+  at: number;
+  /** The exact reason the engine gave, e.g. "ping timeout". */
+  reason: string;
+  description?: string;
+  initiator: Side;
+  transport: Transport;
+  wsCode?: number;
+  wsReason?: string;
+  lastPingAt?: number;
+  lastPongAt?: number;
+}
+
+export interface SessionRecord {
+  sid: string;
+  node: string;
+  status: SessionStatus;
+  protocol: 3 | 4;
+  /** The transport in use now. */
+  transport: Transport;
+  /** Every transport used, in order, e.g. ['polling', 'websocket']. */
+  transports: Transport[];
+  remoteAddress: string;
+  settings: SessionSettings;
+  openedAt: number;
+  closedAt?: number;
+  heartbeat: HeartbeatRecord;
+  /** The latest upgrade step, if any. */
+  upgrade?: UpgradeRecord;
+  /** The latest transport errors, oldest first (at most MAX_KEPT). */
+  errors: TransportErrorRecord[];
+  /** Namespace connections refused by the server (at most MAX_KEPT). */
+  refusals: RefusalRecord[];
+  /** Keys (see socketKey) of the sockets that ran on this session, in order. */
+  sockets: string[];
+  close?: SessionCloseRecord;
+  lost?: LostRecord;
+}
+
+export interface SocketDisconnectRecord {
+  at: number;
+  /** The exact reason given to the socket's `disconnect` event. */
+  reason: string;
+  initiator: 'client' | 'server' | 'application';
+}
+
+export interface SocketRecord {
+  socketId: string;
+  nsp: string;
+  sid: string;
+  node: string;
+  protocol: 4 | 5;
+  status: SocketStatus;
+  /** When it connected to its namespace. */
+  since: number;
+  /** Its rooms while connected; once disconnected, the rooms it was in at that moment. */
+  rooms: Set<string>;
+  disconnect?: SocketDisconnectRecord;
+  lost?: LostRecord;
+}
+
+export interface SessionsState {
+  readonly sessions: Map<string, SessionRecord>;
+  /** Keyed by socketKey(nsp, socketId). */
+  readonly sockets: Map<string, SocketRecord>;
+  /** Finished sessions and orphan sockets, oldest first, for eviction. */
+  readonly finished: Map<string, true>;
+  /** How many finished entries to keep; Infinity keeps them all. */
+  readonly retainClosed: number;
+}
+
+/** How many errors and refusals a session keeps: the latest are the ones that explain. */
+export const MAX_KEPT = 10;
+
+export function emptySessions(retainClosed = Infinity): SessionsState {
+  return { sessions: new Map(), sockets: new Map(), finished: new Map(), retainClosed };
+}
+
+/** Socket ids are unique in practice, but a namespace prefix makes it certain. */
+export function socketKey(nsp: string, socketId: string): string {
+  return `${nsp}\u0000${socketId}`;
+}
+
+function keep<T>(list: T[], item: T): void {
+  list.push(item);
+  if (list.length > MAX_KEPT) list.shift();
+}
+
+function finish(state: SessionsState, key: string): void {
+  state.finished.set(key, true);
+  while (state.finished.size > state.retainClosed) {
+    const oldest = state.finished.keys().next().value as string;
+    state.finished.delete(oldest);
+    evict(state, oldest);
+  }
+}
+
+function evict(state: SessionsState, key: string): void {
+  if (key.startsWith('k:')) {
+    state.sockets.delete(key.slice(2));
+    return;
+  }
+  const sid = key.slice(2);
+  const session = state.sessions.get(sid);
+  if (!session) return;
+  for (const socket of session.sockets) state.sockets.delete(socket);
+  state.sessions.delete(sid);
+}
+
+function loseNode(state: SessionsState, node: string, at: number, cause: LostRecord['cause']): void {
+  const lost: LostRecord = { at, cause, node };
+  for (const [key, socket] of state.sockets) {
+    if (socket.node !== node || socket.status !== 'connected') continue;
+    socket.status = 'lost';
+    socket.lost = lost;
+    if (!state.sessions.has(socket.sid)) finish(state, `k:${key}`);
+  }
+  for (const session of state.sessions.values()) {
+    if (session.node !== node || session.status === 'closed' || session.status === 'lost') continue;
+    session.status = 'lost';
+    session.lost = lost;
+    session.closedAt = at;
+    finish(state, `s:${session.sid}`);
+  }
+}
+
+export function foldSessions(state: SessionsState, event: LogEvent): SessionsState {
+  switch (event.type) {
+    case 'conn.open':
+      state.sessions.set(event.sid, {
+        sid: event.sid,
+        node: event.node,
+        status: 'open',
+        protocol: event.protocol,
+        transport: event.transport,
+        transports: [event.transport],
+        remoteAddress: event.remoteAddress,
+        settings: {
+          pingInterval: event.pingInterval,
+          pingTimeout: event.pingTimeout,
+          upgradeTimeout: event.upgradeTimeout,
+          maxPayload: event.maxPayload,
+          upgrades: event.upgrades,
+        },
+        openedAt: event.ts,
+        heartbeat: {},
+        errors: [],
+        refusals: [],
+        sockets: [],
+      });
+      break;
+    case 'conn.heartbeat': {
+      const heartbeat = state.sessions.get(event.sid)?.heartbeat;
+      if (!heartbeat) break;
+      if (event.step === 'ping-sent') heartbeat.lastPingSentAt = event.ts;
+      else if (event.step === 'pong-received') heartbeat.lastPongReceivedAt = event.ts;
+      else if (event.step === 'ping-received') heartbeat.lastPingReceivedAt = event.ts;
+      else heartbeat.lastPongSentAt = event.ts;
+      break;
+    }
+    case 'conn.upgrade': {
+      const session = state.sessions.get(event.sid);
+      if (!session || session.status === 'closed') break;
+      session.upgrade = { at: event.ts, step: event.step, to: event.to, reason: event.reason };
+      if (event.step === 'probe') {
+        session.status = 'upgrading';
+      } else {
+        session.status = 'open';
+        if (event.step === 'upgraded') {
+          session.transport = event.to;
+          session.transports.push(event.to);
+        }
+      }
+      break;
+    }
+    case 'conn.error': {
+      const session = state.sessions.get(event.sid);
+      if (session) keep(session.errors, { at: event.ts, transport: event.transport, message: event.message, size: event.size, limit: event.limit });
+      break;
+    }
+    case 'conn.close': {
+      const session = state.sessions.get(event.sid);
+      if (!session || session.status === 'closed') break;
+      session.status = 'closed';
+      session.closedAt = event.ts;
+      session.close = {
+        at: event.ts,
+        reason: event.reason,
+        description: event.description,
+        initiator: event.initiator,
+        transport: event.transport,
+        wsCode: event.wsCode,
+        wsReason: event.wsReason,
+        lastPingAt: event.lastPingAt,
+        lastPongAt: event.lastPongAt,
+      };
+      finish(state, `s:${event.sid}`);
+      break;
+    }
+    case 'socket.connect': {
+      const key = socketKey(event.nsp, event.socketId);
+      state.sockets.set(key, {
+        socketId: event.socketId,
+        nsp: event.nsp,
+        sid: event.sid,
+        node: event.node,
+        protocol: event.protocol,
+        status: 'connected',
+        since: event.ts,
+        rooms: new Set(),
+      });
+      const session = state.sessions.get(event.sid);
+      if (session && !session.sockets.includes(key)) session.sockets.push(key);
+      break;
+    }
+    case 'socket.refused': {
+      const session = state.sessions.get(event.sid);
+      if (session) keep(session.refusals, { at: event.ts, nsp: event.nsp, message: event.message });
+      break;
+    }
+    case 'room.join': {
+      const socket = state.sockets.get(socketKey(event.nsp, event.socketId));
+      if (socket?.status === 'connected') socket.rooms.add(event.room);
+      break;
+    }
+    case 'room.leave': {
+      const socket = state.sockets.get(socketKey(event.nsp, event.socketId));
+      if (socket?.status === 'connected') socket.rooms.delete(event.room);
+      break;
+    }
+    case 'socket.disconnect': {
+      const key = socketKey(event.nsp, event.socketId);
+      const socket = state.sockets.get(key);
+      if (!socket || socket.status !== 'connected') break;
+      socket.status = 'disconnected';
+      socket.disconnect = { at: event.ts, reason: event.reason, initiator: event.initiator };
+      if (!state.sessions.has(socket.sid)) finish(state, `k:${key}`);
+      break;
+    }
+    case 'node.down':
+      loseNode(state, event.down, event.ts, 'node down');
+      break;
+    case 'server.start':
+      loseNode(state, event.node, event.ts, 'node restart');
+      break;
+    default:
+      break;
+  }
+  return state;
+}
+
+/** The read API the inspector uses; it always reflects the latest fold. */
+export interface SessionsView {
+  session(sid: string): SessionRecord | undefined;
+  sessions(): Iterable<SessionRecord>;
+  socket(nsp: string, socketId: string): SocketRecord | undefined;
+  sockets(): Iterable<SocketRecord>;
+  /** The sockets that ran on a session, in connection order. */
+  socketsOf(sid: string): SocketRecord[];
+}
+
+export function sessionsView(state: SessionsState): SessionsView {
+  return {
+    session: (sid) => state.sessions.get(sid),
+    sessions: () => state.sessions.values(),
+    socket: (nsp, socketId) => state.sockets.get(socketKey(nsp, socketId)),
+    sockets: () => state.sockets.values(),
+    socketsOf: (sid) =>
+      (state.sessions.get(sid)?.sockets ?? []).flatMap((key) => {
+        const socket = state.sockets.get(key);
+        return socket ? [socket] : [];
+      }),
+  };
+}

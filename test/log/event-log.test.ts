@@ -1,0 +1,108 @@
+import { describe, expect, it, vi } from 'vitest';
+import { EventLog } from '../../src/log/event-log';
+import type { LogEvent } from '../../src/log/events';
+import { MemorySink } from '../../src/log/memory-sink';
+import type { LogSink } from '../../src/log/sink';
+
+const join = (socketId: string, room: string) => ({ type: 'room.join', socketId, nsp: '/', room }) as const;
+const connect = (socketId: string) => ({ type: 'socket.connect', sid: 'e1', socketId, nsp: '/', protocol: 5 }) as const;
+
+describe('EventLog', () => {
+  it('stamps seq, ts and node', () => {
+    vi.useFakeTimers({ now: 1234 });
+    try {
+      const log = new EventLog({ node: 'n1' });
+      const first = log.record(connect('a'));
+      const second = log.record(join('a', 'x'));
+      expect(first).toMatchObject({ seq: 1, ts: 1234, node: 'n1', type: 'socket.connect' });
+      expect(second.seq).toBe(2);
+      expect(log.lastSeq).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('has the projections current when record returns, and when subscribers run', () => {
+    const log = new EventLog();
+    const seen: (number | undefined)[] = [];
+    log.subscribe(() => seen.push(log.projections.rooms.membersOf('/', 'x')?.size));
+    log.record(connect('a'));
+    log.record(join('a', 'x'));
+    expect(log.projections.rooms.membersOf('/', 'x')?.has('a')).toBe(true);
+    expect(log.projections.sessions.socket('/', 'a')?.rooms.has('x')).toBe(true);
+    expect(seen).toEqual([undefined, 1]);
+  });
+
+  it('serves retained events since a seq, from a bounded ring', () => {
+    const log = new EventLog({ capacity: 3 });
+    for (let i = 0; i < 5; i++) log.record(join('a', `r${i}`));
+    expect(log.events().map((e) => e.seq)).toEqual([3, 4, 5]);
+    expect(log.events({ since: 4 }).map((e) => e.seq)).toEqual([5]);
+    expect(log.events({ since: 5 })).toEqual([]);
+  });
+
+  it('keeps nothing with retention off but still folds the projections', () => {
+    const log = new EventLog({ capacity: false });
+    log.record(connect('a'));
+    log.record(join('a', 'x'));
+    expect(log.retaining).toBe(false);
+    expect(log.events()).toEqual([]);
+    expect(log.projections.rooms.membersOf('/', 'x')?.size).toBe(1);
+  });
+
+  it('unsubscribes, and survives a throwing subscriber or sink', () => {
+    const errors: string[] = [];
+    const broken: LogSink = {
+      write() {
+        throw new Error('disk gone');
+      },
+      close: async () => {},
+    };
+    const after = new MemorySink(10);
+    const log = new EventLog({ sinks: [broken, after], onError: (e) => errors.push(e.message) });
+    const seen: number[] = [];
+    log.subscribe(() => {
+      throw new Error('bad listener');
+    });
+    const off = log.subscribe((e) => seen.push(e.seq));
+    log.record(connect('a'));
+    off();
+    log.record(join('a', 'x'));
+    expect(seen).toEqual([1]);
+    expect(after.events().map((e) => e.seq)).toEqual([1, 2]);
+    expect(errors).toEqual([
+      'event log subscriber failed: bad listener',
+      'event log sink failed: disk gone',
+      'event log subscriber failed: bad listener',
+      'event log sink failed: disk gone',
+    ]);
+  });
+
+  it('hands events to sinks in order and closes them once', async () => {
+    const written: LogEvent[] = [];
+    const close = vi.fn(async () => {});
+    const log = new EventLog({ sinks: [{ write: (e) => written.push(e), close }] });
+    log.record(connect('a'));
+    log.record(join('a', 'x'));
+    await Promise.all([log.close(), log.close()]);
+    log.record(join('a', 'y'));
+    expect(written.map((e) => e.seq)).toEqual([1, 2]);
+    expect(close).toHaveBeenCalledTimes(1);
+    expect(log.projections.rooms.membersOf('/', 'y')?.size).toBe(1);
+  });
+});
+
+describe('MemorySink', () => {
+  it('rejects a capacity that is not a positive integer', () => {
+    expect(() => new MemorySink(0)).toThrow(/positive integer/);
+  });
+
+  it('overwrites the oldest events and keeps order across the wrap', () => {
+    const ring = new MemorySink(4);
+    for (let seq = 1; seq <= 10; seq++) ring.write({ seq, ts: seq, node: 'n', type: 'server.close' });
+    expect(ring.size).toBe(4);
+    expect(ring.events().map((e) => e.seq)).toEqual([7, 8, 9, 10]);
+    expect(ring.events(8).map((e) => e.seq)).toEqual([9, 10]);
+    expect(ring.events(0).map((e) => e.seq)).toEqual([7, 8, 9, 10]);
+  });
+});
