@@ -1,0 +1,29 @@
+// The servers under test: which script runs each one, with which settings.
+// Adding an implementation is one entry here and one script in bench/servers/.
+import { startChild } from './child.mjs';
+
+const script = (name) => new URL(`../servers/${name}`, import.meta.url).pathname;
+
+export const SERVER_VARIANTS = {
+  socketio: { label: 'socket.io 4', script: script('socketio4.mjs'), env: {} },
+  iostate: { label: 'iostate', script: script('iostate.mjs'), env: { BENCH_EVENT_LOG: 'on' } },
+  'iostate-nolog': { label: 'iostate (log off)', script: script('iostate.mjs'), env: { BENCH_EVENT_LOG: 'off' } },
+};
+
+/**
+ * Forks one server with --expose-gc (the memory scenario forces collections),
+ * and with --cpu-prof into `cpuProfile.dir` when profiling.
+ */
+export function startServer(id, { sizes, verbose, cpuProfile }) {
+  const variant = SERVER_VARIANTS[id];
+  const execArgv = ['--expose-gc'];
+  if (cpuProfile) execArgv.push('--cpu-prof', `--cpu-prof-dir=${cpuProfile.dir}`, `--cpu-prof-name=${cpuProfile.name}`);
+  return startChild({
+    script: variant.script,
+    execArgv,
+    env: { ...variant.env, BENCH_BINARY_BYTES: String(sizes['binary-bytes']) },
+    rpcTimeoutMs: sizes.timeout,
+    readyTimeoutMs: 20_000,
+    echoOutput: verbose,
+  });
+}
