@@ -1,0 +1,100 @@
+// The benchmark at tiny sizes (--smoke, one round) against socket.io 4 and
+// iostate (event log on and off): it must finish and write well-formed
+// results. Times are not asserted; they mean nothing at these sizes.
+// Needs dist/ (npm test builds first).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const SCENARIOS = ['connect', 'memory', 'broadcast', 'binary', 'acks'];
+const SERVERS = ['socketio', 'iostate', 'iostate-nolog'];
+const RUN_SCRIPT = new URL('../../bench/run.mjs', import.meta.url).pathname;
+
+interface Summary { median: number | null; min: number | null; max: number | null; samples: unknown[] }
+interface Figure {
+  label: string;
+  results: Record<string, Summary>;
+  ratio: { value: number | null };
+  logOnOff: { value: number | null };
+}
+interface Results {
+  schema: string;
+  config: { smoke: boolean };
+  machine: { cpus: number; node: string };
+  servers: Record<string, { available: boolean; reason: string | null }>;
+  scenarios: Record<string, { metrics: Record<string, Figure>; errors: Record<string, string[]> }>;
+}
+
+function runBench(outDir: string): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [RUN_SCRIPT, '--smoke', '--rounds', '1', '--out', outDir], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stderr }));
+  });
+}
+
+describe('npm run bench --smoke', () => {
+  let outDir: string;
+  let run: { code: number | null; stderr: string };
+  let results: Results;
+
+  beforeAll(async () => {
+    outDir = mkdtempSync(join(tmpdir(), 'iostate-bench-'));
+    run = await runBench(outDir);
+    results = JSON.parse(readFileSync(join(outDir, 'latest.json'), 'utf8')) as Results;
+  }, 60_000);
+
+  afterAll(() => {
+    rmSync(outDir, { recursive: true, force: true });
+  });
+
+  it('completes without a failed run', () => {
+    expect(run.stderr).not.toContain('FAILED');
+    expect(run.code).toBe(0);
+  });
+
+  it('runs every server', () => {
+    for (const id of SERVERS) expect(results.servers[id], id).toMatchObject({ available: true, reason: null });
+  });
+
+  it('writes one finite figure per server, scenario and metric, with the ratios', () => {
+    expect(results.schema).toBe('iostate-bench/1');
+    expect(results.config.smoke).toBe(true);
+    expect(results.machine.cpus).toBeGreaterThan(0);
+    expect(Object.keys(results.scenarios).sort()).toEqual([...SCENARIOS].sort());
+    for (const scenario of SCENARIOS) {
+      const figures = Object.entries(results.scenarios[scenario].metrics);
+      expect(figures.length, scenario).toBeGreaterThan(0);
+      for (const [metric, figure] of figures) {
+        for (const server of SERVERS) {
+          const summary = figure.results[server];
+          expect(summary?.samples, `${scenario}.${metric}.${server}`).toHaveLength(1);
+          expect(Number.isFinite(summary.median), `${scenario}.${metric}.${server}`).toBe(true);
+          expect(summary.min).toBeLessThanOrEqual(summary.median as number);
+          expect(summary.max).toBeGreaterThanOrEqual(summary.median as number);
+        }
+        // A ratio exists whenever its denominator is not zero (a tiny memory delta can be).
+        if (figure.results.socketio.median !== 0) {
+          expect(Number.isFinite(figure.ratio.value), `${scenario}.${metric} ratio`).toBe(true);
+        }
+        if (figure.results['iostate-nolog'].median !== 0) {
+          expect(Number.isFinite(figure.logOnOff.value), `${scenario}.${metric} log on/off`).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('writes the markdown table with a row per figure', () => {
+    const markdown = readFileSync(join(outDir, 'latest.md'), 'utf8');
+    expect(markdown).toContain('| scenario | figure | socket.io 4 | iostate | iostate (log off) | iostate / socket.io | target | log on / off |');
+    const rows = markdown.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| scenario'));
+    const figures = SCENARIOS.reduce((sum, scenario) => sum + Object.keys(results.scenarios[scenario].metrics).length, 0);
+    expect(rows).toHaveLength(figures);
+  });
+});
