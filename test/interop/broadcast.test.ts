@@ -1,8 +1,7 @@
 // Broadcasting: namespace emit, to/in unions, socket.broadcast, flags, and
 // both client generations in one room.
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { clientV2, clientV4, forEachClient, isReference, sleep, startServer, type Fixture, type SocketLike, type TestClient } from './harness';
-import { describe } from 'vitest';
 
 function join(socket: SocketLike, rooms: string | string[]): Promise<unknown> {
   return new Promise((resolve) => socket.join(rooms, resolve));
