@@ -1,0 +1,52 @@
+/** One line of human text per event, for timelines (replay, inspector). */
+import type { LogEvent } from './events';
+
+export function describeEvent(event: LogEvent): string {
+  switch (event.type) {
+    case 'server.start':
+      return `server started on ${event.path}`;
+    case 'server.close':
+      return 'server closed';
+    case 'conn.open':
+      return (
+        `connection ${event.sid} opened over ${event.transport} (Engine.IO v${event.protocol}) from ${event.remoteAddress}; ` +
+        `pingInterval ${event.pingInterval} ms, pingTimeout ${event.pingTimeout} ms, maxPayload ${event.maxPayload} bytes` +
+        (event.upgrades.length > 0 ? `, upgrades to ${event.upgrades.join(', ')}` : '')
+      );
+    case 'conn.heartbeat':
+      return {
+        'ping-sent': 'ping sent',
+        'pong-received': 'pong received',
+        'ping-received': 'ping received',
+        'pong-sent': 'pong sent',
+      }[event.step];
+    case 'conn.upgrade':
+      if (event.step === 'probe') return `upgrade to ${event.to}: probing`;
+      if (event.step === 'upgraded') return `upgraded to ${event.to}`;
+      return `upgrade to ${event.to} failed${event.reason ? `: ${event.reason}` : ''}`;
+    case 'conn.error': {
+      const limit = event.size !== undefined && event.limit !== undefined ? ` (${event.size} bytes, limit ${event.limit})` : '';
+      return `${event.transport} error: ${event.message}${limit}`;
+    }
+    case 'conn.close': {
+      const code = event.wsCode !== undefined ? `, websocket code ${event.wsCode}${event.wsReason ? ` "${event.wsReason}"` : ''}` : '';
+      return `connection closed: ${event.reason} (by the ${event.initiator}, over ${event.transport}${code})`;
+    }
+    case 'nsp.create':
+      return `namespace ${event.nsp} created${event.parent ? ` from ${event.parent}` : ''}`;
+    case 'socket.connect':
+      return `socket ${event.socketId} connected to ${event.nsp} (Socket.IO v${event.protocol})`;
+    case 'socket.refused':
+      return `connection to ${event.nsp} refused: ${event.message}`;
+    case 'room.join':
+      return `socket ${event.socketId} joined ${event.room}`;
+    case 'room.leave':
+      return `socket ${event.socketId} left ${event.room}`;
+    case 'socket.disconnect':
+      return `socket ${event.socketId} disconnected from ${event.nsp}: ${event.reason} (by the ${event.initiator})`;
+    case 'app.error':
+      return `application error${event.socketId ? ` on socket ${event.socketId}` : ''}: ${event.message}`;
+    case 'node.down':
+      return `node ${event.down} is down`;
+  }
+}

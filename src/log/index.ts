@@ -1,0 +1,13 @@
+/** The event log's public surface, for the server, the adapters, the inspector and the CLI. */
+export * from './events';
+export { EventLog, DEFAULT_RETAIN_CLOSED, defaultNodeName, type EventLogOptions, type LogListener } from './event-log';
+export { createEventLog, eventLogOptionSchema, type EventLogOption } from './options';
+export { isLogSink, type LogSink } from './sink';
+export { MemorySink, DEFAULT_CAPACITY } from './memory-sink';
+export { JsonlFileSink, rotatedPath, DEFAULT_MAX_BYTES, DEFAULT_MAX_FILES, type FileSinkOptions } from './file-sink';
+export * from './projections';
+export { explainConnection, explainSocket } from './explain';
+export { describeEvent } from './describe-event';
+export { clock, isoTime } from './clock';
+export { readLog, parseLog, mergeEvents, type LogProblem, type ReadLogResult } from './read-log';
+export { replay, replayJson, type ReplayOptions, type ReplayResult, type ReplayJson, type ConnectionReport, type SocketReport, type TimelineEntry } from './replay';

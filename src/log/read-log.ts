@@ -1,0 +1,92 @@
+/**
+ * Reads JSONL logs back. Each line is validated against the event schema; a
+ * bad line (a truncated last line after a crash, an edit, a newer version's
+ * event) is reported with its line number and skipped, never thrown. Several
+ * files (rotated files, or one per node) are merged by ts, then node, then
+ * seq, keeping each file's own order.
+ */
+import * as fs from 'node:fs/promises';
+import { logEvent, type LogEvent } from './events';
+
+export interface LogProblem {
+  file: string;
+  /** 1-based. */
+  line: number;
+  message: string;
+}
+
+export interface ReadLogResult {
+  events: LogEvent[];
+  problems: LogProblem[];
+}
+
+export function parseLog(text: string, file = '<input>'): ReadLogResult {
+  const events: LogEvent[] = [];
+  const problems: LogProblem[] = [];
+  const lines = text.split('\n');
+  const endsWhole = text.endsWith('\n');
+  lines.forEach((raw, index) => {
+    const line = raw.trim();
+    if (line === '') return;
+    const isLast = index === lines.length - 1 && !endsWhole;
+    const problem = (message: string) => problems.push({ file, line: index + 1, message });
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch (error) {
+      problem(isLast ? 'incomplete last line (the writer stopped mid-line)' : `not JSON: ${(error as Error).message}`);
+      return;
+    }
+    const parsed = logEvent.safeParse(json);
+    if (parsed.success) events.push(parsed.data);
+    else problem(`not a log event: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; ')}`);
+  });
+  return { events, problems };
+}
+
+/** Reads one or several JSONL files; an unreadable file is a problem at line 0. */
+export async function readLog(paths: string | readonly string[]): Promise<ReadLogResult> {
+  const files = typeof paths === 'string' ? [paths] : paths;
+  const problems: LogProblem[] = [];
+  const lists: LogEvent[][] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch (error) {
+      problems.push({ file, line: 0, message: `cannot read: ${(error as Error).message}` });
+      continue;
+    }
+    const result = parseLog(text, file);
+    lists.push(result.events);
+    problems.push(...result.problems);
+  }
+  return { events: mergeEvents(lists), problems };
+}
+
+function before(a: LogEvent, b: LogEvent): boolean {
+  if (a.ts !== b.ts) return a.ts < b.ts;
+  if (a.node !== b.node) return a.node < b.node;
+  return a.seq < b.seq;
+}
+
+/** Merges event lists by (ts, node, seq), taking each list in its own order. */
+export function mergeEvents(lists: readonly (readonly LogEvent[])[]): LogEvent[] {
+  if (lists.length === 1) return [...lists[0]!];
+  const heads = lists.map(() => 0);
+  const merged: LogEvent[] = [];
+  for (;;) {
+    let pick = -1;
+    let next: LogEvent | undefined;
+    lists.forEach((list, i) => {
+      const candidate = list[heads[i]!];
+      if (candidate && (!next || before(candidate, next))) {
+        pick = i;
+        next = candidate;
+      }
+    });
+    if (!next) return merged;
+    merged.push(next);
+    heads[pick]!++;
+  }
+}

@@ -1,0 +1,249 @@
+/**
+ * Replay: folds a log with the live server's projections (foldAll), up to a
+ * time if asked, and reports every connection and socket with its timeline
+ * and the explanation of how it ended.
+ */
+import { explainConnection, explainSocket } from './explain';
+import { describeEvent } from './describe-event';
+import type { LogEvent, LogEventType } from './events';
+import { isoTime } from './clock';
+import {
+  emptyProjections,
+  foldAll,
+  projectionsView,
+  socketKey,
+  type ProjectionState,
+  type Projections,
+  type SessionStatus,
+  type SocketStatus,
+  type Transport,
+} from './projections';
+
+export interface ReplayOptions {
+  /** Fold only events with `ts <= at` (ms since the epoch): the state at that time. */
+  at?: number;
+  /** Report only this connection (Engine.IO sid), or the connection of this socket id. */
+  sid?: string;
+}
+
+export interface TimelineEntry {
+  ts: number;
+  seq: number;
+  node: string;
+  type: LogEventType;
+  text: string;
+}
+
+export interface ConnectionReport {
+  id: string;
+  node: string;
+  state: SessionStatus;
+  /** Ids of the sockets that ran on it, in connection order. */
+  sockets: string[];
+  transports: Transport[];
+  /** The exact reason the live server gave, once closed. */
+  reason?: string;
+  explanation?: string;
+  protocol: 3 | 4;
+  remoteAddress: string;
+  openedAt: number;
+  closedAt?: number;
+  timeline: TimelineEntry[];
+}
+
+export interface SocketReport {
+  id: string;
+  nsp: string;
+  /** The Engine.IO sid it ran on. */
+  connection: string;
+  state: SocketStatus;
+  reason?: string;
+  explanation?: string;
+  /** Its rooms at the replayed time; once disconnected, the rooms it was in at that moment. */
+  rooms: string[];
+  connectedAt: number;
+  disconnectedAt?: number;
+  timeline: TimelineEntry[];
+}
+
+export interface ReplayResult {
+  at?: number;
+  /** How many events were folded. */
+  folded: number;
+  state: ProjectionState;
+  projections: Projections;
+  connections: ConnectionReport[];
+  sockets: SocketReport[];
+  /** Events about the server itself: start, close, namespaces, nodes. */
+  server: TimelineEntry[];
+}
+
+/** Collects each connection's and socket's timeline while the log is folded. */
+class Timelines {
+  readonly server: TimelineEntry[] = [];
+  private readonly byKey = new Map<string, TimelineEntry[]>();
+  /** Which connection each socket runs on, as of the event being attached. */
+  private readonly connectionOf = new Map<string, string>();
+
+  of(key: string): TimelineEntry[] {
+    return this.byKey.get(key) ?? [];
+  }
+
+  attach(event: LogEvent): void {
+    const entry: TimelineEntry = { ts: event.ts, seq: event.seq, node: event.node, type: event.type, text: describeEvent(event) };
+    const add = (key: string | undefined) => {
+      if (key === undefined) return;
+      let list = this.byKey.get(key);
+      if (!list) this.byKey.set(key, (list = []));
+      list.push(entry);
+    };
+    switch (event.type) {
+      case 'conn.open':
+      case 'conn.heartbeat':
+      case 'conn.upgrade':
+      case 'conn.error':
+      case 'conn.close':
+      case 'socket.refused':
+        add(`c:${event.sid}`);
+        break;
+      case 'socket.connect':
+        this.connectionOf.set(socketKey(event.nsp, event.socketId), event.sid);
+        add(`s:${socketKey(event.nsp, event.socketId)}`);
+        add(`c:${event.sid}`);
+        break;
+      case 'room.join':
+      case 'room.leave':
+      case 'socket.disconnect': {
+        const key = socketKey(event.nsp, event.socketId);
+        add(`s:${key}`);
+        const sid = this.connectionOf.get(key);
+        if (sid !== undefined) add(`c:${sid}`);
+        break;
+      }
+      case 'app.error': {
+        if (event.socketId === undefined || event.nsp === undefined) {
+          this.server.push(entry);
+          break;
+        }
+        const key = socketKey(event.nsp, event.socketId);
+        add(`s:${key}`);
+        const sid = this.connectionOf.get(key);
+        if (sid !== undefined) add(`c:${sid}`);
+        break;
+      }
+      default:
+        this.server.push(entry);
+    }
+  }
+}
+
+export function replay(events: readonly LogEvent[], options: ReplayOptions = {}): ReplayResult {
+  const state = emptyProjections(Infinity);
+  const timelines = new Timelines();
+  let folded = 0;
+  for (const event of events) {
+    if (options.at !== undefined && event.ts > options.at) continue;
+    foldAll(state, event);
+    timelines.attach(event);
+    folded++;
+  }
+  const projections = projectionsView(state);
+  const sessions = projections.sessions;
+
+  let connections: ConnectionReport[] = [...sessions.sessions()].map((session) => {
+    const sockets = sessions.socketsOf(session.sid);
+    return {
+      id: session.sid,
+      node: session.node,
+      state: session.status,
+      sockets: sockets.map((s) => s.socketId),
+      transports: [...session.transports],
+      reason: session.close?.reason,
+      explanation: explainConnection(session, sockets),
+      protocol: session.protocol,
+      remoteAddress: session.remoteAddress,
+      openedAt: session.openedAt,
+      closedAt: session.closedAt,
+      timeline: timelines.of(`c:${session.sid}`),
+    };
+  });
+  let sockets: SocketReport[] = [...sessions.sockets()].map((socket) => ({
+    id: socket.socketId,
+    nsp: socket.nsp,
+    connection: socket.sid,
+    state: socket.status,
+    reason: socket.disconnect?.reason,
+    explanation: explainSocket(socket, sessions.session(socket.sid)),
+    rooms: [...socket.rooms],
+    connectedAt: socket.since,
+    disconnectedAt: socket.disconnect?.at ?? socket.lost?.at,
+    timeline: timelines.of(`s:${socketKey(socket.nsp, socket.socketId)}`),
+  }));
+
+  if (options.sid !== undefined) {
+    const wanted = new Set([options.sid, ...sockets.filter((s) => s.id === options.sid).map((s) => s.connection)]);
+    connections = connections.filter((c) => wanted.has(c.id));
+    sockets = sockets.filter((s) => wanted.has(s.connection));
+  }
+  connections.sort((a, b) => a.openedAt - b.openedAt);
+  sockets.sort((a, b) => a.connectedAt - b.connectedAt);
+  return { at: options.at, folded, state, projections, connections, sockets, server: timelines.server };
+}
+
+/** The `iostate replay --json` document; times are ISO strings, absent values null. */
+export interface ReplayJson {
+  at: string | null;
+  sockets: {
+    id: string;
+    nsp: string;
+    connection: string;
+    state: SocketStatus;
+    reason: string | null;
+    explanation: string | null;
+    rooms: string[];
+    connectedAt: string;
+    disconnectedAt: string | null;
+  }[];
+  connections: {
+    id: string;
+    state: SessionStatus;
+    sockets: string[];
+    transports: Transport[];
+    reason: string | null;
+    explanation: string | null;
+    protocol: 3 | 4;
+    remoteAddress: string;
+    openedAt: string;
+    closedAt: string | null;
+  }[];
+}
+
+export function replayJson(result: ReplayResult): ReplayJson {
+  const time = (ms: number | undefined) => (ms === undefined ? null : isoTime(ms));
+  return {
+    at: time(result.at),
+    sockets: result.sockets.map((s) => ({
+      id: s.id,
+      nsp: s.nsp,
+      connection: s.connection,
+      state: s.state,
+      reason: s.reason ?? null,
+      explanation: s.explanation ?? null,
+      rooms: s.rooms,
+      connectedAt: isoTime(s.connectedAt),
+      disconnectedAt: time(s.disconnectedAt),
+    })),
+    connections: result.connections.map((c) => ({
+      id: c.id,
+      state: c.state,
+      sockets: c.sockets,
+      transports: c.transports,
+      reason: c.reason ?? null,
+      explanation: c.explanation ?? null,
+      protocol: c.protocol,
+      remoteAddress: c.remoteAddress,
+      openedAt: isoTime(c.openedAt),
+      closedAt: time(c.closedAt),
+    })),
+  };
+}
