@@ -1,23 +1,27 @@
-// iostate, loaded from the compiled package (dist/), with its event log on or
-// off as BENCH_EVENT_LOG says. Reports itself unavailable, instead of failing,
-// while dist/ does not yet export the socket.io 2.x style factory.
+// iostate, loaded from the compiled package (dist/, or the build that
+// BENCH_IOSTATE_ENTRY points at, so a long run is immune to rebuilds), with its
+// event log on or off as BENCH_EVENT_LOG says. Reports itself unavailable,
+// instead of failing, while the build does not export the socket.io 2.x style factory.
+import { resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { hostBenchServer, reportUnavailable } from './host.mjs';
 
 const require = createRequire(import.meta.url);
-const entry = new URL('../../dist/cjs/index.js', import.meta.url);
+const entry = process.env.BENCH_IOSTATE_ENTRY
+  ? resolve(process.env.BENCH_IOSTATE_ENTRY)
+  : new URL('../../dist/cjs/index.js', import.meta.url).pathname;
 const eventLog = process.env.BENCH_EVENT_LOG !== 'off';
 
 let createServer;
 try {
-  createServer = require(entry.pathname);
+  createServer = require(entry);
 } catch (error) {
   createServer = error;
 }
 
 if (typeof createServer !== 'function') {
   const why = createServer instanceof Error ? createServer.message : 'it does not export a function';
-  reportUnavailable(`iostate is not runnable from dist/cjs/index.js (run npm run build): ${why}`);
+  reportUnavailable(`iostate is not runnable from ${entry} (run npm run build): ${why}`);
 } else {
   hostBenchServer({
     name: eventLog ? 'iostate' : 'iostate (event log off)',
