@@ -1,0 +1,30 @@
+// Raw HTTP and TCP pokes at a live session, for failures no well-behaved client produces.
+import { request } from 'node:http';
+import type { TestClient } from './clients';
+
+/** Starts a polling POST for the client's session and drops it half-way through the body. */
+export function abortPollingPost(port: number, client: TestClient, path = '/socket.io'): Promise<void> {
+  const eio = client.kind.generation === 2 ? 3 : 4;
+  return new Promise((resolve) => {
+    const req = request({
+      port,
+      host: '127.0.0.1',
+      method: 'POST',
+      path: `${path}/?EIO=${eio}&transport=polling&sid=${encodeURIComponent(client.engineId)}`,
+      headers: { 'content-type': 'text/plain;charset=UTF-8', 'content-length': '1000' },
+    });
+    req.on('error', () => resolve());
+    req.write('4');
+    setTimeout(() => {
+      req.destroy();
+      resolve();
+    }, 20);
+  });
+}
+
+/** Writes an unmasked frame on the client's WebSocket: a protocol violation the server must reject. */
+export function sendUnmaskedFrame(client: TestClient): void {
+  const tcp = client.raw.io.engine.transport.ws?._socket;
+  if (!tcp) throw new Error('sendUnmaskedFrame() needs the websocket transport');
+  tcp.write(Buffer.from([0x81, 0x02, 0x34, 0x32]));
+}
