@@ -1,0 +1,34 @@
+/**
+ * The seam between the Socket.IO layer and the packet format: the server
+ * encodes and decodes through a PacketCodec, ours by default or one wrapping
+ * a user's socket.io-parser-shaped module (the `parser` server option).
+ */
+import type { Decoded } from '../transport/codec/packet';
+import { DEFAULT_MAX_ATTACHMENTS, PacketDecoder } from './decoder';
+import { encodePacket } from './encoder';
+import type { Packet, SocketIOProtocol } from './packet';
+
+export interface PacketCodecDecoder {
+  add(chunk: string | Buffer): Decoded<Packet | undefined>;
+  destroy(): void;
+}
+
+export interface PacketCodec {
+  encode(packet: Packet): Array<string | Buffer>;
+  createDecoder(protocol: SocketIOProtocol): PacketCodecDecoder;
+}
+
+export interface CodecOptions {
+  /** Most binary attachments one incoming packet may announce (default 10). */
+  maxAttachments?: number;
+}
+
+export function createCodec(options: CodecOptions = {}): PacketCodec {
+  const maxAttachments = options.maxAttachments ?? DEFAULT_MAX_ATTACHMENTS;
+  return {
+    encode: encodePacket,
+    createDecoder: (protocol) => new PacketDecoder({ protocol, maxAttachments }),
+  };
+}
+
+export const defaultCodec: PacketCodec = createCodec();
