@@ -11,8 +11,12 @@
  */
 import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine, type EventFromLogic, type SnapshotFrom } from 'xstate';
 
-/** Runs a named action the machine asked for; `params` are the action's resolved params. */
-export type ActionHandler<E> = (params: any, event: E) => void;
+/**
+ * Runs a named action the machine asked for; `params` are the action's
+ * resolved params. `this` is the host's owner when one was given, so one
+ * shared handler table serves every instance (no closures per object).
+ */
+export type ActionHandler<E> = (this: any, params: any, event: E) => void;
 
 export type StateListener<M extends AnyStateMachine> = (
   snapshot: SnapshotFrom<M>,
@@ -30,6 +34,7 @@ export class MachineHost<M extends AnyStateMachine> {
     private readonly machine: M,
     private readonly handlers: Partial<Record<string, ActionHandler<EventFromLogic<M>>>>,
     input?: unknown,
+    private readonly owner?: unknown,
   ) {
     const [snapshot, actions] = (initialTransition as any)(machine, input) as [SnapshotFrom<M>, { type: string; params: unknown }[]];
     this.current = snapshot;
@@ -83,7 +88,7 @@ export class MachineHost<M extends AnyStateMachine> {
   private perform(actions: { type: string; params: unknown }[], event: EventFromLogic<M>): void {
     for (const action of actions) {
       const handler = this.handlers[action.type];
-      if (handler) handler(action.params, event);
+      if (handler) handler.call(this.owner, action.params, event);
     }
   }
 }

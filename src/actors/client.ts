@@ -1,0 +1,153 @@
+/**
+ * A Client is one Engine.IO connection seen from Socket.IO: it decodes the
+ * packets that arrive on it, routes them to the socket of their namespace,
+ * and writes the packets its sockets send. It speaks Socket.IO protocol 4 to
+ * Engine.IO v3 connections (socket.io-client 2.x) and protocol 5 to Engine.IO
+ * v4 ones (3.x/4.x).
+ *
+ * Generation differences handled here: a 2.x client is connected to `/`
+ * automatically and gets namespace errors as ERROR packets; a 4.x client
+ * connects to each namespace explicitly (within `connectTimeout`) and gets
+ * CONNECT_ERROR with a message and data.
+ */
+import type { IncomingMessage } from 'node:http';
+import { PacketType, type Packet } from '../parser/packet';
+import type { PacketCodec } from '../parser';
+import type { BroadcastFlags } from '../adapters/memory-adapter';
+import type { CloseDetails, EngineSocket } from '../transport/engine-socket';
+import type { PreparedMessage } from '../transport/prepared-message';
+import type { DisconnectInitiator } from '../machines/socket';
+import type { Server } from './server';
+import type { Socket } from './socket';
+
+export class Client {
+  readonly id: string;
+  /** Socket.IO protocol spoken on this connection: 4 (2.x clients) or 5 (3.x/4.x). */
+  readonly protocol: 4 | 5;
+  /** Sockets of this client by socket id. */
+  readonly sockets: Record<string, Socket> = {};
+  /** Sockets of this client by namespace name, including those still in middleware. */
+  readonly nsps: Record<string, Socket> = {};
+  private readonly decoder: ReturnType<PacketCodec['createDecoder']>;
+  private connectTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly server: Server,
+    readonly conn: EngineSocket,
+  ) {
+    this.id = conn.id;
+    this.protocol = conn.protocol === 3 ? 4 : 5;
+    this.decoder = server.codec.createDecoder(this.protocol);
+    conn.on('message', (data: string | Buffer) => this.ondata(data));
+    conn.on('close', (reason: string, details: CloseDetails) => this.onclose(reason, details));
+    conn.on('error', () => {
+      // The engine closes the session after an error; 'close' carries the reason.
+    });
+    if (this.protocol === 4) {
+      this.connect('/', {});
+    } else {
+      this.connectTimer = setTimeout(() => {
+        if (Object.keys(this.nsps).length === 0) conn.close();
+      }, server.connectTimeout);
+      this.connectTimer.unref?.();
+    }
+  }
+
+  get request(): IncomingMessage {
+    return this.conn.request;
+  }
+
+  /** Writes one packet (data plane): encoded here, framed by the engine. */
+  packet(packet: Packet, flags: BroadcastFlags = {}): void {
+    if (this.conn.readyState !== 'open') return;
+    if (flags.volatile && !this.conn.transport.writable) return;
+    const options = { compress: flags.compress !== false };
+    for (const part of this.server.codec.encode(packet)) this.conn.send(part, options);
+  }
+
+  /** Writes a broadcast's shared encoding (data plane). */
+  writePrepared(message: PreparedMessage, flags: BroadcastFlags): void {
+    if (this.conn.readyState !== 'open') return;
+    if (flags.volatile && !this.conn.transport.writable) return;
+    this.conn.sendPrepared(message, { compress: flags.compress !== false });
+  }
+
+  /** Connects this client to namespace `name`, creating it through a dynamic parent if one accepts. */
+  connect(name: string, payload: { query?: string; auth?: Record<string, unknown> }): void {
+    if (this.nsps[name]) return;
+    const existing = this.server.nsps.get(name);
+    if (existing) {
+      this.nsps[name] = existing.add(this, payload);
+      return;
+    }
+    this.server.checkDynamicNamespace(name, payload, (nsp) => {
+      if (!nsp) return this.refuseNamespace(name, 'Invalid namespace');
+      if (this.conn.readyState !== 'open' || this.nsps[name]) return;
+      this.nsps[name] = nsp.add(this, payload);
+    });
+  }
+
+  /** Tells the client a namespace refused it; the refused socket is forgotten. */
+  refuseNamespace(name: string, message: string, data?: unknown): void {
+    delete this.nsps[name];
+    if (this.protocol === 4) {
+      this.packet({ type: PacketType.CONNECT_ERROR, nsp: name, data: data ?? message });
+    } else {
+      this.packet({ type: PacketType.CONNECT_ERROR, nsp: name, data: data === undefined ? { message } : { message, data } });
+    }
+  }
+
+  /** Called by a socket that passed its middlewares: confirms the namespace to the client. */
+  onSocketConnected(socket: Socket): void {
+    clearTimeout(this.connectTimer);
+    this.sockets[socket.id] = socket;
+    const data = this.protocol === 5 ? { sid: socket.id } : undefined;
+    this.packet({ type: PacketType.CONNECT, nsp: socket.nsp.name, ...(data ? { data } : {}) });
+  }
+
+  /** Forgets a socket that left; the connection stays open for the others. */
+  remove(socket: Socket): void {
+    if (this.sockets[socket.id] === socket) delete this.sockets[socket.id];
+    if (this.nsps[socket.nsp.name] === socket) delete this.nsps[socket.nsp.name];
+  }
+
+  /** Disconnects every socket with `reason`, then closes the connection. */
+  disconnectAll(reason: string): void {
+    for (const socket of Object.values(this.nsps)) {
+      if (socket.connected) socket.packet({ type: PacketType.DISCONNECT, nsp: socket.nsp.name });
+      socket.onclose(reason, 'application');
+    }
+    this.conn.close();
+  }
+
+  private ondata(data: string | Buffer): void {
+    const result = this.decoder.add(data);
+    if (!result.ok) {
+      this.server.reportProtocolError(this, result.error);
+      this.conn.close();
+      return;
+    }
+    if (result.value) this.ondecoded(result.value);
+  }
+
+  private ondecoded(packet: Packet): void {
+    if (packet.type === PacketType.CONNECT) {
+      const auth = this.protocol === 5 && isRecord(packet.data) ? packet.data : undefined;
+      this.connect(packet.nsp, { query: packet.query, auth });
+      return;
+    }
+    const socket = this.nsps[packet.nsp];
+    if (socket) socket.onpacket(packet);
+  }
+
+  private onclose(reason: string, details: CloseDetails): void {
+    clearTimeout(this.connectTimer);
+    this.decoder.destroy();
+    const initiator: DisconnectInitiator = details?.initiator === 'client' ? 'client' : 'server';
+    for (const socket of Object.values(this.nsps)) socket.onclose(reason, initiator, details);
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,190 @@
+/**
+ * A namespace: a pool of sockets under one name (`/`, `/chat`…), its
+ * middlewares, its adapter, and the 2.x emission modifiers (`to`, `in`,
+ * `volatile`, `binary`, `local`, `compress`) that apply to the next emit.
+ */
+import { EventEmitter } from 'node:events';
+import { MachineHost } from './machine-host';
+import { namespaceMachine } from '../machines/namespace';
+import { PacketType } from '../parser/packet';
+import type { Adapter, AdapterConstructor, BroadcastFlags } from '../adapters/memory-adapter';
+import type { Client } from './client';
+import type { Server } from './server';
+import { Socket, type ConnectPayload } from './socket';
+import { RESERVED_EVENTS } from './reserved-events';
+import { toError } from './errors';
+
+export type NamespaceMiddleware = (socket: Socket, next: (err?: Error & { data?: unknown }) => void) => void;
+
+export class Namespace extends EventEmitter {
+  /** Sockets connected to this namespace on this node, by id. */
+  readonly connected: Record<string, Socket> = {};
+  adapter!: Adapter;
+  /** The middlewares run for every incoming socket, in order. */
+  readonly fns: NamespaceMiddleware[] = [];
+  private rooms: string[] = [];
+  private flags: BroadcastFlags = {};
+  private readonly lifecycle: MachineHost<typeof namespaceMachine>;
+
+  constructor(
+    readonly server: Server,
+    readonly name: string,
+    parent?: string,
+    /** A fixed adapter class for this namespace (dynamic parents), instead of the server's. */
+    private readonly ownAdapter?: AdapterConstructor,
+  ) {
+    super();
+    this.initAdapter();
+    this.lifecycle = new MachineHost(namespaceMachine, {
+      announceCreate: () => server.log.record({ type: 'nsp.create', nsp: name, ...(parent ? { parent } : {}) }),
+      disconnectAll: () => {
+        for (const socket of Object.values(this.connected)) socket.onclose('server shutting down', 'server');
+      },
+    });
+  }
+
+  /** Alias kept by socket.io 2.x: the same object as `connected`. */
+  get sockets(): Record<string, Socket> {
+    return this.connected;
+  }
+
+  /** The lifecycle state: `active` or `closed`. */
+  get state(): string {
+    return this.lifecycle.state;
+  }
+
+  initAdapter(): void {
+    this.adapter = new (this.ownAdapter ?? this.server.adapterConstructor)(this);
+  }
+
+  use(fn: NamespaceMiddleware): this {
+    this.fns.push(fn);
+    return this;
+  }
+
+  to(room: string | string[]): this {
+    for (const name of Array.isArray(room) ? room : [room]) {
+      if (!this.rooms.includes(name)) this.rooms.push(String(name));
+    }
+    return this;
+  }
+
+  in(room: string | string[]): this {
+    return this.to(room);
+  }
+
+  get volatile(): this {
+    this.flags.volatile = true;
+    return this;
+  }
+
+  get local(): this {
+    this.flags.local = true;
+    return this;
+  }
+
+  /** socket.io 2.x kept `json` as a no-op flag; so do we. */
+  get json(): this {
+    return this;
+  }
+
+  binary(value: boolean): this {
+    this.flags.binary = value;
+    return this;
+  }
+
+  compress(value: boolean): this {
+    this.flags.compress = value;
+    return this;
+  }
+
+  /** Broadcasts an event to every socket of the namespace (or of the rooms chosen with `to`). */
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    if (typeof event === 'symbol' || RESERVED_EVENTS.has(event) || event === 'connection') return super.emit(event, ...args);
+    if (typeof args[args.length - 1] === 'function') {
+      this.resetModifiers();
+      throw new Error('Callbacks are not supported when broadcasting');
+    }
+    const rooms = this.rooms;
+    const flags = this.flags;
+    this.resetModifiers();
+    this.adapter.broadcast({ type: PacketType.EVENT, nsp: this.name, data: [event, ...args] }, { rooms, flags });
+    return true;
+  }
+
+  send(...args: unknown[]): this {
+    this.emit('message', ...args);
+    return this;
+  }
+
+  write(...args: unknown[]): this {
+    return this.send(...args);
+  }
+
+  /** Ids of the sockets connected here (or in the rooms chosen with `to`). */
+  clients(fn: (err: Error | null, clients: string[]) => void): this {
+    const rooms = this.rooms;
+    this.resetModifiers();
+    this.adapter.clients(rooms, fn);
+    return this;
+  }
+
+  /** Runs the middlewares, then connects a new socket of `client`; refused sockets never reach `connection`. */
+  add(client: Client, payload: ConnectPayload): Socket {
+    const socket = new Socket(this, client, payload);
+    this.run(socket, (err) => {
+      if (err) {
+        socket.refuse(err.message, err.data);
+        return;
+      }
+      if (client.conn.readyState !== 'open') {
+        socket.onclose('transport close', 'client');
+        return;
+      }
+      this.connected[socket.id] = socket;
+      socket.onconnect();
+      this.server.guard(socket, () => {
+        super.emit('connect', socket);
+        super.emit('connection', socket);
+      });
+    });
+    return socket;
+  }
+
+  /** Forgets a socket that left the namespace. */
+  remove(socket: Socket): void {
+    if (this.connected[socket.id] === socket) delete this.connected[socket.id];
+  }
+
+  /** Closes the namespace for good: its sockets are disconnected with 'server shutting down'. */
+  close(): void {
+    this.lifecycle.send({ type: 'CLOSE' });
+  }
+
+  private run(socket: Socket, done: (err?: Error & { data?: unknown }) => void): void {
+    const fns = this.fns.slice();
+    if (fns.length === 0) return process.nextTick(done);
+    const step = (index: number): void => {
+      let called = false;
+      const next = (err?: unknown) => {
+        if (called) return;
+        called = true;
+        if (err) return done(toError(err));
+        if (index + 1 >= fns.length) return done();
+        step(index + 1);
+      };
+      try {
+        fns[index](socket, next);
+      } catch (err) {
+        this.server.reportAppError(err, socket);
+        next(err);
+      }
+    };
+    step(0);
+  }
+
+  private resetModifiers(): void {
+    this.rooms = [];
+    this.flags = {};
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * A dynamic namespace: `io.of(/^\/room-\d+$/)` or `io.of((name, query, next) => …)`.
+ * It is never connected to directly; each accepted name becomes a child
+ * namespace that inherits the parent's middlewares and `connect` listeners,
+ * and emitting on the parent reaches the sockets of every child.
+ */
+import { Adapter, type BroadcastOptions } from '../adapters/memory-adapter';
+import type { Packet } from '../parser/packet';
+import { Namespace } from './namespace';
+import type { Server } from './server';
+
+export type NamespaceMatcher = (
+  name: string,
+  query: Record<string, unknown>,
+  next: (err: Error | null, allow: boolean) => void,
+) => void;
+
+export class ParentNamespace extends Namespace {
+  private static count = 0;
+  readonly children = new Set<Namespace>();
+
+  constructor(
+    server: Server,
+    readonly matcher: NamespaceMatcher,
+    /** How the parent was defined (the RegExp or function source), for the log. */
+    readonly label: string,
+  ) {
+    super(server, `/_${ParentNamespace.count++}`, undefined, ParentBroadcastAdapter);
+  }
+
+  /** Creates the child `name`, wired to this parent's middlewares and listeners. */
+  createChild(name: string): Namespace {
+    const child = new Namespace(this.server, name, this.label);
+    child.fns.push(...this.fns);
+    for (const event of ['connect', 'connection'] as const) {
+      for (const listener of this.listeners(event)) child.on(event, listener as (...args: unknown[]) => void);
+    }
+    this.children.add(child);
+    return child;
+  }
+}
+
+/** Broadcasts of a parent namespace go to the same rooms of each of its children. */
+class ParentBroadcastAdapter extends Adapter {
+  override broadcast(packet: Packet, opts: BroadcastOptions): void {
+    for (const child of (this.nsp as ParentNamespace).children) {
+      child.adapter.broadcast({ ...packet, nsp: child.name }, opts);
+    }
+  }
+
+  override clients(rooms: string[], fn: (err: Error | null, result: string[]) => void): void {
+    const ids: string[] = [];
+    for (const child of (this.nsp as ParentNamespace).children) ids.push(...child.adapter.recipients({ rooms: rooms ?? [] }));
+    process.nextTick(fn, null, ids);
+  }
+}

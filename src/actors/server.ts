@@ -1,0 +1,316 @@
+/**
+ * The Socket.IO server: socket.io 2.x's `Server` API on the iostate engine.
+ *
+ * It owns the event log (whose projections hold room membership), the
+ * namespaces, the packet codec and the Engine.IO server, and routes each new
+ * Engine.IO connection to a Client.
+ */
+import http from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Adapter, type AdapterConstructor } from '../adapters/memory-adapter';
+import { codecFromParser, defaultCodec, type PacketCodec } from '../parser';
+import { EngineServer, type EngineOptions } from '../transport/engine-server';
+import type { EngineSocket } from '../transport/engine-socket';
+import type { EventLog } from '../log/event-log';
+import { createEventLog, type EventLogOption } from '../log/options';
+import { createClientBundleHandler } from '../static/client-bundle';
+import { Client } from './client';
+import { Namespace, type NamespaceMiddleware } from './namespace';
+import { ParentNamespace, type NamespaceMatcher } from './parent-namespace';
+import type { Socket } from './socket';
+import { toError } from './errors';
+
+export type Origins = string | string[] | ((origin: string, callback: (error: string | null, success: boolean) => void) => void);
+
+export interface ServerOptions extends EngineOptions {
+  path?: string;
+  serveClient?: boolean;
+  adapter?: AdapterConstructor;
+  origins?: Origins;
+  parser?: { Encoder: unknown; Decoder: unknown };
+  /** How long a 4.x client may take to connect to a namespace, and a socket to pass middlewares (ms). */
+  connectTimeout?: number;
+  /** The lifecycle event log: `false` turns retention off, `{ file }` adds a JSONL file. */
+  eventLog?: EventLogOption;
+}
+
+export class Server {
+  readonly nsps = new Map<string, Namespace>();
+  private readonly parents: ParentNamespace[] = [];
+  readonly sockets: Namespace;
+  readonly log: EventLog;
+  readonly codec: PacketCodec;
+  readonly connectTimeout: number;
+  engine!: EngineServer;
+  httpServer: http.Server | undefined;
+  adapterConstructor: AdapterConstructor = Adapter;
+  private path$ = '/socket.io';
+  private serveClient$ = true;
+  private origins$: Origins = '*:*';
+  private readonly options: ServerOptions;
+
+  constructor(srv?: http.Server | number | string | ServerOptions, opts: ServerOptions = {}) {
+    if (srv && typeof srv === 'object' && !(srv instanceof http.Server) && typeof (srv as { listen?: unknown }).listen !== 'function') {
+      opts = srv as ServerOptions;
+      srv = undefined;
+    }
+    this.options = opts;
+    this.log = createEventLog(opts.eventLog);
+    this.codec = opts.parser ? codecFromParser(opts.parser) : defaultCodec;
+    this.connectTimeout = opts.connectTimeout ?? 45_000;
+    this.path(opts.path ?? '/socket.io');
+    this.serveClient(opts.serveClient !== false);
+    if (opts.adapter) this.adapterConstructor = opts.adapter;
+    this.origins(opts.origins ?? '*:*');
+    this.sockets = this.of('/');
+    if (srv !== undefined && srv !== null) this.attach(srv as http.Server | number, opts);
+  }
+
+  serveClient(): boolean;
+  serveClient(value: boolean): this;
+  serveClient(value?: boolean): this | boolean {
+    if (value === undefined) return this.serveClient$;
+    this.serveClient$ = value;
+    return this;
+  }
+
+  path(): string;
+  path(value: string): this;
+  path(value?: string): this | string {
+    if (value === undefined) return this.path$;
+    this.path$ = value.replace(/\/$/, '');
+    return this;
+  }
+
+  adapter(): AdapterConstructor;
+  adapter(value: AdapterConstructor): this;
+  adapter(value?: AdapterConstructor): this | AdapterConstructor {
+    if (value === undefined) return this.adapterConstructor;
+    this.adapterConstructor = value;
+    for (const nsp of this.nsps.values()) nsp.initAdapter();
+    return this;
+  }
+
+  origins(): Origins;
+  origins(value: Origins): this;
+  origins(value?: Origins): this | Origins {
+    if (value === undefined) return this.origins$;
+    this.origins$ = value;
+    if (this.engine) this.engine.origins = value;
+    return this;
+  }
+
+  /** Attaches to an http.Server, or to a new one listening on `port`. */
+  attach(srv: http.Server | number | string, opts: ServerOptions = {}): this {
+    if (typeof srv === 'number' || typeof srv === 'string') {
+      const port = Number(srv);
+      srv = http.createServer((_req, res) => {
+        res.writeHead(404);
+        res.end();
+      });
+      srv.listen(port);
+    }
+    const options: ServerOptions = { ...this.options, ...opts, path: this.path$, origins: this.origins$, recorder: this.log };
+    const engine = new EngineServer(options);
+    engine.attach(srv, { path: this.path$ });
+    if (this.serveClient$) this.attachServe(srv);
+    this.httpServer = srv;
+    this.bind(engine);
+    return this;
+  }
+
+  listen(srv: http.Server | number | string, opts?: ServerOptions): this {
+    return this.attach(srv, opts);
+  }
+
+  /** Binds to an Engine.IO server (ours, or one with engine.io's API). */
+  bind(engine: EngineServer): this {
+    this.engine = engine;
+    engine.on('connection', (conn: EngineSocket) => this.onconnection(conn));
+    return this;
+  }
+
+  /** Creates a Socket.IO client for an incoming Engine.IO connection. */
+  onconnection(conn: EngineSocket): this {
+    new Client(this, conn);
+    return this;
+  }
+
+  /** The namespace `name`, created on first use; a RegExp or function defines dynamic namespaces. */
+  of(name: string | RegExp | NamespaceMatcher, fn?: (socket: Socket) => void): Namespace {
+    if (typeof name === 'function' || name instanceof RegExp) {
+      const matcher: NamespaceMatcher =
+        typeof name === 'function' ? name : (candidate, _query, next) => next(null, (name as RegExp).test(candidate));
+      const parent = new ParentNamespace(this, matcher, String(name));
+      this.parents.push(parent);
+      if (fn) parent.on('connect', fn);
+      return parent;
+    }
+    const nspName = name.startsWith('/') ? name : `/${name}`;
+    let nsp = this.nsps.get(nspName);
+    if (!nsp) {
+      nsp = new Namespace(this, nspName);
+      this.nsps.set(nspName, nsp);
+    }
+    if (fn) nsp.on('connect', fn);
+    return nsp;
+  }
+
+  /**
+   * Asks the dynamic parents, in the order they were defined, whether `name`
+   * may exist; the first that accepts creates it.
+   */
+  checkDynamicNamespace(
+    name: string,
+    payload: { query?: string; auth?: Record<string, unknown> },
+    done: (nsp: Namespace | undefined) => void,
+  ): void {
+    const query = payload.auth ?? Object.fromEntries(new URLSearchParams(payload.query ?? ''));
+    const ask = (index: number): void => {
+      const parent = this.parents[index];
+      if (!parent) return done(undefined);
+      let answered = false;
+      const next = (err: Error | null, allow: boolean) => {
+        if (answered) return;
+        answered = true;
+        if (err || !allow) return ask(index + 1);
+        const existing = this.nsps.get(name);
+        if (existing) return done(existing);
+        const child = parent.createChild(name);
+        this.nsps.set(name, child);
+        done(child);
+      };
+      try {
+        parent.matcher(name, query, next);
+      } catch (err) {
+        this.reportAppError(err);
+        next(toError(err), false);
+      }
+    };
+    ask(0);
+  }
+
+  /** Closes every connection, the engine and the http server; `fn` runs once all are closed. */
+  close(fn?: (err?: Error) => void): void {
+    for (const nsp of this.nsps.values()) nsp.close();
+    this.engine?.close();
+    this.log.record({ type: 'server.close' });
+    void this.log.close();
+    if (this.httpServer) this.httpServer.close(fn);
+    else if (fn) process.nextTick(fn);
+  }
+
+  // The main namespace's API, reachable on the server (as socket.io 2.x does).
+  on(event: string, listener: (...args: any[]) => void): this {
+    this.sockets.on(event, listener);
+    return this;
+  }
+
+  once(event: string, listener: (...args: any[]) => void): this {
+    this.sockets.once(event, listener);
+    return this;
+  }
+
+  off(event: string, listener: (...args: any[]) => void): this {
+    this.sockets.off(event, listener);
+    return this;
+  }
+
+  removeListener(event: string, listener: (...args: any[]) => void): this {
+    return this.off(event, listener);
+  }
+
+  emit(event: string, ...args: unknown[]): boolean {
+    return this.sockets.emit(event, ...args);
+  }
+
+  to(room: string | string[]): Namespace {
+    return this.sockets.to(room);
+  }
+
+  in(room: string | string[]): Namespace {
+    return this.sockets.in(room);
+  }
+
+  use(fn: NamespaceMiddleware): this {
+    this.sockets.use(fn);
+    return this;
+  }
+
+  send(...args: unknown[]): Namespace {
+    return this.sockets.send(...args);
+  }
+
+  write(...args: unknown[]): Namespace {
+    return this.sockets.write(...args);
+  }
+
+  clients(fn: (err: Error | null, clients: string[]) => void): Namespace {
+    return this.sockets.clients(fn);
+  }
+
+  compress(value: boolean): Namespace {
+    return this.sockets.compress(value);
+  }
+
+  binary(value: boolean): Namespace {
+    return this.sockets.binary(value);
+  }
+
+  get volatile(): Namespace {
+    return this.sockets.volatile;
+  }
+
+  get local(): Namespace {
+    return this.sockets.local;
+  }
+
+  get json(): Namespace {
+    return this.sockets.json;
+  }
+
+  /**
+   * Runs application code for `socket`: a handler that throws is reported
+   * (log and the socket's `error` listeners) and the server carries on.
+   */
+  guard(socket: Socket | undefined, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.reportAppError(err, socket);
+    }
+  }
+
+  reportAppError(err: unknown, socket?: Socket): void {
+    const error = toError(err);
+    this.log.record({
+      type: 'app.error',
+      message: error.stack ?? error.message,
+      ...(socket ? { socketId: socket.id, nsp: socket.nsp.name } : {}),
+    });
+    if (socket && socket.listenerCount('error') > 0) {
+      try {
+        socket.emit('error', error);
+        return;
+      } catch {
+        // An error listener that throws too is only logged.
+      }
+    }
+    console.error('iostate: an application handler threw; the server carries on.', error);
+  }
+
+  /** A client sent bytes that are not a valid Socket.IO packet: recorded, then its connection is closed. */
+  reportProtocolError(client: Client, message: string): void {
+    this.log.record({ type: 'conn.error', sid: client.id, transport: client.conn.transport.name, message: `parse error: ${message}` });
+  }
+
+  private attachServe(srv: http.Server): void {
+    const serve = createClientBundleHandler(this.path$);
+    const listeners = srv.listeners('request').slice() as ((req: IncomingMessage, res: ServerResponse) => void)[];
+    srv.removeAllListeners('request');
+    srv.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      if (serve(req, res)) return;
+      for (const listener of listeners) listener.call(srv, req, res);
+    });
+  }
+}

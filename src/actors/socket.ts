@@ -1,0 +1,405 @@
+/**
+ * A Socket.IO socket: one client connected to one namespace.
+ *
+ * Its lifecycle (connecting → connected → disconnecting → disconnected, or
+ * refused) is the pure machine of src/machines/socket.ts, hosted here; every
+ * lifecycle step is recorded in the event log. Emitting and receiving events
+ * is data plane and touches neither the machine nor the log.
+ */
+import { EventEmitter } from 'node:events';
+import { URL } from 'node:url';
+import type { IncomingMessage } from 'node:http';
+import { MachineHost } from './machine-host';
+import { socketMachine, type DisconnectInitiator } from '../machines/socket';
+import { PacketType, type Packet } from '../parser/packet';
+import type { BroadcastFlags } from '../adapters/memory-adapter';
+import type { CloseDetails, EngineSocket } from '../transport/engine-socket';
+import type { Client } from './client';
+import type { Namespace } from './namespace';
+import type { Server } from './server';
+import { RESERVED_EVENTS } from './reserved-events';
+import { toError } from './errors';
+
+/** What a client sent with its namespace CONNECT: a query string (2.x) or an auth object (4.x). */
+export interface ConnectPayload {
+  query?: string;
+  auth?: Record<string, unknown>;
+}
+
+export interface Handshake {
+  headers: IncomingMessage['headers'];
+  time: string;
+  address: string;
+  xdomain: boolean;
+  secure: boolean;
+  issued: number;
+  url: string;
+  query: Record<string, string | string[]>;
+  auth: Record<string, unknown>;
+}
+
+/** The second argument of `disconnect` and `disconnecting`: who ended it and the engine's evidence. */
+export interface DisconnectDetails extends Partial<CloseDetails> {
+  initiator: DisconnectInitiator;
+}
+
+export type PacketMiddleware = (packet: unknown[], next: (err?: unknown) => void) => void;
+type Ack = (...args: unknown[]) => void;
+
+export class Socket extends EventEmitter {
+  readonly id: string;
+  readonly server: Server;
+  readonly adapter: Namespace['adapter'];
+  readonly conn: EngineSocket;
+  readonly handshake: Handshake;
+  /** Application data, free for user code (as in socket.io 4). */
+  data: Record<string, unknown> = {};
+  private readonly acks = new Map<number, Ack>();
+  private nextAckId = 0;
+  private readonly fns: PacketMiddleware[] = [];
+  private rooms$: string[] = [];
+  private flags: BroadcastFlags = {};
+  private readonly lifecycle: MachineHost<typeof socketMachine>;
+  private connectTimer: NodeJS.Timeout | undefined;
+  private closeDetails: Partial<CloseDetails> | undefined;
+  private readonly since = Date.now();
+
+  constructor(
+    readonly nsp: Namespace,
+    readonly client: Client,
+    payload: ConnectPayload,
+  ) {
+    super();
+    this.server = nsp.server;
+    this.adapter = nsp.adapter;
+    this.conn = client.conn;
+    this.id = nsp.name === '/' ? client.id : `${nsp.name}#${client.id}`;
+    this.handshake = buildHandshake(client, payload);
+    this.lifecycle = new MachineHost(socketMachine, {
+      armConnectTimeout: () => {
+        this.connectTimer = setTimeout(() => this.lifecycle.send({ type: 'CONNECT_TIMEOUT' }), this.server.connectTimeout);
+        this.connectTimer.unref?.();
+      },
+      disarmConnectTimeout: () => clearTimeout(this.connectTimer),
+      announceConnect: () => this.announceConnect(),
+      refuse: (params: { message: string; data?: unknown }) => this.sendConnectError(params.message, params.data),
+      beginDisconnect: (params: { reason: string; initiator: DisconnectInitiator }) => this.beginDisconnect(params.reason, params.initiator),
+      finishDisconnect: (params: { reason: string; initiator: DisconnectInitiator }) => this.finishDisconnect(params.reason, params.initiator),
+    });
+  }
+
+  get request(): IncomingMessage {
+    return this.conn.request;
+  }
+
+  get connected(): boolean {
+    return this.lifecycle.state === 'connected';
+  }
+
+  get disconnected(): boolean {
+    return !this.connected;
+  }
+
+  /** The lifecycle state: connecting, connected, disconnecting, disconnected or refused. */
+  get state(): string {
+    return this.lifecycle.state;
+  }
+
+  /** When the socket was created (ms since the epoch). */
+  get createdAt(): number {
+    return this.since;
+  }
+
+  /** The rooms this socket is in, keyed by name (2.x shape), read from the log's projection. */
+  get rooms(): Record<string, string> {
+    const rooms: Record<string, string> = {};
+    for (const room of this.server.log.projections.rooms.roomsOf(this.nsp.name, this.id) ?? []) rooms[room] = room;
+    return rooms;
+  }
+
+  use(fn: PacketMiddleware): this {
+    this.fns.push(fn);
+    return this;
+  }
+
+  to(room: string | string[]): this {
+    for (const name of Array.isArray(room) ? room : [room]) {
+      if (!this.rooms$.includes(name)) this.rooms$.push(String(name));
+    }
+    return this;
+  }
+
+  in(room: string | string[]): this {
+    return this.to(room);
+  }
+
+  get broadcast(): this {
+    this.flags.broadcast = true;
+    return this;
+  }
+
+  get volatile(): this {
+    this.flags.volatile = true;
+    return this;
+  }
+
+  get local(): this {
+    this.flags.local = true;
+    return this;
+  }
+
+  get json(): this {
+    return this;
+  }
+
+  binary(value: boolean): this {
+    this.flags.binary = value;
+    return this;
+  }
+
+  compress(value: boolean): this {
+    this.flags.compress = value;
+    return this;
+  }
+
+  /**
+   * Sends an event to this client, or — after `to`/`in`/`broadcast` — to the
+   * chosen rooms (everyone in the namespace for `broadcast`) except itself.
+   * Reserved names only run local listeners, as in socket.io 2.x.
+   */
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    if (typeof event === 'symbol' || RESERVED_EVENTS.has(event)) return super.emit(event, ...args);
+    const rooms = this.rooms$;
+    const flags = this.flags;
+    this.rooms$ = [];
+    this.flags = {};
+    if (rooms.length > 0 || flags.broadcast) {
+      if (typeof args[args.length - 1] === 'function') throw new Error('Callbacks are not supported when broadcasting');
+      this.adapter.broadcast({ type: PacketType.EVENT, nsp: this.nsp.name, data: [event, ...args] }, { rooms, except: [this.id], flags });
+      return true;
+    }
+    const packet: Packet = { type: PacketType.EVENT, nsp: this.nsp.name, data: [event, ...args] };
+    if (typeof args[args.length - 1] === 'function') {
+      const id = this.nextAckId++;
+      this.acks.set(id, args.pop() as Ack);
+      packet.id = id;
+    }
+    this.packet(packet, flags);
+    return true;
+  }
+
+  send(...args: unknown[]): this {
+    this.emit('message', ...args);
+    return this;
+  }
+
+  write(...args: unknown[]): this {
+    return this.send(...args);
+  }
+
+  join(rooms: string | string[], fn?: (err: Error | null) => void): this {
+    const names = (Array.isArray(rooms) ? rooms : [rooms]).map(String);
+    this.adapter.addAll(this.id, names, fn ?? noop);
+    return this;
+  }
+
+  leave(room: string, fn?: (err: Error | null) => void): this {
+    this.adapter.del(this.id, String(room), fn ?? noop);
+    return this;
+  }
+
+  leaveAll(): this {
+    this.adapter.delAll(this.id);
+    return this;
+  }
+
+  /**
+   * Leaves this namespace; with `close`, ends the whole connection (and so
+   * every namespace on it).
+   */
+  disconnect(close = false): this {
+    if (!this.connected) return this;
+    if (close) {
+      this.client.disconnectAll('server namespace disconnect');
+    } else {
+      this.packet({ type: PacketType.DISCONNECT, nsp: this.nsp.name });
+      this.onclose('server namespace disconnect', 'application');
+    }
+    return this;
+  }
+
+  /** Writes one packet to this client (data plane). */
+  packet(packet: Packet, flags: BroadcastFlags = {}): void {
+    this.client.packet(packet, flags);
+  }
+
+  /** Called by the namespace once middlewares passed. */
+  onconnect(): void {
+    this.lifecycle.send({ type: 'MIDDLEWARE_OK' });
+  }
+
+  /** Called by the namespace when a middleware refused the socket. */
+  refuse(message: string, data?: unknown): void {
+    this.lifecycle.send({ type: 'MIDDLEWARE_ERROR', message, data });
+  }
+
+  /** Routes a packet the client sent to this namespace. */
+  onpacket(packet: Packet): void {
+    if (!this.connected) return;
+    switch (packet.type) {
+      case PacketType.EVENT:
+      case PacketType.BINARY_EVENT:
+        this.onevent(packet);
+        break;
+      case PacketType.ACK:
+      case PacketType.BINARY_ACK:
+        this.onack(packet);
+        break;
+      case PacketType.DISCONNECT:
+        this.onclose('client namespace disconnect', 'client');
+        break;
+    }
+  }
+
+  /** Ends the socket with `reason`; `details` are the engine's evidence when the connection closed. */
+  onclose(reason: string, initiator: DisconnectInitiator, details?: Partial<CloseDetails>): void {
+    this.closeDetails = details;
+    this.lifecycle.send({ type: 'DISCONNECT', reason, initiator });
+  }
+
+  /** Sends an error packet to the client (2.x: ERROR; 4.x has none after connect, so the socket emits 'error'). */
+  error(err: unknown): void {
+    const error = toError(err);
+    if (this.client.protocol === 4) {
+      this.packet({ type: PacketType.CONNECT_ERROR, nsp: this.nsp.name, data: error.data ?? error.message });
+    }
+    if (this.listenerCount('error') > 0) super.emit('error', error);
+  }
+
+  private onevent(packet: Packet): void {
+    const args = (packet.data as unknown[]).slice();
+    if (typeof args[0] !== 'string' || RESERVED_EVENTS.has(args[0])) return;
+    if (packet.id !== undefined) args.push(this.ackFor(packet.id));
+    if (this.fns.length === 0) return this.dispatch(args);
+    this.runPacketMiddlewares(args, (err) => {
+      if (err) return this.error(err);
+      this.dispatch(args);
+    });
+  }
+
+  private dispatch(args: unknown[]): void {
+    if (!this.connected) return;
+    this.server.guard(this, () => super.emit(args[0] as string, ...args.slice(1)));
+  }
+
+  private onack(packet: Packet): void {
+    if (packet.id === undefined) return;
+    const ack = this.acks.get(packet.id);
+    if (!ack) return;
+    this.acks.delete(packet.id);
+    const data = Array.isArray(packet.data) ? packet.data : [];
+    this.server.guard(this, () => ack.apply(this, data));
+  }
+
+  /** An ack callback handed to a handler: the first call answers, later calls are ignored. */
+  private ackFor(id: number): Ack {
+    let sent = false;
+    return (...args: unknown[]) => {
+      if (sent || !this.connected) return;
+      sent = true;
+      this.packet({ type: PacketType.ACK, nsp: this.nsp.name, id, data: args });
+    };
+  }
+
+  private runPacketMiddlewares(args: unknown[], done: (err?: unknown) => void): void {
+    const fns = this.fns.slice();
+    const step = (index: number): void => {
+      let called = false;
+      const next = (err?: unknown) => {
+        if (called) return;
+        called = true;
+        if (err) return done(err);
+        if (index + 1 >= fns.length) return done();
+        step(index + 1);
+      };
+      try {
+        fns[index](args, next);
+      } catch (err) {
+        this.server.reportAppError(err, this);
+        next(err);
+      }
+    };
+    step(0);
+  }
+
+  private announceConnect(): void {
+    this.server.log.record({
+      type: 'socket.connect',
+      sid: this.client.id,
+      socketId: this.id,
+      nsp: this.nsp.name,
+      protocol: this.client.protocol,
+    });
+    this.join(this.id);
+    this.client.onSocketConnected(this);
+  }
+
+  private sendConnectError(message: string, data: unknown): void {
+    this.server.log.record({
+      type: 'socket.refused',
+      sid: this.client.id,
+      nsp: this.nsp.name,
+      message,
+      ...(data === undefined ? {} : { data }),
+    });
+    this.client.refuseNamespace(this.nsp.name, message, data);
+  }
+
+  private beginDisconnect(reason: string, initiator: DisconnectInitiator): void {
+    const details = this.disconnectDetails(initiator);
+    this.server.guard(this, () => super.emit('disconnecting', reason, details));
+    this.leaveAll();
+    this.lifecycle.send({ type: 'LEFT' });
+  }
+
+  private finishDisconnect(reason: string, initiator: DisconnectInitiator): void {
+    this.nsp.remove(this);
+    this.client.remove(this);
+    this.acks.clear();
+    this.server.log.record({ type: 'socket.disconnect', socketId: this.id, nsp: this.nsp.name, reason, initiator, sid: this.client.id });
+    const details = this.disconnectDetails(initiator);
+    this.server.guard(this, () => super.emit('disconnect', reason, details));
+  }
+
+  private disconnectDetails(initiator: DisconnectInitiator): DisconnectDetails {
+    return { ...this.closeDetails, initiator };
+  }
+}
+
+function noop(): void {}
+
+function buildHandshake(client: Client, payload: ConnectPayload): Handshake {
+  const req = client.request;
+  const url = req.url ?? '/';
+  const query: Record<string, string | string[]> = {};
+  const fromUrl = new URL(url, 'http://localhost').searchParams;
+  const fromConnect = new URLSearchParams(payload.query ?? '');
+  for (const params of [fromUrl, fromConnect]) {
+    for (const key of new Set(params.keys())) {
+      const values = params.getAll(key);
+      query[key] = values.length === 1 ? values[0] : values;
+    }
+  }
+  const issued = Date.now();
+  return {
+    headers: req.headers,
+    time: new Date(issued).toString(),
+    address: client.conn.remoteAddress,
+    xdomain: Boolean(req.headers.origin),
+    secure: Boolean((req.socket as { encrypted?: boolean } | undefined)?.encrypted),
+    issued,
+    url,
+    query,
+    auth: payload.auth ?? {},
+  };
+}

@@ -1,0 +1,159 @@
+/**
+ * The default, in-memory adapter, with the public shape of socket.io-adapter
+ * (`rooms`, `sids`, `addAll`/`del`/`delAll`/`broadcast`/`clients`/`clientRooms`)
+ * so that user code and other adapters keep working.
+ *
+ * It keeps no membership of its own: joins and leaves are appended to the
+ * server's event log, and reads go to the log's rooms projection, so rooms
+ * have one source of truth and a replay reproduces them exactly.
+ * Broadcasting is data plane: one encoding, the same bytes for every recipient.
+ */
+import { EventEmitter } from 'node:events';
+import type { Packet } from '../parser/packet';
+import { PreparedMessage } from '../transport/prepared-message';
+import type { Namespace } from '../actors/namespace';
+
+export interface BroadcastFlags {
+  volatile?: boolean;
+  compress?: boolean;
+  local?: boolean;
+  binary?: boolean;
+  broadcast?: boolean;
+}
+
+export interface BroadcastOptions {
+  /** Rooms to send to; none means every socket of the namespace. */
+  rooms: string[];
+  /** Rooms (and so socket ids) whose members must not receive it. */
+  except?: string[];
+  flags?: BroadcastFlags;
+}
+
+type Callback<T> = (err: Error | null, result: T) => void;
+
+/** The 2.x shape of `adapter.rooms[name]`. */
+export interface RoomView {
+  sockets: Record<string, boolean>;
+  length: number;
+}
+
+export class Adapter extends EventEmitter {
+  constructor(readonly nsp: Namespace) {
+    super();
+  }
+
+  private get log() {
+    return this.nsp.server.log;
+  }
+
+  private get store() {
+    return this.nsp.server.log.projections.rooms;
+  }
+
+  /** Room name → members, as socket.io-adapter 1.x exposed it. Built on read. */
+  get rooms(): Record<string, RoomView> {
+    const view: Record<string, RoomView> = {};
+    for (const room of this.store.roomNames(this.nsp.name)) {
+      const members = this.store.membersOf(this.nsp.name, room);
+      if (!members) continue;
+      const sockets: Record<string, boolean> = {};
+      for (const id of members) sockets[id] = true;
+      view[room] = { sockets, length: members.size };
+    }
+    return view;
+  }
+
+  /** Socket id → the rooms it is in. Built on read. */
+  get sids(): Record<string, Record<string, boolean>> {
+    const view: Record<string, Record<string, boolean>> = {};
+    for (const id of this.store.socketIds(this.nsp.name)) {
+      const rooms: Record<string, boolean> = {};
+      for (const room of this.store.roomsOf(this.nsp.name, id) ?? []) rooms[room] = true;
+      view[id] = rooms;
+    }
+    return view;
+  }
+
+  addAll(id: string, rooms: string[], fn?: (err: Error | null) => void): void {
+    const current = this.store.roomsOf(this.nsp.name, id);
+    for (const room of rooms) {
+      if (current?.has(room)) continue;
+      this.log.record({ type: 'room.join', socketId: id, nsp: this.nsp.name, room });
+    }
+    if (fn) process.nextTick(fn, null);
+  }
+
+  add(id: string, room: string, fn?: (err: Error | null) => void): void {
+    this.addAll(id, [room], fn);
+  }
+
+  del(id: string, room: string, fn?: (err: Error | null) => void): void {
+    if (this.store.roomsOf(this.nsp.name, id)?.has(room)) {
+      this.log.record({ type: 'room.leave', socketId: id, nsp: this.nsp.name, room });
+    }
+    if (fn) process.nextTick(fn, null);
+  }
+
+  delAll(id: string, fn?: (err: Error | null) => void): void {
+    const rooms = this.store.roomsOf(this.nsp.name, id);
+    if (rooms) {
+      for (const room of [...rooms]) this.log.record({ type: 'room.leave', socketId: id, nsp: this.nsp.name, room });
+    }
+    if (fn) process.nextTick(fn, null);
+  }
+
+  /** Ids of the sockets in any of `rooms` (all sockets of the namespace when empty), on this node. */
+  clients(rooms: string[], fn: Callback<string[]>): void {
+    const ids = [...this.recipients({ rooms: rooms ?? [] })];
+    if (fn) process.nextTick(fn, null, ids);
+  }
+
+  clientRooms(id: string, fn: Callback<string[] | null>): void {
+    const rooms = this.store.roomsOf(this.nsp.name, id);
+    if (fn) process.nextTick(fn, null, rooms ? [...rooms] : null);
+  }
+
+  /** Sends `packet` to the local sockets `opts` selects, encoding it once. */
+  broadcast(packet: Packet, opts: BroadcastOptions): void {
+    const recipients = this.recipients(opts);
+    let message: PreparedMessage | undefined;
+    const flags = opts.flags ?? {};
+    for (const id of recipients) {
+      const socket = this.nsp.connected[id];
+      if (!socket) continue;
+      message ??= new PreparedMessage(this.nsp.server.codec.encode(packet));
+      socket.client.writePrepared(message, flags);
+    }
+  }
+
+  /**
+   * The socket ids `opts` selects on this node: members of any of its rooms
+   * (or all sockets), each once, minus members of the `except` rooms.
+   */
+  recipients(opts: Pick<BroadcastOptions, 'rooms' | 'except'>): Iterable<string> {
+    const nsp = this.nsp.name;
+    const excluded = this.membersOfAny(opts.except ?? []);
+    if (opts.rooms.length === 0) return filterOut(Object.keys(this.nsp.connected), excluded);
+    if (opts.rooms.length === 1) return filterOut(this.store.membersOf(nsp, opts.rooms[0]) ?? [], excluded);
+    return filterOut(this.membersOfAny(opts.rooms), excluded);
+  }
+
+  private membersOfAny(rooms: string[]): Set<string> {
+    const ids = new Set<string>();
+    for (const room of rooms) {
+      const members = this.store.membersOf(this.nsp.name, room);
+      if (members) for (const id of members) ids.add(id);
+    }
+    return ids;
+  }
+}
+
+function filterOut(ids: Iterable<string>, excluded: Set<string>): Iterable<string> {
+  if (excluded.size === 0) return ids;
+  const kept: string[] = [];
+  for (const id of ids) if (!excluded.has(id)) kept.push(id);
+  return kept;
+}
+
+/** What `io.adapter(X)` accepts: a class constructed with the namespace (as socket.io-adapter). */
+export type AdapterConstructor = new (nsp: Namespace) => Adapter;
