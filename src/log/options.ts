@@ -12,8 +12,8 @@ import { isLogSink, type LogSink } from './sink';
 
 const positiveInteger = z.number().int().positive();
 
-const fileOption = z.union([
-  z.string().min(1),
+const fileOption = z.preprocess(
+  (value) => (typeof value === 'string' ? { path: value } : value),
   z
     .object({
       path: z.string().min(1),
@@ -21,32 +21,39 @@ const fileOption = z.union([
       maxFiles: positiveInteger.optional(),
     })
     .strict(),
-]);
+);
 
-export const eventLogOptionSchema = z
-  .union([
-    z.boolean(),
-    z
-      .object({
-        capacity: positiveInteger.optional(),
-        file: fileOption.optional(),
-        sinks: z.array(z.custom<LogSink>(isLogSink, { message: 'each sink needs write(event) and close() methods' })).optional(),
-        node: z.string().min(1).optional(),
-      })
-      .strict(),
-  ])
-  .optional();
+const objectOption = z
+  .object({
+    capacity: positiveInteger.optional(),
+    file: fileOption.optional(),
+    sinks: z.array(z.custom<LogSink>(isLogSink, { message: 'each sink needs write(event) and close() methods' })).optional(),
+    node: z.string().min(1).optional(),
+  })
+  .strict();
 
-export type EventLogOption = z.infer<typeof eventLogOptionSchema>;
+/** For embedding in the Server options schema; createEventLog gives clearer errors than a union does. */
+export const eventLogOptionSchema = z.union([z.boolean(), objectOption]).optional();
+
+export type EventLogOption =
+  | boolean
+  | undefined
+  | {
+      capacity?: number;
+      file?: string | { path: string; maxBytes?: number; maxFiles?: number };
+      sinks?: LogSink[];
+      node?: string;
+    };
 
 /** Builds the log for the Server option `eventLog`; throws a TypeError naming what is wrong. */
 export function createEventLog(option?: EventLogOption): EventLog {
-  const parsed = eventLogOptionSchema.safeParse(option);
+  if (option === false) return new EventLog({ capacity: false });
+  if (option === true || option === undefined) return new EventLog();
+  if (typeof option !== 'object' || option === null || Array.isArray(option)) {
+    throw new TypeError(`Invalid eventLog option: expected false, true or an options object, got ${JSON.stringify(option)}`);
+  }
+  const parsed = objectOption.safeParse(option);
   if (!parsed.success) throw new TypeError(`Invalid eventLog option:\n${z.prettifyError(parsed.error)}`);
-  const value = parsed.data;
-  if (value === false) return new EventLog({ capacity: false });
-  if (value === true || value === undefined) return new EventLog();
-  const sinks = [...(value.sinks ?? [])];
-  if (value.file !== undefined) sinks.unshift(new JsonlFileSink(typeof value.file === 'string' ? { path: value.file } : value.file));
-  return new EventLog({ capacity: value.capacity, sinks, node: value.node });
+  const { capacity, file, sinks = [], node } = parsed.data;
+  return new EventLog({ capacity, node, sinks: file ? [new JsonlFileSink(file), ...sinks] : sinks });
 }

@@ -1,0 +1,64 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createEventLog } from '../../src/log/options';
+import { MemorySink } from '../../src/log/memory-sink';
+import type { EventLogOption } from '../../src/log/options';
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iostate-options-'));
+});
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const join = { type: 'room.join', socketId: 'a', nsp: '/', room: 'x' } as const;
+
+describe('createEventLog', () => {
+  it('retains by default and when true', () => {
+    expect(createEventLog().retaining).toBe(true);
+    expect(createEventLog(true).retaining).toBe(true);
+  });
+
+  it('turns retention and sinks off with false, keeping the projections', () => {
+    const log = createEventLog(false);
+    log.record({ type: 'socket.connect', sid: 'e', socketId: 'a', nsp: '/', protocol: 5 });
+    log.record(join);
+    expect(log.events()).toEqual([]);
+    expect(log.projections.rooms.membersOf('/', 'x')?.has('a')).toBe(true);
+  });
+
+  it('writes to a file given as a path or with rotation settings, plus custom sinks', async () => {
+    const custom = new MemorySink(5);
+    const log = createEventLog({ file: path.join(dir, 'a.jsonl'), sinks: [custom], node: 'n7', capacity: 2 });
+    log.record(join);
+    log.record(join);
+    log.record(join);
+    await log.close();
+    expect(log.node).toBe('n7');
+    expect(log.events().map((e) => e.seq)).toEqual([2, 3]);
+    expect(custom.size).toBe(3);
+    expect(fs.readFileSync(path.join(dir, 'a.jsonl'), 'utf8').trim().split('\n')).toHaveLength(3);
+
+    const rotating = createEventLog({ file: { path: path.join(dir, 'b.jsonl'), maxBytes: 1, maxFiles: 2 } });
+    rotating.record(join);
+    rotating.record(join);
+    await rotating.close();
+    expect(fs.readdirSync(dir).sort()).toEqual(['a.jsonl', 'b.1.jsonl', 'b.jsonl']);
+  });
+
+  it.each([
+    [{ capacity: 0 }, /capacity/],
+    [{ capacity: 1.5 }, /capacity/],
+    [{ file: '' }, /file/],
+    [{ file: { path: 'x', maxFiles: 0 } }, /maxFiles/],
+    [{ sinks: [{ write() {} }] }, /each sink needs write\(event\) and close\(\) methods/],
+    [{ nodes: 'x' }, /nodes/],
+    ['yes', /Invalid eventLog option/],
+  ])('rejects %j with a clear error', (option, message) => {
+    expect(() => createEventLog(option as EventLogOption)).toThrow(TypeError);
+    expect(() => createEventLog(option as EventLogOption)).toThrow(message);
+  });
+});

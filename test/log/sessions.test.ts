@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { emptySessions, foldSessions, sessionsView, MAX_KEPT } from '../../src/log/projections/sessions';
+import { Scenario } from './scenario';
+
+function fold(s: Scenario, retainClosed = Infinity) {
+  const state = emptySessions(retainClosed);
+  for (const event of s.events) expect(foldSessions(state, event)).toBe(state);
+  return sessionsView(state);
+}
+
+describe('sessions projection', () => {
+  it('records settings, transports in order, heartbeats and sockets', () => {
+    const s = new Scenario();
+    s.open(0, 'e1', { remoteAddress: '10.0.0.7' });
+    s.connect(5, 'e1', 'a');
+    s.add(6, { type: 'room.join', socketId: 'a', nsp: '/', room: 'lobby' });
+    s.add(10, { type: 'conn.upgrade', sid: 'e1', step: 'probe', to: 'websocket' });
+    const probing = fold(s).session('e1');
+    expect(probing?.status).toBe('upgrading');
+    s.add(20, { type: 'conn.upgrade', sid: 'e1', step: 'upgraded', to: 'websocket' });
+    s.add(100, { type: 'conn.heartbeat', sid: 'e1', step: 'ping-sent' });
+    s.add(110, { type: 'conn.heartbeat', sid: 'e1', step: 'pong-received' });
+    const view = fold(s);
+    const session = view.session('e1')!;
+    expect(session).toMatchObject({
+      status: 'open',
+      protocol: 4,
+      transport: 'websocket',
+      transports: ['polling', 'websocket'],
+      remoteAddress: '10.0.0.7',
+      settings: { pingInterval: 25000, pingTimeout: 20000, upgradeTimeout: 10000, maxPayload: 1000000, upgrades: ['websocket'] },
+      openedAt: s.start,
+      heartbeat: { lastPingSentAt: s.start + 100, lastPongReceivedAt: s.start + 110 },
+    });
+    expect(view.socketsOf('e1').map((x) => [x.socketId, x.status, [...x.rooms]])).toEqual([['a', 'connected', ['a', 'lobby']]]);
+    expect(view.socket('/', 'a')?.since).toBe(s.start + 5);
+  });
+
+  it('returns to open on a failed upgrade, staying on polling', () => {
+    const s = new Scenario();
+    s.open(0, 'e1');
+    s.add(10, { type: 'conn.upgrade', sid: 'e1', step: 'probe', to: 'websocket' });
+    s.add(20, { type: 'conn.upgrade', sid: 'e1', step: 'failed', to: 'websocket', reason: 'upgrade timeout' });
+    const session = fold(s).session('e1')!;
+    expect(session.status).toBe('open');
+    expect(session.transports).toEqual(['polling']);
+    expect(session.upgrade).toEqual({ at: s.start + 20, step: 'failed', to: 'websocket', reason: 'upgrade timeout' });
+  });
+
+  it('closes once: a second close and later upgrades change nothing', () => {
+    const s = new Scenario();
+    s.open(0, 'e1');
+    s.add(10, { type: 'conn.close', sid: 'e1', reason: 'transport close', initiator: 'client', transport: 'polling' });
+    s.add(20, { type: 'conn.close', sid: 'e1', reason: 'ping timeout', initiator: 'server', transport: 'polling' });
+    s.add(30, { type: 'conn.upgrade', sid: 'e1', step: 'upgraded', to: 'websocket' });
+    const session = fold(s).session('e1')!;
+    expect(session.status).toBe('closed');
+    expect(session.close?.reason).toBe('transport close');
+    expect(session.closedAt).toBe(s.start + 10);
+    expect(session.transports).toEqual(['polling']);
+  });
+
+  it('keeps the rooms a socket had when it disconnected, and its reason', () => {
+    const s = new Scenario();
+    s.open(0, 'e1');
+    s.connect(1, 'e1', 'a');
+    s.add(2, { type: 'room.join', socketId: 'a', nsp: '/', room: 'x' });
+    s.add(3, { type: 'socket.disconnect', socketId: 'a', nsp: '/', reason: 'client namespace disconnect', initiator: 'client' });
+    s.add(4, { type: 'room.join', socketId: 'a', nsp: '/', room: 'late' });
+    const socket = fold(s).socket('/', 'a')!;
+    expect(socket.status).toBe('disconnected');
+    expect([...socket.rooms]).toEqual(['a', 'x']);
+    expect(socket.disconnect).toEqual({ at: s.start + 3, reason: 'client namespace disconnect', initiator: 'client' });
+  });
+
+  it('keeps only the latest errors and refusals', () => {
+    const s = new Scenario();
+    s.open(0, 'e1');
+    for (let i = 0; i < MAX_KEPT + 3; i++) {
+      s.add(i, { type: 'conn.error', sid: 'e1', transport: 'polling', message: `e${i}` });
+      s.add(i, { type: 'socket.refused', sid: 'e1', nsp: '/admin', message: `no ${i}` });
+    }
+    const session = fold(s).session('e1')!;
+    expect(session.errors.map((e) => e.message)).toEqual(Array.from({ length: MAX_KEPT }, (_, i) => `e${i + 3}`));
+    expect(session.refusals).toHaveLength(MAX_KEPT);
+    expect(session.refusals.at(-1)).toEqual({ at: s.start + MAX_KEPT + 2, nsp: '/admin', message: `no ${MAX_KEPT + 2}` });
+  });
+
+  it('forgets the oldest finished sessions and their sockets beyond retainClosed', () => {
+    const s = new Scenario();
+    for (let i = 0; i < 5; i++) {
+      s.open(i, `e${i}`);
+      s.connect(i, `e${i}`, `s${i}`);
+      s.add(i, { type: 'socket.disconnect', socketId: `s${i}`, nsp: '/', reason: 'transport close', initiator: 'client', sid: `e${i}` });
+      s.add(i, { type: 'conn.close', sid: `e${i}`, reason: 'transport close', initiator: 'client', transport: 'polling' });
+    }
+    s.open(10, 'live');
+    const view = fold(s, 2);
+    expect([...view.sessions()].map((x) => x.sid)).toEqual(['e3', 'e4', 'live']);
+    expect([...view.sockets()].map((x) => x.socketId)).toEqual(['s3', 's4']);
+  });
+});
