@@ -1,0 +1,97 @@
+/**
+ * The Engine.IO server's options, as engine.io and socket.io 2.x name them,
+ * and their defaults.
+ */
+import type { IncomingMessage } from 'node:http';
+import { silentRecorder, type Recorder } from '../log/events';
+import type { HttpCompressionOptions } from './http-compression';
+import type { OriginsOption } from './origins';
+import type { TransportName } from './transport';
+
+export interface EngineOptions {
+  /** How long to wait for a pong (v4) / beyond pingInterval for a ping (v3). Default 5000. */
+  pingTimeout?: number;
+  /** Default 25000. */
+  pingInterval?: number;
+  /** How long an upgrade (probe to upgrade packet) may take. Default 10000. */
+  upgradeTimeout?: number;
+  /** Largest message or polling body in bytes. Default 1e6. */
+  maxHttpBufferSize?: number;
+  allowRequest?: (req: IncomingMessage, fn: (err: string | number | null | undefined, success: boolean) => void) => void;
+  /** Default ['polling', 'websocket']. */
+  transports?: TransportName[];
+  /** Default true. */
+  allowUpgrades?: boolean;
+  /** WebSocket permessage-deflate: true means { threshold: 1024 }. Default true. */
+  perMessageDeflate?: boolean | Record<string, unknown>;
+  /** gzip/deflate of polling responses: true means { threshold: 1024 }. Default true. */
+  httpCompression?: boolean | Partial<HttpCompressionOptions>;
+  /** Name of the session cookie set at handshake, or false for none. Default 'io'. */
+  cookie?: string | false;
+  /** Default '/'. */
+  cookiePath?: string | false;
+  /** Default true. */
+  cookieHttpOnly?: boolean;
+  /** 'ws', another module name exporting a ws-compatible `Server`, or such a class. */
+  wsEngine?: string | (new (opts: any) => any);
+  /** Allowed origins (socket.io 2.x semantics). Default '*:*'. */
+  origins?: OriginsOption;
+  /** Where lifecycle events go. Default: nowhere. */
+  recorder?: Recorder;
+}
+
+export interface ResolvedEngineOptions {
+  pingTimeout: number;
+  pingInterval: number;
+  upgradeTimeout: number;
+  maxHttpBufferSize: number;
+  allowRequest: EngineOptions['allowRequest'];
+  transports: TransportName[];
+  allowUpgrades: boolean;
+  perMessageDeflate: false | (Record<string, unknown> & { threshold: number });
+  httpCompression: false | HttpCompressionOptions;
+  cookie: string | false;
+  cookiePath: string | false;
+  cookieHttpOnly: boolean;
+  wsEngine: string | (new (opts: any) => any);
+  recorder: Recorder;
+}
+
+const DEFAULT_THRESHOLD = 1024;
+
+export function resolveEngineOptions(options: EngineOptions = {}): ResolvedEngineOptions {
+  const transports = (options.transports ?? ['polling', 'websocket']).filter((name) => name === 'polling' || name === 'websocket');
+  return {
+    pingTimeout: options.pingTimeout ?? 5000,
+    pingInterval: options.pingInterval ?? 25000,
+    upgradeTimeout: options.upgradeTimeout ?? 10000,
+    maxHttpBufferSize: options.maxHttpBufferSize ?? 1e6,
+    allowRequest: options.allowRequest,
+    transports,
+    allowUpgrades: options.allowUpgrades !== false,
+    perMessageDeflate: withThreshold(options.perMessageDeflate ?? true),
+    httpCompression: withThreshold(options.httpCompression ?? true) as ResolvedEngineOptions['httpCompression'],
+    cookie: options.cookie === undefined ? 'io' : options.cookie,
+    cookiePath: options.cookiePath === undefined ? '/' : options.cookiePath,
+    cookieHttpOnly: options.cookieHttpOnly !== false,
+    wsEngine: options.wsEngine ?? 'ws',
+    recorder: options.recorder ?? silentRecorder,
+  };
+}
+
+function withThreshold(value: boolean | Record<string, unknown>): false | (Record<string, unknown> & { threshold: number }) {
+  if (value === false) return false;
+  if (value === true) return { threshold: DEFAULT_THRESHOLD };
+  return { threshold: DEFAULT_THRESHOLD, ...value } as Record<string, unknown> & { threshold: number };
+}
+
+/** The Set-Cookie value for a new session, or undefined when cookies are off. */
+export function sessionCookie(options: ResolvedEngineOptions, sid: string): string | undefined {
+  if (options.cookie === false) return undefined;
+  let cookie = `${options.cookie}=${encodeURIComponent(sid)}`;
+  if (options.cookiePath !== false) {
+    cookie += `; Path=${options.cookiePath}`;
+    if (options.cookieHttpOnly) cookie += '; HttpOnly';
+  }
+  return `${cookie}; SameSite=Lax`;
+}

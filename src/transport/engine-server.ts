@@ -1,0 +1,306 @@
+/**
+ * The Engine.IO server, with engine.io's public Server API: protocols v3 and
+ * v4 on one path (chosen per request by `EIO`), long-polling and WebSocket,
+ * upgrades, origins/CORS, cookies, compression and size limits.
+ *
+ * Requests: every request under the path is verified (transport, protocol,
+ * origin, sid, handshake method, allowRequest), then either starts a session
+ * (handshake) or is handed to the session's transport. Failures answer with
+ * engine.io's error codes and emit `connection_error`.
+ */
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { resolveEngineOptions, sessionCookie, type EngineOptions, type ResolvedEngineOptions } from './engine-options';
+import { EngineSocket } from './engine-socket';
+import { EngineErrorCode, refusal, writeHttpError, writeUpgradeError, type EngineRefusal } from './errors';
+import { checkOrigin, corsHeaders, hasInvalidHeaderChar, type OriginsOption } from './origins';
+import { PollingTransport, type PollingSettings } from './polling';
+import { parseQuery, pathnameOf, type EngineQuery } from './query';
+import type { TransportName, TransportSink } from './transport';
+import { WebSocketTransport } from './websocket';
+
+export type { EngineOptions } from './engine-options';
+
+export interface AttachOptions {
+  /** Default '/engine.io'; socket.io passes '/socket.io'. */
+  path?: string;
+  /** Destroy upgrade requests outside our path that nobody handled. Default true. */
+  destroyUpgrade?: boolean;
+  /** How long others may take to handle such an upgrade before it is destroyed. Default 1000 ms. */
+  destroyUpgradeTimeout?: number;
+}
+
+export interface ConnectionError {
+  req: IncomingMessage;
+  code: number;
+  message: string;
+  context: Record<string, unknown>;
+}
+
+interface VerifiedRequest {
+  query: EngineQuery;
+  protocol: 3 | 4;
+  transport: TransportName;
+}
+
+const kHandshakeSid = Symbol('iostate.handshakeSid');
+const placeholderSink: TransportSink = { onPacket() {}, onParseError() {}, onError() {}, onClose() {}, onDrain() {} };
+
+export class EngineServer extends EventEmitter {
+  readonly settings: ResolvedEngineOptions;
+  /** Mutable: socket.io's `Server#origins(v)` replaces it. */
+  origins: OriginsOption;
+  clients: Record<string, EngineSocket> = Object.create(null);
+  clientsCount = 0;
+  /** Replaceable: `engine.generateId = (req) => ...`. */
+  generateId: (req: IncomingMessage) => string = () => randomBytes(15).toString('base64url');
+  private wss: WebSocketServer | undefined;
+  private readonly pollingSettings: PollingSettings;
+
+  constructor(options: EngineOptions = {}) {
+    super();
+    this.settings = resolveEngineOptions(options);
+    this.origins = options.origins ?? '*:*';
+    this.pollingSettings = {
+      maxHttpBufferSize: this.settings.maxHttpBufferSize,
+      httpCompression: this.settings.httpCompression,
+      headers: corsHeaders,
+    };
+  }
+
+  get transports(): TransportName[] {
+    return this.settings.transports;
+  }
+
+  /** Serves the engine on `server` under `path`; everything else stays with the server's other listeners. */
+  attach(server: HttpServer, options: AttachOptions = {}): void {
+    const prefix = `${(options.path ?? '/engine.io').replace(/\/$/, '')}/`;
+    const ours = (req: IncomingMessage) => {
+      const pathname = pathnameOf(req.url);
+      return pathname === prefix.slice(0, -1) || pathname.startsWith(prefix);
+    };
+    const previous = server.listeners('request').slice();
+    server.removeAllListeners('request');
+    server.on('close', () => this.close());
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      if (ours(req)) this.handleRequest(req, res);
+      else for (const listener of previous) listener.call(server, req, res);
+    });
+    const destroyUpgrade = options.destroyUpgrade !== false;
+    const destroyUpgradeTimeout = options.destroyUpgradeTimeout ?? 1000;
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (ours(req)) return this.handleUpgrade(req, socket, head);
+      if (!destroyUpgrade) return;
+      // Give the application's own upgrade listeners a chance, then drop what nobody answered.
+      setTimeout(() => {
+        const s = socket as Duplex & { bytesWritten?: number };
+        if (s.writable && !s.bytesWritten) s.destroy();
+      }, destroyUpgradeTimeout).unref();
+    });
+  }
+
+  handleRequest(req: IncomingMessage, res: ServerResponse): void {
+    try {
+      this.route(req, res);
+    } catch (error) {
+      this.refuse(req, res, refusal(EngineErrorCode.BAD_REQUEST, { error: messageOf(error) }));
+    }
+  }
+
+  private route(req: IncomingMessage, res: ServerResponse): void {
+    const query = parseQuery(req);
+    (req as IncomingMessage & { _query?: unknown })._query = Object.fromEntries(new URL(req.url ?? '/', 'http://x').searchParams);
+    if (req.method === 'OPTIONS') return this.preflight(req, res);
+    this.verify(req, query, false, (error, verified) => {
+      if (error || !verified) return this.refuse(req, res, error ?? refusal(EngineErrorCode.BAD_REQUEST));
+      if (query.sid) {
+        const socket = this.clients[query.sid];
+        if (!socket) return this.refuse(req, res, refusal(EngineErrorCode.UNKNOWN_SID, { sid: query.sid }));
+        (socket.transport as PollingTransport).onRequest(req, res);
+        return;
+      }
+      this.handshakePolling(req, res, verified);
+    });
+  }
+
+  /** CORS preflight: allowed origins get the CORS headers and Content-Type as an allowed header. */
+  private preflight(req: IncomingMessage, res: ServerResponse): void {
+    checkOrigin(this.origins, req, (ok) => {
+      if (!ok) return this.refuse(req, res, refusal(EngineErrorCode.FORBIDDEN, { origin: req.headers.origin }));
+      res.writeHead(200, { ...corsHeaders(req), 'Access-Control-Allow-Headers': 'Content-Type', 'Access-Control-Allow-Methods': 'GET, POST', 'Content-Length': '0' });
+      res.end();
+    });
+  }
+
+  private refuse(req: IncomingMessage, res: ServerResponse, error: EngineRefusal): void {
+    const headers = error.code === EngineErrorCode.FORBIDDEN ? {} : corsHeaders(req);
+    writeHttpError(res, error, headers);
+    this.emitConnectionError(req, error);
+  }
+
+  private emitConnectionError(req: IncomingMessage, error: EngineRefusal): void {
+    if (this.listenerCount('connection_error') === 0) return;
+    const event: ConnectionError = { req, code: error.code, message: error.message, context: error.context ?? {} };
+    this.emit('connection_error', event);
+  }
+
+  /** engine.io's checks, in its order; then origins and allowRequest for handshakes. */
+  private verify(req: IncomingMessage, query: EngineQuery, upgrade: boolean, done: (error: EngineRefusal | null, verified?: VerifiedRequest) => void): void {
+    const transport = query.transport as TransportName;
+    if (!this.settings.transports.includes(transport)) return done(refusal(EngineErrorCode.UNKNOWN_TRANSPORT, { transport: query.transport }));
+    if ((transport === 'websocket') !== upgrade) return done(refusal(EngineErrorCode.BAD_REQUEST, { name: 'TRANSPORT_HANDSHAKE_ERROR', transport }));
+    if (hasInvalidHeaderChar(req.headers.origin)) return done(refusal(EngineErrorCode.BAD_REQUEST, { name: 'INVALID_ORIGIN' }));
+    const protocol = query.EIO === '4' ? 4 : query.EIO === '3' ? 3 : undefined;
+    if (!protocol) return done(refusal(EngineErrorCode.UNSUPPORTED_PROTOCOL_VERSION, { protocol: query.EIO }));
+    const verified: VerifiedRequest = { query, protocol, transport };
+    if (query.sid) {
+      const socket = this.clients[query.sid];
+      if (!socket) return done(refusal(EngineErrorCode.UNKNOWN_SID, { sid: query.sid }));
+      if (socket.protocol !== protocol) return done(refusal(EngineErrorCode.BAD_REQUEST, { name: 'PROTOCOL_MISMATCH' }));
+      if (!upgrade && socket.transport.name !== transport) return done(refusal(EngineErrorCode.BAD_REQUEST, { name: 'TRANSPORT_MISMATCH' }));
+      if (!upgrade) return done(null, verified);
+      // An upgrade must come from an origin we would accept for a handshake.
+      return checkOrigin(this.origins, req, (ok) => (ok ? done(null, verified) : done(refusal(EngineErrorCode.FORBIDDEN, { origin: req.headers.origin }))));
+    }
+    if (req.method !== 'GET') return done(refusal(EngineErrorCode.BAD_HANDSHAKE_METHOD, { method: req.method }));
+    checkOrigin(this.origins, req, (ok) => {
+      if (!ok) return done(refusal(EngineErrorCode.FORBIDDEN, { origin: req.headers.origin }));
+      const allowRequest = this.settings.allowRequest;
+      if (!allowRequest) return done(null, verified);
+      let answered = false;
+      const answer = (err: string | number | null | undefined, success: boolean) => {
+        if (answered) return;
+        answered = true;
+        if (success) return done(null, verified);
+        if (typeof err === 'number' && err in refusalCodes) return done(refusal(err as EngineErrorCode));
+        done(refusal(EngineErrorCode.FORBIDDEN, {}, typeof err === 'string' && err ? err : undefined));
+      };
+      try {
+        allowRequest(req, answer);
+      } catch (error) {
+        answer(messageOf(error), false);
+      }
+    });
+  }
+
+  private newId(req: IncomingMessage): string | EngineRefusal {
+    try {
+      const id = this.generateId(req);
+      if (typeof id !== 'string' || id === '' || this.clients[id]) return refusal(EngineErrorCode.BAD_REQUEST, { name: 'ID_GENERATION_ERROR' });
+      return id;
+    } catch (error) {
+      return refusal(EngineErrorCode.BAD_REQUEST, { name: 'ID_GENERATION_ERROR', error: messageOf(error) });
+    }
+  }
+
+  private handshakePolling(req: IncomingMessage, res: ServerResponse, verified: VerifiedRequest): void {
+    const id = this.newId(req);
+    if (typeof id !== 'string') return this.refuse(req, res, id);
+    const jsonp = verified.query.j !== undefined ? verified.query.j.replace(/[^0-9]/g, '') : undefined;
+    const supportsBinary = !verified.query.b64 && jsonp === undefined;
+    const transport = new PollingTransport(placeholderSink, verified.protocol, supportsBinary, jsonp, this.pollingSettings);
+    const socket = this.register(id, verified.protocol, transport, req);
+    const cookie = sessionCookie(this.settings, id);
+    transport.onRequest(req, res, cookie ? { 'Set-Cookie': cookie } : undefined);
+    this.emit('connection', socket);
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    try {
+      const query = parseQuery(req);
+      (req as IncomingMessage & { _query?: unknown })._query = Object.fromEntries(new URL(req.url ?? '/', 'http://x').searchParams);
+      this.verify(req, query, true, (error, verified) => {
+        if (error || !verified) {
+          writeUpgradeError(socket, error ?? refusal(EngineErrorCode.BAD_REQUEST));
+          if (error) this.emitConnectionError(req, error);
+          return;
+        }
+        const client = query.sid ? this.clients[query.sid] : undefined;
+        if (query.sid && (!client || !client.canUpgrade() || !this.settings.allowUpgrades)) {
+          const error = refusal(EngineErrorCode.BAD_REQUEST, { name: 'UPGRADE_NOT_POSSIBLE', sid: query.sid });
+          writeUpgradeError(socket, error);
+          return this.emitConnectionError(req, error);
+        }
+        let id: string | undefined;
+        if (!client) {
+          const generated = this.newId(req);
+          if (typeof generated !== 'string') {
+            writeUpgradeError(socket, generated);
+            return this.emitConnectionError(req, generated);
+          }
+          id = generated;
+          (req as IncomingMessage & { [kHandshakeSid]?: string })[kHandshakeSid] = id;
+        }
+        this.webSocketServer().handleUpgrade(req, socket, head, (ws: WebSocket) => {
+          const supportsBinary = !query.b64;
+          if (client) return client.startUpgrade(ws, supportsBinary);
+          if (this.clients[id!]) return ws.close();
+          this.handshakeWebSocket(id!, ws, req, verified, supportsBinary);
+        });
+      });
+    } catch (error) {
+      writeUpgradeError(socket, refusal(EngineErrorCode.BAD_REQUEST, { error: messageOf(error) }));
+    }
+  }
+
+  private handshakeWebSocket(id: string, ws: WebSocket, req: IncomingMessage, verified: VerifiedRequest, supportsBinary: boolean): void {
+    const deflate = this.settings.perMessageDeflate;
+    const transport = new WebSocketTransport(ws, placeholderSink, verified.protocol, supportsBinary, this.settings.maxHttpBufferSize, deflate ? deflate.threshold : Infinity);
+    const socket = this.register(id, verified.protocol, transport, req);
+    this.emit('connection', socket);
+  }
+
+  private register(id: string, protocol: 3 | 4, transport: PollingTransport | WebSocketTransport, req: IncomingMessage): EngineSocket {
+    const socket = new EngineSocket(id, this, protocol, transport, req);
+    this.clients[id] = socket;
+    this.clientsCount++;
+    socket.open(this.upgradesFor(transport.name));
+    return socket;
+  }
+
+  /** The transports a session on `transport` may upgrade to (sent in the handshake). */
+  upgradesFor(transport: TransportName): string[] {
+    return transport === 'polling' && this.settings.allowUpgrades && this.settings.transports.includes('websocket') ? ['websocket'] : [];
+  }
+
+  /** Called by a session when it reaches `closed`. */
+  forget(socket: EngineSocket): void {
+    if (this.clients[socket.id] !== socket) return;
+    delete this.clients[socket.id];
+    this.clientsCount--;
+  }
+
+  private webSocketServer(): WebSocketServer {
+    if (this.wss) return this.wss;
+    const { wsEngine, perMessageDeflate, maxHttpBufferSize } = this.settings;
+    const options = { noServer: true, clientTracking: false, perMessageDeflate, maxPayload: maxHttpBufferSize };
+    const Engine: new (opts: any) => WebSocketServer =
+      typeof wsEngine === 'function' ? wsEngine : wsEngine === 'ws' ? WebSocketServer : createRequire(path.join(process.cwd(), 'index.js'))(wsEngine).Server;
+    const wss = new Engine(options);
+    wss.on('headers', (headers: string[], req: IncomingMessage) => {
+      const sid = (req as IncomingMessage & { [kHandshakeSid]?: string })[kHandshakeSid];
+      const cookie = sid && sessionCookie(this.settings, sid);
+      if (cookie) headers.push(`Set-Cookie: ${cookie}`);
+    });
+    return (this.wss = wss);
+  }
+
+  /** Closes every session (reason 'server shutting down'), then the WebSocket server. */
+  close(): this {
+    for (const id of Object.keys(this.clients)) this.clients[id]?.shutdown();
+    this.wss?.close();
+    this.wss = undefined;
+    return this;
+  }
+}
+
+const refusalCodes: Record<number, true> = { 0: true, 1: true, 2: true, 3: true, 4: true, 5: true };
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

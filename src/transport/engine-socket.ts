@@ -1,0 +1,437 @@
+/**
+ * One Engine.IO session, with engine.io's public Socket API.
+ *
+ * Its lifecycle is the pure connection machine (src/machines/connection.ts),
+ * hosted by snapshot; this class performs the machine's named actions
+ * (timers, heartbeat packets, transport switches, log records). Messages are
+ * the data plane: `send`, `sendPrepared` and incoming messages touch only the
+ * write buffer and the transport, never the machine or the recorder.
+ */
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import type WebSocket from 'ws';
+import { MachineHost } from '../actors/machine-host';
+import { connectionMachine, type ConnectionActionParams, type ConnectionEvent } from '../machines/connection';
+import type { EnginePacket } from './codec/packet';
+import type { EngineServer } from './engine-server';
+import type { PreparedMessage } from './prepared-message';
+import type { OutgoingPacket, Transport, TransportClosed, TransportFailure, TransportName, TransportSink } from './transport';
+import { WebSocketTransport } from './websocket';
+
+export type ReadyState = 'opening' | 'open' | 'closing' | 'closed';
+
+/** The facts of a session's end, given with the `close` event's reason. */
+export interface CloseDetails {
+  initiator: 'client' | 'server';
+  transport: TransportName;
+  description?: string;
+  wsCode?: number;
+  wsReason?: string;
+  lastPingAt?: number;
+  lastPongAt?: number;
+  size?: number;
+  limit?: number;
+}
+
+export interface SendOptions {
+  compress?: boolean;
+}
+
+type Handlers = { [K in keyof ConnectionActionParams]: (this: EngineSocket, params: ConnectionActionParams[K]) => void };
+
+export class EngineSocket extends EventEmitter {
+  readonly remoteAddress: string;
+  readyState: ReadyState = 'opening';
+  upgraded = false;
+  /** When the session entered its current state (ms since epoch). */
+  since = Date.now();
+  private readonly host: MachineHost<typeof connectionMachine>;
+  private buffer: OutgoingPacket[] = [];
+  private flushScheduled = false;
+  private probe: WebSocketTransport | undefined;
+  private probeAnswered = false;
+  private closeOnNextPoll = false;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private upgradeTimer: NodeJS.Timeout | undefined;
+  private closeTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly server: EngineServer,
+    readonly protocol: 3 | 4,
+    public transport: Transport,
+    readonly request: IncomingMessage,
+  ) {
+    super();
+    this.remoteAddress = request.socket?.remoteAddress ?? '';
+    const settings = server.settings;
+    transport.sink = this;
+    this.host = new MachineHost(
+      connectionMachine,
+      handlers,
+      {
+        sid: id,
+        protocol,
+        transport: transport.name,
+        pingInterval: settings.pingInterval,
+        pingTimeout: settings.pingTimeout,
+        upgradeTimeout: settings.upgradeTimeout,
+        closeTimeout: settings.pingInterval + settings.pingTimeout,
+      },
+      this,
+    );
+    this.host.onTransition((snapshot) => {
+      this.since = Date.now();
+      this.readyState = readyStateOf(snapshot.value);
+    });
+  }
+
+  /** The machine's state, e.g. 'open.polling', 'open.upgrading', 'closed'. */
+  get state(): string {
+    return this.host.state;
+  }
+
+  get upgrading(): boolean {
+    return this.host.state === 'open.upgrading';
+  }
+
+  get lastPingAt(): number | undefined {
+    return this.host.snapshot.context.lastPingAt;
+  }
+
+  get lastPongAt(): number | undefined {
+    return this.host.snapshot.context.lastPongAt;
+  }
+
+  /** Queues the open packet and opens the session (called by the server right after the handshake). */
+  open(upgrades: string[]): void {
+    const settings = this.server.settings;
+    const handshake: Record<string, unknown> = { sid: this.id, upgrades, pingInterval: settings.pingInterval, pingTimeout: settings.pingTimeout };
+    if (this.protocol === 4) handshake.maxPayload = settings.maxHttpBufferSize;
+    this.buffer.unshift({ type: 'open', data: JSON.stringify(handshake) });
+    this.dispatch({ type: 'OPENED', at: Date.now(), remoteAddress: this.remoteAddress, upgrades, maxPayload: settings.maxHttpBufferSize });
+    this.scheduleFlush();
+    this.emit('open');
+  }
+
+  // ---- data plane ---------------------------------------------------------
+
+  send(data: string | Buffer, options?: SendOptions | (() => void), callback?: () => void): this {
+    if (typeof options === 'function') {
+      callback = options;
+      options = undefined;
+    }
+    return this.sendPacket({ type: 'message', data, compress: options?.compress !== false, onSent: callback });
+  }
+
+  write(data: string | Buffer, options?: SendOptions | (() => void), callback?: () => void): this {
+    return this.send(data, options, callback);
+  }
+
+  /** Queues a broadcast message whose framings are shared with its other recipients. */
+  sendPrepared(message: PreparedMessage, options?: SendOptions): void {
+    this.sendPacket({ type: 'message', prepared: message, compress: options?.compress !== false });
+  }
+
+  private sendPacket(packet: OutgoingPacket): this {
+    if (this.readyState === 'closing' || this.readyState === 'closed') return this;
+    this.buffer.push(packet);
+    this.emit('packetCreate', packet);
+    this.scheduleFlush();
+    return this;
+  }
+
+  /** Writes are batched per tick: everything sent in one tick leaves in one poll response or one corked write. */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    process.nextTick(flushSocket, this);
+  }
+
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.readyState === 'closed' || this.buffer.length === 0 || !this.transport.writable) return;
+    const packets = this.buffer;
+    this.buffer = [];
+    this.emit('flush', packets);
+    this.transport.send(packets);
+    this.emit('drain');
+  }
+
+  // ---- transport sink (incoming) --------------------------------------------
+
+  onPacket(packet: EnginePacket): void {
+    if (this.readyState !== 'open') return;
+    // v3: any packet proves the client alive (engine.io 3 resets its timer on every packet).
+    if (this.protocol === 3) this.heartbeatTimer?.refresh();
+    this.emit('packet', packet);
+    switch (packet.type) {
+      case 'message':
+        this.emit('data', packet.data);
+        this.emit('message', packet.data);
+        return;
+      case 'ping':
+        this.dispatch({ type: 'PING', at: Date.now() });
+        if (this.readyState === 'open') this.emit('heartbeat');
+        return;
+      case 'pong':
+        this.dispatch({ type: 'PONG', at: Date.now() });
+        if (this.readyState === 'open') this.emit('heartbeat');
+        return;
+      case 'close':
+        this.dispatch({ type: 'TRANSPORT_CLOSE', at: Date.now(), description: 'the client sent a close packet' });
+        return;
+    }
+  }
+
+  onParseError(message: string): void {
+    this.dispatch({ type: 'PARSE_ERROR', at: Date.now(), message });
+  }
+
+  onError(failure: TransportFailure): void {
+    if (this.readyState === 'closed') return;
+    if (this.listenerCount('error') > 0) this.emit('error', new Error(failure.message));
+    this.dispatch({ type: 'TRANSPORT_ERROR', at: Date.now(), ...failure });
+  }
+
+  onClose(closed: TransportClosed): void {
+    this.dispatch({ type: 'TRANSPORT_CLOSE', at: Date.now(), ...closed });
+  }
+
+  /** A poll arrived: answer it with what is buffered, a close packet, or a noop during an upgrade. */
+  onDrain(): void {
+    if (this.readyState === 'closing') {
+      if (this.closeOnNextPoll) this.sendCloseOnPoll();
+      return;
+    }
+    if (this.buffer.length) this.scheduleFlush();
+    else if (this.probeAnswered) this.transport.send([{ type: 'noop' }]);
+  }
+
+  // ---- lifecycle ------------------------------------------------------------
+
+  /** Closes the session; buffered packets are written first unless `discard`. */
+  close(discard?: boolean): this {
+    this.dispatch({ type: 'CLOSE', at: Date.now(), discard: discard === true });
+    return this;
+  }
+
+  /** Server shutdown: close without waiting for the client. */
+  shutdown(): void {
+    this.dispatch({ type: 'CLOSE', at: Date.now(), discard: true, reason: 'server shutting down' });
+  }
+
+  /** Whether a WebSocket may upgrade this session now. */
+  canUpgrade(): boolean {
+    return this.host.state === 'open.polling';
+  }
+
+  /** A WebSocket carrying this session's sid was accepted: probe it. */
+  startUpgrade(ws: WebSocket, supportsBinary: boolean): void {
+    const settings = this.server.settings;
+    const probe = new WebSocketTransport(ws, this.probeSink(), this.protocol, supportsBinary, settings.maxHttpBufferSize, settings.perMessageDeflate ? settings.perMessageDeflate.threshold : Infinity);
+    if (!this.canUpgrade()) {
+      probe.sink = ignoringSink;
+      probe.shutdown();
+      return;
+    }
+    this.probe = probe;
+    this.dispatch({ type: 'UPGRADE_START', at: Date.now() });
+  }
+
+  private probeSink(): TransportSink {
+    const failed = (reason: string) => this.dispatch({ type: 'UPGRADE_FAILED', at: Date.now(), reason });
+    return {
+      onPacket: (packet) => {
+        if (packet.type === 'ping' && packet.data === 'probe') this.dispatch({ type: 'PROBE', at: Date.now() });
+        else if (packet.type === 'upgrade') this.dispatch({ type: 'UPGRADE', at: Date.now() });
+        else failed(`unexpected ${packet.type} packet during upgrade`);
+      },
+      onParseError: (message) => failed(`parse error: ${message}`),
+      onError: (failure) => failed(failure.message),
+      onClose: () => failed('probe transport closed'),
+      onDrain: () => {},
+    };
+  }
+
+  private dispatch(event: ConnectionEvent): void {
+    this.host.send(event);
+  }
+
+  // Named actions of the connection machine (this = the socket).
+
+  armHeartbeat(ms: number): void {
+    clearTimeout(this.heartbeatTimer);
+    this.heartbeatTimer = setTimeout(heartbeatDue, ms, this);
+  }
+
+  armUpgradeTimer(ms: number): void {
+    clearTimeout(this.upgradeTimer);
+    this.upgradeTimer = setTimeout(upgradeDue, ms, this);
+  }
+
+  armCloseTimer(ms: number): void {
+    clearTimeout(this.closeTimer);
+    this.closeTimer = setTimeout(closeDue, ms, this);
+  }
+
+  clearUpgradeTimer(): void {
+    clearTimeout(this.upgradeTimer);
+    this.upgradeTimer = undefined;
+  }
+
+  clearTimers(): void {
+    clearTimeout(this.heartbeatTimer);
+    clearTimeout(this.upgradeTimer);
+    clearTimeout(this.closeTimer);
+    this.heartbeatTimer = this.upgradeTimer = this.closeTimer = undefined;
+  }
+
+  /** Heartbeat packets jump the queue but are flushed like any other write. */
+  sendControl(packet: EnginePacket): void {
+    this.buffer.push(packet);
+    this.scheduleFlush();
+  }
+
+  answerProbe(): void {
+    const probe = this.probe;
+    if (!probe) return;
+    probe.send([{ type: 'pong', data: 'probe' }]);
+    this.probeAnswered = true;
+    // Release the pending poll so the client can pause polling and send the upgrade packet.
+    if (this.transport.writable && this.buffer.length === 0) this.transport.send([{ type: 'noop' }]);
+    this.emit('upgrading', probe);
+  }
+
+  completeUpgrade(): void {
+    const probe = this.probe;
+    if (!probe) return;
+    const polling = this.transport;
+    this.probe = undefined;
+    this.probeAnswered = false;
+    if (polling.writable) polling.send([{ type: 'noop' }]);
+    polling.sink = ignoringSink;
+    probe.sink = this;
+    this.transport = probe;
+    this.upgraded = true;
+    this.emit('upgrade', probe);
+    this.flush();
+  }
+
+  abortUpgrade(): void {
+    const probe = this.probe;
+    this.probe = undefined;
+    this.probeAnswered = false;
+    if (!probe) return;
+    probe.sink = ignoringSink;
+    probe.shutdown();
+  }
+
+  closeTransport(discard: boolean): void {
+    const transport = this.transport;
+    if (discard) this.buffer = [];
+    if (transport.name === 'websocket') {
+      this.flush();
+      transport.shutdown();
+      // Discarding does not wait for the client's close frame.
+      if (discard) this.dispatch({ type: 'TRANSPORT_CLOSED', at: Date.now() });
+      return;
+    }
+    if (discard || transport.writable) {
+      this.sendCloseOnPoll();
+      return;
+    }
+    this.closeOnNextPoll = true;
+  }
+
+  /** Polling close: the buffered packets and a close packet answer the pending poll (if any). */
+  private sendCloseOnPoll(): void {
+    this.closeOnNextPoll = false;
+    if (this.transport.writable) {
+      const packets = this.buffer;
+      this.buffer = [];
+      packets.push({ type: 'close' });
+      this.transport.send(packets);
+    }
+    this.dispatch({ type: 'TRANSPORT_CLOSED', at: Date.now() });
+  }
+
+  finish(end: ConnectionActionParams['finish']): void {
+    this.buffer = [];
+    const transport = this.transport;
+    transport.sink = ignoringSink;
+    if (end.reason === 'ping timeout' && transport instanceof WebSocketTransport) transport.terminate();
+    else transport.shutdown();
+    this.abortUpgrade();
+    this.server.forget(this);
+    const { reason, ...details } = end;
+    this.emit('close', reason, details as CloseDetails);
+  }
+}
+
+const handlers: Partial<Handlers> = {
+  armHeartbeat(params) {
+    this.armHeartbeat(params.ms);
+  },
+  armUpgradeTimer(params) {
+    this.armUpgradeTimer(params.ms);
+  },
+  armCloseTimer(params) {
+    this.armCloseTimer(params.ms);
+  },
+  clearUpgradeTimer() {
+    this.clearUpgradeTimer();
+  },
+  clearTimers() {
+    this.clearTimers();
+  },
+  sendPing() {
+    this.sendControl({ type: 'ping' });
+  },
+  sendPong() {
+    this.sendControl({ type: 'pong' });
+  },
+  answerProbe() {
+    this.answerProbe();
+  },
+  completeUpgrade() {
+    this.completeUpgrade();
+  },
+  abortUpgrade() {
+    this.abortUpgrade();
+  },
+  closeTransport(params) {
+    this.closeTransport(params.discard);
+  },
+  finish(params) {
+    this.finish(params);
+  },
+  record(params) {
+    this.server.settings.recorder.record(params);
+  },
+};
+
+const ignoringSink: TransportSink = { onPacket() {}, onParseError() {}, onError() {}, onClose() {}, onDrain() {} };
+
+function readyStateOf(value: unknown): ReadyState {
+  if (value === 'handshaking') return 'opening';
+  if (value === 'closing') return 'closing';
+  if (value === 'closed') return 'closed';
+  return 'open';
+}
+
+function flushSocket(socket: EngineSocket): void {
+  socket.flush();
+}
+
+function heartbeatDue(socket: EngineSocket): void {
+  socket['dispatch']({ type: 'HEARTBEAT_DUE', at: Date.now() });
+}
+
+function upgradeDue(socket: EngineSocket): void {
+  socket['dispatch']({ type: 'UPGRADE_TIMEOUT', at: Date.now() });
+}
+
+function closeDue(socket: EngineSocket): void {
+  socket['dispatch']({ type: 'CLOSE_TIMEOUT', at: Date.now() });
+}

@@ -1,0 +1,131 @@
+/**
+ * A session's WebSocket (from `ws`, or any wsEngine with its interface).
+ * Text packets travel as text frames; binary ones as binary frames (v3
+ * prefixes the packet type byte, v4 sends the data as is), or as base64
+ * text when the client asked for `b64`.
+ *
+ * Writes made in one tick are corked together into one syscall. Prepared
+ * broadcast frames are written as prebuilt bytes when ws would not compress
+ * them anyway and its sender is idle (nothing queued behind a deflate), so
+ * ordering is preserved; otherwise they go through `ws.send` like any packet.
+ */
+import type { Socket } from 'node:net';
+import type WebSocket from 'ws';
+import type { EnginePacket } from './codec/packet';
+import * as v3 from './codec/v3';
+import * as v4 from './codec/v4';
+import type { PreparedFrame } from './prepared-message';
+import type { OutgoingPacket, Transport, TransportSink } from './transport';
+
+const OPEN = 1;
+const MAX_PAYLOAD_ERROR = 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
+
+interface WsInternals {
+  _socket?: Socket;
+  _sender?: { _state?: number; _queue?: unknown[]; sendFrame?(list: Buffer[], cb?: (err?: Error) => void): void };
+  _receiver?: { _payloadLength?: number; _totalPayloadLength?: number };
+}
+
+export class WebSocketTransport implements Transport {
+  readonly name = 'websocket' as const;
+  private corked = false;
+  private failure: Error | undefined;
+  private readonly deflate: boolean;
+
+  constructor(
+    private readonly ws: WebSocket,
+    public sink: TransportSink,
+    readonly protocol: 3 | 4,
+    readonly supportsBinary: boolean,
+    private readonly maxPayload: number,
+    /** Messages below this many bytes are never compressed (perMessageDeflate.threshold). */
+    private readonly deflateThreshold: number,
+  ) {
+    this.deflate = typeof ws.extensions === 'string' && ws.extensions.includes('permessage-deflate');
+    ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => this.onMessage(data, isBinary));
+    ws.on('error', (err: Error) => {
+      this.failure ??= err;
+    });
+    ws.on('close', (code: number, reason: Buffer) => this.onClose(code, reason));
+  }
+
+  get writable(): boolean {
+    return this.ws.readyState === OPEN;
+  }
+
+  private onMessage(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+    const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+    const frame = isBinary ? buffer : buffer.toString('utf8');
+    const decoded = this.protocol === 4 ? v4.decodePacket(frame) : v3.decodePacket(frame);
+    if (decoded.ok) this.sink.onPacket(decoded.value);
+    else this.sink.onParseError(decoded.error);
+  }
+
+  private onClose(code: number, reasonBytes: Buffer): void {
+    const wsReason = reasonBytes.length ? reasonBytes.toString('utf8') : undefined;
+    const err = this.failure as (Error & { code?: string }) | undefined;
+    if (!err) return this.sink.onClose({ wsCode: code, wsReason });
+    if (err.code === MAX_PAYLOAD_ERROR) {
+      const receiver = (this.ws as unknown as WsInternals)._receiver;
+      const size = receiver?._totalPayloadLength || receiver?._payloadLength || undefined;
+      return this.sink.onError({ message: `payload too large: ${err.message}`, initiator: 'server', wsCode: code, wsReason, size, limit: this.maxPayload });
+    }
+    this.sink.onError({ message: err.message, wsCode: code, wsReason });
+  }
+
+  send(packets: OutgoingPacket[]): void {
+    if (!this.writable) return;
+    this.cork();
+    for (const packet of packets) {
+      if (packet.prepared) {
+        const frames = packet.prepared.wsFrames(this.protocol, this.supportsBinary);
+        for (let i = 0; i < frames.length; i++) this.writePrepared(frames[i], packet.compress !== false, i === frames.length - 1 ? packet.onSent : undefined);
+      } else this.writePacket(packet);
+    }
+  }
+
+  private writePacket(packet: OutgoingPacket): void {
+    const data = this.protocol === 4 ? v4.encodePacket(packet as EnginePacket, this.supportsBinary) : v3.encodePacket(packet as EnginePacket, this.supportsBinary);
+    const onSent = packet.onSent;
+    this.ws.send(data, { binary: typeof data !== 'string', compress: packet.compress !== false }, onSent && (() => onSent()));
+  }
+
+  private writePrepared(frame: PreparedFrame, compress: boolean, onSent: (() => void) | undefined): void {
+    const internals = this.ws as unknown as WsInternals;
+    const sender = internals._sender;
+    const wouldCompress = this.deflate && compress && frame.frame[frame.frame.length - 1].length >= this.deflateThreshold;
+    if (!wouldCompress && sender?.sendFrame && sender._state === 0 && sender._queue?.length === 0) {
+      sender.sendFrame(frame.frame, onSent && (() => onSent()));
+    } else {
+      this.ws.send(frame.data, { binary: frame.binary, compress }, onSent && (() => onSent()));
+    }
+  }
+
+  private cork(): void {
+    if (this.corked) return;
+    const socket = (this.ws as unknown as WsInternals)._socket;
+    if (!socket || typeof socket.cork !== 'function') return;
+    socket.cork();
+    this.corked = true;
+    process.nextTick(uncorkTransport, this, socket);
+  }
+
+  uncork(socket: Socket): void {
+    this.corked = false;
+    socket.uncork();
+  }
+
+  /** Closes with a close frame; the `close` event follows when the client answers (ws bounds the wait). */
+  shutdown(): void {
+    if (this.ws.readyState <= OPEN) this.ws.close();
+  }
+
+  /** Drops the connection without a close handshake (a failed upgrade probe). */
+  terminate(): void {
+    this.ws.terminate();
+  }
+}
+
+function uncorkTransport(transport: WebSocketTransport, socket: Socket): void {
+  transport.uncork(socket);
+}
