@@ -44,7 +44,12 @@ async function runOnce({ id, scenario, round, options, servers }) {
   servers[id].version = server.ready.version;
   let load;
   try {
-    load = await startLoad({ workers: options.sizes.workers, rpcTimeoutMs: options.sizes.timeout, echoOutput: options.verbose });
+    load = await startLoad({
+      workers: options.sizes.workers,
+      rpcTimeoutMs: options.sizes.timeout,
+      echoOutput: options.verbose,
+      cpuProfile: cpuProfile && { dir: profileDir, name: `load-${id}-${scenario}-r${round + 1}` },
+    });
     const metrics = await SCENARIO_RUNNERS[scenario]({
       server,
       load,

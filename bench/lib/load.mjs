@@ -8,9 +8,13 @@ function shares(total, parts) {
   return Array.from({ length: parts }, (_, index) => Math.floor(total / parts) + (index < total % parts ? 1 : 0));
 }
 
-export async function startLoad({ workers, rpcTimeoutMs, echoOutput }) {
-  const children = await Promise.all(Array.from({ length: workers }, () =>
-    startChild({ script: WORKER_SCRIPT, rpcTimeoutMs, readyTimeoutMs: 10_000, echoOutput })));
+/** `cpuProfile: { dir, name }` profiles each worker too, to check that the generator is not what limits a run. */
+export async function startLoad({ workers, rpcTimeoutMs, echoOutput, cpuProfile }) {
+  const profileArgs = (index) => (cpuProfile
+    ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfile.dir}`, `--cpu-prof-name=${cpuProfile.name}-w${index + 1}.cpuprofile`]
+    : []);
+  const children = await Promise.all(Array.from({ length: workers }, (_, index) =>
+    startChild({ script: WORKER_SCRIPT, execArgv: profileArgs(index), rpcTimeoutMs, readyTimeoutMs: 10_000, echoOutput })));
   const all = (type, payloadOf = () => ({})) =>
     Promise.all(children.map((child, index) => child.rpc(type, payloadOf(index))));
 
