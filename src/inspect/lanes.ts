@@ -1,0 +1,255 @@
+/**
+ * The swimlane model of a log: one lane per connection (Engine.IO session)
+ * and, under it, one lane per socket that ran on it, each cut into the
+ * states it went through, with markers for what happened on the way
+ * (upgrades, heartbeats, errors, joins, leaves) and the cause of its end.
+ *
+ * Built from events only, so the offline timeline (a JSONL file) and the
+ * live inspector (the log's ring) draw the same picture. The causes come from
+ * the log's own explanations (src/log/explain.ts) over the same fold replay
+ * uses. A window of events may start after a connection opened (the ring
+ * overwrote its beginning): its lane then starts at its first event seen.
+ */
+import type { LogEvent } from '../log/events';
+import { clock } from '../log/clock';
+import { explainConnection, explainSocket } from '../log/explain';
+import { emptyProjections, foldAll, sessionsView, socketKey } from '../log/projections';
+
+export type ConnectionState = 'polling' | 'upgrading' | 'websocket';
+export type SocketState = 'connected';
+
+export interface Segment<S extends string> {
+  state: S;
+  from: number;
+  to: number;
+}
+
+export type MarkerKind = 'ping' | 'pong' | 'probe' | 'upgraded' | 'upgrade-failed' | 'error' | 'refused' | 'join' | 'leave' | 'app-error' | 'close';
+
+export interface Marker {
+  at: number;
+  kind: MarkerKind;
+  /** Short text drawn beside the marker (a room name), if any. */
+  label?: string;
+  /** Full text shown on hover. */
+  detail: string;
+}
+
+interface Ending {
+  at: number;
+  /** The exact reason the live server gave. */
+  reason: string;
+  /** The reason with its evidence, from src/log/explain.ts. */
+  cause: string;
+  /** Whether it ended in trouble (timeout, error) rather than by someone's choice. */
+  abnormal: boolean;
+}
+
+export interface SocketLane {
+  id: string;
+  nsp: string;
+  start: number;
+  /** Last moment drawn: the disconnect, or the end of the window while connected. */
+  end: number;
+  segments: Segment<SocketState>[];
+  markers: Marker[];
+  ending?: Ending;
+}
+
+export interface ConnectionLane {
+  sid: string;
+  node: string;
+  protocol?: 3 | 4;
+  remoteAddress?: string;
+  /** Whether the window holds the session's opening (else it started earlier). */
+  openSeen: boolean;
+  start: number;
+  end: number;
+  transports: ConnectionState[];
+  segments: Segment<ConnectionState>[];
+  markers: Marker[];
+  sockets: SocketLane[];
+  ending?: Ending;
+}
+
+export interface LaneOptions {
+  /** Keep only this connection (a sid). */
+  sid?: string;
+  /** Where open lanes end; default: the last event's time. */
+  now?: number;
+}
+
+/** Reasons that are a choice of one side rather than a failure. */
+const CHOSEN_ENDS = new Set([
+  'transport close',
+  'forced close',
+  'server shutting down',
+  'client namespace disconnect',
+  'server namespace disconnect',
+  'forced server close',
+]);
+
+const EVERY_STATE_END = Number.POSITIVE_INFINITY;
+
+/** Connections in the order they first appear in `events`, with their sockets. */
+export function buildLanes(events: readonly LogEvent[], options: LaneOptions = {}): ConnectionLane[] {
+  const now = options.now ?? (events.length > 0 ? events[events.length - 1]!.ts : Date.now());
+  const connections = new Map<string, ConnectionLane>();
+  const sockets = new Map<string, SocketLane>();
+  const socketOwner = new Map<string, ConnectionLane>();
+  const fold = emptyProjections(Infinity);
+  const view = sessionsView(fold.sessions);
+
+  const connection = (sid: string, event: LogEvent): ConnectionLane | undefined => {
+    if (options.sid !== undefined && sid !== options.sid) return undefined;
+    let lane = connections.get(sid);
+    if (!lane) {
+      lane = { sid, node: event.node, openSeen: false, start: event.ts, end: EVERY_STATE_END, transports: [], segments: [], markers: [], sockets: [] };
+      connections.set(sid, lane);
+    }
+    return lane;
+  };
+
+  for (const event of events) {
+    foldAll(fold, event);
+    switch (event.type) {
+      case 'conn.open': {
+        const lane = connection(event.sid, event);
+        if (!lane) break;
+        Object.assign(lane, { protocol: event.protocol, remoteAddress: event.remoteAddress, openSeen: true, start: event.ts });
+        enter(lane, event.transport, event.ts);
+        break;
+      }
+      case 'conn.heartbeat': {
+        const lane = connection(event.sid, event);
+        if (!lane) break;
+        const pingish = event.step === 'ping-sent' || event.step === 'ping-received';
+        lane.markers.push({ at: event.ts, kind: pingish ? 'ping' : 'pong', detail: `${event.step} ${clock(event.ts)}` });
+        break;
+      }
+      case 'conn.upgrade': {
+        const lane = connection(event.sid, event);
+        if (!lane) break;
+        if (event.step === 'probe') {
+          enter(lane, 'upgrading', event.ts);
+          lane.markers.push({ at: event.ts, kind: 'probe', detail: `upgrade probe to ${event.to} ${clock(event.ts)}` });
+        } else if (event.step === 'upgraded') {
+          enter(lane, event.to, event.ts);
+          lane.markers.push({ at: event.ts, kind: 'upgraded', detail: `upgraded to ${event.to} ${clock(event.ts)}` });
+        } else {
+          enter(lane, 'polling', event.ts);
+          lane.markers.push({ at: event.ts, kind: 'upgrade-failed', detail: `upgrade to ${event.to} failed: ${event.reason ?? 'no reason recorded'}` });
+        }
+        break;
+      }
+      case 'conn.error': {
+        const lane = connection(event.sid, event);
+        if (!lane) break;
+        const size = event.size !== undefined ? ` (${event.size} bytes, limit ${event.limit ?? '?'})` : '';
+        lane.markers.push({ at: event.ts, kind: 'error', detail: `${event.transport} error: ${event.message}${size}` });
+        break;
+      }
+      case 'socket.refused': {
+        const lane = connection(event.sid, event);
+        if (!lane) break;
+        lane.markers.push({ at: event.ts, kind: 'refused', label: event.nsp, detail: `namespace ${event.nsp} refused: ${event.message}` });
+        break;
+      }
+      case 'conn.close': {
+        const lane = connection(event.sid, event);
+        if (!lane) break;
+        closeSegments(lane.segments, event.ts);
+        lane.end = event.ts;
+        const session = view.session(event.sid);
+        const cause = (session && explainConnection(session, view.socketsOf(event.sid))) ?? event.reason;
+        lane.ending = { at: event.ts, reason: event.reason, cause, abnormal: !CHOSEN_ENDS.has(event.reason) };
+        lane.markers.push({ at: event.ts, kind: 'close', detail: cause });
+        break;
+      }
+      case 'socket.connect': {
+        const lane = connection(event.sid, event);
+        if (!lane) break;
+        const socket: SocketLane = { id: event.socketId, nsp: event.nsp, start: event.ts, end: EVERY_STATE_END, segments: [{ state: 'connected', from: event.ts, to: EVERY_STATE_END }], markers: [] };
+        const key = socketKey(event.nsp, event.socketId);
+        sockets.set(key, socket);
+        socketOwner.set(key, lane);
+        lane.sockets.push(socket);
+        break;
+      }
+      case 'room.join':
+      case 'room.leave': {
+        const socket = sockets.get(socketKey(event.nsp, event.socketId));
+        // Every socket joins the room named by its own id on connect: not worth a marker.
+        if (!socket || socket.ending || event.room === event.socketId) break;
+        const kind = event.type === 'room.join' ? 'join' : 'leave';
+        socket.markers.push({ at: event.ts, kind, label: event.room, detail: `${kind} ${event.room} ${clock(event.ts)}` });
+        break;
+      }
+      case 'app.error': {
+        const socket = event.nsp !== undefined && event.socketId !== undefined ? sockets.get(socketKey(event.nsp, event.socketId)) : undefined;
+        socket?.markers.push({ at: event.ts, kind: 'app-error', detail: `handler threw: ${firstLine(event.message)}` });
+        break;
+      }
+      case 'socket.disconnect': {
+        const key = socketKey(event.nsp, event.socketId);
+        const socket = sockets.get(key);
+        if (!socket || socket.ending) break;
+        closeSegments(socket.segments, event.ts);
+        socket.end = event.ts;
+        const record = view.socket(event.nsp, event.socketId);
+        const owner = socketOwner.get(key);
+        const session = owner ? view.session(owner.sid) : undefined;
+        const cause = (record && explainSocket(record, session)) ?? event.reason;
+        socket.ending = { at: event.ts, reason: event.reason, cause, abnormal: !CHOSEN_ENDS.has(event.reason) };
+        socket.markers.push({ at: event.ts, kind: 'close', detail: cause });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  const lanes = [...connections.values()];
+  for (const lane of lanes) {
+    // A session seen only through its later events started earlier: draw it from its first event.
+    if (lane.segments.length === 0) enter(lane, 'polling', lane.start, true);
+    // Sockets whose connection closed without their own disconnect (a crash) end with it.
+    for (const socket of lane.sockets) finishAt(socket, Math.min(lane.end, now));
+    finishAt(lane, now);
+    // Socket explanations read the session's close, which may come after the socket's disconnect.
+    for (const socket of lane.sockets) {
+      const record = view.socket(socket.nsp, socket.id);
+      const session = view.session(lane.sid);
+      const cause = record && explainSocket(record, session);
+      if (socket.ending && cause) {
+        socket.ending.cause = cause;
+        const close = socket.markers.find((marker) => marker.kind === 'close');
+        if (close) close.detail = cause;
+      }
+    }
+  }
+  return lanes;
+}
+
+/** Starts `state` at `at`, ending the current segment. `unknownStart`: the real state before is not in the window. */
+function enter(lane: ConnectionLane, state: ConnectionState, at: number, unknownStart = false): void {
+  closeSegments(lane.segments, at);
+  lane.segments.push({ state, from: at, to: EVERY_STATE_END });
+  if (!unknownStart && state !== 'upgrading' && lane.transports[lane.transports.length - 1] !== state) lane.transports.push(state);
+}
+
+function closeSegments(segments: Segment<string>[], at: number): void {
+  const last = segments[segments.length - 1];
+  if (last && last.to === EVERY_STATE_END) last.to = at;
+}
+
+function finishAt(lane: { end: number; segments: Segment<string>[] }, at: number): void {
+  if (lane.end !== EVERY_STATE_END) return;
+  lane.end = Math.max(at, lane.segments[0]?.from ?? at);
+  closeSegments(lane.segments, lane.end);
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n', 1)[0] ?? '';
+  return line.length > 160 ? `${line.slice(0, 157)}...` : line;
+}

@@ -1,0 +1,110 @@
+/**
+ * The offline timeline: one self-contained HTML file (inline CSS, SVG and a
+ * few lines of script, nothing fetched) drawing every connection of a log as
+ * swimlanes, with the cause of each disconnect. `iostate inspect` writes it.
+ */
+import type { LogEvent } from '../log/events';
+import { clock, isoTime } from '../log/clock';
+import { escapeHtml as esc } from './html';
+import { buildLanes, type ConnectionLane, type LaneOptions } from './lanes';
+import { LANES_CSS, renderConnectionCards, renderLegend, renderOverview } from './lanes-svg';
+
+export interface TimelineOptions extends LaneOptions {
+  /** The page title; default "iostate timeline". */
+  title?: string;
+  /** Where the events came from, printed under the title (e.g. file names). */
+  source?: string;
+  /** Cards drawn at most, the latest connections kept; default 500. */
+  maxConnections?: number;
+}
+
+export const DEFAULT_MAX_CONNECTIONS = 500;
+
+const PAGE_CSS = `
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;background:#f5f6f8;color:#1d2330}
+header{background:#1d2330;color:#fff;padding:14px 24px}
+header h1{margin:0;font-size:19px}
+header .sub{color:#b8c0cc;font-size:12.5px;margin-top:3px}
+main{padding:8px 24px 40px;max-width:1180px}
+.summary{display:flex;flex-wrap:wrap;gap:10px;margin:12px 0}
+.summary div{background:#fff;border:1px solid #d5d9e0;border-radius:8px;padding:8px 12px;font-size:13px}
+.summary b{font-size:18px;display:block}
+.reasons{font-size:13px;margin:4px 0 10px}
+.reasons td{padding:2px 10px 2px 0}
+.controls{display:flex;gap:14px;align-items:center;font-size:13px;margin:10px 0}
+.controls input[type=search]{padding:4px 8px;width:280px}
+.note{color:#7a5a00;background:#fff6d6;border:1px solid #ecd98b;border-radius:6px;padding:6px 10px;font-size:13px}
+h2{font-size:15px;margin:18px 0 4px}
+`;
+
+/** Filters the cards by text and by abnormal end; works without it too. */
+const PAGE_SCRIPT = `
+(function(){
+  var search=document.getElementById('filter'),bad=document.getElementById('abnormal');
+  function apply(){
+    var q=search.value.toLowerCase(),only=bad.checked,shown=0;
+    document.querySelectorAll('.lanes-card').forEach(function(card){
+      var ok=(!q||card.textContent.toLowerCase().indexOf(q)>=0)&&(!only||card.querySelector('.causes .abnormal'));
+      card.style.display=ok?'':'none';if(ok)shown++;
+    });
+    document.getElementById('shown').textContent=shown;
+  }
+  search.addEventListener('input',apply);bad.addEventListener('change',apply);
+})();
+`;
+
+export function renderTimelineHtml(events: readonly LogEvent[], options: TimelineOptions = {}): string {
+  const title = options.title ?? 'iostate timeline';
+  const all = buildLanes(events, options);
+  const max = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  const lanes = all.length > max ? all.slice(all.length - max) : all;
+  const omitted = all.length - lanes.length;
+  const range = events.length > 0 ? `${isoTime(events[0]!.ts)} → ${isoTime(events[events.length - 1]!.ts)}` : 'no events';
+  const sub = [options.source, `${events.length} events`, range].filter(Boolean).join(' · ');
+
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${esc(title)}</title>
+<style>${PAGE_CSS}${LANES_CSS}</style>
+</head>
+<body>
+<header><h1>${esc(title)}</h1><div class="sub">${esc(sub)}</div></header>
+<main>
+${summary(all)}
+${omitted > 0 ? `<p class="note">${omitted} older connections are not drawn (the latest ${max} are); use <code>--sid</code> to draw one of them.</p>` : ''}
+${lanes.length === 0 ? '<p class="note">No connection in these events.</p>' : ''}
+${renderLegend()}
+${lanes.length > 0 ? `<h2>All connections</h2>${renderOverview(lanes)}` : ''}
+<div class="controls"><input type="search" id="filter" placeholder="filter: sid, socket, room, reason…" aria-label="filter connections">
+<label><input type="checkbox" id="abnormal"> abnormal ends only</label><span><span id="shown">${lanes.length}</span> shown</span></div>
+${renderConnectionCards(lanes)}
+</main>
+<script>${PAGE_SCRIPT}</script>
+</body>
+</html>
+`;
+}
+
+function summary(lanes: readonly ConnectionLane[]): string {
+  const sockets = lanes.reduce((count, lane) => count + lane.sockets.length, 0);
+  const open = lanes.filter((lane) => !lane.ending).length;
+  const abnormal = lanes.filter((lane) => lane.ending?.abnormal).length;
+  const reasons = new Map<string, { count: number; last: number }>();
+  for (const lane of lanes) {
+    if (!lane.ending) continue;
+    const entry = reasons.get(lane.ending.reason) ?? { count: 0, last: 0 };
+    entry.count++;
+    entry.last = Math.max(entry.last, lane.ending.at);
+    reasons.set(lane.ending.reason, entry);
+  }
+  const rows = [...reasons]
+    .sort((a, b) => b[1].count - a[1].count)
+    .map(([reason, { count, last }]) => `<tr><td><b>${count}</b></td><td>${esc(reason)}</td><td>last at ${esc(clock(last))}</td></tr>`)
+    .join('');
+  const box = (value: number, label: string) => `<div><b>${value}</b>${esc(label)}</div>`;
+  return `<div class="summary">${box(lanes.length, 'connections')}${box(sockets, 'sockets')}${box(open, 'still open')}${box(abnormal, 'abnormal ends')}</div>
+${rows ? `<table class="reasons"><caption style="text-align:left;font-weight:600">Connection close reasons</caption>${rows}</table>` : ''}`;
+}
