@@ -33,3 +33,4 @@ export function projectionsView(state: ProjectionState): Projections {
 
 export * from './rooms';
 export * from './sessions';
+export * from './snapshot';
