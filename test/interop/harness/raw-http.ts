@@ -48,3 +48,28 @@ export function httpGet(port: number, path: string, headers: Record<string, stri
     req.end();
   });
 }
+
+/** Writes a body with a polling POST and answers with the status. */
+export function httpPost(port: number, path: string, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ port, host: '127.0.0.1', method: 'POST', path, agent: false, headers: { 'content-type': 'text/plain;charset=UTF-8' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/**
+ * An Engine.IO polling session opened by hand and connected to `/`
+ * (Engine.IO 3 sessions are connected by the server; 4 sends CONNECT itself).
+ */
+export async function openRawPollingSession(port: number, eio: 3 | 4 | number): Promise<{ sid: string; pollPath: string }> {
+  const handshake = await httpGet(port, `/socket.io/?EIO=${eio}&transport=polling`);
+  const sid = /"sid":"([^"]+)"/.exec(handshake.body.toString())?.[1];
+  if (!sid) throw new Error(`no sid in handshake: ${handshake.status} ${handshake.body.toString()}`);
+  const pollPath = `/socket.io/?EIO=${eio}&transport=polling&sid=${encodeURIComponent(sid)}`;
+  if (eio === 4) await httpPost(port, pollPath, '40');
+  return { sid, pollPath };
+}
