@@ -5,7 +5,9 @@
 import { parseArgs } from 'node:util';
 
 export const SCENARIOS = ['connect', 'memory', 'broadcast', 'binary', 'acks'];
-export const SERVERS = ['socketio', 'iostate', 'iostate-nolog'];
+export const SERVERS = ['socketio', 'iostate', 'iostate-nolog', 'ws-floor'];
+/** ws-floor is a reference, not a contender: only when asked for. */
+const DEFAULT_SERVERS = ['socketio', 'iostate', 'iostate-nolog'];
 
 const FULL = {
   rounds: 5,
@@ -49,7 +51,7 @@ const USAGE = `Usage: node bench/run.mjs [options]
   --smoke                 tiny sizes, one round (a quick check, not a measurement)
   --rounds N              rounds; each round runs every server once per scenario, in rotating order
   --scenarios a,b         subset of ${SCENARIOS.join(',')}
-  --servers a,b           subset of ${SERVERS.join(',')}
+  --servers a,b           any of ${SERVERS.join(',')} (default ${DEFAULT_SERVERS.join(',')})
   --out DIR               where latest.json and latest.md go (default bench/results)
   --profile               also write server CPU profiles and heap snapshots to DIR/profiles
   --verbose               echo the children's output
@@ -113,7 +115,7 @@ export function readOptions(argv = process.argv.slice(2), env = process.env) {
     profile: Boolean(parsed.profile ?? (env.BENCH_PROFILE === '1')),
     verbose: Boolean(parsed.verbose ?? (env.BENCH_VERBOSE === '1')),
     scenarios: scenarios ? listOf('scenarios', scenarios, SCENARIOS) : SCENARIOS,
-    servers: servers ? listOf('servers', servers, SERVERS) : SERVERS,
+    servers: servers ? listOf('servers', servers, SERVERS) : DEFAULT_SERVERS,
     out: flagOrEnv('out') ?? new URL('../results/', import.meta.url).pathname,
     sizes,
   };

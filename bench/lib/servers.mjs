@@ -8,6 +8,7 @@ export const SERVER_VARIANTS = {
   socketio: { label: 'socket.io 4', script: script('socketio4.mjs'), env: {} },
   iostate: { label: 'iostate', script: script('iostate.mjs'), env: { BENCH_EVENT_LOG: 'on' } },
   'iostate-nolog': { label: 'iostate (log off)', script: script('iostate.mjs'), env: { BENCH_EVENT_LOG: 'off' } },
+  'ws-floor': { label: 'ws floor', script: script('ws-floor.mjs'), env: {} },
 };
 
 /**

@@ -39,25 +39,8 @@ function cpuMicros(usage) {
   return { userUs: usage.user, systemUs: usage.system, totalUs: usage.user + usage.system };
 }
 
-/**
- * Starts the bench server. `attach(httpServer)` returns a Socket.IO-compatible
- * server; `unavailable(reason)` lets a script report that its implementation
- * cannot run (not built yet) instead of crashing.
- */
-export function hostBenchServer({ name, version, attach }) {
-  let io;
-  try {
-    const httpServer = createServer();
-    io = attach(httpServer);
-    installScenarioHandlers(io);
-    httpServer.listen(0, '127.0.0.1', () => {
-      process.send({ type: 'ready', name, version, port: httpServer.address().port, pid: process.pid });
-    });
-  } catch (error) {
-    reportUnavailable(`${name} failed to start: ${error?.stack ?? error}`);
-    return;
-  }
-
+/** The control channel every bench server answers: CPU time, memory after GC, heap snapshots, exit. */
+export function serveControl() {
   let cpuMark = process.cpuUsage();
   serveRpc({
     'cpu-mark': () => {
@@ -77,6 +60,30 @@ export function hostBenchServer({ name, version, attach }) {
   });
 }
 
+/** Listens on a free loopback port and tells the orchestrator where. */
+export function listenAndAnnounce(httpServer, { name, version }) {
+  httpServer.listen(0, '127.0.0.1', () => {
+    process.send({ type: 'ready', name, version, port: httpServer.address().port, pid: process.pid });
+  });
+}
+
+/**
+ * Starts the bench server. `attach(httpServer)` returns a Socket.IO-compatible
+ * server; a throw is reported as "unavailable" rather than crashing the run.
+ */
+export function hostBenchServer({ name, version, attach }) {
+  const httpServer = createServer();
+  try {
+    installScenarioHandlers(attach(httpServer));
+  } catch (error) {
+    reportUnavailable(`${name} failed to start: ${error?.stack ?? error}`);
+    return;
+  }
+  serveControl();
+  listenAndAnnounce(httpServer, { name, version });
+}
+
+/** Lets a script report that its implementation cannot run (not built yet) instead of crashing. */
 export function reportUnavailable(reason) {
   process.send({ type: 'unavailable', reason });
 }
