@@ -6,10 +6,9 @@ import { summarize } from './stats.mjs';
 
 export const RESULTS_SCHEMA = 'iostate-bench/1';
 
+/** Figures are positive quantities; a median at or below zero is noise (a memory delta inside one page), not a ratio. */
 function ratioOf(numerator, denominator) {
-  if (!numerator || !denominator || numerator.median === null || denominator.median === null || denominator.median === 0) {
-    return null;
-  }
+  if (!(numerator?.median > 0) || !(denominator?.median > 0)) return null;
   return numerator.median / denominator.median;
 }
 
