@@ -89,6 +89,23 @@ export class EventLog implements Recorder {
     return event;
   }
 
+  /**
+   * Takes in an event another node of a cluster recorded: folded into the
+   * projections, kept in the ring and given to subscribers, with its own
+   * stamp (no new seq) and not handed to the sinks (its node wrote it there).
+   */
+  ingest(event: LogEvent): void {
+    foldAll(this.state, event);
+    this.ring?.write(event);
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.onError(asError(error, 'event log subscriber'));
+      }
+    }
+  }
+
   /** Calls `listener` with each new event, after the projections include it. Returns the unsubscribe function. */
   subscribe(listener: LogListener): () => void {
     this.listeners.add(listener);
