@@ -1,14 +1,21 @@
-// The package is compiled once, to CommonJS; the ESM entry re-exports it so that
+// The package is compiled once, to CommonJS; the ESM entries re-export it so that
 // `import { Server } from 'iostate'` and `require('iostate')` share one module
 // instance (no dual-package hazard: one Server class, one set of namespaces).
 import { mkdirSync, writeFileSync } from 'node:fs';
 
-const names = ['Server', 'Namespace', 'Socket', 'Client'];
-const lines = [
-  "import iostate from '../cjs/index.js';",
-  ...names.map((name) => `export const ${name} = iostate.${name};`),
-  'export default iostate;',
-  '',
-];
+/** dist/esm/<name>.mjs re-exports these names of dist/cjs/<name>.js. */
+const entries = {
+  index: ['Server', 'Namespace', 'Socket', 'Client'],
+  redis: ['redisAdapter', 'RedisAdapter', 'RedisStreamSink', 'readClusterLog', 'setupPrimary', 'setupWorker'],
+};
+
 mkdirSync(new URL('../dist/esm/', import.meta.url), { recursive: true });
-writeFileSync(new URL('../dist/esm/index.mjs', import.meta.url), lines.join('\n'));
+for (const [entry, names] of Object.entries(entries)) {
+  const lines = [
+    `import cjs from '../cjs/${entry}.js';`,
+    ...names.map((name) => `export const ${name} = cjs.${name};`),
+    'export default cjs;',
+    '',
+  ];
+  writeFileSync(new URL(`../dist/esm/${entry}.mjs`, import.meta.url), lines.join('\n'));
+}
