@@ -1,0 +1,267 @@
+/**
+ * The inspection snapshot: what a server holds right now (namespaces, rooms,
+ * sockets, connections, the latest closes and why), as plain JSON described
+ * by a zod schema.
+ *
+ * It is read from the log's projections (the same folds replay uses), so a
+ * log fed with events alone gives a full snapshot; the live objects of a
+ * server only sharpen it: a socket's exact lifecycle state, a connection
+ * still handshaking or closing, the engine's own heartbeat times. Building it
+ * walks each connected socket once; the schema is for consumers and tests,
+ * not checked on every call.
+ */
+import { z } from 'zod';
+import type { EventLog } from '../log/event-log';
+import { explainConnection } from '../log/explain';
+import type { SessionRecord, SocketRecord } from '../log/projections';
+
+const transport = z.enum(['polling', 'websocket']);
+
+/** The socket machine's states (src/machines/socket.ts). */
+export const socketStateSchema = z.enum(['connecting', 'connected', 'disconnecting', 'disconnected', 'refused']);
+/** The connection machine's leaf states (src/machines/connection.ts); `open` is one of its three transports. */
+export const connectionStateSchema = z.enum(['handshaking', 'polling', 'upgrading', 'websocket', 'closing', 'closed']);
+
+export const inspectSnapshotSchema = z.object({
+  version: z.literal(1),
+  /** The node (server) the snapshot was taken on. */
+  node: z.string(),
+  takenAt: z.number(),
+  /** `seq` of the latest event folded in: resume the event stream from here. */
+  lastSeq: z.number().int().nonnegative(),
+  /** Full counts, whatever `limit` cut from the lists. */
+  totals: z.object({
+    namespaces: z.number().int().nonnegative(),
+    sockets: z.number().int().nonnegative(),
+    connections: z.number().int().nonnegative(),
+    rooms: z.number().int().nonnegative(),
+  }),
+  /** Whether some list was cut to `limit` entries. */
+  truncated: z.boolean(),
+  namespaces: z.array(
+    z.object({
+      name: z.string(),
+      state: z.string(),
+      sockets: z.number().int().nonnegative(),
+      /** Rooms other than the one each socket has under its own id. */
+      rooms: z.number().int().nonnegative(),
+    }),
+  ),
+  rooms: z.array(
+    z.object({
+      nsp: z.string(),
+      name: z.string(),
+      members: z.number().int().positive(),
+      /** The room named by its only member's id, which every socket joins on connect. */
+      socketRoom: z.boolean(),
+    }),
+  ),
+  sockets: z.array(
+    z.object({
+      id: z.string(),
+      nsp: z.string(),
+      state: socketStateSchema,
+      rooms: z.array(z.string()),
+      transport,
+      /** The Engine.IO session (connection) it runs on. */
+      connection: z.string(),
+      protocol: z.union([z.literal(4), z.literal(5)]),
+      since: z.number(),
+      node: z.string(),
+    }),
+  ),
+  connections: z.array(
+    z.object({
+      sid: z.string(),
+      state: connectionStateSchema,
+      transport,
+      /** Transports used so far, in order, e.g. ["polling", "websocket"]. */
+      transports: z.array(transport),
+      /** Engine.IO protocol: 3 (socket.io-client 2.x) or 4 (3.x/4.x). */
+      protocol: z.union([z.literal(3), z.literal(4)]),
+      remoteAddress: z.string(),
+      /** v4: the server's last ping; v3: the client's last ping. */
+      lastPingAt: z.number().optional(),
+      /** v4: the client's last pong; v3: the server's last pong. */
+      lastPongAt: z.number().optional(),
+      since: z.number(),
+      sockets: z.number().int().nonnegative(),
+      node: z.string(),
+    }),
+  ),
+  /** The latest connections that ended, newest first, with the reason the server gave and its evidence. */
+  closed: z.array(
+    z.object({
+      sid: z.string(),
+      reason: z.string(),
+      explanation: z.string(),
+      since: z.number(),
+      closedAt: z.number(),
+      transports: z.array(transport),
+      protocol: z.union([z.literal(3), z.literal(4)]),
+      remoteAddress: z.string(),
+    }),
+  ),
+});
+
+export type InspectSnapshot = z.infer<typeof inspectSnapshotSchema>;
+type SocketEntry = InspectSnapshot['sockets'][number];
+type ConnectionEntry = InspectSnapshot['connections'][number];
+
+/** What a snapshot reads from a live Engine.IO session, when there is one. */
+export interface LiveSession {
+  /** The connection machine's state: "handshaking", "open.polling", "closing"... */
+  readonly state?: string;
+  readonly transport?: { readonly name: string };
+  readonly remoteAddress?: string;
+  readonly lastPingAt?: number;
+  readonly lastPongAt?: number;
+}
+
+/** The parts of a Server a snapshot reads; `Server` has them all. */
+export interface InspectableServer {
+  readonly log: EventLog;
+  readonly nsps: ReadonlyMap<string, { readonly state: string; readonly connected: Readonly<Record<string, { readonly state: string }>> }>;
+  readonly engine?: { readonly clients: Readonly<Record<string, LiveSession>> | ReadonlyMap<string, LiveSession> };
+}
+
+export interface SnapshotOptions {
+  /** Entries kept per list (sockets, connections, rooms); the totals still count all. Default: no limit. */
+  limit?: number;
+  /** Recently closed connections listed. Default 50. */
+  closed?: number;
+}
+
+export const DEFAULT_CLOSED = 50;
+
+// Plain sets for the per-socket checks: a failed zod parse builds an error object, too slow for 10,000 sockets.
+const SOCKET_STATES: ReadonlySet<string> = new Set(socketStateSchema.options);
+const CONNECTION_STATES: ReadonlySet<string> = new Set(connectionStateSchema.options);
+
+export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = {}): InspectSnapshot {
+  const limit = options.limit ?? Infinity;
+  const { rooms: roomsView, sessions } = io.log.projections;
+  const liveSessions = liveSessionMap(io.engine?.clients);
+  let truncated = false;
+  /** Adds `make()` to `list` unless it is full: entries past the limit are counted, never built. */
+  const push = <T>(list: T[], make: () => T) => {
+    if (list.length < limit) list.push(make());
+    else truncated = true;
+  };
+
+  const namespaceNames = new Set<string>([...io.nsps.keys(), ...roomsView.namespaces()]);
+  const namespaces: InspectSnapshot['namespaces'] = [];
+  const rooms: InspectSnapshot['rooms'] = [];
+  let roomTotal = 0;
+  for (const name of namespaceNames) {
+    let named = 0;
+    for (const room of roomsView.roomNames(name)) {
+      const members = roomsView.membersOf(name, room)!;
+      const socketRoom = members.size === 1 && members.has(room);
+      if (!socketRoom) named++;
+      roomTotal++;
+      push(rooms, () => ({ nsp: name, name: room, members: members.size, socketRoom }));
+    }
+    let socketCount = 0;
+    for (const _ of roomsView.socketIds(name)) socketCount++;
+    namespaces.push({ name, state: io.nsps.get(name)?.state ?? 'active', sockets: socketCount, rooms: named });
+  }
+
+  const sockets: SocketEntry[] = [];
+  let socketTotal = 0;
+  for (const record of sessions.sockets()) {
+    if (record.status !== 'connected') continue;
+    socketTotal++;
+    push(sockets, () => socketEntry(record, sessions.session(record.sid), io.nsps.get(record.nsp)?.connected[record.socketId]?.state));
+  }
+
+  const connections: ConnectionEntry[] = [];
+  const closedSessions: SessionRecord[] = [];
+  let connectionTotal = 0;
+  for (const session of sessions.sessions()) {
+    if (session.status === 'closed' || session.status === 'lost') {
+      closedSessions.push(session);
+      continue;
+    }
+    connectionTotal++;
+    push(connections, () => connectionEntry(session, liveSessions.get(session.sid), sessions.socketsOf(session.sid)));
+  }
+
+  const closedCount = options.closed ?? DEFAULT_CLOSED;
+  const closed = closedSessions
+    .sort((a, b) => (b.closedAt ?? 0) - (a.closedAt ?? 0))
+    .slice(0, closedCount)
+    .map((session) => ({
+      sid: session.sid,
+      reason: session.close?.reason ?? `lost (${session.lost?.cause ?? 'unknown'})`,
+      explanation: explainConnection(session, sessions.socketsOf(session.sid)) ?? 'no close recorded',
+      since: session.openedAt,
+      closedAt: session.closedAt ?? session.openedAt,
+      transports: [...session.transports],
+      protocol: session.protocol,
+      remoteAddress: session.remoteAddress,
+    }));
+
+  return {
+    version: 1,
+    node: io.log.node,
+    takenAt: Date.now(),
+    lastSeq: io.log.lastSeq,
+    totals: { namespaces: namespaces.length, sockets: socketTotal, connections: connectionTotal, rooms: roomTotal },
+    truncated,
+    namespaces,
+    rooms,
+    sockets,
+    connections,
+    closed,
+  };
+}
+
+function liveSessionMap(clients: Readonly<Record<string, LiveSession>> | ReadonlyMap<string, LiveSession> | undefined): ReadonlyMap<string, LiveSession> {
+  if (!clients) return new Map();
+  if (clients instanceof Map) return clients;
+  return new Map(Object.entries(clients));
+}
+
+function socketEntry(record: SocketRecord, session: SessionRecord | undefined, liveState: string | undefined): SocketEntry {
+  return {
+    id: record.socketId,
+    nsp: record.nsp,
+    state: liveState !== undefined && SOCKET_STATES.has(liveState) ? (liveState as SocketEntry['state']) : 'connected',
+    rooms: [...record.rooms],
+    transport: session?.transport ?? 'polling',
+    connection: record.sid,
+    protocol: record.protocol,
+    since: record.since,
+    node: record.node,
+  };
+}
+
+function connectionEntry(session: SessionRecord, live: LiveSession | undefined, sockets: readonly SocketRecord[]): ConnectionEntry {
+  const heartbeat = session.heartbeat;
+  const lastPingAt = live?.lastPingAt ?? (session.protocol === 4 ? heartbeat.lastPingSentAt : heartbeat.lastPingReceivedAt);
+  const lastPongAt = live?.lastPongAt ?? (session.protocol === 4 ? heartbeat.lastPongReceivedAt : heartbeat.lastPongSentAt);
+  return {
+    sid: session.sid,
+    state: connectionState(session, live),
+    transport: session.transport,
+    transports: [...session.transports],
+    protocol: session.protocol,
+    remoteAddress: session.remoteAddress,
+    ...(lastPingAt !== undefined && { lastPingAt }),
+    ...(lastPongAt !== undefined && { lastPongAt }),
+    since: session.openedAt,
+    sockets: sockets.filter((socket) => socket.status === 'connected').length,
+    node: session.node,
+  };
+}
+
+/** The live machine state when there is one ("open.websocket" → "websocket"), else what the log says. */
+function connectionState(session: SessionRecord, live: LiveSession | undefined): ConnectionEntry['state'] {
+  if (live?.state !== undefined) {
+    const leaf = live.state.slice(live.state.lastIndexOf('.') + 1);
+    const state = leaf === 'open' ? session.transport : leaf;
+    if (CONNECTION_STATES.has(state)) return state as ConnectionEntry['state'];
+  }
+  return session.status === 'upgrading' ? 'upgrading' : session.transport;
+}
