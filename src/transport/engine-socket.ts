@@ -188,9 +188,8 @@ export class EngineSocket extends EventEmitter {
     this.dispatch({ type: 'PARSE_ERROR', at: Date.now(), message });
   }
 
+  /** As engine.io does, a transport error ends the session; its message is the close event's description (no 'error' event). */
   onError(failure: TransportFailure): void {
-    if (this.readyState === 'closed') return;
-    if (this.listenerCount('error') > 0) this.emit('error', new Error(failure.message));
     this.dispatch({ type: 'TRANSPORT_ERROR', at: Date.now(), ...failure });
   }
 

@@ -65,12 +65,14 @@ export class WebSocketTransport implements Transport {
     const wsReason = reasonBytes.length ? reasonBytes.toString('utf8') : undefined;
     const err = this.failure as (Error & { code?: string }) | undefined;
     if (!err) return this.sink.onClose({ wsCode: code, wsReason });
+    // A protocol error: ws closed with the code it sent (e.g. 1009), which says more than the local 1006.
+    const wsCode = sentStatusCode(err) ?? code;
     if (err.code === MAX_PAYLOAD_ERROR) {
       const receiver = (this.ws as unknown as WsInternals)._receiver;
       const size = receiver?._totalPayloadLength || receiver?._payloadLength || undefined;
-      return this.sink.onError({ message: `payload too large: ${err.message}`, initiator: 'server', wsCode: code, wsReason, size, limit: this.maxPayload });
+      return this.sink.onError({ message: `payload too large: ${err.message}`, initiator: 'server', wsCode, wsReason, size, limit: this.maxPayload });
     }
-    this.sink.onError({ message: err.message, wsCode: code, wsReason });
+    this.sink.onError({ message: err.message, wsCode, wsReason });
   }
 
   send(packets: OutgoingPacket[]): void {
@@ -124,6 +126,13 @@ export class WebSocketTransport implements Transport {
   terminate(): void {
     this.ws.terminate();
   }
+}
+
+/** The close code ws attached to a receiver error (under its 'status-code' symbol). */
+function sentStatusCode(err: Error): number | undefined {
+  const key = Object.getOwnPropertySymbols(err).find((symbol) => symbol.description === 'status-code');
+  const value = key && (err as unknown as Record<symbol, unknown>)[key];
+  return typeof value === 'number' ? value : undefined;
 }
 
 function uncorkTransport(transport: WebSocketTransport, socket: Socket): void {

@@ -14,13 +14,15 @@ import { connectionMachine, type ConnectionEvent, type ConnectionInput } from '.
 type Snapshot = SnapshotFrom<typeof connectionMachine>;
 type Action = { type: string; params: any };
 type TimerName = 'heartbeat' | 'upgrade' | 'close';
+/** A transport event before the clock stamps it. */
+type Untimed = ConnectionEvent extends infer E ? (E extends ConnectionEvent ? Omit<E, 'at'> : never) : never;
 
 const VALID = new Set(['handshaking', 'open.polling', 'open.upgrading', 'open.websocket', 'closing', 'closed']);
 const TIMER_EVENT: Record<TimerName, ConnectionEvent['type']> = { heartbeat: 'HEARTBEAT_DUE', upgrade: 'UPGRADE_TIMEOUT', close: 'CLOSE_TIMEOUT' };
 
-type Step = { kind: 'advance'; ms: number } | { kind: 'event'; event: Omit<ConnectionEvent, 'at'> };
+type Step = { kind: 'advance'; ms: number } | { kind: 'event'; event: Untimed };
 
-const lifecycleEvent = fc.constantFrom<Omit<ConnectionEvent, 'at'>>(
+const lifecycleEvent = fc.constantFrom<Untimed>(
   { type: 'OPENED', remoteAddress: '::1', upgrades: ['websocket'], maxPayload: 100 },
   { type: 'PING' },
   { type: 'PONG' },
@@ -31,7 +33,7 @@ const lifecycleEvent = fc.constantFrom<Omit<ConnectionEvent, 'at'>>(
 );
 
 /** Events that end or start ending the session: rarer, so runs also explore long-lived sessions. */
-const endingEvent = fc.constantFrom<Omit<ConnectionEvent, 'at'>>(
+const endingEvent = fc.constantFrom<Untimed>(
   { type: 'TRANSPORT_CLOSE', wsCode: 1006 },
   { type: 'TRANSPORT_ERROR', message: 'boom' },
   { type: 'PARSE_ERROR', message: 'bad' },
