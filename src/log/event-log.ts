@@ -44,6 +44,7 @@ export class EventLog implements Recorder {
   private readonly onError: (error: Error) => void;
   private readonly warned = new Set<string>();
   private seq = 0;
+  private position = 0;
   private closing: Promise<void> | undefined;
 
   constructor(options: EventLogOptions = {}) {
@@ -61,22 +62,23 @@ export class EventLog implements Recorder {
     return this.ring !== undefined;
   }
 
-  /** The `seq` of the latest event, 0 before the first. */
+  /** The `seq` of the latest event this node recorded, 0 before the first. */
   get lastSeq(): number {
     return this.seq;
   }
 
+  /**
+   * The position of the latest event this log took in, recorded or ingested:
+   * the cursor for `events({ since, until })`. Equal to `lastSeq` on a node
+   * that never ingests other nodes' events.
+   */
+  get lastPosition(): number {
+    return this.position;
+  }
+
   record(input: LogEventInput): LogEvent {
     const event = { ...input, seq: ++this.seq, ts: Date.now(), node: this.node } as LogEvent;
-    foldAll(this.state, event);
-    this.ring?.write(event);
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        this.onError(asError(error, 'event log subscriber'));
-      }
-    }
+    this.take(event);
     if (!this.closing) {
       for (const sink of this.sinks) {
         try {
@@ -95,6 +97,12 @@ export class EventLog implements Recorder {
    * stamp (no new seq) and not handed to the sinks (its node wrote it there).
    */
   ingest(event: LogEvent): void {
+    this.take(event);
+  }
+
+  /** Fold, retain, notify: what every event goes through, in this order. */
+  private take(event: LogEvent): void {
+    this.position++;
     foldAll(this.state, event);
     this.ring?.write(event);
     for (const listener of this.listeners) {
@@ -114,9 +122,12 @@ export class EventLog implements Recorder {
     };
   }
 
-  /** Retained events with `seq` greater than `since`, oldest first; [] when retention is off. */
-  events(options: { since?: number } = {}): LogEvent[] {
-    return this.ring?.events(options.since) ?? [];
+  /**
+   * Retained events at positions in (since, until], oldest first (see
+   * `lastPosition`; on a single node, positions are seqs). [] when retention is off.
+   */
+  events(options: { since?: number; until?: number } = {}): LogEvent[] {
+    return this.ring?.events(options.since, options.until) ?? [];
   }
 
   /** Flushes and closes the sinks. Events recorded afterwards still update the projections. */

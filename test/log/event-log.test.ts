@@ -92,6 +92,26 @@ describe('EventLog', () => {
   });
 });
 
+describe('EventLog.ingest', () => {
+  it('folds, retains and notifies events of other nodes by position, without re-stamping or sinks', () => {
+    const sink = new MemorySink(10);
+    const log = new EventLog({ node: 'here', sinks: [sink] });
+    const seen: string[] = [];
+    log.subscribe((e) => seen.push(`${e.node}#${e.seq}`));
+    log.record(connect('a'));
+    log.ingest({ seq: 907, ts: 5, node: 'there', type: 'socket.connect', sid: 'e9', socketId: 'z', nsp: '/', protocol: 5 });
+    log.ingest({ seq: 908, ts: 6, node: 'there', type: 'room.join', socketId: 'z', nsp: '/', room: 'x' });
+    log.record(join('a', 'x'));
+    expect(seen).toEqual(['here#1', 'there#907', 'there#908', 'here#2']);
+    expect(log.lastSeq).toBe(2);
+    expect(log.lastPosition).toBe(4);
+    expect(log.events({ since: 1, until: 3 }).map((e) => e.seq)).toEqual([907, 908]);
+    expect(log.events({ since: 3 }).map((e) => e.seq)).toEqual([2]);
+    expect([...log.projections.rooms.membersOf('/', 'x')!]).toEqual(['z', 'a']);
+    expect(sink.events().map((e) => e.node)).toEqual(['here', 'here']);
+  });
+});
+
 describe('MemorySink', () => {
   it('rejects a capacity that is not a positive integer', () => {
     expect(() => new MemorySink(0)).toThrow(/positive integer/);
@@ -99,10 +119,12 @@ describe('MemorySink', () => {
 
   it('overwrites the oldest events and keeps order across the wrap', () => {
     const ring = new MemorySink(4);
-    for (let seq = 1; seq <= 10; seq++) ring.write({ seq, ts: seq, node: 'n', type: 'server.close' });
+    for (let seq = 101; seq <= 110; seq++) ring.write({ seq, ts: seq, node: 'n', type: 'server.close' });
     expect(ring.size).toBe(4);
-    expect(ring.events().map((e) => e.seq)).toEqual([7, 8, 9, 10]);
-    expect(ring.events(8).map((e) => e.seq)).toEqual([9, 10]);
-    expect(ring.events(0).map((e) => e.seq)).toEqual([7, 8, 9, 10]);
+    expect(ring.written).toBe(10);
+    expect(ring.events().map((e) => e.seq)).toEqual([107, 108, 109, 110]);
+    expect(ring.events(8).map((e) => e.seq)).toEqual([109, 110]);
+    expect(ring.events(2, 8).map((e) => e.seq)).toEqual([107, 108]);
+    expect(ring.events(10)).toEqual([]);
   });
 });
