@@ -9,7 +9,7 @@
  *
  * The style is told by the arity of `encode`. Decoders emit 'decoded'; a
  * throw or an 'error' event becomes { ok: false }. Decoded packets are
- * normalised and checked like ours (see index.ts).
+ * normalised to the shape our decoder returns and checked by the same rules.
  */
 import { decodedError, decodedOk, type Decoded } from '../transport/codec/packet';
 import { hasBinary } from './binary';

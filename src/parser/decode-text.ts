@@ -7,7 +7,7 @@
  * the payload rules of the protocol. For a BINARY_EVENT/BINARY_ACK it also
  * locates the placeholders the attachments will fill.
  */
-import { decodedError, decodedOk, type Decoded } from '../transport/codec/packet';
+import { decodedError, decodedOk, preview, type Decoded } from '../transport/codec/packet';
 import { findPlaceholders, type PlaceholderPlan } from './binary';
 import { PacketType, isAckId, isPacketType, type Packet, type SocketIOProtocol } from './packet';
 import { payloadError } from './payload-rules';
@@ -20,10 +20,6 @@ export interface DecodedText {
 
 /** More digits than any attachment count or safe integer has. */
 const MAX_DIGITS = 16;
-
-function preview(text: string): string {
-  return JSON.stringify(text.length > 32 ? `${text.slice(0, 32)}…` : text);
-}
 
 function digitsEnd(text: string, start: number): number {
   let end = start;
