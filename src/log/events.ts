@@ -140,6 +140,12 @@ export const socketDisconnect = z.object({
   initiator: z.enum(['client', 'server', 'application']),
   /** The engine session it ran on, to join it with that session's evidence. */
   sid: z.string().optional(),
+  /**
+   * The rooms it was in when it began disconnecting, before leaving them all:
+   * replay and the inspector show them. Without it they show the rooms left
+   * after the leaves recorded so far.
+   */
+  rooms: z.array(z.string()).optional(),
 });
 
 /** A handler or middleware of the application threw; the server carried on. */
@@ -178,6 +184,8 @@ export const logEvent = z.discriminatedUnion('type', [
 
 export type LogEvent = z.infer<typeof logEvent>;
 export type LogEventType = LogEvent['type'];
+/** The event of one type, e.g. `LogEventOf<'conn.close'>`. */
+export type LogEventOf<T extends LogEventType> = Extract<LogEvent, { type: T }>;
 
 /** What a producer hands to the log: the stamp is added on append. */
 export type LogEventInput = LogEvent extends infer E ? (E extends LogEvent ? Omit<E, 'seq' | 'ts' | 'node'> : never) : never;

@@ -79,8 +79,8 @@ function connectionEvidence(session: SessionRecord, close: SessionCloseRecord, s
     case 'forced close':
       return forcedCloseEvidence(close, sockets);
     case 'parse error': {
-      const error = latestError(session, close);
-      return `the client sent a packet that could not be decoded${error ? ` (${error.message})` : ''}`;
+      const detail = (latestError(session, close)?.message ?? close.description)?.replace(/^parse error:\s*/, '');
+      return `the client sent a packet that could not be decoded${detail ? ` (${detail})` : ''}`;
     }
     case 'server shutting down':
       return `io.close() called`;

@@ -129,7 +129,7 @@ describe('disconnect explanations: engine close reasons', () => {
   it('parse error names the decoding failure', () => {
     const s = new Scenario();
     upgraded(s);
-    s.add(3_000, { type: 'conn.error', sid: 'e1', transport: 'websocket', message: 'invalid packet type "9"' });
+    s.add(3_000, { type: 'conn.error', sid: 'e1', transport: 'websocket', message: 'parse error: invalid packet type "9"' });
     engineClose(s, 3_000, { reason: 'parse error', initiator: 'server' });
     const { connection, socket } = explain(s);
     expect(connection).toBe('parse error: the client sent a packet that could not be decoded (invalid packet type "9")');

@@ -73,6 +73,17 @@ describe('sessions projection', () => {
     expect(socket.disconnect).toEqual({ at: s.start + 3, reason: 'client namespace disconnect', initiator: 'client' });
   });
 
+  it('takes the rooms at disconnect from the event when the server left them all first', () => {
+    const s = new Scenario();
+    s.open(0, 'e1');
+    s.connect(1, 'e1', 'a');
+    s.add(2, { type: 'room.join', socketId: 'a', nsp: '/', room: 'x' });
+    s.add(3, { type: 'room.leave', socketId: 'a', nsp: '/', room: 'a' });
+    s.add(3, { type: 'room.leave', socketId: 'a', nsp: '/', room: 'x' });
+    s.add(3, { type: 'socket.disconnect', socketId: 'a', nsp: '/', reason: 'transport close', initiator: 'client', rooms: ['a', 'x'] });
+    expect([...fold(s).socket('/', 'a')!.rooms]).toEqual(['a', 'x']);
+  });
+
   it('keeps only the latest errors and refusals', () => {
     const s = new Scenario();
     s.open(0, 'e1');

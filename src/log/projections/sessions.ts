@@ -117,7 +117,10 @@ export interface SocketRecord {
   status: SocketStatus;
   /** When it connected to its namespace. */
   since: number;
-  /** Its rooms while connected; once disconnected, the rooms it was in at that moment. */
+  /**
+   * Its rooms while connected; once disconnected, the rooms it was in when it
+   * began disconnecting (the event's `rooms`, else what was left by then).
+   */
   rooms: Set<string>;
   disconnect?: SocketDisconnectRecord;
   lost?: LostRecord;
@@ -298,6 +301,7 @@ export function foldSessions(state: SessionsState, event: LogEvent): SessionsSta
       if (!socket || socket.status !== 'connected') break;
       socket.status = 'disconnected';
       socket.disconnect = { at: event.ts, reason: event.reason, initiator: event.initiator };
+      if (event.rooms) socket.rooms = new Set(event.rooms);
       if (!state.sessions.has(socket.sid)) finish(state, `k:${key}`);
       break;
     }
