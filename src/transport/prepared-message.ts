@@ -6,7 +6,7 @@
  * writes the same bytes N times. For WebSocket the cache holds whole frames
  * (header and payload, as ws's Sender.frame builds them).
  */
-import WebSocket from 'ws';
+import * as ws from 'ws';
 import { isBinaryData } from './codec/binary';
 import type { EnginePacket } from './codec/packet';
 import * as v3 from './codec/v3';
@@ -26,8 +26,12 @@ interface FrameOptions {
   mask: boolean;
   readOnly: boolean;
 }
-/** ws's frame builder (public as `WebSocket.Sender`, though @types/ws does not declare it). */
-const buildFrame = (WebSocket as unknown as { Sender: { frame(data: Buffer, options: FrameOptions): Buffer[] } }).Sender.frame;
+/**
+ * ws's frame builder: `Sender` is a named export of both ws entry points (the
+ * CJS index and the ESM wrapper, whose default export lacks it); @types/ws
+ * does not declare `frame`.
+ */
+const buildFrame = (ws as unknown as { Sender: { frame(data: Buffer, options: FrameOptions): Buffer[] } }).Sender.frame;
 
 type FramingKey = 'ws3' | 'ws3b64' | 'ws4' | 'ws4b64' | 'poll3' | 'poll4';
 
