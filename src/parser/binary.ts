@@ -32,10 +32,14 @@ export function hasBinary(value: unknown): boolean {
   return containsBinary(value, false);
 }
 
+// Plain loops: this runs for every emit, on the data plane.
 function containsBinary(value: unknown, viaToJSON: boolean): boolean {
-  if (!value || typeof value !== 'object') return false;
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (containsBinary(value[i], false)) return true;
+    return false;
+  }
   if (isBinary(value)) return true;
-  if (Array.isArray(value)) return value.some((item) => containsBinary(item, false));
   if (!viaToJSON && hasToJSON(value)) return containsBinary(value.toJSON(), true);
   for (const key in value) {
     if (Object.hasOwn(value, key) && containsBinary((value as Record<string, unknown>)[key], false)) return true;
