@@ -31,10 +31,14 @@ function describeSample(scenario, metrics) {
 /** One scenario against one server: fresh processes, figures or an error; null if the server cannot run at all. */
 async function runOnce({ id, scenario, round, options, servers }) {
   const profileDir = join(options.out, 'profiles');
-  const cpuProfile = options.profile ? { dir: profileDir, name: `${id}-${scenario}-r${round + 1}.cpuprofile` } : null;
+  const profileName = `${id}-${scenario}-r${round + 1}`;
   let server;
   try {
-    server = await startServer(id, { sizes: options.sizes, verbose: options.verbose, cpuProfile });
+    server = await startServer(id, {
+      sizes: options.sizes,
+      verbose: options.verbose,
+      cpuProfilePath: options.profile ? join(profileDir, `${profileName}.cpuprofile`) : null,
+    });
   } catch (error) {
     if (!(error instanceof ChildUnavailableError)) return { error: error.message };
     servers[id].available = false;
@@ -48,7 +52,7 @@ async function runOnce({ id, scenario, round, options, servers }) {
       workers: options.sizes.workers,
       rpcTimeoutMs: options.sizes.timeout,
       echoOutput: options.verbose,
-      cpuProfile: cpuProfile && { dir: profileDir, name: `load-${id}-${scenario}-r${round + 1}` },
+      cpuProfile: options.profile ? { dir: profileDir, name: `load-${profileName}` } : null,
     });
     const metrics = await SCENARIO_RUNNERS[scenario]({
       server,

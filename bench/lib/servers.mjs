@@ -12,17 +12,19 @@ export const SERVER_VARIANTS = {
 };
 
 /**
- * Forks one server with --expose-gc (the memory scenario forces collections),
- * and with --cpu-prof into `cpuProfile.dir` when profiling.
+ * Forks one server with --expose-gc (the memory scenario forces collections);
+ * `cpuProfilePath` makes it profile its measured phase into that file.
  */
-export function startServer(id, { sizes, verbose, cpuProfile }) {
+export function startServer(id, { sizes, verbose, cpuProfilePath }) {
   const variant = SERVER_VARIANTS[id];
-  const execArgv = ['--expose-gc'];
-  if (cpuProfile) execArgv.push('--cpu-prof', `--cpu-prof-dir=${cpuProfile.dir}`, `--cpu-prof-name=${cpuProfile.name}`);
   return startChild({
     script: variant.script,
-    execArgv,
-    env: { ...variant.env, BENCH_BINARY_BYTES: String(sizes['binary-bytes']) },
+    execArgv: ['--expose-gc'],
+    env: {
+      ...variant.env,
+      BENCH_BINARY_BYTES: String(sizes['binary-bytes']),
+      ...(cpuProfilePath ? { BENCH_CPU_PROFILE: cpuProfilePath } : {}),
+    },
     rpcTimeoutMs: sizes.timeout,
     readyTimeoutMs: 20_000,
     echoOutput: verbose,

@@ -18,12 +18,15 @@ const byId = new Map(profile.nodes.map((node) => [node.id, { ...node, selfUs: 0,
 for (const node of byId.values()) for (const child of node.children ?? []) byId.get(child).parent = node;
 profile.samples.forEach((id, index) => (byId.get(id).selfUs += profile.timeDeltas[index] ?? 0));
 
+// iostate's compiled modules, in dist/ or in a private build under bench/results/*.tmp (BENCH_IOSTATE_ENTRY).
+const IOSTATE_BUILD = /(?:\/dist\/cjs|\/bench\/results\/[^/]+\.tmp)\/(.*)$/;
+
 function shortUrl(url) {
   if (!url) return '';
   const packageAt = url.lastIndexOf('node_modules/');
   if (packageAt >= 0) return url.slice(packageAt + 'node_modules/'.length);
-  const distAt = url.indexOf('/dist/');
-  if (distAt >= 0) return url.slice(distAt + 1);
+  const iostate = IOSTATE_BUILD.exec(url);
+  if (iostate) return `iostate/${iostate[1]}`;
   const benchAt = url.indexOf('/bench/');
   return benchAt >= 0 ? url.slice(benchAt + 1) : url.replace('file://', '');
 }
@@ -43,7 +46,8 @@ function packageOf({ callFrame }) {
     const parts = url.slice(packageAt + 'node_modules/'.length).split('/');
     return parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
   }
-  if (url.includes('/dist/')) return 'iostate (dist)';
+  const iostate = IOSTATE_BUILD.exec(url);
+  if (iostate) return `iostate/${iostate[1].split('/')[0]}`;
   return shortUrl(url);
 }
 

@@ -2,7 +2,9 @@
 // server on a free port, the same Socket.IO handlers, and a control channel
 // (IPC) through which the orchestrator reads this process's CPU time and
 // memory. Each implementation's script only says how to attach its server.
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { Session } from 'node:inspector/promises';
 import { writeHeapSnapshot } from 'node:v8';
 import { serveRpc } from '../lib/ipc.mjs';
 
@@ -39,15 +41,41 @@ function cpuMicros(usage) {
   return { userUs: usage.user, systemUs: usage.system, totalUs: usage.user + usage.system };
 }
 
+/**
+ * With BENCH_CPU_PROFILE=<path>, samples the CPU between a mark and a read
+ * only, so the profile shows the measured phase and not start-up or warm-up.
+ */
+function phaseProfiler(path) {
+  if (!path) return { start: async () => {}, stop: async () => {} };
+  const session = new Session();
+  session.connect();
+  return {
+    start: async () => {
+      await session.post('Profiler.enable');
+      await session.post('Profiler.start');
+    },
+    stop: async () => {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(path, JSON.stringify(profile));
+    },
+  };
+}
+
 /** The control channel every bench server answers: CPU time, memory after GC, heap snapshots, exit. */
 export function serveControl() {
+  const profiler = phaseProfiler(process.env.BENCH_CPU_PROFILE);
   let cpuMark = process.cpuUsage();
   serveRpc({
-    'cpu-mark': () => {
+    'cpu-mark': async () => {
+      await profiler.start();
       cpuMark = process.cpuUsage();
       return {};
     },
-    'cpu-read': () => cpuMicros(process.cpuUsage(cpuMark)),
+    'cpu-read': async () => {
+      const usage = cpuMicros(process.cpuUsage(cpuMark));
+      await profiler.stop();
+      return usage;
+    },
     memory: () => {
       collectGarbage();
       return process.memoryUsage();
