@@ -134,6 +134,7 @@ describe('Engine.IO v3 decoders on arbitrary input', () => {
   });
 });
 
+// Linear decoders take milliseconds here; a quadratic one would take minutes, so the bound is loose for loaded CI machines.
 describe('Engine.IO decoders on hostile input stay fast', () => {
   const megabyte = 1 << 20;
   const cases: Array<[string, () => Decoded<unknown>]> = [
@@ -152,6 +153,6 @@ describe('Engine.IO decoders on hostile input stay fast', () => {
   it.each(cases)('%s', (_name, decode) => {
     const started = performance.now();
     expectWellFormed(decode());
-    expect(performance.now() - started).toBeLessThan(2000);
+    expect(performance.now() - started).toBeLessThan(5000);
   });
 });

@@ -193,7 +193,7 @@ describe('Socket.IO decoder: what it rejects', () => {
     const nsp = `/${'n'.repeat(1_000_000)}`;
     const started = performance.now();
     expect(decodeAll(5, [`2${nsp},["a"]`])).toEqual({ ok: true, value: { type: 2, nsp, data: ['a'] } });
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(performance.now() - started).toBeLessThan(5000);
   });
 
   it('rejects deeply nested binary data without overflowing the stack', () => {

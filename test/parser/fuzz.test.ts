@@ -91,6 +91,7 @@ describe.each([4, 5] as const)('Socket.IO protocol %i decoder on arbitrary input
   });
 });
 
+// Linear decoding takes milliseconds here; a quadratic one would take minutes, so the bound is loose for loaded CI machines.
 describe('Socket.IO decoder on hostile input stays fast', () => {
   const megabyte = 1 << 20;
   const cases: Array<[string, string]> = [
@@ -107,7 +108,7 @@ describe('Socket.IO decoder on hostile input stays fast', () => {
     for (const protocol of [4, 5] as const) {
       const started = performance.now();
       expectWellFormed(new PacketDecoder({ protocol }).add(text));
-      expect(performance.now() - started).toBeLessThan(2000);
+      expect(performance.now() - started).toBeLessThan(5000);
     }
   });
 
