@@ -90,7 +90,7 @@ describe.skipIf(isReference)('the served client bundle in headless Chromium', ()
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(`http://127.0.0.1:${port}/`);
-    const seen = await page.evaluate(() => (window as any).outcome);
+    const seen = await page.evaluate(() => (globalThis as any).outcome);
     await done;
 
     expect(pageErrors).toEqual([]);
