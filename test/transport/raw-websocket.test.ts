@@ -1,0 +1,232 @@
+/** Raw WebSocket against the engine: framing per protocol, heartbeats, upgrades and their failures, refused upgrades. */
+import type { IncomingMessage } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket, { WebSocketServer } from 'ws';
+import type { EngineOptions } from '../../src/transport/engine-server';
+import type { EngineSocket } from '../../src/transport/engine-socket';
+import { closeOf, handshake, nextEvent, request, startEngine, until, type TestEngine } from './helpers';
+
+let env: TestEngine | undefined;
+const sockets: WebSocket[] = [];
+
+afterEach(async () => {
+  for (const ws of sockets.splice(0)) ws.terminate();
+  await env?.close();
+  env = undefined;
+});
+
+/** A raw WebSocket that records every frame it receives (text as string, binary as Buffer). */
+function connect(query: string, headers?: Record<string, string>, options: WebSocket.ClientOptions = {}): { ws: WebSocket; frames: Array<string | Buffer> } {
+  const ws = new WebSocket(`ws://127.0.0.1:${env!.port}/engine.io/?${query}`, { headers, ...options });
+  sockets.push(ws);
+  const frames: Array<string | Buffer> = [];
+  ws.on('message', (data: Buffer, isBinary: boolean) => frames.push(isBinary ? data : data.toString()));
+  ws.on('error', () => {});
+  return { ws, frames };
+}
+
+/** Resolves with the HTTP status of a refused upgrade and its JSON body. */
+function refusedUpgrade(query: string, headers?: Record<string, string>): Promise<{ status: number; body: unknown }> {
+  const { ws } = connect(query, headers);
+  return new Promise((resolve, reject) => {
+    ws.on('open', () => reject(new Error('upgrade was accepted')));
+    ws.on('unexpected-response', (_req, res: IncomingMessage) => {
+      let text = '';
+      res.on('data', (chunk) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+    });
+  });
+}
+
+async function openDirect(options: EngineOptions, query: string): Promise<{ ws: WebSocket; frames: Array<string | Buffer>; socket: EngineSocket }> {
+  env ??= await startEngine(options);
+  const accepted = env.nextConnection();
+  const client = connect(query);
+  const socket = await accepted;
+  await until(() => client.frames.length >= 1);
+  return { ...client, socket };
+}
+
+describe('direct WebSocket sessions', () => {
+  it('v4: open packet first, text frames, raw binary frames both ways', async () => {
+    const { ws, frames, socket } = await openDirect({ pingInterval: 300, pingTimeout: 200 }, 'EIO=4&transport=websocket');
+    expect(frames[0]).toMatch(/^0\{/);
+    expect(JSON.parse((frames[0] as string).slice(1))).toEqual({ sid: socket.id, upgrades: [], pingInterval: 300, pingTimeout: 200, maxPayload: 1e6 });
+    const received: unknown[] = [];
+    socket.on('message', (data) => received.push(data));
+    ws.send('4hello');
+    ws.send(Buffer.from([1, 2, 3]));
+    await until(() => received.length === 2);
+    expect(received).toEqual(['hello', Buffer.from([1, 2, 3])]);
+    socket.send('hi');
+    socket.send(Buffer.from([9]));
+    await until(() => frames.length === 3);
+    expect(frames.slice(1)).toEqual(['4hi', Buffer.from([9])]);
+  });
+
+  it('v3: binary frames carry the packet type byte; b64=1 turns binary into "b4" text; client pings get pongs', async () => {
+    const { ws, frames, socket } = await openDirect({}, 'EIO=3&transport=websocket');
+    expect(frames[0]).toMatch(/^0\{/);
+    expect(JSON.parse((frames[0] as string).slice(1))).not.toHaveProperty('maxPayload');
+    const received: unknown[] = [];
+    socket.on('message', (data) => received.push(data));
+    ws.send(Buffer.from([4, 1, 2]));
+    await until(() => received.length === 1);
+    expect(received[0]).toEqual(Buffer.from([1, 2]));
+    socket.send(Buffer.from([7]));
+    ws.send('2');
+    await until(() => frames.length === 3);
+    expect(frames.slice(1)).toEqual([Buffer.from([4, 7]), '3']);
+
+    const b64 = await openDirect({}, 'EIO=3&transport=websocket&b64=1');
+    b64.socket.send(Buffer.from([1, 2, 3]));
+    await until(() => b64.frames.length === 2);
+    expect(b64.frames[1]).toBe('b4AQID');
+  });
+
+  it('v4: the server pings; a missing pong closes the session with ping timeout and terminates the socket', async () => {
+    const { ws, frames, socket } = await openDirect({ pingInterval: 40, pingTimeout: 40 }, 'EIO=4&transport=websocket');
+    await until(() => frames.includes('2'));
+    ws.send('3');
+    await nextEvent(socket, 'heartbeat');
+    const closedByServer = nextEvent(ws, 'close');
+    const [reason, details] = await closeOf(socket);
+    expect(reason).toBe('ping timeout');
+    expect(details).toMatchObject({ transport: 'websocket', initiator: 'server' });
+    expect(details.lastPingAt).toBeGreaterThan(details.lastPongAt!);
+    await closedByServer;
+  });
+
+  it('client close codes and abrupt disconnects are recorded', async () => {
+    const first = await openDirect({}, 'EIO=4&transport=websocket');
+    const closed = closeOf(first.socket);
+    first.ws.close(4000, 'bye now');
+    expect(await closed).toEqual(['transport close', expect.objectContaining({ wsCode: 4000, wsReason: 'bye now', initiator: 'client' })]);
+
+    const second = await openDirect({}, 'EIO=3&transport=websocket');
+    const dropped = closeOf(second.socket);
+    (second.ws as unknown as { _socket: { destroy(): void } })._socket.destroy();
+    expect((await dropped)[1]).toMatchObject({ wsCode: 1006 });
+  });
+
+  it('a malformed frame ends that session with "parse error", a bystander keeps going', async () => {
+    const bystander = await openDirect({}, 'EIO=4&transport=websocket');
+    const victim = await openDirect({}, 'EIO=4&transport=websocket');
+    const closed = closeOf(victim.socket);
+    victim.ws.send('zz');
+    expect((await closed)[0]).toBe('parse error');
+    bystander.socket.on('message', (data) => bystander.socket.send(data));
+    bystander.ws.send('4alive');
+    await until(() => bystander.frames.includes('4alive'));
+  });
+
+  it('sets the session cookie on a direct WebSocket handshake', async () => {
+    env = await startEngine({});
+    const { ws } = connect('EIO=4&transport=websocket');
+    const [response] = await nextEvent<[IncomingMessage]>(ws, 'upgrade');
+    expect(response.headers['set-cookie']?.[0]).toMatch(/^io=[^;]+; Path=\/; HttpOnly; SameSite=Lax$/);
+  });
+
+  it('negotiates permessage-deflate unless disabled', async () => {
+    env = await startEngine({});
+    const on = connect('EIO=4&transport=websocket');
+    expect((await nextEvent<[IncomingMessage]>(on.ws, 'upgrade'))[0].headers['sec-websocket-extensions']).toMatch(/permessage-deflate/);
+    await env.close();
+    env = await startEngine({ perMessageDeflate: false });
+    const off = connect('EIO=4&transport=websocket');
+    expect((await nextEvent<[IncomingMessage]>(off.ws, 'upgrade'))[0].headers['sec-websocket-extensions']).toBeUndefined();
+  });
+
+  it('uses a custom wsEngine class', async () => {
+    let built = 0;
+    class CountingServer extends WebSocketServer {
+      constructor(options: WebSocket.ServerOptions) {
+        super(options);
+        built++;
+      }
+    }
+    const { socket } = await openDirect({ wsEngine: CountingServer }, 'EIO=4&transport=websocket');
+    expect(socket.state).toBe('open.websocket');
+    expect(built).toBe(1);
+  });
+});
+
+describe('upgrades from polling', () => {
+  it('probe ping/pong, the pending poll released with a noop, then the upgrade packet switches transports', async () => {
+    env = await startEngine({});
+    const accepted = env.nextConnection();
+    const { sid } = await handshake(env.port, 'EIO=4&transport=polling');
+    const socket = await accepted;
+    const pendingPoll = request(env.port, 'GET', `/engine.io/?EIO=4&transport=polling&sid=${sid}`);
+    await until(() => socket.transport.writable);
+    const { ws, frames } = connect(`EIO=4&transport=websocket&sid=${sid}`);
+    await nextEvent(ws, 'open');
+    await until(() => socket.state === 'open.upgrading');
+    ws.send('2probe');
+    await until(() => frames.length === 1);
+    expect(frames[0]).toBe('3probe');
+    expect((await pendingPoll).text).toBe('6');
+    socket.send('queued during the upgrade');
+    ws.send('5');
+    await nextEvent(socket, 'upgrade');
+    expect(socket.transport.name).toBe('websocket');
+    await until(() => frames.length === 2);
+    expect(frames[1]).toBe('4queued during the upgrade');
+    const stale = await request(env.port, 'GET', `/engine.io/?EIO=4&transport=polling&sid=${sid}`);
+    expect(JSON.parse(stale.text)).toEqual({ code: 3, message: 'Bad request' });
+  });
+
+  it('an upgrade that stalls past upgradeTimeout is cancelled; the session stays on polling', async () => {
+    env = await startEngine({ upgradeTimeout: 60 });
+    const accepted = env.nextConnection();
+    const { sid } = await handshake(env.port, 'EIO=3&transport=polling');
+    const socket = await accepted;
+    const { ws, frames } = connect(`EIO=3&transport=websocket&sid=${sid}`);
+    ws.on('open', () => ws.send('2probe'));
+    await nextEvent(ws, 'close');
+    expect(frames).toEqual(['3probe']);
+    expect(socket.state).toBe('open.polling');
+    expect(env.records).toContainEqual({ type: 'conn.upgrade', sid, step: 'failed', to: 'websocket', reason: 'upgrade timeout' });
+    const stillThere = await request(env.port, 'POST', `/engine.io/?EIO=3&transport=polling&sid=${sid}`, { body: '6:4after' });
+    expect(stillThere.text).toBe('ok');
+  });
+
+  it('refuses upgrades: unknown sid, upgrades disabled, websocket not allowed, bad protocol, refused origin, a second probe', async () => {
+    env = await startEngine({ origins: ['http://good.example:80'] });
+    expect(await refusedUpgrade('EIO=4&transport=websocket&sid=nope')).toEqual({ status: 400, body: { code: 1, message: 'Session ID unknown' } });
+    expect(await refusedUpgrade('EIO=7&transport=websocket')).toEqual({ status: 400, body: { code: 5, message: 'Unsupported protocol version' } });
+    expect(await refusedUpgrade('EIO=4&transport=websocket', { Origin: 'http://evil.example' })).toEqual({ status: 403, body: { code: 4, message: 'Forbidden' } });
+    // Without an Origin header a restricted origins list refuses (socket.io 2 semantics), so say where we come from.
+    const good = { Origin: 'http://good.example' };
+    const opened = await request(env.port, 'GET', '/engine.io/?EIO=4&transport=polling', { headers: good });
+    const sid = JSON.parse(opened.text.slice(1)).sid as string;
+    const probing = connect(`EIO=4&transport=websocket&sid=${sid}`, good);
+    await nextEvent(probing.ws, 'open');
+    await until(() => env!.engine.clients[sid].state === 'open.upgrading');
+    expect(await refusedUpgrade(`EIO=4&transport=websocket&sid=${sid}`, good)).toEqual({ status: 400, body: { code: 3, message: 'Bad request' } });
+    expect((await refusedUpgrade(`EIO=4&transport=websocket&sid=${sid}`, { Origin: 'http://evil.example' })).status).toBe(403);
+    await env.close();
+
+    env = await startEngine({ allowUpgrades: false });
+    const noUpgrades = await handshake(env.port, 'EIO=4&transport=polling');
+    expect(noUpgrades.open.upgrades).toEqual([]);
+    expect(await refusedUpgrade(`EIO=4&transport=websocket&sid=${noUpgrades.sid}`)).toEqual({ status: 400, body: { code: 3, message: 'Bad request' } });
+    await env.close();
+
+    env = await startEngine({ transports: ['polling'] });
+    expect(await refusedUpgrade('EIO=4&transport=websocket')).toEqual({ status: 400, body: { code: 0, message: 'Transport unknown' } });
+  });
+
+  it('a probe that closes before the upgrade packet leaves the session on polling', async () => {
+    env = await startEngine({});
+    const accepted = env.nextConnection();
+    const { sid } = await handshake(env.port, 'EIO=4&transport=polling');
+    const socket = await accepted;
+    const { ws } = connect(`EIO=4&transport=websocket&sid=${sid}`);
+    await nextEvent(ws, 'open');
+    await until(() => socket.state === 'open.upgrading');
+    ws.close();
+    await until(() => socket.state === 'open.polling');
+    expect(env.records).toContainEqual(expect.objectContaining({ type: 'conn.upgrade', step: 'failed', reason: 'probe transport closed' }));
+  });
+});
