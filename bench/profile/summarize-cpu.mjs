@@ -72,12 +72,28 @@ for (const node of byId.values()) {
   if (!ancestor) total.set(key, (total.get(key) ?? 0) + node.totalUs);
 }
 
+// Time with a package anywhere on the stack (it and what it called), counted once per sample.
+const packagesOnStack = new Map();
+function onStack(node) {
+  if (!packagesOnStack.has(node.id)) {
+    const inherited = node.parent ? onStack(node.parent) : new Set();
+    packagesOnStack.set(node.id, new Set([...inherited, packageOf(node)]));
+  }
+  return packagesOnStack.get(node.id);
+}
+const packagesTotal = new Map();
+for (const node of byId.values()) {
+  for (const name of onStack(node)) packagesTotal.set(name, (packagesTotal.get(name) ?? 0) + node.selfUs);
+}
+
 const sampledUs = [...byId.values()].reduce((sum, node) => sum + node.selfUs, 0);
 const idleUs = [...byId.values()].filter((node) => node.callFrame.functionName === '(idle)').reduce((sum, node) => sum + node.selfUs, 0);
 const busyUs = sampledUs - idleUs;
 
-function table(title, entries) {
-  const rows = [...entries].filter(([key]) => key !== '(idle)' && key !== '(root)').sort((a, b) => b[1] - a[1]).slice(0, top);
+const NOT_WORK = ['(idle)', '(root)'];
+
+function table(title, entries, hidden = NOT_WORK) {
+  const rows = [...entries].filter(([key]) => !hidden.includes(key)).sort((a, b) => b[1] - a[1]).slice(0, top);
   const lines = [`${title} (% of ${(busyUs / 1000).toFixed(0)} ms busy)`];
   for (const [key, us] of rows) lines.push(`${((100 * us) / busyUs).toFixed(1).padStart(6)}%  ${(us / 1000).toFixed(1).padStart(9)} ms  ${key}`);
   return lines.join('\n');
@@ -87,6 +103,9 @@ process.stdout.write([
   `${positionals[0]}: ${(sampledUs / 1000).toFixed(0)} ms sampled, ${(idleUs / 1000).toFixed(0)} ms idle`,
   '',
   table('Self time by package', packages),
+  '',
+  // node core and natives sit under almost everything: listing them says nothing.
+  table('Total time by package (it and what it called)', packagesTotal, [...NOT_WORK, 'node core', '(native)']),
   '',
   table('Self time by function', self),
   '',
