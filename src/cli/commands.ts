@@ -14,4 +14,6 @@ export interface CommandEntry {
 
 export const commands = new Map<string, CommandEntry>([
   ['replay', { summary: 'replay a JSONL event log: state at a time, timelines, why each client disconnected', load: async () => (await import('./replay')).replayCommand }],
+  ['inspect', { summary: 'draw a JSONL event log as one self-contained HTML timeline (swimlanes and disconnect causes)', load: async () => (await import('./inspect')).inspectCommand }],
+  ['serve', { summary: 'run the demo chat with the live inspector on localhost (PORT, default 3000)', load: async () => (await import('./serve')).serveCommand }],
 ]);

@@ -27,8 +27,10 @@ export const inspectSnapshotSchema = z.object({
   /** The node (server) the snapshot was taken on. */
   node: z.string(),
   takenAt: z.number(),
-  /** `seq` of the latest event folded in: resume the event stream from here. */
+  /** `seq` of the latest event this node recorded. */
   lastSeq: z.number().int().nonnegative(),
+  /** Log position of the latest event folded in (`EventLog.lastPosition`): resume the event stream from here. */
+  position: z.number().int().nonnegative(),
   /** Full counts, whatever `limit` cut from the lists. */
   totals: z.object({
     namespaces: z.number().int().nonnegative(),
@@ -207,6 +209,7 @@ export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = 
     node: io.log.node,
     takenAt: Date.now(),
     lastSeq: io.log.lastSeq,
+    position: io.log.lastPosition,
     totals: { namespaces: namespaces.length, sockets: socketTotal, connections: connectionTotal, rooms: roomTotal },
     truncated,
     namespaces,

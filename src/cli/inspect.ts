@@ -1,0 +1,87 @@
+/** `iostate inspect <log.jsonl...> [-o timeline.html] [--sid ID] [--max N] [--title TEXT]` */
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { readLog } from '../log/read-log';
+import { buildLanes } from '../inspect/lanes';
+import { DEFAULT_MAX_CONNECTIONS, renderTimelineHtml } from '../inspect/timeline';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIO, type Command } from './command';
+
+const DEFAULT_OUTPUT = 'timeline.html';
+
+const usage = `Usage: iostate inspect <log.jsonl...> [-o timeline.html] [--sid ID] [--max N] [--title TEXT]
+
+Draws an iostate event log as one self-contained HTML file (no network
+needed to open it): a swimlane per connection and per socket showing their
+states over time, upgrades, heartbeats, joins and leaves, and why each one
+ended, with the same explanations as \`iostate replay\`.
+
+  <log.jsonl...>   one or more JSONL logs (rotated files, or one per node)
+  -o, --output F   where to write the page (default ${DEFAULT_OUTPUT}; "-" for stdout)
+  --sid ID         draw only the connection with this Engine.IO id
+  --max N          draw at most the latest N connections (default ${DEFAULT_MAX_CONNECTIONS})
+  --title TEXT     the page title
+
+Bad lines in a log are reported on stderr with their line numbers and skipped.
+`;
+
+async function run(args: string[], io: CliIO): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        output: { type: 'string', short: 'o' },
+        sid: { type: 'string' },
+        max: { type: 'string' },
+        title: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    io.stderr(`iostate inspect: ${(error as Error).message}\n\n${usage}`);
+    return EXIT_USAGE;
+  }
+  const { values, positionals: files } = parsed;
+  if (values.help) {
+    io.stdout(usage);
+    return EXIT_OK;
+  }
+  if (files.length === 0) {
+    io.stderr(`iostate inspect: no log file given\n\n${usage}`);
+    return EXIT_USAGE;
+  }
+  const max = values.max === undefined ? undefined : Number(values.max);
+  if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
+    io.stderr(`iostate inspect: --max must be a positive integer, got "${values.max}"\n`);
+    return EXIT_USAGE;
+  }
+
+  const { events, problems } = await readLog(files);
+  for (const problem of problems) io.stderr(`${problem.file}${problem.line > 0 ? `:${problem.line}` : ''}: ${problem.message}\n`);
+  if (events.length === 0) {
+    io.stderr(`iostate inspect: no events in ${files.join(', ')}\n`);
+    return EXIT_FAILED;
+  }
+  if (values.sid !== undefined && buildLanes(events, { sid: values.sid }).length === 0) {
+    io.stderr(`iostate inspect: no connection with id ${values.sid}\n`);
+    return EXIT_FAILED;
+  }
+
+  const html = renderTimelineHtml(events, { sid: values.sid, maxConnections: max, title: values.title, source: files.join(', ') });
+  const output = values.output ?? DEFAULT_OUTPUT;
+  if (output === '-') {
+    io.stdout(html);
+    return EXIT_OK;
+  }
+  try {
+    await writeFile(output, html);
+  } catch (error) {
+    io.stderr(`iostate inspect: cannot write ${output}: ${(error as Error).message}\n`);
+    return EXIT_FAILED;
+  }
+  io.stdout(`wrote ${output} (${events.length} events)\n`);
+  return EXIT_OK;
+}
+
+export const inspectCommand: Command = { usage, run };

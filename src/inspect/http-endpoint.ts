@@ -1,0 +1,149 @@
+/**
+ * The inspector's HTTP endpoint, off unless the application turns it on, and
+ * always behind the application's own `auth` function:
+ *
+ *   GET <path>/            the live inspector page
+ *   GET <path>/snapshot    the snapshot as JSON (?limit=N cuts each list, ?closed=N)
+ *   GET <path>/events      Server-Sent Events: aggregated batches of new log events (?since=POSITION)
+ *   GET <path>/lanes       HTML swimlane cards of the latest connections in the log's memory (?limit=N, ?sid=SID)
+ *   GET <path>/timeline    the same as `iostate inspect` draws, for the events in memory
+ *   GET <path>/machines    Mermaid text of the lifecycle machines (?machine=connection|socket|namespace)
+ *
+ * `auth(req)` answering false gives 401 when the request carries no
+ * Authorization header and 403 when it carries one that was refused.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { buildLanes } from './lanes';
+import { renderConnectionCards } from './lanes-svg';
+import { LIFECYCLE_MACHINES, lifecycleMermaid, machineToMermaid } from './mermaid';
+import { renderInspectorPage } from './page';
+import { buildSnapshot, type InspectableServer } from './snapshot';
+import { EventStream, type EventStreamOptions } from './event-stream';
+import { renderTimelineHtml } from './timeline';
+
+export const DEFAULT_INSPECTOR_PATH = '/iostate';
+
+export interface InspectorOptions {
+  /** Where the inspector lives. Default "/iostate". */
+  path?: string;
+  /** Decides whether a request may read the inspector. Required: the inspector shows every client's address. */
+  auth: (req: IncomingMessage) => boolean | Promise<boolean>;
+  /** With a realm, a 401 asks browsers for HTTP Basic credentials (`WWW-Authenticate`). */
+  realm?: string;
+  /** Pace of the live event stream. */
+  stream?: EventStreamOptions;
+}
+
+/** Handles inspector requests: returns true when the request was its to answer. */
+export interface InspectorHandler {
+  (req: IncomingMessage, res: ServerResponse): boolean;
+  readonly path: string;
+  /** Ends the open event streams (call it when the server closes). */
+  close(): void;
+}
+
+const MAX_LIST = 1_000_000;
+const DEFAULT_LANES = 8;
+
+const COMMON_HEADERS = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' };
+const PAGE_POLICY = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'";
+
+export function createInspectorHandler(io: InspectableServer, options: InspectorOptions): InspectorHandler {
+  if (typeof options?.auth !== 'function') {
+    throw new TypeError('The inspector needs an auth function, e.g. { auth: (req) => req.socket.remoteAddress === "127.0.0.1" }');
+  }
+  const path = normalizePath(options.path ?? DEFAULT_INSPECTOR_PATH);
+  const stream = new EventStream(io.log, options.stream);
+  let page: string | undefined;
+
+  const answer = async (req: IncomingMessage, res: ServerResponse, route: string, query: URLSearchParams) => {
+    let allowed: boolean;
+    try {
+      allowed = (await options.auth(req)) === true;
+    } catch {
+      return send(res, 500, 'text/plain', 'inspector auth function failed\n');
+    }
+    if (!allowed) {
+      const refused = req.headers.authorization !== undefined;
+      const challenge: Record<string, string> = !refused && options.realm ? { 'WWW-Authenticate': `Basic realm="${options.realm.replace(/"/g, '')}", charset="UTF-8"` } : {};
+      return send(res, refused ? 403 : 401, 'text/plain', refused ? 'forbidden\n' : 'authentication required\n', challenge);
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'only GET\n', { Allow: 'GET, HEAD' });
+
+    switch (route) {
+      case '':
+        return send(res, 301, 'text/plain', '', { Location: `${path}/` });
+      case '/':
+        page ??= renderInspectorPage({ node: io.log.node });
+        return send(res, 200, 'text/html', page, { 'Content-Security-Policy': PAGE_POLICY });
+      case '/snapshot': {
+        const limit = count(query, 'limit');
+        const closed = count(query, 'closed');
+        if (limit instanceof Error) return send(res, 400, 'text/plain', `${limit.message}\n`);
+        if (closed instanceof Error) return send(res, 400, 'text/plain', `${closed.message}\n`);
+        return send(res, 200, 'application/json', JSON.stringify(buildSnapshot(io, { limit, closed })));
+      }
+      case '/events': {
+        const since = query.get('since') ?? req.headers['last-event-id'];
+        const parsed = since === undefined ? undefined : Number(since);
+        if (parsed !== undefined && !Number.isInteger(parsed)) return send(res, 400, 'text/plain', 'since must be an integer log position\n');
+        res.setHeader('X-Content-Type-Options', 'nosniff');
+        return stream.open(req, res, parsed);
+      }
+      case '/lanes': {
+        const limit = count(query, 'limit');
+        if (limit instanceof Error) return send(res, 400, 'text/plain', `${limit.message}\n`);
+        if (!io.log.retaining) return send(res, 200, 'text/html', '<p class="note">The event log keeps no events in memory (eventLog: false): no swimlanes.</p>');
+        const lanes = buildLanes(io.log.events(), { sid: query.get('sid') ?? undefined, now: Date.now() });
+        return send(res, 200, 'text/html', renderConnectionCards(lanes.slice(-(limit ?? DEFAULT_LANES)).reverse()));
+      }
+      case '/timeline':
+        return send(res, 200, 'text/html', renderTimelineHtml(io.log.events(), { title: `iostate timeline · ${io.log.node}`, source: 'events in the live log', now: Date.now() }), {
+          'Content-Security-Policy': PAGE_POLICY,
+        });
+      case '/machines': {
+        const name = query.get('machine');
+        if (name === null) return send(res, 200, 'text/plain', `${lifecycleMermaid()}\n`);
+        const machine = Object.hasOwn(LIFECYCLE_MACHINES, name) ? LIFECYCLE_MACHINES[name] : undefined;
+        if (!machine) return send(res, 404, 'text/plain', `no machine "${name}"; try ${Object.keys(LIFECYCLE_MACHINES).join(', ')}\n`);
+        return send(res, 200, 'text/plain', `${machineToMermaid(machine)}\n`);
+      }
+      default:
+        return send(res, 404, 'text/plain', `not found: ${path}${route}\n`);
+    }
+  };
+
+  const handler = ((req: IncomingMessage, res: ServerResponse): boolean => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== path && !url.pathname.startsWith(`${path}/`)) return false;
+    answer(req, res, url.pathname.slice(path.length), url.searchParams).catch(() => {
+      if (!res.headersSent) send(res, 500, 'text/plain', 'inspector failed\n');
+      else res.destroy();
+    });
+    return true;
+  }) as InspectorHandler;
+  Object.defineProperty(handler, 'path', { value: path, enumerable: true });
+  handler.close = () => stream.close();
+  return handler;
+}
+
+function normalizePath(path: string): string {
+  if (typeof path !== 'string' || !path.startsWith('/')) throw new TypeError(`The inspector path must start with "/", got ${JSON.stringify(path)}`);
+  const trimmed = path.replace(/\/+$/, '');
+  if (trimmed === '') throw new TypeError('The inspector path cannot be "/": give it a path of its own, e.g. "/iostate"');
+  return trimmed;
+}
+
+/** A positive integer query parameter, undefined when absent, an Error when malformed. */
+function count(query: URLSearchParams, name: string): number | undefined | Error {
+  const raw = query.get(name);
+  if (raw === null) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > MAX_LIST) return new Error(`${name} must be an integer from 0 to ${MAX_LIST}`);
+  return value;
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { ...COMMON_HEADERS, 'Content-Type': `${type}; charset=utf-8`, 'Content-Length': Buffer.byteLength(body), ...headers });
+  res.end(res.req?.method === 'HEAD' ? undefined : body);
+}
