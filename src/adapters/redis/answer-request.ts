@@ -1,0 +1,92 @@
+/**
+ * Answers a request another node (iostate or socket.io 4) published on the
+ * namespace's request channel, acting on this node's own sockets. Returns
+ * the response body to publish, or undefined when there is nothing to say
+ * (not our socket, a request that expects no answer, an unknown type).
+ */
+import type { Namespace } from '../../actors/namespace';
+import type { Adapter } from '../memory-adapter';
+import { PacketType } from '../../parser/packet';
+import { describeSocket, localRooms, localSockets, type Selection } from './local-sockets';
+import { RequestType, isRecord, stringList } from './wire';
+
+export interface Answer {
+  body: Record<string, unknown>;
+  /** msgpack instead of JSON (broadcast acks may carry binary). */
+  binary?: boolean;
+}
+
+/** Publishes an answer that comes later (the acks of a broadcast). */
+export type Reply = (answer: Answer) => void;
+
+export function answerRequest(adapter: Adapter, nsp: Namespace, request: Record<string, unknown>, reply: Reply): void {
+  const requestId = request.requestId;
+  const answer = (body: Record<string, unknown>) => reply({ body: { requestId, ...body } });
+  switch (request.type) {
+    case RequestType.SOCKETS:
+      answer({ sockets: localSockets(adapter, nsp, { rooms: stringList(request.rooms) }).map((socket) => socket.id) });
+      return;
+    case RequestType.ALL_ROOMS:
+      answer({ rooms: localRooms(nsp) });
+      return;
+    case RequestType.REMOTE_JOIN:
+    case RequestType.REMOTE_LEAVE: {
+      const join = request.type === RequestType.REMOTE_JOIN;
+      if (isRecord(request.opts)) {
+        const rooms = stringList(request.rooms);
+        for (const socket of localSockets(adapter, nsp, selection(request.opts))) {
+          if (join) socket.join(rooms);
+          else for (const room of rooms) socket.leave(room);
+        }
+        return;
+      }
+      const socket = nsp.connected[String(request.sid)];
+      if (!socket || typeof request.room !== 'string') return;
+      if (join) socket.join(request.room);
+      else socket.leave(request.room);
+      answer({});
+      return;
+    }
+    case RequestType.REMOTE_DISCONNECT: {
+      const close = request.close === true;
+      if (isRecord(request.opts)) {
+        for (const socket of localSockets(adapter, nsp, selection(request.opts))) socket.disconnect(close);
+        return;
+      }
+      const socket = nsp.connected[String(request.sid)];
+      if (!socket) return;
+      socket.disconnect(close);
+      answer({});
+      return;
+    }
+    case RequestType.REMOTE_FETCH:
+      answer({ sockets: localSockets(adapter, nsp, selection(request.opts)).map(describeSocket) });
+      return;
+    case RequestType.BROADCAST:
+      broadcastWithAck(adapter, nsp, request, reply);
+      return;
+    default:
+      // SERVER_SIDE_EMIT has no counterpart in the 2.x API; unknown types are ignored.
+      return;
+  }
+}
+
+/** socket.io 4's `io.timeout(ms).emit(event, ..., callback)`: deliver here, report the count, then each ack. */
+function broadcastWithAck(adapter: Adapter, nsp: Namespace, request: Record<string, unknown>, reply: Reply): void {
+  const packet = request.packet;
+  if (!isRecord(packet) || !Array.isArray(packet.data) || typeof packet.data[0] !== 'string') return;
+  if (packet.type !== PacketType.EVENT && packet.type !== PacketType.BINARY_EVENT) return;
+  const [event, ...args] = packet.data as [string, ...unknown[]];
+  const recipients = localSockets(adapter, nsp, selection(request.opts));
+  reply({ body: { type: RequestType.BROADCAST_CLIENT_COUNT, requestId: request.requestId, clientCount: recipients.length } });
+  for (const socket of recipients) {
+    socket.emit(event, ...args, (arg: unknown) =>
+      reply({ body: { type: RequestType.BROADCAST_ACK, requestId: request.requestId, packet: arg }, binary: true }),
+    );
+  }
+}
+
+function selection(opts: unknown): Selection {
+  if (!isRecord(opts)) return { rooms: [] };
+  return { rooms: stringList(opts.rooms), except: stringList(opts.except) };
+}

@@ -1,0 +1,213 @@
+/**
+ * This server as one node of a cluster: everything that exists once per
+ * server rather than once per namespace. It
+ * - writes this node's events to the log stream and ingests the other
+ *   nodes' events into this server's projections (so room listings are
+ *   cluster-wide and answered locally),
+ * - keeps this node alive in Redis and records `node.down` for a node
+ *   that stopped renewing its key,
+ * - watches the Redis connections and reports trouble once per outage on
+ *   every adapter's 'error' event,
+ * - leaves the cluster when the server closes (its `server.close` event).
+ */
+import type { Server } from '../../actors/server';
+import type { LogEvent } from '../../log/events';
+import { RedisStreamSink } from '../../log/redis-stream-sink';
+import { openReader, openWriter, quit, type ConnectionPool, type Connections } from './connections';
+import { Liveness } from './liveness';
+import type { ResolvedOptions } from './options';
+import { StreamReader } from './stream-reader';
+import type { Redis } from 'ioredis';
+
+/** What the node needs from an adapter: its namespace and its 'error' event. */
+export interface NodeMember {
+  readonly nsp: { readonly name: string };
+  reportError(error: Error): void;
+}
+
+const nodes = new WeakMap<Server, ClusterNode>();
+
+export class ClusterNode {
+  readonly name: string;
+  readonly connections: Connections;
+  private readonly members = new Set<NodeMember>();
+  /** Other nodes whose events this node read and that have not left or gone down. */
+  private readonly seen = new Set<string>();
+  private readonly sink: RedisStreamSink | undefined;
+  private readonly reader: StreamReader | undefined;
+  private readonly readerClient: Redis | undefined;
+  private readonly writerClient: Redis | undefined;
+  private readonly liveness: Liveness;
+  private readonly unsubscribe: () => void;
+  private readonly unwatch: Array<() => void> = [];
+  private closing: Promise<void> | undefined;
+
+  /** The node of `server`, created by its first Redis adapter. */
+  static for(server: Server, pool: ConnectionPool, options: ResolvedOptions): ClusterNode {
+    let node = nodes.get(server);
+    if (!node) {
+      node = new ClusterNode(server, pool, options);
+      nodes.set(server, node);
+    }
+    return node;
+  }
+
+  private constructor(
+    private readonly server: Server,
+    private readonly pool: ConnectionPool,
+    readonly options: ResolvedOptions,
+  ) {
+    this.name = server.log.node;
+    this.connections = pool.acquire();
+    const { pub, sub } = this.connections;
+    this.watch(pub, 'publisher');
+    this.watch(sub, 'subscriber');
+    const stream = `${options.key}-log`;
+    if (options.sharedLog) {
+      // Its own connection, whose commands wait for Redis instead of failing: an
+      // outage holds one batch in ioredis and the rest in the sink, in order.
+      this.writerClient = openWriter(pub);
+      this.writerClient.on('error', () => {
+        // The publisher's watch reports Redis failures once per outage.
+      });
+      this.sink = new RedisStreamSink({ client: this.writerClient, stream, maxLen: options.streamMaxLen, onError: (error) => this.report(error) });
+      for (const event of server.log.events()) if (event.node === this.name) this.sink.write(event);
+      this.readerClient = openReader(pub);
+      this.readerClient.on('error', () => {
+        // The reader's own loop reports its failures.
+      });
+      this.reader = new StreamReader({
+        redis: this.readerClient,
+        stream,
+        node: this.name,
+        onEvent: (event) => this.ingest(event),
+        onError: (error) => this.report(error),
+      });
+      this.reader.start();
+    }
+    this.unsubscribe = server.log.subscribe((event) => this.onOwnEvent(event));
+    this.liveness = new Liveness({
+      redis: pub,
+      key: options.key,
+      node: this.name,
+      interval: options.heartbeatInterval,
+      timeout: options.heartbeatTimeout,
+      namespaces: () => [...new Set([...this.members].map((member) => member.nsp.name))],
+      known: () => this.seen,
+      onDown: (node) => this.declareDown(node),
+      onError: (error) => this.report(error),
+    });
+    this.liveness.start();
+  }
+
+  /** Resolves once this node read the log already in Redis (at once without a shared log). */
+  get caughtUp(): Promise<void> {
+    return this.reader?.caughtUp ?? Promise.resolve();
+  }
+
+  get sharesLog(): boolean {
+    return this.sink !== undefined;
+  }
+
+  join(member: NodeMember): void {
+    this.members.add(member);
+    void this.liveness.beat();
+  }
+
+  leave(member: NodeMember): void {
+    this.members.delete(member);
+  }
+
+  /** Live iostate nodes serving `nsp`, this one included, as of the last liveness check. */
+  nodesServing(nsp: string): string[] {
+    return this.liveness.nodesServing(nsp);
+  }
+
+  /** Reports a problem on every adapter of this server. */
+  report(error: Error): void {
+    let delivered = false;
+    for (const member of this.members) {
+      member.reportError(error);
+      delivered = true;
+    }
+    if (!delivered) console.warn(`iostate redis adapter: ${error.message}`);
+  }
+
+  /** Leaves the cluster: the last events reach the stream, the key is removed, connections close. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.unsubscribe();
+    nodes.delete(this.server);
+    await this.sink?.close();
+    await this.liveness.stop();
+    this.reader?.stop();
+    for (const unwatch of this.unwatch) unwatch();
+    for (const client of [this.readerClient, this.writerClient]) if (client) await quit(client).catch(() => undefined);
+    await this.pool.release();
+  }
+
+  private onOwnEvent(event: LogEvent): void {
+    if (event.node !== this.name) return;
+    this.sink?.write(event);
+    if (event.type === 'server.close') void this.close();
+  }
+
+  private ingest(event: LogEvent): void {
+    if (event.type === 'node.down') {
+      this.seen.delete(event.down);
+      if (event.down === this.name) {
+        // Folding it would drop this node's own live sockets from its projection.
+        this.report(new Error(`node ${event.node} declared this node (${this.name}) down; its sockets are missing from that node's listings`));
+        return;
+      }
+    } else if (event.type === 'server.close') {
+      this.seen.delete(event.node);
+    } else {
+      this.seen.add(event.node);
+    }
+    this.server.log.ingest(event);
+  }
+
+  private declareDown(node: string): void {
+    if (!this.seen.has(node) && !this.hasSocketsOf(node)) return;
+    this.seen.delete(node);
+    this.server.log.record({ type: 'node.down', down: node });
+  }
+
+  /** Whether the sessions projection still holds a connected socket of `node`. */
+  private hasSocketsOf(node: string): boolean {
+    for (const socket of this.server.log.projections.sessions.sockets()) {
+      if (socket.node === node && socket.status === 'connected') return true;
+    }
+    return false;
+  }
+
+  private watch(client: Redis, role: string): void {
+    let healthy = true;
+    const onError = (error: Error) => {
+      if (!healthy) return;
+      healthy = false;
+      this.report(new Error(`Redis ${role} connection failed: ${error.message}; local delivery continues, the cluster resumes when Redis is back`));
+    };
+    const onClose = () => {
+      if (!healthy || this.closing) return;
+      healthy = false;
+      this.report(new Error(`Redis ${role} connection lost; local delivery continues, the cluster resumes when Redis is back`));
+    };
+    const onReady = () => {
+      healthy = true;
+    };
+    client.on('error', onError);
+    client.on('close', onClose);
+    client.on('ready', onReady);
+    this.unwatch.push(() => {
+      client.off('error', onError);
+      client.off('close', onClose);
+      client.off('ready', onReady);
+    });
+  }
+}

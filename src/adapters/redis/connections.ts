@@ -1,0 +1,70 @@
+/**
+ * The Redis connections of one `redisAdapter(...)`: one for commands and
+ * publishing, one in subscriber mode, and one more per node for the blocking
+ * read of the log stream. Clients we create are ours to close; clients the
+ * user passed stay theirs.
+ */
+import { Redis, type RedisOptions } from 'ioredis';
+import type { RedisAdapterOptions } from './options';
+
+export interface Connections {
+  pub: Redis;
+  sub: Redis;
+  /** True when iostate created the clients (and so closes them). */
+  owned: boolean;
+}
+
+/** Reconnect quickly at first, then every 2 s at most, forever: a node must come back by itself. */
+const retryStrategy = (times: number): number => Math.min(times * 100, 2000);
+
+export function openConnections(options: RedisAdapterOptions): Connections {
+  if (options.pubClient && options.subClient) return { pub: options.pubClient, sub: options.subClient, owned: false };
+  // A broadcast made while Redis is away is dropped, not queued and delivered late:
+  // pub/sub is fire-and-forget anyway, and the log stream has its own buffer.
+  const common: RedisOptions = { retryStrategy, enableOfflineQueue: false, maxRetriesPerRequest: 1 };
+  const pub = options.url ? new Redis(options.url, common) : new Redis({ host: options.host, port: options.port, ...common });
+  // The subscriber queues its (p)subscribe commands until connected, and re-subscribes after a reconnect.
+  const sub = pub.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+  return { pub, sub, owned: true };
+}
+
+/** A connection for blocking stream reads: commands wait for a reconnection instead of failing. */
+export function openReader(pub: Redis): Redis {
+  return pub.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+}
+
+/** A connection for appending to the log stream: commands wait for a reconnection instead of failing. */
+export function openWriter(pub: Redis): Redis {
+  return pub.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+}
+
+/**
+ * The connections of one `redisAdapter(...)` result, opened when the first
+ * server uses it and, when they are ours, closed when the last one closes.
+ */
+export class ConnectionPool {
+  private connections: Connections | undefined;
+  private users = 0;
+
+  constructor(private readonly options: RedisAdapterOptions) {}
+
+  acquire(): Connections {
+    this.connections ??= openConnections(this.options);
+    this.users++;
+    return this.connections;
+  }
+
+  async release(): Promise<void> {
+    if (--this.users > 0 || !this.connections) return;
+    const { pub, sub, owned } = this.connections;
+    this.connections = undefined;
+    if (!owned) return;
+    await Promise.allSettled([quit(pub), quit(sub)]);
+  }
+}
+
+/** QUIT when connected (pending replies arrive first), a plain disconnect otherwise. */
+export async function quit(client: Redis): Promise<void> {
+  if (client.status === 'ready') await client.quit();
+  else client.disconnect();
+}

@@ -1,0 +1,49 @@
+/**
+ * What this node holds, for answering the other nodes: its own sockets that
+ * a `{ rooms, except }` selection picks, and the rooms they are in. The
+ * projection is cluster-wide, so local means "in `nsp.connected`".
+ */
+import type { Namespace } from '../../actors/namespace';
+import type { Socket } from '../../actors/socket';
+import type { Adapter } from '../memory-adapter';
+
+export interface Selection {
+  rooms: string[];
+  except?: string[];
+}
+
+export function localSockets(adapter: Adapter, nsp: Namespace, selection: Selection): Socket[] {
+  const sockets: Socket[] = [];
+  for (const id of adapter.recipients({ rooms: selection.rooms, except: selection.except ?? [] })) {
+    const socket = nsp.connected[id];
+    if (socket) sockets.push(socket);
+  }
+  return sockets;
+}
+
+/** Rooms with at least one member on this node. */
+export function localRooms(nsp: Namespace): string[] {
+  const rooms = new Set<string>();
+  const projection = nsp.server.log.projections.rooms;
+  for (const id of Object.keys(nsp.connected)) {
+    for (const room of projection.roomsOf(nsp.name, id) ?? []) rooms.add(room);
+  }
+  return [...rooms];
+}
+
+/** A socket as @socket.io/redis-adapter's fetchSockets answer describes it. */
+export interface RemoteSocketData {
+  id: string;
+  handshake: Record<string, unknown>;
+  rooms: string[];
+  data: unknown;
+}
+
+export function describeSocket(socket: Socket): RemoteSocketData {
+  return {
+    id: socket.id,
+    handshake: { ...socket.handshake },
+    rooms: Object.keys(socket.rooms),
+    data: socket.data,
+  };
+}

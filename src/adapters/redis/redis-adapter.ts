@@ -1,0 +1,291 @@
+/**
+ * The Redis adapter: the in-memory adapter (local delivery, membership in
+ * the event log) plus the cluster. Broadcasts are published for the other
+ * nodes; requests (clients, rooms, remote join/leave/disconnect, fetch
+ * sockets) go over the request/response channels, in
+ * @socket.io/redis-adapter 8.x's format so socket.io 4 nodes take part.
+ *
+ * With the shared log, this server's projection knows the sockets of every
+ * iostate node: `rooms`, `sids`, `clientRooms` are cluster-wide, and
+ * `clients`/`allRooms` are answered from it when every node of the
+ * namespace is an iostate node; otherwise they ask the other nodes.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Namespace } from '../../actors/namespace';
+import type { Packet } from '../../parser/packet';
+import { Adapter, type BroadcastOptions } from '../memory-adapter';
+import { answerRequest, type Answer } from './answer-request';
+import { ClusterNode, type NodeMember } from './cluster-node';
+import type { ConnectionPool } from './connections';
+import { localRooms, localSockets, describeSocket, type RemoteSocketData, type Selection } from './local-sockets';
+import type { ResolvedOptions } from './options';
+import { PendingRequests, RequestTimeoutError } from './pending-requests';
+import {
+  RequestType,
+  broadcastChannel,
+  channelsFor,
+  decodeBroadcast,
+  decodeMessage,
+  encodeBroadcast,
+  encodeJson,
+  encodeMsgpack,
+  stringList,
+  type Channels,
+  type RequestTypeValue,
+} from './wire';
+
+type Callback<T> = (err: Error | null, result: T) => void;
+
+export class RedisAdapter extends Adapter implements NodeMember {
+  /** This adapter's id on the wire (as socket.io-redis: one per namespace and node). */
+  readonly uid = randomBytes(6).toString('base64url').slice(0, 6);
+  readonly channels: Channels;
+  readonly node: ClusterNode;
+  private readonly pending: PendingRequests;
+  private readonly subscribed: Promise<unknown>;
+  private readonly warned = new Set<string>();
+  private closed = false;
+
+  constructor(nsp: Namespace, pool: ConnectionPool, options: ResolvedOptions) {
+    super(nsp);
+    this.node = ClusterNode.for(nsp.server, pool, options);
+    this.channels = channelsFor(options.key, nsp.name, this.uid);
+    this.pending = new PendingRequests(options.requestsTimeout);
+    const { sub } = this.node.connections;
+    sub.on('pmessageBuffer', this.onBroadcastMessage);
+    sub.on('messageBuffer', this.onRequestMessage);
+    this.subscribed = Promise.all([
+      sub.psubscribe(`${this.channels.broadcast}*`),
+      sub.subscribe(this.channels.request, this.channels.response, this.channels.ownResponse),
+    ]).catch((error: Error) => this.reportError(new Error(`cannot subscribe to the channels of ${nsp.name}: ${error.message}`)));
+    this.node.join(this);
+  }
+
+  /** Resolves once this adapter listens to the cluster and has read the shared log. */
+  async ready(): Promise<void> {
+    await this.subscribed;
+    await this.node.caughtUp;
+  }
+
+  /** Reports a cluster problem on this adapter's 'error' event (a warning when nobody listens). */
+  reportError(error: Error): void {
+    if (this.listenerCount('error') > 0) {
+      this.emit('error', error);
+      return;
+    }
+    if (this.warned.has(error.message)) return;
+    this.warned.add(error.message);
+    console.warn(`iostate redis adapter (${this.nsp.name}): ${error.message}`);
+  }
+
+  override broadcast(packet: Packet, opts: BroadcastOptions): void {
+    const flags = opts.flags ?? {};
+    if (!flags.local && !this.closed) {
+      const message = encodeBroadcast(this.uid, { ...packet, nsp: this.nsp.name }, { rooms: opts.rooms, except: opts.except ?? [], flags });
+      this.node.connections.pub.publish(broadcastChannel(this.channels, opts.rooms), message).catch((error: Error) => {
+        this.reportError(new Error(`broadcast not sent to the other nodes: ${error.message}`));
+      });
+    }
+    super.broadcast(packet, opts);
+  }
+
+  /** Ids of the sockets in any of `rooms` (every socket when empty), on every node. */
+  override clients(rooms: string[], fn: Callback<string[]>): void {
+    rooms = rooms ?? [];
+    this.clusterQuery<string[]>({
+      label: `clients(${JSON.stringify(rooms)})`,
+      fromLog: () => [...(rooms.length === 0 ? this.nsp.server.log.projections.rooms.socketIds(this.nsp.name) : this.recipients({ rooms }))],
+      local: () => localSockets(this, this.nsp, { rooms }).map((socket) => socket.id),
+      type: RequestType.SOCKETS,
+      body: { rooms },
+      merge: (into, response) => pushUnique(into, stringList(response.sockets)),
+    }).then(
+      (ids) => fn?.(null, ids),
+      (error: Error) => fn?.(error, []),
+    );
+  }
+
+  /** Every room with a member on any node. */
+  allRooms(fn: Callback<string[]>): void {
+    this.clusterQuery<string[]>({
+      label: 'allRooms()',
+      fromLog: () => [...this.nsp.server.log.projections.rooms.roomNames(this.nsp.name)],
+      local: () => localRooms(this.nsp),
+      type: RequestType.ALL_ROOMS,
+      body: {},
+      merge: (into, response) => pushUnique(into, stringList(response.rooms)),
+    }).then(
+      (rooms) => fn(null, rooms),
+      (error: Error) => fn(error, []),
+    );
+  }
+
+  /** The sockets `selection` picks on every node, as socket.io 4's fetchSockets describes them. */
+  async fetchSockets(selection: Selection = { rooms: [] }): Promise<RemoteSocketData[]> {
+    const local = localSockets(this, this.nsp, selection).map(describeSocket);
+    return this.ask<RemoteSocketData[]>('fetchSockets()', RequestType.REMOTE_FETCH, { opts: { rooms: selection.rooms, except: selection.except ?? [] } }, local, (into, response) => {
+      if (Array.isArray(response.sockets)) into.push(...(response.sockets as RemoteSocketData[]));
+    });
+  }
+
+  /** Makes the socket `id`, on whichever node it lives, join `room` (socket.io-redis's remoteJoin). */
+  remoteJoin(id: string, room: string, fn?: (err: Error | null) => void): void {
+    this.remoteSocketRequest(RequestType.REMOTE_JOIN, `remoteJoin(${id}, ${room})`, id, { room }, (socket) => socket.join(room), fn);
+  }
+
+  remoteLeave(id: string, room: string, fn?: (err: Error | null) => void): void {
+    this.remoteSocketRequest(RequestType.REMOTE_LEAVE, `remoteLeave(${id}, ${room})`, id, { room }, (socket) => socket.leave(room), fn);
+  }
+
+  remoteDisconnect(id: string, close: boolean, fn?: (err: Error | null) => void): void {
+    this.remoteSocketRequest(RequestType.REMOTE_DISCONNECT, `remoteDisconnect(${id})`, id, { close }, (socket) => socket.disconnect(close), fn);
+  }
+
+  /** Stops listening to the cluster for this namespace; the node leaves when its server closes. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const { sub } = this.node.connections;
+    sub.off('pmessageBuffer', this.onBroadcastMessage);
+    sub.off('messageBuffer', this.onRequestMessage);
+    if (sub.status === 'ready') {
+      void sub.punsubscribe(`${this.channels.broadcast}*`).catch(() => undefined);
+      void sub.unsubscribe(this.channels.request, this.channels.response, this.channels.ownResponse).catch(() => undefined);
+    }
+    this.pending.failAll(new Error(`the adapter of ${this.nsp.name} closed`));
+    this.node.leave(this);
+  }
+
+  /**
+   * A cluster-wide read: from the shared log when every node serving this
+   * namespace is an iostate node that writes it, else by asking the nodes.
+   */
+  private async clusterQuery<T extends unknown[]>(query: {
+    label: string;
+    fromLog: () => T;
+    local: () => T;
+    type: RequestTypeValue;
+    body: Record<string, unknown>;
+    merge: (into: T, response: Record<string, unknown>) => void;
+  }): Promise<T> {
+    const subscribers = await this.subscriberCount();
+    if (subscribers <= 1) return query.local();
+    if (this.node.sharesLog && subscribers <= this.node.nodesServing(this.nsp.name).length) return query.fromLog();
+    return this.ask(query.label, query.type, query.body, query.local(), query.merge, subscribers);
+  }
+
+  /** Publishes a request and gathers one answer from every other node subscribed to the namespace. */
+  private async ask<T>(
+    label: string,
+    type: RequestTypeValue,
+    body: Record<string, unknown>,
+    initial: T,
+    merge: (into: T, response: Record<string, unknown>) => void,
+    knownSubscribers?: number,
+  ): Promise<T> {
+    const subscribers = knownSubscribers ?? (await this.subscriberCount());
+    if (subscribers <= 1) return initial;
+    const requestId = randomBytes(6).toString('base64url').slice(0, 6);
+    const result = this.pending.wait({
+      requestId,
+      label,
+      expected: subscribers - 1,
+      expectedNodes: this.node.nodesServing(this.nsp.name).filter((name) => name !== this.node.name),
+      onAnswer: (response) => merge(initial, response),
+      result: () => initial,
+    });
+    await this.publishRequest({ uid: this.uid, requestId, type, ...body });
+    return result;
+  }
+
+  private remoteSocketRequest(
+    type: RequestTypeValue,
+    label: string,
+    id: string,
+    body: Record<string, unknown>,
+    onLocal: (socket: NonNullable<Namespace['connected'][string]>) => void,
+    fn?: (err: Error | null) => void,
+  ): void {
+    const socket = this.nsp.connected[id];
+    if (socket) {
+      onLocal(socket);
+      if (fn) process.nextTick(fn, null);
+      return;
+    }
+    const requestId = randomBytes(6).toString('base64url').slice(0, 6);
+    const done = this.pending.wait({ requestId, label, expected: 1, expectedNodes: [], onAnswer: () => {}, result: () => undefined });
+    this.publishRequest({ uid: this.uid, requestId, type, sid: id, ...body })
+      .then(() => done)
+      .then(
+        () => fn?.(null),
+        (error: Error) => {
+          const cause = error instanceof RequestTimeoutError ? `no node has socket ${id} (no answer within ${error.timeout} ms)` : error.message;
+          fn?.(new Error(`${label} failed: ${cause}`, { cause: error }));
+        },
+      );
+  }
+
+  private async publishRequest(body: Record<string, unknown>): Promise<void> {
+    try {
+      await this.node.connections.pub.publish(this.channels.request, encodeJson(body));
+    } catch (error) {
+      throw new Error(`cannot reach the other nodes (Redis: ${(error as Error).message})`);
+    }
+  }
+
+  /** How many nodes (this one included) listen to this namespace's requests. */
+  private async subscriberCount(): Promise<number> {
+    try {
+      const reply = (await this.node.connections.pub.call('PUBSUB', 'NUMSUB', this.channels.request)) as [string, number | string];
+      return Number(reply[1]);
+    } catch (error) {
+      throw new Error(`cannot reach the other nodes (Redis: ${(error as Error).message})`);
+    }
+  }
+
+  private readonly onBroadcastMessage = (_pattern: Buffer, channel: Buffer, message: Buffer): void => {
+    if (!channel.toString().startsWith(this.channels.broadcast)) return;
+    const broadcast = decodeBroadcast(message);
+    if (!broadcast || broadcast.uid === this.uid || broadcast.packet.nsp !== this.nsp.name) return;
+    const { rooms, except, flags } = broadcast.opts;
+    try {
+      super.broadcast(broadcast.packet, { rooms, except, flags });
+    } catch (error) {
+      this.reportError(new Error(`cannot deliver a broadcast from another node: ${(error as Error).message}`));
+    }
+  };
+
+  private readonly onRequestMessage = (channelBuffer: Buffer, message: Buffer): void => {
+    const channel = channelBuffer.toString();
+    if (channel === this.channels.response || channel === this.channels.ownResponse) {
+      const response = decodeMessage(message);
+      if (response) this.pending.answer(response);
+      return;
+    }
+    if (channel !== this.channels.request) return;
+    const request = decodeMessage(message);
+    if (!request || request.uid === this.uid) return;
+    try {
+      answerRequest(this, this.nsp, request, (answer) => this.publishAnswer(answer));
+    } catch (error) {
+      this.reportError(new Error(`cannot answer a request from another node: ${(error as Error).message}`));
+    }
+  };
+
+  private publishAnswer(answer: Answer): void {
+    const body = { ...answer.body, node: this.node.name };
+    const payload = answer.binary ? encodeMsgpack(body) : encodeJson(body);
+    this.node.connections.pub.publish(this.channels.response, payload).catch((error: Error) => {
+      this.reportError(new Error(`cannot answer another node: ${error.message}`));
+    });
+  }
+}
+
+function pushUnique(into: string[], items: string[]): void {
+  const present = new Set(into);
+  for (const item of items) {
+    if (present.has(item)) continue;
+    present.add(item);
+    into.push(item);
+  }
+}

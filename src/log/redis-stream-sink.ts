@@ -1,0 +1,139 @@
+/**
+ * Appends events to a Redis stream, so that the nodes of a cluster share one
+ * log: each entry is `XADD <stream> [MAXLEN ~ n] * e <event as JSON>`.
+ *
+ * - `write` never blocks: events are queued and sent once per tick, each
+ *   batch pipelined on one connection, one batch at a time, so order is kept.
+ * - While Redis is away the events stay queued (up to `maxBuffered`; past it
+ *   the oldest are dropped and reported) and go out, in order, once it is
+ *   back; a lost reply may resend an event, which folds the same twice.
+ * The client is anything with ioredis's `call(command, ...args)`.
+ */
+import type { LogEvent } from './events';
+import type { LogSink } from './sink';
+
+export interface RedisCommandClient {
+  call(command: string, ...args: string[]): Promise<unknown>;
+}
+
+export interface RedisStreamSinkOptions {
+  client: RedisCommandClient;
+  /** The stream's key. */
+  stream: string;
+  /** Trim the stream to about this many entries; `false` never trims. Default 100,000. */
+  maxLen?: number | false;
+  /** Events kept while Redis is unreachable. Default 100,000. */
+  maxBuffered?: number;
+  /** Wait before retrying after a failed batch (ms). Default 500. */
+  retryDelay?: number;
+  /** Failures (once per outage) and dropped events. Default: a process warning. */
+  onError?: (error: Error) => void;
+}
+
+const BATCH = 1000;
+
+export class RedisStreamSink implements LogSink {
+  readonly stream: string;
+  private readonly client: RedisCommandClient;
+  private readonly trim: string[];
+  private readonly maxBuffered: number;
+  private readonly retryDelay: number;
+  private readonly onError: (error: Error) => void;
+  private queue: string[] = [];
+  private draining: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  private failing = false;
+  private closed = false;
+
+  constructor(options: RedisStreamSinkOptions) {
+    this.client = options.client;
+    this.stream = options.stream;
+    const maxLen = options.maxLen ?? 100_000;
+    this.trim = maxLen === false ? [] : ['MAXLEN', '~', String(maxLen)];
+    this.maxBuffered = options.maxBuffered ?? 100_000;
+    this.retryDelay = options.retryDelay ?? 500;
+    this.onError = options.onError ?? ((error) => process.emitWarning(error.message, 'IostateEventLogWarning'));
+  }
+
+  /** Events waiting to reach Redis. */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  write(event: LogEvent): void {
+    if (this.closed) return;
+    this.queue.push(JSON.stringify(event));
+    if (this.queue.length > this.maxBuffered) {
+      const dropped = this.queue.length - this.maxBuffered;
+      this.queue.splice(0, dropped);
+      this.onError(new Error(`event log stream ${this.stream}: Redis unreachable, dropped the ${dropped} oldest buffered event(s)`));
+    }
+    this.schedule(0);
+  }
+
+  /** Resolves once everything written so far reached Redis, or the last attempt failed. */
+  async flush(): Promise<void> {
+    for (;;) {
+      if (this.draining) await this.draining;
+      else if (this.timer && !this.failing) await new Promise((resolve) => setImmediate(resolve));
+      else return;
+    }
+  }
+
+  /** Sends what is queued (one more attempt if Redis was away), then stops. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.flush();
+    this.cancelTimer();
+    if (this.queue.length > 0) await this.drain();
+    if (this.queue.length > 0) {
+      this.onError(new Error(`event log stream ${this.stream}: closed with ${this.queue.length} event(s) that never reached Redis`));
+      this.queue = [];
+    }
+  }
+
+  private schedule(delay: number): void {
+    if (this.draining || this.timer) return;
+    const run = () => {
+      this.timer = undefined;
+      this.draining = this.drain().finally(() => {
+        this.draining = undefined;
+        if (this.queue.length > 0 && !this.closed) this.schedule(this.failing ? this.retryDelay : 0);
+      });
+    };
+    if (delay === 0) {
+      this.timer = setImmediate(run);
+    } else {
+      this.timer = setTimeout(run, delay);
+      this.timer.unref();
+    }
+  }
+
+  private cancelTimer(): void {
+    if (!this.timer) return;
+    // Each clear function ignores the other kind of handle.
+    clearTimeout(this.timer as NodeJS.Timeout);
+    clearImmediate(this.timer as NodeJS.Immediate);
+    this.timer = undefined;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.slice(0, BATCH);
+      const results = await Promise.allSettled(batch.map((line) => this.client.call('XADD', this.stream, ...this.trim, '*', 'e', line)));
+      const failed = results.findIndex((result) => result.status === 'rejected');
+      const sent = failed === -1 ? batch.length : failed;
+      this.queue.splice(0, sent);
+      if (failed !== -1) {
+        if (!this.failing) {
+          const reason = (results[failed] as PromiseRejectedResult).reason as Error;
+          this.onError(new Error(`event log stream ${this.stream}: cannot append (${reason?.message ?? reason}); keeping events until Redis is back`));
+        }
+        this.failing = true;
+        return;
+      }
+      this.failing = false;
+    }
+  }
+}

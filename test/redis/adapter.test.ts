@@ -1,0 +1,150 @@
+// Two and three iostate nodes in this process on a real Redis: broadcasts,
+// cluster-wide listings from the shared log, remote socket operations,
+// request time-outs that name the silent nodes, option errors.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { redisAdapter } from '../../src/redis';
+import { skipWithoutRedis, startRedis, type TestRedis } from './redis-server';
+import { clientsOf, collect, connect, serverId, sleep, startIostateNode, waitFor, type IostateNode, type TestSocket } from './cluster-harness';
+
+describe.skipIf(skipWithoutRedis('redis adapter'))('redis adapter between iostate nodes', () => {
+  let redis: TestRedis;
+  const nodes: IostateNode[] = [];
+  const clients: TestSocket[] = [];
+
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.close();
+  });
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.close();
+    await Promise.all(nodes.splice(0).map((node) => node.close()));
+    await redis.flush();
+  });
+
+  async function cluster(count: number): Promise<IostateNode[]> {
+    const started = await Promise.all(Array.from({ length: count }, (_, i) => startIostateNode(`node-${i}`, { url: redis.url })));
+    nodes.push(...started);
+    return started;
+  }
+
+  async function client(generation: 2 | 4, node: IostateNode, nsp = '/'): Promise<TestSocket> {
+    const socket = await connect(generation, node.port, nsp);
+    clients.push(socket);
+    return socket;
+  }
+
+  function join(node: IostateNode, socket: TestSocket, ...rooms: string[]): void {
+    node.io.of('/').connected[serverId(socket)]!.join(rooms);
+  }
+
+  /** A marker broadcast to everyone, after which every earlier broadcast has arrived. */
+  async function settle(all: TestSocket[], from: IostateNode): Promise<void> {
+    const markers = all.map((socket) => new Promise((resolve) => socket.on('marker', resolve)));
+    from.io.emit('marker');
+    await Promise.all(markers);
+  }
+
+  it('room broadcasts reach exactly the members on every node, once, for both client generations', async () => {
+    const [a, b] = await cluster(2);
+    const [a2, a4, b2, b4] = [await client(2, a), await client(4, a), await client(2, b), await client(4, b)];
+    join(a, a2, 'red');
+    join(b, b4, 'red', 'blue');
+    join(a, a4, 'blue');
+    await waitFor('joins to reach both logs', async () => (await clientsOf(b, 'red')).length === 2 && (await clientsOf(a, 'blue')).length === 2);
+    const got = [a2, a4, b2, b4].map((socket) => collect(socket, 'news'));
+    a.io.to('red').emit('news', 'red from a');
+    b.io.to('blue').emit('news', 'blue from b');
+    a.io.to('red').to('blue').emit('news', 'union');
+    await settle([a2, a4, b2, b4], a);
+    // Order holds per sender only: a remote broadcast may arrive after a later local one.
+    const sorted = got.map((list) => list.map((args) => String(args[0])).sort());
+    expect(sorted).toEqual([['red from a', 'union'], ['blue from b', 'union'], [], ['blue from b', 'red from a', 'union']]);
+  });
+
+  it('except, the local flag and binary payloads cross nodes as they should', async () => {
+    const [a, b] = await cluster(2);
+    const [a4, b2, b4] = [await client(4, a), await client(2, b), await client(4, b)];
+    const got = [a4, b2, b4].map((socket) => collect(socket, 'news'));
+    a.io.of('/').connected[serverId(a4)]!.broadcast.emit('news', 'not to the sender');
+    a.io.local.emit('news', 'only on a');
+    b.io.of('/').connected[serverId(b4)]!.to(serverId(b2)).emit('news', 'direct');
+    b.io.emit('news', Buffer.from([1, 2, 3]));
+    await settle([a4, b2, b4], a);
+    const seen = got.map((list) => list.map(([value]) => (typeof value === 'string' ? value : `bytes ${[...new Uint8Array(value as ArrayBuffer)]}`)).sort());
+    expect(seen).toEqual([['bytes 1,2,3', 'only on a'], ['bytes 1,2,3', 'direct', 'not to the sender'], ['bytes 1,2,3', 'not to the sender']]);
+  });
+
+  it('clients(), in(room).clients(), rooms and allRooms agree on every node (answered from the shared log)', async () => {
+    const [a, b, c] = await cluster(3);
+    const sockets = [await client(4, a), await client(2, b), await client(4, c), await client(2, c)];
+    join(a, sockets[0]!, 'lobby');
+    join(c, sockets[3]!, 'lobby', 'vip');
+    const everyone = sockets.map((socket) => serverId(socket)).sort();
+    const lobby = [serverId(sockets[0]!), serverId(sockets[3]!)].sort();
+    await waitFor('every node to see the others alive', () => [a, b, c].every((node) => node.adapter().node.nodesServing('/').length === 3));
+    await waitFor('listings to agree', async () => {
+      for (const node of [a, b, c]) {
+        if (JSON.stringify(await clientsOf(node)) !== JSON.stringify(everyone)) return false;
+        if (JSON.stringify(await clientsOf(node, 'lobby')) !== JSON.stringify(lobby)) return false;
+      }
+      return true;
+    });
+    expect(Object.keys(b.adapter().rooms)).toEqual(expect.arrayContaining(['lobby', 'vip', ...everyone]));
+    const allRooms = await new Promise<string[]>((resolve, reject) => b.adapter().allRooms((err, rooms) => (err ? reject(err) : resolve(rooms))));
+    expect(allRooms.sort()).toEqual([...new Set([...everyone, 'lobby', 'vip'])].sort());
+  });
+
+  it('remote join, leave and disconnect reach a socket on another node', async () => {
+    const [a, b] = await cluster(2);
+    const onB = await client(4, b);
+    const id = serverId(onB);
+    await waitFor('a to know the socket', async () => (await clientsOf(a)).includes(id));
+    await new Promise<void>((resolve, reject) => a.adapter().remoteJoin(id, 'far', (err) => (err ? reject(err) : resolve())));
+    expect(Object.keys(b.io.of('/').connected[id]!.rooms)).toContain('far');
+    await waitFor('the join to reach a', async () => (await clientsOf(a, 'far')).includes(id));
+    await new Promise<void>((resolve, reject) => a.adapter().remoteLeave(id, 'far', (err) => (err ? reject(err) : resolve())));
+    expect(Object.keys(b.io.of('/').connected[id]!.rooms)).not.toContain('far');
+    const disconnected = new Promise((resolve) => onB.on('disconnect', resolve));
+    await new Promise<void>((resolve, reject) => a.adapter().remoteDisconnect(id, false, (err) => (err ? reject(err) : resolve())));
+    expect(await disconnected).toBe('io server disconnect');
+    await waitFor('a to forget the socket', async () => !(await clientsOf(a)).includes(id));
+    const error = await new Promise<Error | null>((resolve) => a.adapter().remoteJoin('nobody', 'x', resolve));
+    expect(error?.message).toMatch(/remoteJoin\(nobody, x\) failed: no node has socket nobody/);
+  });
+
+  it('a request that some nodes leave unanswered fails with an error naming them', async () => {
+    const [a, , c] = await cluster(3);
+    // A foreign subscriber (as a socket.io node would be) makes clients() ask the nodes.
+    const foreign = new Redis(redis.url);
+    await foreign.subscribe(a.adapter().channels.request);
+    // c stays subscribed but stops answering.
+    c.adapter().node.connections.sub.removeAllListeners('messageBuffer');
+    await waitFor('a to see c alive', () => a.adapter().node.nodesServing('/').includes('node-2'));
+    const started = Date.now();
+    const error = await clientsOf(a).then(() => null, (err: Error) => err);
+    foreign.disconnect();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
+    expect(error?.name).toBe('RequestTimeoutError');
+    expect(error?.message).toBe('clients([]) timed out after 1500 ms: no answer from node-2 and 1 node(s) without an iostate name (socket.io)');
+  });
+
+  it('bad options are refused with a clear TypeError', () => {
+    expect(() => redisAdapter({ url: 'http://x' })).toThrow(/must start with redis:\/\/ or rediss:\/\/\n.*at url/);
+    expect(() => redisAdapter({ pubClient: new Redis({ lazyConnect: true }) })).toThrow(/pubClient and subClient go together/);
+    expect(() => redisAdapter({ heartbeatInterval: 5000, heartbeatTimeout: 1000 })).toThrow(/heartbeatTimeout must be longer/);
+    expect(() => redisAdapter({ requestsTimeout: -1 } as never)).toThrow(TypeError);
+  });
+
+  it('a node started later learns the existing membership from the log stream', async () => {
+    const [a] = await cluster(1);
+    const early = await client(4, a);
+    join(a, early, 'old-room');
+    await sleep(100);
+    const b = await startIostateNode('late', { url: redis.url });
+    nodes.push(b);
+    expect(await clientsOf(b, 'old-room')).toEqual([serverId(early)]);
+  });
+});

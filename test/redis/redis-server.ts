@@ -1,0 +1,114 @@
+/**
+ * A real Redis for the tests: `REDIS_URL` when set, else a throwaway
+ * `redis-server` on a free port (no persistence), stopped afterwards.
+ * Without either, the suite fails when IOSTATE_REQUIRE_REDIS=1 (CI) and is
+ * skipped with a loud warning otherwise.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { Redis } from 'ioredis';
+
+export interface TestRedis {
+  url: string;
+  port: number;
+  /** Stops the server (a started one only): for fault tests. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port, empty. */
+  restart(): Promise<void>;
+  /** Empties every key (between tests). */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const BINARY = process.env.REDIS_SERVER_BIN ?? 'redis-server';
+
+export function redisAvailability(): 'url' | 'binary' | 'none' {
+  if (process.env.REDIS_URL) return 'url';
+  return spawnSync(BINARY, ['--version']).status === 0 ? 'binary' : 'none';
+}
+
+/** Whether to skip the Redis suites; throws when Redis is required and missing. */
+export function skipWithoutRedis(suite: string): boolean {
+  if (redisAvailability() !== 'none') return false;
+  const message = `${suite}: no REDIS_URL and no redis-server binary`;
+  if (process.env.IOSTATE_REQUIRE_REDIS === '1') throw new Error(`${message}, and IOSTATE_REQUIRE_REDIS=1`);
+  console.warn(`\n!!!!! SKIPPED ${message}: install redis-server or set REDIS_URL !!!!!\n`);
+  return true;
+}
+
+export async function startRedis(): Promise<TestRedis> {
+  if (process.env.REDIS_URL) {
+    const url = process.env.REDIS_URL;
+    const port = Number(new URL(url).port || 6379);
+    const notOwned = () => Promise.reject(new Error('cannot stop a Redis given by REDIS_URL'));
+    return { url, port, stop: notOwned, restart: notOwned, flush: () => flushAll(url), close: async () => {} };
+  }
+  const port = await freePort();
+  const url = `redis://127.0.0.1:${port}`;
+  let child: ChildProcess | undefined = await spawnRedis(port);
+  const stop = async () => {
+    const running = child;
+    child = undefined;
+    if (!running || running.exitCode !== null) return;
+    const exited = new Promise((resolve) => running.once('exit', resolve));
+    running.kill('SIGKILL');
+    await exited;
+  };
+  return {
+    url,
+    port,
+    stop,
+    restart: async () => {
+      await stop();
+      child = await spawnRedis(port);
+    },
+    flush: () => flushAll(url),
+    close: stop,
+  };
+}
+
+async function spawnRedis(port: number): Promise<ChildProcess> {
+  const child = spawn(BINARY, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`);
+    if (await pings(`redis://127.0.0.1:${port}`)) return child;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`redis-server did not answer on port ${port} within 10 s`);
+}
+
+async function pings(url: string): Promise<boolean> {
+  const client = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+async function flushAll(url: string): Promise<void> {
+  const client = new Redis(url);
+  try {
+    await client.flushall();
+  } finally {
+    client.disconnect();
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
