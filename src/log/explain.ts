@@ -113,8 +113,10 @@ function transportErrorEvidence(session: SessionRecord, close: SessionCloseRecor
   const error = latestError(session, close);
   const frame = wsCloseFrame(close);
   if (!error) return `${close.description ?? `${close.transport} failed, no error recorded`}${frame}`;
-  if (error.size !== undefined && error.limit !== undefined) {
-    return `message of ${error.size} bytes exceeds maxHttpBufferSize ${error.limit}${frame}`;
+  if (error.limit !== undefined) {
+    // A compressed WebSocket frame can be small on the wire and over the limit once inflated: then only the limit is evidence.
+    const size = error.size !== undefined && error.size > error.limit ? `message of ${error.size} bytes exceeds` : 'message over';
+    return `${size} maxHttpBufferSize ${error.limit}${frame}`;
   }
   return `${error.transport} error: ${error.message}${frame}`;
 }

@@ -125,7 +125,7 @@ describe('iostate help', () => {
     const overview = await run('help');
     expect(overview.code).toBe(0);
     expect(overview.stdout).toMatch(/^Usage: iostate <command>/);
-    expect(overview.stdout).toMatch(/\n {2}replay {2}replay a JSONL event log/);
+    expect(overview.stdout).toMatch(/\n {2}replay +replay a JSONL event log/);
     expect((await run()).stdout).toBe(overview.stdout);
     const replayHelp = await run('help', 'replay');
     expect(replayHelp.stdout).toMatch(/^Usage: iostate replay <log\.jsonl\.\.\.> \[--sid ID\] \[--at TIME\] \[--json\]/);

@@ -94,6 +94,14 @@ describe('disconnect explanations: engine close reasons', () => {
     expect(socket).toContain('message of 1048577 bytes exceeds maxHttpBufferSize 1000000');
   });
 
+  it('transport error: a limit without a size above it names only the limit', () => {
+    const s = new Scenario();
+    upgraded(s);
+    s.add(1_000, { type: 'conn.error', sid: 'e1', transport: 'websocket', message: 'Max payload size exceeded', size: 38, limit: 1000 });
+    engineClose(s, 1_000, { reason: 'transport error', initiator: 'server', wsCode: 1009 });
+    expect(explain(s).connection).toBe('transport error: message over maxHttpBufferSize 1000 with code 1009 (message too big)');
+  });
+
   it('transport error: the transport error message', () => {
     const s = new Scenario();
     upgraded(s);
