@@ -114,7 +114,6 @@ export class EngineServer extends EventEmitter {
 
   private route(req: IncomingMessage, res: ServerResponse): void {
     const query = parseQuery(req);
-    (req as IncomingMessage & { _query?: unknown })._query = Object.fromEntries(new URL(req.url ?? '/', 'http://x').searchParams);
     if (req.method === 'OPTIONS') return this.preflight(req, res);
     this.verify(req, query, false, (error, verified) => {
       if (error || !verified) return this.refuse(req, res, error ?? refusal(EngineErrorCode.BAD_REQUEST));
@@ -213,7 +212,6 @@ export class EngineServer extends EventEmitter {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     try {
       const query = parseQuery(req);
-      (req as IncomingMessage & { _query?: unknown })._query = Object.fromEntries(new URL(req.url ?? '/', 'http://x').searchParams);
       this.verify(req, query, true, (error, verified) => {
         if (error || !verified) {
           writeUpgradeError(socket, error ?? refusal(EngineErrorCode.BAD_REQUEST));
@@ -256,6 +254,8 @@ export class EngineServer extends EventEmitter {
   }
 
   private register(id: string, protocol: 3 | 4, transport: PollingTransport | WebSocketTransport, req: IncomingMessage): EngineSocket {
+    // engine.io exposes the handshake's whole query as `request._query`; applications read it.
+    (req as IncomingMessage & { _query?: unknown })._query = Object.fromEntries(new URL(req.url ?? '/', 'http://localhost').searchParams);
     const socket = new EngineSocket(id, this, protocol, transport, req);
     this.clients[id] = socket;
     this.clientsCount++;
