@@ -32,28 +32,26 @@ function describeSample(scenario, metrics) {
 async function runOnce({ id, scenario, round, options, servers }) {
   const profileDir = join(options.out, 'profiles');
   const profileName = `${id}-${scenario}-r${round + 1}`;
-  let server;
-  try {
-    server = await startServer(id, {
+  // Both processes boot at once: start-up is most of a smoke run's time.
+  const [serverStart, loadStart] = await Promise.allSettled([
+    startServer(id, {
       sizes: options.sizes,
       verbose: options.verbose,
       cpuProfilePath: options.profile ? join(profileDir, `${profileName}.cpuprofile`) : null,
-    });
-  } catch (error) {
-    if (!(error instanceof ChildUnavailableError)) return { error: error.message };
-    servers[id].available = false;
-    servers[id].reason = error.message;
-    return null;
-  }
-  servers[id].version = server.ready.version;
-  let load;
-  try {
-    load = await startLoad({
+    }),
+    startLoad({
       workers: options.sizes.workers,
       rpcTimeoutMs: options.sizes.timeout,
       echoOutput: options.verbose,
       cpuProfile: options.profile ? { dir: profileDir, name: `load-${profileName}` } : null,
-    });
+    }),
+  ]);
+  const server = serverStart.value;
+  const load = loadStart.value;
+  try {
+    if (serverStart.status === 'rejected') throw serverStart.reason;
+    if (loadStart.status === 'rejected') throw loadStart.reason;
+    servers[id].version = server.ready.version;
     const metrics = await SCENARIO_RUNNERS[scenario]({
       server,
       load,
@@ -64,11 +62,15 @@ async function runOnce({ id, scenario, round, options, servers }) {
     });
     return { metrics };
   } catch (error) {
-    const tail = server.outputTail().trim();
+    if (error instanceof ChildUnavailableError) {
+      servers[id].available = false;
+      servers[id].reason = error.message;
+      return null;
+    }
+    const tail = server?.outputTail().trim();
     return { error: tail ? `${error.message}\nserver output:\n${tail}` : error.message };
   } finally {
-    await load?.stop();
-    await server.stop();
+    await Promise.all([load?.stop(), server?.stop()]);
   }
 }
 
