@@ -102,6 +102,7 @@ export function renderDemoPage(options: { inspectorPath: string }): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <title>iostate demo chat</title>
+<link rel="icon" href="data:,">
 <style>${CSS}</style>
 </head>
 <body>

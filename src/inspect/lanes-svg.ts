@@ -159,8 +159,11 @@ function markers(list: readonly Marker[], x: (t: number) => number, y: number, h
       if (marker.label && mx > labelEnd) {
         const text = truncate(marker.label, 18);
         const cls = marker.kind === 'leave' ? 'room leave' : 'room';
-        label = `<text class="${cls}" x="${(mx + 6).toFixed(1)}" y="${y - 1}">${esc(text)}</text>`;
-        labelEnd = mx + 8 + text.length * CHAR;
+        const width = text.length * CHAR;
+        // Near the right edge the label goes to the left of its marker, inside the picture.
+        const leftward = mx + 8 + width > WIDTH;
+        label = `<text class="${cls}" x="${(leftward ? mx - 6 : mx + 6).toFixed(1)}" y="${y - 1}"${leftward ? ' text-anchor="end"' : ''}>${esc(text)}</text>`;
+        labelEnd = leftward ? mx : mx + 8 + width;
       }
       return `<g class="marker ${marker.kind}">${title}${shape}${label}</g>`;
     })

@@ -91,6 +91,9 @@ const CHOSEN_ENDS = new Set([
 
 const EVERY_STATE_END = Number.POSITIVE_INFINITY;
 
+/** How close to a disconnect a leave is taken as part of it (the same tick, give or take a clock step). */
+const DISCONNECT_LEAVE_MS = 5;
+
 /** Connections in the order they first appear in `events`, with their sockets. */
 export function buildLanes(events: readonly LogEvent[], options: LaneOptions = {}): ConnectionLane[] {
   const now = options.now ?? (events.length > 0 ? events[events.length - 1]!.ts : Date.now());
@@ -196,6 +199,7 @@ export function buildLanes(events: readonly LogEvent[], options: LaneOptions = {
         if (!socket || socket.ending) break;
         closeSegments(socket.segments, event.ts);
         socket.end = event.ts;
+        dropLeavesOfDisconnect(socket.markers, event.ts);
         const record = view.socket(event.nsp, event.socketId);
         const owner = socketOwner.get(key);
         const session = owner ? view.session(owner.sid) : undefined;
@@ -236,6 +240,18 @@ function enter(lane: ConnectionLane, state: ConnectionState, at: number, unknown
   closeSegments(lane.segments, at);
   lane.segments.push({ state, from: at, to: EVERY_STATE_END });
   if (!unknownStart && state !== 'upgrading' && lane.transports[lane.transports.length - 1] !== state) lane.transports.push(state);
+}
+
+/**
+ * A disconnecting socket leaves all its rooms just before its disconnect is
+ * recorded; those leaves are part of the disconnect, not worth a marker each.
+ */
+function dropLeavesOfDisconnect(markers: Marker[], at: number): void {
+  while (markers.length > 0) {
+    const last = markers[markers.length - 1]!;
+    if (last.kind !== 'leave' || at - last.at > DISCONNECT_LEAVE_MS) return;
+    markers.pop();
+  }
 }
 
 function closeSegments(segments: Segment<string>[], at: number): void {

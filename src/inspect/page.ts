@@ -182,6 +182,7 @@ export function renderInspectorPage(options: PageOptions): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <title>iostate inspector · ${esc(options.node)}</title>
+<link rel="icon" href="data:,">
 <style>${CSS}${LANES_CSS}</style>
 </head>
 <body>
@@ -192,9 +193,9 @@ export function renderInspectorPage(options: PageOptions): string {
 <div class="cards"><div><b id="n-namespaces">–</b>namespaces</div><div><b id="n-sockets">–</b>sockets</div><div><b id="n-connections">–</b>connections</div><div><b id="n-rooms">–</b>rooms</div>
 <div style="flex:1;min-width:260px"><input type="search" id="filter" placeholder="filter rows: sid, room, address…" aria-label="filter rows"></div></div>
 <section class="panel"><h2>Latest connections <small>swimlanes, newest first</small></h2>${renderLegend()}<div id="lanes"><div class="empty">loading…</div></div></section>
-<div class="grid">
 ${panel('connections', 'Connections')}
 ${panel('sockets', 'Sockets')}
+<div class="grid">
 ${panel('namespaces', 'Namespaces')}
 ${panel('rooms', 'Rooms', '<label><small><input type="checkbox" id="socket-rooms"> show each socket\'s own room</small></label>')}
 </div>

@@ -68,6 +68,7 @@ export function renderTimelineHtml(events: readonly LogEvent[], options: Timelin
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(title)}</title>
+<link rel="icon" href="data:,">
 <style>${PAGE_CSS}${LANES_CSS}</style>
 </head>
 <body>
