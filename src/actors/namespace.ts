@@ -99,8 +99,9 @@ export class Namespace extends EventEmitter {
   }
 
   /** Broadcasts an event to every socket of the namespace (or of the rooms chosen with `to`). */
-  override emit(event: string | symbol, ...args: unknown[]): boolean {
-    if (typeof event === 'symbol' || RESERVED_EVENTS.has(event) || event === 'connection') return super.emit(event, ...args);
+  // Returns `this` for chaining, as socket.io 2.x (typed `any` to stay an EventEmitter override).
+  override emit(event: string | symbol, ...args: unknown[]): any {
+    if (typeof event === 'symbol' || RESERVED_EVENTS.has(event)) throw new Error(`"${String(event)}" is a reserved event name`);
     if (typeof args[args.length - 1] === 'function') {
       this.resetModifiers();
       throw new Error('Callbacks are not supported when broadcasting');
@@ -109,7 +110,7 @@ export class Namespace extends EventEmitter {
     const flags = this.flags;
     this.resetModifiers();
     this.adapter.broadcast({ type: PacketType.EVENT, nsp: this.name, data: [event, ...args] }, { rooms, flags });
-    return true;
+    return this;
   }
 
   send(...args: unknown[]): this {

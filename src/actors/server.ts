@@ -290,7 +290,7 @@ export class Server {
     });
     if (socket && socket.listenerCount('error') > 0) {
       try {
-        socket.emit('error', error);
+        socket.emitReserved('error', error);
         return;
       } catch {
         // An error listener that throws too is only logged.

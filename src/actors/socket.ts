@@ -39,7 +39,7 @@ export interface Handshake {
 }
 
 /** The second argument of `disconnect` and `disconnecting`: who ended it and the engine's evidence. */
-export interface DisconnectDetails extends Partial<CloseDetails> {
+export interface DisconnectDetails extends Partial<Omit<CloseDetails, 'initiator'>> {
   initiator: DisconnectInitiator;
 }
 
@@ -61,7 +61,7 @@ export class Socket extends EventEmitter {
   private flags: BroadcastFlags = {};
   private readonly lifecycle: MachineHost<typeof socketMachine>;
   private connectTimer: NodeJS.Timeout | undefined;
-  private closeDetails: Partial<CloseDetails> | undefined;
+  private closeDetails: Partial<Omit<CloseDetails, 'initiator'>> | undefined;
   private readonly since = Date.now();
 
   constructor(
@@ -165,10 +165,11 @@ export class Socket extends EventEmitter {
   /**
    * Sends an event to this client, or — after `to`/`in`/`broadcast` — to the
    * chosen rooms (everyone in the namespace for `broadcast`) except itself.
-   * Reserved names only run local listeners, as in socket.io 2.x.
+   * Reserved names (`disconnect`, `error`…) throw: only the library emits them.
    */
-  override emit(event: string | symbol, ...args: unknown[]): boolean {
-    if (typeof event === 'symbol' || RESERVED_EVENTS.has(event)) return super.emit(event, ...args);
+  // Returns `this` for chaining, as socket.io 2.x (typed `any` to stay an EventEmitter override).
+  override emit(event: string | symbol, ...args: unknown[]): any {
+    if (typeof event === 'symbol' || RESERVED_EVENTS.has(event)) throw new Error(`"${String(event)}" is a reserved event name`);
     const rooms = this.rooms$;
     const flags = this.flags;
     this.rooms$ = [];
@@ -176,16 +177,16 @@ export class Socket extends EventEmitter {
     if (rooms.length > 0 || flags.broadcast) {
       if (typeof args[args.length - 1] === 'function') throw new Error('Callbacks are not supported when broadcasting');
       this.adapter.broadcast({ type: PacketType.EVENT, nsp: this.nsp.name, data: [event, ...args] }, { rooms, except: [this.id], flags });
-      return true;
+      return this;
     }
+    const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as Ack) : undefined;
     const packet: Packet = { type: PacketType.EVENT, nsp: this.nsp.name, data: [event, ...args] };
-    if (typeof args[args.length - 1] === 'function') {
-      const id = this.nextAckId++;
-      this.acks.set(id, args.pop() as Ack);
-      packet.id = id;
+    if (ack) {
+      packet.id = this.nextAckId++;
+      this.acks.set(packet.id, ack);
     }
     this.packet(packet, flags);
-    return true;
+    return this;
   }
 
   send(...args: unknown[]): this {
@@ -262,7 +263,7 @@ export class Socket extends EventEmitter {
   }
 
   /** Ends the socket with `reason`; `details` are the engine's evidence when the connection closed. */
-  onclose(reason: string, initiator: DisconnectInitiator, details?: Partial<CloseDetails>): void {
+  onclose(reason: string, initiator: DisconnectInitiator, details?: Partial<Omit<CloseDetails, 'initiator'>>): void {
     this.closeDetails = details;
     this.lifecycle.send({ type: 'DISCONNECT', reason, initiator });
   }
@@ -273,12 +274,18 @@ export class Socket extends EventEmitter {
     if (this.client.protocol === 4) {
       this.packet({ type: PacketType.CONNECT_ERROR, nsp: this.nsp.name, data: error.data ?? error.message });
     }
-    if (this.listenerCount('error') > 0) super.emit('error', error);
+    this.emitReserved('error', error);
+  }
+
+  /** Runs the local listeners of a reserved event (`error`, `disconnect`…), which `emit` refuses. */
+  emitReserved(event: string, ...args: unknown[]): void {
+    if (event === 'error' && this.listenerCount('error') === 0) return;
+    super.emit(event, ...args);
   }
 
   private onevent(packet: Packet): void {
     const args = (packet.data as unknown[]).slice();
-    if (typeof args[0] !== 'string' || RESERVED_EVENTS.has(args[0])) return;
+    if (typeof args[0] === 'string' && RESERVED_EVENTS.has(args[0])) return this.error(new Error(`"${args[0]}" is a reserved event name`));
     if (packet.id !== undefined) args.push(this.ackFor(packet.id));
     if (this.fns.length === 0) return this.dispatch(args);
     this.runPacketMiddlewares(args, (err) => {

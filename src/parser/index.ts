@@ -10,7 +10,6 @@ export type { Decoded } from '../transport/codec/packet';
 export { PacketType, type Packet, type PacketTypeValue, type SocketIOProtocol } from './packet';
 export { encodePacket, hasBinary } from './encoder';
 export { PacketDecoder, type PacketDecoderOptions } from './decoder';
-export { RESERVED_EVENTS } from './payload-rules';
 export { createCodec, defaultCodec, type CodecOptions, type PacketCodec, type PacketCodecDecoder } from './codec';
 export { Encoder, Decoder };
 export type { SocketIOParserModule };

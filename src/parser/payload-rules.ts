@@ -6,16 +6,6 @@
  */
 import { PACKET_TYPE_NAMES, PacketType, type PacketTypeValue, type SocketIOProtocol } from './packet';
 
-/** Event names a protocol 5 client may not emit: they mean something to the library itself. */
-export const RESERVED_EVENTS: readonly string[] = [
-  'connect',
-  'connect_error',
-  'disconnect',
-  'disconnecting',
-  'newListener',
-  'removeListener',
-];
-
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return Object.prototype.toString.call(value) === '[object Object]';
 }
@@ -36,7 +26,7 @@ export function payloadError(type: PacketTypeValue, data: unknown, protocol: Soc
       return protocol === 5 ? `${name} payload must be a string or an object` : `ERROR payload must be a string or an object`;
     case PacketType.EVENT:
     case PacketType.BINARY_EVENT:
-      return eventError(name, data, protocol);
+      return eventError(name, data);
     case PacketType.ACK:
     case PacketType.BINARY_ACK:
       if (Array.isArray(data) || (protocol === 4 && data === undefined)) return undefined;
@@ -44,11 +34,10 @@ export function payloadError(type: PacketTypeValue, data: unknown, protocol: Soc
   }
 }
 
-function eventError(name: string, data: unknown, protocol: SocketIOProtocol): string | undefined {
+function eventError(name: string, data: unknown): string | undefined {
   if (!Array.isArray(data) || data.length === 0) return `${name} payload must be a non-empty array`;
   const [event] = data;
   if (typeof event === 'number') return undefined;
   if (typeof event !== 'string') return 'event name must be a string or a number';
-  if (protocol === 5 && RESERVED_EVENTS.includes(event)) return `"${event}" is a reserved event name`;
   return undefined;
 }

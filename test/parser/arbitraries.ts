@@ -1,7 +1,12 @@
 /** fast-check generators of Socket.IO packets, with JSON and binary nested anywhere. */
 import fc from 'fast-check';
 import { PacketType, type Packet } from '../../src/parser/packet';
-import { RESERVED_EVENTS } from '../../src/parser/payload-rules';
+
+/**
+ * Names socket.io-parser 4.x refuses to decode. Ours decodes them (the
+ * Socket.IO layer refuses them), so comparisons with that oracle leave them out.
+ */
+export const ORACLE_RESERVED_EVENTS: readonly string[] = ['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener'];
 
 /** JSON values as they come back from JSON.parse (fast-check may produce -0, which JSON writes as 0). */
 const json = (maxDepth: number) => fc.jsonValue({ maxDepth }).map((value) => JSON.parse(JSON.stringify(value)) as unknown);
@@ -30,7 +35,7 @@ export const namespace = fc.oneof(
 
 const ackId = fc.nat({ max: Number.MAX_SAFE_INTEGER });
 const eventName = fc.oneof(
-  fc.string({ maxLength: 10 }).filter((name) => !RESERVED_EVENTS.includes(name)),
+  fc.string({ maxLength: 10 }).filter((name) => !ORACLE_RESERVED_EVENTS.includes(name)),
   fc.integer(),
 );
 

@@ -41,7 +41,7 @@ describe('our socket.io-parser-shaped Encoder and Decoder', () => {
     expect(decoded).toEqual([]);
     decoder.add(buf(1));
     expect(decoded).toEqual([{ type: PacketType.EVENT, nsp: '/', data: ['a', buf(1)] }]);
-    expect(() => decoder.add('2["disconnect"]')).toThrow('"disconnect" is a reserved event name');
+    expect(() => decoder.add('2["a",')).toThrow(/JSON/i);
     decoder.destroy();
   });
 

@@ -10,7 +10,7 @@ import { PacketDecoder } from '../../src/parser/decoder';
 import { encodePacket } from '../../src/parser/encoder';
 import { PacketType, type Packet } from '../../src/parser/packet';
 import type { Decoded } from '../../src/transport/codec/packet';
-import { validPacket } from './arbitraries';
+import { ORACLE_RESERVED_EVENTS, validPacket } from './arbitraries';
 import { referenceDecode, type ReferencePacket } from './oracles';
 
 const runs = { numRuns: 2000 };
@@ -55,6 +55,12 @@ function normaliseReference(protocol: 4 | 5, raw: ReferencePacket): Packet {
   return packet;
 }
 
+/** socket.io-parser 4.x rejects these names; we leave that to the Socket.IO layer. */
+function isReservedEvent(packet: Packet | undefined): boolean {
+  const name = Array.isArray(packet?.data) ? packet.data[0] : undefined;
+  return (packet?.type === PacketType.EVENT || packet?.type === PacketType.BINARY_EVENT) && ORACLE_RESERVED_EVENTS.includes(name as string);
+}
+
 describe.each([4, 5] as const)('Socket.IO protocol %i decoder on arbitrary input', (protocol) => {
   it('one message: never throws; what it accepts, the reference reads the same', () => {
     fc.assert(
@@ -62,6 +68,7 @@ describe.each([4, 5] as const)('Socket.IO protocol %i decoder on arbitrary input
         const decoded = new PacketDecoder({ protocol }).add(text);
         expectWellFormed(decoded);
         if (!decoded.ok) return;
+        if (isReservedEvent(decoded.value)) return;
         const reference = referenceDecode(protocol, [text]);
         if (decoded.value === undefined) expect(reference).toBeUndefined();
         else expect(reference === 'error' ? reference : normaliseReference(protocol, reference!)).toEqual(decoded.value);
