@@ -36,7 +36,7 @@ async function settledHeap(): Promise<number> {
 async function heapPerIdleSession(mode: 'websocket' | 'polling'): Promise<number> {
   env = await startEngine({ perMessageDeflate: false });
   const before = await settledHeap();
-  child = fork(new URL('./fixtures/idle-clients.cjs', import.meta.url).pathname, [String(env.port), String(SESSIONS), mode], { stdio: 'ignore' });
+  child = fork(new URL('./fixtures/idle-clients.mjs', import.meta.url).pathname, [String(env.port), String(SESSIONS), mode], { stdio: 'ignore' });
   await once(child, 'message');
   await until(() => env!.engine.clientsCount === SESSIONS);
   if (mode === 'polling') await until(() => Object.values(env!.engine.clients).every((socket) => socket.transport.writable));
