@@ -77,7 +77,7 @@ function connectionEvidence(session: SessionRecord, close: SessionCloseRecord, s
     case 'ping timeout':
       return pingTimeoutEvidence(session, close);
     case 'forced close':
-      return forcedCloseEvidence(close, sockets);
+      return forcedCloseEvidence(session, close, sockets);
     case 'parse error': {
       const detail = (latestError(session, close)?.message ?? close.description)?.replace(/^parse error:\s*/, '');
       return `the client sent a packet that could not be decoded${detail ? ` (${detail})` : ''}`;
@@ -136,9 +136,21 @@ function pingTimeoutEvidence(session: SessionRecord, close: SessionCloseRecord):
   return `${pong}, ${ping}, no pong within pingTimeout ${settings.pingTimeout} ms`;
 }
 
-function forcedCloseEvidence(close: SessionCloseRecord, sockets: readonly SocketRecord[]): string {
+/**
+ * A forced close is the server's own decision; the evidence is what led to it:
+ * an application's disconnect(true), or an error the server answered by
+ * closing (a packet that could not be decoded). Every recorded transport
+ * error ends its connection, so the latest one is the cause.
+ */
+function forcedCloseEvidence(session: SessionRecord, close: SessionCloseRecord, sockets: readonly SocketRecord[]): string {
   const kicked = sockets.filter((s) => s.disconnect?.reason === 'server namespace disconnect' && s.disconnect.initiator === 'application' && s.disconnect.at <= close.at);
-  const after = kicked.length > 0 ? ` after socket.disconnect(true) on ${kicked.map((s) => s.nsp).join(', ')}` : '';
+  const error = latestError(session, close);
+  const after =
+    kicked.length > 0
+      ? ` after socket.disconnect(true) on ${kicked.map((s) => s.nsp).join(', ')}`
+      : error
+        ? ` after an error on ${error.transport}: ${error.message}`
+        : '';
   const description = close.description ? `: ${close.description}` : '';
   return `the server closed the connection${after}${description}`;
 }

@@ -142,6 +142,16 @@ for (const kind of allClients) {
       });
     }
 
+    it('an undecodable packet (parse error)', async () => {
+      const live = await start(kind, ['websocket']);
+      (live.client.raw as { io: { engine: { write(data: string): void } } }).io.engine.write('2["unterminated');
+      const [socketReason, connectionReason] = await Promise.all([live.socketReason, live.connectionReason]);
+      const { socket, connection } = await replayOf(live);
+      expect([socket.reason, connection.reason]).toEqual([socketReason, connectionReason]);
+      // socket.io 2 closes the connection itself on an undecodable packet ("forced close"); 4 reports "parse error".
+      expect(connection.explanation).toMatch(/^(parse error: the client sent a packet that could not be decoded \(.+\)|forced close: the server closed the connection after an error on websocket: parse error: .+)$/);
+    });
+
     it('ping timeout', async () => {
       const live = await start(kind, ['websocket'], FAST_HEARTBEAT);
       live.client.freeze();

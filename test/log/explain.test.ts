@@ -134,6 +134,16 @@ describe('disconnect explanations: engine close reasons', () => {
     expect(explain(s).connection).toBe('forced close: the server closed the connection');
   });
 
+  it('forced close after an undecodable packet names the error', () => {
+    const s = new Scenario();
+    upgraded(s);
+    s.add(3_000, { type: 'conn.error', sid: 'e1', transport: 'websocket', message: 'parse error: invalid payload' });
+    engineClose(s, 3_000, { reason: 'forced close', initiator: 'server' });
+    const { connection, socket } = explain(s);
+    expect(connection).toBe('forced close: the server closed the connection after an error on websocket: parse error: invalid payload');
+    expect(socket).toBe('forced close: the server closed the connection after an error on websocket: parse error: invalid payload (connection e1)');
+  });
+
   it('parse error names the decoding failure', () => {
     const s = new Scenario();
     upgraded(s);
