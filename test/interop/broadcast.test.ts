@@ -1,11 +1,7 @@
 // Broadcasting: namespace emit, to/in unions, socket.broadcast, flags, and
 // both client generations in one room.
 import { describe, expect, it } from 'vitest';
-import { clientV2, clientV4, forEachClient, isReference, sleep, startServer, type Fixture, type SocketLike, type TestClient } from './harness';
-
-function join(socket: SocketLike, rooms: string | string[]): Promise<unknown> {
-  return new Promise((resolve) => socket.join(rooms, resolve));
-}
+import { clientV2, clientV4, forEachClient, isReference, join, sleep, startServer, type Fixture, type TestClient } from './harness';
 
 /** Waits for a marker sent after the broadcast, then returns what each client got. */
 async function settle(fixture: Fixture, clients: TestClient[]): Promise<void> {

@@ -1,7 +1,7 @@
 // Disconnection: disconnect(close), every documented reason, the details
 // argument, 'disconnecting' with rooms still present, and 'error'.
 import { expect, it } from 'vitest';
-import { FAST_HEARTBEAT, forEachClient, itBeyondReference, nextEvent, startServer, type SocketLike, type TestClient } from './harness';
+import { FAST_HEARTBEAT, forEachClient, itBeyondReference, join, nextEvent, startServer, type SocketLike, type TestClient } from './harness';
 import { abortPollingPost, sendUnmaskedFrame } from './harness/raw-http';
 
 function nextDisconnect(socket: SocketLike, ms = 3000): Promise<[string, any]> {
@@ -100,7 +100,7 @@ forEachClient((kind) => {
   it('"disconnecting" fires first, with the rooms still present; then "disconnect" with no rooms', async () => {
     const fixture = await startServer();
     const { client, socket } = await fixture.pair(kind);
-    await new Promise((resolve) => socket.join('room 237', resolve));
+    await join(socket, 'room 237');
     const order: string[] = [];
     let roomsWhileDisconnecting: string[] = [];
     let roomsAfter: string[] = ['unset'];
@@ -124,9 +124,9 @@ forEachClient((kind) => {
     const fixture = await startServer();
     const { client, socket } = await fixture.pair(kind);
     const bystander = await fixture.pair(kind);
-    const failed = new Promise<unknown>((resolve) => socket.on('error', resolve));
+    const failed = nextEvent(socket, 'error');
     client.raw.io.engine.write('2["unterminated');
-    expect(await failed).toBeInstanceOf(Error);
+    expect((await failed)[0]).toBeInstanceOf(Error);
     await expectAlive(bystander.client, bystander.socket);
   });
 

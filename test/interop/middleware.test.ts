@@ -1,7 +1,7 @@
 // Middleware: namespace use(fn) for every incoming socket, socket use(fn) for
 // every incoming packet; their errors reach the client as error packets.
 import { expect, it } from 'vitest';
-import { forEachClient, sleep, startServer, type SocketLike } from './harness';
+import { forEachClient, nextEvent, sleep, startServer, type SocketLike } from './harness';
 
 forEachClient((kind) => {
   it('io.use runs in order before "connection", with the handshake available', async () => {
@@ -68,7 +68,7 @@ forEachClient((kind) => {
       packets.push([...packet]);
       next();
     })).toBe(socket);
-    const handled = new Promise((resolve) => socket.on('doge', (...args: unknown[]) => resolve(args)));
+    const handled = nextEvent(socket, 'doge');
     client.emit('doge', { wow: true }, 2);
     expect(await handled).toEqual([{ wow: true }, 2]);
     expect(packets).toEqual([['doge', { wow: true }, 2]]);
@@ -101,7 +101,7 @@ forEachClient((kind) => {
       packet.push('second');
       next();
     });
-    const handled = new Promise((resolve) => socket.on('ev', (...args: unknown[]) => resolve(args)));
+    const handled = nextEvent(socket, 'ev');
     client.emit('ev', 0);
     expect(await handled).toEqual([0, 'first', 'second']);
   });

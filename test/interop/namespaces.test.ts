@@ -90,6 +90,7 @@ forEachClient((kind) => {
     expect(seenByMiddleware.sort()).toEqual(['/dynamic-1', '/dynamic-2']);
   });
 
+  // The second argument is the CONNECT query (2.x) or the auth payload (4.x): the harness sends `auth` as either.
   it('of(function(name, query, next)) decides per name and query', async () => {
     const fixture = await startServer();
     const asked: Array<[string, unknown]> = [];
@@ -97,11 +98,11 @@ forEachClient((kind) => {
       asked.push([name, query.token]);
       next(null, query.token === 'good');
     }).on('connect', (socket: SocketLike) => socket.emit('welcome', socket.nsp.name));
-    const accepted = fixture.client(kind, '/tenant-a', { query: { token: 'good' } });
+    const accepted = fixture.client(kind, '/tenant-a', { auth: { token: 'good' } });
     const welcome = accepted.next('welcome');
     expect((await accepted.settled()).type).toBe('connected');
     expect(await welcome).toEqual(['/tenant-a']);
-    const refused = await fixture.client(kind, '/tenant-b', { query: { token: 'bad' } }).settled();
+    const refused = await fixture.client(kind, '/tenant-b', { auth: { token: 'bad' } }).settled();
     expect(refused.type).toBe('refused');
     expect(asked).toEqual([['/tenant-a', 'good'], ['/tenant-b', 'bad']]);
   });

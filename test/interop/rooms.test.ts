@@ -1,18 +1,6 @@
 // Rooms: join, leave, socket.rooms, namespace.clients, adapter membership.
 import { expect, it } from 'vitest';
-import { forEachClient, startServer, type SocketLike } from './harness';
-
-function join(socket: SocketLike, rooms: string | string[]): Promise<unknown> {
-  return new Promise((resolve) => socket.join(rooms, resolve));
-}
-
-function leave(socket: SocketLike, room: string): Promise<unknown> {
-  return new Promise((resolve) => socket.leave(room, resolve));
-}
-
-function clientsOf(target: { clients(cb: (err: Error | null, ids: string[]) => void): unknown }): Promise<string[]> {
-  return new Promise((resolve, reject) => target.clients((err, ids) => (err ? reject(err) : resolve([...ids].sort()))));
-}
+import { clientsOf, forEachClient, join, leave, nextEvent, startServer } from './harness';
 
 forEachClient((kind) => {
   it('socket.rooms is an object keyed by room, holding its own id from the start', async () => {
@@ -74,7 +62,7 @@ forEachClient((kind) => {
     const stays = await fixture.pair(kind);
     await join(socket, 'r');
     await join(stays.socket, 'r');
-    const gone = new Promise((resolve) => socket.on('disconnect', resolve));
+    const gone = nextEvent(socket, 'disconnect');
     client.disconnect();
     await gone;
     expect(await clientsOf(fixture.io.in('r'))).toEqual([stays.socket.id]);

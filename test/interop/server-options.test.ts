@@ -2,7 +2,7 @@
 import { createRequire } from 'node:module';
 import { createServer as createHttpServer } from 'node:http';
 import { expect, it } from 'vitest';
-import { adopt, createServer, forEachClient, listen, startServer, type ServerLike } from './harness';
+import { adopt, createServer, forEachClient, join, leave, listen, startServer, type ServerLike } from './harness';
 
 /** socket.io-parser 3, the parser socket.io 2 ships: what a 2.x user would wrap or replace. */
 function referenceParser(): any {
@@ -54,8 +54,8 @@ forEachClient((kind) => {
     const fixture = await attachNew(io);
     const { socket } = await fixture.pair(kind);
     expect(fixture.io.of('/').adapter).toBeInstanceOf(RecordingAdapter);
-    await new Promise((resolve) => socket.join('r', resolve));
-    await new Promise((resolve) => socket.leave('r', resolve));
+    await join(socket, 'r');
+    await leave(socket, 'r');
     expect(calls).toEqual(['add:<own id>', 'add:r', 'del:r']);
   });
 

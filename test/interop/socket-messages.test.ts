@@ -1,6 +1,6 @@
 // Socket: send, emit, acknowledgements both ways, binary payloads, compress and flags.
 import { expect, it } from 'vitest';
-import { forEachClient, startServer, withTimeout } from './harness';
+import { emitWithAck, forEachClient, nextEvent, startServer } from './harness';
 
 /** Buffers arrive in Node clients as Buffer or ArrayBuffer depending on generation and transport. */
 function bytes(value: unknown): number[] {
@@ -23,7 +23,7 @@ forEachClient((kind) => {
     it(`client emit reaches socket.on with every argument (${transport})`, async () => {
       const fixture = await startServer();
       const { client, socket } = await fixture.pair(kind, '/', { transports: [transport] });
-      const received = new Promise((resolve) => socket.on('news', (...args: unknown[]) => resolve(args)));
+      const received = nextEvent(socket, 'news');
       client.emit('news', 'a', 2, { three: [3] });
       expect(await received).toEqual(['a', 2, { three: [3] }]);
     });
@@ -35,7 +35,7 @@ forEachClient((kind) => {
     const toClient = client.next('message');
     expect(socket.send('hello', 1)).toBe(socket);
     expect(await toClient).toEqual(['hello', 1]);
-    const toServer = new Promise((resolve) => socket.on('message', (...args: unknown[]) => resolve(args)));
+    const toServer = nextEvent(socket, 'message');
     client.send('back', 2);
     expect(await toServer).toEqual(['back', 2]);
   });
@@ -51,8 +51,7 @@ forEachClient((kind) => {
     const fixture = await startServer();
     const { client, socket } = await fixture.pair(kind);
     client.on('ferret', (name: string, fn: (...args: unknown[]) => void) => fn('woot', name));
-    const answer = new Promise((resolve) => socket.emit('ferret', 'tobi', (...args: unknown[]) => resolve(args)));
-    expect(await withTimeout(answer, 2000, 'no ack')).toEqual(['woot', 'tobi']);
+    expect(await emitWithAck(socket, 'ferret', 'tobi')).toEqual(['woot', 'tobi']);
   });
 
   it('an ack callback fires at most once even if the client answers twice', async () => {
@@ -64,7 +63,7 @@ forEachClient((kind) => {
     });
     const answers: unknown[] = [];
     socket.emit('twice', (n: unknown) => answers.push(n));
-    const marker = new Promise((resolve) => socket.on('marker', resolve));
+    const marker = nextEvent(socket, 'marker');
     client.on('ping-marker', () => client.emit('marker'));
     socket.emit('ping-marker');
     await marker;
@@ -85,7 +84,7 @@ forEachClient((kind) => {
   it('Buffers from the client arrive on the server as Buffers', async () => {
     const fixture = await startServer();
     const { client, socket } = await fixture.pair(kind);
-    const received = new Promise<any[]>((resolve) => socket.on('upload', (...args: any[]) => resolve(args)));
+    const received = nextEvent(socket, 'upload');
     client.emit('upload', { name: 'f', data: Buffer.from([1, 2, 3]) }, Buffer.from([4]));
     const [meta, tail] = await received;
     expect(meta.name).toBe('f');
@@ -103,8 +102,7 @@ forEachClient((kind) => {
     expect(bytes(answer.extra)).toEqual([9]);
 
     client.on('upper', (fn: (b: Buffer) => void) => fn(Buffer.from([7, 7])));
-    const fromClient = new Promise<any[]>((resolve) => socket.emit('upper', (...args: any[]) => resolve(args)));
-    const [buffer] = await withTimeout(fromClient, 2000, 'no binary ack');
+    const [buffer] = await emitWithAck(socket, 'upper');
     expect(Buffer.isBuffer(buffer)).toBe(true);
     expect([...buffer]).toEqual([7, 7]);
   });

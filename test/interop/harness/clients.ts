@@ -83,6 +83,12 @@ export class TestClient {
     return this.raw.io.engine.id;
   }
 
+  /** The heartbeat the server announced in its handshake (engine.io-client 6 keeps it in private fields). */
+  heartbeat(): { pingInterval: number; pingTimeout: number } {
+    const engine = this.raw.io.engine;
+    return { pingInterval: engine.pingInterval ?? engine._pingInterval, pingTimeout: engine.pingTimeout ?? engine._pingTimeout };
+  }
+
   get transportName(): string {
     return this.raw.io.engine.transport.name;
   }

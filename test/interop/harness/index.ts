@@ -3,3 +3,4 @@ export { clientV2, clientV4, withTimeout, type ClientKind, type TestClient, type
 export { startServer, adopt, closeIo, closeHttp, listen, freePort, portIsFree, onCleanup, sleep, waitUntil, nextEvent, FAST_HEARTBEAT, type Fixture } from './fixture';
 export { createServer, ServerClass, serverFactory, createEngineIo3, isReference, targetName, itBeyondReference } from './target';
 export type { ServerLike, NamespaceLike, SocketLike } from './api';
+export { join, leave, clientsOf, emitWithAck } from './callbacks';
