@@ -3,6 +3,7 @@
 // request time-outs that name the silent nodes, option errors.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
+import * as msgpack from 'notepack.io';
 import { redisAdapter } from '../../src/redis';
 import { skipWithoutRedis, startRedis, type TestRedis } from './redis-server';
 import { clientsOf, collect, connect, serverId, sleep, startIostateNode, waitFor, type IostateNode, type TestSocket } from './cluster-harness';
@@ -146,5 +147,37 @@ describe.skipIf(skipWithoutRedis('redis adapter'))('redis adapter between iostat
     const b = await startIostateNode('late', { url: redis.url });
     nodes.push(b);
     expect(await clientsOf(b, 'old-room')).toEqual([serverId(early)]);
+  });
+});
+
+describe.skipIf(skipWithoutRedis('redis adapter wire'))('redis adapter wire format', () => {
+  let redis: TestRedis;
+  let node: IostateNode | undefined;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await node?.close();
+    await redis?.close();
+  });
+
+  it('publishes msgpack [uid, packet, { rooms, except, flags }] on the namespace or single-room channel', async () => {
+    node = await startIostateNode('wire', { url: redis.url });
+    const listener = new Redis(redis.url);
+    const messages: Array<[string, unknown]> = [];
+    listener.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer, message: Buffer) => messages.push([channel.toString(), msgpack.decode(message)]));
+    await listener.psubscribe('socket.io#/chat#*');
+    node.io.of('/chat').to('room1').volatile.emit('hello', 1);
+    node.io.of('/chat').to('room1').to('room2').emit('both', Buffer.from([5]));
+    node.io.of('/chat').local.emit('not published');
+    await waitFor('two messages', () => messages.length >= 2);
+    await sleep(50);
+    listener.disconnect();
+    const uid = node.adapter('/chat').uid;
+    expect(messages).toEqual([
+      ['socket.io#/chat#room1#', [uid, { type: 2, data: ['hello', 1], nsp: '/chat' }, { rooms: ['room1'], except: [], flags: { volatile: true } }]],
+      ['socket.io#/chat#', [uid, { type: 2, data: ['both', Buffer.from([5])], nsp: '/chat' }, { rooms: ['room1', 'room2'], except: [], flags: {} }]],
+    ]);
   });
 });
