@@ -59,6 +59,12 @@ function checkRoomInvariants(log: EventLog): void {
       for (const name of rooms.roomsOf(ns, id)!) expect(rooms.membersOf(ns, name)?.has(id)).toBe(true);
     }
   }
+  // The sessions projection agrees with the rooms projection on who is connected and where.
+  for (const socket of log.projections.sessions.sockets()) {
+    const joined = rooms.roomsOf(socket.nsp, socket.socketId);
+    if (socket.status === 'connected') expect([...socket.rooms].sort()).toEqual([...joined!].sort());
+    else expect(joined).toBeUndefined();
+  }
 }
 
 let dir: string;
@@ -73,7 +79,7 @@ afterEach(() => {
 });
 
 describe('projection properties', () => {
-  it('no disconnected socket is in a room, no room is empty, both directions agree', () => {
+  it('no disconnected socket is in a room, no room is empty, both directions and both projections agree', () => {
     fc.assert(
       fc.property(scenario, (inputs) => {
         const log = new EventLog({ node: 'n1', capacity: false });

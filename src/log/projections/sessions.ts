@@ -266,6 +266,8 @@ export function foldSessions(state: SessionsState, event: LogEvent): SessionsSta
     }
     case 'socket.connect': {
       const key = socketKey(event.nsp, event.socketId);
+      // A repeated connect of a connected socket changes nothing, as in the rooms projection.
+      if (state.sockets.get(key)?.status === 'connected') break;
       state.sockets.set(key, {
         socketId: event.socketId,
         nsp: event.nsp,
