@@ -36,7 +36,8 @@ export class Client {
     readonly conn: EngineSocket,
   ) {
     this.id = conn.id;
-    this.protocol = conn.protocol === 3 ? 4 : 5;
+    // engine.io 3 sockets (server.bind) have no `protocol`: they only speak Engine.IO v3.
+    this.protocol = conn.protocol === 4 ? 5 : 4;
     this.decoder = server.codec.createDecoder(this.protocol);
     conn.on('message', (data: string | Buffer) => this.ondata(data));
     conn.on('close', (reason: string, details: CloseDetails) => this.onclose(reason, details));
@@ -61,7 +62,7 @@ export class Client {
   packet(packet: Packet, flags: BroadcastFlags = {}): void {
     if (this.conn.readyState !== 'open') return;
     if (flags.volatile && !this.conn.transport.writable) return;
-    const options = { compress: flags.compress !== false };
+    const options = flags.compress === false ? UNCOMPRESSED : COMPRESSED;
     for (const part of this.server.codec.encode(packet)) this.conn.send(part, options);
   }
 
@@ -69,7 +70,9 @@ export class Client {
   writePrepared(message: PreparedMessage, flags: BroadcastFlags): void {
     if (this.conn.readyState !== 'open') return;
     if (flags.volatile && !this.conn.transport.writable) return;
-    this.conn.sendPrepared(message, { compress: flags.compress !== false });
+    const options = flags.compress === false ? UNCOMPRESSED : COMPRESSED;
+    if (typeof this.conn.sendPrepared === 'function') this.conn.sendPrepared(message, options);
+    else for (const part of message.parts) this.conn.send(part, options); // an engine without shared framing (bind)
   }
 
   /** Connects this client to namespace `name`, creating it through a dynamic parent if one accepts. */
@@ -122,11 +125,7 @@ export class Client {
 
   private ondata(data: string | Buffer): void {
     const result = this.decoder.add(data);
-    if (!result.ok) {
-      this.server.reportProtocolError(this, result.error);
-      this.conn.close();
-      return;
-    }
+    if (!result.ok) return this.onParseError(result.error);
     if (result.value) this.ondecoded(result.value);
   }
 
@@ -140,6 +139,18 @@ export class Client {
     if (socket) socket.onpacket(packet);
   }
 
+  /**
+   * The client sent bytes that are no Socket.IO packet: its sockets get an
+   * `error`, the log a record, and the connection is closed, as socket.io 2.x
+   * did. Other clients are not affected.
+   */
+  private onParseError(message: string): void {
+    const error = new Error(`parse error: ${message}`);
+    this.server.reportProtocolError(this, error.message);
+    for (const socket of Object.values(this.sockets)) socket.emitReserved('error', error);
+    this.conn.close();
+  }
+
   private onclose(reason: string, details: CloseDetails): void {
     clearTimeout(this.connectTimer);
     this.decoder.destroy();
@@ -147,6 +158,9 @@ export class Client {
     for (const socket of Object.values(this.nsps)) socket.onclose(reason, initiator, details);
   }
 }
+
+const COMPRESSED = { compress: true };
+const UNCOMPRESSED = { compress: false };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

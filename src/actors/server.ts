@@ -301,7 +301,7 @@ export class Server {
 
   /** A client sent bytes that are not a valid Socket.IO packet: recorded, then its connection is closed. */
   reportProtocolError(client: Client, message: string): void {
-    this.log.record({ type: 'conn.error', sid: client.id, transport: client.conn.transport.name, message: `parse error: ${message}` });
+    this.log.record({ type: 'conn.error', sid: client.id, transport: client.conn.transport.name, message });
   }
 
   private attachServe(srv: http.Server): void {
