@@ -257,21 +257,26 @@ export class EngineSocket extends EventEmitter {
     this.host.send(event);
   }
 
+  /** One shared timer callback for every session (no closure per timer). */
+  private static onTimer(socket: EngineSocket, type: 'HEARTBEAT_DUE' | 'UPGRADE_TIMEOUT' | 'CLOSE_TIMEOUT'): void {
+    socket.dispatch({ type, at: Date.now() });
+  }
+
   // Named actions of the connection machine (this = the socket).
 
   armHeartbeat(ms: number): void {
     clearTimeout(this.heartbeatTimer);
-    this.heartbeatTimer = setTimeout(heartbeatDue, ms, this);
+    this.heartbeatTimer = setTimeout(EngineSocket.onTimer, ms, this, 'HEARTBEAT_DUE');
   }
 
   armUpgradeTimer(ms: number): void {
     clearTimeout(this.upgradeTimer);
-    this.upgradeTimer = setTimeout(upgradeDue, ms, this);
+    this.upgradeTimer = setTimeout(EngineSocket.onTimer, ms, this, 'UPGRADE_TIMEOUT');
   }
 
   armCloseTimer(ms: number): void {
     clearTimeout(this.closeTimer);
-    this.closeTimer = setTimeout(closeDue, ms, this);
+    this.closeTimer = setTimeout(EngineSocket.onTimer, ms, this, 'CLOSE_TIMEOUT');
   }
 
   clearUpgradeTimer(): void {
@@ -421,16 +426,4 @@ function readyStateOf(value: unknown): ReadyState {
 
 function flushSocket(socket: EngineSocket): void {
   socket.flush();
-}
-
-function heartbeatDue(socket: EngineSocket): void {
-  socket['dispatch']({ type: 'HEARTBEAT_DUE', at: Date.now() });
-}
-
-function upgradeDue(socket: EngineSocket): void {
-  socket['dispatch']({ type: 'UPGRADE_TIMEOUT', at: Date.now() });
-}
-
-function closeDue(socket: EngineSocket): void {
-  socket['dispatch']({ type: 'CLOSE_TIMEOUT', at: Date.now() });
 }
