@@ -210,6 +210,9 @@ export class EngineServer extends EventEmitter {
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // Node drops its own error listener from upgraded sockets; until ws takes over, an error must not go unhandled.
+    const onEarlyError = () => socket.destroy();
+    socket.on('error', onEarlyError);
     try {
       const query = parseQuery(req);
       this.verify(req, query, true, (error, verified) => {
@@ -234,6 +237,7 @@ export class EngineServer extends EventEmitter {
           id = generated;
           (req as IncomingMessage & { [kHandshakeSid]?: string })[kHandshakeSid] = id;
         }
+        socket.off('error', onEarlyError);
         this.webSocketServer().handleUpgrade(req, socket, head, (ws: WebSocket) => {
           const supportsBinary = !query.b64;
           if (client) return client.startUpgrade(ws, supportsBinary);
