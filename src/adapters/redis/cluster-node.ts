@@ -8,8 +8,13 @@
  *   that stopped renewing its key,
  * - watches the Redis connections and reports trouble once per outage on
  *   every adapter's 'error' event,
+ * - announces its live sockets again when the cluster forgot them: Redis
+ *   lost its data (restarted empty: the `<key>-epoch` key changed) or
+ *   another node declared this one down (a partition longer than
+ *   heartbeatTimeout),
  * - leaves the cluster when the server closes (its `server.close` event).
  */
+import { randomUUID } from 'node:crypto';
 import type { Server } from '../../actors/server';
 import type { LogEvent } from '../../log/events';
 import { RedisStreamSink } from '../../log/redis-stream-sink';
@@ -41,6 +46,8 @@ export class ClusterNode {
   private readonly unsubscribe: () => void;
   private readonly unwatch: Array<() => void> = [];
   private closing: Promise<void> | undefined;
+  /** The `<key>-epoch` value this node knows: it changes only when Redis lost its data. */
+  private epoch: string | undefined;
 
   /** The node of `server`, created by its first Redis adapter. */
   static for(server: Server, pool: ConnectionPool, options: ResolvedOptions): ClusterNode {
@@ -98,6 +105,9 @@ export class ClusterNode {
       onError: (error) => this.report(error),
     });
     this.liveness.start();
+    pub.on('ready', this.checkEpoch);
+    this.unwatch.push(() => pub.off('ready', this.checkEpoch));
+    if (pub.status === 'ready') this.checkEpoch();
   }
 
   /** Resolves once this node read the log already in Redis (at once without a shared log). */
@@ -161,7 +171,8 @@ export class ClusterNode {
       this.seen.delete(event.down);
       if (event.down === this.name) {
         // Folding it would drop this node's own live sockets from its projection.
-        this.report(new Error(`node ${event.node} declared this node (${this.name}) down; its sockets are missing from that node's listings`));
+        this.report(new Error(`node ${event.node} declared this node (${this.name}) down; announcing its sockets again`));
+        this.announceSockets();
         return;
       }
     } else if (event.type === 'server.close') {
@@ -170,6 +181,38 @@ export class ClusterNode {
       this.seen.add(event.node);
     }
     this.server.log.ingest(event);
+  }
+
+  private readonly checkEpoch = (): void => {
+    const { pub } = this.connections;
+    const key = `${this.options.key}-epoch`;
+    void pub
+      .set(key, randomUUID(), 'NX')
+      .then(() => pub.get(key))
+      .then((epoch) => {
+        const known = this.epoch;
+        this.epoch = epoch ?? undefined;
+        if (known !== undefined && epoch !== known) this.announceSockets();
+      })
+      .catch(() => {
+        // Redis went away again; the next 'ready' checks again.
+      });
+  };
+
+  /**
+   * Records this node's live sockets and their rooms again, so that every
+   * node's projection (and the log stream) holds them. Folding them twice
+   * changes nothing here.
+   */
+  private announceSockets(): void {
+    if (!this.sink) return;
+    for (const nsp of this.server.nsps.values()) {
+      for (const socket of Object.values(nsp.connected)) {
+        const rooms = Object.keys(socket.rooms);
+        this.server.log.record({ type: 'socket.connect', sid: socket.client.id, socketId: socket.id, nsp: nsp.name, protocol: socket.client.protocol });
+        for (const room of rooms) this.server.log.record({ type: 'room.join', socketId: socket.id, nsp: nsp.name, room });
+      }
+    }
   }
 
   private declareDown(node: string): void {

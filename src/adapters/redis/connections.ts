@@ -14,8 +14,11 @@ export interface Connections {
   owned: boolean;
 }
 
+/** The longest wait between two reconnection attempts of the clients iostate creates (ms). */
+export const MAX_RECONNECT_DELAY = 2000;
+
 /** Reconnect quickly at first, then every 2 s at most, forever: a node must come back by itself. */
-const retryStrategy = (times: number): number => Math.min(times * 100, 2000);
+const retryStrategy = (times: number): number => Math.min(times * 100, MAX_RECONNECT_DELAY);
 
 export function openConnections(options: RedisAdapterOptions): Connections {
   if (options.pubClient && options.subClient) return { pub: options.pubClient, sub: options.subClient, owned: false };

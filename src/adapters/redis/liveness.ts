@@ -6,11 +6,12 @@
  * expired is down. So a node that dies is declared down within
  * heartbeatTimeout + heartbeatInterval of its last renewal.
  *
- * Right after (re)connecting to Redis a node waits one heartbeatTimeout
- * before declaring anyone down: a Redis that restarted empty has no keys
- * until every node renewed its own.
+ * Right after (re)connecting to Redis a node waits heartbeatTimeout plus the
+ * longest reconnection delay before declaring anyone down: a Redis that
+ * restarted empty has no keys until every node reconnected and renewed its own.
  */
 import type { Redis } from 'ioredis';
+import { MAX_RECONNECT_DELAY } from './connections';
 
 export interface LivenessOptions {
   redis: Redis;
@@ -96,7 +97,7 @@ export class Liveness {
       const candidates = [...new Set([...members, ...this.options.known()])].filter((name) => name !== node);
       const values = candidates.length > 0 ? await redis.mget(candidates.map((name) => this.nodeKey(name))) : [];
       const live = new Map<string, string[]>([[node, this.options.namespaces()]]);
-      const settled = this.connectedSince !== undefined && Date.now() - this.connectedSince >= this.options.timeout;
+      const settled = this.connectedSince !== undefined && Date.now() - this.connectedSince >= this.options.timeout + MAX_RECONNECT_DELAY;
       candidates.forEach((name, i) => {
         const value = values[i];
         if (value) live.set(name, parseNamespaces(value));
