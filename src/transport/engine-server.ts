@@ -118,9 +118,9 @@ export class EngineServer extends EventEmitter {
     this.verify(req, query, false, (error, verified) => {
       if (error || !verified) return this.refuse(req, res, error ?? refusal(EngineErrorCode.BAD_REQUEST));
       if (query.sid) {
-        const socket = this.clients[query.sid];
-        if (!socket) return this.refuse(req, res, refusal(EngineErrorCode.UNKNOWN_SID, { sid: query.sid }));
-        (socket.transport as PollingTransport).onRequest(req, res);
+        const transport = this.clients[query.sid]?.transport;
+        if (!(transport instanceof PollingTransport)) return this.refuse(req, res, refusal(EngineErrorCode.BAD_REQUEST, { name: 'TRANSPORT_MISMATCH' }));
+        transport.onRequest(req, res);
         return;
       }
       this.handshakePolling(req, res, verified);

@@ -291,7 +291,7 @@ export class EngineSocket extends EventEmitter {
     this.heartbeatTimer = this.upgradeTimer = this.closeTimer = undefined;
   }
 
-  /** Heartbeat packets jump the queue but are flushed like any other write. */
+  /** Heartbeat packets are queued and flushed like any other write. */
   sendControl(packet: EnginePacket): void {
     this.buffer.push(packet);
     this.scheduleFlush();
