@@ -66,7 +66,7 @@ input[type=search]{padding:3px 8px;width:220px}
 const SCRIPT = `
 (function(){
   'use strict';
-  var ROWS=${PAGE_ROWS};
+  var ROWS=${PAGE_ROWS},FEED=60;
   var $=function(id){return document.getElementById(id)};
   var snapshot=null,lastSnapshotAt=0,snapshotTimer=null,lanesAt=0,lanesTimer=null,feed=[],showSocketRooms=false,filter='';
   function clock(ms){return ms==null?'':new Date(ms).toISOString().slice(11,23)}
@@ -121,7 +121,7 @@ const SCRIPT = `
   }
   function loadSnapshot(){
     lastSnapshotAt=Date.now();snapshotTimer=null;
-    fetch('snapshot?limit='+ROWS,{cache:'no-store'}).then(function(r){if(!r.ok)throw new Error('snapshot: HTTP '+r.status);return r.json()})
+    return fetch('snapshot?limit='+ROWS,{cache:'no-store'}).then(function(r){if(!r.ok)throw new Error('snapshot: HTTP '+r.status);return r.json()})
       .then(function(s){snapshot=s;render()}).catch(function(e){$('status').textContent=e.message});
   }
   function loadLanes(){
@@ -137,14 +137,16 @@ const SCRIPT = `
     var extra=e.reason||e.step||e.message||'';
     return ids+(extra?' · '+extra:'');
   }
+  var streamStart=0;
   function onBatch(b){
-    var rate=b.total/(interval/1000);
+    // The first batch replays the latest events for the feed: not a rate.
+    var rate=b.from<streamStart?0:b.total/(interval/1000);
     $('rate').textContent=rate.toFixed(rate<10?1:0);
     var counts=$('counts');counts.textContent='';
     Object.keys(b.counts).sort().forEach(function(k){counts.appendChild(el('span',null,k+' ×'+b.counts[k]))});
     if(b.unavailable>0)counts.appendChild(el('span','abnormal',b.unavailable+' no longer in memory'));
     if(b.total>b.events.length)counts.appendChild(el('span',null,'(latest '+b.events.length+' of '+b.total+' listed)'));
-    feed=feed.concat(b.events).slice(-60);
+    feed=feed.concat(b.events).slice(-FEED);
     var box=$('feed');box.textContent='';
     feed.slice().reverse().forEach(function(e){var d=el('div');d.appendChild(el('span','t',clock(e.ts)));d.appendChild(el('b',null,e.type+' '));d.appendChild(document.createTextNode(describe(e)));box.appendChild(d)});
     soon('snapshot');
@@ -152,7 +154,9 @@ const SCRIPT = `
   }
   var interval=1000;
   function connect(){
-    var since=snapshot?'?since='+snapshot.position:'';
+    // Start a few events back, so the feed shows the latest ones at once.
+    streamStart=snapshot?snapshot.position:0;
+    var since=snapshot?'?since='+Math.max(0,snapshot.position-FEED):'';
     var es=new EventSource('events'+since);
     es.addEventListener('hello',function(m){var h=JSON.parse(m.data);interval=h.interval;$('dot').className='dot live';$('status').textContent='live · node '+h.node+(h.retaining?'':' · events not kept in memory')});
     es.addEventListener('batch',function(m){onBatch(JSON.parse(m.data))});
@@ -161,7 +165,7 @@ const SCRIPT = `
   $('filter').addEventListener('input',function(){filter=this.value.toLowerCase();render()});
   $('socket-rooms').addEventListener('change',function(){showSocketRooms=this.checked;render()});
   setInterval(render,5000);
-  loadSnapshot();loadLanes();connect();
+  loadSnapshot().then(connect);loadLanes();
 })();
 `;
 

@@ -1,0 +1,116 @@
+/**
+ * The pictures in a real browser (Debian's chromium, headless, driven by
+ * playwright-core): the live inspector of the demo chat with two chat tabs
+ * open, and an offline timeline file. Checks the rendered swimlanes and
+ * tables, and saves screenshots under $IOSTATE_TEST_OUTPUT (default: a
+ * temporary directory, printed) for a person to look at.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemo, type DemoServer } from '../../src/cli/serve';
+import { renderTimelineHtml } from '../../src/inspect/timeline';
+import { chatLog } from './fixture';
+
+const CHROMIUM = '/usr/bin/chromium';
+const chromiumPresent = existsSync(CHROMIUM);
+const chromiumRequired = process.env.IOSTATE_REQUIRE_CHROMIUM === '1';
+const output = process.env.IOSTATE_TEST_OUTPUT ?? path.join(tmpdir(), 'iostate-test-output');
+
+if (!chromiumPresent && !chromiumRequired) {
+  console.warn(`\n*** INSPECTOR BROWSER TEST SKIPPED: ${CHROMIUM} not found (apt-get install -y chromium). ***\n`);
+}
+
+describe.skipIf(!chromiumPresent && !chromiumRequired)('inspector pictures in headless Chromium', () => {
+  let browser: Browser;
+  let demo: DemoServer | undefined;
+  let scratch: string;
+
+  beforeAll(async () => {
+    mkdirSync(output, { recursive: true });
+    scratch = mkdtempSync(path.join(tmpdir(), 'iostate-browser-'));
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.close();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('draws the live inspector: swimlanes, tables, recent closes and statecharts', async () => {
+    demo = await startDemo({ port: 0, host: '127.0.0.1' });
+    const base = demo.url.replace('localhost', '127.0.0.1');
+    const errors: string[] = [];
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    context.on('weberror', (error) => errors.push(error.error().message));
+    const alice = await context.newPage();
+    const bob = await context.newPage();
+    for (const page of [alice, bob]) {
+      await page.goto(`${base}/`);
+      await page.waitForFunction(`document.getElementById('status').textContent.startsWith('connected')`);
+    }
+    await bob.fill('#room', 'team');
+    await bob.click('#new-room button');
+    await bob.fill('#text', 'hello');
+    await bob.click('#say button');
+    await alice.waitForFunction(`/team\\s*1 here/.test(document.getElementById('rooms').textContent)`);
+    await alice.click('#kick');
+
+    const inspector = await context.newPage();
+    await inspector.goto(`${base}/iostate/`);
+    // Page expressions as strings: this project compiles without the DOM library.
+    await inspector.waitForFunction(`document.getElementById('dot').className.includes('live')`);
+    await inspector.waitForFunction(`document.querySelectorAll('#lanes .lanes-card').length >= 2`);
+    await inspector.waitForFunction(`document.querySelectorAll('#closed tr').length >= 2`);
+
+    const cards = await inspector.$$eval('#lanes .lanes-card', (nodes) => nodes.map((node) => ({ segments: node.querySelectorAll('rect[fill]').length, text: node.textContent ?? '' })));
+    expect(cards.every((card) => card.segments >= 2)).toBe(true);
+    expect(cards.some((card) => card.text.includes('socket.disconnect() called by the application'))).toBe(true);
+    expect(await inspector.textContent('#rooms')).toContain('team');
+    expect(await inspector.locator('#sockets tr').count()).toBe(2); // header + bob
+    expect(await inspector.textContent('#closed')).toContain('forced close');
+    expect(await inspector.locator('svg.statechart').count()).toBe(3);
+    // The swimlanes fit the page: nothing wider than the viewport.
+    expect(await inspector.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1400);
+
+    const shot = path.join(output, 'inspector-live.png');
+    await inspector.screenshot({ path: shot, fullPage: true });
+    console.log(`inspector screenshot: ${shot}`);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('draws an offline timeline file with every swimlane and cause', async () => {
+    const file = path.join(scratch, 'timeline.html');
+    writeFileSync(file, renderTimelineHtml(chatLog(), { source: 'fixture' }));
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const failed: string[] = [];
+    page.on('requestfailed', (request) => failed.push(request.url()));
+    await page.goto(`file://${file}`);
+    const lanes = await page.$$eval('.lanes-card', (nodes) =>
+      nodes.map((node) => ({ sid: node.getAttribute('data-sid'), rows: node.querySelectorAll('svg > text').length, height: node.querySelector('svg')!.getBoundingClientRect().height })),
+    );
+    expect(lanes.map((lane) => lane.sid)).toEqual(['c-upgrade', 'c-timeout', 'c-oversize', 'c-kicked', 'c-open']);
+    expect(lanes.every((lane) => lane.height > 40)).toBe(true);
+    expect(await page.textContent('#conn-c-timeout .causes')).toContain('no pong within pingTimeout 20000 ms');
+
+    await page.check('#abnormal');
+    expect(await page.textContent('#shown')).toBe('2');
+    await page.uncheck('#abnormal');
+    await page.fill('#filter', 'general');
+    expect(await page.textContent('#shown')).toBe('1');
+    await page.fill('#filter', '');
+
+    const shot = path.join(output, 'timeline-offline.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    console.log(`timeline screenshot: ${shot}`);
+    expect(failed).toEqual([]);
+    await page.close();
+  });
+});
