@@ -34,6 +34,13 @@ forEachClient((kind) => {
     expect(Object.keys(socket.rooms)).toEqual([socket.id]);
   });
 
+  it('leave(room, cb) of a room never joined calls back without error', async () => {
+    const fixture = await startServer();
+    const { socket } = await fixture.pair(kind);
+    expect(await leave(socket, 'never joined')).toBeFalsy();
+    expect(Object.keys(socket.rooms)).toEqual([socket.id]);
+  });
+
   it('namespace.clients(cb) lists the ids connected to the namespace; after in/to, those in the rooms', async () => {
     const fixture = await startServer();
     const first = await fixture.pair(kind);

@@ -81,6 +81,16 @@ forEachClient((kind) => {
     expect(bytes(object.deep[0].b)).toEqual([8]);
   });
 
+  it('typed arrays and ArrayBuffers are sent as binary too', async () => {
+    const fixture = await startServer();
+    const { client, socket } = await fixture.pair(kind);
+    const received = client.next('typed');
+    socket.emit('typed', new Uint8Array([1, 2]), { ab: new Uint8Array([3, 4]).buffer });
+    const [view, { ab }] = await received;
+    expect(bytes(view)).toEqual([1, 2]);
+    expect(bytes(ab)).toEqual([3, 4]);
+  });
+
   it('Buffers from the client arrive on the server as Buffers', async () => {
     const fixture = await startServer();
     const { client, socket } = await fixture.pair(kind);
