@@ -94,8 +94,8 @@ export function createInspectorHandler(io: InspectableServer, options: Inspector
         const limit = count(query, 'limit');
         if (limit instanceof Error) return send(res, 400, 'text/plain', `${limit.message}\n`);
         if (!io.log.retaining) return send(res, 200, 'text/html', '<p class="note">The event log keeps no events in memory (eventLog: false): no swimlanes.</p>');
-        const lanes = buildLanes(io.log.events(), { sid: query.get('sid') ?? undefined, now: Date.now() });
-        return send(res, 200, 'text/html', renderConnectionCards(lanes.slice(-(limit ?? DEFAULT_LANES)).reverse()));
+        const lanes = buildLanes(io.log.events(), { sid: query.get('sid') ?? undefined, latest: limit ?? DEFAULT_LANES, now: Date.now() });
+        return send(res, 200, 'text/html', renderConnectionCards(lanes.reverse()));
       }
       case '/timeline':
         return send(res, 200, 'text/html', renderTimelineHtml(io.log.events(), { title: `iostate timeline · ${io.log.node}`, source: 'events in the live log', now: Date.now() }), {

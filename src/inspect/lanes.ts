@@ -75,6 +75,8 @@ export interface ConnectionLane {
 export interface LaneOptions {
   /** Keep only this connection (a sid). */
   sid?: string;
+  /** Keep only the N connections with the most recent events (what a live view shows). */
+  latest?: number;
   /** Where open lanes end; default: the last event's time. */
   now?: number;
 }
@@ -95,8 +97,11 @@ const EVERY_STATE_END = Number.POSITIVE_INFINITY;
 const DISCONNECT_LEAVE_MS = 5;
 
 /** Connections in the order they first appear in `events`, with their sockets. */
-export function buildLanes(events: readonly LogEvent[], options: LaneOptions = {}): ConnectionLane[] {
-  const now = options.now ?? (events.length > 0 ? events[events.length - 1]!.ts : Date.now());
+export function buildLanes(allEvents: readonly LogEvent[], options: LaneOptions = {}): ConnectionLane[] {
+  const now = options.now ?? (allEvents.length > 0 ? allEvents[allEvents.length - 1]!.ts : Date.now());
+  const wanted = options.sid !== undefined ? new Set([options.sid]) : options.latest !== undefined ? latestSids(allEvents, options.latest) : undefined;
+  // Only the chosen connections' events are folded: a live view of 8 lanes must not fold 10,000 events.
+  const events = wanted ? eventsOf(allEvents, wanted) : allEvents;
   const connections = new Map<string, ConnectionLane>();
   const sockets = new Map<string, SocketLane>();
   const socketOwner = new Map<string, ConnectionLane>();
@@ -104,7 +109,7 @@ export function buildLanes(events: readonly LogEvent[], options: LaneOptions = {
   const view = sessionsView(fold.sessions);
 
   const connection = (sid: string, event: LogEvent): ConnectionLane | undefined => {
-    if (options.sid !== undefined && sid !== options.sid) return undefined;
+    if (wanted && !wanted.has(sid)) return undefined;
     let lane = connections.get(sid);
     if (!lane) {
       lane = { sid, node: event.node, openSeen: false, start: event.ts, end: EVERY_STATE_END, transports: [], segments: [], markers: [], sockets: [] };
@@ -233,6 +238,40 @@ export function buildLanes(events: readonly LogEvent[], options: LaneOptions = {
     }
   }
   return lanes;
+}
+
+/** The `count` connections whose latest event is the most recent. */
+function latestSids(events: readonly LogEvent[], count: number): Set<string> {
+  const sids = new Set<string>();
+  for (let i = events.length - 1; i >= 0 && sids.size < count; i--) {
+    const sid = (events[i] as { sid?: unknown }).sid;
+    if (typeof sid === 'string') sids.add(sid);
+  }
+  return sids;
+}
+
+/** The events of the connections `sids` and of their sockets, plus the node events the fold needs. */
+function eventsOf(events: readonly LogEvent[], sids: ReadonlySet<string>): LogEvent[] {
+  const sockets = new Set<string>();
+  return events.filter((event) => {
+    switch (event.type) {
+      case 'socket.connect':
+        if (!sids.has(event.sid)) return false;
+        sockets.add(socketKey(event.nsp, event.socketId));
+        return true;
+      case 'room.join':
+      case 'room.leave':
+      case 'socket.disconnect':
+        return sockets.has(socketKey(event.nsp, event.socketId));
+      case 'app.error':
+        return event.nsp !== undefined && event.socketId !== undefined && sockets.has(socketKey(event.nsp, event.socketId));
+      case 'server.start':
+      case 'node.down':
+        return true;
+      default:
+        return 'sid' in event && sids.has(event.sid);
+    }
+  });
 }
 
 /** Starts `state` at `at`, ending the current segment. `unknownStart`: the real state before is not in the window. */

@@ -28,6 +28,13 @@ describe('buildLanes', () => {
     expect(open!.end).toBe(NOON + 74_000);
   });
 
+  it('keeps the connections with the latest events, with their sockets, when asked for the latest', () => {
+    const lanes = buildLanes(chatLog(), { latest: 2 });
+    expect(lanes.map((lane) => lane.sid)).toEqual(['c-upgrade', 'c-timeout']);
+    expect(lanes[0]!.sockets[1]!.markers.map((m) => m.kind)).toEqual(['join', 'join', 'leave', 'close']);
+    expect(lanes[1]!.ending?.cause).toMatch(/^ping timeout: last pong 12:00:29.020/);
+  });
+
   it('draws a connection whose opening fell out of the window from its first event', () => {
     const events = chatLog().filter((event) => event.ts >= NOON + 26_000);
     const lane = buildLanes(events, { sid: 'c-upgrade' });
