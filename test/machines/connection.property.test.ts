@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { initialTransition, transition, type SnapshotFrom } from 'xstate';
-import { flattenStateValue } from '../../src/actors/machine-host';
+import { flattenStateValue, pureInitialTransition, pureTransition } from '../../src/actors/machine-host';
 import { connectionMachine, type ConnectionEvent, type ConnectionInput } from '../../src/machines/connection';
 
 type Snapshot = SnapshotFrom<typeof connectionMachine>;
@@ -166,6 +166,24 @@ describe('connection machine properties', () => {
         expect(sim.timers).toEqual({});
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it("MachineHost's pure steps agree with xstate's transition and initialTransition", () => {
+    const comparable = ([snapshot, actions]: [Snapshot, Action[]]) => ({ value: snapshot.value, context: snapshot.context, status: snapshot.status, actions: actions.map((a) => [a.type, a.params]) });
+    fc.assert(
+      fc.property(input, fc.array(fc.record({ event: fc.oneof(lifecycleEvent, endingEvent), at: fc.nat(1000) }), { maxLength: 15 }), (settings, steps) => {
+        let reference = initialTransition(connectionMachine, settings) as unknown as [Snapshot, Action[]];
+        let ours = pureInitialTransition(connectionMachine, settings) as unknown as [Snapshot, Action[]];
+        expect(comparable(ours)).toEqual(comparable(reference));
+        for (const { event, at } of steps) {
+          const timed = { ...event, at } as ConnectionEvent;
+          reference = transition(connectionMachine, reference[0], timed) as unknown as [Snapshot, Action[]];
+          ours = pureTransition(connectionMachine, ours[0], timed) as unknown as [Snapshot, Action[]];
+          expect(comparable(ours)).toEqual(comparable(reference));
+        }
+      }),
+      { numRuns: 100 },
     );
   });
 });
