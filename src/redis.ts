@@ -13,3 +13,4 @@ export { RequestTimeoutError } from './adapters/redis/pending-requests';
 export type { RemoteSocketData, Selection } from './adapters/redis/local-sockets';
 export { RedisStreamSink, type RedisStreamSinkOptions } from './log/redis-stream-sink';
 export { readClusterLog, type ClusterLog, type ReadClusterLogOptions } from './adapters/redis/read-cluster-log';
+export { setupPrimary, setupWorker, pickWorker, type StickyPrimaryOptions } from './cluster/sticky';
