@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 /** dist/esm/<name>.mjs re-exports these names of dist/cjs/<name>.js. */
 const entries = {
   index: ['Server', 'Namespace', 'Socket', 'Client'],
-  redis: ['redisAdapter', 'RedisAdapter', 'RedisStreamSink', 'readClusterLog', 'setupPrimary', 'setupWorker'],
+  redis: ['redisAdapter', 'RedisAdapter', 'RequestTimeoutError', 'RedisStreamSink', 'readClusterLog', 'setupPrimary', 'setupWorker', 'pickWorker'],
 };
 
 mkdirSync(new URL('../dist/esm/', import.meta.url), { recursive: true });
