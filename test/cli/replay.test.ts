@@ -110,6 +110,8 @@ describe('iostate replay errors', () => {
     [['replay', fixture, '--at', 'yesterday'], 2, /--at yesterday: expected milliseconds/],
     [['replay', fixture, '--at', '25:00'], 2, /not a time of day/],
     [['replay', fixture, '--sid', 'nobody'], 1, /no connection or socket with id nobody/],
+    [['replay', fixture, '--sid', '-dash'], 2, /To specify an option argument starting with a dash use '--sid=-XYZ'/],
+    [['replay', fixture, '--sid=-dash'], 1, /no connection or socket with id -dash/],
     [['replay', '/nonexistent/log.jsonl'], 1, /cannot read: ENOENT[\s\S]*no events in/],
     [['frobnicate'], 2, /unknown command "frobnicate"/],
     [['help', 'toString'], 2, /unknown command "toString"/],
