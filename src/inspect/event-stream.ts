@@ -76,7 +76,9 @@ export class EventStream {
       'X-Accel-Buffering': 'no',
     });
     const latest = this.log.lastPosition;
-    const listener: Listener = { res, cursor: since === undefined ? latest : Math.min(Math.max(0, since), latest), blocked: false, lastWrite: Date.now() };
+    // A cursor beyond the log's end comes from before a restart: this log is new, so start from its beginning.
+    const cursor = since === undefined ? latest : since > latest ? 0 : Math.max(0, since);
+    const listener: Listener = { res, cursor, blocked: false, lastWrite: Date.now() };
     this.listeners.add(listener);
     const hello = { node: this.log.node, position: latest, retaining: this.log.retaining, interval: this.interval };
     this.write(listener, `retry: 2000\nevent: hello\ndata: ${JSON.stringify(hello)}\n\n`);

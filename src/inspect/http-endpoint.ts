@@ -87,6 +87,7 @@ export function createInspectorHandler(io: InspectableServer, options: Inspector
         const since = query.get('since') ?? req.headers['last-event-id'];
         const parsed = since === undefined ? undefined : Number(since);
         if (parsed !== undefined && !Number.isInteger(parsed)) return send(res, 400, 'text/plain', 'since must be an integer log position\n');
+        if (req.method === 'HEAD') return send(res, 200, 'text/event-stream', '');
         res.setHeader('X-Content-Type-Options', 'nosniff');
         return stream.open(req, res, parsed);
       }

@@ -221,6 +221,12 @@ describe('inspector event stream', () => {
       stream.close();
     }
     expect((await fetch(`${live.url}/iostate/events?since=x`)).status).toBe(400);
+
+    // A cursor from before a restart (beyond this log's end) starts over from this log's beginning.
+    const stale = openStream(`${live.url}/iostate/events`, { 'Last-Event-ID': String(position + 1000) });
+    await until(() => stale.batches().length > 0, 'the batch after a restart');
+    expect(stale.batches()[0]!.from).toBe(0);
+    stale.close();
   });
 
   it('sends one bounded batch for a burst of thousands of events', async () => {
