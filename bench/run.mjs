@@ -9,6 +9,7 @@ import { startLoad } from './lib/load.mjs';
 import { describeMachine } from './lib/machine.mjs';
 import { METRICS } from './lib/metrics.mjs';
 import { readOptions } from './lib/options.mjs';
+import { describeSource } from './lib/provenance.mjs';
 import { buildResults, renderMarkdown } from './lib/report.mjs';
 import { SCENARIO_RUNNERS } from './lib/scenarios.mjs';
 import { SERVER_VARIANTS, startServer } from './lib/servers.mjs';
@@ -112,7 +113,7 @@ async function main() {
     }
   }
 
-  const results = buildResults({ startedAt, machine: describeMachine(), options, servers, samples });
+  const results = buildResults({ startedAt, machine: describeMachine(), source: describeSource(), options, servers, samples });
   const markdown = renderMarkdown(results);
   writeFileSync(join(options.out, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(options.out, 'latest.md'), markdown);

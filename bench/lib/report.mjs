@@ -16,7 +16,7 @@ function ratioOf(numerator, denominator) {
  * samples: { [scenario]: { [server]: Array<{ metrics } | { error }> } }, one entry per round.
  * Returns the JSON document written to latest.json.
  */
-export function buildResults({ startedAt, machine, options, servers, samples }) {
+export function buildResults({ startedAt, machine, source, options, servers, samples }) {
   const scenarios = {};
   for (const scenario of options.scenarios) {
     const rounds = samples[scenario] ?? {};
@@ -50,6 +50,7 @@ export function buildResults({ startedAt, machine, options, servers, samples }) 
     generatedAt: new Date().toISOString(),
     durationSec: Math.round((Date.now() - startedAt) / 1000),
     machine,
+    source,
     config: { smoke: options.smoke, scenarios: options.scenarios, servers: options.servers, sizes: options.sizes },
     servers,
     scenarios,
@@ -78,13 +79,15 @@ function verdict(ok) {
 
 /** The markdown page: machine, sizes, one table row per figure, then any errors. */
 export function renderMarkdown(results) {
-  const { machine, config, servers } = results;
+  const { machine, source, config, servers } = results;
+  const versions = config.servers.filter((id) => servers[id]?.version).map((id) => `${servers[id].label} (${servers[id].version})`);
   const shown = config.servers;
   const header = ['scenario', 'figure', ...shown.map((id) => servers[id]?.label ?? id), 'iostate / socket.io', 'target', 'log on / off'];
   const lines = [
     `Generated ${results.generatedAt} in ${results.durationSec} s${config.smoke ? ' (smoke sizes: not a measurement)' : ''}.`,
     '',
     `Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB RAM, ${machine.platform}, Node ${machine.node}.`,
+    `Source: commit ${source.commit ?? 'unknown'}${source.localChanges ? ' with local changes' : ''}; iostate loaded from ${source.iostateEntry}; ${versions.join(', ')}.`,
     `Rounds: ${config.sizes.rounds}; each cell is the median (min–max) over the rounds; ratios are of medians.`,
     '',
     `| ${header.join(' | ')} |`,
