@@ -1,0 +1,60 @@
+/**
+ * An iostate server on a fresh loopback port with short heartbeats, and a
+ * way to stop it that waits for every connection to be gone.
+ */
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import iostate from '../../../src';
+import type { Server, ServerOptions } from '../../../src/actors/server';
+
+/** Short enough that silent clients time out in well under a second. */
+export const SHORT_HEARTBEAT = { pingInterval: 100, pingTimeout: 200 };
+
+export interface Running {
+  io: Server;
+  http: HttpServer;
+  port: number;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startIostate(options: ServerOptions = {}): Promise<Running> {
+  const http = createServer();
+  const io = iostate(http, { ...SHORT_HEARTBEAT, ...options });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const port = (http.address() as AddressInfo).port;
+  let stopped: Promise<void> | undefined;
+  return {
+    io,
+    http,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    stop: () =>
+      (stopped ??= new Promise<void>((resolve) => {
+        io.close(() => resolve());
+        http.closeAllConnections();
+      })),
+  };
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls `condition` until it holds; fails with `what` after `timeoutMs`. */
+export async function until(condition: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+/** Rejects with `what` when `promise` has not settled within `ms`. */
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
