@@ -91,11 +91,17 @@ class Timelines {
 
   attach(event: LogEvent): void {
     const entry: TimelineEntry = { ts: event.ts, seq: event.seq, node: event.node, type: event.type, text: describeEvent(event) };
-    const add = (key: string | undefined) => {
-      if (key === undefined) return;
+    const add = (key: string) => {
       let list = this.byKey.get(key);
       if (!list) this.byKey.set(key, (list = []));
       list.push(entry);
+    };
+    /** On the socket's timeline and on its connection's. */
+    const addSocket = (nsp: string, socketId: string) => {
+      const key = socketKey(nsp, socketId);
+      add(`s:${key}`);
+      const sid = this.connectionOf.get(key);
+      if (sid !== undefined) add(`c:${sid}`);
     };
     switch (event.type) {
       case 'conn.open':
@@ -108,29 +114,17 @@ class Timelines {
         break;
       case 'socket.connect':
         this.connectionOf.set(socketKey(event.nsp, event.socketId), event.sid);
-        add(`s:${socketKey(event.nsp, event.socketId)}`);
-        add(`c:${event.sid}`);
+        addSocket(event.nsp, event.socketId);
         break;
       case 'room.join':
       case 'room.leave':
-      case 'socket.disconnect': {
-        const key = socketKey(event.nsp, event.socketId);
-        add(`s:${key}`);
-        const sid = this.connectionOf.get(key);
-        if (sid !== undefined) add(`c:${sid}`);
+      case 'socket.disconnect':
+        addSocket(event.nsp, event.socketId);
         break;
-      }
-      case 'app.error': {
-        if (event.socketId === undefined || event.nsp === undefined) {
-          this.server.push(entry);
-          break;
-        }
-        const key = socketKey(event.nsp, event.socketId);
-        add(`s:${key}`);
-        const sid = this.connectionOf.get(key);
-        if (sid !== undefined) add(`c:${sid}`);
+      case 'app.error':
+        if (event.socketId !== undefined && event.nsp !== undefined) addSocket(event.nsp, event.socketId);
+        else this.server.push(entry);
         break;
-      }
       default:
         this.server.push(entry);
     }
