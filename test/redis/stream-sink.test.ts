@@ -1,0 +1,79 @@
+// RedisStreamSink against a scripted client: order, batching, keeping
+// events while Redis is away, the buffer bound, close.
+import { describe, expect, it } from 'vitest';
+import { RedisStreamSink, type RedisCommandClient } from '../../src/log/redis-stream-sink';
+import type { LogEvent } from '../../src/log/events';
+
+function event(seq: number): LogEvent {
+  return { seq, ts: 1000 + seq, node: 'n', type: 'room.join', socketId: `s${seq}`, nsp: '/', room: 'r' };
+}
+
+/** Records XADDs; while `down`, every command fails. */
+function fakeRedis() {
+  const appended: LogEvent[] = [];
+  const calls: string[][] = [];
+  const client = {
+    down: false,
+    call(command: string, ...args: string[]): Promise<unknown> {
+      calls.push([command, ...args]);
+      if (client.down) return Promise.reject(new Error('Connection is closed.'));
+      appended.push(JSON.parse(args[args.length - 1]!) as LogEvent);
+      return Promise.resolve('1-0');
+    },
+  };
+  return { client: client as RedisCommandClient & { down: boolean }, appended, calls };
+}
+
+describe('RedisStreamSink', () => {
+  it('appends each event as XADD <stream> MAXLEN ~ n * e <json>, in order, off the caller tick', async () => {
+    const redis = fakeRedis();
+    const sink = new RedisStreamSink({ client: redis.client, stream: 'k-log', maxLen: 500 });
+    for (let seq = 1; seq <= 5; seq++) sink.write(event(seq));
+    expect(redis.calls).toEqual([]);
+    await sink.flush();
+    expect(redis.calls[0]).toEqual(['XADD', 'k-log', 'MAXLEN', '~', '500', '*', 'e', JSON.stringify(event(1))]);
+    expect(redis.appended.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+    await sink.close();
+  });
+
+  it('keeps events while Redis is away, reports once, and sends them in order when it is back', async () => {
+    const redis = fakeRedis();
+    const errors: string[] = [];
+    const sink = new RedisStreamSink({ client: redis.client, stream: 's', maxLen: false, retryDelay: 10, onError: (error) => errors.push(error.message) });
+    sink.write(event(1));
+    await sink.flush();
+    redis.client.down = true;
+    for (let seq = 2; seq <= 4; seq++) sink.write(event(seq));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(sink.pending).toBe(3);
+    expect(errors).toEqual(['event log stream s: cannot append (Connection is closed.); keeping events until Redis is back']);
+    redis.client.down = false;
+    sink.write(event(5));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sink.flush();
+    expect(redis.appended.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(redis.calls.every((call) => !call.includes('MAXLEN'))).toBe(true);
+    await sink.close();
+  });
+
+  it('drops the oldest events past maxBuffered and says how many', async () => {
+    const redis = fakeRedis();
+    redis.client.down = true;
+    const errors: string[] = [];
+    const sink = new RedisStreamSink({ client: redis.client, stream: 's', maxBuffered: 2, retryDelay: 10_000, onError: (error) => errors.push(error.message) });
+    for (let seq = 1; seq <= 3; seq++) sink.write(event(seq));
+    expect(errors).toContain('event log stream s: Redis unreachable, dropped the 1 oldest buffered event(s)');
+    expect(sink.pending).toBe(2);
+    await sink.close();
+    expect(errors[errors.length - 1]).toBe('event log stream s: closed with 2 event(s) that never reached Redis');
+  });
+
+  it('ignores writes after close', async () => {
+    const redis = fakeRedis();
+    const sink = new RedisStreamSink({ client: redis.client, stream: 's' });
+    await sink.close();
+    sink.write(event(1));
+    await sink.flush();
+    expect(redis.calls).toEqual([]);
+  });
+});
