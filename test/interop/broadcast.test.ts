@@ -72,6 +72,31 @@ forEachClient((kind) => {
     expect(got).toEqual([[], [['room']], [['private']]]);
   });
 
+  it('rooms and flags apply to one emission only', async () => {
+    const fixture = await startServer();
+    const pairs = await Promise.all([0, 1].map(() => fixture.pair(kind)));
+    await join(pairs[0].socket, 'r');
+    const got = pairs.map(({ client }) => client.collect('news'));
+    fixture.io.to('r').emit('news', 'room only');
+    fixture.io.emit('news', 'everyone');
+    pairs[0].socket.broadcast.emit('news', 'not to self');
+    pairs[0].socket.to('r').emit('news', 'room but self');
+    pairs[0].socket.emit('news', 'self only');
+    await settle(fixture, pairs.map(({ client }) => client));
+    expect(got[0]).toEqual([['room only'], ['everyone'], ['self only']]);
+    expect(got[1]).toEqual([['everyone'], ['not to self']]);
+  });
+
+  it('acknowledgements are refused when broadcasting', async () => {
+    const fixture = await startServer();
+    const { socket } = await fixture.pair(kind);
+    const ack = () => undefined;
+    expect(() => fixture.io.emit('news', ack)).toThrow(/not supported when broadcasting/);
+    expect(() => fixture.io.to('r').emit('news', ack)).toThrow(/not supported when broadcasting/);
+    expect(() => socket.broadcast.emit('news', ack)).toThrow(/not supported when broadcasting/);
+    expect(() => socket.to('r').emit('news', ack)).toThrow(/not supported when broadcasting/);
+  });
+
   it('broadcast flags volatile, binary, local and compress deliver to ready clients', async () => {
     const fixture = await startServer();
     const pairs = await Promise.all([0, 1].map(() => fixture.pair(kind, '/', { transports: ['websocket'] })));

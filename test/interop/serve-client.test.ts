@@ -55,6 +55,12 @@ describe('serveClient', () => {
     expect((await httpGet(fixture.port, '/socket.io/socket.io.js')).status).not.toBe(200);
   });
 
+  it('serveClient(false) has no effect after attach', async () => {
+    const fixture = await startServer();
+    fixture.io.serveClient(false);
+    expect((await httpGet(fixture.port, '/socket.io/socket.io.js')).status).toBe(200);
+  });
+
   it('leaves other requests to the application handlers of the http.Server', async () => {
     const httpServer = createHttpServer((_req, res) => res.end('app'));
     const io = createServer(httpServer);
