@@ -41,7 +41,8 @@ export class EventLog implements Recorder {
   private readonly ring: MemorySink | undefined;
   private readonly sinks: LogSink[];
   private readonly listeners = new Set<LogListener>();
-  private readonly onError: (error: Error) => void;
+  private readonly onError: ((error: Error) => void) | undefined;
+  /** Sources already warned about, when there is no onError: one warning each. */
   private readonly warned = new Set<string>();
   private seq = 0;
   private position = 0;
@@ -54,7 +55,7 @@ export class EventLog implements Recorder {
     this.sinks = [...(options.sinks ?? [])];
     this.state = emptyProjections(options.retainClosed ?? DEFAULT_RETAIN_CLOSED);
     this.projections = projectionsView(this.state);
-    this.onError = options.onError ?? ((error) => this.warnOnce(error));
+    this.onError = options.onError;
   }
 
   /** Whether events are retained in memory for `events()`. */
@@ -84,7 +85,7 @@ export class EventLog implements Recorder {
         try {
           sink.write(event);
         } catch (error) {
-          this.onError(asError(error, 'event log sink'));
+          this.report('event log sink', error);
         }
       }
     }
@@ -109,7 +110,7 @@ export class EventLog implements Recorder {
       try {
         listener(event);
       } catch (error) {
-        this.onError(asError(error, 'event log subscriber'));
+        this.report('event log subscriber', error);
       }
     }
   }
@@ -134,20 +135,19 @@ export class EventLog implements Recorder {
   close(): Promise<void> {
     this.closing ??= Promise.allSettled(this.sinks.map((sink) => sink.close())).then((results) => {
       for (const result of results) {
-        if (result.status === 'rejected') this.onError(asError(result.reason, 'event log sink close'));
+        if (result.status === 'rejected') this.report('event log sink close', result.reason);
       }
     });
     return this.closing;
   }
 
-  private warnOnce(error: Error): void {
-    if (this.warned.has(error.message)) return;
-    this.warned.add(error.message);
-    process.emitWarning(error.message, 'IostateEventLogWarning');
+  private report(source: string, cause: unknown): void {
+    const error = new Error(`${source} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    if (this.onError) {
+      this.onError(error);
+    } else if (!this.warned.has(source)) {
+      this.warned.add(source);
+      process.emitWarning(`${error.message} (further failures of this kind are not reported)`, 'IostateEventLogWarning');
+    }
   }
-}
-
-function asError(error: unknown, source: string): Error {
-  const message = error instanceof Error ? error.message : String(error);
-  return new Error(`${source} failed: ${message}`, { cause: error });
 }

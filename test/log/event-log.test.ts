@@ -78,6 +78,23 @@ describe('EventLog', () => {
     ]);
   });
 
+  it('warns once per kind of failure when no onError is given', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', onWarning);
+    try {
+      const log = new EventLog();
+      log.subscribe((e) => {
+        throw new Error(`bad ${e.seq}`);
+      });
+      for (let i = 0; i < 3; i++) log.record(join('a', 'x'));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).toEqual(['event log subscriber failed: bad 1 (further failures of this kind are not reported)']);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('hands events to sinks in order and closes them once', async () => {
     const written: LogEvent[] = [];
     const close = vi.fn(async () => {});
