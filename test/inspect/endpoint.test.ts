@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { buildSnapshot, inspectSnapshotSchema, type InspectSnapshot } from '../../src/inspect/snapshot';
 import type { EventBatch } from '../../src/inspect/event-stream';
 import { createInspectorHandler } from '../../src/inspect/http-endpoint';
+import { attachInspector } from '../../src/inspect/attach';
+import { Server } from '../../src/actors/server';
+import { io as connectClient } from 'socket.io-client';
 import { EventLog } from '../../src/log/event-log';
 import { startLive, until } from './live';
 
@@ -159,6 +162,29 @@ describe('inspector auth', () => {
     expect(redirect.headers.get('location')).toBe('/debug/io/');
     expect((await fetch(`${live.url}/debug/io/snapshot`, { method: 'POST' })).status).toBe(405);
     expect((await fetch(`${live.url}/debug/io/nothing`)).status).toBe(404);
+  });
+});
+
+describe('attachInspector', () => {
+  it('answers inspector paths first and hands every other request to the listeners the server had', async () => {
+    const server = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('the app'));
+    const io = new Server(server);
+    const inspector = attachInspector(io, server, { auth: allow });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const client = connectClient(url, { forceNew: true, reconnection: false });
+    try {
+      await new Promise<void>((resolve) => client.once('connect', () => resolve()));
+      expect(await (await fetch(`${url}/elsewhere`)).text()).toBe('the app');
+      expect((await fetch(`${url}/socket.io/socket.io.js`)).status).toBe(200);
+      const snapshot = inspectSnapshotSchema.parse(await (await fetch(`${url}/iostate/snapshot`)).json());
+      expect(snapshot.sockets.map((s) => s.id)).toEqual([client.id]);
+      expect(inspector.path).toBe('/iostate');
+    } finally {
+      client.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+    }
   });
 });
 
