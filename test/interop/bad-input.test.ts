@@ -42,5 +42,4 @@ forEachClient((kind) => {
       }
     });
   }
-
 });
