@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildLanes } from '../../src/inspect/lanes';
 import { renderTimelineHtml } from '../../src/inspect/timeline';
+import { replay, replayJson } from '../../src/log/replay';
 import { chatLog, NOON } from './fixture';
 
 describe('buildLanes', () => {
@@ -33,6 +34,20 @@ describe('buildLanes', () => {
     expect(lanes.map((lane) => lane.sid)).toEqual(['c-upgrade', 'c-timeout']);
     expect(lanes[0]!.sockets[1]!.markers.map((m) => m.kind)).toEqual(['join', 'join', 'leave', 'close']);
     expect(lanes[1]!.ending?.cause).toMatch(/^ping timeout: last pong 12:00:29.020/);
+  });
+
+  it('explains every end with the same words as iostate replay --json', () => {
+    const events = chatLog();
+    const report = replayJson(replay(events));
+    const lanes = buildLanes(events);
+    for (const connection of report.connections) {
+      expect(lanes.find((lane) => lane.sid === connection.id)?.ending?.cause ?? null).toBe(connection.explanation);
+    }
+    for (const socket of report.sockets) {
+      const lane = lanes.flatMap((l) => l.sockets).find((s) => s.id === socket.id && s.nsp === socket.nsp);
+      expect(lane?.ending?.cause ?? null).toBe(socket.explanation);
+    }
+    expect(report.sockets).toHaveLength(6);
   });
 
   it('draws a connection whose opening fell out of the window from its first event', () => {
