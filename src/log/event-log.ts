@@ -131,6 +131,14 @@ export class EventLog implements Recorder {
     return this.ring?.events(options.since, options.until) ?? [];
   }
 
+  /** Resolves when every sink that can flush has written out the events recorded so far. */
+  async flush(): Promise<void> {
+    const results = await Promise.allSettled(this.sinks.map((sink) => sink.flush?.()));
+    for (const result of results) {
+      if (result.status === 'rejected') this.report('event log sink flush', result.reason);
+    }
+  }
+
   /** Flushes and closes the sinks. Events recorded afterwards still update the projections. */
   close(): Promise<void> {
     this.closing ??= Promise.allSettled(this.sinks.map((sink) => sink.close())).then((results) => {

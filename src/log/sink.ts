@@ -9,6 +9,8 @@ import type { LogEvent } from './events';
 export interface LogSink {
   write(event: LogEvent): void;
   close(): Promise<void>;
+  /** Resolves when everything written so far has reached its destination; optional. */
+  flush?(): Promise<void>;
 }
 
 export function isLogSink(value: unknown): value is LogSink {

@@ -30,7 +30,7 @@ describe('createEventLog', () => {
     expect(log.projections.rooms.membersOf('/', 'x')?.has('a')).toBe(true);
   });
 
-  it('writes to a file given as a path or with rotation settings, plus custom sinks', async () => {
+  it('writes to a file given as a path or with rotation settings, plus custom sinks; flushes on demand', async () => {
     const custom = new MemorySink(5);
     const log = createEventLog({ file: path.join(dir, 'a.jsonl'), sinks: [custom], node: 'n7', capacity: 2 });
     log.record(join);
@@ -42,11 +42,20 @@ describe('createEventLog', () => {
     expect(custom.size).toBe(3);
     expect(fs.readFileSync(path.join(dir, 'a.jsonl'), 'utf8').trim().split('\n')).toHaveLength(3);
 
+    const flushing = createEventLog({ file: path.join(dir, 'c.jsonl') });
+    flushing.record(join);
+    await flushing.flush();
+    expect(fs.readFileSync(path.join(dir, 'c.jsonl'), 'utf8').trim().split('\n')).toHaveLength(1);
+    flushing.record(join);
+    await flushing.flush();
+    expect(fs.readFileSync(path.join(dir, 'c.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
+    await flushing.close();
+
     const rotating = createEventLog({ file: { path: path.join(dir, 'b.jsonl'), maxBytes: 1, maxFiles: 2 } });
     rotating.record(join);
     rotating.record(join);
     await rotating.close();
-    expect(fs.readdirSync(dir).sort()).toEqual(['a.jsonl', 'b.1.jsonl', 'b.jsonl']);
+    expect(fs.readdirSync(dir).sort()).toEqual(['a.jsonl', 'b.1.jsonl', 'b.jsonl', 'c.jsonl']);
   });
 
   it.each([
