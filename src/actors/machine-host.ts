@@ -9,7 +9,7 @@
  * state change. It is the actor: one mailbox (events are processed one at a
  * time, in order), one state, effects only through named actions.
  */
-import { createActor, type AnyActorScope, type AnyMachineSnapshot, type AnyStateMachine, type EventFromLogic, type SnapshotFrom } from 'xstate';
+import { createActor, type AnyActorScope, type AnyMachineSnapshot, type AnyStateMachine, type ContextFrom, type EventFromLogic, type SnapshotFrom, type StateValue } from 'xstate';
 
 type ExecutableAction = { type: string; params: unknown };
 
@@ -69,8 +69,15 @@ export type StateListener<M extends AnyStateMachine> = (
 ) => void;
 
 export class MachineHost<M extends AnyStateMachine> {
-  private current: SnapshotFrom<M>;
-  private readonly queue: EventFromLogic<M>[] = [];
+  /**
+   * Only the state value and context are kept (~280 B instead of a ~730 B
+   * snapshot per object); the full snapshot is resolved when a step or a
+   * reader needs it. The machines here use no history, children or tags,
+   * which a resolved snapshot would not carry.
+   */
+  private value: StateValue;
+  private context: ContextFrom<M>;
+  private queue: EventFromLogic<M>[] | undefined;
   private processing = false;
   private listener: StateListener<M> | undefined;
 
@@ -81,17 +88,23 @@ export class MachineHost<M extends AnyStateMachine> {
     private readonly owner?: unknown,
   ) {
     const [snapshot, actions] = pureInitialTransition(machine, input);
-    this.current = snapshot;
+    this.value = (snapshot as AnyMachineSnapshot).value;
+    this.context = (snapshot as AnyMachineSnapshot).context;
     this.perform(actions, { type: 'xstate.init' } as EventFromLogic<M>);
   }
 
+  /** The current snapshot, resolved on demand (prefer `state` and `currentContext` on hot paths). */
   get snapshot(): SnapshotFrom<M> {
-    return this.current;
+    return this.machine.resolveState({ value: this.value, context: this.context }) as SnapshotFrom<M>;
+  }
+
+  get currentContext(): ContextFrom<M> {
+    return this.context;
   }
 
   /** The current state as a dotted string, e.g. "open.polling". */
   get state(): string {
-    return flattenStateValue((this.current as AnyMachineSnapshot).value);
+    return flattenStateValue(this.value);
   }
 
   /** One observer per host (the runtime's recorder); keeps memory per actor flat. */
@@ -100,7 +113,7 @@ export class MachineHost<M extends AnyStateMachine> {
   }
 
   matches(value: string): boolean {
-    return (this.current as any).matches(value);
+    return (this.snapshot as any).matches(value);
   }
 
   /**
@@ -108,21 +121,26 @@ export class MachineHost<M extends AnyStateMachine> {
    * and processed after the current one, so transitions never interleave.
    */
   send(event: EventFromLogic<M>): void {
-    this.queue.push(event);
-    if (this.processing) return;
+    if (this.processing) {
+      (this.queue ??= []).push(event);
+      return;
+    }
     this.processing = true;
     try {
+      this.step(event);
       let next: EventFromLogic<M> | undefined;
-      while ((next = this.queue.shift()) !== undefined) this.step(next);
+      while ((next = this.queue?.shift()) !== undefined) this.step(next);
     } finally {
       this.processing = false;
+      this.queue = undefined;
     }
   }
 
   private step(event: EventFromLogic<M>): void {
-    const previous = this.current;
+    const previous = this.snapshot;
     const [snapshot, actions] = pureTransition(this.machine, previous, event);
-    this.current = snapshot;
+    this.value = (snapshot as AnyMachineSnapshot).value;
+    this.context = (snapshot as AnyMachineSnapshot).context;
     if (this.listener && changed((previous as AnyMachineSnapshot).value, (snapshot as AnyMachineSnapshot).value)) {
       this.listener(snapshot, previous, event);
     }

@@ -289,14 +289,6 @@ export const connectionMachine = setup({
             },
             UPGRADE_TIMEOUT: { target: 'polling', actions: upgradeFailed(() => 'upgrade timeout') },
             UPGRADE_FAILED: { target: 'polling', actions: upgradeFailed(({ event }) => (event as { reason: string }).reason) },
-            // A close during an upgrade also drops the half-open probe transport.
-            CLOSE: {
-              target: '#connection.closing',
-              actions: [
-                { type: 'abortUpgrade', params: { reason: 'session closing' } },
-                { type: 'endWith', params: ({ event }) => ({ reason: event.reason ?? 'forced close', initiator: 'server' }) },
-              ],
-            },
           },
         },
         websocket: {},
@@ -309,6 +301,18 @@ export const connectionMachine = setup({
         { type: 'closeTransport', params: ({ event }) => ({ discard: event.type === 'CLOSE' && event.discard === true }) },
       ],
       on: {
+        // An upgrade under way goes on (as in engine.io): a client that paused polling
+        // for it can only be reached through the new WebSocket, which then carries the close.
+        PROBE: { actions: 'answerProbe' },
+        UPGRADE: {
+          actions: [
+            assign({ transport: 'websocket' }),
+            'completeUpgrade',
+            { type: 'record', params: ({ context }) => ({ type: 'conn.upgrade', sid: context.sid, step: 'upgraded', to: 'websocket' }) },
+            { type: 'closeTransport', params: { discard: false } },
+          ],
+        },
+        UPGRADE_FAILED: { actions: upgradeFailed(({ event }) => (event as { reason: string }).reason) },
         // Closing ends with the server's reason; a WebSocket close code seen on the way is kept as evidence.
         TRANSPORT_CLOSED: { target: 'closed', actions: { type: 'endWith', params: ({ context, event }) => withWsClose(context.end!, event) } },
         TRANSPORT_CLOSE: { target: 'closed', actions: { type: 'endWith', params: ({ context, event }) => withWsClose(context.end!, event) } },

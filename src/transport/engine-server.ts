@@ -129,8 +129,8 @@ export class EngineServer extends EventEmitter {
 
   /** CORS preflight: allowed origins get the CORS headers and Content-Type as an allowed header. */
   private preflight(req: IncomingMessage, res: ServerResponse): void {
-    checkOrigin(this.origins, req, (ok) => {
-      if (!ok) return this.refuse(req, res, refusal(EngineErrorCode.FORBIDDEN, { origin: req.headers.origin }));
+    checkOrigin(this.origins, req, (ok, reason) => {
+      if (!ok) return this.refuse(req, res, originRefusal(req, reason));
       res.writeHead(200, { ...corsHeaders(req), 'Access-Control-Allow-Headers': 'Content-Type', 'Access-Control-Allow-Methods': 'GET, POST', 'Content-Length': '0' });
       res.end();
     });
@@ -164,11 +164,11 @@ export class EngineServer extends EventEmitter {
       if (!upgrade && socket.transport.name !== transport) return done(refusal(EngineErrorCode.BAD_REQUEST, { name: 'TRANSPORT_MISMATCH' }));
       if (!upgrade) return done(null, verified);
       // An upgrade must come from an origin we would accept for a handshake.
-      return checkOrigin(this.origins, req, (ok) => (ok ? done(null, verified) : done(refusal(EngineErrorCode.FORBIDDEN, { origin: req.headers.origin }))));
+      return checkOrigin(this.origins, req, (ok, reason) => (ok ? done(null, verified) : done(originRefusal(req, reason))));
     }
     if (req.method !== 'GET') return done(refusal(EngineErrorCode.BAD_HANDSHAKE_METHOD, { method: req.method }));
-    checkOrigin(this.origins, req, (ok) => {
-      if (!ok) return done(refusal(EngineErrorCode.FORBIDDEN, { origin: req.headers.origin }));
+    checkOrigin(this.origins, req, (ok, reason) => {
+      if (!ok) return done(originRefusal(req, reason));
       const allowRequest = this.settings.allowRequest;
       if (!allowRequest) return done(null, verified);
       let answered = false;
@@ -301,6 +301,11 @@ export class EngineServer extends EventEmitter {
     this.wss = undefined;
     return this;
   }
+}
+
+/** Forbidden, with the origins function's error string as the message when it gave one (socket.io 2 does). */
+function originRefusal(req: IncomingMessage, reason: string | undefined): EngineRefusal {
+  return refusal(EngineErrorCode.FORBIDDEN, { origin: req.headers.origin }, reason || undefined);
 }
 
 const refusalCodes: Record<number, true> = { 0: true, 1: true, 2: true, 3: true, 4: true, 5: true };

@@ -96,11 +96,11 @@ export class EngineSocket extends EventEmitter {
   }
 
   get lastPingAt(): number | undefined {
-    return this.host.snapshot.context.lastPingAt;
+    return this.host.currentContext.lastPingAt;
   }
 
   get lastPongAt(): number | undefined {
-    return this.host.snapshot.context.lastPongAt;
+    return this.host.currentContext.lastPongAt;
   }
 
   /** Queues the open packet and opens the session (called by the server right after the handshake). */

@@ -124,11 +124,23 @@ describe('connection machine', () => {
     expect(records(actions).at(-1)).toMatchObject({ reason: 'server shutting down', description: 'transport did not close within 150 ms' });
   });
 
-  it('closing during an upgrade drops the probe', () => {
-    const { snapshot, actions } = run(v4, [opened(), { type: 'UPGRADE_START', at: 1 }, { type: 'CLOSE', at: 2, discard: true }]);
+  it('a close during an upgrade lets the upgrade finish and closes over the new WebSocket', () => {
+    const { snapshot, actions } = run(v4, [opened(), { type: 'UPGRADE_START', at: 1 }, { type: 'CLOSE', at: 2 }, { type: 'PROBE', at: 3 }, { type: 'UPGRADE', at: 4 }]);
     expect(state(snapshot)).toBe('closing');
-    expect(named(actions, 'abortUpgrade')).toEqual([{ reason: 'session closing' }]);
+    expect(snapshot.context.transport).toBe('websocket');
+    expect(named(actions, 'abortUpgrade')).toEqual([]);
+    expect(actions.map((a) => a.type).filter((t) => ['closeTransport', 'answerProbe', 'completeUpgrade'].includes(t))).toEqual(['closeTransport', 'answerProbe', 'completeUpgrade', 'closeTransport']);
+    const [closed] = transition(connectionMachine, snapshot, { type: 'TRANSPORT_CLOSE', at: 5, wsCode: 1005 });
+    expect(state(closed)).toBe('closed');
+    expect(closed.context.end).toMatchObject({ reason: 'forced close', initiator: 'server', wsCode: 1005 });
+    expect(closed.context.transport).toBe('websocket');
+  });
+
+  it('a discarding close during an upgrade does not wait for it', () => {
+    const { snapshot, actions } = run(v4, [opened(), { type: 'UPGRADE_START', at: 1 }, { type: 'CLOSE', at: 2, discard: true }, { type: 'TRANSPORT_CLOSED', at: 2 }]);
     expect(named(actions, 'closeTransport')).toEqual([{ discard: true }]);
+    expect(state(snapshot)).toBe('closed');
+    expect(named(actions, 'finish')).toEqual([expect.objectContaining({ reason: 'forced close', transport: 'polling' })]);
   });
 
   it('client-side ends: close frame with code, transport error with size and limit, parse error', () => {

@@ -229,6 +229,10 @@ describe('HTTP concerns', () => {
     env!.engine.origins = (origin, cb) => cb(null, origin === 'http://only.example');
     expect(await status('http://a.example:1234')).toBe(403);
     expect(await status('http://only.example')).toBe(200);
+    env!.engine.origins = (_origin, cb) => cb('origin not allowed', false);
+    const refused = await get('/engine.io/?EIO=4&transport=polling', { Origin: 'http://only.example' });
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.text)).toEqual({ code: 4, message: 'origin not allowed' });
     const preflight = await request(env!.port, 'OPTIONS', '/engine.io/?EIO=4&transport=polling', { headers: { Origin: 'http://x.example' } });
     expect(preflight.status).toBe(403);
   });

@@ -218,6 +218,27 @@ describe('upgrades from polling', () => {
     expect(await refusedUpgrade('EIO=4&transport=websocket')).toEqual({ status: 400, body: { code: 0, message: 'Transport unknown' } });
   });
 
+  it('a server close during an upgrade waits for the upgrade and closes over the new WebSocket', async () => {
+    env = await startEngine({});
+    const accepted = env.nextConnection();
+    const { sid } = await handshake(env.port, 'EIO=3&transport=polling');
+    const socket = await accepted;
+    const { ws, frames } = connect(`EIO=3&transport=websocket&sid=${sid}`);
+    ws.on('open', () => ws.send('2probe'));
+    await until(() => frames.length === 1);
+    const closed = closeOf(socket);
+    socket.send('goodbye');
+    socket.close();
+    expect(socket.state).toBe('closing');
+    const wsClosed = nextEvent(ws, 'close');
+    ws.send('5');
+    const [reason, details] = await closed;
+    expect(reason).toBe('forced close');
+    expect(details.transport).toBe('websocket');
+    await wsClosed;
+    expect(frames).toEqual(['3probe', '4goodbye']);
+  });
+
   it('a probe that closes before the upgrade packet leaves the session on polling', async () => {
     env = await startEngine({});
     const accepted = env.nextConnection();
