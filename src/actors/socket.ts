@@ -62,6 +62,8 @@ export class Socket extends EventEmitter {
   private readonly lifecycle: MachineHost<typeof socketMachine>;
   private connectTimer: NodeJS.Timeout | undefined;
   private closeDetails: Partial<Omit<CloseDetails, 'initiator'>> | undefined;
+  /** The rooms it was in when it began disconnecting: the log keeps them for replay. */
+  private roomsAtDisconnect: string[] | undefined;
   private readonly since = Date.now();
 
   constructor(
@@ -365,6 +367,7 @@ export class Socket extends EventEmitter {
   private beginDisconnect(reason: string, initiator: DisconnectInitiator): void {
     const details = this.disconnectDetails(initiator);
     this.server.guard(this, () => super.emit('disconnecting', reason, details));
+    this.roomsAtDisconnect = Object.keys(this.rooms);
     this.leaveAll();
     this.lifecycle.send({ type: 'LEFT' });
   }
@@ -373,7 +376,15 @@ export class Socket extends EventEmitter {
     this.nsp.remove(this);
     this.client.remove(this);
     this.acks.clear();
-    this.server.log.record({ type: 'socket.disconnect', socketId: this.id, nsp: this.nsp.name, reason, initiator, sid: this.client.id });
+    this.server.log.record({
+      type: 'socket.disconnect',
+      socketId: this.id,
+      nsp: this.nsp.name,
+      reason,
+      initiator,
+      sid: this.client.id,
+      rooms: this.roomsAtDisconnect ?? [],
+    });
     const details = this.disconnectDetails(initiator);
     this.server.guard(this, () => super.emit('disconnect', reason, details));
   }
