@@ -75,6 +75,7 @@ export class RawSocketIoClient {
 
   /** Sends an event with an ack id; resolves when the server's ack arrives. */
   emitWithAck(event, dataJson) {
+    if (this.#closed) return Promise.reject(new Error('connection closed'));
     const id = this.#nextAckId++;
     return new Promise((resolve, reject) => {
       this.#pendingAcks.set(id, { resolve, reject });
