@@ -18,16 +18,17 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from '../../actors/server';
 import type { LogEvent } from '../../log/events';
 import { RedisStreamSink } from '../../log/redis-stream-sink';
-import { openReader, openWriter, quit, type ConnectionPool, type Connections } from './connections';
+import { openReader, openWriter, quit, type ConnectionSource, type Connections } from './connections';
 import { Liveness } from './liveness';
 import type { ResolvedOptions } from './options';
 import { StreamReader } from './stream-reader';
 import type { Redis } from 'ioredis';
 
-/** What the node needs from an adapter: its namespace and its 'error' event. */
+/** What the node needs from an adapter: its namespace, its 'error' event, and to stop it. */
 export interface NodeMember {
   readonly nsp: { readonly name: string };
   reportError(error: Error): void;
+  close(): void;
 }
 
 const nodes = new WeakMap<Server, ClusterNode>();
@@ -50,10 +51,10 @@ export class ClusterNode {
   private epoch: string | undefined;
 
   /** The node of `server`, created by its first Redis adapter. */
-  static for(server: Server, pool: ConnectionPool, options: ResolvedOptions): ClusterNode {
+  static for(server: Server, source: ConnectionSource, options: ResolvedOptions): ClusterNode {
     let node = nodes.get(server);
     if (!node) {
-      node = new ClusterNode(server, pool, options);
+      node = new ClusterNode(server, source, options);
       nodes.set(server, node);
     }
     return node;
@@ -61,11 +62,11 @@ export class ClusterNode {
 
   private constructor(
     private readonly server: Server,
-    private readonly pool: ConnectionPool,
+    private readonly source: ConnectionSource,
     readonly options: ResolvedOptions,
   ) {
     this.name = server.log.node;
-    this.connections = pool.acquire();
+    this.connections = source.open();
     const { pub, sub } = this.connections;
     this.watch(pub, 'publisher');
     this.watch(sub, 'subscriber');
@@ -151,13 +152,15 @@ export class ClusterNode {
 
   private async shutdown(): Promise<void> {
     this.unsubscribe();
+    // Their listeners would stay on a subscriber client that the user owns.
+    for (const member of [...this.members]) member.close();
     nodes.delete(this.server);
     await this.sink?.close();
     await this.liveness.stop();
     this.reader?.stop();
     for (const unwatch of this.unwatch) unwatch();
     for (const client of [this.readerClient, this.writerClient]) if (client) await quit(client).catch(() => undefined);
-    await this.pool.release();
+    await this.source.close(this.connections);
   }
 
   private onOwnEvent(event: LogEvent): void {

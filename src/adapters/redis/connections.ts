@@ -42,27 +42,20 @@ export function openWriter(pub: Redis): Redis {
 }
 
 /**
- * The connections of one `redisAdapter(...)` result, opened when the first
- * server uses it and, when they are ours, closed when the last one closes.
+ * Where the servers using one `redisAdapter(...)` result get their
+ * connections: each server its own (Redis counts subscribers per connection,
+ * and requests wait for one answer per subscriber), or the user's clients.
  */
-export class ConnectionPool {
-  private connections: Connections | undefined;
-  private users = 0;
-
+export class ConnectionSource {
   constructor(private readonly options: RedisAdapterOptions) {}
 
-  acquire(): Connections {
-    this.connections ??= openConnections(this.options);
-    this.users++;
-    return this.connections;
+  open(): Connections {
+    return openConnections(this.options);
   }
 
-  async release(): Promise<void> {
-    if (--this.users > 0 || !this.connections) return;
-    const { pub, sub, owned } = this.connections;
-    this.connections = undefined;
-    if (!owned) return;
-    await Promise.allSettled([quit(pub), quit(sub)]);
+  async close(connections: Connections): Promise<void> {
+    if (!connections.owned) return;
+    await Promise.allSettled([quit(connections.pub), quit(connections.sub)]);
   }
 }
 

@@ -1,10 +1,10 @@
 /**
  * `redisAdapter(options)`: what `io.adapter(...)` takes, as socket.io-redis
- * did. Every namespace of every server using the result shares its Redis
- * connections.
+ * did. The namespaces of one server share its Redis connections; each
+ * server using the result opens its own (unless given the user's clients).
  */
 import type { Namespace } from '../../actors/namespace';
-import { ConnectionPool } from './connections';
+import { ConnectionSource } from './connections';
 import { parseOptions, type RedisAdapterOptions } from './options';
 import { RedisAdapter } from './redis-adapter';
 
@@ -13,10 +13,10 @@ export type RedisAdapterConstructor = new (nsp: Namespace) => RedisAdapter;
 /** Throws a TypeError naming what is wrong with `options`. */
 export function redisAdapter(options: RedisAdapterOptions = {}): RedisAdapterConstructor {
   const { options: valid, resolved } = parseOptions(options);
-  const pool = new ConnectionPool(valid);
+  const source = new ConnectionSource(valid);
   return class extends RedisAdapter {
     constructor(nsp: Namespace) {
-      super(nsp, pool, resolved);
+      super(nsp, source, resolved);
     }
   };
 }

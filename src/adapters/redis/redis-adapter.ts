@@ -16,7 +16,7 @@ import type { Packet } from '../../parser/packet';
 import { Adapter, type BroadcastOptions } from '../memory-adapter';
 import { answerRequest, type Answer } from './answer-request';
 import { ClusterNode, type NodeMember } from './cluster-node';
-import type { ConnectionPool } from './connections';
+import type { ConnectionSource } from './connections';
 import { localRooms, localSockets, describeSocket, type RemoteSocketData, type Selection } from './local-sockets';
 import type { ResolvedOptions } from './options';
 import { PendingRequests, RequestTimeoutError } from './pending-requests';
@@ -46,9 +46,9 @@ export class RedisAdapter extends Adapter implements NodeMember {
   private readonly warned = new Set<string>();
   private closed = false;
 
-  constructor(nsp: Namespace, pool: ConnectionPool, options: ResolvedOptions) {
+  constructor(nsp: Namespace, source: ConnectionSource, options: ResolvedOptions) {
     super(nsp);
-    this.node = ClusterNode.for(nsp.server, pool, options);
+    this.node = ClusterNode.for(nsp.server, source, options);
     this.channels = channelsFor(options.key, nsp.name, this.uid);
     this.pending = new PendingRequests(options.requestsTimeout);
     const { sub } = this.node.connections;
