@@ -3,7 +3,7 @@
  * always behind the application's own `auth` function:
  *
  *   GET <path>/            the live inspector page
- *   GET <path>/snapshot    the snapshot as JSON (?limit=N cuts each list, ?closed=N)
+ *   GET <path>/snapshot    the snapshot as JSON (?limit=N cuts each list, ?closed=N, ?q=TEXT filters, ?socketRooms=0)
  *   GET <path>/events      Server-Sent Events: aggregated batches of new log events (?since=POSITION)
  *   GET <path>/lanes       HTML swimlane cards of the latest connections in the log's memory (?limit=N, ?sid=SID)
  *   GET <path>/timeline    the same as `iostate inspect` draws, for the events in memory
@@ -81,7 +81,9 @@ export function createInspectorHandler(io: InspectableServer, options: Inspector
         const closed = count(query, 'closed');
         if (limit instanceof Error) return send(res, 400, 'text/plain', `${limit.message}\n`);
         if (closed instanceof Error) return send(res, 400, 'text/plain', `${closed.message}\n`);
-        return send(res, 200, 'application/json', JSON.stringify(buildSnapshot(io, { limit, closed })));
+        const match = query.get('q') ?? undefined;
+        const socketRooms = query.get('socketRooms') !== '0';
+        return send(res, 200, 'application/json', JSON.stringify(buildSnapshot(io, { limit, closed, match, socketRooms })));
       }
       case '/events': {
         const since = query.get('since') ?? req.headers['last-event-id'];

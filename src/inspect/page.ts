@@ -91,7 +91,6 @@ const SCRIPT = `
     });
     box.appendChild(t);
   }
-  function matches(row){return !filter||JSON.stringify(row).toLowerCase().indexOf(filter)>=0}
   function render(){
     var s=snapshot;if(!s)return;
     $('n-namespaces').textContent=s.totals.namespaces;
@@ -100,28 +99,28 @@ const SCRIPT = `
     $('n-rooms').textContent=s.namespaces.reduce(function(n,x){return n+x.rooms},0);
     $('seq').textContent=s.position;
     table('namespaces',[['name',function(r){return r.name},'mono'],['state',function(r){return badge(r.state)}],['sockets',function(r){return r.sockets}],['rooms',function(r){return r.rooms}]],s.namespaces,s.namespaces.length);
-    var rooms=s.rooms.filter(function(r){return (showSocketRooms||!r.socketRoom)&&matches(r)});
-    table('rooms',[['namespace',function(r){return r.nsp},'mono'],['room',function(r){return r.name},'mono'],['members',function(r){return r.members}]],rooms,showSocketRooms?s.totals.rooms:rooms.length);
-    var conns=s.connections.filter(matches);
+    // Lists come filtered from the server (q, socketRooms); the counts say how many there are in all.
+    var named=s.namespaces.reduce(function(n,x){return n+x.rooms},0);
+    table('rooms',[['namespace',function(r){return r.nsp},'mono'],['room',function(r){return r.name},'mono'],['members',function(r){return r.members}]],s.rooms,s.matched?s.matched.rooms:showSocketRooms?s.totals.rooms:named);
     table('connections',[
       ['sid',function(r){return r.sid},'mono'],['state',function(r){return badge(r.state)}],
       ['transports',function(r){return r.transports.join(' → ')}],['EIO',function(r){return r.protocol}],
       ['remote address',function(r){return r.remoteAddress},'mono'],
       ['last ping',function(r){return clock(r.lastPingAt)},'mono'],['last pong',function(r){return clock(r.lastPongAt)},'mono'],
-      ['open for',function(r){return age(r.since)}],['sockets',function(r){return r.sockets}]],conns,filter?conns.length:s.totals.connections);
-    var socks=s.sockets.filter(matches);
+      ['open for',function(r){return age(r.since)}],['sockets',function(r){return r.sockets}]],s.connections,s.matched?s.matched.connections:s.totals.connections);
     table('sockets',[
       ['id',function(r){return r.id},'mono'],['namespace',function(r){return r.nsp},'mono'],['state',function(r){return badge(r.state)}],
       ['rooms',function(r){return r.rooms.filter(function(x){return x!==r.id}).join(', ')},'wrap'],
-      ['transport',function(r){return r.transport}],['connection',function(r){return r.connection},'mono'],['connected for',function(r){return age(r.since)}]],socks,filter?socks.length:s.totals.sockets);
+      ['transport',function(r){return r.transport}],['connection',function(r){return r.connection},'mono'],['connected for',function(r){return age(r.since)}]],s.sockets,s.matched?s.matched.sockets:s.totals.sockets);
     table('closed',[
       ['closed',function(r){return clock(r.closedAt)},'mono'],['sid',function(r){return r.sid},'mono'],
       ['reason',function(r){return el('span',/timeout|error/.test(r.reason)?'abnormal':null,r.reason)}],
-      ['explanation',function(r){return r.explanation},'wrap']],s.closed.filter(matches),s.closed.length);
+      ['explanation',function(r){return r.explanation},'wrap']],s.closed,s.closed.length);
   }
   function loadSnapshot(){
     lastSnapshotAt=Date.now();snapshotTimer=null;
-    return fetch('snapshot?limit='+ROWS,{cache:'no-store'}).then(function(r){if(!r.ok)throw new Error('snapshot: HTTP '+r.status);return r.json()})
+    var url='snapshot?limit='+ROWS+(showSocketRooms?'':'&socketRooms=0')+(filter?'&q='+encodeURIComponent(filter):'');
+    return fetch(url,{cache:'no-store'}).then(function(r){if(!r.ok)throw new Error('snapshot: HTTP '+r.status);return r.json()})
       .then(function(s){snapshot=s;render()}).catch(function(e){$('status').textContent=e.message});
   }
   function loadLanes(){
@@ -162,8 +161,9 @@ const SCRIPT = `
     es.addEventListener('batch',function(m){onBatch(JSON.parse(m.data))});
     es.onerror=function(){$('dot').className='dot down';$('status').textContent='reconnecting…'};
   }
-  $('filter').addEventListener('input',function(){filter=this.value.toLowerCase();render()});
-  $('socket-rooms').addEventListener('change',function(){showSocketRooms=this.checked;render()});
+  var typing=null;
+  $('filter').addEventListener('input',function(){var v=this.value.trim();clearTimeout(typing);typing=setTimeout(function(){filter=v;loadSnapshot()},250)});
+  $('socket-rooms').addEventListener('change',function(){showSocketRooms=this.checked;loadSnapshot()});
   setInterval(render,5000);
   loadSnapshot().then(connect);loadLanes();
 })();
@@ -195,7 +195,7 @@ export function renderInspectorPage(options: PageOptions): string {
 <span class="status"><a href="timeline" target="_blank">full timeline</a> · <a href="snapshot" target="_blank">snapshot JSON</a> · <a href="machines" target="_blank">Mermaid</a></span></header>
 <main>
 <div class="cards"><div><b id="n-namespaces">–</b>namespaces</div><div><b id="n-sockets">–</b>sockets</div><div><b id="n-connections">–</b>connections</div><div><b id="n-rooms">–</b>rooms</div>
-<div style="flex:1;min-width:260px"><input type="search" id="filter" placeholder="filter rows: sid, room, address…" aria-label="filter rows"></div></div>
+<div style="flex:1;min-width:260px"><input type="search" id="filter" placeholder="find: sid, socket, room, address…" aria-label="filter rows"></div></div>
 <section class="panel"><h2>Latest connections <small>swimlanes, newest first</small></h2>${renderLegend()}<div id="lanes"><div class="empty">loading…</div></div></section>
 ${panel('connections', 'Connections')}
 ${panel('sockets', 'Sockets')}

@@ -40,6 +40,14 @@ export const inspectSnapshotSchema = z.object({
   }),
   /** Whether some list was cut to `limit` entries. */
   truncated: z.boolean(),
+  /** With `match`: how many entries of each list matched, before `limit`. */
+  matched: z
+    .object({
+      sockets: z.number().int().nonnegative(),
+      connections: z.number().int().nonnegative(),
+      rooms: z.number().int().nonnegative(),
+    })
+    .optional(),
   namespaces: z.array(
     z.object({
       name: z.string(),
@@ -132,6 +140,13 @@ export interface SnapshotOptions {
   limit?: number;
   /** Recently closed connections listed. Default 50. */
   closed?: number;
+  /**
+   * Keep only entries containing this text (any case): rooms by name, sockets by
+   * id, connection or room, connections and closes by sid or address. Totals still count all.
+   */
+  match?: string;
+  /** List each socket's own room among the rooms (they are counted either way). Default true. */
+  socketRooms?: boolean;
 }
 
 export const DEFAULT_CLOSED = 50;
@@ -144,6 +159,9 @@ export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = 
   const limit = options.limit ?? Infinity;
   const { rooms: roomsView, sessions } = io.log.projections;
   const liveSessions = liveSessionMap(io.engine?.clients);
+  const needle = options.match?.toLowerCase() || undefined;
+  const has = (...texts: Iterable<string>[]) => needle === undefined || texts.some((list) => [...list].some((text) => text.toLowerCase().includes(needle)));
+  const matched = { sockets: 0, connections: 0, rooms: 0 };
   let truncated = false;
   /** Adds `make()` to `list` unless it is full: entries past the limit are counted, never built. */
   const push = <T>(list: T[], make: () => T) => {
@@ -162,6 +180,8 @@ export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = 
       const socketRoom = members.size === 1 && members.has(room);
       if (!socketRoom) named++;
       roomTotal++;
+      if ((socketRoom && options.socketRooms === false) || !has([room])) continue;
+      matched.rooms++;
       push(rooms, () => ({ nsp: name, name: room, members: members.size, socketRoom }));
     }
     let socketCount = 0;
@@ -174,6 +194,8 @@ export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = 
   for (const record of sessions.sockets()) {
     if (record.status !== 'connected') continue;
     socketTotal++;
+    if (!has([record.socketId, record.sid], record.rooms)) continue;
+    matched.sockets++;
     push(sockets, () => socketEntry(record, sessions.session(record.sid), io.nsps.get(record.nsp)?.connected[record.socketId]?.state));
   }
 
@@ -186,11 +208,14 @@ export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = 
       continue;
     }
     connectionTotal++;
+    if (!has([session.sid, session.remoteAddress])) continue;
+    matched.connections++;
     push(connections, () => connectionEntry(session, liveSessions.get(session.sid), sessions.socketsOf(session.sid)));
   }
 
   const closedCount = options.closed ?? DEFAULT_CLOSED;
   const closed = closedSessions
+    .filter((session) => has([session.sid, session.remoteAddress, session.close?.reason ?? '']))
     .sort((a, b) => (b.closedAt ?? 0) - (a.closedAt ?? 0))
     .slice(0, closedCount)
     .map((session) => ({
@@ -212,6 +237,7 @@ export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = 
     position: io.log.lastPosition,
     totals: { namespaces: namespaces.length, sockets: socketTotal, connections: connectionTotal, rooms: roomTotal },
     truncated,
+    ...(needle !== undefined && { matched }),
     namespaces,
     rooms,
     sockets,

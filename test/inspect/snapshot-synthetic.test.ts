@@ -72,6 +72,26 @@ describe('buildSnapshot from the projections alone', () => {
     expect(snapshot.truncated).toBe(true);
   });
 
+  it('finds entries by text across every socket, not only the first `limit`, and can leave out socket rooms', () => {
+    const log = new EventLog();
+    populate(log, 1000);
+    log.record({ type: 'socket.disconnect', socketId: 's7', nsp: '/', reason: 'transport close', initiator: 'client', sid: 's7' });
+    log.record({ type: 'conn.close', sid: 's7', reason: 'transport close', initiator: 'client', transport: 'polling' });
+    const found = inspectSnapshotSchema.parse(buildSnapshot(fromLog(log), { limit: 10, match: 'S999' }));
+    expect(found.sockets.map((s) => s.id)).toEqual(['s999']);
+    expect(found.connections.map((c) => c.sid)).toEqual(['s999']);
+    expect(found.matched).toEqual({ sockets: 1, connections: 1, rooms: 1 });
+    expect(found.totals.sockets).toBe(999);
+    expect(buildSnapshot(fromLog(log), { match: 's7' }).closed.map((c) => c.sid)).toEqual(['s7']);
+    const byRoom = buildSnapshot(fromLog(log), { match: 'room-3' });
+    expect(byRoom.matched!.sockets).toBe(100);
+    expect(byRoom.rooms.map((r) => r.name)).toEqual(['room-3']);
+    const named = buildSnapshot(fromLog(log), { socketRooms: false });
+    expect(named.rooms.map((r) => r.name).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `room-${i}`));
+    expect(named.totals.rooms).toBe(1009);
+    expect(buildSnapshot(fromLog(log)).matched).toBeUndefined();
+  });
+
   it('overlays the live objects: socket and connection machine states, engine heartbeat times', () => {
     const log = new EventLog();
     populate(log, 2);
