@@ -132,6 +132,24 @@ describe.skipIf(skipWithoutRedis('redis adapter'))('redis adapter between iostat
     expect(error?.message).toBe('clients([]) timed out after 1500 ms: no answer from node-2 and 1 node(s) without an iostate name (socket.io)');
   });
 
+  it('takes { host, port } and the user\'s own clients, and leaves those clients open and clean after close', async () => {
+    const port = Number(new URL(redis.url).port);
+    const a = await startIostateNode('by-host', { host: '127.0.0.1', port });
+    nodes.push(a);
+    const pubClient = new Redis(redis.url);
+    const subClient = new Redis(redis.url);
+    const b = await startIostateNode('by-clients', { pubClient, subClient });
+    const onA = await client(4, a);
+    const got = collect(onA, 'news');
+    b.io.emit('news', 'through the user clients');
+    await waitFor('cross-node delivery', () => got.length === 1);
+    await b.close();
+    expect([pubClient.status, subClient.status]).toEqual(['ready', 'ready']);
+    expect([subClient.listenerCount('messageBuffer'), subClient.listenerCount('pmessageBuffer')]).toEqual([0, 0]);
+    pubClient.disconnect();
+    subClient.disconnect();
+  });
+
   it('bad options are refused with a clear TypeError', () => {
     expect(() => redisAdapter({ url: 'http://x' })).toThrow(/must start with redis:\/\/ or rediss:\/\/\n.*at url/);
     expect(() => redisAdapter({ pubClient: new Redis({ lazyConnect: true }) })).toThrow(/pubClient and subClient go together/);
