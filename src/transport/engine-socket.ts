@@ -145,7 +145,7 @@ export class EngineSocket extends EventEmitter {
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    process.nextTick(flushSocket, this);
+    flushLater(this);
   }
 
   flush(): void {
@@ -424,6 +424,26 @@ function readyStateOf(value: unknown): ReadyState {
   return 'open';
 }
 
-function flushSocket(socket: EngineSocket): void {
-  socket.flush();
+/**
+ * Sockets with writes pending, flushed together on the next tick: one
+ * scheduled callback per tick for the whole server rather than per socket
+ * (a broadcast touches thousands of sockets in one tick).
+ */
+let toFlush: EngineSocket[] = [];
+let flushQueued = false;
+
+function flushLater(socket: EngineSocket): void {
+  toFlush.push(socket);
+  if (flushQueued) return;
+  flushQueued = true;
+  process.nextTick(flushPending);
+}
+
+function flushPending(): void {
+  while (toFlush.length) {
+    const batch = toFlush;
+    toFlush = [];
+    for (const socket of batch) socket.flush();
+  }
+  flushQueued = false;
 }

@@ -4,7 +4,8 @@
  * prefixes the packet type byte, v4 sends the data as is), or as base64
  * text when the client asked for `b64`.
  *
- * Writes made in one tick are corked together into one syscall. Prepared
+ * A session's writes of one tick arrive as one batch, corked into one
+ * syscall. Prepared
  * broadcast frames are written as prebuilt bytes when ws would not compress
  * them anyway and its sender is idle (nothing queued behind a deflate), so
  * ordering is preserved; otherwise they go through `ws.send` like any packet.
@@ -28,7 +29,6 @@ interface WsInternals {
 
 export class WebSocketTransport implements Transport {
   readonly name = 'websocket' as const;
-  private corked = false;
   private failure: Error | undefined;
   private readonly deflate: boolean;
 
@@ -75,14 +75,20 @@ export class WebSocketTransport implements Transport {
     this.sink.onError({ message: err.message, wsCode, wsReason });
   }
 
+  /** Writes a batch (everything a session sent in one tick) corked into one syscall. */
   send(packets: OutgoingPacket[]): void {
     if (!this.writable) return;
-    this.cork();
-    for (const packet of packets) {
-      if (packet.prepared) {
-        const frames = packet.prepared.wsFrames(this.protocol, this.supportsBinary);
-        for (let i = 0; i < frames.length; i++) this.writePrepared(frames[i], packet.compress !== false, i === frames.length - 1 ? packet.onSent : undefined);
-      } else this.writePacket(packet);
+    const socket = (this.ws as unknown as WsInternals)._socket;
+    socket?.cork();
+    try {
+      for (const packet of packets) {
+        if (packet.prepared) {
+          const frames = packet.prepared.wsFrames(this.protocol, this.supportsBinary);
+          for (let i = 0; i < frames.length; i++) this.writePrepared(frames[i], packet.compress !== false, i === frames.length - 1 ? packet.onSent : undefined);
+        } else this.writePacket(packet);
+      }
+    } finally {
+      socket?.uncork();
     }
   }
 
@@ -103,20 +109,6 @@ export class WebSocketTransport implements Transport {
     }
   }
 
-  private cork(): void {
-    if (this.corked) return;
-    const socket = (this.ws as unknown as WsInternals)._socket;
-    if (!socket || typeof socket.cork !== 'function') return;
-    socket.cork();
-    this.corked = true;
-    process.nextTick(uncorkTransport, this, socket);
-  }
-
-  uncork(socket: Socket): void {
-    this.corked = false;
-    socket.uncork();
-  }
-
   /** Closes with a close frame; the `close` event follows when the client answers (ws bounds the wait). */
   shutdown(): void {
     if (this.ws.readyState <= OPEN) this.ws.close();
@@ -133,8 +125,4 @@ function sentStatusCode(err: Error): number | undefined {
   const key = Object.getOwnPropertySymbols(err).find((symbol) => symbol.description === 'status-code');
   const value = key && (err as unknown as Record<symbol, unknown>)[key];
   return typeof value === 'number' ? value : undefined;
-}
-
-function uncorkTransport(transport: WebSocketTransport, socket: Socket): void {
-  transport.uncork(socket);
 }
