@@ -12,7 +12,6 @@ export interface ConnectOptions {
   /** Credentials: the v5 CONNECT payload for 4.x, carried in the query for 2.x (which has no `auth`). */
   auth?: Record<string, string>;
   extraHeaders?: Record<string, string>;
-  upgrade?: boolean;
 }
 
 /** How a namespace connection attempt ended, the same shape for both generations. */
@@ -208,7 +207,6 @@ export const clientV2: ClientKind = {
       transports: options.transports,
       query,
       extraHeaders: options.extraHeaders,
-      upgrade: options.upgrade,
     });
     return new TestClient(clientV2, socket);
   },
@@ -226,7 +224,6 @@ export const clientV4: ClientKind = {
       query: options.query,
       auth: options.auth,
       extraHeaders: options.extraHeaders,
-      upgrade: options.upgrade,
     });
     return new TestClient(clientV4, socket);
   },

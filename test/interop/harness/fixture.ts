@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach } from 'vitest';
 import { createServer } from './target';
 import { withTimeout, type ClientKind, type ConnectOptions, type TestClient } from './clients';
-import type { NamespaceLike, ServerLike, SocketLike } from './api';
+import type { ServerLike, SocketLike } from './api';
 
 /** Heartbeats short enough for ping-timeout scenarios, long enough to stay quiet otherwise. */
 export const FAST_HEARTBEAT = { pingInterval: 200, pingTimeout: 300 };
@@ -99,12 +99,6 @@ export class Fixture {
     const found = () => sockets.get(client.id!);
     await withTimeout(waitUntil(() => found() !== undefined), 2000, `no server socket with id ${client.id} on ${nsp}`);
     return found()!;
-  }
-
-  /** Resolves with the next socket connecting to `nsp`. */
-  nextConnection(nsp = '/'): Promise<SocketLike> {
-    const namespace: NamespaceLike = this.io.of(nsp);
-    return withTimeout(new Promise((resolve) => namespace.once('connection', resolve)), 3000, `no connection on ${nsp}`);
   }
 
   private track(nsp: string): Map<string, SocketLike> {

@@ -21,7 +21,6 @@ export const targetName: TargetName = readTargetName();
 export const isReference = targetName === 'socket.io-v2';
 
 type ServerConstructor = new (...args: unknown[]) => ServerLike;
-type ServerFactory = (...args: unknown[]) => ServerLike;
 
 // Loaded only when it is the target, so the reference runs while src/ is in flux.
 const iostate: Record<string, unknown> = isReference ? {} : await import('../../../src');
@@ -33,7 +32,7 @@ function iostateServerClass(): ServerConstructor {
 }
 
 /** The Server class, to be called with `new`. */
-export function ServerClass(): ServerConstructor {
+function ServerClass(): ServerConstructor {
   return isReference ? (socketIoV2 as ServerConstructor) : iostateServerClass();
 }
 
@@ -41,21 +40,6 @@ export function ServerClass(): ServerConstructor {
 export function createServer(...args: unknown[]): ServerLike {
   const Server = ServerClass();
   return new Server(...args);
-}
-
-/**
- * The callable module a CommonJS user gets from `require(...)`, used without
- * `new`. For iostate that is the built package (dist/), so it needs
- * `npm run build`; null when dist/ is missing.
- */
-export function serverFactory(): ServerFactory | null {
-  const require = createRequire(import.meta.url);
-  if (isReference) return socketIoV2 as ServerFactory;
-  try {
-    return require('iostate') as ServerFactory;
-  } catch {
-    return null;
-  }
 }
 
 /** A standalone engine.io 3 server, the kind socket.io 2 users pass to `bind(engine)`. */
