@@ -193,6 +193,19 @@ describe('v3 polling framing', () => {
     expect(polled.text).toBe('___eio[2]("10:4say \\"hi\\"\\u20286:b4AQ==");');
   });
 
+  it('client pings over polling get a pong on the next poll; a v4 client pinging is a protocol error', async () => {
+    await start();
+    const v3session = await open('EIO=3&transport=polling');
+    await post(`/engine.io/?EIO=3&transport=polling&sid=${v3session.sid}`, '1:2');
+    expect((await get(`/engine.io/?EIO=3&transport=polling&sid=${v3session.sid}`)).text).toBe('1:3');
+    expect(env!.records).toContainEqual({ type: 'conn.heartbeat', sid: v3session.sid, step: 'ping-received' });
+
+    const v4session = await open('EIO=4&transport=polling');
+    const closed = closeOf(v4session.socket);
+    await post(`/engine.io/?EIO=4&transport=polling&sid=${v4session.sid}`, '2');
+    expect(await closed).toEqual(['transport error', expect.objectContaining({ description: 'invalid heartbeat direction' })]);
+  });
+
   it('an unparseable payload ends the session with "parse error"', async () => {
     await start();
     const { sid, socket } = await open('EIO=3&transport=polling');
