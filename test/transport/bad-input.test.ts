@@ -68,6 +68,29 @@ describe('bad input', () => {
     );
   });
 
+  it('upgrade probes: any frame on a probing WebSocket fails or completes only that upgrade', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(3, 4), fc.boolean(), body, async (protocol, probeFirst, frame) => {
+        const accepted = env.nextConnection();
+        const { sid } = await handshake(env.port, `EIO=${protocol}&transport=polling`);
+        const victim = await accepted;
+        const ws = new WebSocket(`ws://127.0.0.1:${env.port}/engine.io/?EIO=${protocol}&transport=websocket&sid=${sid}`);
+        opened.push(ws);
+        ws.on('error', () => {});
+        await new Promise((resolve) => ws.once('open', resolve));
+        await until(() => victim.state === 'open.upgrading');
+        if (probeFirst) ws.send('2probe');
+        ws.send(frame);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        expect(['open.polling', 'open.upgrading', 'open.websocket', 'closed']).toContain(victim.state);
+        await checkServerHealthy([victim], []);
+        ws.terminate();
+        victim.close(true);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   it('WebSocket frames: any text or binary frame to v3 and v4 sessions', async () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(3, 4), body, async (protocol, frame) => {
