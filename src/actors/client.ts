@@ -13,7 +13,7 @@
 import type { IncomingMessage } from 'node:http';
 import { PacketType, type Packet } from '../parser/packet';
 import type { PacketCodec } from '../parser';
-import type { BroadcastFlags } from '../adapters/memory-adapter';
+import { NO_FLAGS, type BroadcastFlags } from '../adapters/memory-adapter';
 import type { CloseDetails, EngineSocket } from '../transport/engine-socket';
 import type { PreparedMessage } from '../transport/prepared-message';
 import type { DisconnectInitiator } from '../machines/socket';
@@ -47,9 +47,7 @@ export class Client {
     if (this.protocol === 4) {
       this.connect('/', {});
     } else {
-      this.connectTimer = setTimeout(() => {
-        if (Object.keys(this.nsps).length === 0) conn.close();
-      }, server.connectTimeout);
+      this.connectTimer = setTimeout(closeIfNoNamespace, server.connectTimeout, this);
       this.connectTimer.unref?.();
     }
   }
@@ -59,7 +57,7 @@ export class Client {
   }
 
   /** Writes one packet (data plane): encoded here, framed by the engine. */
-  packet(packet: Packet, flags: BroadcastFlags = {}): void {
+  packet(packet: Packet, flags: BroadcastFlags = NO_FLAGS): void {
     if (this.conn.readyState !== 'open') return;
     if (flags.volatile && !this.conn.transport.writable) return;
     const options = flags.compress === false ? UNCOMPRESSED : COMPRESSED;
@@ -102,7 +100,7 @@ export class Client {
 
   /** Called by a socket that passed its middlewares: confirms the namespace to the client. */
   onSocketConnected(socket: Socket): void {
-    clearTimeout(this.connectTimer);
+    this.clearConnectTimer();
     this.sockets[socket.id] = socket;
     const data = this.protocol === 5 ? { sid: socket.id } : undefined;
     this.packet({ type: PacketType.CONNECT, nsp: socket.nsp.name, ...(data ? { data } : {}) });
@@ -121,6 +119,17 @@ export class Client {
       socket.onclose(reason, 'application');
     }
     this.conn.close();
+  }
+
+  /** A 4.x client must join a namespace within `connectTimeout`; a 2.x one joined `/` at once. */
+  closeIfIdle(): void {
+    this.connectTimer = undefined;
+    if (Object.keys(this.nsps).length === 0) this.conn.close();
+  }
+
+  private clearConnectTimer(): void {
+    clearTimeout(this.connectTimer);
+    this.connectTimer = undefined;
   }
 
   private ondata(data: string | Buffer): void {
@@ -152,11 +161,15 @@ export class Client {
   }
 
   private onclose(reason: string, details: CloseDetails): void {
-    clearTimeout(this.connectTimer);
+    this.clearConnectTimer();
     this.decoder.destroy();
     const initiator: DisconnectInitiator = details?.initiator === 'client' ? 'client' : 'server';
     for (const socket of Object.values(this.nsps)) socket.onclose(reason, initiator, details);
   }
+}
+
+function closeIfNoNamespace(client: Client): void {
+  client.closeIfIdle();
 }
 
 const COMPRESSED = { compress: true };

@@ -12,7 +12,7 @@ import type { IncomingMessage } from 'node:http';
 import { MachineHost } from './machine-host';
 import { socketMachine, type DisconnectInitiator } from '../machines/socket';
 import { PacketType, type Packet } from '../parser/packet';
-import type { BroadcastFlags } from '../adapters/memory-adapter';
+import { NO_FLAGS, type BroadcastFlags } from '../adapters/memory-adapter';
 import type { CloseDetails, EngineSocket } from '../transport/engine-socket';
 import type { Client } from './client';
 import type { Namespace } from './namespace';
@@ -51,43 +51,67 @@ export class Socket extends EventEmitter {
   readonly server: Server;
   readonly adapter: Namespace['adapter'];
   readonly conn: EngineSocket;
-  readonly handshake: Handshake;
   /** Application data, free for user code (as in socket.io 4). */
   data: Record<string, unknown> = {};
-  private readonly acks = new Map<number, Ack>();
+  // Allocated on first use: most sockets never send an ack, add a middleware or broadcast.
+  private acks: Map<number, Ack> | undefined;
   private nextAckId = 0;
-  private readonly fns: PacketMiddleware[] = [];
-  private rooms$: string[] = [];
-  private flags: BroadcastFlags = {};
+  private fns: PacketMiddleware[] | undefined;
+  private rooms$: string[] | undefined;
+  private flags: BroadcastFlags | undefined;
   private readonly lifecycle: MachineHost<typeof socketMachine>;
   private connectTimer: NodeJS.Timeout | undefined;
   private closeDetails: Partial<Omit<CloseDetails, 'initiator'>> | undefined;
   /** The rooms it was in when it began disconnecting: the log keeps them for replay. */
   private roomsAtDisconnect: string[] | undefined;
+  private handshake$: Handshake | undefined;
   private readonly since = Date.now();
+
+  /** The machine's named actions, shared by every socket (`this` is the socket: no closures per socket). */
+  private static readonly actions: Record<string, (this: Socket, params: any) => void> = {
+    armConnectTimeout() {
+      this.connectTimer = setTimeout(onConnectTimeout, this.server.connectTimeout, this);
+      this.connectTimer.unref?.();
+    },
+    disarmConnectTimeout() {
+      clearTimeout(this.connectTimer);
+      this.connectTimer = undefined;
+    },
+    announceConnect() {
+      this.announceConnect();
+    },
+    refuse(params: { message: string; data?: unknown }) {
+      this.sendConnectError(params.message, params.data);
+    },
+    beginDisconnect(params: { reason: string; initiator: DisconnectInitiator }) {
+      this.beginDisconnect(params.reason, params.initiator);
+    },
+    finishDisconnect(params: { reason: string; initiator: DisconnectInitiator }) {
+      this.finishDisconnect(params.reason, params.initiator);
+    },
+  };
 
   constructor(
     readonly nsp: Namespace,
     readonly client: Client,
-    payload: ConnectPayload,
+    private readonly payload: ConnectPayload,
   ) {
     super();
     this.server = nsp.server;
     this.adapter = nsp.adapter;
     this.conn = client.conn;
     this.id = nsp.name === '/' ? client.id : `${nsp.name}#${client.id}`;
-    this.handshake = buildHandshake(client, payload);
-    this.lifecycle = new MachineHost(socketMachine, {
-      armConnectTimeout: () => {
-        this.connectTimer = setTimeout(() => this.lifecycle.send({ type: 'CONNECT_TIMEOUT' }), this.server.connectTimeout);
-        this.connectTimer.unref?.();
-      },
-      disarmConnectTimeout: () => clearTimeout(this.connectTimer),
-      announceConnect: () => this.announceConnect(),
-      refuse: (params: { message: string; data?: unknown }) => this.sendConnectError(params.message, params.data),
-      beginDisconnect: (params: { reason: string; initiator: DisconnectInitiator }) => this.beginDisconnect(params.reason, params.initiator),
-      finishDisconnect: (params: { reason: string; initiator: DisconnectInitiator }) => this.finishDisconnect(params.reason, params.initiator),
-    });
+    this.lifecycle = new MachineHost(socketMachine, Socket.actions, undefined, this);
+  }
+
+  /** The handshake details, built on first read from the request and the CONNECT payload. */
+  get handshake(): Handshake {
+    return (this.handshake$ ??= buildHandshake(this.client, this.payload, this.since));
+  }
+
+  /** Called by the connect timer: the middlewares did not answer in time. */
+  timeoutConnect(): void {
+    this.lifecycle.send({ type: 'CONNECT_TIMEOUT' });
   }
 
   get request(): IncomingMessage {
@@ -120,13 +144,14 @@ export class Socket extends EventEmitter {
   }
 
   use(fn: PacketMiddleware): this {
-    this.fns.push(fn);
+    (this.fns ??= []).push(fn);
     return this;
   }
 
   to(room: string | string[]): this {
+    const rooms = (this.rooms$ ??= []);
     for (const name of Array.isArray(room) ? room : [room]) {
-      if (!this.rooms$.includes(name)) this.rooms$.push(String(name));
+      if (!rooms.includes(name)) rooms.push(String(name));
     }
     return this;
   }
@@ -136,17 +161,17 @@ export class Socket extends EventEmitter {
   }
 
   get broadcast(): this {
-    this.flags.broadcast = true;
+    (this.flags ??= {}).broadcast = true;
     return this;
   }
 
   get volatile(): this {
-    this.flags.volatile = true;
+    (this.flags ??= {}).volatile = true;
     return this;
   }
 
   get local(): this {
-    this.flags.local = true;
+    (this.flags ??= {}).local = true;
     return this;
   }
 
@@ -155,12 +180,12 @@ export class Socket extends EventEmitter {
   }
 
   binary(value: boolean): this {
-    this.flags.binary = value;
+    (this.flags ??= {}).binary = value;
     return this;
   }
 
   compress(value: boolean): this {
-    this.flags.compress = value;
+    (this.flags ??= {}).compress = value;
     return this;
   }
 
@@ -173,19 +198,19 @@ export class Socket extends EventEmitter {
   override emit(event: string | symbol, ...args: unknown[]): any {
     if (typeof event === 'symbol' || RESERVED_EVENTS.has(event)) throw new Error(`"${String(event)}" is a reserved event name`);
     const rooms = this.rooms$;
-    const flags = this.flags;
-    this.rooms$ = [];
-    this.flags = {};
-    if (rooms.length > 0 || flags.broadcast) {
+    const flags = this.flags ?? NO_FLAGS;
+    this.rooms$ = undefined;
+    this.flags = undefined;
+    if (rooms || flags.broadcast) {
       if (typeof args[args.length - 1] === 'function') throw new Error('Callbacks are not supported when broadcasting');
-      this.adapter.broadcast({ type: PacketType.EVENT, nsp: this.nsp.name, data: [event, ...args] }, { rooms, except: [this.id], flags });
+      this.adapter.broadcast({ type: PacketType.EVENT, nsp: this.nsp.name, data: [event, ...args] }, { rooms: rooms ?? [], except: [this.id], flags });
       return this;
     }
     const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as Ack) : undefined;
     const packet: Packet = { type: PacketType.EVENT, nsp: this.nsp.name, data: [event, ...args] };
     if (ack) {
       packet.id = this.nextAckId++;
-      this.acks.set(packet.id, ack);
+      (this.acks ??= new Map()).set(packet.id, ack);
     }
     this.packet(packet, flags);
     return this;
@@ -232,7 +257,7 @@ export class Socket extends EventEmitter {
   }
 
   /** Writes one packet to this client (data plane). */
-  packet(packet: Packet, flags: BroadcastFlags = {}): void {
+  packet(packet: Packet, flags: BroadcastFlags = NO_FLAGS): void {
     this.client.packet(packet, flags);
   }
 
@@ -289,7 +314,7 @@ export class Socket extends EventEmitter {
     const args = (packet.data as unknown[]).slice();
     if (typeof args[0] === 'string' && RESERVED_EVENTS.has(args[0])) return this.error(new Error(`"${args[0]}" is a reserved event name`));
     if (packet.id !== undefined) args.push(this.ackFor(packet.id));
-    if (this.fns.length === 0) return this.dispatch(args);
+    if (!this.fns) return this.dispatch(args);
     this.runPacketMiddlewares(args, (err) => {
       if (err) return this.error(err);
       this.dispatch(args);
@@ -303,9 +328,9 @@ export class Socket extends EventEmitter {
 
   private onack(packet: Packet): void {
     if (packet.id === undefined) return;
-    const ack = this.acks.get(packet.id);
+    const ack = this.acks?.get(packet.id);
     if (!ack) return;
-    this.acks.delete(packet.id);
+    this.acks!.delete(packet.id);
     const data = Array.isArray(packet.data) ? packet.data : [];
     this.server.guard(this, () => ack.apply(this, data));
   }
@@ -321,7 +346,7 @@ export class Socket extends EventEmitter {
   }
 
   private runPacketMiddlewares(args: unknown[], done: (err?: unknown) => void): void {
-    const fns = this.fns.slice();
+    const fns = this.fns!.slice();
     const step = (index: number): void => {
       let called = false;
       const next = (err?: unknown) => {
@@ -375,7 +400,7 @@ export class Socket extends EventEmitter {
   private finishDisconnect(reason: string, initiator: DisconnectInitiator): void {
     this.nsp.remove(this);
     this.client.remove(this);
-    this.acks.clear();
+    this.acks = undefined;
     this.server.log.record({
       type: 'socket.disconnect',
       socketId: this.id,
@@ -396,7 +421,11 @@ export class Socket extends EventEmitter {
 
 function noop(): void {}
 
-function buildHandshake(client: Client, payload: ConnectPayload): Handshake {
+function onConnectTimeout(socket: Socket): void {
+  socket.timeoutConnect();
+}
+
+function buildHandshake(client: Client, payload: ConnectPayload, issued: number): Handshake {
   const req = client.request;
   const url = req.url ?? '/';
   const query: Record<string, string | string[]> = {};
@@ -408,7 +437,6 @@ function buildHandshake(client: Client, payload: ConnectPayload): Handshake {
       query[key] = values.length === 1 ? values[0] : values;
     }
   }
-  const issued = Date.now();
   return {
     headers: req.headers,
     time: new Date(issued).toString(),

@@ -21,6 +21,9 @@ export interface BroadcastFlags {
   broadcast?: boolean;
 }
 
+/** The flags of an emit that set none; shared so the common path allocates nothing. */
+export const NO_FLAGS: BroadcastFlags = Object.freeze({});
+
 export interface BroadcastOptions {
   /** Rooms to send to; none means every socket of the namespace. */
   rooms: string[];
@@ -117,7 +120,7 @@ export class Adapter extends EventEmitter {
   broadcast(packet: Packet, opts: BroadcastOptions): void {
     const recipients = this.recipients(opts);
     let message: PreparedMessage | undefined;
-    const flags = opts.flags ?? {};
+    const flags = opts.flags ?? NO_FLAGS;
     for (const id of recipients) {
       const socket = this.nsp.connected[id];
       if (!socket) continue;
