@@ -216,6 +216,12 @@ describe('upgrades from polling', () => {
 
     env = await startEngine({ transports: ['polling'] });
     expect(await refusedUpgrade('EIO=4&transport=websocket')).toEqual({ status: 400, body: { code: 0, message: 'Transport unknown' } });
+    await env.close();
+
+    env = await startEngine({ allowRequest: (req, fn) => fn(req.headers['x-token'] === 'ok' ? null : 'no token', req.headers['x-token'] === 'ok') });
+    expect(await refusedUpgrade('EIO=3&transport=websocket')).toEqual({ status: 403, body: { code: 4, message: 'no token' } });
+    const admitted = connect('EIO=3&transport=websocket', { 'X-Token': 'ok' });
+    await until(() => admitted.frames.length === 1);
   });
 
   it('a server close during an upgrade waits for the upgrade and closes over the new WebSocket', async () => {
