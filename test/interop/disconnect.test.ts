@@ -1,7 +1,7 @@
 // Disconnection: disconnect(close), every documented reason, the details
 // argument, 'disconnecting' with rooms still present, and 'error'.
 import { expect, it } from 'vitest';
-import { FAST_HEARTBEAT, forEachClient, itBeyondReference, join, nextEvent, startServer, type SocketLike, type TestClient } from './harness';
+import { FAST_HEARTBEAT, forEachClient, itBeyondReference, join, nextEvent, sleep, startServer, type SocketLike, type TestClient } from './harness';
 import { abortPollingPost, sendUnmaskedFrame } from './harness/raw-http';
 
 function nextDisconnect(socket: SocketLike, ms = 3000): Promise<[string, any]> {
@@ -84,15 +84,17 @@ forEachClient((kind) => {
     const frozenAt = Date.now();
     client.freeze();
     expect((await gone)[0]).toBe('ping timeout');
-    expect(Date.now() - frozenAt).toBeLessThan(FAST_HEARTBEAT.pingInterval * 2 + FAST_HEARTBEAT.pingTimeout + 300);
+    // Bounded by the heartbeat (plus slack for a loaded machine), not by the 25 s default.
+    expect(Date.now() - frozenAt).toBeLessThan(2000);
   });
 
   it('a client that keeps answering pings stays connected past several heartbeats', async () => {
-    const fixture = await startServer(FAST_HEARTBEAT);
+    // Frequent pings, a generous timeout: several round trips, no false alarm on a busy machine.
+    const fixture = await startServer({ pingInterval: 100, pingTimeout: 1000 });
     const { client, socket } = await fixture.pair(kind, '/', { transports: ['websocket'] });
     let disconnected = false;
     socket.on('disconnect', () => (disconnected = true));
-    await new Promise((resolve) => setTimeout(resolve, (FAST_HEARTBEAT.pingInterval + FAST_HEARTBEAT.pingTimeout) * 1.5));
+    await sleep(600);
     expect(disconnected).toBe(false);
     await expectAlive(client, socket);
   });
