@@ -1,6 +1,6 @@
 // Rooms: join, leave, socket.rooms, namespace.clients, adapter membership.
 import { expect, it } from 'vitest';
-import { clientsOf, forEachClient, join, leave, nextEvent, startServer } from './harness';
+import { clientsOf, forEachClient, join, leave, nextEvent, startServer, withTimeout } from './harness';
 
 forEachClient((kind) => {
   it('socket.rooms is an object keyed by room, holding its own id from the start', async () => {
@@ -76,14 +76,32 @@ forEachClient((kind) => {
     expect(await clientsOf(fixture.io.in(socket.id))).toEqual([]);
   });
 
-  it('the adapter holds the membership: namespace.adapter is the one of io.of(name)', async () => {
+  it('the adapter keeps the socket.io-adapter shape: rooms[room].sockets and .length, sids[id][room]', async () => {
+    const fixture = await startServer();
+    const first = await fixture.pair(kind);
+    const second = await fixture.pair(kind);
+    await join(first.socket, 'r');
+    await join(second.socket, 'r');
+    const adapter = fixture.io.of('/').adapter as any;
+    expect(adapter).toBe(fixture.io.sockets.adapter);
+    expect(adapter.rooms.r.length).toBe(2);
+    expect(adapter.rooms.r.sockets).toEqual({ [first.socket.id]: true, [second.socket.id]: true });
+    expect(adapter.rooms[first.socket.id].sockets).toEqual({ [first.socket.id]: true });
+    expect(adapter.sids[first.socket.id]).toEqual({ [first.socket.id]: true, r: true });
+  });
+
+  it('adapter add/del/delAll/clients work with callbacks, as adapters written for socket.io 2 expect', async () => {
     const fixture = await startServer();
     const { socket } = await fixture.pair(kind);
-    await join(socket, 'r');
-    const adapter = fixture.io.of('/').adapter;
-    expect(adapter).toBe(fixture.io.sockets.adapter);
-    const rooms = adapter.rooms;
-    const members = rooms instanceof Map ? [...(rooms.get('r') ?? [])] : Object.keys(rooms.r.sockets);
-    expect(members).toEqual([socket.id]);
+    const adapter = fixture.io.of('/').adapter as any;
+    const call = (method: string, ...args: unknown[]) => withTimeout(new Promise((resolve) => adapter[method](...args, resolve)), 2000, `${method} did not call back`);
+    expect(await call('add', socket.id, 'x')).toBeFalsy();
+    expect(await clientsOf({ clients: (cb) => adapter.clients(['x'], cb) })).toEqual([socket.id]);
+    expect(await call('del', socket.id, 'x')).toBeFalsy();
+    expect(await clientsOf({ clients: (cb) => adapter.clients(['x'], cb) })).toEqual([]);
+    await call('add', socket.id, 'y');
+    expect(await call('delAll', socket.id)).toBeFalsy();
+    expect(adapter.rooms.y).toBeUndefined();
+    expect(adapter.sids[socket.id]).toBeUndefined();
   });
 });
