@@ -62,7 +62,9 @@ export function pureInitialTransition<M extends AnyStateMachine>(machine: M, inp
  */
 export type ActionHandler<E> = (this: any, params: any, event: E) => void;
 
+/** Called with `this` = the host's owner, like the action handlers. */
 export type StateListener<M extends AnyStateMachine> = (
+  this: any,
   snapshot: SnapshotFrom<M>,
   previous: SnapshotFrom<M>,
   event: EventFromLogic<M>,
@@ -142,7 +144,7 @@ export class MachineHost<M extends AnyStateMachine> {
     this.value = (snapshot as AnyMachineSnapshot).value;
     this.context = (snapshot as AnyMachineSnapshot).context;
     if (this.listener && changed((previous as AnyMachineSnapshot).value, (snapshot as AnyMachineSnapshot).value)) {
-      this.listener(snapshot, previous, event);
+      this.listener.call(this.owner, snapshot, previous, event);
     }
     this.perform(actions, event);
   }

@@ -80,10 +80,7 @@ export class EngineSocket extends EventEmitter {
       },
       this,
     );
-    this.host.onTransition((snapshot) => {
-      this.since = Date.now();
-      this.readyState = readyStateOf(snapshot.value);
-    });
+    this.host.onTransition(onStateChange);
   }
 
   /** The machine's state, e.g. 'open.polling', 'open.upgrading', 'closed'. */
@@ -416,6 +413,11 @@ const handlers: Partial<Handlers> = {
 };
 
 const ignoringSink: TransportSink = { onPacket() {}, onParseError() {}, onError() {}, onClose() {}, onDrain() {} };
+
+function onStateChange(this: EngineSocket, snapshot: { value: unknown }): void {
+  this.since = Date.now();
+  this.readyState = readyStateOf(snapshot.value);
+}
 
 function readyStateOf(value: unknown): ReadyState {
   if (value === 'handshaking') return 'opening';

@@ -27,9 +27,26 @@ interface WsInternals {
   _receiver?: { _payloadLength?: number; _totalPayloadLength?: number };
 }
 
+/** The transport a ws instance belongs to, so its listeners can be shared functions (no closures per connection). */
+const kTransport = Symbol('iostate.transport');
+type TransportOwned = WebSocket & { [kTransport]: WebSocketTransport };
+
+function onWsMessage(this: WebSocket, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+  (this as TransportOwned)[kTransport].onMessage(data, isBinary);
+}
+
+function onWsError(this: WebSocket, err: Error): void {
+  (this as TransportOwned)[kTransport].failure ??= err;
+}
+
+function onWsClose(this: WebSocket, code: number, reason: Buffer): void {
+  (this as TransportOwned)[kTransport].onClose(code, reason);
+}
+
 export class WebSocketTransport implements Transport {
   readonly name = 'websocket' as const;
-  private failure: Error | undefined;
+  /** The first error ws reported; it explains the close that follows. */
+  failure: Error | undefined;
   private readonly deflate: boolean;
 
   constructor(
@@ -42,18 +59,17 @@ export class WebSocketTransport implements Transport {
     private readonly deflateThreshold: number,
   ) {
     this.deflate = typeof ws.extensions === 'string' && ws.extensions.includes('permessage-deflate');
-    ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => this.onMessage(data, isBinary));
-    ws.on('error', (err: Error) => {
-      this.failure ??= err;
-    });
-    ws.on('close', (code: number, reason: Buffer) => this.onClose(code, reason));
+    (ws as TransportOwned)[kTransport] = this;
+    ws.on('message', onWsMessage);
+    ws.on('error', onWsError);
+    ws.on('close', onWsClose);
   }
 
   get writable(): boolean {
     return this.ws.readyState === OPEN;
   }
 
-  private onMessage(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+  onMessage(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
     const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
     const frame = isBinary ? buffer : buffer.toString('utf8');
     const decoded = this.protocol === 4 ? v4.decodePacket(frame) : v3.decodePacket(frame);
@@ -61,7 +77,7 @@ export class WebSocketTransport implements Transport {
     else this.sink.onParseError(decoded.error);
   }
 
-  private onClose(code: number, reasonBytes: Buffer): void {
+  onClose(code: number, reasonBytes: Buffer): void {
     const wsReason = reasonBytes.length ? reasonBytes.toString('utf8') : undefined;
     const err = this.failure as (Error & { code?: string }) | undefined;
     if (!err) return this.sink.onClose({ wsCode: code, wsReason });
