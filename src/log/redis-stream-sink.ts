@@ -62,7 +62,12 @@ export class RedisStreamSink implements LogSink {
 
   write(event: LogEvent): void {
     if (this.closed) return;
-    this.queue.push(JSON.stringify(event));
+    try {
+      this.queue.push(JSON.stringify(event));
+    } catch (error) {
+      this.onError(new Error(`event log stream ${this.stream}: event ${event.seq} (${event.type}) cannot be serialised: ${(error as Error).message}`));
+      return;
+    }
     if (this.queue.length > this.maxBuffered) {
       const dropped = this.queue.length - this.maxBuffered;
       this.queue.splice(0, dropped);

@@ -150,6 +150,18 @@ describe.skipIf(skipWithoutRedis('redis adapter'))('redis adapter between iostat
     subClient.disconnect();
   });
 
+  it('with sharedLog: false the projections stay local and clients() asks the nodes', async () => {
+    const [a, b] = await Promise.all(['own-a', 'own-b'].map((name) => startIostateNode(name, { url: redis.url, sharedLog: false })));
+    nodes.push(a!, b!);
+    const onA = await client(2, a!);
+    const onB = await client(4, b!);
+    expect(await clientsOf(a!)).toEqual([serverId(onA), serverId(onB)].sort());
+    expect([...a!.io.log.projections.rooms.socketIds('/')]).toEqual([serverId(onA)]);
+    const probe = new Redis(redis.url);
+    expect(await probe.exists('socket.io-log')).toBe(0);
+    probe.disconnect();
+  });
+
   it('bad options are refused with a clear TypeError', () => {
     expect(() => redisAdapter({ url: 'http://x' })).toThrow(/must start with redis:\/\/ or rediss:\/\/\n.*at url/);
     expect(() => redisAdapter({ pubClient: new Redis({ lazyConnect: true }) })).toThrow(/pubClient and subClient go together/);

@@ -68,6 +68,20 @@ describe('RedisStreamSink', () => {
     expect(errors[errors.length - 1]).toBe('event log stream s: closed with 2 event(s) that never reached Redis');
   });
 
+  it('reports an event that cannot be serialised and goes on', async () => {
+    const redis = fakeRedis();
+    const errors: string[] = [];
+    const sink = new RedisStreamSink({ client: redis.client, stream: 's', onError: (error) => errors.push(error.message) });
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    sink.write({ seq: 1, ts: 1, node: 'n', type: 'socket.refused', sid: 'x', nsp: '/', message: 'no', data: circular });
+    sink.write(event(2));
+    await sink.flush();
+    expect(errors[0]).toMatch(/^event log stream s: event 1 \(socket.refused\) cannot be serialised: /);
+    expect(redis.appended.map((e) => e.seq)).toEqual([2]);
+    await sink.close();
+  });
+
   it('ignores writes after close', async () => {
     const redis = fakeRedis();
     const sink = new RedisStreamSink({ client: redis.client, stream: 's' });
