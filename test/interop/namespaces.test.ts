@@ -13,6 +13,14 @@ forEachClient((kind) => {
     expect(fixture.io.sockets.name).toBe('/');
   });
 
+  it('of(name) without a leading slash names the same namespace', async () => {
+    const fixture = await startServer();
+    const chat = fixture.io.of('chat');
+    expect(chat.name).toBe('/chat');
+    expect(fixture.io.of('/chat')).toBe(chat);
+    expect((await fixture.client(kind, '/chat').settled()).type).toBe('connected');
+  });
+
   it('both "connect" and "connection" fire with the socket; socket.nsp is the namespace', async () => {
     const fixture = await startServer();
     const admin = fixture.io.of('/admin');
