@@ -56,6 +56,24 @@ describe.skipIf(skipWithoutRedis('redis faults'))('redis adapter faults', () => 
     await waitFor('cross-node delivery', () => got.length === 2);
   });
 
+  it('a node declared down while alive (its key expired: a partition) announces its sockets again', async () => {
+    const a = track(await startIostateNode('watcher', { url: redis.url }));
+    const b = track(await startIostateNode('partitioned', { url: redis.url }));
+    const onB = track(await connect(4, b.port));
+    b.io.of('/').connected[serverId(onB)]!.join('team');
+    const membersOnA = () => [...(a.io.log.projections.rooms.membersOf('/', 'team') ?? [])];
+    await waitFor('a to know the member', () => membersOnA().length === 1);
+    const liveness = (b.adapter().node as unknown as { liveness: { stop(): Promise<void>; start(): void } }).liveness;
+    await liveness.stop();
+    // a declares b down once its own liveness grace (heartbeatTimeout + 2 s after connecting) is over.
+    await waitFor('a to record node.down for b', () => a.io.log.events().some((event) => event.type === 'node.down' && event.down === 'partitioned'), 8000);
+    liveness.start();
+    await waitFor('b to announce its sockets again', () => membersOnA().length === 1, 5000);
+    await sleep(1500);
+    expect(membersOnA()).toEqual([serverId(onB)]);
+    expect(b.io.log.projections.rooms.membersOf('/', 'team')?.size).toBe(1);
+  }, 20_000);
+
   it('Redis lost mid-run and restarted empty: errors, local delivery, then the same membership everywhere and no node declared down', async () => {
     const a = track(await startIostateNode('a', { url: redis.url }));
     const b = track(await startIostateNode('b', { url: redis.url }));
