@@ -104,6 +104,23 @@ forEachClient((kind) => {
     expect(await negotiatedExtensions(off.port, kind)).toBe('');
   });
 
+  it('upgradeTimeout: an upgrade probed but never completed is dropped in time', async () => {
+    const fixture = await startServer({ upgradeTimeout: 200 });
+    const { sid } = await openRawPollingSession(fixture.port, eio(kind));
+    const startedAt = Date.now();
+    const ws = new WebSocket(`ws://127.0.0.1:${fixture.port}/socket.io/?EIO=${eio(kind)}&transport=websocket&sid=${sid}`);
+    try {
+      const probed = new Promise((resolve) => ws.once('message', resolve));
+      await withTimeout(new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject)), 2000, 'no websocket');
+      ws.send('2probe');
+      expect(String(await withTimeout(probed, 2000, 'no probe answer'))).toBe('3probe');
+      await withTimeout(new Promise((resolve) => ws.once('close', resolve)), 2000, 'the unfinished upgrade was kept');
+      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(200);
+    } finally {
+      ws.terminate();
+    }
+  });
+
   it('wsEngine: "ws" is accepted', async () => {
     const fixture = await startServer({ wsEngine: 'ws' });
     expect((await fixture.client(kind, '/', { transports: ['websocket'] }).settled()).type).toBe('connected');
