@@ -1,6 +1,9 @@
 /** Broadcast data plane: one PreparedMessage, many recipients, each framing built once. */
+import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
+import * as v3 from '../../src/transport/codec/v3';
+import * as v4 from '../../src/transport/codec/v4';
 import { PreparedMessage } from '../../src/transport/prepared-message';
 import type { EngineSocket } from '../../src/transport/engine-socket';
 import { handshake, request, startEngine, until, type TestEngine } from './helpers';
@@ -47,6 +50,33 @@ describe('PreparedMessage', () => {
     expect(message.pollingSegment(4)).toBe('4451-["news",{"_placeholder":true,"num":0}]\x1ebAQID');
     expect(message.pollingSegment(3)).toBe('43:4451-["news",{"_placeholder":true,"num":0}]6:b4AQID');
     expect(message.pollingSegment(3)).toBe(message.pollingSegment(3));
+  });
+
+  it('every framing equals encoding each part on its own, and each frame is a valid unmasked final frame', () => {
+    const part = fc.oneof(fc.string({ maxLength: 300 }), fc.uint8Array({ maxLength: 70_000, size: 'small' }).map((bytes) => Buffer.from(bytes)));
+    fc.assert(
+      fc.property(fc.array(part, { minLength: 1, maxLength: 4 }), fc.constantFrom(3 as const, 4 as const), fc.boolean(), (parts, protocol, supportsBinary) => {
+        const message = new PreparedMessage(parts);
+        const codec = protocol === 4 ? v4 : v3;
+        const packets = parts.map((data) => ({ type: 'message' as const, data }));
+        const frames = message.wsFrames(protocol, supportsBinary);
+        frames.forEach((frame, i) => {
+          expect(frame.data).toEqual(codec.encodePacket(packets[i], supportsBinary));
+          const bytes = Buffer.concat(frame.frame);
+          const payload = typeof frame.data === 'string' ? Buffer.from(frame.data) : frame.data;
+          expect(bytes[0]).toBe(frame.binary ? 0x82 : 0x81);
+          const short = bytes[1];
+          expect(short & 0x80).toBe(0);
+          const [length, offset] = short === 127 ? [Number(bytes.readBigUInt64BE(2)), 10] : short === 126 ? [bytes.readUInt16BE(2), 4] : [short, 2];
+          expect(length).toBe(payload.length);
+          expect(bytes.subarray(offset)).toEqual(payload);
+        });
+        expect(message.pollingSegment(4)).toBe(v4.encodePayload(packets));
+        expect(message.pollingSegment(3)).toBe(v3.encodePayload(packets, false));
+      }),
+      // The three WebSocket length encodings (7-bit, 16-bit, 64-bit) always appear.
+      { numRuns: 100, examples: [[['x'.repeat(125), 'y'.repeat(126), Buffer.alloc(70_000, 1)], 4, true], [[Buffer.alloc(65_536)], 3, true]] },
+    );
   });
 
   it('reaches v3 and v4 clients on websocket and polling with each framing, writing prebuilt WebSocket frames', async () => {
