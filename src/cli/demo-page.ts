@@ -92,6 +92,14 @@ const SCRIPT = `
   $('connect').onclick=function(){socket.connect()};
   $('drop').onclick=function(){socket.io.engine.close()};
   $('kick').onclick=function(){socket.emit(E.kickMe)};
+  // Stop answering pings, and quiet the client's own heartbeat timer, so the server gives up first.
+  // These are engine.io-client 6 internals of the served bundle: if they change, the client just times out itself.
+  $('silent').onclick=function(){
+    var e=socket.io.engine,t=e.transport;
+    t.off('packet');t.on('packet',function(p){if(p.type!=='ping')e._onPacket(p)});
+    e._resetPingTimeout=function(){};e._hasPingExpired=function(){return false};clearTimeout(e._pingTimeoutTimer);
+    line('silent: pings go unanswered; the server gives up after pingInterval + pingTimeout','info');
+  };
 })();
 `;
 
@@ -119,6 +127,7 @@ export function renderDemoPage(options: { inspectorPath: string }): string {
 <button id="disconnect">disconnect (client namespace disconnect)</button>
 <button id="drop">drop the transport (transport close)</button>
 <button id="kick">ask the server to kick me (forced close)</button>
+<button id="silent">go silent (ping timeout)</button>
 <button id="connect">connect again</button></div>
 </aside>
 <div class="chat"><ul id="messages"></ul>

@@ -49,7 +49,17 @@ export interface DemoServer {
 }
 
 /** Starts the demo; resolves once it listens. */
-export async function startDemo(options: { port: number; host: string; log?: string }): Promise<DemoServer> {
+export interface DemoOptions {
+  port: number;
+  host: string;
+  /** Also write the event log to this JSONL file. */
+  log?: string;
+  /** Heartbeat settings; default 10 s and 5 s, short so a silent client times out quickly. */
+  pingInterval?: number;
+  pingTimeout?: number;
+}
+
+export async function startDemo(options: DemoOptions): Promise<DemoServer> {
   const page = renderDemoPage({ inspectorPath: INSPECTOR_PATH });
   // Registered before the Server attaches (it then routes its own paths first); `inspector` is defined below, before any request.
   const server = http.createServer((req, res) => {
@@ -65,8 +75,8 @@ export async function startDemo(options: { port: number; host: string; log?: str
   });
   const io = new Server(server, {
     // Short heartbeats, so the swimlanes show pings and a silent client times out quickly.
-    pingInterval: 10_000,
-    pingTimeout: 5_000,
+    pingInterval: options.pingInterval ?? 10_000,
+    pingTimeout: options.pingTimeout ?? 5_000,
     ...(options.log !== undefined && { eventLog: { file: options.log } }),
   });
   const inspector = createInspectorHandler(io, { path: INSPECTOR_PATH, auth: isLocalRequest });
