@@ -332,7 +332,10 @@ export class EngineSocket extends EventEmitter {
     const transport = this.transport;
     if (discard) this.buffer = [];
     if (transport.name === 'websocket') {
-      this.flush();
+      // Everything buffered goes out before the close frame, even to a backed-up socket.
+      const packets = this.buffer;
+      this.buffer = [];
+      if (packets.length) transport.send(packets);
       transport.shutdown();
       // Discarding does not wait for the client's close frame.
       if (discard) this.dispatch({ type: 'TRANSPORT_CLOSED', at: Date.now() });

@@ -41,13 +41,13 @@ export interface TransportSink {
   onParseError(message: string): void;
   onError(failure: TransportFailure): void;
   onClose(closed: TransportClosed): void;
-  /** The transport can take writes again (polling: a GET arrived). */
+  /** The transport can take writes again (polling: a GET arrived; websocket: a backed-up socket drained). */
   onDrain(): void;
 }
 
 export interface Transport {
   readonly name: TransportName;
-  /** Whether a write would reach the client now (polling: a GET is pending). */
+  /** Whether a write would reach the client now (polling: a GET is pending; websocket: open and not backed up). */
   readonly writable: boolean;
   sink: TransportSink;
   send(packets: OutgoingPacket[]): void;

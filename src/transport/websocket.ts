@@ -48,6 +48,7 @@ export class WebSocketTransport implements Transport {
   /** The first error ws reported; it explains the close that follows. */
   failure: Error | undefined;
   private readonly deflate: boolean;
+  private awaitingDrain = false;
 
   constructor(
     private readonly ws: WebSocket,
@@ -65,8 +66,13 @@ export class WebSocketTransport implements Transport {
     ws.on('close', onWsClose);
   }
 
+  /**
+   * Open and not backed up: while the socket's buffer is over its high-water
+   * mark, writes wait in the session's buffer (and volatile messages are
+   * dropped), until the socket drains.
+   */
   get writable(): boolean {
-    return this.ws.readyState === OPEN;
+    return this.ws.readyState === OPEN && !(this.ws as unknown as WsInternals)._socket?.writableNeedDrain;
   }
 
   onMessage(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
@@ -93,7 +99,7 @@ export class WebSocketTransport implements Transport {
 
   /** Writes a batch (everything a session sent in one tick) corked into one syscall. */
   send(packets: OutgoingPacket[]): void {
-    if (!this.writable) return;
+    if (this.ws.readyState !== OPEN) return;
     const socket = (this.ws as unknown as WsInternals)._socket;
     socket?.cork();
     try {
@@ -105,6 +111,13 @@ export class WebSocketTransport implements Transport {
       }
     } finally {
       socket?.uncork();
+    }
+    if (socket?.writableNeedDrain && !this.awaitingDrain) {
+      this.awaitingDrain = true;
+      socket.once('drain', () => {
+        this.awaitingDrain = false;
+        this.sink.onDrain();
+      });
     }
   }
 

@@ -121,6 +121,25 @@ describe('direct WebSocket sessions', () => {
     await until(() => bystander.frames.includes('4alive'));
   });
 
+  it('a backed-up WebSocket holds writes in the session buffer until it drains, then delivers them in order', async () => {
+    const { ws, frames, socket } = await openDirect({ perMessageDeflate: false }, 'EIO=4&transport=websocket');
+    const raw = (ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    raw.pause();
+    const chunk = 'x'.repeat(256 * 1024);
+    let sent = 0;
+    while (socket.transport.writable && sent < 200) {
+      socket.send(`${sent}:${chunk}`);
+      sent++;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(socket.transport.writable).toBe(false);
+    socket.send('after');
+    raw.resume();
+    await until(() => frames.at(-1) === '4after', 15_000);
+    expect(frames.slice(1, -1)).toEqual(Array.from({ length: sent }, (_, i) => `4${i}:${chunk}`));
+    expect(socket.transport.writable).toBe(true);
+  });
+
   it('sets the session cookie on a direct WebSocket handshake', async () => {
     env = await startEngine({});
     const { ws } = connect('EIO=4&transport=websocket');
