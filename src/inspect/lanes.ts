@@ -104,7 +104,6 @@ export function buildLanes(allEvents: readonly LogEvent[], options: LaneOptions 
   const events = wanted ? eventsOf(allEvents, wanted) : allEvents;
   const connections = new Map<string, ConnectionLane>();
   const sockets = new Map<string, SocketLane>();
-  const socketOwner = new Map<string, ConnectionLane>();
   const fold = emptyProjections(Infinity);
   const view = sessionsView(fold.sessions);
 
@@ -178,9 +177,7 @@ export function buildLanes(allEvents: readonly LogEvent[], options: LaneOptions 
         const lane = connection(event.sid, event);
         if (!lane) break;
         const socket: SocketLane = { id: event.socketId, nsp: event.nsp, start: event.ts, end: EVERY_STATE_END, segments: [{ state: 'connected', from: event.ts, to: EVERY_STATE_END }], markers: [] };
-        const key = socketKey(event.nsp, event.socketId);
-        sockets.set(key, socket);
-        socketOwner.set(key, lane);
+        sockets.set(socketKey(event.nsp, event.socketId), socket);
         lane.sockets.push(socket);
         break;
       }
@@ -199,18 +196,14 @@ export function buildLanes(allEvents: readonly LogEvent[], options: LaneOptions 
         break;
       }
       case 'socket.disconnect': {
-        const key = socketKey(event.nsp, event.socketId);
-        const socket = sockets.get(key);
+        const socket = sockets.get(socketKey(event.nsp, event.socketId));
         if (!socket || socket.ending) break;
         closeSegments(socket.segments, event.ts);
         socket.end = event.ts;
         dropLeavesOfDisconnect(socket.markers, event.ts);
-        const record = view.socket(event.nsp, event.socketId);
-        const owner = socketOwner.get(key);
-        const session = owner ? view.session(owner.sid) : undefined;
-        const cause = (record && explainSocket(record, session)) ?? event.reason;
-        socket.ending = { at: event.ts, reason: event.reason, cause, abnormal: !CHOSEN_ENDS.has(event.reason) };
-        socket.markers.push({ at: event.ts, kind: 'close', detail: cause });
+        // The explanation is written once the whole window is folded (below): it reads the connection's close.
+        socket.ending = { at: event.ts, reason: event.reason, cause: event.reason, abnormal: !CHOSEN_ENDS.has(event.reason) };
+        socket.markers.push({ at: event.ts, kind: 'close', detail: event.reason });
         break;
       }
       default:
@@ -225,7 +218,7 @@ export function buildLanes(allEvents: readonly LogEvent[], options: LaneOptions 
     // Sockets whose connection closed without their own disconnect (a crash) end with it.
     for (const socket of lane.sockets) finishAt(socket, Math.min(lane.end, now));
     finishAt(lane, now);
-    // Socket explanations read the session's close, which may come after the socket's disconnect.
+    // Socket explanations read the connection's close, which is often recorded after the socket's disconnect.
     for (const socket of lane.sockets) {
       const record = view.socket(socket.nsp, socket.id);
       const session = view.session(lane.sid);
