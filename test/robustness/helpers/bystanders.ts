@@ -18,13 +18,15 @@ export class Bystanders {
     readonly clients: any[],
   ) {}
 
-  static async join(running: Running): Promise<Bystanders> {
+  /** `extraHeaders` lets them through a server that checks origins. */
+  static async join(running: Running, extraHeaders?: Record<string, string>): Promise<Bystanders> {
     running.io.on('connection', (socket: Socket) => {
       socket.on('echo', (value: unknown, ack: unknown) => {
         if (typeof ack === 'function') ack(value);
       });
     });
-    const clients = [connectClient('v4', running.url, 'websocket'), connectClient('v2', running.url, 'polling')];
+    const extra = extraHeaders ? { extraHeaders } : {};
+    const clients = [connectClient('v4', running.url, 'websocket', '/', extra), connectClient('v2', running.url, 'polling', '/', extra)];
     await Promise.all(clients.map((c) => connected(c)));
     return new Bystanders(running, clients);
   }

@@ -10,8 +10,9 @@ export type ClientGeneration = 'v2' | 'v4';
 /** `upgrade`: polling first, then the usual upgrade to WebSocket. */
 export type TransportChoice = 'polling' | 'websocket' | 'upgrade';
 
-export function connectClient(generation: ClientGeneration, url: string, transport: TransportChoice = 'websocket', nsp = '/'): any {
+export function connectClient(generation: ClientGeneration, url: string, transport: TransportChoice = 'websocket', nsp = '/', extra: Record<string, unknown> = {}): any {
   const options = {
+    ...extra,
     forceNew: true,
     reconnection: false,
     transports: transport === 'websocket' ? ['websocket'] : ['polling', 'websocket'],
