@@ -14,6 +14,9 @@ import type { EngineSocket } from '../transport/engine-socket';
 import type { EventLog } from '../log/event-log';
 import { createEventLog, type EventLogOption } from '../log/options';
 import { createClientBundleHandler } from '../static/client-bundle';
+import { buildSnapshot, type InspectSnapshot, type SnapshotOptions } from '../inspect/snapshot';
+import { attachInspector } from '../inspect/attach';
+import type { InspectorHandler, InspectorOptions } from '../inspect/http-endpoint';
 import { Client } from './client';
 import { Namespace, type NamespaceMiddleware } from './namespace';
 import { ParentNamespace, type NamespaceMatcher } from './parent-namespace';
@@ -32,6 +35,8 @@ export interface ServerOptions extends EngineOptions {
   connectTimeout?: number;
   /** The lifecycle event log: `false` turns retention off, `{ file }` adds a JSONL file. */
   eventLog?: EventLogOption;
+  /** The inspector HTTP endpoint, off unless given: `{ path?: '/iostate', auth: (req) => boolean | Promise<boolean> }`. */
+  inspector?: InspectorOptions;
 }
 
 export class Server {
@@ -42,6 +47,7 @@ export class Server {
   readonly codec: PacketCodec;
   readonly connectTimeout: number;
   engine!: EngineServer;
+  inspector: InspectorHandler | undefined;
   httpServer: http.Server | undefined;
   adapterConstructor: AdapterConstructor = Adapter;
   private path$ = '/socket.io';
@@ -114,6 +120,8 @@ export class Server {
     const engine = new EngineServer(options);
     engine.attach(srv, { path: this.path$ });
     if (this.serveClient$) this.attachServe(srv);
+    const inspectorOptions = opts.inspector ?? this.options.inspector;
+    if (inspectorOptions) this.inspector = attachInspector(this, srv, inspectorOptions);
     this.httpServer = srv;
     this.bind(engine);
     return this;
@@ -190,10 +198,16 @@ export class Server {
     ask(0);
   }
 
+  /** A serialisable picture of the server now: namespaces, rooms, sockets, connections, recent closes. */
+  inspect(options?: SnapshotOptions): InspectSnapshot {
+    return buildSnapshot(this, options);
+  }
+
   /** Closes every connection, the engine and the http server; `fn` runs once all are closed. */
   close(fn?: (err?: Error) => void): void {
     for (const nsp of this.nsps.values()) nsp.close();
     this.engine?.close();
+    this.inspector?.close();
     this.log.record({ type: 'server.close' });
     void this.log.close();
     if (this.httpServer) this.httpServer.close(fn);

@@ -66,12 +66,14 @@ export class Adapter extends EventEmitter {
     return view;
   }
 
-  /** Socket id → the rooms it is in. Built on read. */
+  /** Socket id → the rooms it is in, for sockets in at least one room. Built on read. */
   get sids(): Record<string, Record<string, boolean>> {
     const view: Record<string, Record<string, boolean>> = {};
     for (const id of this.store.socketIds(this.nsp.name)) {
+      const joined = this.store.roomsOf(this.nsp.name, id);
+      if (!joined || joined.size === 0) continue; // as socket.io-adapter: a socket in no room has no entry
       const rooms: Record<string, boolean> = {};
-      for (const room of this.store.roomsOf(this.nsp.name, id) ?? []) rooms[room] = true;
+      for (const room of joined) rooms[room] = true;
       view[id] = rooms;
     }
     return view;
