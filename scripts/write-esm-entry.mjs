@@ -5,7 +5,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 
 /** dist/esm/<name>.mjs re-exports these names of dist/cjs/<name>.js. */
 const entries = {
-  index: ['Server', 'Namespace', 'Socket', 'Client'],
+  index: [
+    'Server', 'Namespace', 'Socket', 'Client', 'Adapter',
+    'EventLog', 'createEventLog', 'MemorySink', 'JsonlFileSink',
+    'readLog', 'replay', 'replayJson', 'explainConnection', 'explainSocket',
+    'buildSnapshot', 'createInspectorHandler', 'renderTimelineHtml',
+  ],
   redis: ['redisAdapter', 'RedisAdapter', 'RequestTimeoutError', 'RedisStreamSink', 'readClusterLog', 'setupPrimary', 'setupWorker', 'pickWorker'],
 };
 

@@ -8,6 +8,9 @@ import { Server, type ServerOptions } from './actors/server';
 import { Namespace } from './actors/namespace';
 import { Socket } from './actors/socket';
 import { Client } from './actors/client';
+import { Adapter } from './adapters/memory-adapter';
+import { EventLog, JsonlFileSink, MemorySink, createEventLog, explainConnection, explainSocket, readLog, replay, replayJson } from './log';
+import { buildSnapshot, createInspectorHandler, renderTimelineHtml } from './inspect';
 
 type Attachable = http.Server | number | string | ServerOptions;
 
@@ -18,6 +21,19 @@ interface IostateFactory {
   Namespace: typeof Namespace;
   Socket: typeof Socket;
   Client: typeof Client;
+  Adapter: typeof Adapter;
+  EventLog: typeof EventLog;
+  createEventLog: typeof createEventLog;
+  MemorySink: typeof MemorySink;
+  JsonlFileSink: typeof JsonlFileSink;
+  readLog: typeof readLog;
+  replay: typeof replay;
+  replayJson: typeof replayJson;
+  explainConnection: typeof explainConnection;
+  explainSocket: typeof explainSocket;
+  buildSnapshot: typeof buildSnapshot;
+  createInspectorHandler: typeof createInspectorHandler;
+  renderTimelineHtml: typeof renderTimelineHtml;
   default: IostateFactory;
 }
 
@@ -29,6 +45,22 @@ iostate.Server = Server;
 iostate.Namespace = Namespace;
 iostate.Socket = Socket;
 iostate.Client = Client;
+// The log, replay and inspection toolkit, for embedding (see docs/log.md, docs/replay.md, docs/inspector.md).
+Object.assign(iostate, {
+  Adapter,
+  EventLog,
+  createEventLog,
+  MemorySink,
+  JsonlFileSink,
+  readLog,
+  replay,
+  replayJson,
+  explainConnection,
+  explainSocket,
+  buildSnapshot,
+  createInspectorHandler,
+  renderTimelineHtml,
+});
 iostate.default = iostate;
 
 export = iostate;
