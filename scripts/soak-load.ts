@@ -1,0 +1,137 @@
+/**
+ * The soak's load generator, run as a child process of scripts/soak.ts so
+ * that its own memory never counts as the server's. One round: `concurrency`
+ * workers churn real 2.x and 4.x clients (connect over polling, WebSocket or
+ * with an upgrade, join a room, get an ack, leave by either side) for
+ * `durationMs`; then `abandoned` sessions are opened and left to the
+ * server's heartbeat (handshakes never polled again, WebSockets that never
+ * answer a ping, TCP connections reset mid-request). Prints one JSON line.
+ */
+import net from 'node:net';
+import http from 'node:http';
+import WebSocket from 'ws';
+import ioV2 from 'socket.io-client-v2';
+import { io as ioV4 } from 'socket.io-client';
+
+interface LoadOptions {
+  port: number;
+  durationMs: number;
+  concurrency: number;
+  abandoned: number;
+}
+
+const PATH = '/socket.io/';
+
+function parseArgs(): LoadOptions {
+  const [port, durationMs, concurrency, abandoned] = process.argv.slice(2).map(Number);
+  return { port, durationMs, concurrency, abandoned };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  return Promise.race([promise, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms).unref())]);
+}
+
+/** One client life: connect, join, ack, then leave one of three ways; returns whether it went through. */
+async function oneCycle(url: string, n: number): Promise<boolean> {
+  const transports = [['websocket'], ['polling'], ['polling', 'websocket']][n % 3];
+  const options = { forceNew: true, reconnection: false, transports, timeout: 3000 };
+  const client: any = n % 2 === 0 ? ioV4(url, options) : ioV2(url, options);
+  const ok = await withTimeout(
+    new Promise<boolean>((resolve) => {
+      client.once('connect', () => client.emit('join', `room-${n % 7}`, () => client.emit('echo', n, (back: number) => resolve(back === n))));
+      client.once('connect_error', () => resolve(false));
+    }),
+    5000,
+  );
+  const ending = n % 3;
+  if (ending === 0) client.emit('kick-me'); // the server disconnects it
+  else if (ending === 1) client.close(); // it leaves politely
+  else client.io.engine.transport?.ws?._socket?.destroy(); // its network vanishes (WebSocket only; polling ones time out)
+  setTimeout(() => client.close(), 50).unref();
+  return ok === true;
+}
+
+async function churn(opts: LoadOptions): Promise<{ cycles: number; failures: number }> {
+  const url = `http://127.0.0.1:${opts.port}`;
+  const deadline = Date.now() + opts.durationMs;
+  let cycles = 0;
+  let failures = 0;
+  let n = 0;
+  await Promise.all(
+    Array.from({ length: opts.concurrency }, async () => {
+      while (Date.now() < deadline) {
+        const ok = await oneCycle(url, n++);
+        cycles++;
+        if (!ok) failures++;
+      }
+    }),
+  );
+  return { cycles, failures };
+}
+
+function handshakeOnly(port: number, eio: number): Promise<void> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: `${PATH}?EIO=${eio}&transport=polling`, agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve());
+    });
+    req.on('error', () => resolve());
+  });
+}
+
+/** A WebSocket session that connects and then never answers anything. */
+function silentWebSocket(port: number, eio: number, keep: WebSocket[]): Promise<void> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${PATH}?EIO=${eio}&transport=websocket`);
+    keep.push(ws);
+    ws.once('message', () => {
+      if (eio === 4) ws.send('40');
+      resolve();
+    });
+    ws.once('error', () => resolve());
+  });
+}
+
+/** A TCP connection reset in the middle of a request. */
+function resetMidRequest(port: number, n: number): Promise<void> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.write(n % 2 === 0 ? `GET ${PATH}?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\n` : `POST ${PATH}?EIO=3&transport=polling&sid=x HTTP/1.1\r\nHost: x\r\nContent-Length: 99\r\n\r\n1`);
+      setTimeout(() => {
+        socket.resetAndDestroy();
+        resolve();
+      }, 5);
+    });
+    socket.on('error', () => resolve());
+  });
+}
+
+async function abandon(opts: LoadOptions): Promise<WebSocket[]> {
+  const silent: WebSocket[] = [];
+  const batch = 50;
+  for (let i = 0; i < opts.abandoned; i += batch) {
+    await Promise.all(
+      Array.from({ length: Math.min(batch, opts.abandoned - i) }, (_, j) => {
+        const n = i + j;
+        if (n % 3 === 0) return handshakeOnly(opts.port, 3 + (n % 2));
+        if (n % 3 === 1) return silentWebSocket(opts.port, 3 + (n % 2), silent);
+        return resetMidRequest(opts.port, n);
+      }),
+    );
+  }
+  return silent;
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs();
+  const started = Date.now();
+  const { cycles, failures } = await churn(opts);
+  const silent = await abandon(opts);
+  // The silent WebSockets stay open (never answering) until the server times them out.
+  await Promise.all(silent.map((ws) => withTimeout(new Promise((resolve) => ws.once('close', resolve)), 15_000)));
+  process.stdout.write(`${JSON.stringify({ cycles, failures, abandoned: opts.abandoned, elapsedMs: Date.now() - started })}\n`);
+  for (const ws of silent) ws.terminate();
+  process.exit(0);
+}
+
+void main();
