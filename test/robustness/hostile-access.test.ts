@@ -10,7 +10,7 @@ import WebSocket from 'ws';
 import type { IncomingMessage } from 'node:http';
 import { Bystanders } from './helpers/bystanders';
 import { PATH, rawRequest } from './helpers/raw';
-import { sleep, startIostate, type Running } from './helpers/server';
+import { sleep, sessionsOpenedSince, startIostate, type Running } from './helpers/server';
 
 const GOOD = 'http://good.example';
 const EVIL = 'http://evil.example';
@@ -58,19 +58,19 @@ function wsStatus(query: string, headers: Record<string, string>): Promise<numbe
 
 describe('origins', () => {
   it.each(['3', '4'])('a foreign origin gets no session and no CORS grant (EIO=%s polling)', async (eio) => {
-    const sessions = running.io.engine.clientsCount;
+    const since = running.io.log.lastPosition;
     const res = await bystanders.around(() => rawRequest(running.port, 'GET', `${PATH}?EIO=${eio}&transport=polling`, { headers: { Origin: EVIL } }));
     expect(res.status).toBe(403);
     expect(res.headers['access-control-allow-origin']).not.toBe(EVIL);
-    expect(running.io.engine.clientsCount).toBe(sessions);
+    expect(sessionsOpenedSince(running, since)).toBe(0);
   });
 
   it.each(['3', '4'])('a foreign origin gets no WebSocket session (EIO=%s)', async (eio) => {
-    const sessions = running.io.engine.clientsCount;
+    const since = running.io.log.lastPosition;
     const status = await bystanders.around(() => wsStatus(`EIO=${eio}&transport=websocket`, { Origin: EVIL }));
     expect(status).not.toBe(101);
     await sleep(20);
-    expect(running.io.engine.clientsCount).toBe(sessions);
+    expect(sessionsOpenedSince(running, since)).toBe(0);
   });
 
   it('a foreign origin cannot take over a session by upgrading it', async () => {
@@ -97,7 +97,7 @@ describe('allowRequest', () => {
     ['a refusal', 'deny=1'],
     ['a hook that throws', 'throw=1'],
   ])('%s answers 403 on polling and WebSocket and creates nothing', async (_name, marker) => {
-    const sessions = running.io.engine.clientsCount;
+    const since = running.io.log.lastPosition;
     const [polling, ws] = await bystanders.around(() =>
       Promise.all([
         rawRequest(running.port, 'GET', `${PATH}?EIO=4&transport=polling&${marker}`, { headers: { Origin: GOOD } }),
@@ -106,11 +106,20 @@ describe('allowRequest', () => {
     );
     expect(polling.status).toBe(403);
     expect(ws).toBe(403);
-    expect(running.io.engine.clientsCount).toBe(sessions);
+    expect(sessionsOpenedSince(running, since)).toBe(0);
   });
 
   it('a hook that answers twice is taken at its first word', async () => {
     const res = await bystanders.around(() => rawRequest(running.port, 'GET', `${PATH}?EIO=4&transport=polling&twice=1`, { headers: { Origin: GOOD } }));
     expect(res.status).toBe(200);
+  });
+});
+
+describe('session ids (CVE-2017-16031: ids must not be guessable)', () => {
+  it('are 20 base64url characters (120 random bits) and never repeat', async () => {
+    const ids = new Set<string>();
+    for (let i = 0; i < 2000; i++) ids.add(running.io.engine.generateId({} as IncomingMessage));
+    expect(ids.size).toBe(2000);
+    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{20}$/);
   });
 });

@@ -58,3 +58,8 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
+
+/** How many Engine.IO sessions opened after log position `since` (take it with `io.log.lastPosition`). */
+export function sessionsOpenedSince(running: Running, since: number): number {
+  return running.io.log.events({ since }).filter((e) => e.type === 'conn.open').length;
+}
