@@ -41,10 +41,21 @@ describe.skipIf(skipWithoutRedis('redis adapter'))('redis adapter between iostat
     node.io.of('/').connected[serverId(socket)]!.join(rooms);
   }
 
-  /** A marker broadcast to everyone, after which every earlier broadcast has arrived. */
-  async function settle(all: TestSocket[], from: IostateNode): Promise<void> {
-    const markers = all.map((socket) => new Promise((resolve) => socket.on('marker', resolve)));
-    from.io.emit('marker');
+  /**
+   * A marker broadcast by every node, after which every earlier broadcast has
+   * arrived: order holds per sending node only.
+   */
+  async function settle(all: TestSocket[], senders: IostateNode[]): Promise<void> {
+    const markers = all.map(
+      (socket) =>
+        new Promise<void>((resolve) => {
+          let seen = 0;
+          socket.on('marker', () => {
+            if (++seen === senders.length) resolve();
+          });
+        }),
+    );
+    for (const node of senders) node.io.emit('marker');
     await Promise.all(markers);
   }
 
@@ -59,7 +70,7 @@ describe.skipIf(skipWithoutRedis('redis adapter'))('redis adapter between iostat
     a.io.to('red').emit('news', 'red from a');
     b.io.to('blue').emit('news', 'blue from b');
     a.io.to('red').to('blue').emit('news', 'union');
-    await settle([a2, a4, b2, b4], a);
+    await settle([a2, a4, b2, b4], [a, b]);
     // Order holds per sender only: a remote broadcast may arrive after a later local one.
     const sorted = got.map((list) => list.map((args) => String(args[0])).sort());
     expect(sorted).toEqual([['red from a', 'union'], ['blue from b', 'union'], [], ['blue from b', 'red from a', 'union']]);
@@ -73,7 +84,7 @@ describe.skipIf(skipWithoutRedis('redis adapter'))('redis adapter between iostat
     a.io.local.emit('news', 'only on a');
     b.io.of('/').connected[serverId(b4)]!.to(serverId(b2)).emit('news', 'direct');
     b.io.emit('news', Buffer.from([1, 2, 3]));
-    await settle([a4, b2, b4], a);
+    await settle([a4, b2, b4], [a, b]);
     const seen = got.map((list) => list.map(([value]) => (typeof value === 'string' ? value : `bytes ${[...new Uint8Array(value as ArrayBuffer)]}`)).sort());
     expect(seen).toEqual([['bytes 1,2,3', 'only on a'], ['bytes 1,2,3', 'direct', 'not to the sender'], ['bytes 1,2,3', 'not to the sender']]);
   });
@@ -160,6 +171,27 @@ describe.skipIf(skipWithoutRedis('redis adapter'))('redis adapter between iostat
     const probe = new Redis(redis.url);
     expect(await probe.exists('socket.io-log')).toBe(0);
     probe.disconnect();
+  });
+
+  it('a node restarted under the same name makes the others drop the sockets of its previous life at once', async () => {
+    const observer = await startIostateNode('observer', { url: redis.url });
+    nodes.push(observer);
+    // The previous life of "phoenix": it wrote these events, then died without a word.
+    const writer = new Redis(redis.url);
+    const past = [
+      { seq: 1, ts: Date.now(), node: 'phoenix', type: 'socket.connect', sid: 'old-sid', socketId: 'old-socket', nsp: '/', protocol: 5 },
+      { seq: 2, ts: Date.now(), node: 'phoenix', type: 'room.join', socketId: 'old-socket', nsp: '/', room: 'nest' },
+    ];
+    for (const event of past) await writer.xadd('socket.io-log', '*', 'e', JSON.stringify(event));
+    writer.disconnect();
+    const membersOnObserver = () => [...(observer.io.log.projections.rooms.membersOf('/', 'nest') ?? [])];
+    await waitFor('the observer to fold the past', () => membersOnObserver().length === 1);
+    const started = Date.now();
+    nodes.push(await startIostateNode('phoenix', { url: redis.url }));
+    await waitFor('the observer to drop the old socket', () => membersOnObserver().length === 0);
+    // Well before liveness could have noticed anything (heartbeatTimeout + 2 s after connecting).
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(observer.io.log.projections.sessions.socket('/', 'old-socket')?.status).toBe('lost');
   });
 
   it('bad options are refused with a clear TypeError', () => {

@@ -8,6 +8,8 @@
  *   that stopped renewing its key,
  * - watches the Redis connections and reports trouble once per outage on
  *   every adapter's 'error' event,
+ * - records `server.start`, so that the sockets of a previous life under the
+ *   same name are dropped everywhere,
  * - announces its live sockets again when the cluster forgot them: Redis
  *   lost its data (restarted empty: the `<key>-epoch` key changed) or
  *   another node declared this one down (a partition longer than
@@ -94,6 +96,7 @@ export class ClusterNode {
       this.reader.start();
     }
     this.unsubscribe = server.log.subscribe((event) => this.onOwnEvent(event));
+    if (this.sink) this.announceStart();
     this.liveness = new Liveness({
       redis: pub,
       key: options.key,
@@ -201,6 +204,17 @@ export class ClusterNode {
         // Redis went away again; the next 'ready' checks again.
       });
   };
+
+  /**
+   * Tells the cluster this node (re)started: a node restarted under the same
+   * name (`hostname:1` in a container) lost the connections of its previous
+   * life, which the other nodes drop when they fold `server.start`.
+   */
+  private announceStart(): void {
+    this.server.log.record({ type: 'server.start', path: this.server.path(), settings: { cluster: this.options.key } });
+    // Sockets that connected before the adapter was set are still here.
+    this.announceSockets();
+  }
 
   /**
    * Records this node's live sockets and their rooms again, so that every

@@ -80,13 +80,21 @@ export class RedisAdapter extends Adapter implements NodeMember {
 
   override broadcast(packet: Packet, opts: BroadcastOptions): void {
     const flags = opts.flags ?? {};
-    if (!flags.local && !this.closed) {
-      const message = encodeBroadcast(this.uid, { ...packet, nsp: this.nsp.name }, { rooms: opts.rooms, except: opts.except ?? [], flags });
-      this.node.connections.pub.publish(broadcastChannel(this.channels, opts.rooms), message).catch((error: Error) => {
-        this.reportError(new Error(`broadcast not sent to the other nodes: ${error.message}`));
-      });
-    }
+    if (!flags.local && !this.closed) this.publishBroadcast(packet, opts);
     super.broadcast(packet, opts);
+  }
+
+  private publishBroadcast(packet: Packet, opts: BroadcastOptions): void {
+    let message: Buffer;
+    try {
+      message = encodeBroadcast(this.uid, { ...packet, nsp: this.nsp.name }, { rooms: opts.rooms, except: opts.except ?? [], flags: opts.flags ?? {} });
+    } catch (error) {
+      this.reportError(new Error(`broadcast not sent to the other nodes: cannot encode it (${(error as Error).message})`));
+      return;
+    }
+    this.node.connections.pub.publish(broadcastChannel(this.channels, opts.rooms), message).catch((error: Error) => {
+      this.reportError(new Error(`broadcast not sent to the other nodes: ${error.message}`));
+    });
   }
 
   /** Ids of the sockets in any of `rooms` (every socket when empty), on every node. */
@@ -100,8 +108,8 @@ export class RedisAdapter extends Adapter implements NodeMember {
       body: { rooms },
       merge: (into, response) => pushUnique(into, stringList(response.sockets)),
     }).then(
-      (ids) => fn?.(null, ids),
-      (error: Error) => fn?.(error, []),
+      (ids) => callLater(fn, null, ids),
+      (error: Error) => callLater(fn, error, []),
     );
   }
 
@@ -115,8 +123,8 @@ export class RedisAdapter extends Adapter implements NodeMember {
       body: {},
       merge: (into, response) => pushUnique(into, stringList(response.rooms)),
     }).then(
-      (rooms) => fn(null, rooms),
-      (error: Error) => fn(error, []),
+      (rooms) => callLater(fn, null, rooms),
+      (error: Error) => callLater(fn, error, []),
     );
   }
 
@@ -217,10 +225,10 @@ export class RedisAdapter extends Adapter implements NodeMember {
     this.publishRequest({ uid: this.uid, requestId, type, sid: id, ...body })
       .then(() => done)
       .then(
-        () => fn?.(null),
+        () => callLater(fn, null),
         (error: Error) => {
           const cause = error instanceof RequestTimeoutError ? `no node has socket ${id} (no answer within ${error.timeout} ms)` : error.message;
-          fn?.(new Error(`${label} failed: ${cause}`, { cause: error }));
+          callLater(fn, new Error(`${label} failed: ${cause}`, { cause: error }));
         },
       );
   }
@@ -279,6 +287,11 @@ export class RedisAdapter extends Adapter implements NodeMember {
       this.reportError(new Error(`cannot answer another node: ${error.message}`));
     });
   }
+}
+
+/** Runs a user callback outside the promise chain: if it throws, it throws as a callback does, not as an unhandled rejection. */
+function callLater<A extends unknown[]>(fn: ((...args: A) => void) | undefined, ...args: A): void {
+  if (fn) process.nextTick(() => fn(...args));
 }
 
 function pushUnique(into: string[], items: string[]): void {
