@@ -13,6 +13,7 @@ import { createServer as createNetServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { cpus } from 'node:os';
 import WebSocket from 'ws';
+import { Redis } from 'ioredis';
 
 if (process.argv[2] === '--node') await runNode();
 else await main();
@@ -109,6 +110,12 @@ async function main() {
 
 async function runScenario(scenario, clientCount, messages, size, rate) {
   const nodes = [];
+  if (scenario.redis) {
+    // Each run starts from an empty cluster: no log to catch up on, no dead nodes to detect.
+    const redis = new Redis(scenario.redis);
+    await redis.flushall();
+    redis.disconnect();
+  }
   try {
     for (let i = 0; i < scenario.nodes; i++) nodes.push(await spawnNode(`bench-${i}`, scenario.redis));
     const sockets = await Promise.all(Array.from({ length: clientCount }, (_, i) => rawClient(nodes[i % nodes.length].port)));
