@@ -27,46 +27,55 @@ function parseArgs(): LoadOptions {
   return { port, durationMs, concurrency, abandoned };
 }
 
+/** `promise`, or undefined after `ms`; the timer keeps the process alive while it waits. */
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  return Promise.race([promise, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms).unref())]);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** One client life: connect, join, ack, then leave one of three ways; returns whether it went through. */
-async function oneCycle(url: string, n: number): Promise<boolean> {
+/** One client life: connect, join, ack, then leave one of three ways; returns why it failed, or undefined. */
+async function oneCycle(url: string, n: number): Promise<string | undefined> {
   const transports = [['websocket'], ['polling'], ['polling', 'websocket']][n % 3];
   const options = { forceNew: true, reconnection: false, transports, timeout: 3000 };
   const client: any = n % 2 === 0 ? ioV4(url, options) : ioV2(url, options);
-  const ok = await withTimeout(
-    new Promise<boolean>((resolve) => {
-      client.once('connect', () => client.emit('join', `room-${n % 7}`, () => client.emit('echo', n, (back: number) => resolve(back === n))));
-      client.once('connect_error', () => resolve(false));
+  const kind = `${n % 2 === 0 ? '4.x' : '2.x'} ${transports.join('+')}`;
+  // null: the cycle went through; undefined: nothing within 5 s.
+  const outcome = await withTimeout(
+    new Promise<string | null>((resolve) => {
+      client.once('connect', () => client.emit('join', `room-${n % 7}`, () => client.emit('echo', n, (back: number) => resolve(back === n ? null : `${kind}: wrong ack`))));
+      client.once('connect_error', (err: Error) => resolve(`${kind}: connect error ${err?.message ?? err}`));
     }),
     5000,
   );
-  const ending = n % 3;
+  const ending = Math.floor(n / 6) % 3;
   if (ending === 0) client.emit('kick-me'); // the server disconnects it
   else if (ending === 1) client.close(); // it leaves politely
   else client.io.engine.transport?.ws?._socket?.destroy(); // its network vanishes (WebSocket only; polling ones time out)
   setTimeout(() => client.close(), 50).unref();
-  return ok === true;
+  return outcome === null ? undefined : (outcome ?? `${kind}: no answer within 5 s`);
 }
 
-async function churn(opts: LoadOptions): Promise<{ cycles: number; failures: number }> {
+async function churn(opts: LoadOptions): Promise<{ cycles: number; failures: number; reasons: Record<string, number> }> {
   const url = `http://127.0.0.1:${opts.port}`;
   const deadline = Date.now() + opts.durationMs;
   let cycles = 0;
   let failures = 0;
+  const reasons: Record<string, number> = {};
   let n = 0;
   await Promise.all(
     Array.from({ length: opts.concurrency }, async () => {
       while (Date.now() < deadline) {
-        const ok = await oneCycle(url, n++);
+        const failure = await oneCycle(url, n++);
         cycles++;
-        if (!ok) failures++;
+        if (failure) {
+          failures++;
+          reasons[failure] = (reasons[failure] ?? 0) + 1;
+        }
       }
     }),
   );
-  return { cycles, failures };
+  return { cycles, failures, reasons };
 }
 
 function handshakeOnly(port: number, eio: number): Promise<void> {
@@ -125,11 +134,11 @@ async function abandon(opts: LoadOptions): Promise<WebSocket[]> {
 async function main(): Promise<void> {
   const opts = parseArgs();
   const started = Date.now();
-  const { cycles, failures } = await churn(opts);
+  const { cycles, failures, reasons } = await churn(opts);
   const silent = await abandon(opts);
   // The silent WebSockets stay open (never answering) until the server times them out.
   await Promise.all(silent.map((ws) => withTimeout(new Promise((resolve) => ws.once('close', resolve)), 15_000)));
-  process.stdout.write(`${JSON.stringify({ cycles, failures, abandoned: opts.abandoned, elapsedMs: Date.now() - started })}\n`);
+  process.stdout.write(`${JSON.stringify({ cycles, failures, reasons, abandoned: opts.abandoned, elapsedMs: Date.now() - started })}\n`);
   for (const ws of silent) ws.terminate();
   process.exit(0);
 }

@@ -46,7 +46,7 @@ interface Measure {
 
 interface RoundReport {
   round: number;
-  load: { cycles: number; failures: number; abandoned: number; elapsedMs: number };
+  load: { cycles: number; failures: number; reasons: Record<string, number>; abandoned: number; elapsedMs: number };
   drainedMs: number;
   after: Measure;
 }
@@ -72,8 +72,9 @@ function runLoad(port: number): Promise<RoundReport['load']> {
   const params = [port, Number(args.duration) * 1000, Number(args.concurrency), Number(args.abandoned)].map(String);
   return new Promise((resolve, reject) => {
     execFile(process.execPath, ['--import', 'tsx', child, ...params], { maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
-      if (error) return reject(new Error(`load generator failed: ${error.message}\n${stderr}`));
-      resolve(JSON.parse(stdout.trim().split('\n').at(-1)!));
+      const last = stdout.trim().split('\n').at(-1);
+      if (error || !last) return reject(new Error(`load generator failed: ${error?.message ?? 'no report'}\n${stderr}`));
+      resolve(JSON.parse(last));
     });
   });
 }
@@ -142,7 +143,7 @@ function printReport(report: { baseline: Measure; rounds: RoundReport[]; failure
   console.log(`baseline heap ${mb(report.baseline.heapUsed)}, handles ${JSON.stringify(report.baseline.handles)}`);
   for (const r of report.rounds) {
     console.log(
-      `round ${r.round}: ${r.load.cycles} client cycles (${r.load.failures} failed), ${r.load.abandoned} abandoned; drained in ${r.drainedMs} ms; ` +
+      `round ${r.round}: ${r.load.cycles} client cycles (${r.load.failures} failed${r.load.failures ? ` ${JSON.stringify(r.load.reasons)}` : ''}), ${r.load.abandoned} abandoned; drained in ${r.drainedMs} ms; ` +
         `heap ${mb(r.after.heapUsed)}, handles ${JSON.stringify(r.after.handles)}, held ${JSON.stringify(r.after.held)}`,
     );
   }
