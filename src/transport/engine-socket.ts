@@ -16,6 +16,7 @@ import type { EnginePacket } from './codec/packet';
 import type { EngineServer } from './engine-server';
 import type { PreparedMessage } from './prepared-message';
 import type { OutgoingPacket, Transport, TransportClosed, TransportFailure, TransportName, TransportSink } from './transport';
+import { clearDeadline, refreshDeadline, setDeadline, type DeadlineOwner } from './deadlines';
 import { WebSocketTransport } from './websocket';
 
 export type ReadyState = 'opening' | 'open' | 'closing' | 'closed';
@@ -39,7 +40,7 @@ export interface SendOptions {
 
 type Handlers = { [K in keyof ConnectionActionParams]: (this: EngineSocket, params: ConnectionActionParams[K]) => void };
 
-export class EngineSocket extends EventEmitter {
+export class EngineSocket extends EventEmitter implements DeadlineOwner {
   readonly remoteAddress: string;
   readyState: ReadyState = 'opening';
   upgraded = false;
@@ -51,7 +52,11 @@ export class EngineSocket extends EventEmitter {
   private probe: WebSocketTransport | undefined;
   private probeAnswered = false;
   private closeOnNextPoll = false;
-  private heartbeatTimer: NodeJS.Timeout | undefined;
+  // The heartbeat deadline, kept in a shared per-duration list (see deadlines.ts).
+  deadlineDue = 0;
+  deadlinePrev: DeadlineOwner | undefined;
+  deadlineNext: DeadlineOwner | undefined;
+  deadlineList: DeadlineOwner['deadlineList'];
   private upgradeTimer: NodeJS.Timeout | undefined;
   private closeTimer: NodeJS.Timeout | undefined;
 
@@ -160,7 +165,7 @@ export class EngineSocket extends EventEmitter {
   onPacket(packet: EnginePacket): void {
     if (this.readyState !== 'open') return;
     // v3: any packet proves the client alive (engine.io 3 resets its timer on every packet).
-    if (this.protocol === 3) this.heartbeatTimer?.refresh();
+    if (this.protocol === 3) refreshDeadline(this);
     this.emit('packet', packet);
     switch (packet.type) {
       case 'message':
@@ -254,16 +259,20 @@ export class EngineSocket extends EventEmitter {
     this.host.send(event);
   }
 
-  /** One shared timer callback for every session (no closure per timer). */
-  private static onTimer(socket: EngineSocket, type: 'HEARTBEAT_DUE' | 'UPGRADE_TIMEOUT' | 'CLOSE_TIMEOUT'): void {
+  /** The heartbeat deadline passed. */
+  onDeadline(): void {
+    this.dispatch({ type: 'HEARTBEAT_DUE', at: Date.now() });
+  }
+
+  /** One shared timer callback for the rare timers (no closure per timer). */
+  private static onTimer(socket: EngineSocket, type: 'UPGRADE_TIMEOUT' | 'CLOSE_TIMEOUT'): void {
     socket.dispatch({ type, at: Date.now() });
   }
 
   // Named actions of the connection machine (this = the socket).
 
   armHeartbeat(ms: number): void {
-    clearTimeout(this.heartbeatTimer);
-    this.heartbeatTimer = setTimeout(EngineSocket.onTimer, ms, this, 'HEARTBEAT_DUE');
+    setDeadline(this, ms);
   }
 
   armUpgradeTimer(ms: number): void {
@@ -282,10 +291,10 @@ export class EngineSocket extends EventEmitter {
   }
 
   clearTimers(): void {
-    clearTimeout(this.heartbeatTimer);
+    clearDeadline(this);
     clearTimeout(this.upgradeTimer);
     clearTimeout(this.closeTimer);
-    this.heartbeatTimer = this.upgradeTimer = this.closeTimer = undefined;
+    this.upgradeTimer = this.closeTimer = undefined;
   }
 
   /** Heartbeat packets are queued and flushed like any other write. */
