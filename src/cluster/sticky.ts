@@ -35,16 +35,37 @@ export interface StickyPrimaryOptions {
   onWorkerReady?: (worker: Worker, ready: number) => void;
 }
 
-/** The worker for `address` among `workers`: the same one for as long as the list is the same. */
-export function pickWorker<T>(address: string, workers: readonly T[]): T | undefined {
-  if (workers.length === 0) return undefined;
-  // FNV-1a: cheap, and spreads neighbouring addresses well.
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < address.length; i++) {
-    hash ^= address.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
+/**
+ * The worker for `address` among `workers`, by rendezvous hashing: the
+ * same one for as long as it lives, and when a worker goes, only the
+ * addresses that were on it move. `keyOf` names a worker stably.
+ */
+export function pickWorker<T>(address: string, workers: readonly T[], keyOf: (worker: T) => string = String): T | undefined {
+  let best: T | undefined;
+  let bestScore = -1;
+  for (const worker of workers) {
+    const score = hash(`${address}#${keyOf(worker)}`);
+    if (score > bestScore) {
+      best = worker;
+      bestScore = score;
+    }
   }
-  return workers[(hash >>> 0) % workers.length];
+  return best;
+}
+
+/** FNV-1a, 32 bits, then murmur3's final mix: strings that differ only in their last characters still score apart. */
+function hash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
 }
 
 /** In the primary: listens, and gives each connection to a ready worker chosen by client address. */
@@ -58,8 +79,8 @@ export function setupPrimary(options: StickyPrimaryOptions): NetServer {
   });
   cluster.on('exit', (worker) => ready.delete(worker.id));
   const server = createServer({ pauseOnConnect: true }, (socket: Socket) => {
-    const workers = [...ready.values()].filter((worker) => worker.isConnected()).sort((a, b) => a.id - b.id);
-    const worker = pickWorker(socket.remoteAddress ?? '', workers);
+    const workers = [...ready.values()].filter((worker) => worker.isConnected());
+    const worker = pickWorker(socket.remoteAddress ?? '', workers, (candidate) => String(candidate.id));
     if (!worker) {
       socket.destroy();
       return;

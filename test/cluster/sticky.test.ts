@@ -22,6 +22,16 @@ describe('pickWorker', () => {
     for (const worker of workers) expect(counts.get(worker)).toBeGreaterThan(800);
     expect(pickWorker('10.0.0.7', [])).toBeUndefined();
   });
+
+  it('when a worker goes, only the addresses that were on it move', () => {
+    const addresses = Array.from({ length: 1000 }, (_, i) => `192.168.${i >> 8}.${i & 255}`);
+    const before = addresses.map((address) => pickWorker(address, ['w1', 'w2', 'w3']));
+    const after = addresses.map((address) => pickWorker(address, ['w1', 'w3']));
+    addresses.forEach((_, i) => {
+      if (before[i] !== 'w2') expect(after[i]).toBe(before[i]);
+    });
+    expect(after.filter((worker) => worker === 'w2')).toEqual([]);
+  });
 });
 
 describe('sticky sessions in a node:cluster', () => {
