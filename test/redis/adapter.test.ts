@@ -127,6 +127,28 @@ describe.skipIf(skipWithoutRedis('redis adapter'))('redis adapter between iostat
     expect(error?.message).toMatch(/remoteJoin\(nobody, x\) failed: no node has socket nobody/);
   });
 
+  it('everything is namespace-scoped: broadcasts, listings and remote joins in /chat leave / alone', async () => {
+    const [a, b] = await cluster(2);
+    await Promise.all([a, b].map((node) => node.adapter('/chat').ready()));
+    const chatA = await client(2, a, '/chat');
+    const chatB = await client(4, b, '/chat');
+    const mainB = await client(4, b);
+    const idA = serverId(chatA, '/chat');
+    const idB = serverId(chatB, '/chat');
+    await waitFor('a to see the /chat socket of b', async () => (await clientsOf(a, undefined, '/chat')).includes(idB));
+    expect(await clientsOf(a, undefined, '/chat')).toEqual([idA, idB].sort());
+    await new Promise<void>((resolve, reject) => a.adapter('/chat').remoteJoin(idB, 'topic', (err) => (err ? reject(err) : resolve())));
+    expect(Object.keys(b.io.of('/chat').connected[idB]!.rooms)).toContain('topic');
+    const got = [chatA, chatB, mainB].map((socket) => collect(socket, 'news'));
+    a.io.of('/chat').to('topic').emit('news', 'chat topic');
+    a.io.of('/chat').emit('news', 'all of chat');
+    await waitFor('chat deliveries', () => got[0]!.length === 1 && got[1]!.length === 2);
+    await sleep(100);
+    expect(got).toEqual([[['all of chat']], [['chat topic'], ['all of chat']], []]);
+    // A 2.x client is always connected to / as well, under its engine id.
+    expect(await clientsOf(a)).toEqual([serverId(mainB), idA.slice('/chat#'.length)].sort());
+  });
+
   it('a request that some nodes leave unanswered fails with an error naming them', async () => {
     const [a, , c] = await cluster(3);
     // A foreign subscriber (as a socket.io node would be) makes clients() ask the nodes.
