@@ -91,6 +91,7 @@ async function main() {
   mkdirSync(options.profile ? join(options.out, 'profiles') : options.out, { recursive: true });
 
   const startedAt = Date.now();
+  const source = describeSource(); // before the run: others may commit while it lasts
   const servers = Object.fromEntries(options.servers.map((id) => [id, {
     label: SERVER_VARIANTS[id].label, version: null, available: true, reason: null,
   }]));
@@ -113,7 +114,7 @@ async function main() {
     }
   }
 
-  const results = buildResults({ startedAt, machine: describeMachine(), source: describeSource(), options, servers, samples });
+  const results = buildResults({ startedAt, machine: describeMachine(), source, options, servers, samples });
   const markdown = renderMarkdown(results);
   writeFileSync(join(options.out, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(options.out, 'latest.md'), markdown);
