@@ -216,6 +216,36 @@ describe.skipIf(skipWithoutRedis('redis adapter'))('redis adapter between iostat
     expect(observer.io.log.projections.sessions.socket('/', 'old-socket')?.status).toBe('lost');
   });
 
+  it('malformed messages on every channel are ignored and the node carries on', async () => {
+    const [a, b] = await cluster(2);
+    const onA = await client(4, a);
+    const errors: Error[] = [];
+    a.adapter().on('error', (error: Error) => errors.push(error));
+    const rogue = new Redis(redis.url);
+    const { broadcast, request, response } = a.adapter().channels;
+    const garbage: Array<string | Buffer> = [
+      '{',
+      '{"type":2,"opts":5,"rooms":"x"}',
+      '{"type":4,"sid":{"x":1},"close":"yes"}',
+      '{"type":5,"requestId":7,"opts":[1,2]}',
+      '{"type":7,"requestId":"r","packet":{"type":2,"data":"not an array"}}',
+      Buffer.from([0xc1, 0xff, 0x00]),
+      msgpack.encode([1, 2]),
+      msgpack.encode(['uid', { type: 'x' }, null]),
+      msgpack.encode(['uid', { type: 2, data: ['news', 'no opts'] }, { rooms: 'r', except: 5 }]),
+    ];
+    for (const message of garbage) {
+      await rogue.publish(request, message);
+      await rogue.publish(`${broadcast}room#`, message);
+      await rogue.publish(response, message);
+    }
+    rogue.disconnect();
+    const got = collect(onA, 'news');
+    b.io.emit('news', 'still fine');
+    await waitFor('a broadcast after the garbage', () => got.some(([value]) => value === 'still fine'));
+    expect(errors).toEqual([]);
+  });
+
   it('bad options are refused with a clear TypeError', () => {
     expect(() => redisAdapter({ url: 'http://x' })).toThrow(/must start with redis:\/\/ or rediss:\/\/\n.*at url/);
     expect(() => redisAdapter({ pubClient: new Redis({ lazyConnect: true }) })).toThrow(/pubClient and subClient go together/);
