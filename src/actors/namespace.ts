@@ -12,7 +12,7 @@ import type { Client } from './client';
 import type { Server } from './server';
 import { Socket, type ConnectPayload } from './socket';
 import { RESERVED_EVENTS } from './reserved-events';
-import { toError } from './errors';
+import { runMiddlewares } from './middleware-chain';
 
 export type NamespaceMiddleware = (socket: Socket, next: (err?: Error & { data?: unknown }) => void) => void;
 
@@ -133,7 +133,10 @@ export class Namespace extends EventEmitter {
   /** Runs the middlewares, then connects a new socket of `client`; refused sockets never reach `connection`. */
   add(client: Client, payload: ConnectPayload): Socket {
     const socket = new Socket(this, client, payload);
-    this.run(socket, (err) => {
+    const fns = this.fns;
+    const run = (done: (err?: Error & { data?: unknown }) => void) =>
+      fns.length === 0 ? process.nextTick(done) : runMiddlewares(fns, socket, (err) => this.server.reportAppError(err, socket), done);
+    run((err) => {
       if (err) {
         socket.refuse(err.message, err.data);
         return;
@@ -160,28 +163,6 @@ export class Namespace extends EventEmitter {
   /** Closes the namespace for good: its sockets are disconnected with 'server shutting down'. */
   close(): void {
     this.lifecycle.send({ type: 'CLOSE' });
-  }
-
-  private run(socket: Socket, done: (err?: Error & { data?: unknown }) => void): void {
-    const fns = this.fns.slice();
-    if (fns.length === 0) return process.nextTick(done);
-    const step = (index: number): void => {
-      let called = false;
-      const next = (err?: unknown) => {
-        if (called) return;
-        called = true;
-        if (err) return done(toError(err));
-        if (index + 1 >= fns.length) return done();
-        step(index + 1);
-      };
-      try {
-        fns[index](socket, next);
-      } catch (err) {
-        this.server.reportAppError(err, socket);
-        next(err);
-      }
-    };
-    step(0);
   }
 
   private resetModifiers(): void {

@@ -19,6 +19,7 @@ import type { Namespace } from './namespace';
 import type { Server } from './server';
 import { RESERVED_EVENTS } from './reserved-events';
 import { toError } from './errors';
+import { runMiddlewares } from './middleware-chain';
 
 /** What a client sent with its namespace CONNECT: a query string (2.x) or an auth object (4.x). */
 export interface ConnectPayload {
@@ -315,7 +316,7 @@ export class Socket extends EventEmitter {
     if (typeof args[0] === 'string' && RESERVED_EVENTS.has(args[0])) return this.error(new Error(`"${args[0]}" is a reserved event name`));
     if (packet.id !== undefined) args.push(this.ackFor(packet.id));
     if (!this.fns) return this.dispatch(args);
-    this.runPacketMiddlewares(args, (err) => {
+    runMiddlewares(this.fns, args, (err) => this.server.reportAppError(err, this), (err) => {
       if (err) return this.error(err);
       this.dispatch(args);
     });
@@ -343,27 +344,6 @@ export class Socket extends EventEmitter {
       sent = true;
       this.packet({ type: PacketType.ACK, nsp: this.nsp.name, id, data: args });
     };
-  }
-
-  private runPacketMiddlewares(args: unknown[], done: (err?: unknown) => void): void {
-    const fns = this.fns!.slice();
-    const step = (index: number): void => {
-      let called = false;
-      const next = (err?: unknown) => {
-        if (called) return;
-        called = true;
-        if (err) return done(err);
-        if (index + 1 >= fns.length) return done();
-        step(index + 1);
-      };
-      try {
-        fns[index](args, next);
-      } catch (err) {
-        this.server.reportAppError(err, this);
-        next(err);
-      }
-    };
-    step(0);
   }
 
   private announceConnect(): void {
