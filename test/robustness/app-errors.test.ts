@@ -11,7 +11,7 @@ import type { Socket } from '../../src/actors/socket';
 import { Bystanders } from './helpers/bystanders';
 import { connectClient, connected, type ClientGeneration } from './helpers/clients';
 import { checkInvariants } from './helpers/invariants';
-import { startIostate, until, within, type Running } from './helpers/server';
+import { STEADY_HEARTBEAT, startIostate, until, within, type Running } from './helpers/server';
 
 let running: Running;
 let bystanders: Bystanders;
@@ -19,7 +19,7 @@ const errorsSeen = new Map<string, Error[]>();
 const open: any[] = [];
 
 beforeAll(async () => {
-  running = await startIostate();
+  running = await startIostate(STEADY_HEARTBEAT);
   bystanders = await Bystanders.join(running);
   const io = running.io;
   io.on('connection', (socket: Socket) => {

@@ -10,7 +10,7 @@ import WebSocket from 'ws';
 import type { IncomingMessage } from 'node:http';
 import { Bystanders } from './helpers/bystanders';
 import { PATH, rawRequest } from './helpers/raw';
-import { sleep, sessionsOpenedSince, startIostate, type Running } from './helpers/server';
+import { sleep, sessionsOpenedSince, STEADY_HEARTBEAT, startIostate, type Running } from './helpers/server';
 
 const GOOD = 'http://good.example';
 const EVIL = 'http://evil.example';
@@ -32,7 +32,7 @@ function allowRequest(req: IncomingMessage, answer: (err: string | null, ok: boo
 }
 
 beforeAll(async () => {
-  running = await startIostate({ origins: ['good.example:*'], allowRequest });
+  running = await startIostate({ ...STEADY_HEARTBEAT, origins: ['good.example:*'], allowRequest });
   bystanders = await Bystanders.join(running, { Origin: GOOD });
 });
 

@@ -9,14 +9,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bystanders } from './helpers/bystanders';
 import { RawSession, type Protocol, type RawTransport } from './helpers/raw';
-import { sleep, startIostate, until, type Running } from './helpers/server';
+import { sleep, STEADY_HEARTBEAT, startIostate, until, type Running } from './helpers/server';
 import { checkInvariants } from './helpers/invariants';
 
 let running: Running;
 let bystanders: Bystanders;
 
 beforeAll(async () => {
-  running = await startIostate({ pingInterval: 300, pingTimeout: 300 });
+  running = await startIostate(STEADY_HEARTBEAT);
   bystanders = await Bystanders.join(running);
 });
 

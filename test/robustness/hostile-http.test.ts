@@ -13,7 +13,7 @@ import { PATH, RawSession, pollingPayload, rawRequest, slowRequest, type Protoco
 import { sleep, sessionsOpenedSince, startIostate, until, type Running } from './helpers/server';
 import { checkInvariants } from './helpers/invariants';
 
-const HEARTBEAT = { pingInterval: 200, pingTimeout: 200 };
+const HEARTBEAT = { pingInterval: 500, pingTimeout: 1000 };
 /** The longest a silent session may live: v3 waits pingInterval + pingTimeout for a ping; v4 as long for a pong. */
 const SESSION_BOUND_MS = HEARTBEAT.pingInterval + HEARTBEAT.pingTimeout;
 

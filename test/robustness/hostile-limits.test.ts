@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Socket } from '../../src/actors/socket';
 import { Bystanders } from './helpers/bystanders';
 import { PATH, RawSession, pollingPayload, rawRequest, type Protocol, type RawTransport } from './helpers/raw';
-import { sleep, startIostate, until, type Running } from './helpers/server';
+import { sleep, STEADY_HEARTBEAT, startIostate, until, type Running } from './helpers/server';
 import { checkInvariants } from './helpers/invariants';
 
 const VARIANTS: Array<[Protocol, RawTransport]> = [
@@ -24,7 +24,7 @@ let bystanders: Bystanders;
 const sockets = new Map<string, Socket>();
 
 beforeAll(async () => {
-  running = await startIostate({ pingInterval: 300, pingTimeout: 300 });
+  running = await startIostate(STEADY_HEARTBEAT);
   running.io.on('connection', (socket: Socket) => {
     sockets.set(socket.id, socket);
     // A careless handler that answers twice: the client must get one ACK.

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Socket } from '../../src/actors/socket';
 import { Bystanders } from './helpers/bystanders';
 import { RawSession, type Protocol, type RawTransport } from './helpers/raw';
-import { sleep, startIostate, until, type Running } from './helpers/server';
+import { sleep, STEADY_HEARTBEAT, startIostate, until, type Running } from './helpers/server';
 import { checkInvariants } from './helpers/invariants';
 
 /** What the victim's session should come to. */
@@ -78,7 +78,7 @@ const received = new Map<string, unknown[][]>();
 const disconnected = new Set<string>();
 
 beforeAll(async () => {
-  running = await startIostate({ pingInterval: 300, pingTimeout: 300 });
+  running = await startIostate(STEADY_HEARTBEAT);
   running.io.on('connection', (socket: Socket) => {
     const calls: unknown[][] = [];
     received.set(socket.id, calls);

@@ -10,7 +10,7 @@ import WebSocket from 'ws';
 import type { Socket } from '../../src/actors/socket';
 import { Bystanders } from './helpers/bystanders';
 import { PATH, RawSession, rawRequest, type Protocol } from './helpers/raw';
-import { sleep, startIostate, until, type Running } from './helpers/server';
+import { sleep, STEADY_HEARTBEAT, startIostate, until, type Running } from './helpers/server';
 import { checkInvariants } from './helpers/invariants';
 
 const UPGRADE_TIMEOUT = 300;
@@ -19,7 +19,7 @@ let running: Running;
 let bystanders: Bystanders;
 
 beforeAll(async () => {
-  running = await startIostate({ pingInterval: 300, pingTimeout: 300, upgradeTimeout: UPGRADE_TIMEOUT });
+  running = await startIostate({ ...STEADY_HEARTBEAT, upgradeTimeout: UPGRADE_TIMEOUT });
   bystanders = await Bystanders.join(running);
 });
 

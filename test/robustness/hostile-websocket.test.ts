@@ -9,14 +9,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bystanders } from './helpers/bystanders';
 import { type Protocol } from './helpers/raw';
-import { sleep, sessionsOpenedSince, startIostate, until, type Running } from './helpers/server';
+import { sleep, sessionsOpenedSince, STEADY_HEARTBEAT, startIostate, until, type Running } from './helpers/server';
 import { frame, handRolledUpgrade, text, upgradeStatus, type HandRolledSocket } from './helpers/ws-frames';
 
 let running: Running;
 let bystanders: Bystanders;
 
 beforeAll(async () => {
-  running = await startIostate({ pingInterval: 300, pingTimeout: 300 });
+  running = await startIostate(STEADY_HEARTBEAT);
   bystanders = await Bystanders.join(running);
 });
 

@@ -10,6 +10,12 @@ import type { Server, ServerOptions } from '../../../src/actors/server';
 /** Short enough that silent clients time out in well under a second. */
 export const SHORT_HEARTBEAT = { pingInterval: 100, pingTimeout: 200 };
 
+/**
+ * For suites whose bystanders must survive a starved event loop (a loaded
+ * 2-core CI machine): nobody times out unless the test wants it.
+ */
+export const STEADY_HEARTBEAT = { pingInterval: 1000, pingTimeout: 3000 };
+
 export interface Running {
   io: Server;
   http: HttpServer;
