@@ -34,7 +34,10 @@ export function connected(client: any, ms = 3000): Promise<void> {
     for (const event of ['connect_error', 'error']) {
       client.once(event, (err: unknown) => {
         clearTimeout(timer);
-        reject(new Error(`client connect failed: ${String((err as Error)?.message ?? err)}`));
+        // Transport errors carry the HTTP status or the socket error as `description`.
+        const detail = (err as { description?: unknown })?.description;
+        const described = detail instanceof Error ? detail.message : detail;
+        reject(new Error(`client connect failed: ${String((err as Error)?.message ?? err)}${described === undefined ? '' : ` (${String(described)})`}`));
       });
     }
   });
