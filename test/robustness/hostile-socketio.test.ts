@@ -62,6 +62,9 @@ const CASES: Case[] = [
   { name: 'EVENT to a namespace never joined', send: ['2/nowhere,["x"]'], outcome: 'ignored' },
   { name: 'placeholder in a text packet stays a plain object', send: [`2["x",${placeholder(0)}]`], outcome: 'ignored' },
   { name: 'numeric event name', send: ['2[42,"y"]'], outcome: 'ignored' },
+  // Names of Object.prototype members must reach no built-in.
+  ...['__proto__', 'constructor', 'toString', 'hasOwnProperty'].map((event): Case => ({ name: `event named "${event}"`, send: [`2["${event}",{"__proto__":{"polluted":true}}]`], outcome: 'ignored' })),
+  { name: 'JSON that tries to pollute prototypes', send: ['2["x",{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}]'], outcome: 'ignored' },
 ];
 
 const VARIANTS: Array<[Protocol, RawTransport]> = [
@@ -131,6 +134,7 @@ describe.each(VARIANTS)('hostile Socket.IO packets over EIO=%i %s', (protocol, t
         if (outcome === 'error packet') await until(() => victim.received.slice(before).some((m) => m.startsWith('44')), 'an error packet for the victim');
       }
       for (const args of received.get(victim.sid) ?? []) assertPlainData(args);
+      expect(({} as Record<string, unknown>).polluted, 'Object.prototype untouched').toBeUndefined();
       checkInvariants(running.io);
     } finally {
       victim.close();
