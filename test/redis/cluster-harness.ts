@@ -32,7 +32,12 @@ export async function startIostateNode(name: string, options: RedisAdapterOption
     http,
     port: (http.address() as AddressInfo).port,
     adapter: (nsp = '/') => io.of(nsp).adapter as RedisAdapter,
-    close: () => new Promise<void>((resolve) => io.close(() => resolve())),
+    // The node leaves the cluster after the server closed: wait for that too, so nothing it writes lands after a flush.
+    close: async () => {
+      const cluster = (io.of('/').adapter as RedisAdapter).node;
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await cluster.close();
+    },
   };
   node.adapter().on('error', () => {});
   await node.adapter().ready();

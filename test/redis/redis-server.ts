@@ -3,6 +3,11 @@
  * `redis-server` on a free port (no persistence), stopped afterwards.
  * Without either, the suite fails when IOSTATE_REQUIRE_REDIS=1 (CI) and is
  * skipped with a loud warning otherwise.
+ *
+ * A `REDIS_URL` Redis must be a throwaway one: the tests FLUSHALL it. Its
+ * pub/sub channels are shared by every test file, so run them one file at a
+ * time (`--no-file-parallelism`); the tests that stop and restart Redis are
+ * skipped there.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -21,6 +26,13 @@ export interface TestRedis {
 }
 
 const BINARY = process.env.REDIS_SERVER_BIN ?? 'redis-server';
+
+/** Whether the tests can stop and restart Redis (not a REDIS_URL one); warns when not. */
+export function canRestartRedis(test: string): boolean {
+  if (!process.env.REDIS_URL) return true;
+  console.warn(`\n!!!!! SKIPPED ${test}: it stops and restarts Redis, which it cannot do to REDIS_URL !!!!!\n`);
+  return false;
+}
 
 export function redisAvailability(): 'url' | 'binary' | 'none' {
   if (process.env.REDIS_URL) return 'url';
@@ -41,6 +53,8 @@ export async function startRedis(): Promise<TestRedis> {
     const url = process.env.REDIS_URL;
     const port = Number(new URL(url).port || 6379);
     const notOwned = () => Promise.reject(new Error('cannot stop a Redis given by REDIS_URL'));
+    // Each test file starts from an empty Redis, as it does with its own redis-server.
+    await flushAll(url);
     return { url, port, stop: notOwned, restart: notOwned, flush: () => flushAll(url), close: async () => {} };
   }
   const port = await freePort();
