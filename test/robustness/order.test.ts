@@ -35,7 +35,7 @@ describe.each(['v2', 'v4'] as ClientGeneration[])('order across an upgrade (%s c
     const client = connectClient(generation, running.url, 'upgrade');
     open.push(client);
     const received: number[] = [];
-    client.on('n', (n: number, payload?: Buffer) => {
+    client.on('n', (n: number, payload?: unknown) => {
       received.push(n);
       if (n % 10 === 0) expect(Buffer.isBuffer(payload) || payload instanceof ArrayBuffer).toBe(true);
     });
