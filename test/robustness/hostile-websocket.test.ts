@@ -4,7 +4,8 @@
  * ReDoS input of CVE-2021-32640, broken handshake headers, and frames that
  * break RFC 6455 (RSV bits as in CVE-2022-21676, no mask, bad UTF-8, lengths
  * up to 2^63, reserved opcodes, bad close codes, oversize or fragmented
- * control frames). Each is refused or ends only its own session, quickly.
+ * control frames, fragments by the ten thousand). Each is refused or ends
+ * only its own session, quickly.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bystanders } from './helpers/bystanders';
@@ -117,6 +118,11 @@ const BAD_FRAMES: Array<[string, () => Buffer]> = [
   ['a ping of 126 bytes', () => frame({ opcode: 9, payload: Buffer.alloc(126) })],
   ['a fragmented ping', () => frame({ opcode: 9, fin: false, payload: Buffer.from('x') })],
   ['a continuation with nothing to continue', () => frame({ opcode: 0, payload: Buffer.from('x') })],
+  // GHSA-96hv-2xvq-fx4p: memory exhaustion through countless tiny fragments (ws caps them at 16,384).
+  [
+    '20,000 one-byte fragments',
+    () => Buffer.concat([frame({ opcode: 1, fin: false, payload: Buffer.from('4') }), ...Array.from({ length: 20_000 }, () => frame({ opcode: 0, fin: false, payload: Buffer.from(' ') }))]),
+  ],
 ];
 
 describe.each([3, 4] as Protocol[])('frames over EIO=%i', (protocol) => {
