@@ -124,6 +124,7 @@ export class Server {
     if (inspectorOptions) this.inspector = attachInspector(this, srv, inspectorOptions);
     this.httpServer = srv;
     this.bind(engine);
+    this.recordStart(engine);
     return this;
   }
 
@@ -316,6 +317,27 @@ export class Server {
   /** A client sent bytes that are not a valid Socket.IO packet: recorded, then its connection is closed. */
   reportProtocolError(client: Client, message: string): void {
     this.log.record({ type: 'conn.error', sid: client.id, transport: client.conn.transport.name, message });
+  }
+
+  /** The effective settings, so that a replay can name the limits each connection ran under. */
+  private recordStart(engine: EngineServer): void {
+    const { pingTimeout, pingInterval, upgradeTimeout, maxHttpBufferSize, transports, allowUpgrades, cookie } = engine.settings;
+    this.log.record({
+      type: 'server.start',
+      path: this.path$,
+      settings: {
+        pingTimeout,
+        pingInterval,
+        upgradeTimeout,
+        maxHttpBufferSize,
+        transports,
+        allowUpgrades,
+        cookie,
+        perMessageDeflate: engine.settings.perMessageDeflate !== false,
+        httpCompression: engine.settings.httpCompression !== false,
+        connectTimeout: this.connectTimeout,
+      },
+    });
   }
 
   private attachServe(srv: http.Server): void {
