@@ -2,11 +2,12 @@
  * Model-based test of the whole server: fast-check drives a fresh server
  * with arbitrary sequences of client commands from real 2.x and 4.x clients
  * (connect over polling, WebSocket or with an upgrade, join, leave, emit
- * with an ack, ask the server for bursts and acks, broadcast to a room,
+ * with an ack, ask the server for bursts and acks, upload bursts, broadcast to a room,
  * disconnect from either side, drop the network, stop answering pings), and
  * after every command and at the end checks the architecture's invariants
  * (helpers/invariants.ts) plus the data plane's: every server → client
- * message arrives in the order it was sent, a client that stays connected
+ * message arrives in the order it was sent (and every client → server one),
+ * a session cut off from its client ends within its heartbeat bound, a client that stays connected
  * gets every message meant for it, and every ack fires at most once (exactly
  * once for a client that stays connected).
  */
@@ -16,13 +17,13 @@ import type { Socket } from '../../src/actors/socket';
 import { checkInvariants } from './helpers/invariants';
 import { connectClient, connected, type ClientGeneration, type TransportChoice } from './helpers/clients';
 import { FaultProxy } from './helpers/fault-proxy';
-import { sleep, startIostate, until, type Running } from './helpers/server';
+import { SHORT_HEARTBEAT, sleep, startIostate, until, type Running } from './helpers/server';
 
 type Command =
   | { type: 'connect'; generation: ClientGeneration; transport: TransportChoice }
   | { type: 'join' | 'leave'; client: number; room: string }
   | { type: 'echo' | 'ask' | 'client disconnect' | 'drop' | 'silence'; client: number }
-  | { type: 'burst'; client: number; count: number }
+  | { type: 'burst' | 'upload'; client: number; count: number }
   | { type: 'broadcast'; room: string }
   | { type: 'server disconnect'; client: number; close: boolean }
   | { type: 'wait'; ms: number };
@@ -33,7 +34,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ type: fc.constant('connect' as const), generation: fc.constantFrom('v2' as const, 'v4' as const), transport: fc.constantFrom('polling' as const, 'websocket' as const, 'upgrade' as const) }) },
   { weight: 3, arbitrary: fc.record({ type: fc.constantFrom('join' as const, 'leave' as const), client, room }) },
   { weight: 3, arbitrary: fc.record({ type: fc.constantFrom('echo' as const, 'ask' as const), client }) },
-  { weight: 2, arbitrary: fc.record({ type: fc.constant('burst' as const), client, count: fc.integer({ min: 1, max: 20 }) }) },
+  { weight: 2, arbitrary: fc.record({ type: fc.constantFrom('burst' as const, 'upload' as const), client, count: fc.integer({ min: 1, max: 20 }) }) },
   { weight: 2, arbitrary: fc.record({ type: fc.constant('broadcast' as const), room }) },
   { weight: 2, arbitrary: fc.record({ type: fc.constantFrom('client disconnect' as const, 'drop' as const, 'silence' as const), client }) },
   { weight: 1, arbitrary: fc.record({ type: fc.constant('server disconnect' as const), client, close: fc.boolean() }) },
@@ -45,10 +46,16 @@ interface Peer {
   raw: any;
   proxy: FaultProxy;
   socketId: string;
+  /** The Engine.IO session id (the client forgets it once closed). */
+  engineId: string;
   /** Still connected and reachable: it must get everything meant for it. */
   live: boolean;
   received: number[];
   clientAcks: Map<number, number>;
+  /** The last number sent with `up` (client → server order). */
+  sent: number;
+  /** When the network was dropped or silenced: the session must end within its heartbeat bound. */
+  cutAt?: number;
 }
 
 /** The server side of a run: numbered messages and ack counts, per socket. */
@@ -57,6 +64,8 @@ class ServerSide {
   readonly sockets = new Map<string, Socket>();
   readonly expected = new Map<string, number[]>();
   readonly serverAcks = new Map<string, Map<number, number>>();
+  /** What each socket's client sent with `up`, in arrival order. */
+  readonly uploads = new Map<string, number[]>();
 
   constructor(readonly running: Running) {
     running.io.on('connection', (socket: Socket) => {
@@ -66,6 +75,9 @@ class ServerSide {
       socket.on('join', (name: string, ack: () => void) => socket.join(name, () => ack()));
       socket.on('leave', (name: string, ack: () => void) => socket.leave(name, () => ack()));
       socket.on('echo', (n: number, ack: (n: number) => void) => ack(n));
+      const uploads: number[] = [];
+      this.uploads.set(socket.id, uploads);
+      socket.on('up', (n: number) => uploads.push(n));
       socket.on('burst', (count: number) => {
         for (let i = 0; i < count; i++) this.send(socket);
       });
@@ -93,12 +105,13 @@ class ServerSide {
 async function connectPeer(running: Running, generation: ClientGeneration, transport: TransportChoice): Promise<Peer> {
   const proxy = await FaultProxy.start(running.port);
   const raw = connectClient(generation, proxy.url, transport);
-  const peer: Peer = { generation, raw, proxy, socketId: '', live: true, received: [], clientAcks: new Map() };
+  const peer: Peer = { generation, raw, proxy, socketId: '', engineId: '', live: true, received: [], clientAcks: new Map(), sent: 0 };
   raw.on('n', (n: number) => peer.received.push(n));
   raw.on('question', (_id: number, answer: () => void) => answer());
   raw.on('disconnect', () => (peer.live = false));
   await connected(raw);
   peer.socketId = raw.id.startsWith('/#') ? raw.id.slice(2) : raw.id;
+  peer.engineId = raw.io.engine.id;
   return peer;
 }
 
@@ -136,6 +149,9 @@ async function run(commands: Command[]): Promise<void> {
         case 'burst':
           if (target) target.raw.emit('burst', cmd.count);
           break;
+        case 'upload':
+          if (target) for (let i = 0; i < cmd.count; i++) target.raw.emit('up', ++target.sent);
+          break;
         case 'broadcast':
           server.broadcast(cmd.room);
           break;
@@ -155,6 +171,7 @@ async function run(commands: Command[]): Promise<void> {
         case 'silence':
           if (target) {
             target.live = false;
+            target.cutAt = Date.now();
             if (cmd.type === 'drop') target.proxy.drop();
             else target.proxy.silence();
           }
@@ -181,12 +198,25 @@ async function run(commands: Command[]): Promise<void> {
       for (const [id, calls] of server.serverAcks.get(peer.socketId) ?? []) expect(calls, `server ack ${id}`).toBeLessThanOrEqual(1);
     }
     for (const peer of peers.filter((p) => p.live)) for (const [id, calls] of peer.clientAcks) expect(calls, `client ack ${id} of a live peer`).toBe(1);
+    // Client → server order: what arrived is in order, and all of it for a peer still connected.
+    for (const peer of peers) {
+      const uploads = server.uploads.get(peer.socketId) ?? [];
+      if (peer.live) await until(() => !peer.live || uploads.length === peer.sent, `${peer.sent} uploads from ${peer.socketId}`);
+      expect(uploads.every((n, i) => n === i + 1), `uploads from ${peer.socketId} in order`).toBe(true);
+    }
 
     // Left alone, every session ends (silent ones by the heartbeat) and nothing is left behind.
     for (const peer of peers) peer.raw.close();
     await until(() => running.io.engine.clientsCount === 0, 'every session to close', 3000);
     for (const peer of peers) peer.proxy.close();
     checkInvariants(running.io, true);
+    // A session cut off from its client ends within its heartbeat bound (plus slack for a loaded machine).
+    const bound = SHORT_HEARTBEAT.pingInterval + SHORT_HEARTBEAT.pingTimeout + 1000;
+    for (const peer of peers.filter((p) => p.cutAt !== undefined)) {
+      const close = running.io.log.events().find((e) => e.type === 'conn.close' && e.sid === peer.engineId);
+      expect(close, `close of the cut session ${peer.socketId}`).toBeDefined();
+      expect(close!.ts - peer.cutAt!, `how long the cut session ${peer.socketId} outlived its network`).toBeLessThanOrEqual(bound);
+    }
     for (const nsp of running.io.nsps.values()) expect(Object.keys(nsp.connected)).toEqual([]);
     expect([...running.io.log.projections.rooms.roomNames('/')]).toEqual([]);
   } finally {
