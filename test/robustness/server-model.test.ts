@@ -3,6 +3,7 @@
  * with arbitrary sequences of client commands from real 2.x and 4.x clients
  * (connect over polling, WebSocket or with an upgrade, join, leave, emit
  * with an ack, ask the server for bursts and acks, upload bursts, broadcast to a room,
+ * open and leave a second namespace over the same connection,
  * disconnect from either side, drop the network, stop answering pings), and
  * after every command and at the end checks the architecture's invariants
  * (helpers/invariants.ts) plus the data plane's: every server → client
@@ -22,7 +23,7 @@ import { SHORT_HEARTBEAT, sleep, startIostate, until, type Running } from './hel
 type Command =
   | { type: 'connect'; generation: ClientGeneration; transport: TransportChoice }
   | { type: 'join' | 'leave'; client: number; room: string }
-  | { type: 'echo' | 'ask' | 'client disconnect' | 'drop' | 'silence'; client: number }
+  | { type: 'echo' | 'ask' | 'client disconnect' | 'drop' | 'silence' | 'sibling' | 'sibling leave'; client: number }
   | { type: 'burst' | 'upload'; client: number; count: number }
   | { type: 'broadcast'; room: string }
   | { type: 'server disconnect'; client: number; close: boolean }
@@ -38,6 +39,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ type: fc.constant('broadcast' as const), room }) },
   { weight: 2, arbitrary: fc.record({ type: fc.constantFrom('client disconnect' as const, 'drop' as const, 'silence' as const), client }) },
   { weight: 1, arbitrary: fc.record({ type: fc.constant('server disconnect' as const), client, close: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ type: fc.constantFrom('sibling' as const, 'sibling leave' as const), client }) },
   { weight: 1, arbitrary: fc.record({ type: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 150 }) }) },
 );
 
@@ -52,6 +54,8 @@ interface Peer {
   live: boolean;
   received: number[];
   clientAcks: Map<number, number>;
+  /** A second namespace (/chat) over the same connection. */
+  sibling?: any;
   /** The last number sent with `up` (client → server order). */
   sent: number;
   /** When the network was dropped or silenced: the session must end within its heartbeat bound. */
@@ -125,6 +129,7 @@ async function emitWithAck(peer: Peer, id: number, event: string, ...args: unkno
 async function run(commands: Command[]): Promise<void> {
   const running = await startIostate();
   const server = new ServerSide(running);
+  running.io.of('/chat').on('connection', (socket: Socket) => socket.join('a'));
   const peers: Peer[] = [];
   let ackId = 0;
   try {
@@ -160,6 +165,17 @@ async function run(commands: Command[]): Promise<void> {
             target.raw.disconnect();
             target.live = false;
           }
+          break;
+        case 'sibling':
+          if (target && !target.sibling) {
+            target.sibling = target.raw.io.socket('/chat');
+            await connected(target.sibling).catch((err: Error) => {
+              if (target.live) throw err;
+            });
+          }
+          break;
+        case 'sibling leave':
+          if (target?.sibling?.connected) target.sibling.disconnect();
           break;
         case 'server disconnect':
           if (target) {
@@ -206,7 +222,10 @@ async function run(commands: Command[]): Promise<void> {
     }
 
     // Left alone, every session ends (silent ones by the heartbeat) and nothing is left behind.
-    for (const peer of peers) peer.raw.close();
+    for (const peer of peers) {
+      peer.sibling?.close();
+      peer.raw.close();
+    }
     await until(() => running.io.engine.clientsCount === 0, 'every session to close', 3000);
     for (const peer of peers) peer.proxy.close();
     checkInvariants(running.io, true);
@@ -221,6 +240,7 @@ async function run(commands: Command[]): Promise<void> {
     expect([...running.io.log.projections.rooms.roomNames('/')]).toEqual([]);
   } finally {
     for (const peer of peers) {
+      peer.sibling?.close();
       peer.raw.close();
       peer.proxy.close();
     }

@@ -5,7 +5,8 @@
  * - no room is empty, every member of a room is a connected socket, and a
  *   disconnected socket is in no room;
  * - every session opened closes at most once (exactly once when `settled`),
- *   with one reason and one initiator; no socket disconnects twice.
+ *   with one reason and one initiator, and leaves no socket connected in
+ *   any namespace; no socket disconnects twice.
  */
 import { expect } from 'vitest';
 import { emptyProjections, foldAll, projectionsView, type Projections } from '../../../src/log/projections';
@@ -79,6 +80,11 @@ export function checkInvariants(io: Server, settled = false): void {
     }
   }
   for (const [sid, count] of closes) expect(count, `conn.close events of ${sid}`).toBe(1);
+  // A closed session has no connected socket left, in any namespace.
+  for (const session of live.sessions.sessions()) {
+    if (session.status !== 'closed') continue;
+    for (const socket of live.sessions.socketsOf(session.sid)) expect(socket.status, `${socket.nsp} socket of closed session ${session.sid}`).not.toBe('connected');
+  }
   for (const [key, count] of disconnects) expect(count, `socket.disconnect events of ${key}`).toBe(1);
   if (settled) {
     for (const sid of opened) expect(closes.get(sid), `session ${sid} never closed`).toBe(1);
