@@ -3,9 +3,11 @@
  * oversize payloads (CVE-2020-36048: the default limit is 1 MB and anything
  * larger ends only the sender's session), huge and countless namespace names
  * (refused, nothing created), and acks a client answers twice or for ids
- * never sent (every ack callback fires at most once).
+ * never sent (every ack callback fires at most once), and compression
+ * bombs (a small permessage-deflate frame that inflates past the limit).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import type { Socket } from '../../src/actors/socket';
 import { Bystanders } from './helpers/bystanders';
 import { PATH, RawSession, pollingPayload, rawRequest, type Protocol, type RawTransport } from './helpers/raw';
@@ -145,6 +147,29 @@ describe('acks fire at most once', () => {
       checkInvariants(running.io);
     } finally {
       victim.close();
+    }
+  });
+});
+
+describe('compression bombs', () => {
+  it.each([3, 4] as Protocol[])('a deflated frame inflating to 30 MB ends only its session (EIO=%i)', async (protocol) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${running.port}${PATH}?EIO=${protocol}&transport=websocket`, { perMessageDeflate: true });
+    ws.on('error', () => {});
+    const frames: string[] = [];
+    ws.on('message', (data: Buffer) => frames.push(data.toString()));
+    try {
+      await until(() => frames.length > 0, 'the open packet');
+      expect(ws.extensions).toContain('permessage-deflate');
+      const sid = JSON.parse(frames[0].slice(1)).sid as string;
+      const closed = new Promise<number>((resolve) => ws.once('close', (code: number) => resolve(code)));
+      await bystanders.around(async () => {
+        ws.send(`4${'a'.repeat(30e6)}`, { compress: true });
+        // 1009: the server stopped inflating at the limit (about 30 kB on the wire).
+        expect(await closed).toBe(1009);
+        await until(closedSession(sid), 'the session to close');
+      });
+    } finally {
+      ws.terminate();
     }
   });
 });
