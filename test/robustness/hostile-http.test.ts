@@ -72,6 +72,13 @@ describe('requests that must be refused without a session', () => {
     }
   });
 
+  it('a JSONP index carrying script is reduced to its digits', async () => {
+    const res = await bystanders.around(() => rawRequest(running.port, 'GET', `${PATH}?EIO=3&transport=polling&j=${encodeURIComponent('1);alert(document.cookie);//')}`));
+    expect(res.status).toBe(200);
+    expect(res.body).not.toContain('alert');
+    expect(res.body).toMatch(/^___eio\[1\]\(/);
+  });
+
   it.each(['PUT', 'DELETE', 'PATCH'])('%s on a live session is refused and does not break it', async (method) => {
     const victim = await RawSession.open(running.port, 4, 'polling');
     try {
