@@ -7,6 +7,8 @@ import ioV2 from 'socket.io-client-v2';
 import { io as ioV4 } from 'socket.io-client';
 
 export type ClientGeneration = 'v2' | 'v4';
+
+const CONNECT_WAIT_MS = 10_000;
 /** `upgrade`: polling first, then the usual upgrade to WebSocket. */
 export type TransportChoice = 'polling' | 'websocket' | 'upgrade';
 
@@ -17,13 +19,14 @@ export function connectClient(generation: ClientGeneration, url: string, transpo
     reconnection: false,
     transports: transport === 'websocket' ? ['websocket'] : ['polling', 'websocket'],
     upgrade: transport === 'upgrade',
-    timeout: 3000,
+    // Generous: on a loaded CI machine a handshake can take seconds; a stuck one still fails.
+    timeout: CONNECT_WAIT_MS,
   };
   return generation === 'v2' ? ioV2(`${url}${nsp}`, options) : ioV4(`${url}${nsp}`, options);
 }
 
 /** Resolves on `connect`, rejects on a connect error or after `ms`. */
-export function connected(client: any, ms = 3000): Promise<void> {
+export function connected(client: any, ms = CONNECT_WAIT_MS): Promise<void> {
   return new Promise((resolve, reject) => {
     if (client.connected) return resolve();
     const timer = setTimeout(() => reject(new Error('client did not connect')), ms);
