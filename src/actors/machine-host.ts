@@ -70,6 +70,36 @@ export type StateListener<M extends AnyStateMachine> = (
   event: EventFromLogic<M>,
 ) => void;
 
+/** One resolved step: the state it leads to and the actions to perform. */
+interface Step {
+  value: StateValue;
+  context: any;
+  actions: ExecutableAction[];
+}
+
+/**
+ * Steps that do not depend on anything per object, computed once and shared
+ * by every host of a machine: the initial step of a machine that takes no
+ * input, and a step by an event that carries nothing but its type from a
+ * context object hosts share (the initial one, until an `assign` replaces it).
+ * A step is a pure function of (machine, state, context, event), so reusing
+ * it is exact; it spares xstate's macrostep on every socket's connect.
+ */
+const initialSteps = new WeakMap<AnyStateMachine, Step>();
+const sharedSteps = new WeakMap<object, Map<string, Step>>();
+/** Context objects every host may hold at once: those of shared steps. */
+const sharedContexts = new WeakSet<object>();
+
+function share(step: Step): Step {
+  if (typeof step.context === 'object' && step.context !== null) sharedContexts.add(step.context);
+  return step;
+}
+
+function isBareEvent(event: { type: string }): boolean {
+  for (const key in event) if (key !== 'type') return false;
+  return true;
+}
+
 export class MachineHost<M extends AnyStateMachine> {
   /**
    * Only the state value and context are kept (~280 B instead of a ~730 B
@@ -89,10 +119,15 @@ export class MachineHost<M extends AnyStateMachine> {
     input?: unknown,
     private readonly owner?: unknown,
   ) {
-    const [snapshot, actions] = pureInitialTransition(machine, input);
-    this.value = (snapshot as AnyMachineSnapshot).value;
-    this.context = (snapshot as AnyMachineSnapshot).context;
-    this.perform(actions, { type: 'xstate.init' } as EventFromLogic<M>);
+    let initial = input === undefined ? initialSteps.get(machine) : undefined;
+    if (!initial) {
+      const [snapshot, actions] = pureInitialTransition(machine, input);
+      initial = { value: (snapshot as AnyMachineSnapshot).value, context: (snapshot as AnyMachineSnapshot).context, actions };
+      if (input === undefined) initialSteps.set(machine, share(initial));
+    }
+    this.value = initial.value;
+    this.context = initial.context;
+    this.perform(initial.actions, { type: 'xstate.init' } as EventFromLogic<M>);
   }
 
   /** The current snapshot, resolved on demand (prefer `state` and `currentContext` on hot paths). */
@@ -139,14 +174,25 @@ export class MachineHost<M extends AnyStateMachine> {
   }
 
   private step(event: EventFromLogic<M>): void {
-    const previous = this.snapshot;
-    const [snapshot, actions] = pureTransition(this.machine, previous, event);
-    this.value = (snapshot as AnyMachineSnapshot).value;
-    this.context = (snapshot as AnyMachineSnapshot).context;
-    if (this.listener && changed((previous as AnyMachineSnapshot).value, (snapshot as AnyMachineSnapshot).value)) {
-      this.listener.call(this.owner, snapshot, previous, event);
+    const shareable = !this.listener && sharedContexts.has(this.context as object) && isBareEvent(event);
+    const key = shareable ? `${flattenStateValue(this.value)}\u0000${event.type}` : '';
+    let steps = shareable ? sharedSteps.get(this.context as object) : undefined;
+    let next = steps?.get(key);
+    if (!next) {
+      const previous = this.snapshot;
+      const [snapshot, actions] = pureTransition(this.machine, previous, event);
+      next = { value: (snapshot as AnyMachineSnapshot).value, context: (snapshot as AnyMachineSnapshot).context, actions };
+      if (this.listener && changed((previous as AnyMachineSnapshot).value, next.value)) {
+        this.listener.call(this.owner, snapshot, previous, event);
+      }
+      if (shareable) {
+        if (!steps) sharedSteps.set(this.context as object, (steps = new Map()));
+        steps.set(key, share(next));
+      }
     }
-    this.perform(actions, event);
+    this.value = next.value;
+    this.context = next.context;
+    this.perform(next.actions, event);
   }
 
   private perform(actions: ExecutableAction[], event: EventFromLogic<M>): void {

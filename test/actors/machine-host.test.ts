@@ -47,3 +47,48 @@ describe('MachineHost', () => {
     expect(host.snapshot.context).toEqual(before.context);
   });
 });
+
+describe('MachineHost shared steps', () => {
+  it('reuses context-free steps across hosts yet keeps each host’s own assigned context', async () => {
+    const { socketMachine } = await import('../../src/machines/socket');
+    const finished: string[] = [];
+    const make = () =>
+      new MachineHost(socketMachine, {
+        finishDisconnect: (params: { reason: string }) => finished.push(params.reason),
+      });
+    const a = make();
+    const b = make();
+    for (const host of [a, b]) host.send({ type: 'MIDDLEWARE_OK' });
+    expect(a.currentContext).toBe(b.currentContext); // one shared step, one shared context
+    a.send({ type: 'DISCONNECT', reason: 'ping timeout', initiator: 'client' });
+    b.send({ type: 'DISCONNECT', reason: 'transport close', initiator: 'client' });
+    a.send({ type: 'LEFT' });
+    b.send({ type: 'LEFT' });
+    expect(finished).toEqual(['ping timeout', 'transport close']);
+    expect([a.state, b.state]).toEqual(['disconnected', 'disconnected']);
+    expect(a.snapshot.context.reason).toBe('ping timeout');
+  });
+
+  it('gives the same states and actions as xstate’s own transition', async () => {
+    const { transition, initialTransition } = await import('xstate');
+    const { socketMachine } = await import('../../src/machines/socket');
+    const performed: string[] = [];
+    const handlers = Object.fromEntries(
+      ['armConnectTimeout', 'disarmConnectTimeout', 'announceConnect', 'refuse', 'beginDisconnect', 'finishDisconnect'].map((type) => [type, () => performed.push(type)]),
+    );
+    const events = [{ type: 'MIDDLEWARE_OK' }, { type: 'LEFT' }, { type: 'DISCONNECT', reason: 'r', initiator: 'server' }, { type: 'LEFT' }] as const;
+    for (let round = 0; round < 2; round++) {
+      performed.length = 0;
+      const host = new MachineHost(socketMachine, handlers);
+      let [reference, referenceActions] = initialTransition(socketMachine);
+      const expected = referenceActions.map((action) => action.type);
+      for (const event of events) {
+        host.send(event);
+        [reference, referenceActions] = transition(socketMachine, reference, event);
+        expected.push(...referenceActions.map((action) => action.type).filter((type) => !type.startsWith('xstate.')));
+        expect(host.state).toBe(reference.value);
+      }
+      expect(performed).toEqual(expected);
+    }
+  });
+});
