@@ -27,7 +27,8 @@ export class PollingTransport implements Transport {
   readonly name = 'polling' as const;
   private pollReq: IncomingMessage | undefined;
   private pollRes: ServerResponse | undefined;
-  private posting = false;
+  /** The POST whose body is being read, if any: at most one per session. */
+  private postReq: IncomingMessage | undefined;
   /** Extra headers for the next poll response only (the handshake's Set-Cookie). */
   private nextHeaders: Record<string, string> | undefined;
 
@@ -69,21 +70,21 @@ export class PollingTransport implements Transport {
 
   private onPost(req: IncomingMessage, res: ServerResponse): void {
     const headers = this.settings.headers(req);
-    if (this.posting) {
-      writeHttpError(res, refusal(EngineErrorCode.BAD_REQUEST, { reason: 'data request overlap from client' }), headers);
+    if (this.postReq) {
+      refuseUnread(req, res, refusal(EngineErrorCode.BAD_REQUEST, { reason: 'data request overlap from client' }), headers);
       this.sink.onError({ message: 'data request overlap from client' });
       return;
     }
     const binaryBody = req.headers['content-type'] === 'application/octet-stream';
     if (binaryBody && (this.protocol === 4 || this.jsonp !== undefined)) {
-      writeHttpError(res, refusal(EngineErrorCode.BAD_REQUEST, { reason: 'invalid content' }), headers);
+      refuseUnread(req, res, refusal(EngineErrorCode.BAD_REQUEST, { reason: 'invalid content' }), headers);
       this.sink.onError({ message: 'invalid content: binary POST body', initiator: 'server' });
       return;
     }
-    this.posting = true;
+    this.postReq = req;
     const limit = this.settings.maxHttpBufferSize;
     readBody(req, limit, (result) => {
-      this.posting = false;
+      this.postReq = undefined;
       if (!result.ok) {
         if (result.tooLarge) {
           if (!res.headersSent) res.writeHead(413, { ...headers, Connection: 'close', 'Content-Length': '0' }).end();
@@ -158,9 +159,23 @@ export class PollingTransport implements Transport {
     return body;
   }
 
+  /** Ends the session's requests: the pending poll gets the close packet, a body still arriving is cut off. */
   shutdown(): void {
     if (this.pollRes) this.send([{ type: 'close' }]);
+    this.postReq?.destroy();
   }
+}
+
+/**
+ * Refuses a POST before reading its body: the answer closes the connection
+ * and, if the client is still sending, the socket is cut once the answer is
+ * out, so a body trickled forever cannot hold it (polling connection exhaustion).
+ */
+function refuseUnread(req: IncomingMessage, res: ServerResponse, error: ReturnType<typeof refusal>, headers: Record<string, string>): void {
+  res.once('finish', () => {
+    if (!req.complete) req.socket.destroy();
+  });
+  writeHttpError(res, error, { ...headers, Connection: 'close' });
 }
 
 function respond(res: ServerResponse, headers: Record<string, string>, body: Buffer): void {
