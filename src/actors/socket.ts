@@ -7,7 +7,6 @@
  * is data plane and touches neither the machine nor the log.
  */
 import { EventEmitter } from 'node:events';
-import { URL } from 'node:url';
 import type { IncomingMessage } from 'node:http';
 import { MachineHost } from './machine-host';
 import { socketMachine, type DisconnectInitiator } from '../machines/socket';
@@ -409,13 +408,15 @@ function buildHandshake(client: Client, payload: ConnectPayload, issued: number)
   const req = client.request;
   const url = req.url ?? '/';
   const query: Record<string, string | string[]> = {};
-  const fromUrl = new URL(url, 'http://localhost').searchParams;
-  const fromConnect = new URLSearchParams(payload.query ?? '');
-  for (const params of [fromUrl, fromConnect]) {
-    for (const key of new Set(params.keys())) {
-      const values = params.getAll(key);
-      query[key] = values.length === 1 ? values[0] : values;
+  const mark = url.indexOf('?');
+  // The CONNECT packet's query (2.x namespaces) overrides the URL's, key by key.
+  for (const search of [mark < 0 ? '' : url.slice(mark + 1), payload.query ?? '']) {
+    const fromThis: Record<string, string | string[]> = {};
+    for (const [key, value] of new URLSearchParams(search)) {
+      const seen = fromThis[key];
+      fromThis[key] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
     }
+    Object.assign(query, fromThis);
   }
   return {
     headers: req.headers,
