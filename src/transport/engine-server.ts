@@ -8,7 +8,6 @@
  * (handshake) or is handed to the session's transport. Failures answer with
  * engine.io's error codes and emit `connection_error`.
  */
-import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
@@ -21,6 +20,7 @@ import { EngineErrorCode, refusal, writeHttpError, writeUpgradeError, type Engin
 import { checkOrigin, corsHeaders, hasInvalidHeaderChar, type OriginsOption } from './origins';
 import { PollingTransport, type PollingSettings } from './polling';
 import { parseQuery, pathnameOf, type EngineQuery } from './query';
+import { randomSessionId } from './session-id';
 import type { TransportName, TransportSink } from './transport';
 import { WebSocketTransport } from './websocket';
 
@@ -58,7 +58,7 @@ export class EngineServer extends EventEmitter {
   clients: Record<string, EngineSocket> = Object.create(null);
   clientsCount = 0;
   /** Replaceable: `engine.generateId = (req) => ...`. */
-  generateId: (req: IncomingMessage) => string = () => randomBytes(15).toString('base64url');
+  generateId: (req: IncomingMessage) => string = randomSessionId;
   private wss: WebSocketServer | undefined;
   private readonly pollingSettings: PollingSettings;
 
