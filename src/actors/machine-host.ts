@@ -79,13 +79,14 @@ interface Step {
 
 /**
  * Steps that do not depend on anything per object, computed once and shared
- * by every host of a machine: the initial step of a machine that takes no
- * input, and a step by an event that carries nothing but its type from a
- * context object hosts share (the initial one, until an `assign` replaces it).
+ * by every host of a machine: the initial step for an input of the same
+ * values (or none), and a step by an event that carries nothing but its type
+ * from a context object hosts share (the initial one, until an `assign`
+ * replaces it).
  * A step is a pure function of (machine, state, context, event), so reusing
  * it is exact; it spares xstate's macrostep on every socket's connect.
  */
-const initialSteps = new WeakMap<AnyStateMachine, Step>();
+const initialSteps = new WeakMap<AnyStateMachine, Map<string, Step>>();
 const sharedSteps = new WeakMap<object, Map<string, Step>>();
 /** Context objects every host may hold at once: those of shared steps. */
 const sharedContexts = new WeakSet<object>();
@@ -93,6 +94,22 @@ const sharedContexts = new WeakSet<object>();
 function share(step: Step): Step {
   if (typeof step.context === 'object' && step.context !== null) sharedContexts.add(step.context);
   return step;
+}
+
+/**
+ * A key equal for inputs of equal values, or undefined when the input is not
+ * a flat record of primitives (its step is then computed per host).
+ */
+function inputKey(input: unknown): string | undefined {
+  if (input === undefined) return '';
+  if (typeof input !== 'object' || input === null) return undefined;
+  let key = '';
+  for (const [name, value] of Object.entries(input)) {
+    if (value !== null && typeof value === 'object') return undefined;
+    if (typeof value === 'function' || typeof value === 'symbol') return undefined;
+    key += `${name}=${typeof value}:${String(value)}\u0000`;
+  }
+  return key;
 }
 
 function isBareEvent(event: { type: string }): boolean {
@@ -119,11 +136,16 @@ export class MachineHost<M extends AnyStateMachine> {
     input?: unknown,
     private readonly owner?: unknown,
   ) {
-    let initial = input === undefined ? initialSteps.get(machine) : undefined;
+    const key = inputKey(input);
+    let known = initialSteps.get(machine);
+    let initial = key === undefined ? undefined : known?.get(key);
     if (!initial) {
       const [snapshot, actions] = pureInitialTransition(machine, input);
       initial = { value: (snapshot as AnyMachineSnapshot).value, context: (snapshot as AnyMachineSnapshot).context, actions };
-      if (input === undefined) initialSteps.set(machine, share(initial));
+      if (key !== undefined) {
+        if (!known) initialSteps.set(machine, (known = new Map()));
+        known.set(key, share(initial));
+      }
     }
     this.value = initial.value;
     this.context = initial.context;

@@ -20,6 +20,11 @@
 import { assign, setup } from 'xstate';
 import type { LogEventInput } from '../log/events';
 
+type ConnectionEventType = 'conn.open' | 'conn.heartbeat' | 'conn.upgrade' | 'conn.error' | 'conn.close';
+type WithoutSid<T> = T extends unknown ? Omit<T, 'sid'> : never;
+/** A record of this session, less the sid the runtime stamps on it. */
+export type ConnectionRecord = WithoutSid<Extract<LogEventInput, { type: ConnectionEventType }>>;
+
 export type TransportName = 'polling' | 'websocket';
 export type Side = 'client' | 'server';
 
@@ -34,8 +39,12 @@ export interface SessionEnd {
   limit?: number;
 }
 
+/**
+ * The settings a session runs under. The session id is not among them: the
+ * runtime stamps it on every record, so that sessions with the same settings
+ * share one initial step (see MachineHost).
+ */
 export interface ConnectionInput {
-  sid: string;
   protocol: 3 | 4;
   transport: TransportName;
   pingInterval: number;
@@ -96,7 +105,7 @@ export interface ConnectionActionParams {
   abortUpgrade: { reason: string };
   closeTransport: { discard: boolean };
   finish: SessionEnd & { transport: TransportName; lastPingAt?: number; lastPongAt?: number };
-  record: LogEventInput;
+  record: ConnectionRecord;
 }
 
 export const connectionMachine = setup({
@@ -118,7 +127,7 @@ export const connectionMachine = setup({
     abortUpgrade: (_, _params: ConnectionActionParams['abortUpgrade']) => {},
     closeTransport: (_, _params: ConnectionActionParams['closeTransport']) => {},
     finish: (_, _params: ConnectionActionParams['finish']) => {},
-    record: (_, _params: LogEventInput) => {},
+    record: (_, _params: ConnectionRecord) => {},
     /** Remembers why the session ends, for `closed`'s entry actions. */
     endWith: assign({ end: (_, params: SessionEnd) => params }),
   },
@@ -165,7 +174,7 @@ export const connectionMachine = setup({
               assign({ awaitingPong: true, lastPingAt: ({ event }) => event.at }),
               'sendPing',
               { type: 'armHeartbeat', params: ({ context }) => ({ ms: context.pingTimeout }) },
-              { type: 'record', params: ({ context }) => ({ type: 'conn.heartbeat', sid: context.sid, step: 'ping-sent' }) },
+              { type: 'record', params: { type: 'conn.heartbeat', step: 'ping-sent' } },
             ],
           },
           {
@@ -189,7 +198,7 @@ export const connectionMachine = setup({
             actions: [
               assign({ awaitingPong: false, lastPongAt: ({ event }) => event.at }),
               { type: 'armHeartbeat', params: ({ context }) => ({ ms: context.pingInterval }) },
-              { type: 'record', params: ({ context }) => ({ type: 'conn.heartbeat', sid: context.sid, step: 'pong-received' }) },
+              { type: 'record', params: { type: 'conn.heartbeat', step: 'pong-received' } },
             ],
           },
           {
@@ -205,7 +214,7 @@ export const connectionMachine = setup({
               assign({ lastPingAt: ({ event }) => event.at, lastPongAt: ({ event }) => event.at }),
               'sendPong',
               { type: 'armHeartbeat', params: ({ context }) => ({ ms: context.pingInterval + context.pingTimeout }) },
-              { type: 'record', params: ({ context }) => ({ type: 'conn.heartbeat', sid: context.sid, step: 'ping-received' }) },
+              { type: 'record', params: { type: 'conn.heartbeat', step: 'ping-received' } },
             ],
           },
           {
@@ -241,7 +250,6 @@ export const connectionMachine = setup({
               type: 'record',
               params: ({ context, event }) => ({
                 type: 'conn.error',
-                sid: context.sid,
                 transport: context.transport,
                 message: event.message,
                 ...(event.size !== undefined && { size: event.size }),
@@ -256,7 +264,7 @@ export const connectionMachine = setup({
             { type: 'endWith', params: ({ event }) => ({ reason: 'parse error', initiator: 'server', description: event.message }) },
             {
               type: 'record',
-              params: ({ context, event }) => ({ type: 'conn.error', sid: context.sid, transport: context.transport, message: event.message }),
+              params: ({ context, event }) => ({ type: 'conn.error', transport: context.transport, message: event.message }),
             },
           ],
         },
@@ -276,7 +284,7 @@ export const connectionMachine = setup({
             PROBE: {
               actions: [
                 'answerProbe',
-                { type: 'record', params: ({ context }) => ({ type: 'conn.upgrade', sid: context.sid, step: 'probe', to: 'websocket' }) },
+                { type: 'record', params: { type: 'conn.upgrade', step: 'probe', to: 'websocket' } },
               ],
             },
             UPGRADE: {
@@ -284,7 +292,7 @@ export const connectionMachine = setup({
               actions: [
                 assign({ transport: 'websocket' }),
                 'completeUpgrade',
-                { type: 'record', params: ({ context }) => ({ type: 'conn.upgrade', sid: context.sid, step: 'upgraded', to: 'websocket' }) },
+                { type: 'record', params: { type: 'conn.upgrade', step: 'upgraded', to: 'websocket' } },
               ],
             },
             UPGRADE_TIMEOUT: { target: 'polling', actions: upgradeFailed(() => 'upgrade timeout') },
@@ -308,7 +316,7 @@ export const connectionMachine = setup({
           actions: [
             assign({ transport: 'websocket' }),
             'completeUpgrade',
-            { type: 'record', params: ({ context }) => ({ type: 'conn.upgrade', sid: context.sid, step: 'upgraded', to: 'websocket' }) },
+            { type: 'record', params: { type: 'conn.upgrade', step: 'upgraded', to: 'websocket' } },
             { type: 'closeTransport', params: { discard: false } },
           ],
         },
@@ -334,10 +342,9 @@ export const connectionMachine = setup({
           type: 'record',
           params: ({ context }) => ({
             type: 'conn.close',
-            sid: context.sid,
             transport: context.transport,
             ...definedOnly({ ...context.end!, lastPingAt: context.lastPingAt, lastPongAt: context.lastPongAt, size: undefined, limit: undefined }),
-          }) as LogEventInput,
+          }) as ConnectionRecord,
         },
         {
           type: 'finish',
@@ -363,7 +370,6 @@ function opened() {
         const open = event as Extract<ConnectionEvent, { type: 'OPENED' }>;
         return {
           type: 'conn.open',
-          sid: context.sid,
           protocol: context.protocol,
           transport: context.transport,
           remoteAddress: open.remoteAddress,
@@ -372,7 +378,7 @@ function opened() {
           upgradeTimeout: context.upgradeTimeout,
           maxPayload: open.maxPayload,
           upgrades: open.upgrades,
-        } as LogEventInput;
+        } as ConnectionRecord;
       },
     },
   ];
@@ -383,8 +389,8 @@ function upgradeFailed(reasonOf: (args: { event: ConnectionEvent }) => string) {
     { type: 'abortUpgrade' as const, params: (args: { event: ConnectionEvent }) => ({ reason: reasonOf(args) }) },
     {
       type: 'record' as const,
-      params: ({ context, event }: { context: ConnectionContext; event: ConnectionEvent }) =>
-        ({ type: 'conn.upgrade', sid: context.sid, step: 'failed', to: 'websocket', reason: reasonOf({ event }) }) as LogEventInput,
+      params: ({ event }: { event: ConnectionEvent }) =>
+        ({ type: 'conn.upgrade', step: 'failed', to: 'websocket', reason: reasonOf({ event }) }) as ConnectionRecord,
     },
   ];
 }

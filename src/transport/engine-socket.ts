@@ -12,6 +12,7 @@ import type { IncomingMessage } from 'node:http';
 import type WebSocket from 'ws';
 import { MachineHost } from '../actors/machine-host';
 import { connectionMachine, type ConnectionActionParams, type ConnectionEvent } from '../machines/connection';
+import type { LogEventInput } from '../log/events';
 import type { EnginePacket } from './codec/packet';
 import type { EngineServer } from './engine-server';
 import type { PreparedMessage } from './prepared-message';
@@ -75,7 +76,6 @@ export class EngineSocket extends EventEmitter implements DeadlineOwner {
       connectionMachine,
       handlers,
       {
-        sid: id,
         protocol,
         transport: transport.name,
         pingInterval: settings.pingInterval,
@@ -420,7 +420,7 @@ const handlers: Partial<Handlers> = {
     this.finish(params);
   },
   record(params) {
-    this.server.settings.recorder.record(params);
+    this.server.settings.recorder.record({ sid: this.id, ...params } as LogEventInput);
   },
 };
 

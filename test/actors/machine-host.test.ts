@@ -91,4 +91,15 @@ describe('MachineHost shared steps', () => {
       expect(performed).toEqual(expected);
     }
   });
+
+  it('shares the initial step between inputs of equal values only', async () => {
+    const { connectionMachine } = await import('../../src/machines/connection');
+    const input = (pingInterval: number) => ({ protocol: 4 as const, transport: 'websocket' as const, pingInterval, pingTimeout: 10, upgradeTimeout: 10, closeTimeout: 20 });
+    const a = new MachineHost(connectionMachine, {}, input(100));
+    const b = new MachineHost(connectionMachine, {}, input(100));
+    const c = new MachineHost(connectionMachine, {}, input(200));
+    expect(a.currentContext).toBe(b.currentContext);
+    expect(c.currentContext).not.toBe(a.currentContext);
+    expect(c.currentContext.pingInterval).toBe(200);
+  });
 });

@@ -39,7 +39,6 @@ const anyEvent: fc.Arbitrary<ConnectionEvent> = fc.oneof(
 ).map((e) => ({ ...e, at: 0 }) as ConnectionEvent);
 
 const input: fc.Arbitrary<ConnectionInput> = fc.record({
-  sid: fc.constant('sid'),
   protocol: fc.constantFrom(3 as const, 4 as const),
   transport: fc.constantFrom('polling' as const, 'websocket' as const),
   pingInterval: fc.integer({ min: 1, max: 1000 }),

@@ -132,7 +132,6 @@ class Simulation {
 }
 
 const input = fc.record({
-  sid: fc.constant('s'),
   protocol: fc.constantFrom(3 as const, 4 as const),
   transport: fc.constantFrom('polling' as const, 'websocket' as const),
   pingInterval: fc.integer({ min: 1, max: 300 }),

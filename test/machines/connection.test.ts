@@ -6,7 +6,7 @@ import { connectionMachine, type ConnectionEvent, type ConnectionInput } from '.
 type Snapshot = SnapshotFrom<typeof connectionMachine>;
 type Action = { type: string; params: any };
 
-const v4: ConnectionInput = { sid: 's1', protocol: 4, transport: 'polling', pingInterval: 100, pingTimeout: 50, upgradeTimeout: 200, closeTimeout: 150 };
+const v4: ConnectionInput = { protocol: 4, transport: 'polling', pingInterval: 100, pingTimeout: 50, upgradeTimeout: 200, closeTimeout: 150 };
 const v3: ConnectionInput = { ...v4, protocol: 3 };
 
 const opened = (at = 0): ConnectionEvent => ({ type: 'OPENED', at, remoteAddress: '127.0.0.1', upgrades: ['websocket'], maxPayload: 1e6 });
@@ -39,7 +39,7 @@ describe('connection machine', () => {
     const polling = run(v4, [opened()]);
     expect(state(polling.snapshot)).toBe('open.polling');
     expect(records(polling.actions)).toEqual([
-      { type: 'conn.open', sid: 's1', protocol: 4, transport: 'polling', remoteAddress: '127.0.0.1', pingInterval: 100, pingTimeout: 50, upgradeTimeout: 200, maxPayload: 1e6, upgrades: ['websocket'] },
+      { type: 'conn.open', protocol: 4, transport: 'polling', remoteAddress: '127.0.0.1', pingInterval: 100, pingTimeout: 50, upgradeTimeout: 200, maxPayload: 1e6, upgrades: ['websocket'] },
     ]);
     expect(state(run({ ...v4, transport: 'websocket' }, [opened()]).snapshot)).toBe('open.websocket');
   });
@@ -51,8 +51,8 @@ describe('connection machine', () => {
     expect(named(actions, 'sendPing')).toHaveLength(1);
     expect(snapshot.context).toMatchObject({ lastPingAt: 100, lastPongAt: 120, awaitingPong: false });
     expect(records(actions).slice(1)).toEqual([
-      { type: 'conn.heartbeat', sid: 's1', step: 'ping-sent' },
-      { type: 'conn.heartbeat', sid: 's1', step: 'pong-received' },
+      { type: 'conn.heartbeat', step: 'ping-sent' },
+      { type: 'conn.heartbeat', step: 'pong-received' },
     ]);
   });
 
@@ -95,8 +95,8 @@ describe('connection machine', () => {
     expect(named(actions, 'completeUpgrade')).toHaveLength(1);
     expect(named(actions, 'clearUpgradeTimer')).toHaveLength(1);
     expect(records(actions).slice(1)).toEqual([
-      { type: 'conn.upgrade', sid: 's1', step: 'probe', to: 'websocket' },
-      { type: 'conn.upgrade', sid: 's1', step: 'upgraded', to: 'websocket' },
+      { type: 'conn.upgrade', step: 'probe', to: 'websocket' },
+      { type: 'conn.upgrade', step: 'upgraded', to: 'websocket' },
     ]);
   });
 
@@ -104,7 +104,7 @@ describe('connection machine', () => {
     const timedOut = run(v4, [opened(), { type: 'UPGRADE_START', at: 1 }, { type: 'UPGRADE_TIMEOUT', at: 201 }]);
     expect(state(timedOut.snapshot)).toBe('open.polling');
     expect(named(timedOut.actions, 'abortUpgrade')).toEqual([{ reason: 'upgrade timeout' }]);
-    expect(records(timedOut.actions).at(-1)).toEqual({ type: 'conn.upgrade', sid: 's1', step: 'failed', to: 'websocket', reason: 'upgrade timeout' });
+    expect(records(timedOut.actions).at(-1)).toEqual({ type: 'conn.upgrade', step: 'failed', to: 'websocket', reason: 'upgrade timeout' });
     const failed = run(v4, [opened(), { type: 'UPGRADE_START', at: 1 }, { type: 'UPGRADE_FAILED', at: 2, reason: 'probe transport closed' }]);
     expect(state(failed.snapshot)).toBe('open.polling');
     expect(records(failed.actions).at(-1)).toMatchObject({ step: 'failed', reason: 'probe transport closed' });
@@ -149,7 +149,7 @@ describe('connection machine', () => {
 
     const tooLarge = run(v4, [opened(), { type: 'TRANSPORT_ERROR', at: 3, message: 'payload too large', initiator: 'server', size: 2000, limit: 1000 }]);
     expect(records(tooLarge.actions).slice(-2)).toEqual([
-      { type: 'conn.error', sid: 's1', transport: 'polling', message: 'payload too large', size: 2000, limit: 1000 },
+      { type: 'conn.error', transport: 'polling', message: 'payload too large', size: 2000, limit: 1000 },
       expect.objectContaining({ type: 'conn.close', reason: 'transport error', initiator: 'server', description: 'payload too large' }),
     ]);
     expect(named(tooLarge.actions, 'finish')).toEqual([expect.objectContaining({ size: 2000, limit: 1000 })]);
