@@ -90,6 +90,8 @@ const initialSteps = new WeakMap<AnyStateMachine, Map<string, Step>>();
 const sharedSteps = new WeakMap<object, Map<string, Step>>();
 /** Context objects every host may hold at once: those of shared steps. */
 const sharedContexts = new WeakSet<object>();
+/** Resolved snapshots of shared contexts, by state. */
+const sharedSnapshots = new WeakMap<object, Map<string, AnyMachineSnapshot>>();
 
 function share(step: Step): Step {
   if (typeof step.context === 'object' && step.context !== null) sharedContexts.add(step.context);
@@ -154,6 +156,17 @@ export class MachineHost<M extends AnyStateMachine> {
 
   /** The current snapshot, resolved on demand (prefer `state` and `currentContext` on hot paths). */
   get snapshot(): SnapshotFrom<M> {
+    if (!sharedContexts.has(this.context as object)) return this.resolve();
+    // Snapshots are immutable: one resolution serves every host in a shared state.
+    let byValue = sharedSnapshots.get(this.context as object);
+    if (!byValue) sharedSnapshots.set(this.context as object, (byValue = new Map()));
+    const key = flattenStateValue(this.value);
+    let snapshot = byValue.get(key);
+    if (!snapshot) byValue.set(key, (snapshot = this.resolve()));
+    return snapshot as SnapshotFrom<M>;
+  }
+
+  private resolve(): SnapshotFrom<M> {
     return this.machine.resolveState({ value: this.value, context: this.context }) as SnapshotFrom<M>;
   }
 
