@@ -100,18 +100,35 @@ function share(step: Step): Step {
 
 /**
  * A key equal for inputs of equal values, or undefined when the input is not
- * a flat record of primitives (its step is then computed per host).
+ * a flat record of primitives and arrays of them (its step is then computed
+ * per host). Hosts that share an input treat it as immutable, as xstate does.
  */
 function inputKey(input: unknown): string | undefined {
   if (input === undefined) return '';
   if (typeof input !== 'object' || input === null) return undefined;
   let key = '';
   for (const [name, value] of Object.entries(input)) {
-    if (value !== null && typeof value === 'object') return undefined;
-    if (typeof value === 'function' || typeof value === 'symbol') return undefined;
-    key += `${name}=${typeof value}:${String(value)}\u0000`;
+    const part = primitiveKey(value) ?? (Array.isArray(value) ? arrayKey(value) : undefined);
+    if (part === undefined) return undefined;
+    key += `${name}=${part}\u0000`;
   }
   return key;
+}
+
+function primitiveKey(value: unknown): string | undefined {
+  const type = typeof value;
+  if (value === null || type === 'string' || type === 'number' || type === 'boolean' || type === 'undefined') return `${type}:${String(value)}`;
+  return undefined;
+}
+
+function arrayKey(values: unknown[]): string | undefined {
+  const parts: string[] = [];
+  for (const value of values) {
+    const part = primitiveKey(value);
+    if (part === undefined) return undefined;
+    parts.push(JSON.stringify(part));
+  }
+  return `[${parts.join(',')}]`;
 }
 
 function isBareEvent(event: { type: string }): boolean {
@@ -209,24 +226,28 @@ export class MachineHost<M extends AnyStateMachine> {
   }
 
   private step(event: EventFromLogic<M>): void {
-    const shareable = !this.listener && sharedContexts.has(this.context as object) && isBareEvent(event);
+    const shareable = sharedContexts.has(this.context as object) && isBareEvent(event);
     const key = shareable ? `${flattenStateValue(this.value)}\u0000${event.type}` : '';
     let steps = shareable ? sharedSteps.get(this.context as object) : undefined;
     let next = steps?.get(key);
+    // Resolved only when needed: to run xstate's step, or for the listener.
+    const previous = next && !this.listener ? undefined : this.snapshot;
+    let snapshot: SnapshotFrom<M> | undefined;
     if (!next) {
-      const previous = this.snapshot;
-      const [snapshot, actions] = pureTransition(this.machine, previous, event);
-      next = { value: (snapshot as AnyMachineSnapshot).value, context: (snapshot as AnyMachineSnapshot).context, actions };
-      if (this.listener && changed((previous as AnyMachineSnapshot).value, next.value)) {
-        this.listener.call(this.owner, snapshot, previous, event);
-      }
+      const [resolved, actions] = pureTransition(this.machine, previous!, event);
+      snapshot = resolved;
+      next = { value: (resolved as AnyMachineSnapshot).value, context: (resolved as AnyMachineSnapshot).context, actions };
       if (shareable) {
         if (!steps) sharedSteps.set(this.context as object, (steps = new Map()));
         steps.set(key, share(next));
       }
     }
+    const before = this.value;
     this.value = next.value;
     this.context = next.context;
+    if (this.listener && changed(before, next.value)) {
+      this.listener.call(this.owner, snapshot ?? this.snapshot, previous!, event);
+    }
     this.perform(next.actions, event);
   }
 

@@ -21,9 +21,13 @@ import { assign, setup } from 'xstate';
 import type { LogEventInput } from '../log/events';
 
 type ConnectionEventType = 'conn.open' | 'conn.heartbeat' | 'conn.upgrade' | 'conn.error' | 'conn.close';
-type WithoutSid<T> = T extends unknown ? Omit<T, 'sid'> : never;
-/** A record of this session, less the sid the runtime stamps on it. */
-export type ConnectionRecord = WithoutSid<Extract<LogEventInput, { type: ConnectionEventType }>>;
+type WithoutSessionFacts<T> = T extends unknown ? Omit<T, 'sid' | 'remoteAddress'> : never;
+/**
+ * A record of this session, less the facts of the one session (its id and
+ * remote address) that the runtime stamps on it: so the machine's steps
+ * depend on settings only, and sessions alike share them (see MachineHost).
+ */
+export type ConnectionRecord = WithoutSessionFacts<Extract<LogEventInput, { type: ConnectionEventType }>>;
 
 export type TransportName = 'polling' | 'websocket';
 export type Side = 'client' | 'server';
@@ -52,6 +56,9 @@ export interface ConnectionInput {
   upgradeTimeout: number;
   /** How long a server-initiated close may wait for the transport to flush. */
   closeTimeout: number;
+  /** The upgrades the handshake offers, and the payload limit it announces. */
+  upgrades: readonly string[];
+  maxPayload: number;
 }
 
 export interface ConnectionContext extends ConnectionInput {
@@ -75,7 +82,7 @@ interface TransportFailure {
 }
 
 export type ConnectionEvent =
-  | { type: 'OPENED'; at: number; remoteAddress: string; upgrades: string[]; maxPayload: number }
+  | { type: 'OPENED' }
   | { type: 'HEARTBEAT_DUE'; at: number }
   | { type: 'PING'; at: number }
   | { type: 'PONG'; at: number }
@@ -366,20 +373,17 @@ function opened() {
     },
     {
       type: 'record' as const,
-      params: ({ context, event }: { context: ConnectionContext; event: ConnectionEvent }) => {
-        const open = event as Extract<ConnectionEvent, { type: 'OPENED' }>;
-        return {
+      params: ({ context }: { context: ConnectionContext }) =>
+        ({
           type: 'conn.open',
           protocol: context.protocol,
           transport: context.transport,
-          remoteAddress: open.remoteAddress,
           pingInterval: context.pingInterval,
           pingTimeout: context.pingTimeout,
           upgradeTimeout: context.upgradeTimeout,
-          maxPayload: open.maxPayload,
-          upgrades: open.upgrades,
-        } as ConnectionRecord;
-      },
+          maxPayload: context.maxPayload,
+          upgrades: context.upgrades,
+        }) as ConnectionRecord,
     },
   ];
 }

@@ -82,6 +82,8 @@ export class EngineSocket extends EventEmitter implements DeadlineOwner {
         pingTimeout: settings.pingTimeout,
         upgradeTimeout: settings.upgradeTimeout,
         closeTimeout: settings.pingInterval + settings.pingTimeout,
+        upgrades: server.upgradesFor(transport.name),
+        maxPayload: settings.maxHttpBufferSize,
       },
       this,
     );
@@ -111,7 +113,7 @@ export class EngineSocket extends EventEmitter implements DeadlineOwner {
     const handshake: Record<string, unknown> = { sid: this.id, upgrades, pingInterval: settings.pingInterval, pingTimeout: settings.pingTimeout };
     if (this.protocol === 4) handshake.maxPayload = settings.maxHttpBufferSize;
     this.buffer.unshift({ type: 'open', data: JSON.stringify(handshake) });
-    this.dispatch({ type: 'OPENED', at: Date.now(), remoteAddress: this.remoteAddress, upgrades, maxPayload: settings.maxHttpBufferSize });
+    this.dispatch({ type: 'OPENED' });
     this.scheduleFlush();
     this.emit('open');
   }
@@ -420,7 +422,9 @@ const handlers: Partial<Handlers> = {
     this.finish(params);
   },
   record(params) {
-    this.server.settings.recorder.record({ sid: this.id, ...params } as LogEventInput);
+    // The machine's records carry settings; the facts of this session are stamped here.
+    const stamped = params.type === 'conn.open' ? { sid: this.id, ...params, remoteAddress: this.remoteAddress } : { sid: this.id, ...params };
+    this.server.settings.recorder.record(stamped as LogEventInput);
   },
 };
 
