@@ -238,11 +238,15 @@ export class EngineServer extends EventEmitter {
           (req as IncomingMessage & { [kHandshakeSid]?: string })[kHandshakeSid] = id;
         }
         socket.off('error', onEarlyError);
+        // A new session's 101 response and its open packet leave in one write:
+        // the socket stays corked until the open packet is flushed (next tick).
+        if (!client) socket.cork();
         this.webSocketServer().handleUpgrade(req, socket, head, (ws: WebSocket) => {
           const supportsBinary = !query.b64;
           if (client) return client.startUpgrade(ws, supportsBinary);
-          if (this.clients[id!]) return ws.close();
-          this.handshakeWebSocket(id!, ws, req, verified, supportsBinary);
+          if (!this.clients[id!]) this.handshakeWebSocket(id!, ws, req, verified, supportsBinary);
+          else ws.close();
+          process.nextTick(uncork, socket); // queued after the flush the open packet scheduled
         });
       });
     } catch (error) {
@@ -312,4 +316,8 @@ const refusalCodes: Record<number, true> = { 0: true, 1: true, 2: true, 3: true,
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+function uncork(socket: Duplex): void {
+  socket.uncork();
 }
