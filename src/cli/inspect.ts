@@ -1,10 +1,8 @@
 /** `iostate inspect <log.jsonl...> [-o timeline.html] [--sid ID] [--max N] [--title TEXT]` */
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
-import { readLog } from '../log/read-log';
 import { buildLanes } from '../inspect/lanes';
 import { DEFAULT_MAX_CONNECTIONS, renderTimelineHtml } from '../inspect/timeline';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIO, type Command } from './command';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseLogCommand, readEvents, type CliIO, type Command } from './command';
 
 const DEFAULT_OUTPUT = 'timeline.html';
 
@@ -25,44 +23,23 @@ Bad lines in a log are reported on stderr with their line numbers and skipped.
 `;
 
 async function run(args: string[], io: CliIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        output: { type: 'string', short: 'o' },
-        sid: { type: 'string' },
-        max: { type: 'string' },
-        title: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    io.stderr(`iostate inspect: ${(error as Error).message}\n\n${usage}`);
-    return EXIT_USAGE;
-  }
-  const { values, positionals: files } = parsed;
-  if (values.help) {
-    io.stdout(usage);
-    return EXIT_OK;
-  }
-  if (files.length === 0) {
-    io.stderr(`iostate inspect: no log file given\n\n${usage}`);
-    return EXIT_USAGE;
-  }
+  const parsed = parseLogCommand(
+    'inspect',
+    usage,
+    args,
+    { output: { type: 'string', short: 'o' }, sid: { type: 'string' }, max: { type: 'string' }, title: { type: 'string' } },
+    io,
+  );
+  if (typeof parsed === 'number') return parsed;
+  const { values, files } = parsed;
   const max = values.max === undefined ? undefined : Number(values.max);
   if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
     io.stderr(`iostate inspect: --max must be a positive integer, got "${values.max}"\n`);
     return EXIT_USAGE;
   }
 
-  const { events, problems } = await readLog(files);
-  for (const problem of problems) io.stderr(`${problem.file}${problem.line > 0 ? `:${problem.line}` : ''}: ${problem.message}\n`);
-  if (events.length === 0) {
-    io.stderr(`iostate inspect: no events in ${files.join(', ')}\n`);
-    return EXIT_FAILED;
-  }
+  const events = await readEvents('inspect', files, io);
+  if (!events) return EXIT_FAILED;
   if (values.sid !== undefined && buildLanes(events, { sid: values.sid }).length === 0) {
     io.stderr(`iostate inspect: no connection with id ${values.sid}\n`);
     return EXIT_FAILED;

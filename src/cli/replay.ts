@@ -1,8 +1,6 @@
 /** `iostate replay <log.jsonl...> [--sid ID] [--at TIME] [--json]` */
-import { parseArgs } from 'node:util';
-import { readLog } from '../log/read-log';
 import { replay, replayJson } from '../log/replay';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIO, type Command } from './command';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseLogCommand, readEvents, type CliIO, type Command } from './command';
 import { parseTime } from './parse-time';
 import { formatReplay } from './replay-format';
 
@@ -24,33 +22,11 @@ Bad lines in a log are reported on stderr with their line numbers and skipped.
 `;
 
 async function run(args: string[], io: CliIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: { sid: { type: 'string' }, at: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (error) {
-    io.stderr(`iostate replay: ${(error as Error).message}\n\n${usage}`);
-    return EXIT_USAGE;
-  }
-  const { values, positionals: files } = parsed;
-  if (values.help) {
-    io.stdout(usage);
-    return EXIT_OK;
-  }
-  if (files.length === 0) {
-    io.stderr(`iostate replay: no log file given\n\n${usage}`);
-    return EXIT_USAGE;
-  }
-
-  const { events, problems } = await readLog(files);
-  for (const problem of problems) io.stderr(`${problem.file}${problem.line > 0 ? `:${problem.line}` : ''}: ${problem.message}\n`);
-  if (events.length === 0) {
-    io.stderr(`iostate replay: no events in ${files.join(', ')}\n`);
-    return EXIT_FAILED;
-  }
+  const parsed = parseLogCommand('replay', usage, args, { sid: { type: 'string' }, at: { type: 'string' }, json: { type: 'boolean' } }, io);
+  if (typeof parsed === 'number') return parsed;
+  const { values, files } = parsed;
+  const events = await readEvents('replay', files, io);
+  if (!events) return EXIT_FAILED;
 
   let at: number | undefined;
   if (values.at !== undefined) {
