@@ -291,7 +291,7 @@ export class Socket extends EventEmitter {
 
   /** Ends the socket with `reason`; `details` are the engine's evidence when the connection closed. */
   onclose(reason: string, initiator: DisconnectInitiator, details?: Partial<Omit<CloseDetails, 'initiator'>>): void {
-    this.closeDetails = details;
+    this.closeDetails ??= details; // the first end is the one reported
     this.lifecycle.send({ type: 'DISCONNECT', reason, initiator });
   }
 
