@@ -17,6 +17,13 @@ export interface EngineOptions {
   upgradeTimeout?: number;
   /** Largest message or polling body in bytes. Default 1e6. */
   maxHttpBufferSize?: number;
+  /**
+   * iostate: most bytes queued for one session that its client does not take
+   * (a backed-up WebSocket, polling without GETs) before the session is ended
+   * with 'transport error', so a client that never reads cannot hold the
+   * server's memory. Default 32 MiB; Infinity turns it off.
+   */
+  maxBufferedBytes?: number;
   allowRequest?: (req: IncomingMessage, fn: (err: string | number | null | undefined, success: boolean) => void) => void;
   /** Default ['polling', 'websocket']. */
   transports?: TransportName[];
@@ -45,6 +52,7 @@ export interface ResolvedEngineOptions {
   pingInterval: number;
   upgradeTimeout: number;
   maxHttpBufferSize: number;
+  maxBufferedBytes: number;
   allowRequest: EngineOptions['allowRequest'];
   transports: TransportName[];
   allowUpgrades: boolean;
@@ -66,6 +74,7 @@ export function resolveEngineOptions(options: EngineOptions = {}): ResolvedEngin
     pingInterval: options.pingInterval ?? 25000,
     upgradeTimeout: options.upgradeTimeout ?? 10000,
     maxHttpBufferSize: options.maxHttpBufferSize ?? 1e6,
+    maxBufferedBytes: options.maxBufferedBytes ?? 32 * 1024 * 1024,
     allowRequest: options.allowRequest,
     transports,
     allowUpgrades: options.allowUpgrades !== false,

@@ -49,6 +49,8 @@ export class EngineSocket extends EventEmitter implements DeadlineOwner {
   since = Date.now();
   private readonly host: MachineHost<typeof connectionMachine>;
   private buffer: OutgoingPacket[] = [];
+  /** What `buffer` holds, in bytes (see `maxBufferedBytes`). */
+  private bufferedBytes = 0;
   private flushScheduled = false;
   private probe: WebSocketTransport | undefined;
   private probeAnswered = false;
@@ -139,10 +141,25 @@ export class EngineSocket extends EventEmitter implements DeadlineOwner {
 
   private sendPacket(packet: OutgoingPacket): this {
     if (this.readyState === 'closing' || this.readyState === 'closed') return this;
+    this.bufferedBytes += packet.prepared ? packet.prepared.size : (packet.data?.length ?? 0);
+    if (this.bufferedBytes > this.server.settings.maxBufferedBytes) {
+      const size = this.bufferedBytes;
+      const limit = this.server.settings.maxBufferedBytes;
+      this.onError({ message: 'send buffer over maxBufferedBytes: the client is not reading', initiator: 'server', size, limit });
+      return this;
+    }
     this.buffer.push(packet);
     this.emit('packetCreate', packet);
     this.scheduleFlush();
     return this;
+  }
+
+  /** Empties the session buffer, returning what it held. */
+  private takeBuffer(): OutgoingPacket[] {
+    const packets = this.buffer;
+    this.buffer = [];
+    this.bufferedBytes = 0;
+    return packets;
   }
 
   /** Writes are batched per tick: everything sent in one tick leaves in one poll response or one corked write. */
@@ -155,8 +172,7 @@ export class EngineSocket extends EventEmitter implements DeadlineOwner {
   flush(): void {
     this.flushScheduled = false;
     if (this.readyState === 'closed' || this.buffer.length === 0 || !this.transport.writable) return;
-    const packets = this.buffer;
-    this.buffer = [];
+    const packets = this.takeBuffer();
     this.emit('flush', packets);
     this.transport.send(packets);
     this.emit('drain');
@@ -341,11 +357,10 @@ export class EngineSocket extends EventEmitter implements DeadlineOwner {
 
   closeTransport(discard: boolean): void {
     const transport = this.transport;
-    if (discard) this.buffer = [];
+    if (discard) this.takeBuffer();
     if (transport.name === 'websocket') {
       // Everything buffered goes out before the close frame, even to a backed-up socket.
-      const packets = this.buffer;
-      this.buffer = [];
+      const packets = this.takeBuffer();
       if (packets.length) transport.send(packets);
       transport.shutdown();
       // Discarding does not wait for the client's close frame.
@@ -363,8 +378,7 @@ export class EngineSocket extends EventEmitter implements DeadlineOwner {
   private sendCloseOnPoll(): void {
     this.closeOnNextPoll = false;
     if (this.transport.writable) {
-      const packets = this.buffer;
-      this.buffer = [];
+      const packets = this.takeBuffer();
       packets.push({ type: 'close' });
       this.transport.send(packets);
     }
@@ -372,7 +386,7 @@ export class EngineSocket extends EventEmitter implements DeadlineOwner {
   }
 
   finish(end: ConnectionActionParams['finish']): void {
-    this.buffer = [];
+    this.takeBuffer();
     const transport = this.transport;
     transport.sink = ignoringSink;
     if (end.reason === 'ping timeout' && transport instanceof WebSocketTransport) transport.terminate();

@@ -41,9 +41,13 @@ export class PreparedMessage {
   private packetList?: EnginePacket[];
   private readonly framings: Partial<Record<FramingKey, PreparedFrame[] | string>> = {};
 
+  /** Its size in bytes (strings counted by UTF-16 length: an estimate, for the send-buffer bound). */
+  readonly size: number;
+
   constructor(parts: Array<string | Buffer>) {
     this.parts = parts;
     this.hasBinary = parts.some((part) => isBinaryData(part));
+    this.size = parts.reduce((total, part) => total + part.length, 0);
   }
 
   /** The Engine.IO message packets, one per part. */
