@@ -116,6 +116,7 @@ export class Server {
       });
       srv.listen(port);
     }
+    if (opts.path !== undefined) this.path(opts.path);
     const options: ServerOptions = { ...this.options, ...opts, path: this.path$, origins: this.origins$, recorder: this.log };
     const engine = new EngineServer(options);
     engine.attach(srv, { path: this.path$ });

@@ -35,6 +35,15 @@ forEachClient((kind) => {
     httpServer.close();
   });
 
+  it('attach(httpServer, { path }) serves on that path', async () => {
+    const io = createServer({ serveClient: false });
+    const httpServer = createHttpServer();
+    io.attach(httpServer, { path: '/attached' });
+    const port = await listen(httpServer);
+    await expectServing(io, port, kind, '/attached');
+    httpServer.close();
+  });
+
   it('new Server(options) then attach(port)', async () => {
     const io = createServer({ serveClient: false });
     const port = await freePort();
