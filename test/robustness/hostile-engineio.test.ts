@@ -6,24 +6,13 @@
  * either is understood or ends only the sender's session, with one close and
  * one reason in the log.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Bystanders } from './helpers/bystanders';
+import { describe, expect, it } from 'vitest';
+import { attackedServer } from './helpers/attacked-server';
 import { RawSession, type Protocol, type RawTransport } from './helpers/raw';
-import { sleep, STEADY_HEARTBEAT, startIostate, until, type Running } from './helpers/server';
+import { sleep, STEADY_HEARTBEAT, until } from './helpers/server';
 import { checkInvariants } from './helpers/invariants';
 
-let running: Running;
-let bystanders: Bystanders;
-
-beforeAll(async () => {
-  running = await startIostate(STEADY_HEARTBEAT);
-  bystanders = await Bystanders.join(running);
-});
-
-afterAll(async () => {
-  bystanders?.leave();
-  await running?.stop();
-});
+const env = attackedServer(STEADY_HEARTBEAT);
 
 type Expectation = 'closed' | 'open';
 
@@ -52,25 +41,25 @@ const VARIANTS: Array<[Protocol, RawTransport]> = [
 
 async function expectOutcome(victim: RawSession, expected: Expectation): Promise<void> {
   if (expected === 'closed') {
-    await until(() => running.io.engine.clients[victim.sid] === undefined, 'the session to close');
-    const closes = running.io.log.events().filter((e) => e.type === 'conn.close' && e.sid === victim.sid);
+    await until(() => env.running.io.engine.clients[victim.sid] === undefined, 'the session to close');
+    const closes = env.running.io.log.events().filter((e) => e.type === 'conn.close' && e.sid === victim.sid);
     expect(closes).toHaveLength(1);
   } else {
     await sleep(30);
-    expect(running.io.engine.clients[victim.sid], 'the session is still open').toBeDefined();
+    expect(env.running.io.engine.clients[victim.sid], 'the session is still open').toBeDefined();
   }
 }
 
 describe.each(VARIANTS)('Engine.IO packets over EIO=%i %s', (protocol, transport) => {
   it.each(PACKETS)('%s', async (_name, packet, v3, v4) => {
-    const victim = await RawSession.open(running.port, protocol, transport);
+    const victim = await RawSession.open(env.running.port, protocol, transport);
     try {
-      await bystanders.around(async () => {
+      await env.bystanders.around(async () => {
         await victim.packet(packet).catch(() => undefined);
         const skipped = packet === '' && protocol === 3 && transport === 'polling';
         await expectOutcome(victim, skipped ? 'open' : protocol === 3 ? v3 : v4);
       });
-      checkInvariants(running.io);
+      checkInvariants(env.running.io);
     } finally {
       victim.close();
     }
@@ -93,16 +82,16 @@ const BODIES: Array<[string, string | Buffer, string, Protocol]> = [
 
 describe('polling bodies', () => {
   it.each(BODIES)('%s (EIO=%i)', async (_name, body, contentType, protocol) => {
-    const victim = await RawSession.open(running.port, protocol, 'polling');
+    const victim = await RawSession.open(env.running.port, protocol, 'polling');
     try {
-      const res = await bystanders.around(() => victim.post(body, { 'Content-Type': contentType }));
+      const res = await env.bystanders.around(() => victim.post(body, { 'Content-Type': contentType }));
       if (res.status === 200) {
         await sleep(30);
       } else {
         expect(res.status).toBe(400);
-        await until(() => running.io.engine.clients[victim.sid] === undefined, 'the session to close');
+        await until(() => env.running.io.engine.clients[victim.sid] === undefined, 'the session to close');
       }
-      checkInvariants(running.io);
+      checkInvariants(env.running.io);
     } finally {
       victim.close();
     }

@@ -7,32 +7,21 @@
  * a session it should not, and every held request is released by a bound.
  */
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Bystanders } from './helpers/bystanders';
+import { describe, expect, it } from 'vitest';
+import { attackedServer } from './helpers/attacked-server';
 import { PATH, RawSession, pollingPayload, rawRequest, slowRequest, type Protocol } from './helpers/raw';
-import { sleep, sessionsOpenedSince, startIostate, until, type Running } from './helpers/server';
+import { sleep, sessionsOpenedSince, until } from './helpers/server';
 import { checkInvariants } from './helpers/invariants';
 
 const HEARTBEAT = { pingInterval: 500, pingTimeout: 1000 };
 /** The longest a silent session may live: v3 waits pingInterval + pingTimeout for a ping; v4 as long for a pong. */
 const SESSION_BOUND_MS = HEARTBEAT.pingInterval + HEARTBEAT.pingTimeout;
 
-let running: Running;
-let bystanders: Bystanders;
-
-beforeAll(async () => {
-  running = await startIostate(HEARTBEAT);
-  bystanders = await Bystanders.join(running);
-});
-
-afterAll(async () => {
-  bystanders?.leave();
-  await running?.stop();
-});
+const env = attackedServer(HEARTBEAT);
 
 /** A handshake by hand, with nobody polling afterwards. */
 async function bareSession(protocol: Protocol): Promise<string> {
-  const res = await rawRequest(running.port, 'GET', `${PATH}?EIO=${protocol}&transport=polling`);
+  const res = await rawRequest(env.running.port, 'GET', `${PATH}?EIO=${protocol}&transport=polling`);
   return JSON.parse(/0(\{.*?"sid".*?\})/.exec(res.body)![1]).sid;
 }
 
@@ -56,33 +45,33 @@ describe('requests that must be refused without a session', () => {
   ];
 
   it.each(refused)('%s', async (_name, method, query, status) => {
-    const since = running.io.log.lastPosition;
-    const res = await bystanders.around(() => rawRequest(running.port, method, `${PATH}${query}`));
+    const since = env.running.io.log.lastPosition;
+    const res = await env.bystanders.around(() => rawRequest(env.running.port, method, `${PATH}${query}`));
     expect(res.status).toBe(status);
     expect(() => JSON.parse(res.body), res.body).not.toThrow();
     expect(JSON.parse(res.body)).toMatchObject({ code: expect.any(Number), message: expect.any(String) });
-    expect(sessionsOpenedSince(running, since)).toBe(0);
+    expect(sessionsOpenedSince(env.running, since)).toBe(0);
   });
 
   it('repeated EIO, transport, b64 and j on a handshake never throw', async () => {
     const queries = ['?EIO=4&EIO=3&transport=polling', '?EIO=4&transport=polling&transport=websocket', '?EIO=3&transport=polling&b64=1&b64=0', '?EIO=3&transport=polling&j=0&j=1', '?EIO=4&transport=polling&sid='];
     for (const query of queries) {
-      const res = await bystanders.around(() => rawRequest(running.port, 'GET', `${PATH}${query}`));
+      const res = await env.bystanders.around(() => rawRequest(env.running.port, 'GET', `${PATH}${query}`));
       expect([200, 400]).toContain(res.status);
     }
   });
 
   it('a JSONP index carrying script is reduced to its digits', async () => {
-    const res = await bystanders.around(() => rawRequest(running.port, 'GET', `${PATH}?EIO=3&transport=polling&j=${encodeURIComponent('1);alert(document.cookie);//')}`));
+    const res = await env.bystanders.around(() => rawRequest(env.running.port, 'GET', `${PATH}?EIO=3&transport=polling&j=${encodeURIComponent('1);alert(document.cookie);//')}`));
     expect(res.status).toBe(200);
     expect(res.body).not.toContain('alert');
     expect(res.body).toMatch(/^___eio\[1\]\(/);
   });
 
   it.each(['PUT', 'DELETE', 'PATCH'])('%s on a live session is refused and does not break it', async (method) => {
-    const victim = await RawSession.open(running.port, 4, 'polling');
+    const victim = await RawSession.open(env.running.port, 4, 'polling');
     try {
-      const res = await bystanders.around(() => rawRequest(running.port, method, `${PATH}?${victim.query}`));
+      const res = await env.bystanders.around(() => rawRequest(env.running.port, method, `${PATH}?${victim.query}`));
       expect(res.status).toBe(400);
     } finally {
       victim.close();
@@ -94,26 +83,26 @@ describe.each([3, 4] as Protocol[])('polling abuse on EIO=%i', (protocol) => {
   it('a second GET while one is pending ends only that session', async () => {
     const sid = await bareSession(protocol);
     // Bystanders are checked around the pair, not between: a broadcast would answer the pending poll.
-    await bystanders.check('before the overlap');
+    await env.bystanders.check('before the overlap');
     // A v3 session has packets waiting (its CONNECT, the broadcast): the first poll returns at once.
-    if (protocol === 3) await rawRequest(running.port, 'GET', `${PATH}?${sessionQuery(protocol, sid)}`);
-    const first = rawRequest(running.port, 'GET', `${PATH}?${sessionQuery(protocol, sid)}`).catch(() => undefined);
-    await until(() => running.io.engine.clients[sid]?.transport.writable === true, 'the first poll to be pending');
-    const second = await rawRequest(running.port, 'GET', `${PATH}?${sessionQuery(protocol, sid)}`);
+    if (protocol === 3) await rawRequest(env.running.port, 'GET', `${PATH}?${sessionQuery(protocol, sid)}`);
+    const first = rawRequest(env.running.port, 'GET', `${PATH}?${sessionQuery(protocol, sid)}`).catch(() => undefined);
+    await until(() => env.running.io.engine.clients[sid]?.transport.writable === true, 'the first poll to be pending');
+    const second = await rawRequest(env.running.port, 'GET', `${PATH}?${sessionQuery(protocol, sid)}`);
     expect(second.status).toBe(400);
-    await until(() => running.io.engine.clients[sid] === undefined, 'the overlapping session to close');
+    await until(() => env.running.io.engine.clients[sid] === undefined, 'the overlapping session to close');
     await first;
-    await bystanders.check('after the overlap');
-    checkInvariants(running.io);
+    await env.bystanders.check('after the overlap');
+    checkInvariants(env.running.io);
   });
 
   it('a second POST while one is still arriving ends only that session', async () => {
     const sid = await bareSession(protocol);
-    const slow = await slowRequest(running.port, `POST ${PATH}?${sessionQuery(protocol, sid)} HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\n${'x'.repeat(10)}`);
+    const slow = await slowRequest(env.running.port, `POST ${PATH}?${sessionQuery(protocol, sid)} HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\n${'x'.repeat(10)}`);
     try {
-      const second = await bystanders.around(() => rawRequest(running.port, 'POST', `${PATH}?${sessionQuery(protocol, sid)}`, { body: pollingPayload(protocol, ['42["x"]']) }));
+      const second = await env.bystanders.around(() => rawRequest(env.running.port, 'POST', `${PATH}?${sessionQuery(protocol, sid)}`, { body: pollingPayload(protocol, ['42["x"]']) }));
       expect(second.status).toBe(400);
-      await until(() => running.io.engine.clients[sid] === undefined, 'the overlapping session to close');
+      await until(() => env.running.io.engine.clients[sid] === undefined, 'the overlapping session to close');
     } finally {
       slow.destroy();
     }
@@ -121,17 +110,17 @@ describe.each([3, 4] as Protocol[])('polling abuse on EIO=%i', (protocol) => {
 
   it('a body cut short by the client ends only that session', async () => {
     const sid = await bareSession(protocol);
-    const partial = await slowRequest(running.port, `POST ${PATH}?${sessionQuery(protocol, sid)} HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n\r\n${'x'.repeat(100)}`);
-    await bystanders.around(async () => {
+    const partial = await slowRequest(env.running.port, `POST ${PATH}?${sessionQuery(protocol, sid)} HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n\r\n${'x'.repeat(100)}`);
+    await env.bystanders.around(async () => {
       partial.destroy();
-      await until(() => running.io.engine.clients[sid] === undefined, 'the cut session to close', SESSION_BOUND_MS + 1000);
+      await until(() => env.running.io.engine.clients[sid] === undefined, 'the cut session to close', SESSION_BOUND_MS + 1000);
     });
-    checkInvariants(running.io);
+    checkInvariants(env.running.io);
   });
 
   it('connection resets in the middle of handshakes, polls and posts (CVE-2022-41940)', async () => {
     const sid = await bareSession(protocol);
-    await bystanders.around(async () => {
+    await env.bystanders.around(async () => {
       const heads = [
         `GET ${PATH}?EIO=${protocol}&transport=polling HTTP/1.1\r\nHost: x\r\n\r\n`,
         `GET ${PATH}?${sessionQuery(protocol, sid)} HTTP/1.1\r\nHost: x\r\n\r\n`,
@@ -139,12 +128,12 @@ describe.each([3, 4] as Protocol[])('polling abuse on EIO=%i', (protocol) => {
         `GET ${PATH}?EIO=${protocol}&transport=websocket HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
       ];
       for (const head of heads) {
-        const socket: net.Socket = await slowRequest(running.port, head);
+        const socket: net.Socket = await slowRequest(env.running.port, head);
         await sleep(5);
         socket.resetAndDestroy();
       }
       await sleep(50);
     });
-    await until(() => running.io.engine.clients[sid] === undefined, 'the reset session to close', SESSION_BOUND_MS + 1000);
+    await until(() => env.running.io.engine.clients[sid] === undefined, 'the reset session to close', SESSION_BOUND_MS + 1000);
   });
 });

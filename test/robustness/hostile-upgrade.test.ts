@@ -5,28 +5,17 @@
  * an upgrade without a probe, and polling after the upgrade. The session
  * ends up on exactly one transport, keeps delivering, and closes once.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Socket } from '../../src/actors/socket';
-import { Bystanders } from './helpers/bystanders';
+import { attackedServer } from './helpers/attacked-server';
 import { PATH, RawSession, rawRequest, type Protocol } from './helpers/raw';
-import { sleep, STEADY_HEARTBEAT, startIostate, until, type Running } from './helpers/server';
+import { sleep, STEADY_HEARTBEAT, until } from './helpers/server';
 import { checkInvariants } from './helpers/invariants';
 
 const UPGRADE_TIMEOUT = 300;
 
-let running: Running;
-let bystanders: Bystanders;
-
-beforeAll(async () => {
-  running = await startIostate({ ...STEADY_HEARTBEAT, upgradeTimeout: UPGRADE_TIMEOUT });
-  bystanders = await Bystanders.join(running);
-});
-
-afterAll(async () => {
-  bystanders?.leave();
-  await running?.stop();
-});
+const env = attackedServer({ ...STEADY_HEARTBEAT, upgradeTimeout: UPGRADE_TIMEOUT });
 
 interface Probe {
   ws: WebSocket;
@@ -36,7 +25,7 @@ interface Probe {
 
 /** Opens a WebSocket for an existing session; `status` resolves with 101 or the refusal's status. */
 function probeSocket(protocol: Protocol, sid: string): Probe {
-  const ws = new WebSocket(`ws://127.0.0.1:${running.port}${PATH}?EIO=${protocol}&transport=websocket&sid=${encodeURIComponent(sid)}`);
+  const ws = new WebSocket(`ws://127.0.0.1:${env.running.port}${PATH}?EIO=${protocol}&transport=websocket&sid=${encodeURIComponent(sid)}`);
   const frames: string[] = [];
   ws.on('message', (data: Buffer) => {
     const frame = data.toString();
@@ -51,8 +40,8 @@ function probeSocket(protocol: Protocol, sid: string): Probe {
   return { ws, frames, status };
 }
 
-const upgrades = (sid: string, step: string) => running.io.log.events().filter((e) => e.type === 'conn.upgrade' && e.sid === sid && e.step === step).length;
-const serverSocket = (sid: string): Socket => running.io.of('/').connected[sid];
+const upgrades = (sid: string, step: string) => env.running.io.log.events().filter((e) => e.type === 'conn.upgrade' && e.sid === sid && e.step === step).length;
+const serverSocket = (sid: string): Socket => env.running.io.of('/').connected[sid];
 
 /** The session still delivers: a server emit reaches whichever transport it is on. */
 async function stillDelivers(sid: string, inbox: () => string[]): Promise<void> {
@@ -63,10 +52,10 @@ async function stillDelivers(sid: string, inbox: () => string[]): Promise<void> 
 
 describe.each([3, 4] as Protocol[])('upgrades on EIO=%i', (protocol) => {
   it('two WebSockets racing to upgrade one session: exactly one wins', async () => {
-    const session = await RawSession.open(running.port, protocol, 'polling');
+    const session = await RawSession.open(env.running.port, protocol, 'polling');
     const probes: Probe[] = [];
     try {
-      await bystanders.around(async () => {
+      await env.bystanders.around(async () => {
         probes.push(probeSocket(protocol, session.sid), probeSocket(protocol, session.sid));
         const statuses = await Promise.all(probes.map((p) => p.status));
         for (const [i, status] of statuses.entries()) if (status === 101) probes[i].ws.send('2probe');
@@ -74,22 +63,22 @@ describe.each([3, 4] as Protocol[])('upgrades on EIO=%i', (protocol) => {
         const answered = probes.filter((p) => p.frames.includes('3probe'));
         expect(answered.length).toBeLessThanOrEqual(1);
         for (const p of answered) p.ws.send('5');
-        await until(() => running.io.engine.clients[session.sid]?.transport.name === 'websocket' || answered.length === 0, 'the upgrade');
+        await until(() => env.running.io.engine.clients[session.sid]?.transport.name === 'websocket' || answered.length === 0, 'the upgrade');
       });
       expect(upgrades(session.sid, 'upgraded')).toBeLessThanOrEqual(1);
       const winner = probes.find((p) => p.frames.includes('3probe'));
       await stillDelivers(session.sid, () => (winner && upgrades(session.sid, 'upgraded') === 1 ? winner.frames : session.received));
-      checkInvariants(running.io);
+      checkInvariants(env.running.io);
     } finally {
       session.close();
       for (const p of probes) p.ws.terminate();
     }
-    await until(() => running.io.engine.clients[session.sid] === undefined, 'the session to close');
-    expect(running.io.log.events().filter((e) => e.type === 'conn.close' && e.sid === session.sid)).toHaveLength(1);
+    await until(() => env.running.io.engine.clients[session.sid] === undefined, 'the session to close');
+    expect(env.running.io.log.events().filter((e) => e.type === 'conn.close' && e.sid === session.sid)).toHaveLength(1);
   });
 
   it('a session on WebSocket cannot be upgraded again, and polling it is refused', async () => {
-    const session = await RawSession.open(running.port, protocol, 'polling');
+    const session = await RawSession.open(env.running.port, protocol, 'polling');
     const first = probeSocket(protocol, session.sid);
     let second: Probe | undefined;
     try {
@@ -97,11 +86,11 @@ describe.each([3, 4] as Protocol[])('upgrades on EIO=%i', (protocol) => {
       first.ws.send('2probe');
       await until(() => first.frames.includes('3probe'), 'the probe answer');
       first.ws.send('5');
-      await until(() => running.io.engine.clients[session.sid]?.transport.name === 'websocket', 'the upgrade');
-      await bystanders.around(async () => {
+      await until(() => env.running.io.engine.clients[session.sid]?.transport.name === 'websocket', 'the upgrade');
+      await env.bystanders.around(async () => {
         second = probeSocket(protocol, session.sid);
         expect(await second.status).toBe(400);
-        const poll = await rawRequest(running.port, 'GET', `${PATH}?${session.query}`);
+        const poll = await rawRequest(env.running.port, 'GET', `${PATH}?${session.query}`);
         expect(poll.status).toBe(400);
       });
       await stillDelivers(session.sid, () => first.frames);
@@ -113,10 +102,10 @@ describe.each([3, 4] as Protocol[])('upgrades on EIO=%i', (protocol) => {
   });
 
   it('an upgrade with the other protocol is refused', async () => {
-    const session = await RawSession.open(running.port, protocol, 'polling');
+    const session = await RawSession.open(env.running.port, protocol, 'polling');
     try {
       const other = probeSocket(protocol === 3 ? 4 : 3, session.sid);
-      expect(await bystanders.around(() => other.status)).toBe(400);
+      expect(await env.bystanders.around(() => other.status)).toBe(400);
       other.ws.terminate();
       await stillDelivers(session.sid, () => session.received);
     } finally {
@@ -125,9 +114,9 @@ describe.each([3, 4] as Protocol[])('upgrades on EIO=%i', (protocol) => {
   });
 
   it('a probe whose WebSocket drops before the upgrade leaves the session on polling', async () => {
-    const session = await RawSession.open(running.port, protocol, 'polling');
+    const session = await RawSession.open(env.running.port, protocol, 'polling');
     try {
-      await bystanders.around(async () => {
+      await env.bystanders.around(async () => {
         const probe = probeSocket(protocol, session.sid);
         expect(await probe.status).toBe(101);
         probe.ws.send('2probe');
@@ -135,7 +124,7 @@ describe.each([3, 4] as Protocol[])('upgrades on EIO=%i', (protocol) => {
         probe.ws.terminate();
         await until(() => upgrades(session.sid, 'failed') === 1, 'the failed upgrade');
       });
-      expect(running.io.engine.clients[session.sid]?.transport.name).toBe('polling');
+      expect(env.running.io.engine.clients[session.sid]?.transport.name).toBe('polling');
       await stillDelivers(session.sid, () => session.received);
     } finally {
       session.close();
@@ -143,16 +132,16 @@ describe.each([3, 4] as Protocol[])('upgrades on EIO=%i', (protocol) => {
   });
 
   it('a probe never confirmed times out and leaves the session on polling', async () => {
-    const session = await RawSession.open(running.port, protocol, 'polling');
+    const session = await RawSession.open(env.running.port, protocol, 'polling');
     const probe = probeSocket(protocol, session.sid);
     try {
-      await bystanders.around(async () => {
+      await env.bystanders.around(async () => {
         expect(await probe.status).toBe(101);
         probe.ws.send('2probe');
         await until(() => upgrades(session.sid, 'failed') === 1, 'the upgrade timeout', UPGRADE_TIMEOUT + 1500);
       });
       await until(() => probe.ws.readyState === WebSocket.CLOSED, 'the probe WebSocket to be closed');
-      expect(running.io.engine.clients[session.sid]?.transport.name).toBe('polling');
+      expect(env.running.io.engine.clients[session.sid]?.transport.name).toBe('polling');
       await stillDelivers(session.sid, () => session.received);
     } finally {
       session.close();
@@ -161,15 +150,15 @@ describe.each([3, 4] as Protocol[])('upgrades on EIO=%i', (protocol) => {
   });
 
   it('an upgrade without a probe either upgrades or leaves polling working', async () => {
-    const session = await RawSession.open(running.port, protocol, 'polling');
+    const session = await RawSession.open(env.running.port, protocol, 'polling');
     const probe = probeSocket(protocol, session.sid);
     try {
-      await bystanders.around(async () => {
+      await env.bystanders.around(async () => {
         expect(await probe.status).toBe(101);
         probe.ws.send('5');
         await sleep(50);
       });
-      const upgraded = running.io.engine.clients[session.sid]?.transport.name === 'websocket';
+      const upgraded = env.running.io.engine.clients[session.sid]?.transport.name === 'websocket';
       expect(upgrades(session.sid, 'upgraded')).toBe(upgraded ? 1 : 0);
       await stillDelivers(session.sid, () => (upgraded ? probe.frames : session.received));
     } finally {

@@ -7,31 +7,20 @@
  * control frames, fragments by the ten thousand). Each is refused or ends
  * only its own session, quickly.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Bystanders } from './helpers/bystanders';
+import { describe, expect, it } from 'vitest';
+import { attackedServer } from './helpers/attacked-server';
 import { type Protocol } from './helpers/raw';
-import { sleep, sessionsOpenedSince, STEADY_HEARTBEAT, startIostate, until, type Running } from './helpers/server';
+import { sleep, sessionsOpenedSince, STEADY_HEARTBEAT, until } from './helpers/server';
 import { frame, handRolledUpgrade, text, upgradeStatus, type HandRolledSocket } from './helpers/ws-frames';
 
-let running: Running;
-let bystanders: Bystanders;
-
-beforeAll(async () => {
-  running = await startIostate(STEADY_HEARTBEAT);
-  bystanders = await Bystanders.join(running);
-});
-
-afterAll(async () => {
-  bystanders?.leave();
-  await running?.stop();
-});
+const env = attackedServer(STEADY_HEARTBEAT);
 
 describe('handshakes', () => {
   it('2,100 headers (CVE-2024-37890) are answered, not crashed on', async () => {
-    const since = running.io.log.lastPosition;
+    const since = env.running.io.log.lastPosition;
     const flood = Array.from({ length: 2100 }, (_, i) => `X-Flood-${i}: x`);
-    const status = await bystanders.around(async () => {
-      const hand = await handRolledUpgrade(running.port, 'EIO=4&transport=websocket', {}, flood);
+    const status = await env.bystanders.around(async () => {
+      const hand = await handRolledUpgrade(env.running.port, 'EIO=4&transport=websocket', {}, flood);
       try {
         return await upgradeStatus(hand);
       } finally {
@@ -41,13 +30,13 @@ describe('handshakes', () => {
     // Node keeps the first 2,000 headers: the WebSocket ones are lost, so the upgrade is refused.
     expect(status === 0 || status >= 400).toBe(true);
     await sleep(20);
-    expect(sessionsOpenedSince(running, since)).toBe(0);
+    expect(sessionsOpenedSince(env.running, since)).toBe(0);
   });
 
   it('a Sec-WebSocket-Protocol built for ReDoS (CVE-2021-32640) is answered at once', async () => {
     const start = Date.now();
-    await bystanders.around(async () => {
-      const hand = await handRolledUpgrade(running.port, 'EIO=4&transport=websocket', { 'Sec-WebSocket-Protocol': `b${' '.repeat(60_000)}x` });
+    await env.bystanders.around(async () => {
+      const hand = await handRolledUpgrade(env.running.port, 'EIO=4&transport=websocket', { 'Sec-WebSocket-Protocol': `b${' '.repeat(60_000)}x` });
       try {
         await upgradeStatus(hand);
       } finally {
@@ -65,9 +54,9 @@ describe('handshakes', () => {
     ['an origin with a control character', { Origin: 'http://a\u0001b' }],
   ];
   it.each(broken)('%s is refused without a session', async (_name, headers) => {
-    const since = running.io.log.lastPosition;
-    const status = await bystanders.around(async () => {
-      const hand = await handRolledUpgrade(running.port, 'EIO=4&transport=websocket', headers);
+    const since = env.running.io.log.lastPosition;
+    const status = await env.bystanders.around(async () => {
+      const hand = await handRolledUpgrade(env.running.port, 'EIO=4&transport=websocket', headers);
       try {
         return await upgradeStatus(hand);
       } finally {
@@ -75,14 +64,14 @@ describe('handshakes', () => {
       }
     });
     expect(status === 0 || status >= 400, `status ${status}`).toBe(true);
-    expect(sessionsOpenedSince(running, since)).toBe(0);
+    expect(sessionsOpenedSince(env.running, since)).toBe(0);
   });
 });
 
 describe('extension offers named after Object.prototype members (ws < 3.3.1 DoS)', () => {
   it.each(['constructor', 'permessage-deflate; constructor', '__proto__, hasOwnProperty=1', 'permessage-deflate; client_max_window_bits; toString'])('%s', async (offer) => {
-    const status = await bystanders.around(async () => {
-      const hand = await handRolledUpgrade(running.port, 'EIO=4&transport=websocket', { 'Sec-WebSocket-Extensions': offer });
+    const status = await env.bystanders.around(async () => {
+      const hand = await handRolledUpgrade(env.running.port, 'EIO=4&transport=websocket', { 'Sec-WebSocket-Extensions': offer });
       try {
         return await upgradeStatus(hand);
       } finally {
@@ -96,12 +85,12 @@ describe('extension offers named after Object.prototype members (ws < 3.3.1 DoS)
 
 /** A WebSocket session opened by hand and connected to `/`; returns it and its sid. */
 async function handRolledSession(protocol: Protocol): Promise<{ hand: HandRolledSocket; sid: string }> {
-  const hand = await handRolledUpgrade(running.port, `EIO=${protocol}&transport=websocket`);
+  const hand = await handRolledUpgrade(env.running.port, `EIO=${protocol}&transport=websocket`);
   expect(await upgradeStatus(hand)).toBe(101);
   await until(() => /0\{"sid":"[^"]+"/.test(hand.data().toString('latin1')), 'the open packet');
   const sid = /0\{"sid":"([^"]+)"/.exec(hand.data().toString('latin1'))![1];
   if (protocol === 4) hand.socket.write(text('40'));
-  await until(() => running.io.of('/').connected[sid] !== undefined, 'the namespace connect');
+  await until(() => env.running.io.of('/').connected[sid] !== undefined, 'the namespace connect');
   return { hand, sid };
 }
 
@@ -129,14 +118,14 @@ describe.each([3, 4] as Protocol[])('frames over EIO=%i', (protocol) => {
   it.each(BAD_FRAMES)('%s ends only that session', async (_name, build) => {
     const { hand, sid } = await handRolledSession(protocol);
     try {
-      await bystanders.around(async () => {
+      await env.bystanders.around(async () => {
         hand.socket.write(build());
-        await until(() => running.io.engine.clients[sid] === undefined, 'the session to close', 2000);
+        await until(() => env.running.io.engine.clients[sid] === undefined, 'the session to close', 2000);
         await until(() => hand.closed(), 'the server to close the TCP connection', 2000);
       });
-      const close = running.io.log.events().filter((e) => e.type === 'conn.close' && e.sid === sid);
+      const close = env.running.io.log.events().filter((e) => e.type === 'conn.close' && e.sid === sid);
       expect(close).toHaveLength(1);
-      expect(running.io.log.projections.rooms.roomsOf('/', sid)).toBeUndefined();
+      expect(env.running.io.log.projections.rooms.roomsOf('/', sid)).toBeUndefined();
     } finally {
       hand.socket.destroy();
     }
