@@ -8,11 +8,13 @@
  */
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
+import { parse as parseQueryString } from 'node:querystring';
 import { MachineHost } from './machine-host';
 import { socketMachine, type DisconnectInitiator } from '../machines/socket';
 import { PacketType, type Packet } from '../parser/packet';
 import { NO_FLAGS, type BroadcastFlags } from '../adapters/memory-adapter';
 import type { CloseDetails, EngineSocket } from '../transport/engine-socket';
+import type { RequestWithQuery } from '../transport/query';
 import type { Client } from './client';
 import type { Namespace } from './namespace';
 import type { Server } from './server';
@@ -394,7 +396,7 @@ export class Socket extends EventEmitter {
   }
 
   private disconnectDetails(initiator: DisconnectInitiator): DisconnectDetails {
-    return { ...this.closeDetails, initiator };
+    return Object.assign({}, this.closeDetails, { initiator });
   }
 }
 
@@ -407,17 +409,10 @@ function onConnectTimeout(socket: Socket): void {
 function buildHandshake(client: Client, payload: ConnectPayload, issued: number): Handshake {
   const req = client.request;
   const url = req.url ?? '/';
-  const query: Record<string, string | string[]> = {};
-  const mark = url.indexOf('?');
-  // The CONNECT packet's query (2.x namespaces) overrides the URL's, key by key.
-  for (const search of [mark < 0 ? '' : url.slice(mark + 1), payload.query ?? '']) {
-    const fromThis: Record<string, string | string[]> = {};
-    for (const [key, value] of new URLSearchParams(search)) {
-      const seen = fromThis[key];
-      fromThis[key] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
-    }
-    Object.assign(query, fromThis);
-  }
+  // The engine (ours or engine.io) parsed the URL's query once, as `_query`;
+  // the CONNECT packet's query (2.x namespaces) overrides it key by key.
+  const requestQuery = (req as Partial<RequestWithQuery>)._query;
+  const query = Object.assign({}, requestQuery, payload.query ? parseQueryString(payload.query) : undefined) as Handshake['query'];
   return {
     headers: req.headers,
     time: new Date(issued).toString(),

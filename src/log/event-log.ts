@@ -78,7 +78,12 @@ export class EventLog implements Recorder {
   }
 
   record(input: LogEventInput): LogEvent {
-    const event = { ...input, seq: ++this.seq, ts: Date.now(), node: this.node } as LogEvent;
+    // Not `{ ...input, seq, ts, node }`: V8 (Node 20) takes a slow path, several µs, when a
+    // spread is followed by new keys, and every connection records a few events.
+    const event = Object.assign({}, input) as LogEvent;
+    event.seq = ++this.seq;
+    event.ts = Date.now();
+    event.node = this.node;
     this.take(event);
     if (!this.closing) {
       for (const sink of this.sinks) {

@@ -400,7 +400,7 @@ function upgradeFailed(reasonOf: (args: { event: ConnectionEvent }) => string) {
 }
 
 function withWsClose(end: SessionEnd, event: { wsCode?: number; wsReason?: string }): SessionEnd {
-  return definedOnly({ ...end, wsCode: event.wsCode, wsReason: event.wsReason || undefined });
+  return definedOnly(Object.assign({}, end, { wsCode: event.wsCode, wsReason: event.wsReason || undefined }));
 }
 
 function definedOnly<T extends object>(value: T): T {

@@ -262,10 +262,6 @@ export class EngineServer extends EventEmitter {
   }
 
   private register(id: string, protocol: 3 | 4, transport: PollingTransport | WebSocketTransport, req: IncomingMessage): EngineSocket {
-    // engine.io exposes the handshake's whole query as `request._query`; applications read it.
-    const url = req.url ?? '';
-    const mark = url.indexOf('?');
-    (req as IncomingMessage & { _query?: unknown })._query = Object.fromEntries(new URLSearchParams(mark < 0 ? '' : url.slice(mark + 1)));
     const socket = new EngineSocket(id, this, protocol, transport, req);
     this.clients[id] = socket;
     this.clientsCount++;

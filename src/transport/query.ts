@@ -1,6 +1,8 @@
-/** The query parameters Engine.IO reads from a request URL, parsed once per request. */
+/** The query parameters of a request URL, parsed once per request. */
 import type { IncomingMessage } from 'node:http';
+import { parse as parseQueryString, type ParsedUrlQuery } from 'node:querystring';
 
+/** The parameters Engine.IO itself reads. */
 export interface EngineQuery {
   EIO?: string;
   transport?: string;
@@ -11,21 +13,28 @@ export interface EngineQuery {
   b64?: string;
 }
 
+/** A request as engine.io leaves it: its whole query parsed, as `_query` (applications and socket handshakes read it). */
+export type RequestWithQuery = IncomingMessage & { _query: ParsedUrlQuery };
+
 export function pathnameOf(url: string | undefined): string {
   if (!url) return '/';
   const q = url.indexOf('?');
   return q < 0 ? url : url.slice(0, q);
 }
 
+/**
+ * Parses the request's query once, keeps it on the request as `_query` (as
+ * engine.io does, with `querystring`'s shape: repeated keys become arrays),
+ * and returns the Engine.IO parameters, each its first value.
+ */
 export function parseQuery(req: IncomingMessage): EngineQuery {
   const url = req.url ?? '';
   const q = url.indexOf('?');
-  if (q < 0) return {};
-  const params = new URLSearchParams(url.slice(q + 1));
-  const query: EngineQuery = {};
-  for (const key of ['EIO', 'transport', 'sid', 'j', 'b64'] as const) {
-    const value = params.get(key);
-    if (value !== null) query[key] = value;
-  }
-  return query;
+  const all = parseQueryString(q < 0 ? '' : url.slice(q + 1));
+  (req as RequestWithQuery)._query = all;
+  return { EIO: first(all.EIO), transport: first(all.transport), sid: first(all.sid), j: first(all.j), b64: first(all.b64) };
+}
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
