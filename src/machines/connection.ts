@@ -350,12 +350,13 @@ export const connectionMachine = setup({
           params: ({ context }) => ({
             type: 'conn.close',
             transport: context.transport,
-            ...definedOnly({ ...context.end!, lastPingAt: context.lastPingAt, lastPongAt: context.lastPongAt, size: undefined, limit: undefined }),
+            ...definedOnly(Object.assign({}, context.end!, { lastPingAt: context.lastPingAt, lastPongAt: context.lastPongAt, size: undefined, limit: undefined })),
           }) as ConnectionRecord,
         },
         {
           type: 'finish',
-          params: ({ context }) => definedOnly({ ...context.end!, transport: context.transport, lastPingAt: context.lastPingAt, lastPongAt: context.lastPongAt }) as ConnectionActionParams['finish'],
+          params: ({ context }) =>
+            definedOnly(Object.assign({}, context.end!, { transport: context.transport, lastPingAt: context.lastPingAt, lastPongAt: context.lastPongAt })) as ConnectionActionParams['finish'],
         },
       ],
     },
@@ -399,6 +400,8 @@ function upgradeFailed(reasonOf: (args: { event: ConnectionEvent }) => string) {
   ];
 }
 
+// Object.assign rather than `{ ...end, newKey }` here and above: V8 (Node 20)
+// takes a slow path, several µs, when a leading spread is followed by new keys.
 function withWsClose(end: SessionEnd, event: { wsCode?: number; wsReason?: string }): SessionEnd {
   return definedOnly(Object.assign({}, end, { wsCode: event.wsCode, wsReason: event.wsReason || undefined }));
 }
