@@ -9,7 +9,7 @@ import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Adapter, type AdapterConstructor } from '../adapters/memory-adapter';
 import { codecFromParser, defaultCodec, type PacketCodec } from '../parser';
-import { EngineServer, type EngineOptions } from '../transport/engine-server';
+import { EngineServer, type AttachOptions, type EngineOptions } from '../transport/engine-server';
 import type { EngineSocket } from '../transport/engine-socket';
 import type { EventLog } from '../log/event-log';
 import { createEventLog, type EventLogOption } from '../log/options';
@@ -25,7 +25,7 @@ import { toError } from './errors';
 
 export type Origins = string | string[] | ((origin: string, callback: (error: string | null, success: boolean) => void) => void);
 
-export interface ServerOptions extends EngineOptions {
+export interface ServerOptions extends EngineOptions, Omit<AttachOptions, 'path'> {
   path?: string;
   serveClient?: boolean;
   adapter?: AdapterConstructor;
@@ -119,7 +119,9 @@ export class Server {
     if (opts.path !== undefined) this.path(opts.path);
     const options: ServerOptions = { ...this.options, ...opts, path: this.path$, origins: this.origins$, recorder: this.log };
     const engine = new EngineServer(options);
-    engine.attach(srv, { path: this.path$ });
+    // As socket.io 2.x hands its options to engine.attach: the attach-time ones count too.
+    const { destroyUpgrade, destroyUpgradeTimeout, handlePreflightRequest } = options;
+    engine.attach(srv, { path: this.path$, destroyUpgrade, destroyUpgradeTimeout, handlePreflightRequest });
     if (this.serveClient$) this.attachServe(srv);
     const inspectorOptions = opts.inspector ?? this.options.inspector;
     if (inspectorOptions) this.inspector = attachInspector(this, srv, inspectorOptions);

@@ -33,7 +33,16 @@ export interface AttachOptions {
   destroyUpgrade?: boolean;
   /** How long others may take to handle such an upgrade before it is destroyed. Default 1000 ms. */
   destroyUpgradeTimeout?: number;
+  /**
+   * CORS preflight (OPTIONS) requests under the path, as engine.io 3 does:
+   * a function answers them itself (called with the http server as `this`),
+   * `false` leaves them to the server's other listeners. Default: the engine
+   * answers, allowing the Content-Type header.
+   */
+  handlePreflightRequest?: boolean | PreflightHandler;
 }
+
+export type PreflightHandler = (this: HttpServer, req: IncomingMessage, res: ServerResponse) => void;
 
 export interface ConnectionError {
   req: IncomingMessage;
@@ -87,9 +96,16 @@ export class EngineServer extends EventEmitter {
     const previous = server.listeners('request').slice();
     server.removeAllListeners('request');
     server.on('close', () => this.close());
+    const preflight = options.handlePreflightRequest;
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      if (ours(req)) this.handleRequest(req, res);
-      else for (const listener of previous) listener.call(server, req, res);
+      const isPreflight = req.method === 'OPTIONS';
+      if (!ours(req) || (isPreflight && preflight === false)) {
+        for (const listener of previous) listener.call(server, req, res);
+      } else if (isPreflight && typeof preflight === 'function') {
+        this.answerPreflight(preflight, server, req, res);
+      } else {
+        this.handleRequest(req, res);
+      }
     });
     const destroyUpgrade = options.destroyUpgrade !== false;
     const destroyUpgradeTimeout = options.destroyUpgradeTimeout ?? 1000;
@@ -125,6 +141,18 @@ export class EngineServer extends EventEmitter {
       }
       this.handshakePolling(req, res, verified);
     });
+  }
+
+  /** The application's preflight handler; if it throws, the request gets a 500, the error is recorded, and the server goes on. */
+  private answerPreflight(handler: PreflightHandler, server: HttpServer, req: IncomingMessage, res: ServerResponse): void {
+    try {
+      handler.call(server, req, res);
+    } catch (error) {
+      if (!res.headersSent) res.writeHead(500, { 'Content-Length': '0' });
+      res.end();
+      this.settings.recorder.record({ type: 'app.error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+      console.error('iostate: handlePreflightRequest threw; the server carries on.', error);
+    }
   }
 
   /** CORS preflight: allowed origins get the CORS headers and Content-Type as an allowed header. */
