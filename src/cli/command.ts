@@ -1,7 +1,6 @@
 /** What every `iostate` subcommand is: its help text and a run function that reports through `io`. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { LogEvent } from '../log/events';
-import { readLog } from '../log/read-log';
+import { logSource, logSourceOptions, type LogSource } from './log-source';
 
 /** Where a command writes; the bin passes the process streams, tests capture the text. */
 export interface CliIO {
@@ -16,7 +15,7 @@ export interface Command {
   run(args: string[], io: CliIO): Promise<number>;
 }
 
-/** Exit codes: 0 done, 1 the command failed (bad log, nothing found), 2 bad usage. */
+/** Exit codes: 0 done, 1 the command failed (bad log, Redis unreachable, nothing found), 2 bad usage. */
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
@@ -25,9 +24,10 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 
 /**
  * The front of every command that reads logs: parses `args` against
- * `options` (plus `-h/--help`), prints the usage for `--help`, and requires
- * at least one file. Returns the values and files, or the exit code to stop
- * with once it has said why.
+ * `options` (plus `-h/--help` and the log source's `--redis`/`--key`),
+ * prints the usage for `--help`, and requires files or `--redis`. Returns
+ * the values and where to read, or the exit code to stop with once it has
+ * said why.
  */
 export function parseLogCommand<O extends Options>(
   name: string,
@@ -35,10 +35,10 @@ export function parseLogCommand<O extends Options>(
   args: string[],
   options: O,
   io: CliIO,
-): { values: ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: O }>>['values']; files: string[] } | number {
+): { values: ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: O }>>['values']; source: LogSource } | number {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { ...options, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({ args, allowPositionals: true, options: { ...options, ...logSourceOptions, help: { type: 'boolean', short: 'h' } } });
   } catch (error) {
     io.stderr(`iostate ${name}: ${(error as Error).message}\n\n${usage}`);
     return EXIT_USAGE;
@@ -47,18 +47,10 @@ export function parseLogCommand<O extends Options>(
     io.stdout(usage);
     return EXIT_OK;
   }
-  if (parsed.positionals.length === 0) {
-    io.stderr(`iostate ${name}: no log file given\n\n${usage}`);
+  const source = logSource(parsed.positionals, parsed.values as { redis?: string; key?: string });
+  if (typeof source === 'string') {
+    io.stderr(`iostate ${name}: ${source}\n\n${usage}`);
     return EXIT_USAGE;
   }
-  return { values: parsed.values as never, files: parsed.positionals };
-}
-
-/** Reads the logs, reporting bad lines on stderr; undefined (after saying so) when they hold no event. */
-export async function readEvents(name: string, files: string[], io: CliIO): Promise<LogEvent[] | undefined> {
-  const { events, problems } = await readLog(files);
-  for (const problem of problems) io.stderr(`${problem.file}${problem.line > 0 ? `:${problem.line}` : ''}: ${problem.message}\n`);
-  if (events.length > 0) return events;
-  io.stderr(`iostate ${name}: no events in ${files.join(', ')}\n`);
-  return undefined;
+  return { values: parsed.values as never, source };
 }

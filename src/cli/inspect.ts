@@ -1,12 +1,14 @@
-/** `iostate inspect <log.jsonl...> [-o timeline.html] [--sid ID] [--max N] [--title TEXT]` */
+/** `iostate inspect <log.jsonl...> [-o timeline.html] [--sid ID] [--max N] [--title TEXT]`, or from a cluster's Redis with `--redis URL [--key KEY]` */
 import { writeFile } from 'node:fs/promises';
 import { buildLanes } from '../inspect/lanes';
 import { DEFAULT_MAX_CONNECTIONS, renderTimelineHtml } from '../inspect/timeline';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseLogCommand, readEvents, type CliIO, type Command } from './command';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseLogCommand, type CliIO, type Command } from './command';
+import { readEvents, sourceNames } from './log-source';
 
 const DEFAULT_OUTPUT = 'timeline.html';
 
 const usage = `Usage: iostate inspect <log.jsonl...> [-o timeline.html] [--sid ID] [--max N] [--title TEXT]
+       iostate inspect --redis URL [--key KEY] [log.jsonl...] [-o timeline.html] [--sid ID] [--max N] [--title TEXT]
 
 Draws an iostate event log as one self-contained HTML file (no network
 needed to open it): a swimlane per connection and per socket showing their
@@ -14,12 +16,17 @@ states over time, upgrades, heartbeats, joins and leaves, and why each one
 ended, with the same explanations as \`iostate replay\`.
 
   <log.jsonl...>   one or more JSONL logs (rotated files, or one per node)
+  --redis URL      also read a cluster's shared log from the Redis at URL
+                   (redis://host:port): the stream <KEY>-log that the Redis
+                   adapter writes, merged with the files as one more file
+  --key KEY        the Redis adapter's key (default socket.io); needs --redis
   -o, --output F   where to write the page (default ${DEFAULT_OUTPUT}; "-" for stdout)
   --sid ID         draw only the connection with this Engine.IO id
   --max N          draw at most the latest N connections (default ${DEFAULT_MAX_CONNECTIONS})
   --title TEXT     the page title
 
-Bad lines in a log are reported on stderr with their line numbers and skipped.
+Bad lines in a log are reported on stderr with their line numbers and skipped,
+and so are stream entries that are not events, with their entry ids.
 `;
 
 async function run(args: string[], io: CliIO): Promise<number> {
@@ -31,21 +38,21 @@ async function run(args: string[], io: CliIO): Promise<number> {
     io,
   );
   if (typeof parsed === 'number') return parsed;
-  const { values, files } = parsed;
+  const { values, source } = parsed;
   const max = values.max === undefined ? undefined : Number(values.max);
   if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
     io.stderr(`iostate inspect: --max must be a positive integer, got "${values.max}"\n`);
     return EXIT_USAGE;
   }
 
-  const events = await readEvents('inspect', files, io);
+  const events = await readEvents('inspect', source, io);
   if (!events) return EXIT_FAILED;
   if (values.sid !== undefined && buildLanes(events, { sid: values.sid }).length === 0) {
     io.stderr(`iostate inspect: no connection with id ${values.sid}\n`);
     return EXIT_FAILED;
   }
 
-  const html = renderTimelineHtml(events, { sid: values.sid, maxConnections: max, title: values.title, source: files.join(', ') });
+  const html = renderTimelineHtml(events, { sid: values.sid, maxConnections: max, title: values.title, source: sourceNames(source).join(', ') });
   const output = values.output ?? DEFAULT_OUTPUT;
   if (output === '-') {
     io.stdout(html);

@@ -8,17 +8,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main';
+import { runCli as run } from './run-cli';
 import type { ReplayJson } from '../../src/log/replay';
 
 const fixture = path.join(__dirname, 'fixtures', 'chat.jsonl');
-
-async function run(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
 
 let dir: string;
 beforeEach(() => {
@@ -127,7 +120,7 @@ describe('iostate help', () => {
     const overview = await run('help');
     expect(overview.code).toBe(0);
     expect(overview.stdout).toMatch(/^Usage: iostate <command>/);
-    expect(overview.stdout).toMatch(/\n {2}replay +replay a JSONL event log/);
+    expect(overview.stdout).toMatch(/\n {2}replay +replay an event log/);
     expect((await run()).stdout).toBe(overview.stdout);
     const replayHelp = await run('help', 'replay');
     expect(replayHelp.stdout).toMatch(/^Usage: iostate replay <log\.jsonl\.\.\.> \[--sid ID\] \[--at TIME\] \[--json\]/);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { io as connect } from 'socket.io-client';
-import { main } from '../../src/cli/main';
+import { runCli as run } from '../cli/run-cli';
 import type { InspectSnapshot } from '../../src/inspect/snapshot';
 import { chatLog } from './fixture';
 
@@ -22,13 +22,6 @@ function tempDir(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'iostate-inspect-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
-}
-
-async function run(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text) });
-  return { code, stdout, stderr };
 }
 
 describe('iostate inspect', () => {

@@ -1,8 +1,8 @@
 /**
  * The merged log of a cluster, read back from its Redis stream: every
- * node's events in the order Redis received them, each validated. Write it
- * out as JSONL and `iostate replay` rebuilds the cluster's rooms and
- * sessions, or fold it with `replay()` directly.
+ * node's events in the order Redis received them, each validated.
+ * `iostate replay --redis` and `iostate inspect --redis` read it this way;
+ * from code, fold it with `replay()`.
  */
 import { Redis } from 'ioredis';
 import { logEvent, type LogEvent } from '../../log/events';
@@ -12,6 +12,12 @@ export interface ReadClusterLogOptions {
   redis: Redis | string | { host?: string; port?: number };
   /** The adapter's `key`. Default 'socket.io'. */
   key?: string;
+  /**
+   * For a client it creates: try to connect once, for at most this many ms,
+   * and fail instead of retrying until Redis is back (ioredis's default).
+   * For one-shot reads such as `iostate replay --redis`.
+   */
+  connectTimeout?: number;
 }
 
 export interface ClusterLog {
@@ -24,11 +30,12 @@ const PAGE = 1000;
 
 export async function readClusterLog(options: ReadClusterLogOptions): Promise<ClusterLog> {
   const owned = !(options.redis instanceof Redis);
-  const redis = options.redis instanceof Redis ? options.redis : typeof options.redis === 'string' ? new Redis(options.redis) : new Redis(options.redis);
+  const redis = options.redis instanceof Redis ? options.redis : createClient(options.redis, options.connectTimeout);
   const stream = `${options.key ?? 'socket.io'}-log`;
   const events: LogEvent[] = [];
   const invalid: string[] = [];
   try {
+    if (owned && options.connectTimeout !== undefined) await connectOnce(redis);
     let start = '-';
     for (;;) {
       const entries = (await redis.call('XRANGE', stream, start, '+', 'COUNT', String(PAGE))) as [string, string[]][];
@@ -45,6 +52,23 @@ export async function readClusterLog(options: ReadClusterLogOptions): Promise<Cl
     if (owned) await redis.quit().catch(() => redis.disconnect());
   }
   return { events, invalid };
+}
+
+function createClient(where: string | { host?: string; port?: number }, connectTimeout: number | undefined): Redis {
+  if (connectTimeout === undefined) return typeof where === 'string' ? new Redis(where) : new Redis(where);
+  const once = { lazyConnect: true, connectTimeout, retryStrategy: () => null, maxRetriesPerRequest: 0 };
+  return typeof where === 'string' ? new Redis(where, once) : new Redis({ ...where, ...once });
+}
+
+/** Connects a lazy client, failing with the cause (ECONNREFUSED, ETIMEDOUT…) rather than ioredis's bare "Connection is closed.". */
+async function connectOnce(redis: Redis): Promise<void> {
+  let cause: Error | undefined;
+  redis.on('error', (error: Error) => {
+    cause ??= error;
+  });
+  await redis.connect().catch((error: Error) => {
+    throw cause ?? error;
+  });
 }
 
 function safeJson(text: string | undefined): unknown {

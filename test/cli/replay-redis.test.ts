@@ -1,0 +1,187 @@
+/**
+ * `iostate replay --redis` and `iostate inspect --redis`: the fixture log is
+ * written into a real Redis stream by RedisStreamSink, as a cluster's nodes
+ * write it, then read back by the commands in-process through main(). The
+ * usage errors, an unreachable Redis and which modules load need no Redis.
+ */
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import { createServer } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { runCli as run } from './run-cli';
+import type { LogEvent } from '../../src/log/events';
+import { parseLog } from '../../src/log/read-log';
+import { RedisStreamSink } from '../../src/log/redis-stream-sink';
+import type { ReplayJson } from '../../src/log/replay';
+import { skipWithoutRedis, startRedis, type TestRedis } from '../redis/redis-server';
+
+const fixture = path.join(__dirname, 'fixtures', 'chat.jsonl');
+const fixtureEvents = parseLog(fs.readFileSync(fixture, 'utf8'), fixture).events;
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iostate-cli-redis-'));
+});
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A port with nothing listening on it. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe.skipIf(skipWithoutRedis('iostate replay/inspect --redis'))('iostate replay and inspect --redis on a real Redis', () => {
+  let redis: TestRedis;
+  let client: Redis;
+  /** How the commands name the Redis (a REDIS_URL may end with a slash). */
+  let shown: string;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    client = new Redis(redis.url);
+    shown = redis.url.replace(/\/$/, '');
+  });
+  afterAll(async () => {
+    client?.disconnect();
+    await redis?.close();
+  });
+  afterEach(async () => {
+    await redis.flush();
+  });
+
+  /** Appends `events` to the stream `<key>-log` the way a cluster node does. */
+  async function writeStream(key: string, events: readonly LogEvent[]): Promise<void> {
+    const sink = new RedisStreamSink({ client, stream: `${key}-log` });
+    for (const event of events) sink.write(event);
+    await sink.close();
+  }
+
+  it('replays the stream as it replays the same events from a file', async () => {
+    await writeStream('chat', fixtureEvents);
+    const fromRedis = await run('replay', '--redis', redis.url, '--key', 'chat', '--json');
+    expect(fromRedis.stderr).toBe('');
+    expect(fromRedis.code).toBe(0);
+    const json = JSON.parse(fromRedis.stdout) as ReplayJson;
+    expect(json.connections.map((c) => [c.id, c.reason])).toEqual([
+      ['A-sid', 'ping timeout'],
+      ['B-sid', 'forced close'],
+      ['C-sid', 'transport error'],
+      ['D-sid', 'transport close'],
+      ['E-sid', 'server shutting down'],
+    ]);
+    expect(json.sockets.find((s) => s.id === 'B-sid')?.rooms).toEqual(['B-sid', 'lobby']);
+    expect(json).toEqual(JSON.parse((await run('replay', fixture, '--json')).stdout));
+  });
+
+  it('reads the key socket.io by default', async () => {
+    await writeStream('socket.io', fixtureEvents);
+    const { code, stdout } = await run('replay', '--redis', redis.url, '--sid', 'D-sid');
+    expect(code).toBe(0);
+    expect(stdout).toContain(`from ${shown} (stream socket.io-log)`);
+    expect(stdout).toContain('transport close: websocket closed by the client with code 1001 (going away)');
+  });
+
+  it('merges files and the stream by time, then node, then seq', async () => {
+    const file = path.join(dir, 'odd.jsonl');
+    fs.writeFileSync(file, fixtureEvents.filter((e) => e.seq % 2 === 1).map((e) => JSON.stringify(e) + '\n').join(''));
+    await writeStream('half', fixtureEvents.filter((e) => e.seq % 2 === 0));
+    const merged = await run('replay', file, '--redis', redis.url, '--key', 'half', '--json');
+    expect(merged.stderr).toBe('');
+    expect(JSON.parse(merged.stdout)).toEqual(JSON.parse((await run('replay', fixture, '--json')).stdout));
+    // Neither half alone rebuilds the log: the merge is what does.
+    expect(JSON.parse((await run('replay', file, '--json')).stdout)).not.toEqual(JSON.parse(merged.stdout));
+  });
+
+  it('reports invalid stream entries by id and replays the rest', async () => {
+    await writeStream('bad', fixtureEvents.slice(0, 10));
+    const notAnEvent = (await client.call('XADD', 'bad-log', '*', 'e', '{"type":"nope"}')) as string;
+    const noEventField = (await client.call('XADD', 'bad-log', '*', 'x', '1')) as string;
+    await writeStream('bad', fixtureEvents.slice(10));
+    const { code, stdout, stderr } = await run('replay', '--redis', redis.url, '--key', 'bad', '--json');
+    expect(code).toBe(0);
+    expect(stderr).toBe(
+      `${shown} (stream bad-log) entry ${notAnEvent}: not a log event\n` + `${shown} (stream bad-log) entry ${noEventField}: not a log event\n`,
+    );
+    expect((JSON.parse(stdout) as ReplayJson).connections).toHaveLength(5);
+  });
+
+  it('fails with exit 1 on a stream that holds no event', async () => {
+    const { code, stderr } = await run('replay', '--redis', redis.url, '--key', 'nobody');
+    expect(code).toBe(1);
+    expect(stderr).toBe(`iostate replay: no events in ${shown} (stream nobody-log)\n`);
+  });
+
+  it('inspect --redis draws the stream as one timeline file', async () => {
+    await writeStream('chat', fixtureEvents);
+    const out = path.join(dir, 'timeline.html');
+    const result = await run('inspect', '--redis', redis.url, '--key', 'chat', '-o', out);
+    expect(result).toMatchObject({ code: 0, stderr: '', stdout: `wrote ${out} (${fixtureEvents.length} events)\n` });
+    const html = fs.readFileSync(out, 'utf8');
+    expect(html.match(/class="lanes-card"/g)).toHaveLength(5);
+    expect(html).toContain('ping timeout: last pong 12:00:51.020, ping sent 12:01:16.000, no pong within pingTimeout 20000 ms');
+    expect(html).toContain(`${shown} (stream chat-log)`);
+  });
+});
+
+describe('iostate replay and inspect --redis without a Redis', () => {
+  it.each(['replay', 'inspect'])('%s: an unreachable Redis exits 1 at once with one clear line, no password', async (command) => {
+    const port = await freePort();
+    const output = path.join(dir, 'never.html');
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const started = Date.now();
+      const { code, stdout, stderr } = await run(command, '--redis', `redis://:hunter2@127.0.0.1:${port}`, ...(command === 'inspect' ? ['-o', output] : []));
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(code).toBe(1);
+      expect(stdout).toBe('');
+      expect(stderr).toMatch(new RegExp(`^iostate ${command}: cannot read redis://127\\.0\\.0\\.1:${port} \\(stream socket\\.io-log\\): connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\n$`));
+      // ioredis prints "Unhandled error event" there when nobody listens for its errors.
+      expect(consoleError).not.toHaveBeenCalled();
+    } finally {
+      consoleError.mockRestore();
+    }
+    expect(fs.existsSync(output)).toBe(false);
+  });
+
+  it.each([
+    [['replay', fixture, '--key', 'chat'], /--key needs --redis URL/],
+    [['inspect', fixture, '--key', 'chat'], /--key needs --redis URL/],
+    [['replay', '--redis', 'localhost:6379'], /--redis expects a URL such as redis:\/\/localhost:6379, got "localhost:6379"/],
+    [['inspect', '--redis', 'http://localhost:6379'], /--redis expects a URL such as redis:\/\/localhost:6379/],
+    [['replay', '--redis'], /Option '--redis <value>' argument missing/],
+    [['replay'], /no log file given \(nor --redis URL\)/],
+  ])('%j exits 2 with a clear message', async (argv, message) => {
+    const { code, stderr } = await run(...argv);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+  });
+
+  it('the bin loads ioredis only for --redis, and never the server', async () => {
+    const port = await freePort();
+    const main = path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
+    const loaded = (argv: string[]) =>
+      new Promise<{ code: number; ioredis: boolean; server: boolean }>((resolve, reject) => {
+        const script = `
+          const { main } = require(${JSON.stringify(main)});
+          main(${JSON.stringify(argv)}, { stdout() {}, stderr() {} }).then((code) => {
+            const loaded = (part) => Object.keys(require.cache).some((file) => file.split(require('path').sep).join('/').includes(part));
+            console.log(JSON.stringify({ code, ioredis: loaded('/node_modules/ioredis/'), server: loaded('/src/actors/server.ts') }));
+          });`;
+        execFile(process.execPath, ['--import', 'tsx', '--eval', script], (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout))));
+      });
+    expect(await loaded(['replay', fixture, '--json'])).toEqual({ code: 0, ioredis: false, server: false });
+    expect(await loaded(['inspect', fixture, '-o', '-'])).toEqual({ code: 0, ioredis: false, server: false });
+    expect(await loaded(['replay', '--redis', `redis://127.0.0.1:${port}`])).toEqual({ code: 1, ioredis: true, server: false });
+  });
+});
