@@ -36,6 +36,8 @@ export class Client {
     readonly conn: EngineSocket,
   ) {
     this.id = conn.id;
+    // Before the listeners: a close during construction (a middleware closing it) still unregisters it.
+    server.openClients.set(this.id, this);
     // engine.io 3 sockets (server.bind) have no `protocol`: they only speak Engine.IO v3.
     this.protocol = conn.protocol === 4 ? 5 : 4;
     this.decoder = server.codec.createDecoder(this.protocol);
@@ -161,6 +163,7 @@ export class Client {
   }
 
   private onclose(reason: string, details: CloseDetails): void {
+    this.server.openClients.delete(this.id);
     this.clearConnectTimer();
     this.decoder.destroy();
     const initiator: DisconnectInitiator = details?.initiator === 'client' ? 'client' : 'server';

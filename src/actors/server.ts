@@ -41,6 +41,8 @@ export interface ServerOptions extends EngineOptions, Omit<AttachOptions, 'path'
 
 export class Server {
   readonly nsps = new Map<string, Namespace>();
+  /** The Socket.IO client of each open connection on this node, by connection id (how the inspector finds sockets still in middleware). */
+  readonly openClients = new Map<string, Client>();
   private readonly parents: ParentNamespace[] = [];
   readonly sockets: Namespace;
   readonly log: EventLog;

@@ -6,9 +6,11 @@
  * It is read from the log's projections (the same folds replay uses), so a
  * log fed with events alone gives a full snapshot; the live objects of a
  * server only sharpen it: a socket's exact lifecycle state, a connection
- * still handshaking or closing, the engine's own heartbeat times. Building it
- * walks each connected socket once; the schema is for consumers and tests,
- * not checked on every call.
+ * still handshaking or closing, the engine's own heartbeat times. Sockets
+ * still running their namespace's middlewares are only seen live: the log
+ * learns of a socket when it connects. Building it walks each connected
+ * socket and each open connection once; the schema is for consumers and
+ * tests, not checked on every call.
  */
 import { z } from 'zod';
 import type { EventLog } from '../log/event-log';
@@ -34,13 +36,19 @@ export const inspectSnapshotSchema = z.object({
   /** Full counts, whatever `limit` cut from the lists. */
   totals: z.object({
     namespaces: z.number().int().nonnegative(),
+    /** Connected sockets (those that passed their namespace's middlewares). */
     sockets: z.number().int().nonnegative(),
+    /**
+     * Sockets still running their namespace's middlewares (state `connecting`), not counted in `sockets`.
+     * Only from a live server: absent when the snapshot was built from a log alone, which never sees them.
+     */
+    connecting: z.number().int().nonnegative().optional(),
     connections: z.number().int().nonnegative(),
     rooms: z.number().int().nonnegative(),
   }),
   /** Whether some list was cut to `limit` entries. */
   truncated: z.boolean(),
-  /** With `match`: how many entries of each list matched, before `limit`. */
+  /** With `match`: how many entries of each list matched, before `limit` (`sockets` includes those connecting). */
   matched: z
     .object({
       sockets: z.number().int().nonnegative(),
@@ -52,7 +60,10 @@ export const inspectSnapshotSchema = z.object({
     z.object({
       name: z.string(),
       state: z.string(),
+      /** Connected sockets. */
       sockets: z.number().int().nonnegative(),
+      /** Sockets still running its middlewares; present when `totals.connecting` is. */
+      connecting: z.number().int().nonnegative().optional(),
       /** Rooms other than the one each socket has under its own id. */
       rooms: z.number().int().nonnegative(),
     }),
@@ -66,6 +77,10 @@ export const inspectSnapshotSchema = z.object({
       socketRoom: z.boolean(),
     }),
   ),
+  /**
+   * Sockets still running their namespace's middlewares (state `connecting`, no rooms yet), first,
+   * then the connected ones. A connecting socket's `since` is when its CONNECT arrived.
+   */
   sockets: z.array(
     z.object({
       id: z.string(),
@@ -128,11 +143,24 @@ export interface LiveSession {
   readonly lastPongAt?: number;
 }
 
+/** What a snapshot reads from a live socket, to list it while it runs its namespace's middlewares. */
+export interface LiveSocket {
+  readonly id: string;
+  /** The socket machine's state. */
+  readonly state: string;
+  /** When it was created, i.e. when its CONNECT arrived. */
+  readonly createdAt: number;
+  readonly nsp: { readonly name: string };
+  readonly client: { readonly id: string; readonly protocol: 4 | 5 };
+}
+
 /** The parts of a Server a snapshot reads; `Server` has them all. */
 export interface InspectableServer {
   readonly log: EventLog;
   readonly nsps: ReadonlyMap<string, { readonly state: string; readonly connected: Readonly<Record<string, { readonly state: string }>> }>;
   readonly engine?: { readonly clients: Readonly<Record<string, LiveSession>> | ReadonlyMap<string, LiveSession> };
+  /** The Socket.IO client of each open connection, with its sockets by namespace (those in middleware too). */
+  readonly openClients?: ReadonlyMap<string, { readonly nsps: Readonly<Record<string, LiveSocket>> }>;
 }
 
 export interface SnapshotOptions {
@@ -169,6 +197,23 @@ export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = 
     else truncated = true;
   };
 
+  // Sockets in middleware come first, so that `limit` never hides one stuck there behind thousands connected.
+  const sockets: SocketEntry[] = [];
+  const live = io.openClients !== undefined;
+  const connectingByNsp = new Map<string, number>();
+  let connectingTotal = 0;
+  for (const client of io.openClients?.values() ?? []) {
+    for (const name in client.nsps) {
+      const socket = client.nsps[name];
+      if (socket.state !== 'connecting') continue;
+      connectingTotal++;
+      connectingByNsp.set(name, (connectingByNsp.get(name) ?? 0) + 1);
+      if (!has([socket.id, socket.client.id])) continue;
+      matched.sockets++;
+      push(sockets, () => connectingEntry(socket, sessions.session(socket.client.id), io.log.node));
+    }
+  }
+
   const namespaceNames = new Set<string>([...io.nsps.keys(), ...roomsView.namespaces()]);
   const namespaces: InspectSnapshot['namespaces'] = [];
   const rooms: InspectSnapshot['rooms'] = [];
@@ -186,10 +231,15 @@ export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = 
     }
     let socketCount = 0;
     for (const _ of roomsView.socketIds(name)) socketCount++;
-    namespaces.push({ name, state: io.nsps.get(name)?.state ?? 'active', sockets: socketCount, rooms: named });
+    namespaces.push({
+      name,
+      state: io.nsps.get(name)?.state ?? 'active',
+      sockets: socketCount,
+      ...(live && { connecting: connectingByNsp.get(name) ?? 0 }),
+      rooms: named,
+    });
   }
 
-  const sockets: SocketEntry[] = [];
   let socketTotal = 0;
   for (const record of sessions.sockets()) {
     if (record.status !== 'connected') continue;
@@ -235,7 +285,13 @@ export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = 
     takenAt: Date.now(),
     lastSeq: io.log.lastSeq,
     position: io.log.lastPosition,
-    totals: { namespaces: namespaces.length, sockets: socketTotal, connections: connectionTotal, rooms: roomTotal },
+    totals: {
+      namespaces: namespaces.length,
+      sockets: socketTotal,
+      ...(live && { connecting: connectingTotal }),
+      connections: connectionTotal,
+      rooms: roomTotal,
+    },
     truncated,
     ...(needle !== undefined && { matched }),
     namespaces,
@@ -263,6 +319,21 @@ function socketEntry(record: SocketRecord, session: SessionRecord | undefined, l
     protocol: record.protocol,
     since: record.since,
     node: record.node,
+  };
+}
+
+/** A socket still in middleware: not in the log yet, so read from the live object. */
+function connectingEntry(socket: LiveSocket, session: SessionRecord | undefined, node: string): SocketEntry {
+  return {
+    id: socket.id,
+    nsp: socket.nsp.name,
+    state: 'connecting',
+    rooms: [],
+    transport: session?.transport ?? 'polling',
+    connection: socket.client.id,
+    protocol: socket.client.protocol,
+    since: socket.createdAt,
+    node,
   };
 }
 
