@@ -18,7 +18,8 @@ import type { CloseDetails, EngineSocket } from '../transport/engine-socket';
 import type { PreparedMessage } from '../transport/prepared-message';
 import type { DisconnectInitiator } from '../machines/socket';
 import type { Server } from './server';
-import type { Socket } from './socket';
+import type { Namespace } from './namespace';
+import type { ConnectPayload, Socket } from './socket';
 
 export class Client {
   readonly id: string;
@@ -76,18 +77,21 @@ export class Client {
   }
 
   /** Connects this client to namespace `name`, creating it through a dynamic parent if one accepts. */
-  connect(name: string, payload: { query?: string; auth?: Record<string, unknown> }): void {
+  connect(name: string, payload: ConnectPayload): void {
     if (this.nsps[name]) return;
     const existing = this.server.nsps.get(name);
-    if (existing) {
-      this.nsps[name] = existing.add(this, payload);
-      return;
-    }
+    if (existing) return this.join(existing, payload);
     this.server.checkDynamicNamespace(name, payload, (nsp) => {
       if (!nsp) return this.refuseNamespace(name, 'Invalid namespace');
       if (this.conn.readyState !== 'open' || this.nsps[name]) return;
-      this.nsps[name] = nsp.add(this, payload);
+      this.join(nsp, payload);
     });
+  }
+
+  private join(nsp: Namespace, payload: ConnectPayload): void {
+    const socket = nsp.add(this, payload);
+    // A middleware may refuse it, or a handler disconnect it, before add() returns: only a live socket is kept.
+    if (socket.state === 'connecting' || socket.connected) this.nsps[nsp.name] = socket;
   }
 
   /** Tells the client a namespace refused it; the refused socket is forgotten. */

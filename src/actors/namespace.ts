@@ -137,6 +137,8 @@ export class Namespace extends EventEmitter {
     const run = (done: (err?: Error & { data?: unknown }) => void) =>
       fns.length === 0 ? process.nextTick(done) : runMiddlewares(fns, socket, (err) => this.server.reportAppError(err, socket), done);
     run((err) => {
+      // Refused meanwhile (connectTimeout) or gone with its connection: a late next() changes nothing.
+      if (socket.state !== 'connecting') return;
       if (err) {
         socket.refuse(err.message, err.data);
         return;

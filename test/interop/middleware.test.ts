@@ -1,7 +1,7 @@
 // Middleware: namespace use(fn) for every incoming socket, socket use(fn) for
 // every incoming packet; their errors reach the client as error packets.
-import { expect, it } from 'vitest';
-import { forEachClient, nextEvent, startServer, type SocketLike } from './harness';
+import { describe, expect, it } from 'vitest';
+import { clientV4, forEachClient, isReference, nextEvent, sleep, startServer, withTimeout, type SocketLike } from './harness';
 
 forEachClient((kind) => {
   it('io.use runs in order before "connection", with the handshake available', async () => {
@@ -126,5 +126,43 @@ forEachClient((kind) => {
     await fixture.pair(kind, '/b');
     await fixture.pair(kind, '/a');
     expect(seen).toEqual(['/a']);
+  });
+});
+
+describe.skipIf(isReference)('middleware timing (iostate: connectTimeout also bounds namespace middlewares)', () => {
+  it('a next() that comes after connectTimeout refused the socket connects nothing', async () => {
+    const fixture = await startServer({ connectTimeout: 100 });
+    let late: (() => void) | undefined;
+    fixture.io.of('/slow').use((_socket, next) => {
+      late = next;
+    });
+    const connections: string[] = [];
+    fixture.io.of('/slow').on('connection', (socket: SocketLike) => connections.push(socket.id));
+    const outcome = await fixture.client(clientV4, '/slow').settled();
+    expect(outcome.type).toBe('refused');
+    late!();
+    await sleep(20);
+    expect(connections).toEqual([]);
+    expect(Object.keys(fixture.io.of('/slow').connected)).toEqual([]);
+  });
+
+  it('after a middleware refused synchronously, the same connection may connect to that namespace again', async () => {
+    const fixture = await startServer();
+    let attempts = 0;
+    fixture.io.of('/retry').use((_socket, next) => next(++attempts === 1 ? new Error('not yet') : undefined));
+    // A socket on `/` keeps the connection open across the refusal (a Manager with no socket left closes it).
+    const main = fixture.client(clientV4, '/');
+    expect((await main.settled()).type).toBe('connected');
+    const connection = main.engineId;
+    const retry = main.raw.io.socket('/retry');
+    const refused = new Promise((resolve) => retry.once('connect_error', resolve));
+    retry.connect();
+    expect(((await withTimeout(refused, 2000, 'no refusal')) as Error).message).toBe('not yet');
+    const connected = new Promise((resolve) => retry.once('connect', resolve));
+    retry.connect();
+    await withTimeout(connected, 2000, 'the second CONNECT was ignored');
+    expect(attempts).toBe(2);
+    expect(main.engineId).toBe(connection);
+    retry.disconnect();
   });
 });
