@@ -4,34 +4,19 @@
  * and binary support) is derived the first time a recipient needs it and
  * cached here, so a broadcast to N clients encodes once per framing and
  * writes the same bytes N times. For WebSocket the cache holds whole frames
- * (header and payload, as ws's Sender.frame builds them).
+ * (src/transport/ws-frame.ts).
  */
-import * as ws from 'ws';
 import { isBinaryData } from './codec/binary';
 import type { EnginePacket } from './codec/packet';
 import * as v3 from './codec/v3';
 import * as v4 from './codec/v4';
+import { wsFrame, type WsFrame } from './ws-frame';
 
-/** One Engine.IO message as a WebSocket frame: the payload, and the prebuilt frame buffers. */
-export interface PreparedFrame {
+/** One Engine.IO message as a WebSocket frame: the payload, and the frame's buffers. */
+export interface PreparedFrame extends WsFrame {
   data: string | Buffer;
   binary: boolean;
-  frame: Buffer[];
 }
-
-interface FrameOptions {
-  fin: boolean;
-  rsv1: boolean;
-  opcode: number;
-  mask: boolean;
-  readOnly: boolean;
-}
-/**
- * ws's frame builder: `Sender` is a named export of both ws entry points (the
- * CJS index and the ESM wrapper, whose default export lacks it); @types/ws
- * does not declare `frame`.
- */
-const buildFrame = (ws as unknown as { Sender: { frame(data: Buffer, options: FrameOptions): Buffer[] } }).Sender.frame;
 
 type FramingKey = 'ws3' | 'ws3b64' | 'ws4' | 'ws4b64' | 'poll3' | 'poll4';
 
@@ -64,8 +49,7 @@ export class PreparedMessage {
       frames = this.packets.map((packet) => {
         const data = codec.encodePacket(packet, supportsBinary);
         const binary = typeof data !== 'string';
-        const payload = binary ? data : Buffer.from(data);
-        return { data, binary, frame: buildFrame(payload, { fin: true, rsv1: false, opcode: binary ? 2 : 1, mask: false, readOnly: true }) };
+        return { data, binary, ...wsFrame(data, binary) };
       });
       this.framings[key] = frames;
     }

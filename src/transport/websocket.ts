@@ -5,10 +5,10 @@
  * text when the client asked for `b64`.
  *
  * A session's writes of one tick arrive as one batch, corked into one
- * syscall. Prepared
- * broadcast frames are written as prebuilt bytes when ws would not compress
- * them anyway and its sender is idle (nothing queued behind a deflate), so
- * ordering is preserved; otherwise they go through `ws.send` like any packet.
+ * syscall. Frames are built here (ws-frame.ts; broadcasts' once, in their
+ * PreparedMessage) and handed to ws's sender as bytes when ws would not
+ * compress them anyway and its sender is idle (nothing queued behind a
+ * deflate), so ordering is preserved; otherwise they go through `ws.send`.
  */
 import type { Socket } from 'node:net';
 import type WebSocket from 'ws';
@@ -16,6 +16,7 @@ import type { EnginePacket } from './codec/packet';
 import * as v3 from './codec/v3';
 import * as v4 from './codec/v4';
 import type { PreparedFrame } from './prepared-message';
+import { wsFrame } from './ws-frame';
 import type { OutgoingPacket, Transport, TransportSink } from './transport';
 
 const OPEN = 1;
@@ -123,16 +124,19 @@ export class WebSocketTransport implements Transport {
 
   private writePacket(packet: OutgoingPacket): void {
     const data = this.protocol === 4 ? v4.encodePacket(packet as EnginePacket, this.supportsBinary) : v3.encodePacket(packet as EnginePacket, this.supportsBinary);
+    const binary = typeof data !== 'string';
+    const compress = packet.compress !== false;
     const onSent = packet.onSent;
-    this.ws.send(data, { binary: typeof data !== 'string', compress: packet.compress !== false }, onSent && (() => onSent()));
+    // ws decides on compression itself; frames of our own are for what goes out as is.
+    if (this.deflate && compress) this.ws.send(data, { binary, compress }, onSent && (() => onSent()));
+    else this.writePrepared({ data, binary, ...wsFrame(data, binary) }, compress, onSent);
   }
 
   private writePrepared(frame: PreparedFrame, compress: boolean, onSent: (() => void) | undefined): void {
-    const internals = this.ws as unknown as WsInternals;
-    const sender = internals._sender;
-    const wouldCompress = this.deflate && compress && frame.frame[frame.frame.length - 1].length >= this.deflateThreshold;
+    const sender = (this.ws as unknown as WsInternals)._sender;
+    const wouldCompress = this.deflate && compress && frame.payloadBytes >= this.deflateThreshold;
     if (!wouldCompress && sender?.sendFrame && sender._state === 0 && sender._queue?.length === 0) {
-      sender.sendFrame(frame.frame, onSent && (() => onSent()));
+      sender.sendFrame(frame.buffers, onSent && (() => onSent()));
     } else {
       this.ws.send(frame.data, { binary: frame.binary, compress }, onSent && (() => onSent()));
     }

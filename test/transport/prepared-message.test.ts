@@ -62,7 +62,7 @@ describe('PreparedMessage', () => {
         const frames = message.wsFrames(protocol, supportsBinary);
         frames.forEach((frame, i) => {
           expect(frame.data).toEqual(codec.encodePacket(packets[i], supportsBinary));
-          const bytes = Buffer.concat(frame.frame);
+          const bytes = Buffer.concat(frame.buffers);
           const payload = typeof frame.data === 'string' ? Buffer.from(frame.data) : frame.data;
           expect(bytes[0]).toBe(frame.binary ? 0x82 : 0x81);
           const short = bytes[1];
