@@ -5,8 +5,8 @@
 import { parseArgs } from 'node:util';
 
 export const SCENARIOS = ['connect', 'memory', 'broadcast', 'binary', 'acks'];
-export const SERVERS = ['socketio', 'iostate', 'iostate-nolog', 'ws-floor'];
-/** ws-floor is a reference, not a contender: only when asked for. */
+export const SERVERS = ['socketio', 'iostate', 'iostate-nolog', 'ws-floor', 'iostate-b'];
+/** ws-floor is a reference, not a contender, and iostate-b another build to compare: only when asked for. */
 const DEFAULT_SERVERS = ['socketio', 'iostate', 'iostate-nolog'];
 
 const FULL = {

@@ -1,5 +1,5 @@
 // What was measured: the commit of the checkout (and whether it had local
-// changes) and which iostate build the iostate server loaded.
+// changes) and which iostate builds the iostate servers loaded.
 import { execFileSync } from 'node:child_process';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -18,5 +18,6 @@ export function describeSource() {
     commit: git('rev-parse', '--short', 'HEAD'),
     localChanges: status === null ? null : status !== '',
     iostateEntry: process.env.BENCH_IOSTATE_ENTRY ?? 'dist/cjs/index.js',
+    ...(process.env.BENCH_IOSTATE_B_ENTRY && { iostateBEntry: process.env.BENCH_IOSTATE_B_ENTRY }),
   };
 }

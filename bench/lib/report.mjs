@@ -30,6 +30,7 @@ export function buildResults({ startedAt, machine, source, options, servers, sam
       }
       const vsSocketIo = ratioOf(results.iostate, results.socketio);
       const logOnOff = ratioOf(results.iostate, results['iostate-nolog']);
+      const buildB = ratioOf(results['iostate-b'], results.iostate);
       metrics[metric.id] = {
         label: metric.label,
         unit: metric.unit,
@@ -37,6 +38,7 @@ export function buildResults({ startedAt, machine, source, options, servers, sam
         results,
         ratio: { value: vsSocketIo, target: metric.target ?? null, met: meetsTarget(vsSocketIo, metric.target) },
         logOnOff: { value: logOnOff, within: metric.info ? null : withinLogTolerance(logOnOff, metric.better) },
+        ...(buildB !== null && { buildB: { value: buildB } }),
       };
     }
     for (const server of options.servers) {
@@ -82,12 +84,13 @@ export function renderMarkdown(results) {
   const { machine, source, config, servers } = results;
   const versions = config.servers.filter((id) => servers[id]?.version).map((id) => `${servers[id].label} (${servers[id].version})`);
   const shown = config.servers;
-  const header = ['scenario', 'figure', ...shown.map((id) => servers[id]?.label ?? id), 'iostate / socket.io', 'target', 'log on / off'];
+  const withB = shown.includes('iostate-b');
+  const header = ['scenario', 'figure', ...shown.map((id) => servers[id]?.label ?? id), 'iostate / socket.io', 'target', 'log on / off', ...(withB ? ['B / iostate'] : [])];
   const lines = [
     `Generated ${results.generatedAt} in ${results.durationSec} s${config.smoke ? ' (smoke sizes: not a measurement)' : ''}.`,
     '',
     `Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB RAM, ${machine.platform}, Node ${machine.node}.`,
-    `Source: commit ${source.commit ?? 'unknown'}${source.localChanges ? ' with local changes' : ''}; iostate loaded from ${source.iostateEntry}; ${versions.join(', ')}.`,
+    `Source: commit ${source.commit ?? 'unknown'}${source.localChanges ? ' with local changes' : ''}; iostate loaded from ${source.iostateEntry}${withB ? `, iostate B from ${source.iostateBEntry ?? '(unset)'}` : ''}; ${versions.join(', ')}.`,
     `Rounds: ${config.sizes.rounds}; each cell is the median (min–max) over the rounds; ratios are of medians.`,
     '',
     `| ${header.join(' | ')} |`,
@@ -101,7 +104,8 @@ export function renderMarkdown(results) {
       const ratio = figure.ratio.value === null ? '–' : `${figure.ratio.value.toFixed(2)}${verdict(figure.ratio.met)}`;
       const logRatio = figure.logOnOff.value === null ? '–' : `${figure.logOnOff.value.toFixed(2)}${verdict(figure.logOnOff.within)}`;
       const name = metric.unit === '/s' ? metric.label : `${metric.label} (${metric.unit})`;
-      lines.push(`| ${entry.title} | ${name} | ${cells.join(' | ')} | ${ratio} | ${describeTarget(metric.target)} | ${logRatio} |`);
+      const bRatio = withB ? ` ${figure.buildB ? figure.buildB.value.toFixed(2) : '–'} |` : '';
+      lines.push(`| ${entry.title} | ${name} | ${cells.join(' | ')} | ${ratio} | ${describeTarget(metric.target)} | ${logRatio} |${bRatio}`);
     }
   }
   const notes = [];
@@ -115,5 +119,6 @@ export function renderMarkdown(results) {
   }
   if (notes.length > 0) lines.push('', 'Not measured:', '', ...notes);
   lines.push('', 'Log on / off: iostate with its event log (default) over iostate with `eventLog: false`; ✅ when no more than 10% worse.');
+  if (withB) lines.push('B / iostate: the other build (BENCH_IOSTATE_B_ENTRY) over this one, both with the log on, in the same rounds.');
   return `${lines.join('\n')}\n`;
 }

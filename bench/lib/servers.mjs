@@ -8,6 +8,8 @@ export const SERVER_VARIANTS = {
   socketio: { label: 'socket.io 4', script: script('socketio4.mjs'), env: {} },
   iostate: { label: 'iostate', script: script('iostate.mjs'), env: { BENCH_EVENT_LOG: 'on' } },
   'iostate-nolog': { label: 'iostate (log off)', script: script('iostate.mjs'), env: { BENCH_EVENT_LOG: 'off' } },
+  // Another build of iostate (BENCH_IOSTATE_B_ENTRY), log on: an A/B of two builds in one run.
+  'iostate-b': { label: 'iostate B', script: script('iostate.mjs'), env: { BENCH_EVENT_LOG: 'on', BENCH_IOSTATE_BUILD: 'B' } },
   'ws-floor': { label: 'ws floor', script: script('ws-floor.mjs'), env: {} },
 };
 

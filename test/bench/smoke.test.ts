@@ -18,6 +18,7 @@ interface Figure {
   results: Record<string, Summary>;
   ratio: { value: number | null };
   logOnOff: { value: number | null };
+  buildB?: { value: number | null };
 }
 interface Results {
   schema: string;
@@ -27,10 +28,11 @@ interface Results {
   scenarios: Record<string, { metrics: Record<string, Figure>; errors: Record<string, string[]> }>;
 }
 
-function runBench(outDir: string): Promise<{ code: number | null; stderr: string }> {
+function runBench(outDir: string, args: string[] = [], env: Record<string, string> = {}): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [RUN_SCRIPT, '--smoke', '--rounds', '1', '--out', outDir], {
+    const child = spawn(process.execPath, [RUN_SCRIPT, '--smoke', '--rounds', '1', '--out', outDir, ...args], {
       stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...env },
     });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -98,4 +100,41 @@ describe('npm run bench --smoke', () => {
     const figures = SCENARIOS.reduce((sum, scenario) => sum + Object.keys(results.scenarios[scenario].metrics).length, 0);
     expect(rows).toHaveLength(figures);
   });
+});
+
+describe('npm run bench --smoke --servers iostate,iostate-b (an A/B of two builds)', () => {
+  const DIST_ENTRY = new URL('../../dist/cjs/index.js', import.meta.url).pathname;
+  const dirs: string[] = [];
+  const scratch = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'iostate-bench-ab-'));
+    dirs.push(dir);
+    return dir;
+  };
+  const read = (dir: string) => JSON.parse(readFileSync(join(dir, 'latest.json'), 'utf8')) as Results;
+
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs the B build next to this one and reports B / iostate for every figure', async () => {
+    const dir = scratch();
+    const run = await runBench(dir, ['--scenarios', 'connect,acks', '--servers', 'iostate,iostate-b'], { BENCH_IOSTATE_B_ENTRY: DIST_ENTRY });
+    expect(run.code).toBe(0);
+    const results = read(dir);
+    expect(results.servers['iostate-b']).toMatchObject({ available: true });
+    for (const scenario of ['connect', 'acks']) {
+      for (const figure of Object.values(results.scenarios[scenario]!.metrics)) {
+        expect(figure.buildB?.value, figure.label).toBeGreaterThan(0);
+      }
+    }
+    expect(readFileSync(join(dir, 'latest.md'), 'utf8')).toContain('| B / iostate |');
+  }, 120_000);
+
+  it('reports iostate B as not run, without failing, when BENCH_IOSTATE_B_ENTRY is not set', async () => {
+    const dir = scratch();
+    const env = { BENCH_IOSTATE_B_ENTRY: '' };
+    const run = await runBench(dir, ['--scenarios', 'connect', '--servers', 'iostate,iostate-b'], env);
+    expect(run.code).toBe(0);
+    expect(read(dir).servers['iostate-b']).toMatchObject({ available: false, reason: expect.stringContaining('BENCH_IOSTATE_B_ENTRY') });
+  }, 120_000);
 });
