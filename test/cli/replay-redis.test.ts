@@ -185,3 +185,28 @@ describe('iostate replay and inspect --redis without a Redis', () => {
     expect(await loaded(['replay', '--redis', `redis://127.0.0.1:${port}`])).toEqual({ code: 1, ioredis: true, server: false });
   });
 });
+
+describe('iostate replay --redis against a server that never answers', () => {
+  it('gives up after the connect timeout with a clear line, and leaves no connection behind', async () => {
+    const held = new Set<import('node:net').Socket>();
+    const silent = createServer((socket) => {
+      socket.resume(); // reads and ignores what it is sent (a paused socket would never see the client's end)
+      held.add(socket);
+      socket.on('close', () => held.delete(socket));
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    try {
+      const started = Date.now();
+      const { code, stderr } = await run('replay', '--redis', `redis://127.0.0.1:${port}`);
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/^iostate replay: cannot read redis:\/\/127\.0\.0\.1:\d+ \(stream socket\.io-log\): no answer from Redis within 5000 ms\n$/);
+      expect(Date.now() - started).toBeLessThan(8000);
+      for (let waited = 0; held.size > 0 && waited < 2000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(held.size).toBe(0);
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  }, 15_000);
+});

@@ -35,7 +35,7 @@ export async function readClusterLog(options: ReadClusterLogOptions): Promise<Cl
   const events: LogEvent[] = [];
   const invalid: string[] = [];
   try {
-    if (owned && options.connectTimeout !== undefined) await connectOnce(redis);
+    if (owned && options.connectTimeout !== undefined) await connectOnce(redis, options.connectTimeout);
     let start = '-';
     for (;;) {
       const entries = (await redis.call('XRANGE', stream, start, '+', 'COUNT', String(PAGE))) as [string, string[]][];
@@ -49,26 +49,47 @@ export async function readClusterLog(options: ReadClusterLogOptions): Promise<Cl
       start = `(${entries[entries.length - 1]![0]}`;
     }
   } finally {
-    if (owned) await redis.quit().catch(() => redis.disconnect());
+    // QUIT only a connection that works: on a lazy client it would connect again.
+    if (owned && redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
+    else if (owned) redis.disconnect();
   }
   return { events, invalid };
 }
 
 function createClient(where: string | { host?: string; port?: number }, connectTimeout: number | undefined): Redis {
   if (connectTimeout === undefined) return typeof where === 'string' ? new Redis(where) : new Redis(where);
-  const once = { lazyConnect: true, connectTimeout, retryStrategy: () => null, maxRetriesPerRequest: 0 };
+  // commandTimeout: a server that took the connection but never answers fails the read too.
+  const once = { lazyConnect: true, connectTimeout, commandTimeout: connectTimeout, retryStrategy: () => null, maxRetriesPerRequest: 0 };
   return typeof where === 'string' ? new Redis(where, once) : new Redis({ ...where, ...once });
 }
 
-/** Connects a lazy client, failing with the cause (ECONNREFUSED, ETIMEDOUT…) rather than ioredis's bare "Connection is closed.". */
-async function connectOnce(redis: Redis): Promise<void> {
+/**
+ * Connects a lazy client within `ms` (TCP, then the server's answer to the
+ * ready check), failing with the cause (ECONNREFUSED, ETIMEDOUT…) rather
+ * than ioredis's bare "Connection is closed.".
+ */
+async function connectOnce(redis: Redis, ms: number): Promise<void> {
   let cause: Error | undefined;
   redis.on('error', (error: Error) => {
     cause ??= error;
   });
-  await redis.connect().catch((error: Error) => {
-    throw cause ?? error;
+  let timer: NodeJS.Timeout | undefined;
+  const silent = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error(`no answer from Redis within ${ms} ms`));
+      redis.disconnect();
+    }, ms);
   });
+  try {
+    await Promise.race([
+      redis.connect().catch((error: Error) => {
+        throw cause ?? error;
+      }),
+      silent,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function safeJson(text: string | undefined): unknown {
