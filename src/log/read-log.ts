@@ -70,11 +70,20 @@ function before(a: LogEvent, b: LogEvent): boolean {
   return a.seq < b.seq;
 }
 
-/** Merges event lists by (ts, node, seq), taking each list in its own order. */
+/** What makes an event itself: read twice (a node's own file and the cluster's stream), it is kept once. */
+function identity(event: LogEvent): string {
+  return `${event.node}\u0000${event.seq}\u0000${event.ts}\u0000${event.type}`;
+}
+
+/**
+ * Merges event lists by (ts, node, seq), taking each list in its own order.
+ * An event found in several lists is kept once.
+ */
 export function mergeEvents(lists: readonly (readonly LogEvent[])[]): LogEvent[] {
   if (lists.length === 1) return [...lists[0]!];
   const heads = lists.map(() => 0);
   const merged: LogEvent[] = [];
+  const seen = new Set<string>();
   for (;;) {
     let pick = -1;
     let next: LogEvent | undefined;
@@ -86,7 +95,11 @@ export function mergeEvents(lists: readonly (readonly LogEvent[])[]): LogEvent[]
       }
     });
     if (!next) return merged;
-    merged.push(next);
+    const key = identity(next);
+    if (!seen.has(key)) {
+      seen.add(key);
+      merged.push(next);
+    }
     heads[pick]!++;
   }
 }

@@ -61,6 +61,16 @@ describe('readLog', () => {
     expect(mergeEvents([a.events, b.events]).map((e) => (e.type === 'conn.open' ? e.sid : ''))).toEqual(['b1', 'a1', 'a2']);
   });
 
+  it('keeps once an event that two lists both hold (a node file and the cluster stream), clock steps and all', () => {
+    const a = new Scenario('node-a');
+    a.open(10, 'a1');
+    a.open(5, 'a2');
+    const b = new Scenario('node-b');
+    b.open(7, 'b1');
+    const merged = mergeEvents([a.events, [...a.events, ...b.events].sort((x, y) => x.ts - y.ts)]);
+    expect(merged.map((e) => (e.type === 'conn.open' ? e.sid : '')).sort()).toEqual(['a1', 'a2', 'b1']);
+  });
+
   it('reports an unreadable file instead of throwing', async () => {
     const { events, problems } = await readLog(path.join(dir, 'missing.jsonl'));
     expect(events).toEqual([]);
