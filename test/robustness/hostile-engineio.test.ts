@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { attackedServer } from './helpers/attacked-server';
-import { RawSession, type Protocol, type RawTransport } from './helpers/raw';
+import { ALL_VARIANTS, RawSession, type Protocol } from './helpers/raw';
 import { sleep, STEADY_HEARTBEAT, until } from './helpers/server';
 import { checkInvariants } from './helpers/invariants';
 
@@ -32,13 +32,6 @@ const PACKETS: Array<[string, string, Expectation, Expectation]> = [
   ['a close packet', '1', 'closed', 'closed'],
 ];
 
-const VARIANTS: Array<[Protocol, RawTransport]> = [
-  [3, 'polling'],
-  [3, 'websocket'],
-  [4, 'polling'],
-  [4, 'websocket'],
-];
-
 async function expectOutcome(victim: RawSession, expected: Expectation): Promise<void> {
   if (expected === 'closed') {
     await until(() => env.running.io.engine.clients[victim.sid] === undefined, 'the session to close');
@@ -50,7 +43,7 @@ async function expectOutcome(victim: RawSession, expected: Expectation): Promise
   }
 }
 
-describe.each(VARIANTS)('Engine.IO packets over EIO=%i %s', (protocol, transport) => {
+describe.each(ALL_VARIANTS)('Engine.IO packets over EIO=%i %s', (protocol, transport) => {
   it.each(PACKETS)('%s', async (_name, packet, v3, v4) => {
     const victim = await RawSession.open(env.running.port, protocol, transport);
     try {

@@ -10,16 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Socket } from '../../src/actors/socket';
 import { Bystanders } from './helpers/bystanders';
-import { PATH, RawSession, pollingPayload, rawRequest, type Protocol, type RawTransport } from './helpers/raw';
+import { ALL_VARIANTS, PATH, RawSession, pollingPayload, rawRequest, type Protocol } from './helpers/raw';
 import { sleep, STEADY_HEARTBEAT, startIostate, until, type Running } from './helpers/server';
 import { checkInvariants } from './helpers/invariants';
-
-const VARIANTS: Array<[Protocol, RawTransport]> = [
-  [3, 'polling'],
-  [3, 'websocket'],
-  [4, 'polling'],
-  [4, 'websocket'],
-];
 
 let running: Running;
 let bystanders: Bystanders;
@@ -50,7 +43,7 @@ describe('default size limit (CVE-2020-36048)', () => {
     expect(running.io.engine.settings.maxHttpBufferSize).toBe(1e6);
   });
 
-  it.each(VARIANTS)('a message over 1 MB ends only the sender (EIO=%i %s)', async (protocol, transport) => {
+  it.each(ALL_VARIANTS)('a message over 1 MB ends only the sender (EIO=%i %s)', async (protocol, transport) => {
     const victim = await RawSession.open(running.port, protocol, transport);
     try {
       await bystanders.around(async () => {
@@ -80,7 +73,7 @@ describe('default size limit (CVE-2020-36048)', () => {
 });
 
 describe('namespace names', () => {
-  it.each(VARIANTS)('a 200 kB namespace name is refused and creates nothing (EIO=%i %s)', async (protocol, transport) => {
+  it.each(ALL_VARIANTS)('a 200 kB namespace name is refused and creates nothing (EIO=%i %s)', async (protocol, transport) => {
     const victim = await RawSession.open(running.port, protocol, transport);
     const namespaces = running.io.nsps.size;
     try {
@@ -96,7 +89,7 @@ describe('namespace names', () => {
     }
   });
 
-  it.each(VARIANTS)('500 distinct unknown namespaces create nothing (EIO=%i %s)', async (protocol, transport) => {
+  it.each(ALL_VARIANTS)('500 distinct unknown namespaces create nothing (EIO=%i %s)', async (protocol, transport) => {
     const victim = await RawSession.open(running.port, protocol, transport);
     const namespaces = running.io.nsps.size;
     const projected = [...running.io.log.projections.rooms.namespaces()].length;
@@ -116,7 +109,7 @@ describe('namespace names', () => {
 });
 
 describe('acks fire at most once', () => {
-  it.each(VARIANTS)('a client answering one server ack three times, and ids never sent (EIO=%i %s)', async (protocol, transport) => {
+  it.each(ALL_VARIANTS)('a client answering one server ack three times, and ids never sent (EIO=%i %s)', async (protocol, transport) => {
     const victim = await RawSession.open(running.port, protocol, transport);
     try {
       await until(() => sockets.has(victim.sid), 'the server socket');
@@ -135,7 +128,7 @@ describe('acks fire at most once', () => {
     }
   });
 
-  it.each(VARIANTS)('a handler calling its ack twice sends one ACK (EIO=%i %s)', async (protocol, transport) => {
+  it.each(ALL_VARIANTS)('a handler calling its ack twice sends one ACK (EIO=%i %s)', async (protocol, transport) => {
     const victim = await RawSession.open(running.port, protocol, transport);
     try {
       await bystanders.around(async () => {

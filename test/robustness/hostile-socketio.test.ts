@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Socket } from '../../src/actors/socket';
 import { Bystanders } from './helpers/bystanders';
-import { RawSession, type Protocol, type RawTransport } from './helpers/raw';
+import { ALL_VARIANTS, RawSession } from './helpers/raw';
 import { sleep, STEADY_HEARTBEAT, startIostate, until, type Running } from './helpers/server';
 import { checkInvariants } from './helpers/invariants';
 
@@ -67,13 +67,6 @@ const CASES: Case[] = [
   { name: 'JSON that tries to pollute prototypes', send: ['2["x",{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}]'], outcome: 'ignored' },
 ];
 
-const VARIANTS: Array<[Protocol, RawTransport]> = [
-  [3, 'polling'],
-  [3, 'websocket'],
-  [4, 'polling'],
-  [4, 'websocket'],
-];
-
 let running: Running;
 let bystanders: Bystanders;
 /** Arguments every server-side handler of a victim received, by socket id. */
@@ -111,7 +104,7 @@ async function send(victim: RawSession, item: string | Buffer): Promise<void> {
   else await victim.binary(item);
 }
 
-describe.each(VARIANTS)('hostile Socket.IO packets over EIO=%i %s', (protocol, transport) => {
+describe.each(ALL_VARIANTS)('hostile Socket.IO packets over EIO=%i %s', (protocol, transport) => {
   it.each(CASES)('$name', async ({ send: items, outcome: wanted }) => {
     const outcome: Outcome = wanted === 'error packet' && protocol === 4 ? 'ignored' : wanted;
     const victim = await RawSession.open(running.port, protocol, transport);

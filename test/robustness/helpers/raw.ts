@@ -31,6 +31,14 @@ export function rawRequest(port: number, method: string, path: string, options: 
 export type Protocol = 3 | 4;
 export type RawTransport = 'polling' | 'websocket';
 
+/** Every Engine.IO protocol over every transport: what each hostile test runs on. */
+export const ALL_VARIANTS: ReadonlyArray<[Protocol, RawTransport]> = [
+  [3, 'polling'],
+  [3, 'websocket'],
+  [4, 'polling'],
+  [4, 'websocket'],
+];
+
 export const PATH = '/socket.io/';
 
 /** v3 polling payloads are `<length>:<packet>`, v4 ones are joined by \x1e. */
