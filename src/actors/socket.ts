@@ -21,6 +21,7 @@ import type { Server } from './server';
 import { RESERVED_EVENTS } from './reserved-events';
 import { toError } from './errors';
 import { runMiddlewares } from './middleware-chain';
+import { randomId } from '../transport/random-id';
 
 /** What a client sent with its namespace CONNECT: a query string (2.x) or an auth object (4.x). */
 export interface ConnectPayload {
@@ -102,7 +103,7 @@ export class Socket extends EventEmitter {
     this.server = nsp.server;
     this.adapter = nsp.adapter;
     this.conn = client.conn;
-    this.id = nsp.name === '/' ? client.id : `${nsp.name}#${client.id}`;
+    this.id = socketIdFor(nsp.name, client);
     this.lifecycle = new MachineHost(socketMachine, Socket.actions, undefined, this);
   }
 
@@ -424,4 +425,15 @@ function buildHandshake(client: Client, payload: ConnectPayload, issued: number)
     query,
     auth: payload.auth ?? {},
   };
+}
+
+/**
+ * A socket id is public (apps broadcast it), a session id is a secret. A 4.x
+ * client learns its socket id from the CONNECT reply, so it gets a random one,
+ * as in socket.io 4. A 2.x client derives its id from the session id itself,
+ * so 2.x ids stay `sid` and `<nsp>#<sid>` (see `bindSessionToAddress`).
+ */
+function socketIdFor(nsp: string, client: Client): string {
+  if (client.protocol === 5) return randomId();
+  return nsp === '/' ? client.id : `${nsp}#${client.id}`;
 }

@@ -222,7 +222,7 @@ export class JsonlFileSink implements LogSink {
 function openForAppend(path: string): { fd: number; size: number; partial: boolean } {
   let fd: number;
   try {
-    fd = fs.openSync(path, fs.constants.O_WRONLY | fs.constants.O_CREAT, 0o644);
+    fd = fs.openSync(path, fs.constants.O_WRONLY | fs.constants.O_CREAT, 0o600);
   } catch (error) {
     throw new Error(`event log: cannot open ${path} for writing: ${(error as Error).message}`, { cause: error });
   }

@@ -45,6 +45,15 @@ export interface EngineOptions {
   origins?: OriginsOption;
   /** Where lifecycle events go. Default: nowhere. */
   recorder?: Recorder;
+  /**
+   * iostate: every request that names a session (polling requests, the
+   * WebSocket upgrade) must come from the client address of its handshake;
+   * others are answered "Session ID unknown". A defence for 2.x clients,
+   * whose public socket id is their session id. `true` compares the TCP peer
+   * address; a function returns the address to compare (for example from a
+   * header your own reverse proxy sets). Default false (see docs/reliability.md).
+   */
+  bindSessionToAddress?: boolean | ((req: IncomingMessage) => string);
 }
 
 export interface ResolvedEngineOptions {
@@ -63,6 +72,8 @@ export interface ResolvedEngineOptions {
   cookieHttpOnly: boolean;
   wsEngine: string | (new (opts: any) => any);
   recorder: Recorder;
+  /** The address a session is bound to, or undefined when sessions are not bound. */
+  sessionAddress: ((req: IncomingMessage) => string) | undefined;
 }
 
 const DEFAULT_THRESHOLD = 1024;
@@ -85,7 +96,12 @@ export function resolveEngineOptions(options: EngineOptions = {}): ResolvedEngin
     cookieHttpOnly: options.cookieHttpOnly !== false,
     wsEngine: options.wsEngine ?? 'ws',
     recorder: options.recorder ?? silentRecorder,
+    sessionAddress: typeof options.bindSessionToAddress === 'function' ? options.bindSessionToAddress : options.bindSessionToAddress ? peerAddress : undefined,
   };
+}
+
+function peerAddress(req: IncomingMessage): string {
+  return req.socket?.remoteAddress ?? '';
 }
 
 function withThreshold(value: boolean | Record<string, unknown>): false | (Record<string, unknown> & { threshold: number }) {

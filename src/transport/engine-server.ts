@@ -20,7 +20,7 @@ import { EngineErrorCode, refusal, writeHttpError, writeUpgradeError, type Engin
 import { checkOrigin, corsHeaders, hasInvalidHeaderChar, type OriginsOption } from './origins';
 import { PollingTransport, type PollingSettings } from './polling';
 import { parseQuery, pathnameOf, type EngineQuery } from './query';
-import { randomSessionId } from './session-id';
+import { randomId } from './random-id';
 import type { TransportName, TransportSink } from './transport';
 import { WebSocketTransport } from './websocket';
 
@@ -67,7 +67,7 @@ export class EngineServer extends EventEmitter {
   clients: Record<string, EngineSocket> = Object.create(null);
   clientsCount = 0;
   /** Replaceable: `engine.generateId = (req) => ...`. */
-  generateId: (req: IncomingMessage) => string = randomSessionId;
+  generateId: (req: IncomingMessage) => string = randomId;
   private wss: WebSocketServer | undefined;
   private readonly pollingSettings: PollingSettings;
 
@@ -188,6 +188,8 @@ export class EngineServer extends EventEmitter {
     if (query.sid) {
       const socket = this.clients[query.sid];
       if (!socket) return done(refusal(EngineErrorCode.UNKNOWN_SID, { sid: query.sid }));
+      // Answered like an unknown sid: whoever does not own the session learns nothing about it.
+      if (!this.fromSessionAddress(socket, req)) return done(refusal(EngineErrorCode.UNKNOWN_SID, { sid: query.sid, name: 'SESSION_ADDRESS_MISMATCH' }));
       if (socket.protocol !== protocol) return done(refusal(EngineErrorCode.BAD_REQUEST, { name: 'PROTOCOL_MISMATCH' }));
       if (!upgrade && socket.transport.name !== transport) return done(refusal(EngineErrorCode.BAD_REQUEST, { name: 'TRANSPORT_MISMATCH' }));
       if (!upgrade) return done(null, verified);
@@ -213,6 +215,17 @@ export class EngineServer extends EventEmitter {
         answer(messageOf(error), false);
       }
     });
+  }
+
+  /** With `bindSessionToAddress`: does `req` come from the address that opened the session? */
+  private fromSessionAddress(socket: EngineSocket, req: IncomingMessage): boolean {
+    const addressOf = this.settings.sessionAddress;
+    if (!addressOf) return true;
+    try {
+      return addressOf(req) === addressOf(socket.request);
+    } catch {
+      return false;
+    }
   }
 
   private newId(req: IncomingMessage): string | EngineRefusal {

@@ -36,6 +36,16 @@ describe('JsonlFileSink', () => {
     expect(fs.readFileSync(file, 'utf8').endsWith('\n')).toBe(true);
   });
 
+  it('creates its files readable by their owner only (mode 0600), rotated ones too', async () => {
+    const file = path.join(dir, 'private.jsonl');
+    const lineBytes = Buffer.byteLength(JSON.stringify(event(100)) + '\n');
+    const sink = new JsonlFileSink({ path: file, maxBytes: lineBytes * 2 });
+    for (let seq = 100; seq < 105; seq++) sink.write(event(seq));
+    await sink.close();
+    expect(fs.readdirSync(dir).length).toBeGreaterThan(1);
+    for (const name of fs.readdirSync(dir)) expect(fs.statSync(path.join(dir, name)).mode & 0o777).toBe(0o600);
+  });
+
   it('appends to an existing file, starting a fresh line after a partial one', async () => {
     const file = path.join(dir, 'log.jsonl');
     fs.writeFileSync(file, JSON.stringify(event(1)) + '\n{"seq":2,"ts":');

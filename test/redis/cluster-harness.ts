@@ -55,12 +55,16 @@ export interface TestSocket {
 
 export type Generation = 2 | 4;
 
+/** 4.x clients learn their server-side id from the CONNECT reply; 2.x ones derive it. */
+const fourDotX = new WeakSet<TestSocket>();
+
 export function connect(generation: Generation, port: number, nsp = '/'): Promise<TestSocket> {
   const url = `http://127.0.0.1:${port}${nsp}`;
   const socket: TestSocket =
     generation === 4
       ? (ioV4(url, { transports: ['websocket'], forceNew: true, reconnection: false }) as V4Socket & TestSocket)
       : (ioV2(url, { transports: ['websocket'], forceNew: true, reconnection: false }) as TestSocket);
+  if (generation === 4) fourDotX.add(socket);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`client ${generation}.x did not connect to ${url}`)), 5000);
     socket.on('connect', () => {
@@ -72,7 +76,7 @@ export function connect(generation: Generation, port: number, nsp = '/'): Promis
 
 /** The server-side id of a client's socket (2.x ids of other namespaces carry the namespace). */
 export function serverId(client: TestSocket, nsp = '/'): string {
-  return nsp === '/' || client.id.startsWith(`${nsp}#`) ? client.id : `${nsp}#${client.id}`;
+  return fourDotX.has(client) || nsp === '/' || client.id.startsWith(`${nsp}#`) ? client.id : `${nsp}#${client.id}`;
 }
 
 /** Everything `client` receives as `event`, in order. */

@@ -21,7 +21,7 @@ const sockets = new Map<string, Socket>();
 beforeAll(async () => {
   running = await startIostate(STEADY_HEARTBEAT);
   running.io.on('connection', (socket: Socket) => {
-    sockets.set(socket.id, socket);
+    sockets.set(socket.conn.id, socket); // by session id: the raw clients know only that
     // A careless handler that answers twice: the client must get one ACK.
     socket.on('twice', (ack: (...args: unknown[]) => void) => {
       ack('first');

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Socket } from '../../src/actors/socket';
 import { Bystanders } from './helpers/bystanders';
 import { ALL_VARIANTS, RawSession } from './helpers/raw';
-import { sleep, STEADY_HEARTBEAT, startIostate, until, type Running } from './helpers/server';
+import { sleep, socketOfSession, STEADY_HEARTBEAT, startIostate, until, type Running } from './helpers/server';
 import { checkInvariants } from './helpers/invariants';
 
 /** What the victim's session should come to. */
@@ -69,7 +69,7 @@ const CASES: Case[] = [
 
 let running: Running;
 let bystanders: Bystanders;
-/** Arguments every server-side handler of a victim received, by socket id. */
+/** Arguments every server-side handler of a victim received, by session id. */
 const received = new Map<string, unknown[][]>();
 const disconnected = new Set<string>();
 
@@ -77,8 +77,8 @@ beforeAll(async () => {
   running = await startIostate(STEADY_HEARTBEAT);
   running.io.on('connection', (socket: Socket) => {
     const calls: unknown[][] = [];
-    received.set(socket.id, calls);
-    socket.on('disconnect', () => disconnected.add(socket.id));
+    received.set(socket.conn.id, calls);
+    socket.on('disconnect', () => disconnected.add(socket.conn.id));
     for (const event of ['x', 'y', 42 as unknown as string]) socket.on(event, (...args: unknown[]) => calls.push(args));
   });
   bystanders = await Bystanders.join(running);
@@ -123,7 +123,7 @@ describe.each(ALL_VARIANTS)('hostile Socket.IO packets over EIO=%i %s', (protoco
       } else {
         expect(running.io.engine.clients[victim.sid], 'the victim is still connected').toBeDefined();
         expect(disconnected.has(victim.sid), 'no forged disconnect').toBe(false);
-        expect(running.io.of('/').connected[victim.sid]?.connected).toBe(true);
+        expect(socketOfSession(running, victim.sid)?.connected).toBe(true);
         if (outcome === 'error packet') await until(() => victim.received.slice(before).some((m) => m.startsWith('44')), 'an error packet for the victim');
       }
       for (const args of received.get(victim.sid) ?? []) assertPlainData(args);

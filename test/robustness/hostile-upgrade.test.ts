@@ -10,7 +10,7 @@ import WebSocket from 'ws';
 import type { Socket } from '../../src/actors/socket';
 import { attackedServer } from './helpers/attacked-server';
 import { PATH, RawSession, rawRequest, type Protocol } from './helpers/raw';
-import { sleep, STEADY_HEARTBEAT, until } from './helpers/server';
+import { sleep, socketOfSession, STEADY_HEARTBEAT, until } from './helpers/server';
 import { checkInvariants } from './helpers/invariants';
 
 const UPGRADE_TIMEOUT = 300;
@@ -41,7 +41,7 @@ function probeSocket(protocol: Protocol, sid: string): Probe {
 }
 
 const upgrades = (sid: string, step: string) => env.running.io.log.events().filter((e) => e.type === 'conn.upgrade' && e.sid === sid && e.step === step).length;
-const serverSocket = (sid: string): Socket => env.running.io.of('/').connected[sid];
+const serverSocket = (sid: string): Socket => socketOfSession(env.running, sid)!;
 
 /** The session still delivers: a server emit reaches whichever transport it is on. */
 async function stillDelivers(sid: string, inbox: () => string[]): Promise<void> {

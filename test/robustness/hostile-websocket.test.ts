@@ -10,7 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { attackedServer } from './helpers/attacked-server';
 import { type Protocol } from './helpers/raw';
-import { sleep, sessionsOpenedSince, STEADY_HEARTBEAT, until } from './helpers/server';
+import { sleep, sessionsOpenedSince, socketOfSession, STEADY_HEARTBEAT, until } from './helpers/server';
 import { frame, handRolledUpgrade, text, upgradeStatus, type HandRolledSocket } from './helpers/ws-frames';
 
 const env = attackedServer(STEADY_HEARTBEAT);
@@ -90,7 +90,7 @@ async function handRolledSession(protocol: Protocol): Promise<{ hand: HandRolled
   await until(() => /0\{"sid":"[^"]+"/.test(hand.data().toString('latin1')), 'the open packet');
   const sid = /0\{"sid":"([^"]+)"/.exec(hand.data().toString('latin1'))![1];
   if (protocol === 4) hand.socket.write(text('40'));
-  await until(() => env.running.io.of('/').connected[sid] !== undefined, 'the namespace connect');
+  await until(() => socketOfSession(env.running, sid) !== undefined, 'the namespace connect');
   return { hand, sid };
 }
 

@@ -6,6 +6,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import iostate from '../../../src';
 import type { Server, ServerOptions } from '../../../src/actors/server';
+import type { Socket } from '../../../src/actors/socket';
 
 /** Short enough that silent clients time out in well under a second. */
 export const SHORT_HEARTBEAT = { pingInterval: 100, pingTimeout: 200 };
@@ -68,4 +69,9 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
 /** How many Engine.IO sessions opened after log position `since` (take it with `io.log.lastPosition`). */
 export function sessionsOpenedSince(running: Running, since: number): number {
   return running.io.log.events({ since }).filter((e) => e.type === 'conn.open').length;
+}
+
+/** The server-side socket of Engine.IO session `sid` in namespace `nsp` (4.x socket ids are not the sid). */
+export function socketOfSession(running: Running, sid: string, nsp = '/'): Socket | undefined {
+  return Object.values(running.io.of(nsp).connected).find((socket) => socket.conn.id === sid);
 }

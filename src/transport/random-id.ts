@@ -1,5 +1,8 @@
 /**
- * Default Engine.IO session ids: 15 random bytes (120 bits) as base64url.
+ * Unguessable ids: 15 random bytes (120 bits) as base64url, the size of
+ * engine.io's and socket.io 4's ids. Used for Engine.IO session ids (a
+ * secret: whoever holds one speaks for the session) and for the socket ids of
+ * 4.x clients (public, and therefore drawn apart from the session id).
  * Random bytes are drawn from the CSPRNG in blocks and sliced, which costs a
  * fraction of one `randomBytes` call per id on the connect path.
  */
@@ -11,7 +14,7 @@ const BLOCK_IDS = 256;
 let block = Buffer.alloc(0);
 let offset = 0;
 
-export function randomSessionId(): string {
+export function randomId(): string {
   if (offset + ID_BYTES > block.length) {
     block = randomBytes(ID_BYTES * BLOCK_IDS);
     offset = 0;
