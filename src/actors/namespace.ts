@@ -44,6 +44,19 @@ export class Namespace extends EventEmitter {
   }
 
   /** Alias kept by socket.io 2.x: the same object as `connected`. */
+  // Typed `connection` listeners; other events take any arguments.
+  override on(event: 'connection' | 'connect', listener: (socket: Socket) => void): this;
+  override on(event: string, listener: (...args: any[]) => void): this;
+  override on(event: string | symbol, listener: (...args: any[]) => void): this {
+    return super.on(event, listener);
+  }
+
+  override once(event: 'connection' | 'connect', listener: (socket: Socket) => void): this;
+  override once(event: string, listener: (...args: any[]) => void): this;
+  override once(event: string | symbol, listener: (...args: any[]) => void): this {
+    return super.once(event, listener);
+  }
+
   get sockets(): Record<string, Socket> {
     return this.connected;
   }

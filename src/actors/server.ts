@@ -221,11 +221,15 @@ export class Server {
   }
 
   // The main namespace's API, reachable on the server (as socket.io 2.x does).
+  on(event: 'connection' | 'connect', listener: (socket: Socket) => void): this;
+  on(event: string, listener: (...args: any[]) => void): this;
   on(event: string, listener: (...args: any[]) => void): this {
     this.sockets.on(event, listener);
     return this;
   }
 
+  once(event: 'connection' | 'connect', listener: (socket: Socket) => void): this;
+  once(event: string, listener: (...args: any[]) => void): this;
   once(event: string, listener: (...args: any[]) => void): this {
     this.sockets.once(event, listener);
     return this;

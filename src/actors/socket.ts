@@ -41,6 +41,16 @@ export interface Handshake {
   auth: Record<string, unknown>;
 }
 
+/** Why a socket left: the first argument of `disconnect` and `disconnecting`. */
+export type DisconnectReason =
+  | 'transport error'
+  | 'transport close'
+  | 'ping timeout'
+  | 'forced close'
+  | 'server shutting down'
+  | 'server namespace disconnect'
+  | 'client namespace disconnect';
+
 /** The second argument of `disconnect` and `disconnecting`: who ended it and the engine's evidence. */
 export interface DisconnectDetails extends Partial<Omit<CloseDetails, 'initiator'>> {
   initiator: DisconnectInitiator;
@@ -115,6 +125,21 @@ export class Socket extends EventEmitter {
   /** Called by the connect timer: the middlewares did not answer in time. */
   timeoutConnect(): void {
     this.lifecycle.send({ type: 'CONNECT_TIMEOUT' });
+  }
+
+  // Typed listeners for the events the server emits; an app's own events take any arguments.
+  override on(event: 'disconnect' | 'disconnecting', listener: (reason: DisconnectReason, details: DisconnectDetails) => void): this;
+  override on(event: 'error', listener: (err: Error) => void): this;
+  override on(event: string, listener: (...args: any[]) => void): this;
+  override on(event: string | symbol, listener: (...args: any[]) => void): this {
+    return super.on(event, listener);
+  }
+
+  override once(event: 'disconnect' | 'disconnecting', listener: (reason: DisconnectReason, details: DisconnectDetails) => void): this;
+  override once(event: 'error', listener: (err: Error) => void): this;
+  override once(event: string, listener: (...args: any[]) => void): this;
+  override once(event: string | symbol, listener: (...args: any[]) => void): this {
+    return super.once(event, listener);
   }
 
   get request(): IncomingMessage {
