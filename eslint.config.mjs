@@ -12,6 +12,6 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'off',
     },
   },
-  // A CommonJS consumer's TypeScript, as users write it (`import x = require(...)`).
-  { files: ['test/package/consumer/**'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
+  // CommonJS as users write it: `.cjs` files and a consumer's `import x = require(...)`.
+  { files: ['**/*.cjs', 'test/package/consumer/**'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
 );
