@@ -60,8 +60,10 @@ describe('direct WebSocket sessions', () => {
     expect(received).toEqual(['hello', Buffer.from([1, 2, 3])]);
     socket.send('hi');
     socket.send(Buffer.from([9]));
-    await until(() => frames.length === 3);
-    expect(frames.slice(1)).toEqual(['4hi', Buffer.from([9])]);
+    // A ping ('2') may come in between on a loaded machine (pingInterval 300): only the data frames count.
+    const data = () => frames.slice(1).filter((frame) => frame !== '2');
+    await until(() => data().length === 2);
+    expect(data()).toEqual(['4hi', Buffer.from([9])]);
   });
 
   it('v3: binary frames carry the packet type byte; b64=1 turns binary into "b4" text; client pings get pongs', async () => {
