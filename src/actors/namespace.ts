@@ -4,7 +4,7 @@
  * `volatile`, `binary`, `local`, `compress`) that apply to the next emit.
  */
 import { EventEmitter } from 'node:events';
-import { MachineHost } from './machine-host';
+import { MachineHost } from '../machines/host';
 import { namespaceMachine } from '../machines/namespace';
 import { PacketType } from '../parser/packet';
 import type { Adapter, AdapterConstructor, BroadcastFlags } from '../adapters/memory-adapter';

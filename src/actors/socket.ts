@@ -9,7 +9,7 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { parse as parseQueryString } from 'node:querystring';
-import { MachineHost } from './machine-host';
+import { MachineHost } from '../machines/host';
 import { socketMachine, type DisconnectInitiator } from '../machines/socket';
 import { PacketType, type Packet } from '../parser/packet';
 import { NO_FLAGS, type BroadcastFlags } from '../adapters/memory-adapter';

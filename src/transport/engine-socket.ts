@@ -10,7 +10,7 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type WebSocket from 'ws';
-import { MachineHost } from '../actors/machine-host';
+import { MachineHost } from '../machines/host';
 import { connectionMachine, type ConnectionActionParams, type ConnectionEvent } from '../machines/connection';
 import type { LogEventInput } from '../log/events';
 import type { EnginePacket } from './codec/packet';

@@ -11,7 +11,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { initialTransition, transition, type SnapshotFrom } from 'xstate';
-import { flattenStateValue } from '../../src/actors/machine-host';
+import { flattenStateValue } from '../../src/machines/host';
 import { connectionMachine, type ConnectionEvent, type ConnectionInput } from '../../src/machines/connection';
 
 type Snapshot = SnapshotFrom<typeof connectionMachine>;

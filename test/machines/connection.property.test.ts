@@ -8,7 +8,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { initialTransition, transition, type SnapshotFrom } from 'xstate';
-import { flattenStateValue, pureInitialTransition, pureTransition } from '../../src/actors/machine-host';
+import { flattenStateValue } from '../../src/machines/host';
+import { pureInitialTransition, pureTransition } from '../../src/machines/pure-step';
 import { connectionMachine, type ConnectionEvent, type ConnectionInput } from '../../src/machines/connection';
 
 type Snapshot = SnapshotFrom<typeof connectionMachine>;

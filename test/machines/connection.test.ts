@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { initialTransition, transition, type SnapshotFrom } from 'xstate';
-import { flattenStateValue } from '../../src/actors/machine-host';
+import { flattenStateValue } from '../../src/machines/host';
 import { connectionMachine, type ConnectionEvent, type ConnectionInput } from '../../src/machines/connection';
 
 type Snapshot = SnapshotFrom<typeof connectionMachine>;

@@ -10,7 +10,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { initialTransition, transition, type SnapshotFrom } from 'xstate';
-import { flattenStateValue } from '../../src/actors/machine-host';
+import { flattenStateValue } from '../../src/machines/host';
 import { socketMachine, type SocketMachineEvent } from '../../src/machines/socket';
 
 type Snapshot = SnapshotFrom<typeof socketMachine>;

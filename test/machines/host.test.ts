@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assign, setup } from 'xstate';
-import { MachineHost } from '../../src/actors/machine-host';
+import { MachineHost } from '../../src/machines/host';
 
 const door = setup({
   types: { context: {} as { opened: number }, events: {} as { type: 'OPEN' } | { type: 'CLOSE' } | { type: 'SLAM' } },

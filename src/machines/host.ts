@@ -1,5 +1,5 @@
 /**
- * A lean host for the pure machines of src/machines.
+ * A lean host for the pure machines of this folder.
  *
  * xstate's `createActor` costs a few KB and several µs per event; a server
  * holds one machine per connection and per socket, so instead we keep only the
@@ -9,51 +9,9 @@
  * state change. It is the actor: one mailbox (events are processed one at a
  * time, in order), one state, effects only through named actions.
  */
-import { createActor, type AnyActorScope, type AnyMachineSnapshot, type AnyStateMachine, type ContextFrom, type EventFromLogic, type SnapshotFrom, type StateValue } from 'xstate';
-
-type ExecutableAction = { type: string; params: unknown };
-
-/**
- * xstate's `transition`/`initialTransition` build a throwaway actor (and run
- * the machine's initial state) on every call: ~100 µs a step. The same pure
- * step runs here against one inert scope per machine, built once; its action
- * executor only collects, so nothing runs inside the machine.
- */
-const inertScopes = new WeakMap<AnyStateMachine, AnyActorScope>();
-
-function inertScope(machine: AnyStateMachine): AnyActorScope {
-  let scope = inertScopes.get(machine);
-  if (!scope) {
-    const self = createActor(machine);
-    scope = { self, defer() {}, id: '', logger() {}, sessionId: '', stopChild() {}, system: self.system, emit() {}, actionExecutor() {} } as unknown as AnyActorScope;
-    inertScopes.set(machine, scope);
-  }
-  return scope;
-}
-
-function collecting<T>(machine: AnyStateMachine, step: (scope: AnyActorScope) => T): [T, ExecutableAction[]] {
-  const scope = inertScope(machine);
-  const actions: ExecutableAction[] = [];
-  const previous = scope.actionExecutor;
-  scope.actionExecutor = (action) => {
-    actions.push(action as ExecutableAction);
-  };
-  try {
-    return [step(scope), actions];
-  } finally {
-    scope.actionExecutor = previous;
-  }
-}
-
-/** The pure step of xstate's `transition(machine, snapshot, event)`, without its per-call actor. */
-export function pureTransition<M extends AnyStateMachine>(machine: M, snapshot: SnapshotFrom<M>, event: EventFromLogic<M>): [SnapshotFrom<M>, ExecutableAction[]] {
-  return collecting(machine, (scope) => machine.transition(snapshot as never, event as never, scope) as SnapshotFrom<M>);
-}
-
-/** The pure step of xstate's `initialTransition(machine, input)`, without its per-call actor. */
-export function pureInitialTransition<M extends AnyStateMachine>(machine: M, input?: unknown): [SnapshotFrom<M>, ExecutableAction[]] {
-  return collecting(machine, (scope) => machine.getInitialSnapshot(scope, input) as SnapshotFrom<M>);
-}
+import type { AnyMachineSnapshot, AnyStateMachine, ContextFrom, EventFromLogic, SnapshotFrom, StateValue } from 'xstate';
+import { pureInitialTransition, pureTransition, type ExecutableAction } from './pure-step';
+import { initialSteps, inputKey, isBareEvent, share, sharedContexts, sharedSnapshots, sharedSteps } from './step-cache';
 
 /**
  * Runs a named action the machine asked for; `params` are the action's
@@ -69,72 +27,6 @@ export type StateListener<M extends AnyStateMachine> = (
   previous: SnapshotFrom<M>,
   event: EventFromLogic<M>,
 ) => void;
-
-/** One resolved step: the state it leads to and the actions to perform. */
-interface Step {
-  value: StateValue;
-  context: any;
-  actions: ExecutableAction[];
-}
-
-/**
- * Steps that do not depend on anything per object, computed once and shared
- * by every host of a machine: the initial step for an input of the same
- * values (or none), and a step by an event that carries nothing but its type
- * from a context object hosts share (the initial one, until an `assign`
- * replaces it).
- * A step is a pure function of (machine, state, context, event), so reusing
- * it is exact; it spares xstate's macrostep on every socket's connect.
- */
-const initialSteps = new WeakMap<AnyStateMachine, Map<string, Step>>();
-const sharedSteps = new WeakMap<object, Map<string, Step>>();
-/** Context objects every host may hold at once: those of shared steps. */
-const sharedContexts = new WeakSet<object>();
-/** Resolved snapshots of shared contexts, by state. */
-const sharedSnapshots = new WeakMap<object, Map<string, AnyMachineSnapshot>>();
-
-function share(step: Step): Step {
-  if (typeof step.context === 'object' && step.context !== null) sharedContexts.add(step.context);
-  return step;
-}
-
-/**
- * A key equal for inputs of equal values, or undefined when the input is not
- * a flat record of primitives and arrays of them (its step is then computed
- * per host). Hosts that share an input treat it as immutable, as xstate does.
- */
-function inputKey(input: unknown): string | undefined {
-  if (input === undefined) return '';
-  if (typeof input !== 'object' || input === null) return undefined;
-  let key = '';
-  for (const [name, value] of Object.entries(input)) {
-    const part = primitiveKey(value) ?? (Array.isArray(value) ? arrayKey(value) : undefined);
-    if (part === undefined) return undefined;
-    key += `${name}=${part}\u0000`;
-  }
-  return key;
-}
-
-function primitiveKey(value: unknown): string | undefined {
-  const type = typeof value;
-  if (value === null || type === 'string' || type === 'number' || type === 'boolean' || type === 'undefined') return `${type}:${String(value)}`;
-  return undefined;
-}
-
-function arrayKey(values: unknown[]): string | undefined {
-  const parts: string[] = [];
-  for (const value of values) {
-    const part = primitiveKey(value);
-    if (part === undefined) return undefined;
-    parts.push(JSON.stringify(part));
-  }
-  return `[${parts.join(',')}]`;
-}
-
-function isBareEvent(event: { type: string }): boolean {
-  for (const key in event) if (key !== 'type') return false;
-  return true;
-}
 
 export class MachineHost<M extends AnyStateMachine> {
   /**
