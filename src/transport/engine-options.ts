@@ -29,7 +29,7 @@ export interface EngineOptions {
   transports?: TransportName[];
   /** Default true. */
   allowUpgrades?: boolean;
-  /** WebSocket permessage-deflate: true means { threshold: 1024 }. Default true. */
+  /** WebSocket permessage-deflate: true means { threshold: 1024 }. Default false, as in engine.io 3. */
   perMessageDeflate?: boolean | Record<string, unknown>;
   /** gzip/deflate of polling responses: true means { threshold: 1024 }. Default true. */
   httpCompression?: boolean | Partial<HttpCompressionOptions>;
@@ -89,7 +89,7 @@ export function resolveEngineOptions(options: EngineOptions = {}): ResolvedEngin
     allowRequest: options.allowRequest,
     transports,
     allowUpgrades: options.allowUpgrades !== false,
-    perMessageDeflate: withThreshold(options.perMessageDeflate ?? true),
+    perMessageDeflate: withThreshold(options.perMessageDeflate ?? false),
     httpCompression: withThreshold(options.httpCompression ?? true) as ResolvedEngineOptions['httpCompression'],
     cookie: options.cookie === undefined ? 'io' : options.cookie,
     cookiePath: options.cookiePath === undefined ? '/' : options.cookiePath,

@@ -19,7 +19,7 @@ import { EngineSocket } from './engine-socket';
 import { EngineErrorCode, refusal, writeHttpError, writeUpgradeError, type EngineRefusal } from './errors';
 import { checkOrigin, corsHeaders, hasInvalidHeaderChar, type OriginsOption } from './origins';
 import { PollingTransport, type PollingSettings } from './polling';
-import { parseQuery, pathnameOf, type EngineQuery } from './query';
+import { parseQuery, pathnameOf, type EngineParameter, type EngineQuery } from './query';
 import { randomId } from './random-id';
 import type { TransportName, TransportSink } from './transport';
 import { WebSocketTransport } from './websocket';
@@ -178,11 +178,14 @@ export class EngineServer extends EventEmitter {
 
   /** engine.io's checks, in its order; then origins and allowRequest for handshakes. */
   private verify(req: IncomingMessage, query: EngineQuery, upgrade: boolean, done: (error: EngineRefusal | null, verified?: VerifiedRequest) => void): void {
+    // An ambiguous query never reaches a session; the codes are the ones engine.io's checks give such a value.
+    if (query.repeated) return done(refusal(repeatedParameterCodes[query.repeated], { name: 'REPEATED_PARAMETER', parameter: query.repeated }));
     const transport = query.transport as TransportName;
     if (!this.settings.transports.includes(transport)) return done(refusal(EngineErrorCode.UNKNOWN_TRANSPORT, { transport: query.transport }));
     if ((transport === 'websocket') !== upgrade) return done(refusal(EngineErrorCode.BAD_REQUEST, { name: 'TRANSPORT_HANDSHAKE_ERROR', transport }));
     if (hasInvalidHeaderChar(req.headers.origin)) return done(refusal(EngineErrorCode.BAD_REQUEST, { name: 'INVALID_ORIGIN' }));
-    const protocol = query.EIO === '4' ? 4 : query.EIO === '3' ? 3 : undefined;
+    // No EIO is protocol 3, as engine.io 3 (which reads no EIO) and engine.io 6 serve it.
+    const protocol = query.EIO === '4' ? 4 : query.EIO === '3' || query.EIO === undefined ? 3 : undefined;
     if (!protocol) return done(refusal(EngineErrorCode.UNSUPPORTED_PROTOCOL_VERSION, { protocol: query.EIO }));
     const verified: VerifiedRequest = { query, protocol, transport };
     if (query.sid) {
@@ -352,6 +355,15 @@ function originRefusal(req: IncomingMessage, reason: string | undefined): Engine
 }
 
 const refusalCodes: Record<number, true> = { 0: true, 1: true, 2: true, 3: true, 4: true, 5: true };
+
+/** A list where one value belongs: engine.io finds no such transport, no such session, no such protocol (v4). */
+const repeatedParameterCodes: Record<EngineParameter, EngineErrorCode> = {
+  transport: EngineErrorCode.UNKNOWN_TRANSPORT,
+  sid: EngineErrorCode.UNKNOWN_SID,
+  EIO: EngineErrorCode.UNSUPPORTED_PROTOCOL_VERSION,
+  j: EngineErrorCode.BAD_REQUEST,
+  b64: EngineErrorCode.BAD_REQUEST,
+};
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -100,7 +100,11 @@ export class PollingTransport implements Transport {
       }
       res.writeHead(200, { ...headers, 'Content-Type': 'text/html', 'Content-Length': '2' });
       res.end('ok');
-      for (const packet of decoded.value) this.sink.onPacket(packet);
+      for (const packet of decoded.value) {
+        // The client is leaving: a GET still waiting is released with a noop (engine.io does so), not a close packet.
+        if (packet.type === 'close' && this.pollRes) this.send([{ type: 'noop' }]);
+        this.sink.onPacket(packet);
+      }
     });
   }
 

@@ -11,7 +11,13 @@ export interface EngineQuery {
   j?: string;
   /** The client cannot read binary payloads (v3): send binary as base64. */
   b64?: string;
+  /** The first of these parameters the query gives more than once: such a request is refused. */
+  repeated?: EngineParameter;
 }
+
+export type EngineParameter = 'EIO' | 'transport' | 'sid' | 'j' | 'b64';
+
+const ENGINE_PARAMETERS: readonly EngineParameter[] = ['EIO', 'transport', 'sid', 'j', 'b64'];
 
 /** A request as engine.io leaves it: its whole query parsed, as `_query` (applications and socket handshakes read it). */
 export type RequestWithQuery = IncomingMessage & { _query: ParsedUrlQuery };
@@ -25,14 +31,22 @@ export function pathnameOf(url: string | undefined): string {
 /**
  * Parses the request's query once, keeps it on the request as `_query` (as
  * engine.io does, with `querystring`'s shape: repeated keys become arrays),
- * and returns the Engine.IO parameters, each its first value.
+ * and returns the Engine.IO parameters. A repeated one is named in
+ * `repeated` (its first value is kept, for the error's context only).
  */
 export function parseQuery(req: IncomingMessage): EngineQuery {
   const url = req.url ?? '';
   const q = url.indexOf('?');
   const all = parseQueryString(q < 0 ? '' : url.slice(q + 1));
   (req as RequestWithQuery)._query = all;
-  return { EIO: first(all.EIO), transport: first(all.transport), sid: first(all.sid), j: first(all.j), b64: first(all.b64) };
+  const query: EngineQuery = { EIO: first(all.EIO), transport: first(all.transport), sid: first(all.sid), j: first(all.j), b64: first(all.b64) };
+  for (const name of ENGINE_PARAMETERS) {
+    if (Array.isArray(all[name])) {
+      query.repeated = name;
+      break;
+    }
+  }
+  return query;
 }
 
 function first(value: string | string[] | undefined): string | undefined {

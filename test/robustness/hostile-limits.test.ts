@@ -19,7 +19,8 @@ let bystanders: Bystanders;
 const sockets = new Map<string, Socket>();
 
 beforeAll(async () => {
-  running = await startIostate(STEADY_HEARTBEAT);
+  // permessage-deflate on (it is off by default), so that compression bombs have something to attack.
+  running = await startIostate({ ...STEADY_HEARTBEAT, perMessageDeflate: true });
   running.io.on('connection', (socket: Socket) => {
     sockets.set(socket.conn.id, socket); // by session id: the raw clients know only that
     // A careless handler that answers twice: the client must get one ACK.

@@ -13,8 +13,11 @@ describe('parseQuery', () => {
     expect({ ...(req as RequestWithQuery)._query }).toEqual({ EIO: '4', transport: 'websocket', room: 'a b', tag: ['x', 'y'] });
   });
 
-  it('takes the first value of a repeated Engine.IO parameter', () => {
-    expect(parseQuery(request('/socket.io/?EIO=3&EIO=4&transport=polling')).EIO).toBe('3');
+  it('names the first Engine.IO parameter the query repeats; other repeated keys are not its business', () => {
+    expect(parseQuery(request('/socket.io/?EIO=3&EIO=4&transport=polling')).repeated).toBe('EIO');
+    expect(parseQuery(request('/socket.io/?EIO=4&transport=polling&j=1&sid=a&sid=a&j=2')).repeated).toBe('sid');
+    expect(parseQuery(request('/socket.io/?EIO=4&transport=polling&b64=1&b64=1')).repeated).toBe('b64');
+    expect(parseQuery(request('/socket.io/?EIO=4&transport=polling&tag=x&tag=y')).repeated).toBeUndefined();
   });
 
   it('gives an empty query to a URL without one, and survives malformed escapes', () => {

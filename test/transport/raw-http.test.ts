@@ -34,7 +34,7 @@ describe('engine errors over HTTP', () => {
     ['handshake by POST', 'POST', '/engine.io/?EIO=4&transport=polling', 400, 2, 'Bad handshake method'],
     ['websocket handshake without an upgrade', 'GET', '/engine.io/?EIO=4&transport=websocket', 400, 3, 'Bad request'],
     ['unsupported protocol version', 'GET', '/engine.io/?EIO=5&transport=polling', 400, 5, 'Unsupported protocol version'],
-    ['missing protocol version', 'GET', '/engine.io/?transport=polling', 400, 5, 'Unsupported protocol version'],
+    ['an old protocol version', 'GET', '/engine.io/?EIO=2&transport=polling', 400, 5, 'Unsupported protocol version'],
   ];
   for (const [name, method, path, status, code, message] of cases) {
     it(`${name} → ${status} {code: ${code}}`, async () => {
