@@ -266,11 +266,14 @@ export class EngineServer extends EventEmitter {
           return;
         }
         const client = query.sid ? this.clients[query.sid] : undefined;
-        if (query.sid && (!client || !client.canUpgrade() || !this.settings.allowUpgrades)) {
-          const error = refusal(EngineErrorCode.BAD_REQUEST, { name: 'UPGRADE_NOT_POSSIBLE', sid: query.sid });
+        if (query.sid && !client) {
+          const error = refusal(EngineErrorCode.UNKNOWN_SID, { sid: query.sid });
           writeUpgradeError(socket, error);
           return this.emitConnectionError(req, error);
         }
+        // A session that cannot take this WebSocket (already upgraded or upgrading, upgrades off) turns it
+        // away as engine.io does: accepted, then closed, the session untouched (reported to connection_error).
+        if (client && !this.mayUpgrade(client)) this.emitConnectionError(req, refusal(EngineErrorCode.BAD_REQUEST, { name: 'UPGRADE_NOT_POSSIBLE', sid: query.sid }));
         let id: string | undefined;
         if (!client) {
           const generated = this.newId(req);
@@ -287,9 +290,9 @@ export class EngineServer extends EventEmitter {
         if (!client) socket.cork();
         this.webSocketServer().handleUpgrade(req, socket, head, (ws: WebSocket) => {
           const supportsBinary = !query.b64;
-          if (client) return client.startUpgrade(ws, supportsBinary);
+          if (client) return this.mayUpgrade(client) ? client.startUpgrade(ws, supportsBinary) : turnAway(ws);
           if (!this.clients[id!]) this.handshakeWebSocket(id!, ws, req, verified, supportsBinary);
-          else ws.close();
+          else turnAway(ws);
           process.nextTick(uncork, socket); // queued after the flush the open packet scheduled
         });
       });
@@ -311,6 +314,11 @@ export class EngineServer extends EventEmitter {
     this.clientsCount++;
     socket.open(this.upgradesFor(transport.name));
     return socket;
+  }
+
+  /** Whether `client` may be upgraded to a WebSocket now. */
+  private mayUpgrade(client: EngineSocket): boolean {
+    return this.settings.allowUpgrades && client.canUpgrade();
   }
 
   /** The transports a session on `transport` may upgrade to (sent in the handshake). */
@@ -368,6 +376,14 @@ const repeatedParameterCodes: Record<EngineParameter, EngineErrorCode> = {
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** Closes a WebSocket nobody will read (a close frame without a code); its errors are of no interest. */
+function turnAway(ws: WebSocket): void {
+  ws.on('error', ignore);
+  ws.close();
+}
+
+function ignore(): void {}
 
 function uncork(socket: Duplex): void {
   socket.uncork();

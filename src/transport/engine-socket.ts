@@ -245,15 +245,10 @@ export class EngineSocket extends EventEmitter implements DeadlineOwner {
     return this.host.state === 'open.polling';
   }
 
-  /** A WebSocket carrying this session's sid was accepted: probe it. */
+  /** A WebSocket carrying this session's sid was accepted: probe it (the server checked `canUpgrade`). */
   startUpgrade(ws: WebSocket, supportsBinary: boolean): void {
     const settings = this.server.settings;
     const probe = new WebSocketTransport(ws, this.probeSink(), this.protocol, supportsBinary, settings.maxHttpBufferSize, settings.perMessageDeflate ? settings.perMessageDeflate.threshold : Infinity);
-    if (!this.canUpgrade()) {
-      probe.sink = ignoringSink;
-      probe.shutdown();
-      return;
-    }
     this.probe = probe;
     this.dispatch({ type: 'UPGRADE_START', at: Date.now() });
   }

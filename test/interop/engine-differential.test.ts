@@ -4,8 +4,8 @@
 // content types, packets and what the app saw, on both servers.
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { isReference, waitUntil, withTimeout } from './harness';
-import { differential, forEachProtocol, startSide, type Protocol, type Side } from './harness/differential';
+import { isReference, onCleanup, waitUntil, withTimeout, type SocketLike } from './harness';
+import { differential, forEachClientAgainstReference, forEachProtocol, startSide, type Protocol, type Side } from './harness/differential';
 import { exchange, payloadOf, PollingSession, webSocketOutcome } from './harness/raw-engine';
 
 /** Waits until the server holds a GET of session `sid` (engine.io and iostate both call that `writable`). */
@@ -134,4 +134,37 @@ it('a request without EIO is served as protocol 3, over polling and WebSocket', 
   expect(ours.polling).toEqual({ opening: ['0', '40'], open: ['pingInterval', 'pingTimeout', 'sid', 'upgrades'], post: 200 });
   expect(ours.websocket).toEqual({ status: 101, frames: [['pingInterval', 'pingTimeout', 'sid', 'upgrades'], '40'] });
   expect(ours.events).toEqual([['polling'], ['websocket']]);
+});
+
+forEachClientAgainstReference((kind, protocol) => {
+  it('after the upgrade to WebSocket: polling with the sid gets 400, a second WebSocket is turned away, the first carries on', async () => {
+    const scenario = async (side: Side) => {
+      let serverSocket: SocketLike | undefined;
+      const disconnects: string[] = [];
+      side.io.on('connection', (socket) => {
+        serverSocket = socket;
+        socket.on('disconnect', (reason: string) => disconnects.push(reason));
+        socket.on('echo', (value: unknown, ack: (answer: unknown) => void) => ack(value));
+      });
+      const client = kind.connect(side.url, '/');
+      onCleanup(() => client.close());
+      await client.ready();
+      await withTimeout(waitUntil(() => client.transportName === 'websocket' && serverSocket?.conn.transport.name === 'websocket'), 3000, 'no upgrade');
+      const query = `EIO=${protocol}&transport=polling&sid=${encodeURIComponent(client.engineId)}`;
+      const poll = await exchange(side.port, 'GET', query, undefined, protocol);
+      const post = await exchange(side.port, 'POST', query, payloadOf(protocol, ['42["echo","forged"]']), protocol);
+      const second = await webSocketOutcome(side.port, `EIO=${protocol}&transport=websocket&sid=${encodeURIComponent(client.engineId)}`, 300, ['2probe']);
+      const ack = await client.ack('echo', 'still here');
+      const news = client.next('news');
+      serverSocket!.emit('news', 'to the first');
+      return { poll, post, second, ack, news: await news, disconnects, transport: serverSocket!.conn.transport.name };
+    };
+    const { ours, theirs } = await differential(protocol, scenario);
+    expect(ours).toEqual(theirs);
+    expect(ours.poll).toMatchObject({ status: 400, body: { code: 3, message: 'Bad request' } });
+    expect(ours.post).toMatchObject({ status: 400, body: { code: 3, message: 'Bad request' } });
+    // Turned away as engine.io does: accepted, then closed at once (a close frame without a code), nothing said on it.
+    expect(ours.second).toEqual({ status: 101, frames: [], closeCode: 1005 });
+    expect(ours).toMatchObject({ ack: ['still here'], news: ['to the first'], disconnects: [], transport: 'websocket' });
+  });
 });

@@ -77,7 +77,7 @@ describe.each([3, 4] as Protocol[])('upgrades on EIO=%i', (protocol) => {
     expect(env.running.io.log.events().filter((e) => e.type === 'conn.close' && e.sid === session.sid)).toHaveLength(1);
   });
 
-  it('a session on WebSocket cannot be upgraded again, and polling it is refused', async () => {
+  it('a session on WebSocket cannot be upgraded again (the WebSocket is closed at once), and polling it is refused', async () => {
     const session = await RawSession.open(env.running.port, protocol, 'polling');
     const first = probeSocket(protocol, session.sid);
     let second: Probe | undefined;
@@ -89,7 +89,11 @@ describe.each([3, 4] as Protocol[])('upgrades on EIO=%i', (protocol) => {
       await until(() => env.running.io.engine.clients[session.sid]?.transport.name === 'websocket', 'the upgrade');
       await env.bystanders.around(async () => {
         second = probeSocket(protocol, session.sid);
-        expect(await second.status).toBe(400);
+        const secondClosed = new Promise((resolve) => second!.ws.once('close', resolve));
+        expect(await second.status).toBe(101);
+        second.ws.send('2probe');
+        await secondClosed;
+        expect(second.frames).toEqual([]);
         const poll = await rawRequest(env.running.port, 'GET', `${PATH}?${session.query}`);
         expect(poll.status).toBe(400);
       });

@@ -38,6 +38,14 @@ function refusedUpgrade(query: string, headers?: Record<string, string>): Promis
   });
 }
 
+/** A WebSocket the server accepts and closes at once, as engine.io turns away one its session cannot take. */
+async function turnedAway(query: string, headers?: Record<string, string>): Promise<{ frames: Array<string | Buffer>; code: number }> {
+  const { ws, frames } = connect(query, headers);
+  ws.on('open', () => ws.send('2probe'));
+  const [code] = await nextEvent<[number]>(ws, 'close');
+  return { frames, code };
+}
+
 async function openDirect(options: EngineOptions, query: string): Promise<{ ws: WebSocket; frames: Array<string | Buffer>; socket: EngineSocket }> {
   env ??= await startEngine(options);
   const accepted = env.nextConnection();
@@ -213,7 +221,7 @@ describe('upgrades from polling', () => {
     expect(stillThere.text).toBe('ok');
   });
 
-  it('refuses upgrades: unknown sid, upgrades disabled, websocket not allowed, bad protocol, refused origin, a second probe', async () => {
+  it('refuses upgrades: unknown sid, websocket not allowed, bad protocol, refused origin; turns away a second probe and upgrades when disabled', async () => {
     env = await startEngine({ origins: ['http://good.example:80'] });
     expect(await refusedUpgrade('EIO=4&transport=websocket&sid=nope')).toEqual({ status: 400, body: { code: 1, message: 'Session ID unknown' } });
     expect(await refusedUpgrade('EIO=7&transport=websocket')).toEqual({ status: 400, body: { code: 5, message: 'Unsupported protocol version' } });
@@ -225,14 +233,16 @@ describe('upgrades from polling', () => {
     const probing = connect(`EIO=4&transport=websocket&sid=${sid}`, good);
     await nextEvent(probing.ws, 'open');
     await until(() => env!.engine.clients[sid].state === 'open.upgrading');
-    expect(await refusedUpgrade(`EIO=4&transport=websocket&sid=${sid}`, good)).toEqual({ status: 400, body: { code: 3, message: 'Bad request' } });
+    expect(await turnedAway(`EIO=4&transport=websocket&sid=${sid}`, good)).toEqual({ frames: [], code: 1005 });
+    expect(env.engine.clients[sid].state).toBe('open.upgrading');
     expect((await refusedUpgrade(`EIO=4&transport=websocket&sid=${sid}`, { Origin: 'http://evil.example' })).status).toBe(403);
     await env.close();
 
     env = await startEngine({ allowUpgrades: false });
     const noUpgrades = await handshake(env.port, 'EIO=4&transport=polling');
     expect(noUpgrades.open.upgrades).toEqual([]);
-    expect(await refusedUpgrade(`EIO=4&transport=websocket&sid=${noUpgrades.sid}`)).toEqual({ status: 400, body: { code: 3, message: 'Bad request' } });
+    expect(await turnedAway(`EIO=4&transport=websocket&sid=${noUpgrades.sid}`)).toEqual({ frames: [], code: 1005 });
+    expect(env.engine.clients[noUpgrades.sid].state).toBe('open.polling');
     await env.close();
 
     env = await startEngine({ transports: ['polling'] });
