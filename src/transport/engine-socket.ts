@@ -19,6 +19,7 @@ import type { PreparedMessage } from './prepared-message';
 import type { OutgoingPacket, Transport, TransportClosed, TransportFailure, TransportName, TransportSink } from './transport';
 import { clearDeadline, refreshDeadline, setDeadline, type DeadlineOwner } from './deadlines';
 import { WebSocketTransport } from './websocket';
+import { packetEventList, packetEvents } from './packet-events';
 
 export type ReadyState = 'opening' | 'open' | 'closing' | 'closed';
 
@@ -149,9 +150,14 @@ export class EngineSocket extends EventEmitter implements DeadlineOwner {
       return this;
     }
     this.buffer.push(packet);
-    this.emit('packetCreate', packet);
+    if (this.listenerCount('packetCreate') !== 0) this.announceCreated(packet);
     this.scheduleFlush();
     return this;
+  }
+
+  /** `packetCreate` for each Engine.IO packet of a buffered item (engine.io's shape, built for listeners only). */
+  private announceCreated(packet: OutgoingPacket): void {
+    for (const event of packetEvents(packet)) this.emit('packetCreate', event);
   }
 
   /** Empties the session buffer, returning what it held. */
@@ -172,10 +178,21 @@ export class EngineSocket extends EventEmitter implements DeadlineOwner {
   flush(): void {
     this.flushScheduled = false;
     if (this.readyState === 'closed' || this.buffer.length === 0 || !this.transport.writable) return;
-    const packets = this.takeBuffer();
-    this.emit('flush', packets);
+    this.writeBatch(this.takeBuffer());
+  }
+
+  /** Hands a batch to the transport between engine.io's `flush` and `drain` events (on the socket and on the server). */
+  private writeBatch(packets: OutgoingPacket[], trailer?: EnginePacket): void {
+    const server = this.server;
+    if (this.listenerCount('flush') !== 0 || server.listenerCount('flush') !== 0) {
+      const events = packetEventList(packets);
+      this.emit('flush', events);
+      server.emit('flush', this, events);
+    }
+    if (trailer) packets.push(trailer);
     this.transport.send(packets);
     this.emit('drain');
+    if (server.listenerCount('drain') !== 0) server.emit('drain', this);
   }
 
   // ---- transport sink (incoming) --------------------------------------------
@@ -313,6 +330,7 @@ export class EngineSocket extends EventEmitter implements DeadlineOwner {
   /** Heartbeat packets are queued and flushed like any other write. */
   sendControl(packet: EnginePacket): void {
     this.buffer.push(packet);
+    if (this.listenerCount('packetCreate') !== 0) this.announceCreated(packet);
     this.scheduleFlush();
   }
 
@@ -356,7 +374,7 @@ export class EngineSocket extends EventEmitter implements DeadlineOwner {
     if (transport.name === 'websocket') {
       // Everything buffered goes out before the close frame, even to a backed-up socket.
       const packets = this.takeBuffer();
-      if (packets.length) transport.send(packets);
+      if (packets.length) this.writeBatch(packets);
       transport.shutdown();
       // Discarding does not wait for the client's close frame.
       if (discard) this.dispatch({ type: 'TRANSPORT_CLOSED', at: Date.now() });
@@ -374,8 +392,8 @@ export class EngineSocket extends EventEmitter implements DeadlineOwner {
     this.closeOnNextPoll = false;
     if (this.transport.writable) {
       const packets = this.takeBuffer();
-      packets.push({ type: 'close' });
-      this.transport.send(packets);
+      if (packets.length) this.writeBatch(packets, CLOSE_PACKET);
+      else this.transport.send([CLOSE_PACKET]);
     }
     this.dispatch({ type: 'TRANSPORT_CLOSED', at: Date.now() });
   }
@@ -436,6 +454,8 @@ const handlers: Partial<Handlers> = {
     this.server.settings.recorder.record(stamped as LogEventInput);
   },
 };
+
+const CLOSE_PACKET: EnginePacket = { type: 'close' };
 
 const ignoringSink: TransportSink = { onPacket() {}, onParseError() {}, onError() {}, onClose() {}, onDrain() {} };
 
