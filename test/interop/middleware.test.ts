@@ -154,9 +154,9 @@ describe.skipIf(isReference)('middleware timing (iostate: connectTimeout also bo
     const main = fixture.client(clientV4, '/');
     expect((await main.settled()).type).toBe('connected');
     const connection = main.engineId;
+    // io.socket() sends the CONNECT itself (autoConnect): a connect() here would send a second one.
     const retry = main.raw.io.socket('/retry');
     const refused = new Promise((resolve) => retry.once('connect_error', resolve));
-    retry.connect();
     expect(((await withTimeout(refused, 2000, 'no refusal')) as Error).message).toBe('not yet');
     const connected = new Promise((resolve) => retry.once('connect', resolve));
     retry.connect();

@@ -13,7 +13,8 @@ import { type Protocol } from './helpers/raw';
 import { sleep, sessionsOpenedSince, socketOfSession, STEADY_HEARTBEAT, until } from './helpers/server';
 import { frame, handRolledUpgrade, text, upgradeStatus, type HandRolledSocket } from './helpers/ws-frames';
 
-const env = attackedServer(STEADY_HEARTBEAT);
+// permessage-deflate on (it is off by default), so that the extension offers below are parsed at all.
+const env = attackedServer({ ...STEADY_HEARTBEAT, perMessageDeflate: true });
 
 describe('handshakes', () => {
   it('2,100 headers (CVE-2024-37890) are answered, not crashed on', async () => {
