@@ -62,15 +62,15 @@ export class Client {
   /** Writes one packet (data plane): encoded here, framed by the engine. */
   packet(packet: Packet, flags: BroadcastFlags = NO_FLAGS): void {
     if (this.conn.readyState !== 'open') return;
-    if (flags.volatile && !this.conn.transport.writable) return;
+    if (flags.volatile && !writableNow(this.conn)) return;
     const options = flags.compress === false ? UNCOMPRESSED : COMPRESSED;
-    for (const part of this.server.codec.encode(packet)) this.conn.send(part, options);
+    for (const part of this.server.codec.encode(packet, flags)) this.conn.send(part, options);
   }
 
   /** Writes a broadcast's shared encoding (data plane). */
   writePrepared(message: PreparedMessage, flags: BroadcastFlags): void {
     if (this.conn.readyState !== 'open') return;
-    if (flags.volatile && !this.conn.transport.writable) return;
+    if (flags.volatile && !writableNow(this.conn)) return;
     const options = flags.compress === false ? UNCOMPRESSED : COMPRESSED;
     if (typeof this.conn.sendPrepared === 'function') this.conn.sendPrepared(message, options);
     else for (const part of message.parts) this.conn.send(part, options); // an engine without shared framing (bind)
@@ -177,6 +177,17 @@ export class Client {
 
 function closeIfNoNamespace(client: Client): void {
   client.closeIfIdle();
+}
+
+/**
+ * Whether a volatile message goes out, as socket.io 2.x decides: only when
+ * the transport can write it at once. engine.io 3 writes synchronously, so
+ * its transport is busy while a write is in flight; ours batches writes
+ * per tick, so one waiting in the write buffer makes it busy too. A
+ * volatile emit right after any other is therefore dropped on both.
+ */
+function writableNow(conn: EngineSocket): boolean {
+  return conn.transport.writable && conn.writeBuffer.length === 0;
 }
 
 const COMPRESSED = { compress: true };

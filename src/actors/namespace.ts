@@ -23,7 +23,8 @@ export class Namespace extends EventEmitter {
   /** The middlewares run for every incoming socket, in order. */
   readonly fns: NamespaceMiddleware[] = [];
   private rooms: string[] = [];
-  private flags: BroadcastFlags = {};
+  /** The modifiers of the next emit (public in socket.io 2.x, where adapters and apps read it); reset by each emit. */
+  flags: BroadcastFlags = {};
   private readonly lifecycle: MachineHost<typeof namespaceMachine>;
 
   constructor(
@@ -96,8 +97,9 @@ export class Namespace extends EventEmitter {
     return this;
   }
 
-  /** socket.io 2.x kept `json` as a no-op flag; so do we. */
+  /** socket.io 2.x kept `json` as a flag that changes nothing but is recorded; so do we. */
   get json(): this {
+    this.flags.json = true;
     return this;
   }
 

@@ -281,16 +281,20 @@ export class Server {
     return this.sockets.binary(value);
   }
 
-  get volatile(): Namespace {
-    return this.sockets.volatile;
+  // The flags set `/`'s flags and return the Server, as socket.io 2.x: `io.volatile.emit(...)`.
+  get volatile(): this {
+    void this.sockets.volatile;
+    return this;
   }
 
-  get local(): Namespace {
-    return this.sockets.local;
+  get local(): this {
+    void this.sockets.local;
+    return this;
   }
 
-  get json(): Namespace {
-    return this.sockets.json;
+  get json(): this {
+    void this.sockets.json;
+    return this;
   }
 
   /**

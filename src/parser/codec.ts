@@ -5,7 +5,7 @@
  */
 import type { Decoded } from '../transport/codec/packet';
 import { DEFAULT_MAX_ATTACHMENTS, PacketDecoder } from './decoder';
-import { encodePacket } from './encoder';
+import { encodePacket, type EncodeOptions } from './encoder';
 import type { Packet, SocketIOProtocol } from './packet';
 
 export interface PacketCodecDecoder {
@@ -14,7 +14,7 @@ export interface PacketCodecDecoder {
 }
 
 export interface PacketCodec {
-  encode(packet: Packet): Array<string | Buffer>;
+  encode(packet: Packet, options?: EncodeOptions): Array<string | Buffer>;
   createDecoder(protocol: SocketIOProtocol): PacketCodecDecoder;
 }
 

@@ -16,6 +16,7 @@ import { hasBinary } from './binary';
 import { PacketType, isAckId, isPacketType, type Packet, type SocketIOProtocol } from './packet';
 import { payloadError } from './payload-rules';
 import type { PacketCodec, PacketCodecDecoder } from './codec';
+import type { EncodeOptions } from './encoder';
 
 export interface SocketIOParserModule {
   Encoder: new () => { encode(packet: any, callback?: (encoded: any[]) => void): any[] | void };
@@ -35,8 +36,8 @@ export function codecFromCustomParser(parser: SocketIOParserModule): PacketCodec
   const encoder = new parser.Encoder();
   const callbackStyle = encoder.encode.length >= 2;
   return {
-    encode(packet: Packet): Array<string | Buffer> {
-      const outgoing = { ...packet, type: outgoingType(packet, callbackStyle) };
+    encode(packet: Packet, options?: EncodeOptions): Array<string | Buffer> {
+      const outgoing = { ...packet, type: outgoingType(packet, callbackStyle && options?.binary !== false) };
       let encoded: unknown;
       const returned = encoder.encode(outgoing, (result) => (encoded = result));
       encoded ??= returned;
@@ -49,12 +50,13 @@ export function codecFromCustomParser(parser: SocketIOParserModule): PacketCodec
   };
 }
 
-function outgoingType(packet: Packet, callbackStyle: boolean): Packet['type'] {
+/** The type to hand the parser: a 3.x-style one is told BINARY_* when the data holds binary (`detectBinary`), as socket.io 2.x did. */
+function outgoingType(packet: Packet, detectBinary: boolean): Packet['type'] {
   const { type } = packet;
   const isEvent = type === PacketType.EVENT || type === PacketType.BINARY_EVENT;
   const isAck = type === PacketType.ACK || type === PacketType.BINARY_ACK;
   if (!isEvent && !isAck) return type;
-  if (callbackStyle && hasBinary(packet.data)) return isEvent ? PacketType.BINARY_EVENT : PacketType.BINARY_ACK;
+  if (detectBinary && hasBinary(packet.data)) return isEvent ? PacketType.BINARY_EVENT : PacketType.BINARY_ACK;
   return isEvent ? PacketType.EVENT : PacketType.ACK;
 }
 

@@ -82,6 +82,11 @@ describe('codecFromParser with the reference parsers', () => {
     for (const packet of packets) expect(codec.encode(packet)).toEqual(defaultCodec.encode(packet));
   });
 
+  it('socket.io-parser 3.x is not told BINARY_EVENT under binary: false, so Buffers go out as JSON', () => {
+    const packet: Packet = { type: PacketType.EVENT, nsp: '/', data: ['a', buf(1)] };
+    expect(codecFromParser(reference4).encode(packet, { binary: false })).toEqual(['2["a",{"type":"Buffer","data":[1]}]']);
+  });
+
   it.each(modules)('%s decodes and the packets come out in our shape', (_name, module, protocol) => {
     const codec = codecFromParser(module);
     expect(decodeWith(codec, protocol, ['2/chat,7["a",{"_placeholder":true,"num":0}]'])).toEqual({
