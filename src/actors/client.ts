@@ -18,7 +18,7 @@ import type { CloseDetails, EngineSocket } from '../transport/engine-socket';
 import type { PreparedMessage } from '../transport/prepared-message';
 import type { DisconnectInitiator } from '../machines/socket';
 import type { Server } from './server';
-import type { Namespace } from './namespace';
+import { namespaceNamed, type Namespace } from './namespace';
 import type { ConnectPayload, Socket } from './socket';
 
 export class Client {
@@ -79,7 +79,7 @@ export class Client {
   /** Connects this client to namespace `name`, creating it through a dynamic parent if one accepts. */
   connect(name: string, payload: ConnectPayload): void {
     if (this.nsps[name]) return;
-    const existing = this.server.nsps.get(name);
+    const existing = namespaceNamed(this.server.nsps, name);
     if (existing) return this.join(existing, payload);
     this.server.checkDynamicNamespace(name, payload, (nsp) => {
       if (!nsp) return this.refuseNamespace(name, 'Invalid namespace');

@@ -14,6 +14,14 @@ import { Socket, type ConnectPayload } from './socket';
 import { RESERVED_EVENTS } from './reserved-events';
 import { runMiddlewares } from './middleware-chain';
 
+/**
+ * `nsps[name]` if it is an own entry: a name a client picked can never
+ * reach Object.prototype (`/__proto__`, `constructor`), whatever the object.
+ */
+export function namespaceNamed(nsps: Readonly<Record<string, Namespace>>, name: string): Namespace | undefined {
+  return Object.hasOwn(nsps, name) ? nsps[name] : undefined;
+}
+
 export type NamespaceMiddleware = (socket: Socket, next: (err?: Error & { data?: unknown }) => void) => void;
 
 export class Namespace extends EventEmitter {
