@@ -30,6 +30,8 @@ export class Client {
   /** Sockets of this client by namespace name, including those still in middleware. */
   readonly nsps: Record<string, Socket> = {};
   private readonly decoder: ReturnType<PacketCodec['createDecoder']>;
+  /** 2.x: CONNECTs to other namespaces that arrived while `/` was in its middlewares, first per name. */
+  private heldConnects: Map<string, [Namespace, ConnectPayload]> | undefined;
   private connectTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -89,14 +91,36 @@ export class Client {
   }
 
   private join(nsp: Namespace, payload: ConnectPayload): void {
+    if (this.protocol === 4 && nsp.name !== '/' && !this.nsps['/']?.connected) return this.holdUntilRootConnects(nsp, payload);
     const socket = nsp.add(this, payload);
     // A middleware may refuse it, or a handler disconnect it, before add() returns: only a live socket is kept.
     if (socket.state === 'connecting' || socket.connected) this.nsps[nsp.name] = socket;
   }
 
+  /**
+   * A 2.x client reaches other namespaces only through `/`, as in socket.io
+   * 2.x: a CONNECT that arrives while `/` is in its middlewares waits for
+   * them, and one that arrives after `/` refused it or was left is never
+   * answered. So `io.use` guards every namespace of a 2.x connection.
+   */
+  private holdUntilRootConnects(nsp: Namespace, payload: ConnectPayload): void {
+    if (this.nsps['/']?.state !== 'connecting') return;
+    const held = (this.heldConnects ??= new Map());
+    if (!held.has(nsp.name)) held.set(nsp.name, [nsp, payload]);
+  }
+
+  private releaseHeldConnects(): void {
+    const held = this.heldConnects;
+    this.heldConnects = undefined;
+    for (const [nsp, payload] of held?.values() ?? []) {
+      if (this.conn.readyState === 'open' && !this.nsps[nsp.name]) this.join(nsp, payload);
+    }
+  }
+
   /** Tells the client a namespace refused it; the refused socket is forgotten. */
   refuseNamespace(name: string, message: string, data?: unknown): void {
     delete this.nsps[name];
+    if (name === '/') this.heldConnects = undefined;
     if (this.protocol === 4) {
       this.packet({ type: PacketType.CONNECT_ERROR, nsp: name, data: data ?? message });
     } else {
@@ -110,6 +134,7 @@ export class Client {
     this.sockets[socket.id] = socket;
     const data = this.protocol === 5 ? { sid: socket.id } : undefined;
     this.packet({ type: PacketType.CONNECT, nsp: socket.nsp.name, ...(data ? { data } : {}) });
+    if (socket.nsp.name === '/') this.releaseHeldConnects();
   }
 
   /** Forgets a socket that left; the connection stays open for the others. */

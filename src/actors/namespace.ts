@@ -157,8 +157,12 @@ export class Namespace extends EventEmitter {
   add(client: Client, payload: ConnectPayload): Socket {
     const socket = new Socket(this, client, payload);
     const fns = this.fns;
+    // The outcome always lands a tick after the last middleware, as in socket.io 2.x (it orders
+    // a 2.x client's held CONNECTs: `/`'s middlewares, then the others', then the connections).
     const run = (done: (err?: Error & { data?: unknown }) => void) =>
-      fns.length === 0 ? process.nextTick(done) : runMiddlewares(fns, socket, (err) => this.server.reportAppError(err, socket), done);
+      fns.length === 0
+        ? process.nextTick(done)
+        : runMiddlewares(fns, socket, (err) => this.server.reportAppError(err, socket), (err) => process.nextTick(done, err));
     run((err) => {
       // Refused meanwhile (connectTimeout) or gone with its connection: a late next() changes nothing.
       if (socket.state !== 'connecting') return;
