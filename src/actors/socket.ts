@@ -360,9 +360,18 @@ export class Socket extends EventEmitter {
     else this.emitReserved('error', err);
   }
 
+  /**
+   * Hands an incoming event to the app a tick after it was read, as
+   * socket.io 2.x does: a DISCONNECT of this namespace read in the same
+   * batch wins, and the event is dropped.
+   */
   private dispatch(args: unknown[]): void {
-    if (!this.connected) return;
-    this.server.guard(this, () => super.emit(args[0] as string, ...args.slice(1)));
+    process.nextTick(Socket.dispatchNow, this, args);
+  }
+
+  private static dispatchNow(socket: Socket, args: unknown[]): void {
+    if (!socket.connected) return;
+    socket.server.guard(socket, () => EventEmitter.prototype.emit.apply(socket, args as [string, ...unknown[]]));
   }
 
   private onack(packet: Packet): void {
