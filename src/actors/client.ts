@@ -165,7 +165,7 @@ export class Client {
 
   private ondata(data: string | Buffer): void {
     const result = this.decoder.add(data);
-    if (!result.ok) return this.onParseError(result.error);
+    if (!result.ok) return this.onParseError(result.error, result.wording);
     if (result.value) this.ondecoded(result.value);
   }
 
@@ -181,12 +181,13 @@ export class Client {
 
   /**
    * The client sent bytes that are no Socket.IO packet: its sockets get an
-   * `error`, the log a record, and the connection is closed, as socket.io 2.x
-   * did. Other clients are not affected.
+   * `error` worded as socket.io's parser words it (`wording`; a custom
+   * parser's own message as is), the log the exact reason, and the
+   * connection is closed, as socket.io 2.x did. Other clients are not affected.
    */
-  private onParseError(message: string): void {
-    const error = new Error(`parse error: ${message}`);
-    this.server.reportProtocolError(this, error.message);
+  private onParseError(reason: string, wording: string | undefined): void {
+    this.server.reportProtocolError(this, `parse error: ${reason}`);
+    const error = new Error(wording ?? reason);
     for (const socket of Object.values(this.sockets)) socket.emitReserved('error', error);
     this.conn.close();
   }
