@@ -96,7 +96,7 @@ async function main(): Promise<void> {
       handles: activeHandles(),
       held: {
         engineSessions: io.engine.clientsCount,
-        connectedSockets: [...io.nsps.values()].reduce((n, nsp) => n + Object.keys(nsp.connected).length, 0),
+        connectedSockets: Object.values(io.nsps).reduce((n, nsp) => n + Object.keys(nsp.connected).length, 0),
         inspectedSockets: totals.sockets,
         inspectedConnections: totals.connections,
         rooms: totals.rooms,

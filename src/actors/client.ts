@@ -18,7 +18,7 @@ import type { CloseDetails, EngineSocket } from '../transport/engine-socket';
 import type { PreparedMessage } from '../transport/prepared-message';
 import type { DisconnectInitiator } from '../machines/socket';
 import type { Server } from './server';
-import type { Namespace } from './namespace';
+import { namespaceNamed, type Namespace } from './namespace';
 import type { ConnectPayload, Socket } from './socket';
 
 export class Client {
@@ -30,6 +30,8 @@ export class Client {
   /** Sockets of this client by namespace name, including those still in middleware. */
   readonly nsps: Record<string, Socket> = {};
   private readonly decoder: ReturnType<PacketCodec['createDecoder']>;
+  /** 2.x: CONNECTs to other namespaces that arrived while `/` was in its middlewares, first per name. */
+  private heldConnects: Map<string, [Namespace, ConnectPayload]> | undefined;
   private connectTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -62,15 +64,15 @@ export class Client {
   /** Writes one packet (data plane): encoded here, framed by the engine. */
   packet(packet: Packet, flags: BroadcastFlags = NO_FLAGS): void {
     if (this.conn.readyState !== 'open') return;
-    if (flags.volatile && !this.conn.transport.writable) return;
+    if (flags.volatile && !writableNow(this.conn)) return;
     const options = flags.compress === false ? UNCOMPRESSED : COMPRESSED;
-    for (const part of this.server.codec.encode(packet)) this.conn.send(part, options);
+    for (const part of this.server.codec.encode(packet, flags)) this.conn.send(part, options);
   }
 
   /** Writes a broadcast's shared encoding (data plane). */
   writePrepared(message: PreparedMessage, flags: BroadcastFlags): void {
     if (this.conn.readyState !== 'open') return;
-    if (flags.volatile && !this.conn.transport.writable) return;
+    if (flags.volatile && !writableNow(this.conn)) return;
     const options = flags.compress === false ? UNCOMPRESSED : COMPRESSED;
     if (typeof this.conn.sendPrepared === 'function') this.conn.sendPrepared(message, options);
     else for (const part of message.parts) this.conn.send(part, options); // an engine without shared framing (bind)
@@ -79,7 +81,7 @@ export class Client {
   /** Connects this client to namespace `name`, creating it through a dynamic parent if one accepts. */
   connect(name: string, payload: ConnectPayload): void {
     if (this.nsps[name]) return;
-    const existing = this.server.nsps.get(name);
+    const existing = namespaceNamed(this.server.nsps, name);
     if (existing) return this.join(existing, payload);
     this.server.checkDynamicNamespace(name, payload, (nsp) => {
       if (!nsp) return this.refuseNamespace(name, 'Invalid namespace');
@@ -89,14 +91,36 @@ export class Client {
   }
 
   private join(nsp: Namespace, payload: ConnectPayload): void {
+    if (this.protocol === 4 && nsp.name !== '/' && !this.nsps['/']?.connected) return this.holdUntilRootConnects(nsp, payload);
     const socket = nsp.add(this, payload);
     // A middleware may refuse it, or a handler disconnect it, before add() returns: only a live socket is kept.
     if (socket.state === 'connecting' || socket.connected) this.nsps[nsp.name] = socket;
   }
 
+  /**
+   * A 2.x client reaches other namespaces only through `/`, as in socket.io
+   * 2.x: a CONNECT that arrives while `/` is in its middlewares waits for
+   * them, and one that arrives after `/` refused it or was left is never
+   * answered. So `io.use` guards every namespace of a 2.x connection.
+   */
+  private holdUntilRootConnects(nsp: Namespace, payload: ConnectPayload): void {
+    if (this.nsps['/']?.state !== 'connecting') return;
+    const held = (this.heldConnects ??= new Map());
+    if (!held.has(nsp.name)) held.set(nsp.name, [nsp, payload]);
+  }
+
+  private releaseHeldConnects(): void {
+    const held = this.heldConnects;
+    this.heldConnects = undefined;
+    for (const [nsp, payload] of held?.values() ?? []) {
+      if (this.conn.readyState === 'open' && !this.nsps[nsp.name]) this.join(nsp, payload);
+    }
+  }
+
   /** Tells the client a namespace refused it; the refused socket is forgotten. */
   refuseNamespace(name: string, message: string, data?: unknown): void {
     delete this.nsps[name];
+    if (name === '/') this.heldConnects = undefined;
     if (this.protocol === 4) {
       this.packet({ type: PacketType.CONNECT_ERROR, nsp: name, data: data ?? message });
     } else {
@@ -110,6 +134,7 @@ export class Client {
     this.sockets[socket.id] = socket;
     const data = this.protocol === 5 ? { sid: socket.id } : undefined;
     this.packet({ type: PacketType.CONNECT, nsp: socket.nsp.name, ...(data ? { data } : {}) });
+    if (socket.nsp.name === '/') this.releaseHeldConnects();
   }
 
   /** Forgets a socket that left; the connection stays open for the others. */
@@ -140,7 +165,7 @@ export class Client {
 
   private ondata(data: string | Buffer): void {
     const result = this.decoder.add(data);
-    if (!result.ok) return this.onParseError(result.error);
+    if (!result.ok) return this.onParseError(result.error, result.wording);
     if (result.value) this.ondecoded(result.value);
   }
 
@@ -156,12 +181,13 @@ export class Client {
 
   /**
    * The client sent bytes that are no Socket.IO packet: its sockets get an
-   * `error`, the log a record, and the connection is closed, as socket.io 2.x
-   * did. Other clients are not affected.
+   * `error` worded as socket.io's parser words it (`wording`; a custom
+   * parser's own message as is), the log the exact reason, and the
+   * connection is closed, as socket.io 2.x did. Other clients are not affected.
    */
-  private onParseError(message: string): void {
-    const error = new Error(`parse error: ${message}`);
-    this.server.reportProtocolError(this, error.message);
+  private onParseError(reason: string, wording: string | undefined): void {
+    this.server.reportProtocolError(this, `parse error: ${reason}`);
+    const error = new Error(wording ?? reason);
     for (const socket of Object.values(this.sockets)) socket.emitReserved('error', error);
     this.conn.close();
   }
@@ -177,6 +203,17 @@ export class Client {
 
 function closeIfNoNamespace(client: Client): void {
   client.closeIfIdle();
+}
+
+/**
+ * Whether a volatile message goes out, as socket.io 2.x decides: only when
+ * the transport can write it at once. engine.io 3 writes synchronously, so
+ * its transport is busy while a write is in flight; ours batches writes
+ * per tick, so one waiting in the write buffer makes it busy too. A
+ * volatile emit right after any other is therefore dropped on both.
+ */
+function writableNow(conn: EngineSocket): boolean {
+  return conn.transport.writable && conn.writeBuffer.length === 0;
 }
 
 const COMPRESSED = { compress: true };

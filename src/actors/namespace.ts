@@ -14,6 +14,14 @@ import { Socket, type ConnectPayload } from './socket';
 import { RESERVED_EVENTS } from './reserved-events';
 import { runMiddlewares } from './middleware-chain';
 
+/**
+ * `nsps[name]` if it is an own entry: a name a client picked can never
+ * reach Object.prototype (`/__proto__`, `constructor`), whatever the object.
+ */
+export function namespaceNamed(nsps: Readonly<Record<string, Namespace>>, name: string): Namespace | undefined {
+  return Object.hasOwn(nsps, name) ? nsps[name] : undefined;
+}
+
 export type NamespaceMiddleware = (socket: Socket, next: (err?: Error & { data?: unknown }) => void) => void;
 
 export class Namespace extends EventEmitter {
@@ -23,7 +31,8 @@ export class Namespace extends EventEmitter {
   /** The middlewares run for every incoming socket, in order. */
   readonly fns: NamespaceMiddleware[] = [];
   private rooms: string[] = [];
-  private flags: BroadcastFlags = {};
+  /** The modifiers of the next emit (public in socket.io 2.x, where adapters and apps read it); reset by each emit. */
+  flags: BroadcastFlags = {};
   private readonly lifecycle: MachineHost<typeof namespaceMachine>;
 
   constructor(
@@ -96,8 +105,9 @@ export class Namespace extends EventEmitter {
     return this;
   }
 
-  /** socket.io 2.x kept `json` as a no-op flag; so do we. */
+  /** socket.io 2.x kept `json` as a flag that changes nothing but is recorded; so do we. */
   get json(): this {
+    this.flags.json = true;
     return this;
   }
 
@@ -147,8 +157,12 @@ export class Namespace extends EventEmitter {
   add(client: Client, payload: ConnectPayload): Socket {
     const socket = new Socket(this, client, payload);
     const fns = this.fns;
+    // The outcome always lands a tick after the last middleware, as in socket.io 2.x (it orders
+    // a 2.x client's held CONNECTs: `/`'s middlewares, then the others', then the connections).
     const run = (done: (err?: Error & { data?: unknown }) => void) =>
-      fns.length === 0 ? process.nextTick(done) : runMiddlewares(fns, socket, (err) => this.server.reportAppError(err, socket), done);
+      fns.length === 0
+        ? process.nextTick(done)
+        : runMiddlewares(fns, socket, (err) => this.server.reportAppError(err, socket), (err) => process.nextTick(done, err));
     run((err) => {
       // Refused meanwhile (connectTimeout) or gone with its connection: a late next() changes nothing.
       if (socket.state !== 'connecting') return;

@@ -18,7 +18,7 @@ import { buildSnapshot, type InspectSnapshot, type SnapshotOptions } from '../in
 import { attachInspector } from '../inspect/attach';
 import type { InspectorHandler, InspectorOptions } from '../inspect/http-endpoint';
 import { Client } from './client';
-import { Namespace, type NamespaceMiddleware } from './namespace';
+import { Namespace, namespaceNamed, type NamespaceMiddleware } from './namespace';
 import { ParentNamespace, type NamespaceMatcher } from './parent-namespace';
 import type { Socket } from './socket';
 import { toError } from './errors';
@@ -40,7 +40,8 @@ export interface ServerOptions extends EngineOptions, Omit<AttachOptions, 'path'
 }
 
 export class Server {
-  readonly nsps = new Map<string, Namespace>();
+  /** The namespaces by name, an object as in socket.io 2.x (`io.nsps['/chat']`); read it with `namespaceNamed`. */
+  readonly nsps: Record<string, Namespace> = {};
   /** The Socket.IO client of each open connection on this node, by connection id (how the inspector finds sockets still in middleware). */
   readonly openClients = new Map<string, Client>();
   private readonly parents: ParentNamespace[] = [];
@@ -95,7 +96,7 @@ export class Server {
   adapter(value?: AdapterConstructor): this | AdapterConstructor {
     if (value === undefined) return this.adapterConstructor;
     this.adapterConstructor = value;
-    for (const nsp of this.nsps.values()) nsp.initAdapter();
+    for (const nsp of Object.values(this.nsps)) nsp.initAdapter();
     return this;
   }
 
@@ -161,10 +162,10 @@ export class Server {
       return parent;
     }
     const nspName = name.startsWith('/') ? name : `/${name}`;
-    let nsp = this.nsps.get(nspName);
+    let nsp = namespaceNamed(this.nsps, nspName);
     if (!nsp) {
       nsp = new Namespace(this, nspName);
-      this.nsps.set(nspName, nsp);
+      this.nsps[nspName] = nsp;
     }
     if (fn) nsp.on('connect', fn);
     return nsp;
@@ -188,10 +189,10 @@ export class Server {
         if (answered) return;
         answered = true;
         if (err || !allow) return ask(index + 1);
-        const existing = this.nsps.get(name);
+        const existing = namespaceNamed(this.nsps, name);
         if (existing) return done(existing);
         const child = parent.createChild(name);
-        this.nsps.set(name, child);
+        this.nsps[name] = child;
         done(child);
       };
       try {
@@ -211,7 +212,7 @@ export class Server {
 
   /** Closes every connection, the engine and the http server; `fn` runs once all are closed. */
   close(fn?: (err?: Error) => void): void {
-    for (const nsp of this.nsps.values()) nsp.close();
+    for (const nsp of Object.values(this.nsps)) nsp.close();
     this.engine?.close();
     this.inspector?.close();
     this.log.record({ type: 'server.close' });
@@ -281,16 +282,20 @@ export class Server {
     return this.sockets.binary(value);
   }
 
-  get volatile(): Namespace {
-    return this.sockets.volatile;
+  // The flags set `/`'s flags and return the Server, as socket.io 2.x: `io.volatile.emit(...)`.
+  get volatile(): this {
+    void this.sockets.volatile;
+    return this;
   }
 
-  get local(): Namespace {
-    return this.sockets.local;
+  get local(): this {
+    void this.sockets.local;
+    return this;
   }
 
-  get json(): Namespace {
-    return this.sockets.json;
+  get json(): this {
+    void this.sockets.json;
+    return this;
   }
 
   /**

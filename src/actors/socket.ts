@@ -344,14 +344,34 @@ export class Socket extends EventEmitter {
     if (packet.id !== undefined) args.push(this.ackFor(packet.id));
     if (!this.fns) return this.dispatch(args);
     runMiddlewares(this.fns, args, (err) => this.server.reportAppError(err, this), (err) => {
-      if (err) return this.error(err);
+      if (err) return this.refusePacket(err);
       this.dispatch(args);
     });
   }
 
+  /**
+   * A socket middleware refused a packet. A 2.x client is told with an ERROR
+   * packet (the error's data, else its message) and that is all, as in
+   * socket.io 2.x; 4.x clients have no such packet, so the socket emits
+   * 'error', as in socket.io 4.
+   */
+  private refusePacket(err: Error & { data?: unknown }): void {
+    if (this.client.protocol === 4) this.packet({ type: PacketType.CONNECT_ERROR, nsp: this.nsp.name, data: err.data || err.message });
+    else this.emitReserved('error', err);
+  }
+
+  /**
+   * Hands an incoming event to the app a tick after it was read, as
+   * socket.io 2.x does: a DISCONNECT of this namespace read in the same
+   * batch wins, and the event is dropped.
+   */
   private dispatch(args: unknown[]): void {
-    if (!this.connected) return;
-    this.server.guard(this, () => super.emit(args[0] as string, ...args.slice(1)));
+    process.nextTick(Socket.dispatchNow, this, args);
+  }
+
+  private static dispatchNow(socket: Socket, args: unknown[]): void {
+    if (!socket.connected) return;
+    socket.server.guard(socket, () => EventEmitter.prototype.emit.apply(socket, args as [string, ...unknown[]]));
   }
 
   private onack(packet: Packet): void {

@@ -19,6 +19,8 @@ export interface BroadcastFlags {
   local?: boolean;
   binary?: boolean;
   broadcast?: boolean;
+  /** socket.io 2.x's no-op `json` flag, kept because apps can read it. */
+  json?: boolean;
 }
 
 /** The flags of an emit that set none; shared so the common path allocates nothing. */
@@ -126,7 +128,7 @@ export class Adapter extends EventEmitter {
     for (const id of recipients) {
       const socket = this.nsp.connected[id];
       if (!socket) continue;
-      message ??= new PreparedMessage(this.nsp.server.codec.encode(packet));
+      message ??= new PreparedMessage(this.nsp.server.codec.encode(packet, flags));
       socket.client.writePrepared(message, flags);
     }
   }

@@ -154,10 +154,16 @@ export interface LiveSocket {
   readonly client: { readonly id: string; readonly protocol: 4 | 5 };
 }
 
+interface LiveNamespace {
+  readonly state: string;
+  readonly connected: Readonly<Record<string, { readonly state: string }>>;
+}
+
 /** The parts of a Server a snapshot reads; `Server` has them all. */
 export interface InspectableServer {
   readonly log: EventLog;
-  readonly nsps: ReadonlyMap<string, { readonly state: string; readonly connected: Readonly<Record<string, { readonly state: string }>> }>;
+  /** By name: an object, as socket.io 2.x's `io.nsps` (a Map is taken too). */
+  readonly nsps: Readonly<Record<string, LiveNamespace>> | ReadonlyMap<string, LiveNamespace>;
   readonly engine?: { readonly clients: Readonly<Record<string, LiveSession>> | ReadonlyMap<string, LiveSession> };
   /** The Socket.IO client of each open connection, with its sockets by namespace (those in middleware too). */
   readonly openClients?: ReadonlyMap<string, { readonly nsps: Readonly<Record<string, LiveSocket>> }>;
@@ -186,7 +192,8 @@ const CONNECTION_STATES: ReadonlySet<string> = new Set(connectionStateSchema.opt
 export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = {}): InspectSnapshot {
   const limit = options.limit ?? Infinity;
   const { rooms: roomsView, sessions } = io.log.projections;
-  const liveSessions = liveSessionMap(io.engine?.clients);
+  const liveSessions = asMap(io.engine?.clients);
+  const liveNamespaces = asMap(io.nsps);
   const needle = options.match?.toLowerCase() || undefined;
   const has = (...texts: Iterable<string>[]) => needle === undefined || texts.some((list) => [...list].some((text) => text.toLowerCase().includes(needle)));
   const matched = { sockets: 0, connections: 0, rooms: 0 };
@@ -214,7 +221,7 @@ export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = 
     }
   }
 
-  const namespaceNames = new Set<string>([...io.nsps.keys(), ...roomsView.namespaces()]);
+  const namespaceNames = new Set<string>([...liveNamespaces.keys(), ...roomsView.namespaces()]);
   const namespaces: InspectSnapshot['namespaces'] = [];
   const rooms: InspectSnapshot['rooms'] = [];
   let roomTotal = 0;
@@ -233,7 +240,7 @@ export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = 
     for (const _ of roomsView.socketIds(name)) socketCount++;
     namespaces.push({
       name,
-      state: io.nsps.get(name)?.state ?? 'active',
+      state: liveNamespaces.get(name)?.state ?? 'active',
       sockets: socketCount,
       ...(live && { connecting: connectingByNsp.get(name) ?? 0 }),
       rooms: named,
@@ -246,7 +253,7 @@ export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = 
     socketTotal++;
     if (!has([record.socketId, record.sid], record.rooms)) continue;
     matched.sockets++;
-    push(sockets, () => socketEntry(record, sessions.session(record.sid), io.nsps.get(record.nsp)?.connected[record.socketId]?.state));
+    push(sockets, () => socketEntry(record, sessions.session(record.sid), liveNamespaces.get(record.nsp)?.connected[record.socketId]?.state));
   }
 
   const connections: ConnectionEntry[] = [];
@@ -302,10 +309,11 @@ export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = 
   };
 }
 
-function liveSessionMap(clients: Readonly<Record<string, LiveSession>> | ReadonlyMap<string, LiveSession> | undefined): ReadonlyMap<string, LiveSession> {
-  if (!clients) return new Map();
-  if (clients instanceof Map) return clients;
-  return new Map(Object.entries(clients));
+/** Objects keyed by id or name (engine.io 3's `clients`, socket.io 2's `nsps`) and Maps, read the same way. */
+function asMap<T>(entries: Readonly<Record<string, T>> | ReadonlyMap<string, T> | undefined): ReadonlyMap<string, T> {
+  if (!entries) return new Map();
+  if (entries instanceof Map) return entries;
+  return new Map(Object.entries(entries));
 }
 
 function socketEntry(record: SocketRecord, session: SessionRecord | undefined, liveState: string | undefined): SocketEntry {

@@ -3,18 +3,18 @@
  * encodes and decodes through a PacketCodec, ours by default or one wrapping
  * a user's socket.io-parser-shaped module (the `parser` server option).
  */
-import type { Decoded } from '../transport/codec/packet';
 import { DEFAULT_MAX_ATTACHMENTS, PacketDecoder } from './decoder';
-import { encodePacket } from './encoder';
+import { encodePacket, type EncodeOptions } from './encoder';
 import type { Packet, SocketIOProtocol } from './packet';
+import type { DecodedPacket } from './parse-failure';
 
 export interface PacketCodecDecoder {
-  add(chunk: string | Buffer): Decoded<Packet | undefined>;
+  add(chunk: string | Buffer): DecodedPacket;
   destroy(): void;
 }
 
 export interface PacketCodec {
-  encode(packet: Packet): Array<string | Buffer>;
+  encode(packet: Packet, options?: EncodeOptions): Array<string | Buffer>;
   createDecoder(protocol: SocketIOProtocol): PacketCodecDecoder;
 }
 

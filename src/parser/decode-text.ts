@@ -7,10 +7,11 @@
  * the payload rules of the protocol. For a BINARY_EVENT/BINARY_ACK it also
  * locates the placeholders the attachments will fill.
  */
-import { decodedError, decodedOk, preview, type Decoded } from '../transport/codec/packet';
+import { decodedOk, preview, type Decoded } from '../transport/codec/packet';
 import { findPlaceholders, type PlaceholderPlan } from './binary';
 import { PacketType, isAckId, isPacketType, type Packet, type SocketIOProtocol } from './packet';
 import { payloadError } from './payload-rules';
+import { parseFailure, WORDING, type ParseFailure } from './parse-failure';
 
 export interface DecodedText {
   packet: Packet;
@@ -27,10 +28,10 @@ function digitsEnd(text: string, start: number): number {
   return end;
 }
 
-export function decodeText(text: string, protocol: SocketIOProtocol, maxAttachments: number): Decoded<DecodedText> {
-  if (text.length === 0) return decodedError('empty packet');
+export function decodeText(text: string, protocol: SocketIOProtocol, maxAttachments: number): Decoded<DecodedText> | ParseFailure {
+  if (text.length === 0) return parseFailure(WORDING.invalidPayload, 'empty packet');
   const type = text.charCodeAt(0) - 48;
-  if (!isPacketType(type)) return decodedError(`unknown packet type ${preview(text[0])}`);
+  if (!isPacketType(type)) return parseFailure(WORDING.unknownType, `unknown packet type ${preview(text[0])}`);
   const packet: Packet = { type, nsp: '/' };
   let cursor = 1;
 
@@ -38,13 +39,13 @@ export function decodeText(text: string, protocol: SocketIOProtocol, maxAttachme
   if (isBinaryType) {
     const end = digitsEnd(text, cursor);
     if (end === cursor || text[end] !== '-') {
-      return decodedError(`bad attachments count: expected digits then "-" after the type, got ${preview(text.slice(1, 20))}`);
+      return parseFailure(WORDING.illegalAttachments, `bad attachments count: expected digits then "-" after the type, got ${preview(text.slice(1, 20))}`);
     }
     const digits = text.slice(cursor, end);
     const count = Number(digits);
-    if (count < 1) return decodedError('bad attachments count: a binary packet has at least 1 attachment');
+    if (count < 1) return parseFailure(WORDING.illegalAttachments, 'bad attachments count: a binary packet has at least 1 attachment');
     if (digits.length > MAX_DIGITS || count > maxAttachments) {
-      return decodedError(`too many attachments: ${digits.length > MAX_DIGITS ? `${digits.slice(0, MAX_DIGITS)}…` : digits} (at most ${maxAttachments})`);
+      return parseFailure(WORDING.tooManyAttachments, `too many attachments: ${digits.length > MAX_DIGITS ? `${digits.slice(0, MAX_DIGITS)}…` : digits} (at most ${maxAttachments})`);
     }
     packet.attachments = count;
     cursor = end + 1;
@@ -60,13 +61,13 @@ export function decodeText(text: string, protocol: SocketIOProtocol, maxAttachme
 
   const negativeIdEnd = text[cursor] === '-' ? digitsEnd(text, cursor + 1) : cursor;
   if (negativeIdEnd > cursor + 1) {
-    return decodedError(`ack id ${preview(text.slice(cursor, negativeIdEnd))} is not a safe non-negative integer`);
+    return parseFailure(WORDING.invalidPayload, `ack id ${preview(text.slice(cursor, negativeIdEnd))} is not a safe non-negative integer`);
   }
   const idEnd = digitsEnd(text, cursor);
   if (idEnd > cursor) {
     const digits = text.slice(cursor, idEnd);
     const id = digits.length > MAX_DIGITS ? NaN : Number(digits);
-    if (!isAckId(id)) return decodedError(`ack id ${preview(digits)} is not a safe non-negative integer`);
+    if (!isAckId(id)) return parseFailure(WORDING.invalidPayload, `ack id ${preview(digits)} is not a safe non-negative integer`);
     packet.id = id;
     cursor = idEnd;
   }
@@ -76,18 +77,18 @@ export function decodeText(text: string, protocol: SocketIOProtocol, maxAttachme
     try {
       packet.data = JSON.parse(json);
     } catch {
-      return decodedError(unparsableJsonError(json, !explicitNamespace));
+      return parseFailure(WORDING.invalidPayload, unparsableJsonError(json, !explicitNamespace));
     }
   }
 
   const ruleError = payloadError(type, packet.data, protocol);
-  if (ruleError) return decodedError(ruleError);
+  if (ruleError) return parseFailure(WORDING.invalidPayload, ruleError);
 
   if (protocol === 4 && type === PacketType.CONNECT) splitQuery(packet);
 
   if (!isBinaryType) return decodedOk({ packet });
   const placeholders = findPlaceholders(packet.data, packet.attachments!);
-  if (typeof placeholders === 'string') return decodedError(placeholders);
+  if (typeof placeholders === 'string') return parseFailure(WORDING.illegalPlaceholder, placeholders);
   return decodedOk({ packet, placeholders });
 }
 

@@ -6,13 +6,15 @@
  * placeholders were (so decoded packets are never of a BINARY_* type and
  * carry no `attachments`).
  *
- * Bad input gives { ok: false, error } and drops any half-reassembled packet,
- * leaving the decoder ready for the next packet; it never throws.
+ * Bad input gives { ok: false, error, wording } (see parse-failure.ts) and
+ * drops any half-reassembled packet, leaving the decoder ready for the next
+ * packet; it never throws.
  */
-import { decodedError, decodedOk, type Decoded } from '../transport/codec/packet';
+import { decodedOk } from '../transport/codec/packet';
 import { fillPlaceholders, isBinary, toBuffer, type PlaceholderPlan } from './binary';
 import { decodeText } from './decode-text';
 import { PacketType, type Packet, type SocketIOProtocol } from './packet';
+import { parseFailure, WORDING, type DecodedPacket, type ParseFailure, type Wording } from './parse-failure';
 
 export interface PacketDecoderOptions {
   protocol: SocketIOProtocol;
@@ -43,14 +45,14 @@ export class PacketDecoder {
   }
 
   /** Feed one Engine.IO message. Returns the completed packet, or undefined while binary attachments are awaited, or an error (never throws). */
-  add(chunk: string | Buffer | ArrayBuffer | ArrayBufferView): Decoded<Packet | undefined> {
+  add(chunk: string | Buffer | ArrayBuffer | ArrayBufferView): DecodedPacket {
     try {
       if (typeof chunk === 'string') return this.addText(chunk);
       if (isBinary(chunk)) return this.addAttachment(toBuffer(chunk));
-      return this.fail('chunk is neither text nor binary');
+      return this.fail(WORDING.unknownChunk, 'chunk is neither text nor binary');
     } catch (error) {
       // Defence in depth: the steps above do not throw on any input we know of.
-      return this.fail(`malformed packet: ${error instanceof Error ? error.message : String(error)}`);
+      return this.fail(WORDING.invalidPayload, `malformed packet: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 
@@ -64,10 +66,10 @@ export class PacketDecoder {
     this.reassembly = undefined;
   }
 
-  private addText(text: string): Decoded<Packet | undefined> {
+  private addText(text: string): DecodedPacket {
     if (this.reassembly) {
       const { expected, received } = this.reassembly;
-      return this.fail(`got a text message while awaiting binary attachment ${received.length + 1} of ${expected}`);
+      return this.fail(WORDING.textWhileReconstructing, `got a text message while awaiting binary attachment ${received.length + 1} of ${expected}`);
     }
     const decoded = decodeText(text, this.protocol, this.maxAttachments);
     if (!decoded.ok) return decoded;
@@ -77,9 +79,9 @@ export class PacketDecoder {
     return decodedOk(undefined);
   }
 
-  private addAttachment(attachment: Buffer): Decoded<Packet | undefined> {
+  private addAttachment(attachment: Buffer): DecodedPacket {
     const reassembly = this.reassembly;
-    if (!reassembly) return this.fail('got a binary message but no binary packet awaits attachments');
+    if (!reassembly) return this.fail(WORDING.binaryWhileNotReconstructing, 'got a binary message but no binary packet awaits attachments');
     reassembly.received.push(attachment);
     if (reassembly.received.length < reassembly.expected) return decodedOk(undefined);
     this.reassembly = undefined;
@@ -93,8 +95,8 @@ export class PacketDecoder {
     return decodedOk(completed);
   }
 
-  private fail(error: string): Decoded<never> {
+  private fail(wording: Wording, error: string): ParseFailure {
     this.reassembly = undefined;
-    return decodedError(error);
+    return parseFailure(wording, error);
   }
 }

@@ -8,14 +8,24 @@ import { PacketType, isAckId, type Packet, type PacketTypeValue } from './packet
 
 export { hasBinary };
 
-/** [text, ...attachments], each to be sent as one Engine.IO message. Throws a TypeError for a packet no decoder could read. */
-export function encodePacket(packet: Packet): Array<string | Buffer> {
+/** How one packet is written. */
+export interface EncodeOptions {
+  /** `false` (socket.io 2's `binary(false)`): written as JSON as is, Buffers as their toJSON, without looking for binary. */
+  binary?: boolean;
+}
+
+/**
+ * [text, ...attachments], each to be sent as one Engine.IO message. With
+ * `options.binary === false` the data is not searched for binary and goes
+ * out as JSON text. Throws a TypeError for a packet no decoder could read.
+ */
+export function encodePacket(packet: Packet, options?: EncodeOptions): Array<string | Buffer> {
   const { type } = packet;
   const isEvent = type === PacketType.EVENT || type === PacketType.BINARY_EVENT;
   const isAck = type === PacketType.ACK || type === PacketType.BINARY_ACK;
   if (!isEvent && !isAck) return [encodeText(packet, type, packet.data, 0)];
   try {
-    if (hasBinary(packet.data)) {
+    if (options?.binary !== false && hasBinary(packet.data)) {
       const attachments: Buffer[] = [];
       const data = replaceBinaryWithPlaceholders(packet.data, attachments);
       const binaryType = isEvent ? PacketType.BINARY_EVENT : PacketType.BINARY_ACK;

@@ -8,7 +8,7 @@ import { Decoder, Encoder } from './socketio-parser-classes';
 
 export type { Decoded } from '../transport/codec/packet';
 export { PacketType, type Packet, type PacketTypeValue, type SocketIOProtocol } from './packet';
-export { encodePacket, hasBinary } from './encoder';
+export { encodePacket, hasBinary, type EncodeOptions } from './encoder';
 export { PacketDecoder, type PacketDecoderOptions } from './decoder';
 export { createCodec, defaultCodec, type CodecOptions, type PacketCodec, type PacketCodecDecoder } from './codec';
 export { Encoder, Decoder };

@@ -135,6 +135,11 @@ export class EngineSocket extends EventEmitter implements DeadlineOwner {
     return this.send(data, options, callback);
   }
 
+  /** The packets waiting for the next flush (engine.io's `writeBuffer`): read it, never change it. */
+  get writeBuffer(): readonly OutgoingPacket[] {
+    return this.buffer;
+  }
+
   /** Queues a broadcast message whose framings are shared with its other recipients. */
   sendPrepared(message: PreparedMessage, options?: SendOptions): void {
     this.sendPacket({ type: 'message', prepared: message, compress: options?.compress !== false });

@@ -60,7 +60,7 @@ describe('our socket.io-parser-shaped Encoder and Decoder', () => {
 
   it('createCodec applies maxAttachments to its decoders', () => {
     const codec = createCodec({ maxAttachments: 1 });
-    expect(decodeWith(codec, 5, ['52-["a"]'])).toEqual({ ok: false, error: 'too many attachments: 2 (at most 1)' });
+    expect(decodeWith(codec, 5, ['52-["a"]'])).toEqual({ ok: false, error: 'too many attachments: 2 (at most 1)', wording: 'too many attachments' });
   });
 });
 
@@ -80,6 +80,11 @@ describe('codecFromParser with the reference parsers', () => {
       { type: PacketType.CONNECT, nsp: '/admin', data: { sid: 'x' } },
     ];
     for (const packet of packets) expect(codec.encode(packet)).toEqual(defaultCodec.encode(packet));
+  });
+
+  it('socket.io-parser 3.x is not told BINARY_EVENT under binary: false, so Buffers go out as JSON', () => {
+    const packet: Packet = { type: PacketType.EVENT, nsp: '/', data: ['a', buf(1)] };
+    expect(codecFromParser(reference4).encode(packet, { binary: false })).toEqual(['2["a",{"type":"Buffer","data":[1]}]']);
   });
 
   it.each(modules)('%s decodes and the packets come out in our shape', (_name, module, protocol) => {
@@ -118,6 +123,7 @@ describe('codecFromParser with the reference parsers', () => {
     expect(decodeWith(codecFromParser(reference4), 4, ['39007199254740993[]'])).toEqual({
       ok: false,
       error: 'ack id 9007199254740992 is not a safe non-negative integer',
+      wording: 'invalid payload',
     });
   });
 
@@ -141,7 +147,7 @@ describe('codecFromParser with the reference parsers', () => {
     expect(codec.encode({ type: 2, nsp: '/', data: ['x'] })).toEqual(['["x"]']);
     expect(decodeWith(codec, 5, ['["x"]'])).toEqual({ ok: true, value: { type: 2, nsp: '/', data: ['x'] } });
     expect(decodeWith(codec, 5, ['bad'])).toEqual({ ok: false, error: 'bad chunk' });
-    expect(decodeWith(codec, 5, ['{}'])).toEqual({ ok: false, error: 'EVENT payload must be a non-empty array' });
+    expect(decodeWith(codec, 5, ['{}'])).toEqual({ ok: false, error: 'EVENT payload must be a non-empty array', wording: 'invalid payload' });
   });
 
   it('says so when a custom encoder produces no array', () => {

@@ -116,7 +116,11 @@ describe('Socket.IO decoder: the protocol examples, both protocols', () => {
     const decoder = new PacketDecoder({ protocol: 5 });
     decoder.add('51-["a",{"_placeholder":true,"num":0}]');
     decoder.destroy();
-    expect(decoder.add(buf(1))).toEqual({ ok: false, error: 'got a binary message but no binary packet awaits attachments' });
+    expect(decoder.add(buf(1))).toEqual({
+      ok: false,
+      error: 'got a binary message but no binary packet awaits attachments',
+      wording: 'got binary data when not reconstructing a packet',
+    });
   });
 
   it('refuses a protocol other than 4 or 5', () => {
@@ -170,9 +174,24 @@ describe('Socket.IO decoder: what it rejects', () => {
     expect(decodeAll(4, [wire]).ok).toBe(true);
   });
 
+  it.each([
+    ['', 'invalid payload'],
+    ['7', 'unknown packet type'],
+    ['5x-["a"]', 'Illegal attachments'],
+    ['50-["a"]', 'Illegal attachments'],
+    ['511-["a"]', 'too many attachments'],
+    ['2-1["a"]', 'invalid payload'],
+    ['2["a"', 'invalid payload'],
+    ['2{"a":1}', 'invalid payload'],
+    ['2admin,["a"]', 'invalid payload'],
+    ['51-["a",{"_placeholder":true,"num":1}]', 'illegal attachments'],
+  ])('words the rejection of %j as socket.io-parser does: %s', (wire, wording) => {
+    for (const protocol of [4, 5] as const) expect(decodeAll(protocol, [wire])).toMatchObject({ ok: false, wording });
+  });
+
   it('enforces maxAttachments', () => {
     const wire = '53-["a",{"_placeholder":true,"num":0}]';
-    expect(decodeAll(5, [wire], 2)).toEqual({ ok: false, error: 'too many attachments: 3 (at most 2)' });
+    expect(decodeAll(5, [wire], 2)).toEqual({ ok: false, error: 'too many attachments: 3 (at most 2)', wording: 'too many attachments' });
     expect(decodeAll(5, [wire], 3)).toEqual({ ok: true, value: undefined });
   });
 
@@ -180,11 +199,12 @@ describe('Socket.IO decoder: what it rejects', () => {
     expectError(5, ['52-["a",{"_placeholder":true,"num":0}]', buf(1), '2["b"]'], /got a text message while awaiting binary attachment 2 of 2/);
     expectError(5, [buf(1)], /got a binary message but no binary packet awaits attachments/);
     expectError(5, ['2["a"]', buf(1)], /no binary packet awaits/);
+    expect(decodeAll(4, ['51-["a",{"_placeholder":true,"num":0}]', '2["b"]'])).toMatchObject({ wording: 'got plaintext data when reconstructing a packet' });
   });
 
   it('rejects a chunk that is neither text nor binary', () => {
     const decoder = new PacketDecoder({ protocol: 5 });
-    expect(decoder.add(42 as unknown as string)).toEqual({ ok: false, error: 'chunk is neither text nor binary' });
+    expect(decoder.add(42 as unknown as string)).toEqual({ ok: false, error: 'chunk is neither text nor binary', wording: 'Unknown type' });
   });
 
   it('takes a huge namespace name in linear time', () => {

@@ -92,6 +92,12 @@ describe('Socket.IO encoder: the protocol examples', () => {
     expect(encodePacket({ type: PacketType.BINARY_ACK, nsp: '/', data: [], id: 1 })).toEqual(['31[]']);
   });
 
+  it('with binary: false writes the data as JSON, Buffers as their toJSON (socket.io 2 binary(false))', () => {
+    const packet: Packet = { type: PacketType.EVENT, nsp: '/', id: 2, data: ['a', buf(1), { b: [buf(2)] }] };
+    expect(encodePacket(packet, { binary: false })).toEqual(['22["a",{"type":"Buffer","data":[1]},{"b":[{"type":"Buffer","data":[2]}]}]']);
+    expect(encodePacket(packet, { binary: true })).toEqual(encodePacket(packet));
+  });
+
   it('appends a protocol 4 CONNECT query to the namespace, as socket.io-client 2.x does', () => {
     expect(encodePacket({ type: PacketType.CONNECT, nsp: '/admin', query: 'token=1' })).toEqual(['0/admin?token=1,']);
   });

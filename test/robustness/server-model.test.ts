@@ -236,7 +236,7 @@ async function run(commands: Command[]): Promise<void> {
       expect(close, `close of the cut session ${peer.socketId}`).toBeDefined();
       expect(close!.ts - peer.cutAt!, `how long the cut session ${peer.socketId} outlived its network`).toBeLessThanOrEqual(bound);
     }
-    for (const nsp of running.io.nsps.values()) expect(Object.keys(nsp.connected)).toEqual([]);
+    for (const nsp of Object.values(running.io.nsps)) expect(Object.keys(nsp.connected)).toEqual([]);
     expect([...running.io.log.projections.rooms.roomNames('/')]).toEqual([]);
   } finally {
     for (const peer of peers) {

@@ -223,7 +223,7 @@ export class ClusterNode {
    */
   private announceSockets(): void {
     if (!this.sink) return;
-    for (const nsp of this.server.nsps.values()) {
+    for (const nsp of Object.values(this.server.nsps)) {
       for (const socket of Object.values(nsp.connected)) {
         const rooms = Object.keys(socket.rooms);
         this.server.log.record({ type: 'socket.connect', sid: socket.client.id, socketId: socket.id, nsp: nsp.name, protocol: socket.client.protocol });

@@ -134,6 +134,19 @@ export class TestClient {
     return received;
   }
 
+  /**
+   * Every Engine.IO message the client receives from now on, as the server
+   * framed it: text as is, each binary attachment as `<binary N bytes>`.
+   */
+  collectFrames(): string[] {
+    const frames: string[] = [];
+    this.raw.io.engine.on('packet', (packet: { type: string; data?: unknown }) => {
+      if (packet.type !== 'message') return;
+      frames.push(typeof packet.data === 'string' ? packet.data : `<binary ${byteLength(packet.data)} bytes>`);
+    });
+    return frames;
+  }
+
   /** The next error packet (v2 `error` event, v4 `connect_error` from the server). */
   nextErrorPacket(timeoutMs = DEFAULT_WAIT_MS): Promise<ErrorPacket> {
     const queued = this.errorPackets.shift();
@@ -178,6 +191,12 @@ export class TestClient {
     this.raw.io.engine?.transport?.ws?._socket?.destroy();
     this.raw.io.engine?.close();
   }
+}
+
+function byteLength(data: unknown): number {
+  if (data instanceof ArrayBuffer) return data.byteLength;
+  if (ArrayBuffer.isView(data)) return data.byteLength;
+  throw new Error(`not a binary message: ${Object.prototype.toString.call(data)}`);
 }
 
 function normaliseV2Error(payload: unknown): ErrorPacket {

@@ -3,7 +3,7 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach } from 'vitest';
-import { createServer } from './target';
+import { createServerOn, targetName, type TargetName } from './target';
 import { withTimeout, type ClientKind, type ConnectOptions, type TestClient } from './clients';
 import type { ServerLike, SocketLike } from './api';
 
@@ -113,10 +113,10 @@ export class Fixture {
   }
 }
 
-/** `new Server(httpServer, options)` on a fresh port; closed after the test. */
-export async function startServer(options: Record<string, unknown> = {}): Promise<Fixture> {
+/** `new Server(httpServer, options)` on a fresh port (of the target under test unless told); closed after the test. */
+export async function startServer(options: Record<string, unknown> = {}, target: TargetName = targetName): Promise<Fixture> {
   const httpServer = createHttpServer();
-  const io = createServer(httpServer, options);
+  const io = createServerOn(target, httpServer, options);
   const port = await listen(httpServer);
   return adopt(io, httpServer, port);
 }

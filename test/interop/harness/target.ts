@@ -31,14 +31,19 @@ function iostateServerClass(): ServerConstructor {
   return exported as ServerConstructor;
 }
 
-/** The Server class, to be called with `new`. */
-function ServerClass(): ServerConstructor {
-  return isReference ? (socketIoV2 as ServerConstructor) : iostateServerClass();
+/** The Server class of `target`, to be called with `new`. */
+function ServerClass(target: TargetName): ServerConstructor {
+  return target === 'socket.io-v2' ? (socketIoV2 as ServerConstructor) : iostateServerClass();
 }
 
 /** `new Server(...args)`: the constructor every scenario uses unless it tests another form. */
 export function createServer(...args: unknown[]): ServerLike {
-  const Server = ServerClass();
+  return createServerOn(targetName, ...args);
+}
+
+/** `new Server(...args)` of a given target, for scenarios that compare both (harness/match-reference.ts). */
+export function createServerOn(target: TargetName, ...args: unknown[]): ServerLike {
+  const Server = ServerClass(target);
   return new Server(...args);
 }
 

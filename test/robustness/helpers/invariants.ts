@@ -58,7 +58,7 @@ export function checkInvariants(io: Server, settled = false): void {
   expect(byKey(replay.sessions.sockets(), (s) => `${s.nsp}|${s.socketId}`)).toEqual(byKey(live.sessions.sockets(), (s) => `${s.nsp}|${s.socketId}`));
 
   // The live objects agree with the projection.
-  for (const [name, nsp] of io.nsps) {
+  for (const [name, nsp] of Object.entries(io.nsps)) {
     expect(Object.keys(nsp.connected).sort(), `connected sockets of ${name}`).toEqual(Object.keys(roomsOf(live, name)).sort());
     for (const socket of Object.values(nsp.connected)) expect(socket.connected).toBe(true);
   }
