@@ -61,7 +61,7 @@ const PAGE_POLICY = "default-src 'none'; script-src 'unsafe-inline'; style-src '
 
 export function createInspectorHandler(io: InspectableServer, options: InspectorOptions): InspectorHandler {
   if (typeof options?.auth !== 'function') {
-    throw new TypeError('The inspector needs an auth function that checks a secret, e.g. { auth: (req) => sameSecret(req.headers.authorization, expected) } (see docs/inspector.md)');
+    throw new TypeError("The inspector needs an auth function that checks a secret, e.g. { auth: basicAuth('admin', process.env.INSPECTOR_PASSWORD) } (see docs/inspector.md)");
   }
   const path = normalizePath(options.path ?? DEFAULT_INSPECTOR_PATH);
   const hostAllowed = createHostCheck(options.allowedHosts);
