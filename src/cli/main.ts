@@ -6,6 +6,7 @@
  */
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIO } from './command';
 import { commands } from './commands';
+import { visibleLines } from '../inspect/visible-text';
 
 const processIO: CliIO = {
   stdout: (text) => process.stdout.write(text),
@@ -34,6 +35,11 @@ async function help(name: string | undefined, io: CliIO): Promise<number> {
 }
 
 export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
+  return dispatch(argv, { stdout: io.stdout, stderr: (text) => io.stderr(visibleLines(text)) });
+}
+
+/** Runs a command. Its stderr (bad log lines quoting their text, echoed arguments) shows controls as escapes. */
+async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') return help(args[0], io);
   const entry = commands.get(name);

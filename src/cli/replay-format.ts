@@ -2,9 +2,12 @@
  * The human output of `iostate replay`: the state at the replayed time
  * (rooms, connections, sockets), then each connection's timeline with the
  * explanation of how it ended. Runs of heartbeats collapse into one line.
+ * Every line goes out through `visible`: the names, reasons and messages in
+ * it were chosen by clients and must not drive the terminal.
  */
 import { clock, isoTime } from '../log/clock';
 import type { ConnectionReport, ReplayResult, SocketReport, TimelineEntry } from '../log/replay';
+import { visible } from '../inspect/visible-text';
 
 const INDENT = '    ';
 
@@ -24,7 +27,7 @@ export function formatReplay(result: ReplayResult, options: { files: string[]; s
     out.push('', `Sockets without a recorded connection (${orphans.length})`);
     for (const socket of orphans) out.push(...formatSocket(socket, '  '));
   }
-  return out.join('\n') + '\n';
+  return out.map(visible).join('\n') + '\n';
 }
 
 function formatRooms(result: ReplayResult): string[] {

@@ -4,6 +4,7 @@ import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseLogCommand, type CliIO, type Com
 import { readEvents, sourceNames } from './log-source';
 import { parseTime } from './parse-time';
 import { formatReplay } from './replay-format';
+import { terminalJson } from '../inspect/visible-text';
 
 const usage = `Usage: iostate replay <log.jsonl...> [--sid ID] [--at TIME] [--json]
        iostate replay --redis URL [--key KEY] [log.jsonl...] [--sid ID] [--at TIME] [--json]
@@ -50,7 +51,7 @@ async function run(args: string[], io: CliIO): Promise<number> {
     io.stderr(`iostate replay: no connection or socket with id ${values.sid}${at === undefined ? '' : ' at that time'}\n`);
     return EXIT_FAILED;
   }
-  io.stdout(values.json ? JSON.stringify(replayJson(result), null, 2) + '\n' : formatReplay(result, { files: sourceNames(source), showRooms: values.sid === undefined }));
+  io.stdout(values.json ? terminalJson(JSON.stringify(replayJson(result), null, 2)) + '\n' : formatReplay(result, { files: sourceNames(source), showRooms: values.sid === undefined }));
   return EXIT_OK;
 }
 

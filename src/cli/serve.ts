@@ -34,7 +34,11 @@ const MAX_NAME = 30;
 const MAX_TEXT = 500;
 const MAX_LISTED_ROOMS = 50;
 
-/** The inspector's guard in the demo: only this machine may look. */
+/**
+ * The inspector's guard in the demo: only this machine may look. Enough for a
+ * demo on loopback (the Host check stops DNS rebinding); not for an app, where
+ * a reverse proxy on the host makes every request local: use basicAuth there.
+ */
 export function isLocalRequest(req: http.IncomingMessage): boolean {
   const address = req.socket.remoteAddress ?? '';
   return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';

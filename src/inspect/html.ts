@@ -1,8 +1,11 @@
 /** Escaping for text and attribute values written into HTML and SVG. */
+import { visible } from './visible-text';
+
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
+/** Markup characters become entities; controls and bidi overrides become visible escapes (visible-text.ts). */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => ENTITIES[char]!);
+  return visible(text).replace(/[&<>"']/g, (char) => ENTITIES[char]!);
 }
 
 /**

@@ -9,10 +9,15 @@
  *   GET <path>/timeline    the same as `iostate inspect` draws, for the events in memory
  *   GET <path>/machines    Mermaid text of the lifecycle machines (?machine=connection|socket|namespace)
  *
- * `auth(req)` answering false gives 401 when the request carries no
- * Authorization header and 403 when it carries one that was refused.
+ * Routes match the raw request path, never a normalised one: a proxy that
+ * keeps `/iostate` private must not be walked around with
+ * `/x/../iostate/snapshot` or `%2E%2E`. A request whose Host is not this
+ * server's (allowed-hosts.ts) gets 403 before `auth` runs. Then `auth(req)`
+ * answering false gives 401 when the request carries no Authorization
+ * header and 403 when it carries one that was refused.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createHostCheck } from './allowed-hosts';
 import { buildLanes } from './lanes';
 import { renderConnectionCards } from './lanes-svg';
 import { LIFECYCLE_MACHINES, lifecycleMermaid, machineToMermaid } from './mermaid';
@@ -28,6 +33,12 @@ export interface InspectorOptions {
   path?: string;
   /** Decides whether a request may read the inspector. Required: the inspector shows every client's address. */
   auth: (req: IncomingMessage) => boolean | Promise<boolean>;
+  /**
+   * Host names (no port) the inspector answers to besides localhost,
+   * 127.0.0.1, [::1], the machine's host name and the address a request
+   * arrived on: the names a reverse proxy forwards, e.g. ["ops.example.com"].
+   */
+  allowedHosts?: readonly string[];
   /** With a realm, a 401 asks browsers for HTTP Basic credentials (`WWW-Authenticate`). */
   realm?: string;
   /** Pace of the live event stream. */
@@ -50,13 +61,15 @@ const PAGE_POLICY = "default-src 'none'; script-src 'unsafe-inline'; style-src '
 
 export function createInspectorHandler(io: InspectableServer, options: InspectorOptions): InspectorHandler {
   if (typeof options?.auth !== 'function') {
-    throw new TypeError('The inspector needs an auth function, e.g. { auth: (req) => req.socket.remoteAddress === "127.0.0.1" }');
+    throw new TypeError("The inspector needs an auth function that checks a secret, e.g. { auth: basicAuth('admin', process.env.INSPECTOR_PASSWORD) } (see docs/inspector.md)");
   }
   const path = normalizePath(options.path ?? DEFAULT_INSPECTOR_PATH);
+  const hostAllowed = createHostCheck(options.allowedHosts);
   const stream = new EventStream(io.log, options.stream);
   let page: string | undefined;
 
   const answer = async (req: IncomingMessage, res: ServerResponse, route: string, query: URLSearchParams) => {
+    if (!hostAllowed(req)) return send(res, 403, 'text/plain', 'forbidden: this Host is not one of the inspector\'s allowedHosts\n');
     let allowed: boolean;
     try {
       allowed = (await options.auth(req)) === true;
@@ -117,9 +130,12 @@ export function createInspectorHandler(io: InspectableServer, options: Inspector
   };
 
   const handler = ((req: IncomingMessage, res: ServerResponse): boolean => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== path && !url.pathname.startsWith(`${path}/`)) return false;
-    answer(req, res, url.pathname.slice(path.length), url.searchParams).catch(() => {
+    const target = req.url ?? '/';
+    const mark = target.indexOf('?');
+    const rawPath = mark < 0 ? target : target.slice(0, mark);
+    if (rawPath !== path && !rawPath.startsWith(`${path}/`)) return false;
+    const query = new URLSearchParams(mark < 0 ? '' : target.slice(mark + 1));
+    answer(req, res, rawPath.slice(path.length), query).catch(() => {
       if (!res.headersSent) send(res, 500, 'text/plain', 'inspector failed\n');
       else res.destroy();
     });
@@ -130,10 +146,16 @@ export function createInspectorHandler(io: InspectableServer, options: Inspector
   return handler;
 }
 
+/** Segments of plain characters only: routes are compared raw, so the path must read the same raw and decoded. */
+const PLAIN_PATH = /^(?:\/[\w\-~!$&'()*+,;=:@.]+)+$/;
+
 function normalizePath(path: string): string {
   if (typeof path !== 'string' || !path.startsWith('/')) throw new TypeError(`The inspector path must start with "/", got ${JSON.stringify(path)}`);
   const trimmed = path.replace(/\/+$/, '');
   if (trimmed === '') throw new TypeError('The inspector path cannot be "/": give it a path of its own, e.g. "/iostate"');
+  if (!PLAIN_PATH.test(trimmed) || trimmed.split('/').some((segment) => segment === '.' || segment === '..')) {
+    throw new TypeError(`The inspector path must be plain segments (letters, digits, - _ . ~ and the like; no %, "." or ".." segment, nor "//"), got ${JSON.stringify(path)}`);
+  }
   return trimmed;
 }
 

@@ -13,6 +13,7 @@ import { LANES_CSS, renderLegend } from './lanes-svg';
 import { describeMachine } from './machine-graph';
 import { LIFECYCLE_MACHINES } from './mermaid';
 import { renderStatechartSvg } from './statechart-svg';
+import { UNSAFE_CHARACTERS } from './visible-text';
 
 /** Rows the page asks for per table; totals are shown beside them. */
 export const PAGE_ROWS = 300;
@@ -71,7 +72,10 @@ const SCRIPT = `
   var snapshot=null,lastSnapshotAt=0,snapshotTimer=null,lanesAt=0,lanesTimer=null,feed=[],showSocketRooms=false,filter='';
   function clock(ms){return ms==null?'':new Date(ms).toISOString().slice(11,23)}
   function age(ms){if(ms==null)return '';var s=(Date.now()-ms)/1000;return s<60?s.toFixed(1)+' s':s<3600?Math.floor(s/60)+' min':Math.floor(s/3600)+' h '+Math.floor(s%3600/60)+' min'}
-  function el(tag,cls,text){var e=document.createElement(tag);if(cls)e.className=cls;if(text!=null)e.textContent=String(text);return e}
+  // Names come from clients: controls and bidi overrides are shown as escapes (visible-text.ts).
+  var UNSAFE=new RegExp(${JSON.stringify(UNSAFE_CHARACTERS)},'g');
+  function vis(s){return String(s).replace(UNSAFE,function(c){var n=c.charCodeAt(0),h=n.toString(16);return n<=0x9f?'\\\\x'+('0'+h).slice(-2):'\\\\u'+('000'+h).slice(-4)})}
+  function el(tag,cls,text){var e=document.createElement(tag);if(cls)e.className=cls;if(text!=null)e.textContent=vis(text);return e}
   function badge(state){return el('span','state '+state,state)}
   function table(id,columns,rows,total){
     var box=$(id);box.textContent='';
@@ -84,7 +88,7 @@ const SCRIPT = `
       var tr=el('tr');
       columns.forEach(function(c){
         var v=c[1](row),td=el('td',c[2]||null);
-        if(v instanceof Node)td.appendChild(v);else td.textContent=v==null?'':String(v);
+        if(v instanceof Node)td.appendChild(v);else td.textContent=v==null?'':vis(v);
         tr.appendChild(td);
       });
       t.appendChild(tr);
@@ -149,7 +153,7 @@ const SCRIPT = `
     if(b.total>b.events.length)counts.appendChild(el('span',null,'(latest '+b.events.length+' of '+b.total+' listed)'));
     feed=feed.concat(b.events).slice(-FEED);
     var box=$('feed');box.textContent='';
-    feed.slice().reverse().forEach(function(e){var d=el('div');d.appendChild(el('span','t',clock(e.ts)));d.appendChild(el('b',null,e.type+' '));d.appendChild(document.createTextNode(describe(e)));box.appendChild(d)});
+    feed.slice().reverse().forEach(function(e){var d=el('div');d.appendChild(el('span','t',clock(e.ts)));d.appendChild(el('b',null,e.type+' '));d.appendChild(document.createTextNode(vis(describe(e))));box.appendChild(d)});
     soon('snapshot');
     if(b.events.some(function(e){return /^(conn|socket|room)\\./.test(e.type)})||b.unavailable>0)soon('lanes');
   }

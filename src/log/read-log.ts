@@ -1,7 +1,8 @@
 /**
  * Reads JSONL logs back. Each line is validated against the event schema; a
  * bad line (a truncated last line after a crash, an edit, a newer version's
- * event) is reported with its line number and skipped, never thrown. Several
+ * event, a `ts` out of range) is reported with its line number and skipped,
+ * never thrown. Several
  * files (rotated files, or one per node) are merged by ts, then node, then
  * seq, keeping each file's own order.
  */
@@ -20,8 +21,13 @@ export interface ReadLogResult {
   problems: LogProblem[];
 }
 
+/** The last millisecond an ISO date can write (year 9999); the first is the epoch. */
+const MAX_TS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+/** One file's events come from one clock: an event further than this from their median was not written by it. */
+const MAX_TS_DISTANCE = 366 * 24 * 3600 * 1000;
+
 export function parseLog(text: string, file = '<input>'): ReadLogResult {
-  const events: LogEvent[] = [];
+  const parsed: { event: LogEvent; line: number }[] = [];
   const problems: LogProblem[] = [];
   const lines = text.split('\n');
   const endsWhole = text.endsWith('\n');
@@ -37,11 +43,24 @@ export function parseLog(text: string, file = '<input>'): ReadLogResult {
       problem(isLast ? 'incomplete last line (the writer stopped mid-line)' : `not JSON: ${(error as Error).message}`);
       return;
     }
-    const parsed = logEvent.safeParse(json);
-    if (parsed.success) events.push(parsed.data);
-    else problem(`not a log event: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; ')}`);
+    const result = logEvent.safeParse(json);
+    if (!result.success) problem(`not a log event: ${result.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; ')}`);
+    else if (result.data.ts < 0 || result.data.ts > MAX_TS) problem(`ts out of range: ${result.data.ts} is not a date from 1970 to 9999`);
+    else parsed.push({ event: result.data, line: index + 1 });
   });
+  const events: LogEvent[] = [];
+  const median = medianTs(parsed.map(({ event }) => event.ts));
+  for (const { event, line } of parsed) {
+    if (Math.abs(event.ts - median) <= MAX_TS_DISTANCE) events.push(event);
+    else problems.push({ file, line, message: `ts out of range: ${new Date(event.ts).toISOString()} is more than a year from this file's other events (median ${new Date(median).toISOString()})` });
+  }
+  problems.sort((a, b) => a.line - b.line);
   return { events, problems };
+}
+
+function medianTs(times: number[]): number {
+  const sorted = times.sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
 /** Reads one or several JSONL files; an unreadable file is a problem at line 0. */

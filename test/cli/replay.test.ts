@@ -97,6 +97,42 @@ describe('iostate replay errors', () => {
     expect((JSON.parse(stdout) as ReplayJson).connections).toHaveLength(5);
   });
 
+  it('reports and skips a line whose ts is out of range, in replay and inspect alike', async () => {
+    const lines = fs.readFileSync(fixture, 'utf8').trimEnd().split('\n');
+    // Copies of the fixture's first connection, stamped with times no writer of this file gave.
+    const open = JSON.parse(lines.find((line) => line.includes('"conn.open"'))!) as Record<string, unknown>;
+    const stamped = (ts: number, sid: string) => JSON.stringify({ ...open, sid, ts, seq: 900 + lines.length });
+    const bad = [
+      stamped(-5, 'before-the-epoch'),
+      stamped(1e17, 'beyond-any-date'),
+      stamped(Date.UTC(10000, 0, 1), 'year-10000'),
+      stamped(1000, 'nineteen-seventy'),
+      stamped(Date.UTC(2100, 0, 1), 'twenty-one-hundred'),
+      '{"type":"nsp.create","nsp":"/x","seq":999,"ts":1e999,"node":"chat-1"}',
+    ];
+    const at = [5, 10, 15, 20, 25, 30];
+    bad.forEach((line, i) => lines.splice(at[i]! - 1, 0, line));
+    const file = path.join(dir, 'times.jsonl');
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+
+    const text = await run('replay', file);
+    expect(text.code).toBe(0);
+    const reported = text.stderr.trimEnd().split('\n');
+    expect(reported.map((line) => Number(line.slice(file.length + 1).split(':')[0]))).toEqual(at);
+    expect(reported.slice(0, 5).every((line) => line.includes('ts out of range'))).toBe(true);
+    expect(reported[3]).toContain('1970-01-01T00:00:01.000Z is more than a year from this file');
+    for (const sid of ['before-the-epoch', 'beyond-any-date', 'year-10000', 'nineteen-seventy', 'twenty-one-hundred']) expect(text.stdout).not.toContain(sid);
+    expect(text.stdout).toMatch(/^Replayed 41 events/);
+
+    const json = await run('replay', file, '--json');
+    expect(json.code).toBe(0);
+    expect((JSON.parse(json.stdout) as ReplayJson).connections).toHaveLength(5);
+    const inspect = await run('inspect', file, '-o', '-');
+    expect(inspect.code).toBe(0);
+    expect(inspect.stderr).toBe(text.stderr);
+    expect(inspect.stdout).toContain('2026-01-01T12:00:00.000Z →');
+  });
+
   it.each([
     [['replay'], 2, /no log file given/],
     [['replay', fixture, '--bogus'], 2, /Unknown option '--bogus'/],

@@ -4,6 +4,7 @@ import { buildSnapshot, inspectSnapshotSchema, type InspectSnapshot } from '../.
 import type { EventBatch } from '../../src/inspect/event-stream';
 import { createInspectorHandler } from '../../src/inspect/http-endpoint';
 import { attachInspector } from '../../src/inspect/attach';
+import { basicAuth } from '../../src/inspect/basic-auth';
 import { Server } from '../../src/actors/server';
 import { io as connectClient } from 'socket.io-client';
 import { EventLog } from '../../src/log/event-log';
@@ -129,6 +130,31 @@ describe('inspector auth', () => {
     const ok = await fetch(`${live.url}/iostate/snapshot`, { headers: { authorization: basic('admin', 'secret') } });
     expect(ok.status).toBe(200);
     expect(inspectSnapshotSchema.safeParse(await ok.json()).success).toBe(true);
+  });
+
+  it('basicAuth lets in the right credentials only, and without a password nobody', async () => {
+    const live = await startLive({ auth: basicAuth('admin', 's3cret:with colon'), realm: 'iostate' });
+    const status = async (authorization?: string) => (await fetch(`${live.url}/iostate/snapshot`, { headers: authorization ? { authorization } : {} })).status;
+    expect(await status(basic('admin', 's3cret:with colon'))).toBe(200);
+    expect(await status(`basic  ${Buffer.from('admin:s3cret:with colon').toString('base64')}`)).toBe(200);
+    for (const wrong of [basic('admin', 's3cret'), basic('admin', 's3cret:with colonX'), basic('Admin', 's3cret:with colon'), 'Bearer s3cret', 'Basic !!!', `Basic ${basic('admin', 's3cret:with colon')}`]) {
+      expect(await status(wrong), wrong).toBe(403);
+    }
+    expect(await status()).toBe(401);
+
+    const warnings: string[] = [];
+    const onWarning = (warning: Error & { code?: string }) => warnings.push(warning.code ?? '');
+    process.on('warning', onWarning);
+    try {
+      const locked = await startLive({ auth: basicAuth('admin', process.env.IOSTATE_TEST_UNSET_PASSWORD) });
+      expect((await fetch(`${locked.url}/iostate/snapshot`, { headers: { authorization: basic('admin', '') } })).status).toBe(403);
+      expect((await fetch(`${locked.url}/iostate/snapshot`, { headers: { authorization: basic('admin', 'undefined') } })).status).toBe(403);
+      await until(() => warnings.length > 0, 'the warning');
+      expect(warnings).toEqual(['IOSTATE_INSPECTOR_NO_PASSWORD']);
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(() => basicAuth('ad:min', 'x')).toThrow(/user name/);
   });
 
   it('awaits an async auth, and a throwing one gives 500 without taking the server down', async () => {

@@ -17,6 +17,7 @@ import { createInspectorHandler } from '../../src/inspect/http-endpoint';
 import { renderTimelineHtml } from '../../src/inspect/timeline';
 import { EventLog } from '../../src/log/event-log';
 import { chatLog } from './fixture';
+import { RAW_UNSAFE, hostileVisit, startHostileServer } from '../cli/hostile-client';
 
 const CHROMIUM = '/usr/bin/chromium';
 const chromiumPresent = existsSync(CHROMIUM);
@@ -155,6 +156,35 @@ describe.skipIf(!chromiumPresent && !chromiumRequired)('inspector pictures in he
       inspector.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('shows names, rooms and close reasons a client chose as text: no markup runs, controls show as escapes', async () => {
+    const target = await startHostileServer();
+    // bypassCSP: escaping alone must hold, without the page's policy (which also lets the probes run).
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, bypassCSP: true });
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    try {
+      await hostileVisit(target);
+      await hostileVisit(target, true);
+      await page.goto(`${target.url}/iostate/`);
+      await page.waitForFunction(`document.querySelectorAll('#lanes .lanes-card').length === 2 && document.querySelectorAll('#closed tr').length === 2`);
+      await page.waitForFunction(`document.getElementById('feed').textContent.includes('conn.close')`);
+      const shown = (id: string) => page.textContent(`#${id}`).then((text) => text ?? '');
+      expect(await shown('namespaces')).toContain('/<img src=x onerror=alert(1)>\\x1b[31m');
+      expect(await shown('rooms')).toContain('</script><img src=x onerror=alert(2)>\\x9b2J\\u2066');
+      expect(await shown('closed')).toContain('reason "\\x1b[2J\\x1b]0;owned\\x07');
+      expect(await shown('lanes')).toContain('no entry to /\\x1b]8;;http://evil.example\\x07<svg onload=alert(3)>');
+      for (const id of ['namespaces', 'rooms', 'sockets', 'connections', 'closed', 'feed', 'lanes']) expect(await shown(id), id).not.toMatch(RAW_UNSAFE);
+      expect(await page.evaluate(`document.querySelectorAll('img, script:not(body > script), [onerror], [onload]').length`)).toBe(0);
+      expect(dialogs).toEqual([]);
+    } finally {
+      await page.close();
+      await target.close();
     }
   });
 
