@@ -1,7 +1,7 @@
 // Someone who can write to Redis adds entries to the shared log stream
 // (`XADD socket.io-log * e <json>`). A node never lets such an entry change a
 // socket that lives on it, whatever node the entry claims to come from.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Redis } from 'ioredis';
 import type { ServerOptions } from '../../src/actors/server';
 import { replay } from '../../src/log/replay';
@@ -170,5 +170,21 @@ describe.skipIf(skipWithoutRedis('forged log entries'))('forged entries in the s
     const replayed = replay(log.events).projections.rooms;
     expect(replayed.membersOf('/', 'admins-only')).toBeUndefined();
     expect([...replayed.membersOf('/', 'team')!]).toEqual([id]);
+  });
+
+  it('without an error listener, each report is one console.warn, and the reports remembered to print once stay bounded', async () => {
+    const a = await node('node-a');
+    const quiet = a.adapter('/quiet');
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      for (let i = 0; i < 1001; i++) quiet.reportError(new Error(`skipped entry ${i}`));
+      quiet.reportError(new Error('skipped entry 1000'));
+      expect(warn).toHaveBeenCalledTimes(1001);
+      // The first ones were forgotten: printing them again is the price of not keeping every message.
+      quiet.reportError(new Error('skipped entry 0'));
+      expect(warn).toHaveBeenCalledTimes(1002);
+    } finally {
+      warn.mockRestore();
+    }
   });
 });
