@@ -26,7 +26,7 @@ import { RedisStreamSink } from '../../log/redis-stream-sink';
 import { openReader, openWriter, quit, type ConnectionSource, type Connections } from './connections';
 import { Liveness } from './liveness';
 import type { ResolvedOptions } from './options';
-import { SkippedEntries } from './skipped-entries';
+import { ThrottledReport } from './throttled-report';
 import { StreamReader } from './stream-reader';
 import type { Redis } from 'ioredis';
 
@@ -49,7 +49,8 @@ export class ClusterNode {
   private readonly reader: StreamReader | undefined;
   /** Who holds each session and socket, to refuse entries that speak for another node's. */
   private readonly owners: Owners;
-  private readonly skipped: SkippedEntries;
+  /** Entries of the log stream skipped: invalid, or speaking for another node's sockets. */
+  private readonly skipped: ThrottledReport;
   private readonly readerClient: Redis | undefined;
   private readonly writerClient: Redis | undefined;
   private readonly liveness: Liveness;
@@ -81,7 +82,10 @@ export class ClusterNode {
     this.watch(sub, 'subscriber');
     const stream = `${options.key}-log`;
     this.owners = projectionOwners(server.log.projections);
-    this.skipped = new SkippedEntries(stream, (error) => this.report(error));
+    this.skipped = new ThrottledReport(
+      (error) => this.report(error),
+      (count) => `log stream ${stream}: skipped ${count} more entr${count === 1 ? 'y' : 'ies'} (reported at most once a second)`,
+    );
     if (options.sharedLog) {
       // Its own connection, whose commands wait for Redis instead of failing: an
       // outage holds one batch in ioredis and the rest in the sink, in order.
@@ -101,7 +105,7 @@ export class ClusterNode {
         node: this.name,
         lastSeq: () => server.log.lastSeq,
         onEvent: (id, event) => this.ingest(id, event),
-        onSkip: (id, problem) => this.skipped.add(id, problem),
+        onSkip: (id, problem) => this.skip(id, problem),
         onError: (error) => this.report(error),
       });
       this.reader.start();
@@ -192,7 +196,7 @@ export class ClusterNode {
   private ingest(id: string, event: LogEvent): void {
     const claim = foreignClaim(event, this.owners);
     if (claim) {
-      this.skipped.add(id, `refused: ${claim}`);
+      this.skip(id, `refused: ${claim}`);
       return;
     }
     if (event.type === 'node.down') {
@@ -209,6 +213,10 @@ export class ClusterNode {
       this.seen.add(event.node);
     }
     this.server.log.ingest(event);
+  }
+
+  private skip(id: string, problem: string): void {
+    this.skipped.add(`log stream ${this.options.key}-log: skipped entry ${id}: ${problem}`);
   }
 
   private readonly checkEpoch = (): void => {

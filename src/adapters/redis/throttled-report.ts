@@ -1,29 +1,30 @@
 /**
- * Entries of the log stream that this node did not take in: counted, and
- * reported with their id and why, at most once per interval so that a flood
- * of bad entries cannot become a flood of reports; the entries skipped in
- * between are reported as a count.
+ * Problems that an outsider can cause by the thousand (bad entries in the
+ * log stream, broadcasts with acks past the bound) are counted and reported
+ * at most once per interval, so that a flood of them cannot become a flood
+ * of reports; those in between are reported as a count.
  */
-export class SkippedEntries {
-  /** Entries skipped since the node started. */
+export class ThrottledReport {
+  /** Problems seen since the start. */
   total = 0;
   private unreported = 0;
   private lastReportAt = -Infinity;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly stream: string,
     private readonly report: (error: Error) => void,
+    /** The report of `count` problems that were not reported one by one. */
+    private readonly summary: (count: number) => string,
     private readonly interval = 1000,
   ) {}
 
-  add(id: string, problem: string): void {
+  add(message: string): void {
     this.total++;
     const now = Date.now();
     if (now - this.lastReportAt >= this.interval) {
       const more = this.takeUnreported();
       this.lastReportAt = now;
-      this.report(new Error(`log stream ${this.stream}: skipped entry ${id}: ${problem}${more > 0 ? ` (and ${more} more before it)` : ''}`));
+      this.report(new Error(more > 0 ? `${message} (and ${more} more before it)` : message));
       return;
     }
     this.unreported++;
@@ -41,7 +42,7 @@ export class SkippedEntries {
     const count = this.takeUnreported();
     if (count === 0) return;
     this.lastReportAt = Date.now();
-    this.report(new Error(`log stream ${this.stream}: skipped ${count} more entr${count === 1 ? 'y' : 'ies'} (reported at most once a second)`));
+    this.report(new Error(this.summary(count)));
   }
 
   private takeUnreported(): number {
