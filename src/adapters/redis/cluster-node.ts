@@ -25,6 +25,7 @@ import { foreignClaim, projectionOwners, type Owners } from '../../log/foreign-c
 import { RedisStreamSink } from '../../log/redis-stream-sink';
 import { openReader, openWriter, quit, type ConnectionSource, type Connections } from './connections';
 import { Liveness } from './liveness';
+import { RemoteAcks } from './remote-acks';
 import type { ResolvedOptions } from './options';
 import { ThrottledReport } from './throttled-report';
 import { StreamReader } from './stream-reader';
@@ -42,6 +43,8 @@ const nodes = new WeakMap<Server, ClusterNode>();
 export class ClusterNode {
   readonly name: string;
   readonly connections: Connections;
+  /** Acks of this node's clients that other nodes' broadcasts wait for. */
+  readonly remoteAcks: RemoteAcks;
   private readonly members = new Set<NodeMember>();
   /** Other nodes whose events this node read and that have not left or gone down. */
   private readonly seen = new Set<string>();
@@ -77,6 +80,7 @@ export class ClusterNode {
   ) {
     this.name = server.log.node;
     this.connections = source.open();
+    this.remoteAcks = new RemoteAcks(options.maxPendingAcks, options.requestsTimeout, (error) => this.report(error));
     const { pub, sub } = this.connections;
     this.watch(pub, 'publisher');
     this.watch(sub, 'subscriber');
@@ -143,6 +147,11 @@ export class ClusterNode {
     return this.skipped.total;
   }
 
+  /** Client acks this node waits for on behalf of other nodes' broadcasts (at most `maxPendingAcks`). */
+  get pendingRemoteAcks(): number {
+    return this.remoteAcks.size;
+  }
+
   join(member: NodeMember): void {
     this.members.add(member);
     void this.liveness.beat();
@@ -182,6 +191,7 @@ export class ClusterNode {
     await this.liveness.stop();
     this.reader?.stop();
     this.skipped.stop();
+    this.remoteAcks.clear();
     for (const unwatch of this.unwatch) unwatch();
     for (const client of [this.readerClient, this.writerClient]) if (client) await quit(client).catch(() => undefined);
     await this.source.close(this.connections);

@@ -279,7 +279,7 @@ export class RedisAdapter extends Adapter implements NodeMember {
     const request = decodeMessage(message);
     if (!request || request.uid === this.uid) return;
     try {
-      answerRequest(this, this.nsp, request, (answer) => this.publishAnswer(answer));
+      answerRequest(this, this.nsp, request, (answer) => this.publishAnswer(answer), this.node.remoteAcks);
     } catch (error) {
       this.reportError(new Error(`cannot answer a request from another node: ${(error as Error).message}`));
     }
