@@ -129,17 +129,20 @@ describe.skipIf(skipWithoutRedis('forged log entries'))('forged entries in the s
     const a = await node('node-a', { inspector: { auth: () => true } });
     const errors: string[] = [];
     a.adapter().on('error', (error: Error) => errors.push(error.message));
-    const add = (...fields: string[]) => raw.call('XADD', 'socket.io-log', '*', ...fields) as Promise<string>;
     const valid = { seq: 1, ts: Date.now(), node: 'node-x', type: 'nsp.create', nsp: '/elsewhere' };
-    const first = await add('e', '{"seq":');
-    await add('x', '1');
-    await add('e', JSON.stringify({ ...valid, type: 'room.owned' }));
-    await add('e', JSON.stringify({ ...valid, ts: 1e300 }));
-    await add('e', JSON.stringify({ ...valid, ts: -1 }));
-    await add('e', JSON.stringify({ ...valid, node: '' }));
-    await add('e', JSON.stringify({ ...valid, nsp: 'n'.repeat(70_000) }));
-    // Claims to be node-a, which never wrote a seq this high.
-    await add('e', JSON.stringify({ ...valid, node: 'node-a', seq: 1_000_000 }));
+    // In one transaction: the node reads them in one go, within the second its first report opens.
+    const [[, first]] = (await raw
+      .multi()
+      .xadd('socket.io-log', '*', 'e', '{"seq":')
+      .xadd('socket.io-log', '*', 'x', '1')
+      .xadd('socket.io-log', '*', 'e', JSON.stringify({ ...valid, type: 'room.owned' }))
+      .xadd('socket.io-log', '*', 'e', JSON.stringify({ ...valid, ts: 1e300 }))
+      .xadd('socket.io-log', '*', 'e', JSON.stringify({ ...valid, ts: -1 }))
+      .xadd('socket.io-log', '*', 'e', JSON.stringify({ ...valid, node: '' }))
+      .xadd('socket.io-log', '*', 'e', JSON.stringify({ ...valid, nsp: 'n'.repeat(70_000) }))
+      // Claims to be node-a, which never wrote a seq this high.
+      .xadd('socket.io-log', '*', 'e', JSON.stringify({ ...valid, node: 'node-a', seq: 1_000_000 }))
+      .exec())! as [unknown, string][];
     await readUpTo(a);
     expect(a.adapter().node.skippedEntries).toBe(8);
     expect(errors[0]).toBe(`log stream socket.io-log: skipped entry ${first}: not JSON`);

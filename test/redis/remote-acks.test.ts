@@ -78,7 +78,7 @@ describe.skipIf(skipWithoutRedis('remote acks'))('broadcasts with acks from a so
     prompt.on('ask', (...args: unknown[]) => (args[0] as (answer: string) => void)('in time'));
     let answerLate: (() => void) | undefined;
     late.on('ask', (...args: unknown[]) => (answerLate = () => (args[0] as (answer: string) => void)('too late')));
-    const result = await ask(300);
+    const result = await ask(1500);
     expect(result.err?.message).toBe('operation has timed out');
     expect(result.replies).toEqual(['in time']);
     await waitFor('iostate to forget the missing acks', () => a.adapter().node.pendingRemoteAcks === 0);
@@ -101,12 +101,14 @@ describe.skipIf(skipWithoutRedis('remote acks'))('broadcasts with acks from a so
     a.adapter().on('error', (error: Error) => errors.push(error.message));
     const silent = [await client(4), await client(2)];
     const received = silent.map((socket) => collect(socket, 'ask'));
-    const first = ask(800);
+    const first = ask(3000);
     await waitFor('the first broadcast to arrive', () => received.every((list) => list.length === 1));
     expect(a.adapter().node.pendingRemoteAcks).toBe(2);
     const refused = await ask(300);
     expect(refused).toEqual({ err: expect.objectContaining({ message: 'operation has timed out' }), replies: [] });
+    await waitFor('the refusal to be reported', () => errors.length > 0);
     expect(received.map((list) => list.length)).toEqual([1, 1]);
+    expect(a.adapter().node.pendingRemoteAcks).toBe(2);
     expect(errors).toEqual([
       'refused a broadcast with acks from another node: it would wait for 2 more acks, over maxPendingAcks (3, 2 waiting); the requester gets no answer from this node',
     ]);
