@@ -244,6 +244,22 @@ export class Socket extends EventEmitter {
     return this;
   }
 
+  /**
+   * Sends an event to this client and waits for its ack, for a while:
+   * returns the function that stops waiting (a later ack is then ignored).
+   * For another node's broadcast with acks, whose requester stops listening
+   * after its timeout.
+   */
+  emitExpectingAck(event: string, args: readonly unknown[], ack: Ack): () => void {
+    if (RESERVED_EVENTS.has(event)) throw new Error(`"${event}" is a reserved event name`);
+    const id = this.nextAckId++;
+    (this.acks ??= new Map()).set(id, ack);
+    this.packet({ type: PacketType.EVENT, nsp: this.nsp.name, data: [event, ...args], id });
+    return () => {
+      this.acks?.delete(id);
+    };
+  }
+
   send(...args: unknown[]): this {
     this.emit('message', ...args);
     return this;

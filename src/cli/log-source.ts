@@ -86,6 +86,6 @@ async function readStream(name: string, redis: { url: string; key: string }, io:
     io.stderr(`iostate ${name}: cannot read ${streamName(redis)}: ${(error as Error).message}\n`);
     return undefined;
   }
-  for (const id of log.invalid) io.stderr(`${streamName(redis)} entry ${id}: not a log event\n`);
+  for (const { id, problem } of log.invalid) io.stderr(`${streamName(redis)} entry ${id}: ${problem}, skipped\n`);
   return log.events;
 }

@@ -7,10 +7,14 @@
  * - While Redis is away the events stay queued (up to `maxBuffered`; past it
  *   the oldest are dropped and reported) and go out, in order, once it is
  *   back; a lost reply may resend an event, which folds the same twice.
+ * - An event longer than the other nodes take in (MAX_EVENT_CHARS, see
+ *   untrusted-event.ts) is not appended, and is reported: it would only
+ *   take Redis memory, and every reader would skip it.
  * The client is anything with ioredis's `call(command, ...args)`.
  */
 import type { LogEvent } from './events';
 import type { LogSink } from './sink';
+import { MAX_EVENT_CHARS } from './untrusted-event';
 
 export interface RedisCommandClient {
   call(command: string, ...args: string[]): Promise<unknown>;
@@ -62,12 +66,18 @@ export class RedisStreamSink implements LogSink {
 
   write(event: LogEvent): void {
     if (this.closed) return;
+    let line: string;
     try {
-      this.queue.push(JSON.stringify(event));
+      line = JSON.stringify(event);
     } catch (error) {
       this.onError(new Error(`event log stream ${this.stream}: event ${event.seq} (${event.type}) cannot be serialised: ${(error as Error).message}`));
       return;
     }
+    if (line.length > MAX_EVENT_CHARS) {
+      this.onError(new Error(`event log stream ${this.stream}: a ${event.type} event of ${line.length} characters was not appended (other nodes take at most ${MAX_EVENT_CHARS})`));
+      return;
+    }
+    this.queue.push(line);
     if (this.queue.length > this.maxBuffered) {
       const dropped = this.queue.length - this.maxBuffered;
       this.queue.splice(0, dropped);

@@ -111,7 +111,7 @@ describe.skipIf(skipWithoutRedis('iostate replay/inspect --redis'))('iostate rep
     const { code, stdout, stderr } = await run('replay', '--redis', redis.url, '--key', 'bad', '--json');
     expect(code).toBe(0);
     expect(stderr).toBe(
-      `${shown} (stream bad-log) entry ${notAnEvent}: not a log event\n` + `${shown} (stream bad-log) entry ${noEventField}: not a log event\n`,
+      `${shown} (stream bad-log) entry ${notAnEvent}: not an event (unknown type), skipped\n` + `${shown} (stream bad-log) entry ${noEventField}: no field e, skipped\n`,
     );
     expect((JSON.parse(stdout) as ReplayJson).connections).toHaveLength(5);
   });

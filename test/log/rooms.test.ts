@@ -79,4 +79,19 @@ describe('rooms projection', () => {
     expect([...roomsView(state).socketIds('/')]).toEqual(['a1']);
     expect([...roomsView(state).roomNames('/')]).toEqual(['a1']);
   });
+
+  it("another node's connect of a connected socket id starts a new socket in no room", () => {
+    const forged = new Scenario('node-x');
+    forged.connect(0, 'e0', 'victim');
+    forged.add(1, { type: 'room.join', socketId: 'victim', nsp: '/', room: 'admins-only' });
+    const real = new Scenario('node-a');
+    real.connect(2, 'e1', 'victim');
+    real.add(3, { type: 'socket.connect', sid: 'e1', socketId: 'victim', nsp: '/', protocol: 5 });
+    const state = emptyRooms();
+    for (const event of [...forged.events, ...real.events]) foldRooms(state, event);
+    expect(roomsView(state).membersOf('/', 'admins-only')).toBeUndefined();
+    expect([...roomsView(state).roomsOf('/', 'victim')!]).toEqual(['victim']);
+    // Its own node connecting it again (announcing its sockets) keeps its rooms.
+    expect(state.namespaces.get('/')!.nodes.get('victim')).toBe('node-a');
+  });
 });

@@ -110,4 +110,18 @@ describe('sessions projection', () => {
     expect([...view.sessions()].map((x) => x.sid)).toEqual(['e3', 'e4', 'live']);
     expect([...view.sockets()].map((x) => x.socketId)).toEqual(['s3', 's4']);
   });
+
+  it("another node's connect of a connected socket id replaces the record; its own node's repeat changes nothing", () => {
+    const state = emptySessions();
+    const forged = new Scenario('node-x');
+    forged.connect(0, 'forged', 'victim');
+    forged.add(1, { type: 'room.join', socketId: 'victim', nsp: '/', room: 'admins-only' });
+    const real = new Scenario('node-a');
+    real.open(2, 'e1');
+    real.connect(3, 'e1', 'victim');
+    real.add(4, { type: 'socket.connect', sid: 'e1', socketId: 'victim', nsp: '/', protocol: 5 });
+    for (const event of [...forged.events, ...real.events]) foldSessions(state, event);
+    const socket = sessionsView(state).socket('/', 'victim')!;
+    expect({ node: socket.node, sid: socket.sid, rooms: [...socket.rooms] }).toEqual({ node: 'node-a', sid: 'e1', rooms: ['victim'] });
+  });
 });

@@ -6,7 +6,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import ioV2 from 'socket.io-client-v2';
 import { io as ioV4, type Socket as V4Socket } from 'socket.io-client';
-import { Server } from '../../src/actors/server';
+import { Server, type ServerOptions } from '../../src/actors/server';
 import { redisAdapter, type RedisAdapter, type RedisAdapterOptions } from '../../src/redis';
 
 /** Fast liveness and requests so that the suite stays short. */
@@ -21,9 +21,9 @@ export interface IostateNode {
   close(): Promise<void>;
 }
 
-export async function startIostateNode(name: string, options: RedisAdapterOptions): Promise<IostateNode> {
+export async function startIostateNode(name: string, options: RedisAdapterOptions, serverOptions: ServerOptions = {}): Promise<IostateNode> {
   const http = createServer();
-  const io = new Server(http, { eventLog: { node: name }, serveClient: false });
+  const io = new Server(http, { eventLog: { node: name }, serveClient: false, ...serverOptions });
   io.adapter(redisAdapter({ ...FAST, ...options }));
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const node: IostateNode = {

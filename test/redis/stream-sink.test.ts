@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { RedisStreamSink, type RedisCommandClient } from '../../src/log/redis-stream-sink';
 import type { LogEvent } from '../../src/log/events';
+import { MAX_EVENT_CHARS } from '../../src/log/untrusted-event';
 
 function event(seq: number): LogEvent {
   return { seq, ts: 1000 + seq, node: 'n', type: 'room.join', socketId: `s${seq}`, nsp: '/', room: 'r' };
@@ -79,6 +80,19 @@ describe('RedisStreamSink', () => {
     await sink.flush();
     expect(errors[0]).toMatch(/^event log stream s: event 1 \(socket.refused\) cannot be serialised: /);
     expect(redis.appended.map((e) => e.seq)).toEqual([2]);
+    await sink.close();
+  });
+
+  it('does not append an event longer than the other nodes take in, and says so', async () => {
+    const redis = fakeRedis();
+    const errors: string[] = [];
+    const sink = new RedisStreamSink({ client: redis.client, stream: 's', onError: (error) => errors.push(error.message) });
+    const huge: LogEvent = { seq: 1, ts: 1001, node: 'n', type: 'room.join', socketId: 's1', nsp: '/', room: 'r'.repeat(MAX_EVENT_CHARS) };
+    sink.write(huge);
+    sink.write(event(2));
+    await sink.flush();
+    expect(redis.appended.map((e) => e.seq)).toEqual([2]);
+    expect(errors).toEqual([`event log stream s: a room.join event of ${JSON.stringify(huge).length} characters was not appended (other nodes take at most ${MAX_EVENT_CHARS})`]);
     await sink.close();
   });
 

@@ -8,6 +8,7 @@ import type { Namespace } from '../../actors/namespace';
 import type { Adapter } from '../memory-adapter';
 import { PacketType } from '../../parser/packet';
 import { describeSocket, localRooms, localSockets, type Selection } from './local-sockets';
+import type { RemoteAcks } from './remote-acks';
 import { RequestType, isRecord, stringList } from './wire';
 
 export interface Answer {
@@ -19,7 +20,7 @@ export interface Answer {
 /** Publishes an answer that comes later (the acks of a broadcast). */
 export type Reply = (answer: Answer) => void;
 
-export function answerRequest(adapter: Adapter, nsp: Namespace, request: Record<string, unknown>, reply: Reply): void {
+export function answerRequest(adapter: Adapter, nsp: Namespace, request: Record<string, unknown>, reply: Reply, acks: RemoteAcks): void {
   const requestId = request.requestId;
   const answer = (body: Record<string, unknown>) => reply({ body: { requestId, ...body } });
   switch (request.type) {
@@ -63,7 +64,7 @@ export function answerRequest(adapter: Adapter, nsp: Namespace, request: Record<
       answer({ sockets: localSockets(adapter, nsp, selection(request.opts)).map(describeSocket) });
       return;
     case RequestType.BROADCAST:
-      broadcastWithAck(adapter, nsp, request, reply);
+      broadcastWithAck(adapter, nsp, request, reply, acks);
       return;
     default:
       // SERVER_SIDE_EMIT has no counterpart in the 2.x API; unknown types are ignored.
@@ -71,19 +72,31 @@ export function answerRequest(adapter: Adapter, nsp: Namespace, request: Record<
   }
 }
 
-/** socket.io 4's `io.timeout(ms).emit(event, ..., callback)`: deliver here, report the count, then each ack. */
-function broadcastWithAck(adapter: Adapter, nsp: Namespace, request: Record<string, unknown>, reply: Reply): void {
+/**
+ * socket.io 4's `io.timeout(ms).emit(event, ..., callback)`: deliver here,
+ * report the count, then each ack that comes before the request's timeout
+ * (`opts.flags.timeout`). Refused whole when this node already waits for
+ * `maxPendingAcks` acks (see remote-acks.ts).
+ */
+function broadcastWithAck(adapter: Adapter, nsp: Namespace, request: Record<string, unknown>, reply: Reply, acks: RemoteAcks): void {
   const packet = request.packet;
   if (!isRecord(packet) || !Array.isArray(packet.data) || typeof packet.data[0] !== 'string') return;
   if (packet.type !== PacketType.EVENT && packet.type !== PacketType.BINARY_EVENT) return;
   const [event, ...args] = packet.data as [string, ...unknown[]];
   const recipients = localSockets(adapter, nsp, selection(request.opts));
+  const wait = recipients.length > 0 ? acks.wait(recipients.length, timeoutOf(request.opts)) : undefined;
+  if (recipients.length > 0 && !wait) return;
   reply({ body: { type: RequestType.BROADCAST_CLIENT_COUNT, requestId: request.requestId, clientCount: recipients.length } });
   for (const socket of recipients) {
-    socket.emit(event, ...args, (arg: unknown) =>
-      reply({ body: { type: RequestType.BROADCAST_ACK, requestId: request.requestId, packet: arg }, binary: true }),
-    );
+    const forget = socket.emitExpectingAck(event, args, (arg: unknown) => {
+      if (wait!.answered()) reply({ body: { type: RequestType.BROADCAST_ACK, requestId: request.requestId, packet: arg }, binary: true });
+    });
+    wait!.track(forget);
   }
+}
+
+function timeoutOf(opts: unknown): unknown {
+  return isRecord(opts) && isRecord(opts.flags) ? opts.flags.timeout : undefined;
 }
 
 function selection(opts: unknown): Selection {

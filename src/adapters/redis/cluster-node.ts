@@ -3,7 +3,9 @@
  * server rather than once per namespace. It
  * - writes this node's events to the log stream and ingests the other
  *   nodes' events into this server's projections (so room listings are
- *   cluster-wide and answered locally),
+ *   cluster-wide and answered locally), but only valid ones that speak for
+ *   their own node's sessions and sockets: an entry anyone added to the
+ *   stream never changes a socket of this node (foreign-claim.ts),
  * - keeps this node alive in Redis and records `node.down` for a node
  *   that stopped renewing its key,
  * - watches the Redis connections and reports trouble once per outage on
@@ -19,10 +21,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from '../../actors/server';
 import type { LogEvent } from '../../log/events';
+import { foreignClaim, projectionOwners, type Owners } from '../../log/foreign-claim';
 import { RedisStreamSink } from '../../log/redis-stream-sink';
 import { openReader, openWriter, quit, type ConnectionSource, type Connections } from './connections';
 import { Liveness } from './liveness';
+import { RemoteAcks } from './remote-acks';
 import type { ResolvedOptions } from './options';
+import { ThrottledReport } from './throttled-report';
 import { StreamReader } from './stream-reader';
 import type { Redis } from 'ioredis';
 
@@ -38,11 +43,17 @@ const nodes = new WeakMap<Server, ClusterNode>();
 export class ClusterNode {
   readonly name: string;
   readonly connections: Connections;
+  /** Acks of this node's clients that other nodes' broadcasts wait for. */
+  readonly remoteAcks: RemoteAcks;
   private readonly members = new Set<NodeMember>();
   /** Other nodes whose events this node read and that have not left or gone down. */
   private readonly seen = new Set<string>();
   private readonly sink: RedisStreamSink | undefined;
   private readonly reader: StreamReader | undefined;
+  /** Who holds each session and socket, to refuse entries that speak for another node's. */
+  private readonly owners: Owners;
+  /** Entries of the log stream skipped: invalid, or speaking for another node's sockets. */
+  private readonly skipped: ThrottledReport;
   private readonly readerClient: Redis | undefined;
   private readonly writerClient: Redis | undefined;
   private readonly liveness: Liveness;
@@ -69,10 +80,16 @@ export class ClusterNode {
   ) {
     this.name = server.log.node;
     this.connections = source.open();
+    this.remoteAcks = new RemoteAcks(options.maxPendingAcks, options.requestsTimeout, (error) => this.report(error));
     const { pub, sub } = this.connections;
     this.watch(pub, 'publisher');
     this.watch(sub, 'subscriber');
     const stream = `${options.key}-log`;
+    this.owners = projectionOwners(server.log.projections);
+    this.skipped = new ThrottledReport(
+      (error) => this.report(error),
+      (count) => `log stream ${stream}: skipped ${count} more entr${count === 1 ? 'y' : 'ies'} (reported at most once a second)`,
+    );
     if (options.sharedLog) {
       // Its own connection, whose commands wait for Redis instead of failing: an
       // outage holds one batch in ioredis and the rest in the sink, in order.
@@ -90,7 +107,9 @@ export class ClusterNode {
         redis: this.readerClient,
         stream,
         node: this.name,
-        onEvent: (event) => this.ingest(event),
+        lastSeq: () => server.log.lastSeq,
+        onEvent: (id, event) => this.ingest(id, event),
+        onSkip: (id, problem) => this.skip(id, problem),
         onError: (error) => this.report(error),
       });
       this.reader.start();
@@ -121,6 +140,16 @@ export class ClusterNode {
 
   get sharesLog(): boolean {
     return this.sink !== undefined;
+  }
+
+  /** Entries of the log stream this node skipped: invalid, or speaking for sockets of another node. */
+  get skippedEntries(): number {
+    return this.skipped.total;
+  }
+
+  /** Client acks this node waits for on behalf of other nodes' broadcasts (at most `maxPendingAcks`). */
+  get pendingRemoteAcks(): number {
+    return this.remoteAcks.size;
   }
 
   join(member: NodeMember): void {
@@ -161,6 +190,8 @@ export class ClusterNode {
     await this.sink?.close();
     await this.liveness.stop();
     this.reader?.stop();
+    this.skipped.stop();
+    this.remoteAcks.clear();
     for (const unwatch of this.unwatch) unwatch();
     for (const client of [this.readerClient, this.writerClient]) if (client) await quit(client).catch(() => undefined);
     await this.source.close(this.connections);
@@ -172,7 +203,12 @@ export class ClusterNode {
     if (event.type === 'server.close') void this.close();
   }
 
-  private ingest(event: LogEvent): void {
+  private ingest(id: string, event: LogEvent): void {
+    const claim = foreignClaim(event, this.owners);
+    if (claim) {
+      this.skip(id, `refused: ${claim}`);
+      return;
+    }
     if (event.type === 'node.down') {
       this.seen.delete(event.down);
       if (event.down === this.name) {
@@ -187,6 +223,10 @@ export class ClusterNode {
       this.seen.add(event.node);
     }
     this.server.log.ingest(event);
+  }
+
+  private skip(id: string, problem: string): void {
+    this.skipped.add(`log stream ${this.options.key}-log: skipped entry ${id}: ${problem}`);
   }
 
   private readonly checkEpoch = (): void => {

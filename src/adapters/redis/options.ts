@@ -27,6 +27,8 @@ export interface RedisAdapterOptions {
   sharedLog?: boolean;
   /** Approximate length the log stream is trimmed to; `false` never trims. Default 100,000 events. */
   streamMaxLen?: number | false;
+  /** Client acks this node waits for at once on behalf of other nodes' broadcasts with acks (socket.io 4's `timeout().emit(..., cb)`). Default 10,000. */
+  maxPendingAcks?: number;
 }
 
 export interface ResolvedOptions {
@@ -36,6 +38,7 @@ export interface ResolvedOptions {
   heartbeatTimeout: number;
   sharedLog: boolean;
   streamMaxLen: number | false;
+  maxPendingAcks: number;
 }
 
 const positive = z.number().int().positive();
@@ -53,6 +56,7 @@ const schema = z
     heartbeatTimeout: positive.optional(),
     sharedLog: z.boolean().optional(),
     streamMaxLen: z.union([positive, z.literal(false)]).optional(),
+    maxPendingAcks: positive.optional(),
   })
   .strict()
   .refine((o) => (o.pubClient === undefined) === (o.subClient === undefined), {
@@ -76,6 +80,7 @@ export function parseOptions(options: RedisAdapterOptions = {}): { options: Redi
       heartbeatTimeout: options.heartbeatTimeout ?? 5000,
       sharedLog: options.sharedLog ?? true,
       streamMaxLen: options.streamMaxLen ?? 100_000,
+      maxPendingAcks: options.maxPendingAcks ?? 10_000,
     },
   };
 }

@@ -1,11 +1,15 @@
 /**
  * The merged log of a cluster, read back from its Redis stream: every
- * node's events in the order Redis received them, each validated.
+ * node's events in the order Redis received them, each validated as a live
+ * node validates them: a bounded, valid event (stream-entry.ts) that does
+ * not speak for another node's session or socket (foreign-claim.ts).
  * `iostate replay --redis` and `iostate inspect --redis` read it this way;
  * from code, fold it with `replay()`.
  */
 import { Redis } from 'ioredis';
-import { logEvent, type LogEvent } from '../../log/events';
+import type { LogEvent } from '../../log/events';
+import { foreignClaim, OwnerBook } from '../../log/foreign-claim';
+import { decodeStreamEntry } from './stream-entry';
 
 export interface ReadClusterLogOptions {
   /** An ioredis client, or where Redis is. */
@@ -22,8 +26,8 @@ export interface ReadClusterLogOptions {
 
 export interface ClusterLog {
   events: LogEvent[];
-  /** Stream entries that were not valid events, by entry id. */
-  invalid: string[];
+  /** Stream entries that were skipped, by entry id, with why (worded without the entry's own text). */
+  invalid: { id: string; problem: string }[];
 }
 
 const PAGE = 1000;
@@ -33,17 +37,23 @@ export async function readClusterLog(options: ReadClusterLogOptions): Promise<Cl
   const redis = options.redis instanceof Redis ? options.redis : createClient(options.redis, options.connectTimeout);
   const stream = `${options.key ?? 'socket.io'}-log`;
   const events: LogEvent[] = [];
-  const invalid: string[] = [];
+  const invalid: ClusterLog['invalid'] = [];
+  const owners = new OwnerBook();
+  const now = Date.now();
   try {
     if (owned && options.connectTimeout !== undefined) await connectOnce(redis, options.connectTimeout);
     let start = '-';
     for (;;) {
       const entries = (await redis.call('XRANGE', stream, start, '+', 'COUNT', String(PAGE))) as [string, string[]][];
       for (const [id, fields] of entries) {
-        const index = fields.indexOf('e');
-        const result = logEvent.safeParse(index === -1 ? undefined : safeJson(fields[index + 1]));
-        if (result.success) events.push(result.data);
-        else invalid.push(id);
+        const { event, problem } = decodeStreamEntry(fields, now);
+        const claim = event && foreignClaim(event, owners);
+        if (!event) invalid.push({ id, problem: problem! });
+        else if (claim) invalid.push({ id, problem: `refused: ${claim}` });
+        else {
+          owners.note(event);
+          events.push(event);
+        }
       }
       if (entries.length < PAGE) break;
       start = `(${entries[entries.length - 1]![0]}`;
@@ -89,13 +99,5 @@ async function connectOnce(redis: Redis, ms: number): Promise<void> {
     ]);
   } finally {
     clearTimeout(timer);
-  }
-}
-
-function safeJson(text: string | undefined): unknown {
-  try {
-    return text === undefined ? undefined : JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }

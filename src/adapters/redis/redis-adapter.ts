@@ -36,6 +36,9 @@ import {
 
 type Callback<T> = (err: Error | null, result: T) => void;
 
+/** Distinct warnings printed once each; past this many, they may print again. */
+const MAX_REMEMBERED_WARNINGS = 1000;
+
 export class RedisAdapter extends Adapter implements NodeMember {
   /** This adapter's id on the wire (as socket.io-redis: one per namespace and node). */
   readonly uid = randomBytes(6).toString('base64url').slice(0, 6);
@@ -74,6 +77,8 @@ export class RedisAdapter extends Adapter implements NodeMember {
       return;
     }
     if (this.warned.has(error.message)) return;
+    // Messages may name stream entries: remembering all of them would grow without end.
+    if (this.warned.size >= MAX_REMEMBERED_WARNINGS) this.warned.clear();
     this.warned.add(error.message);
     console.warn(`iostate redis adapter (${this.nsp.name}): ${error.message}`);
   }
@@ -274,7 +279,7 @@ export class RedisAdapter extends Adapter implements NodeMember {
     const request = decodeMessage(message);
     if (!request || request.uid === this.uid) return;
     try {
-      answerRequest(this, this.nsp, request, (answer) => this.publishAnswer(answer));
+      answerRequest(this, this.nsp, request, (answer) => this.publishAnswer(answer), this.node.remoteAcks);
     } catch (error) {
       this.reportError(new Error(`cannot answer a request from another node: ${(error as Error).message}`));
     }

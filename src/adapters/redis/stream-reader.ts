@@ -4,16 +4,27 @@
  * membership of the sockets that connected before this node started), then
  * new entries as they come, with a blocking XREAD on its own connection.
  * It resumes after the last entry it read when Redis comes back.
+ *
+ * Entries are untrusted (anyone who can write to the Redis can add some):
+ * one that is not a valid, bounded event goes to `onSkip`. So does one that
+ * names this node but that this node cannot have written (a `seq` it has
+ * not reached): another process under the same name, or a forgery. Entries
+ * naming this node are never handed on: its log already holds them.
  */
 import type { Redis } from 'ioredis';
-import { logEvent, type LogEvent } from '../../log/events';
+import type { LogEvent } from '../../log/events';
+import { decodeStreamEntry } from './stream-entry';
 
 export interface StreamReaderOptions {
   redis: Redis;
   stream: string;
   /** This node: its own entries are skipped (its log already holds them). */
   node: string;
-  onEvent: (event: LogEvent) => void;
+  /** The `seq` of the latest event this node recorded. */
+  lastSeq: () => number;
+  onEvent: (id: string, event: LogEvent) => void;
+  /** An entry that was not handed on, and why. */
+  onSkip: (id: string, problem: string) => void;
   onError: (error: Error) => void;
 }
 
@@ -30,7 +41,7 @@ export class StreamReader {
   private stopped = false;
   private failing = false;
   private markCaughtUp!: () => void;
-  private warnedInvalid = false;
+  private catchingUp = true;
 
   constructor(private readonly options: StreamReaderOptions) {
     this.caughtUp = new Promise((resolve) => (this.markCaughtUp = resolve));
@@ -46,19 +57,18 @@ export class StreamReader {
   }
 
   private async loop(): Promise<void> {
-    let catchingUp = true;
     while (!this.stopped) {
       try {
-        const args = catchingUp ? [] : ['BLOCK', String(BLOCK_MS)];
+        const args = this.catchingUp ? [] : ['BLOCK', String(BLOCK_MS)];
         const reply = (await this.options.redis.call('XREAD', 'COUNT', String(COUNT), ...args, 'STREAMS', this.options.stream, this.lastId)) as XReadReply;
         this.failing = false;
         const entries = reply?.[0]?.[1] ?? [];
         for (const [id, fields] of entries) {
           this.lastId = id;
-          this.take(fields);
+          this.take(id, fields);
         }
-        if (catchingUp && entries.length < COUNT) {
-          catchingUp = false;
+        if (this.catchingUp && entries.length < COUNT) {
+          this.catchingUp = false;
           this.markCaughtUp();
         }
       } catch (error) {
@@ -70,21 +80,19 @@ export class StreamReader {
     }
   }
 
-  private take(fields: string[]): void {
-    const index = fields.indexOf('e');
-    if (index === -1 || index + 1 >= fields.length) return;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(fields[index + 1]!);
-    } catch {
-      parsed = undefined;
-    }
-    const result = logEvent.safeParse(parsed);
-    if (!result.success) {
-      if (!this.warnedInvalid) this.options.onError(new Error(`log stream ${this.options.stream} holds an entry that is not a valid event; skipped`));
-      this.warnedInvalid = true;
+  private take(id: string, fields: string[]): void {
+    const { event, problem } = decodeStreamEntry(fields);
+    if (!event) {
+      this.options.onSkip(id, problem);
       return;
     }
-    if (result.data.node !== this.options.node) this.options.onEvent(result.data);
+    if (event.node !== this.options.node) {
+      this.options.onEvent(id, event);
+      return;
+    }
+    // Before catching up, entries of a previous life under this name are expected.
+    if (!this.catchingUp && event.seq > this.options.lastSeq()) {
+      this.options.onSkip(id, `${event.type} under this node's name with seq ${event.seq}, which this node has not reached: another process uses the same name, or someone else writes to the stream`);
+    }
   }
 }

@@ -70,6 +70,9 @@ export function foldRooms(state: RoomsState, event: LogEvent): RoomsState {
   switch (event.type) {
     case 'socket.connect': {
       const entry = namespace(state, event.nsp);
+      // The same id connected by another node is another socket: it starts in no room.
+      // (A node's own connect thus wipes what a forged entry said about one of its future ids.)
+      if (entry.nodes.has(event.socketId) && entry.nodes.get(event.socketId) !== event.node) removeSocket(entry, event.socketId);
       if (!entry.sockets.has(event.socketId)) entry.sockets.set(event.socketId, new Set());
       entry.nodes.set(event.socketId, event.node);
       break;

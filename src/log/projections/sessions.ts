@@ -266,8 +266,10 @@ export function foldSessions(state: SessionsState, event: LogEvent): SessionsSta
     }
     case 'socket.connect': {
       const key = socketKey(event.nsp, event.socketId);
-      // A repeated connect of a connected socket changes nothing, as in the rooms projection.
-      if (state.sockets.get(key)?.status === 'connected') break;
+      // A repeated connect of a connected socket changes nothing, as in the rooms projection;
+      // by another node, it is another socket.
+      const known = state.sockets.get(key);
+      if (known?.status === 'connected' && known.node === event.node) break;
       state.sockets.set(key, {
         socketId: event.socketId,
         nsp: event.nsp,
