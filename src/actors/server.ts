@@ -6,7 +6,6 @@
  * Engine.IO connection to a Client.
  */
 import http from 'node:http';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Adapter, type AdapterConstructor } from '../adapters/memory-adapter';
 import { codecFromParser, defaultCodec, type PacketCodec } from '../parser';
 import { EngineServer, type AttachOptions, type EngineOptions } from '../transport/engine-server';
@@ -22,6 +21,7 @@ import { Namespace, namespaceNamed, type NamespaceMiddleware } from './namespace
 import { ParentNamespace, type NamespaceMatcher } from './parent-namespace';
 import type { Socket } from './socket';
 import { toError } from './errors';
+import { answerFirst } from '../http/answer-first';
 
 export type Origins = string | string[] | ((origin: string, callback: (error: string | null, success: boolean) => void) => void);
 
@@ -356,11 +356,6 @@ export class Server {
 
   private attachServe(srv: http.Server): void {
     const serve = createClientBundleHandler(this.path$);
-    const listeners = srv.listeners('request').slice() as ((req: IncomingMessage, res: ServerResponse) => void)[];
-    srv.removeAllListeners('request');
-    srv.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      if (serve(req, res)) return;
-      for (const listener of listeners) listener.call(srv, req, res);
-    });
+    answerFirst(srv, serve);
   }
 }

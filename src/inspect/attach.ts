@@ -4,18 +4,14 @@
  * (the application's, Engine.IO's), in their order. What `Server.attach`
  * calls for the `inspector` option.
  */
-import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import type { Server as HttpServer } from 'node:http';
+import { answerFirst } from '../http/answer-first';
 import { createInspectorHandler, type InspectorHandler, type InspectorOptions } from './http-endpoint';
 import type { InspectableServer } from './snapshot';
 
 export function attachInspector(io: InspectableServer, srv: HttpServer, options: InspectorOptions): InspectorHandler {
   const inspector = createInspectorHandler(io, options);
-  const listeners = srv.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
-  srv.removeAllListeners('request');
-  srv.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (inspector(req, res)) return;
-    for (const listener of listeners) listener.call(srv, req, res);
-  });
+  answerFirst(srv, inspector);
   srv.once('close', () => inspector.close());
   return inspector;
 }

@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { answerFirst } from '../http/answer-first';
 import { resolveEngineOptions, sessionCookie, type EngineOptions, type ResolvedEngineOptions } from './engine-options';
 import { EngineSocket } from './engine-socket';
 import { EngineErrorCode, refusal, writeHttpError, writeUpgradeError, type EngineRefusal } from './errors';
@@ -93,19 +94,14 @@ export class EngineServer extends EventEmitter {
       const pathname = pathnameOf(req.url);
       return pathname === prefix.slice(0, -1) || pathname.startsWith(prefix);
     };
-    const previous = server.listeners('request').slice();
-    server.removeAllListeners('request');
     server.on('close', () => this.close());
     const preflight = options.handlePreflightRequest;
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    answerFirst(server, (req, res) => {
       const isPreflight = req.method === 'OPTIONS';
-      if (!ours(req) || (isPreflight && preflight === false)) {
-        for (const listener of previous) listener.call(server, req, res);
-      } else if (isPreflight && typeof preflight === 'function') {
-        this.answerPreflight(preflight, server, req, res);
-      } else {
-        this.handleRequest(req, res);
-      }
+      if (!ours(req) || (isPreflight && preflight === false)) return false;
+      if (isPreflight && typeof preflight === 'function') this.answerPreflight(preflight, server, req, res);
+      else this.handleRequest(req, res);
+      return true;
     });
     const destroyUpgrade = options.destroyUpgrade !== false;
     const destroyUpgradeTimeout = options.destroyUpgradeTimeout ?? 1000;
