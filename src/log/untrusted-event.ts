@@ -2,10 +2,11 @@
  * Reading an event that comes from outside this process, such as another
  * node's entry in a cluster's Redis stream, which anyone who can write to
  * that Redis can forge. Before the schema (events.ts) it must fit a size cap;
- * after it, its stamp must be sane: a node name of reasonable length and a
- * `ts` that a Date can hold and that is not far ahead of this clock. The
- * answer is the event, or a problem worded without any of the entry's own
- * text (problems end up in terminals and logs).
+ * after it, its fields must be sane: a node name of reasonable length, times
+ * (`ts`, the last ping and pong) that a Date can hold and that are not far
+ * ahead of this clock, durations and sizes that are whole and not negative.
+ * The answer is the event, or a problem worded without any of the entry's
+ * own text (problems end up in terminals and logs).
  */
 import { logEvent, type LogEvent } from './events';
 
@@ -16,6 +17,11 @@ export const MAX_NODE_NAME_CHARS = 256;
 export const MIN_EVENT_TS = Date.UTC(2000, 0, 1);
 /** How far ahead of this clock another node's clock may be. */
 export const MAX_EVENT_TS_AHEAD = 24 * 60 * 60 * 1000;
+
+/** Milliseconds since the epoch: explanations and the inspector print them as dates. */
+const TIME_FIELDS = ['ts', 'lastPingAt', 'lastPongAt'] as const;
+/** Durations, sizes and codes: printed as whole numbers. */
+const WHOLE_FIELDS = ['pingInterval', 'pingTimeout', 'upgradeTimeout', 'maxPayload', 'size', 'limit', 'wsCode'] as const;
 
 export type UntrustedEvent = { event: LogEvent; problem?: undefined } | { event?: undefined; problem: string };
 
@@ -36,8 +42,16 @@ export function parseUntrustedEvent(text: string, now = Date.now()): UntrustedEv
   }
   const event = result.data;
   if (event.node.length === 0 || event.node.length > MAX_NODE_NAME_CHARS) return { problem: `node name of ${event.node.length} characters (1 to ${MAX_NODE_NAME_CHARS})` };
-  if (!Number.isInteger(event.ts) || event.ts < MIN_EVENT_TS || event.ts > now + MAX_EVENT_TS_AHEAD) {
-    return { problem: `ts ${printable(String(event.ts), 40)} out of range (after 2000-01-01, at most a day ahead of this clock)` };
+  const fields = event as unknown as Record<string, unknown>;
+  for (const field of TIME_FIELDS) {
+    const value = fields[field];
+    if (value !== undefined && (!Number.isInteger(value) || (value as number) < MIN_EVENT_TS || (value as number) > now + MAX_EVENT_TS_AHEAD)) {
+      return { problem: `${field} ${String(value)} out of range (after 2000-01-01, at most a day ahead of this clock)` };
+    }
+  }
+  for (const field of WHOLE_FIELDS) {
+    const value = fields[field];
+    if (value !== undefined && (!Number.isSafeInteger(value) || (value as number) < 0)) return { problem: `${field} ${String(value)} is not a whole number of at least 0` };
   }
   return { event };
 }

@@ -3,11 +3,15 @@ import { MAX_EVENT_CHARS, parseUntrustedEvent } from '../../src/log/untrusted-ev
 
 const NOW = Date.UTC(2026, 0, 1);
 const valid = { seq: 3, ts: NOW - 1000, node: 'node-b', type: 'room.join', socketId: 's1', nsp: '/', room: 'r' };
+const open = { seq: 1, ts: NOW, node: 'node-b', type: 'conn.open', sid: 'x', protocol: 4, transport: 'polling', remoteAddress: '10.0.0.1', pingInterval: 25000, pingTimeout: 20000, upgradeTimeout: 10000, maxPayload: 1e6, upgrades: [] };
+const close = { seq: 2, ts: NOW, node: 'node-b', type: 'conn.close', sid: 'x', reason: 'ping timeout', initiator: 'server', transport: 'polling', wsCode: 1000, lastPingAt: NOW - 5, lastPongAt: NOW - 30 };
 const parse = (value: unknown) => parseUntrustedEvent(typeof value === 'string' ? value : JSON.stringify(value), NOW);
 
 describe('events from outside this process', () => {
   it('takes a valid event', () => {
     expect(parse(valid).event).toEqual(valid);
+    expect(parse(open).event).toEqual(open);
+    expect(parse(close).event).toEqual(close);
   });
 
   it('refuses, with a reason that quotes none of the entry, what is not a bounded event', () => {
@@ -24,6 +28,11 @@ describe('events from outside this process', () => {
       [{ ...valid, node: 'n'.repeat(257) }, 'node name of 257 characters (1 to 256)'],
       [{ ...valid, room: 'r'.repeat(MAX_EVENT_CHARS) }, `${MAX_EVENT_CHARS + JSON.stringify(valid).length - 1} characters, over the ${MAX_EVENT_CHARS} an event may have`],
       ['1e999', 'not an event (Invalid input: expected object, received Infinity)'],
+      [{ ...close, lastPongAt: 1e300 }, 'lastPongAt 1e+300 out of range (after 2000-01-01, at most a day ahead of this clock)'],
+      [{ ...close, lastPingAt: -5 }, 'lastPingAt -5 out of range (after 2000-01-01, at most a day ahead of this clock)'],
+      [{ ...close, wsCode: 1000.5 }, 'wsCode 1000.5 is not a whole number of at least 0'],
+      [{ ...open, pingTimeout: 1e300 }, 'pingTimeout 1e+300 is not a whole number of at least 0'],
+      [{ ...open, maxPayload: -1 }, 'maxPayload -1 is not a whole number of at least 0'],
     ];
     for (const [input, problem] of cases) expect(parse(input)).toEqual({ problem });
   });

@@ -257,7 +257,13 @@ describe.skipIf(skipWithoutRedis('redis adapter'))('redis adapter between iostat
     const [a] = await cluster(1);
     const early = await client(4, a);
     join(a, early, 'old-room');
-    await sleep(100);
+    // Started once the join is in the stream: only reading what was there before it started can tell b.
+    const raw = new Redis(redis.url);
+    try {
+      await waitFor("a's join in the stream", async () => (await raw.xrange('socket.io-log', '-', '+')).some(([, fields]) => fields[1]!.includes('"room":"old-room"')));
+    } finally {
+      raw.disconnect();
+    }
     const b = await startIostateNode('late', { url: redis.url });
     nodes.push(b);
     expect(await clientsOf(b, 'old-room')).toEqual([serverId(early)]);

@@ -155,6 +155,22 @@ describe.skipIf(skipWithoutRedis('forged log entries'))('forged entries in the s
     }
   });
 
+  it('an entry about its own node\'s session with times no clock can show is skipped: the inspector and its explanations never fail', async () => {
+    const a = await node('node-a', { inspector: { auth: () => true } });
+    const open = { node: 'node-x', type: 'conn.open', sid: 'x-sid', protocol: 4, transport: 'polling', remoteAddress: '10.0.0.9' };
+    const settings = { pingInterval: 25000, pingTimeout: 20000, upgradeTimeout: 10000, maxPayload: 1e6, upgrades: ['websocket'] };
+    await forge({ ...open, ...settings });
+    await forge({ node: 'node-x', type: 'conn.close', sid: 'x-sid', reason: 'ping timeout', initiator: 'server', transport: 'polling', lastPingAt: 1e300, lastPongAt: -1e300 });
+    await forge({ node: 'node-x', type: 'conn.open', sid: 'y-sid', protocol: 4, transport: 'polling', remoteAddress: '10.0.0.9', ...settings, pingTimeout: 1e300 });
+    await readUpTo(a);
+    expect(a.adapter().node.skippedEntries).toBe(2);
+    expect(a.io.log.projections.sessions.session('x-sid')!.status).toBe('open');
+    for (const route of ['snapshot', 'timeline', 'lanes']) {
+      const response = await fetch(`http://127.0.0.1:${a.port}/iostate/${route}`);
+      expect(`${route} ${response.status}`).toBe(`${route} 200`);
+    }
+  });
+
   it('readClusterLog (replay and inspect --redis) skips the same entries, says why, and replays what the nodes hold', async () => {
     const a = await node('node-a');
     const victim = await client(4, a);
