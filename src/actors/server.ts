@@ -21,6 +21,7 @@ import { Namespace, namespaceNamed, type NamespaceMiddleware } from './namespace
 import { ParentNamespace, type NamespaceMatcher } from './parent-namespace';
 import type { Socket } from './socket';
 import { toError } from './errors';
+import { applyLegacySetting } from './legacy-settings';
 import { answerFirst } from '../http/answer-first';
 
 export type Origins = string | string[] | ((origin: string, callback: (error: string | null, success: boolean) => void) => void);
@@ -56,7 +57,7 @@ export class Server {
   private path$ = '/socket.io';
   private serveClient$ = true;
   private origins$: Origins = '*:*';
-  private readonly options: ServerOptions;
+  private options: ServerOptions;
 
   constructor(srv?: http.Server | number | string | ServerOptions, opts: ServerOptions = {}) {
     if (srv && typeof srv === 'object' && !(srv instanceof http.Server) && typeof (srv as { listen?: unknown }).listen !== 'function') {
@@ -106,6 +107,17 @@ export class Server {
     if (value === undefined) return this.origins$;
     this.origins$ = value;
     if (this.engine) this.engine.origins = value;
+    return this;
+  }
+
+  /**
+   * socket.io 0.9's settings, which socket.io 2.x still takes (deprecated):
+   * `transports`, `heartbeat timeout`, `heartbeat interval`, `destroy buffer
+   * size`, `authorization`, `resource`, `origins`, `log level` (see legacy-settings.ts).
+   */
+  set(key: string, value: unknown): this {
+    const option = applyLegacySetting(this, key, value);
+    if (option) this.options = Object.assign({}, this.options, option);
     return this;
   }
 

@@ -76,8 +76,12 @@ export class EngineServer extends EventEmitter {
     super();
     this.settings = resolveEngineOptions(options);
     this.origins = options.origins ?? '*:*';
+    const settings = this.settings;
     this.pollingSettings = {
-      maxHttpBufferSize: this.settings.maxHttpBufferSize,
+      // Read live: socket.io 2.x's `set('destroy buffer size')` changes it on a running engine.
+      get maxHttpBufferSize() {
+        return settings.maxHttpBufferSize;
+      },
       httpCompression: this.settings.httpCompression,
       headers: corsHeaders,
     };

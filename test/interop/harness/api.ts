@@ -99,4 +99,6 @@ export interface ServerLike extends EventEmitter, BroadcastOperator {
   of(nsp: string | RegExp | ((name: string, query: Record<string, unknown>, next: (err: Error | null, ok: boolean) => void) => void)): NamespaceLike;
   close(cb?: (err?: Error) => void): void;
   use(fn: (socket: SocketLike, next: Next) => void): ServerLike;
+  /** socket.io 0.9's settings, still taken by socket.io 2.x. */
+  set(key: string, value: unknown): ServerLike;
 }

@@ -6,12 +6,15 @@
 import { describe, expect, it } from 'vitest';
 import { allClients, type ClientKind, clientV2 } from './clients';
 import { startServer, type Fixture } from './fixture';
-import { isReference, type TargetName } from './target';
+import { createServerOn, isReference, type TargetName } from './target';
+import type { ServerLike } from './api';
 
 /** One side of the comparison: which server, and a fixture factory for it. */
 export interface Side {
   target: TargetName;
   start(options?: Record<string, unknown>): Promise<Fixture>;
+  /** `new Server(...args)`, for the forms `start` does not cover; hand it to `adopt` for cleanup. */
+  create(...args: unknown[]): ServerLike;
 }
 
 export type Scenario = (side: Side, kind: ClientKind) => Promise<unknown>;
@@ -23,8 +26,12 @@ export interface DifferentialOptions {
   reference?: (observed: any) => void;
 }
 
-const reference: Side = { target: 'socket.io-v2', start: (options) => startServer(options, 'socket.io-v2') };
-const ours: Side = { target: 'iostate', start: (options) => startServer(options, 'iostate') };
+function side(target: TargetName): Side {
+  return { target, start: (options) => startServer(options, target), create: (...args) => createServerOn(target, ...args) };
+}
+
+const reference = side('socket.io-v2');
+const ours = side('iostate');
 
 /**
  * Declares one test per client generation: the scenario runs on the

@@ -1,0 +1,68 @@
+/**
+ * `server.set(key, value)`: socket.io 0.9's settings, which socket.io 2.x
+ * still took. Each maps to today's option, as socket.io 2.5.1 maps it;
+ * `log level` is accepted and changes nothing. The first call in a process
+ * prints a deprecation warning naming the options to use instead.
+ */
+import { EngineServer } from '../transport/engine-server';
+import type { Origins, Server, ServerOptions } from './server';
+
+/** The 0.9 names of engine options: taken by new sessions once the engine runs. */
+const ENGINE_SETTINGS = {
+  transports: 'transports',
+  'heartbeat timeout': 'pingTimeout',
+  'heartbeat interval': 'pingInterval',
+  'destroy buffer size': 'maxHttpBufferSize',
+} as const;
+
+type EngineSettingName = (typeof ENGINE_SETTINGS)[keyof typeof ENGINE_SETTINGS];
+
+/** `(handshakeData, callback)`: socket.io 0.9's authorization function; handshakeData is the request. */
+export type LegacyAuthorization = (handshakeData: unknown, callback: (err: unknown, authorized?: boolean) => void) => void;
+
+let warned = false;
+
+/** Applies one setting; returns the engine option to keep for `attach` when the engine does not run yet. */
+export function applyLegacySetting(server: Server, key: string, value: unknown): Partial<ServerOptions> | undefined {
+  warnOnce();
+  if (Object.hasOwn(ENGINE_SETTINGS, key)) return setEngineOption(server, ENGINE_SETTINGS[key as keyof typeof ENGINE_SETTINGS], value);
+  if (key === 'authorization' && value) authorizeWith(server, value as LegacyAuthorization);
+  else if (key === 'origins' && value) server.origins(value as Origins);
+  else if (key === 'resource') server.path(String(value));
+  else if (key !== 'log level') console.error('Option %s is not valid. Please refer to the README.', key);
+  return undefined;
+}
+
+/** As socket.io 2.x: a middleware on `/`; an error refuses with its text, `authorized` false with 'Not authorized'. */
+function authorizeWith(server: Server, authorize: LegacyAuthorization): void {
+  server.use((socket, next) => {
+    authorize(socket.request, (err, authorized) => {
+      if (err) return next(new Error(String(err)));
+      if (!authorized) return next(new Error('Not authorized'));
+      next();
+    });
+  });
+}
+
+/** Before attach: an option for the engine to come. After: the running engine's setting, for sessions opened from now on. */
+function setEngineOption(server: Server, name: EngineSettingName, value: unknown): Partial<ServerOptions> | undefined {
+  const engine = server.engine as EngineServer | Record<string, unknown> | undefined;
+  if (!engine) return { [name]: value };
+  if (!(engine instanceof EngineServer)) {
+    engine[name] = value; // an engine.io server given to bind(), as socket.io 2.x sets it
+  } else if (name === 'transports') {
+    engine.settings.transports = (value as string[]).filter((t): t is 'polling' | 'websocket' => t === 'polling' || t === 'websocket');
+  } else {
+    engine.settings[name] = Number(value);
+  }
+  return undefined;
+}
+
+function warnOnce(): void {
+  if (warned) return;
+  warned = true;
+  process.emitWarning(
+    'server.set() is deprecated (as in socket.io 2.x): pass transports, pingTimeout, pingInterval, maxHttpBufferSize, path and origins as options, and authorize with io.use().',
+    { type: 'DeprecationWarning', code: 'IOSTATE_SERVER_SET' },
+  );
+}
