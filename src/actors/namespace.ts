@@ -6,6 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { MachineHost } from '../machines/host';
 import { namespaceMachine } from '../machines/namespace';
+import type { EffectHandlers } from '../machines/effects';
 import { PacketType } from '../parser/packet';
 import type { Adapter, AdapterConstructor, BroadcastFlags } from '../adapters/memory-adapter';
 import type { Client } from './client';
@@ -38,19 +39,25 @@ export class Namespace extends EventEmitter {
   constructor(
     readonly server: Server,
     readonly name: string,
-    parent?: string,
+    /** The dynamic parent that created it, recorded with `nsp.create`. */
+    private readonly parent?: string,
     /** A fixed adapter class for this namespace (dynamic parents), instead of the server's. */
     private readonly ownAdapter?: AdapterConstructor,
   ) {
     super();
     this.initAdapter();
-    this.lifecycle = new MachineHost(namespaceMachine, {
-      announceCreate: () => server.log.record({ type: 'nsp.create', nsp: name, ...(parent ? { parent } : {}) }),
-      disconnectAll: () => {
-        for (const socket of Object.values(this.connected)) socket.onclose('server shutting down', 'server');
-      },
-    });
+    this.lifecycle = new MachineHost(namespaceMachine, Namespace.effects, undefined, this);
   }
+
+  /** The namespace machine's effects (src/machines/effects.ts); `this` is the namespace. */
+  private static readonly effects: EffectHandlers<typeof namespaceMachine, Namespace> = {
+    announceCreate() {
+      this.server.log.record({ type: 'nsp.create', nsp: this.name, ...(this.parent ? { parent: this.parent } : {}) });
+    },
+    disconnectAll() {
+      for (const socket of Object.values(this.connected)) socket.onclose('server shutting down', 'server');
+    },
+  };
 
   /** Alias kept by socket.io 2.x: the same object as `connected`. */
   // Typed `connection` listeners; other events take any arguments.

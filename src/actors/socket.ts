@@ -11,6 +11,7 @@ import type { IncomingMessage } from 'node:http';
 import { parse as parseQueryString } from 'node:querystring';
 import { MachineHost } from '../machines/host';
 import { socketMachine, type DisconnectInitiator } from '../machines/socket';
+import type { EffectHandlers } from '../machines/effects';
 import { PacketType, type Packet } from '../parser/packet';
 import { NO_FLAGS, type BroadcastFlags } from '../adapters/memory-adapter';
 import type { CloseDetails, EngineSocket } from '../transport/engine-socket';
@@ -80,10 +81,10 @@ export class Socket extends EventEmitter {
   private handshake$: Handshake | undefined;
   private readonly since = Date.now();
 
-  /** The machine's named actions, shared by every socket (`this` is the socket: no closures per socket). */
-  private static readonly actions: Record<string, (this: Socket, params: any) => void> = {
+  /** The socket machine's effects (src/machines/effects.ts), shared by every socket; `this` is the socket. */
+  private static readonly effects: EffectHandlers<typeof socketMachine, Socket> = {
     armConnectTimeout() {
-      this.connectTimer = setTimeout(onConnectTimeout, this.server.connectTimeout, this);
+      this.connectTimer = setTimeout(Socket.onConnectTimeout, this.server.connectTimeout, this);
       this.connectTimer.unref?.();
     },
     disarmConnectTimeout() {
@@ -91,18 +92,55 @@ export class Socket extends EventEmitter {
       this.connectTimer = undefined;
     },
     announceConnect() {
-      this.announceConnect();
+      this.server.log.record({
+        type: 'socket.connect',
+        sid: this.client.id,
+        socketId: this.id,
+        nsp: this.nsp.name,
+        protocol: this.client.protocol,
+      });
+      this.join(this.id);
+      this.client.onSocketConnected(this);
     },
-    refuse(params: { message: string; data?: unknown }) {
-      this.sendConnectError(params.message, params.data);
+    announceRefusal({ message, data }) {
+      this.server.log.record({
+        type: 'socket.refused',
+        sid: this.client.id,
+        nsp: this.nsp.name,
+        message,
+        ...(data === undefined ? {} : { data }),
+      });
+      this.client.refuseNamespace(this.nsp.name, message, data);
     },
-    beginDisconnect(params: { reason: string; initiator: DisconnectInitiator }) {
-      this.beginDisconnect(params.reason, params.initiator);
+    beginDisconnect({ reason, initiator }) {
+      const details = this.disconnectDetails(initiator);
+      this.server.guard(this, () => this.emitReserved('disconnecting', reason, details));
+      this.roomsAtDisconnect = Object.keys(this.rooms);
+      this.leaveAll();
+      this.lifecycle.send({ type: 'LEFT' });
     },
-    finishDisconnect(params: { reason: string; initiator: DisconnectInitiator }) {
-      this.finishDisconnect(params.reason, params.initiator);
+    finishDisconnect({ reason, initiator }) {
+      this.nsp.remove(this);
+      this.client.remove(this);
+      this.acks = undefined;
+      this.server.log.record({
+        type: 'socket.disconnect',
+        socketId: this.id,
+        nsp: this.nsp.name,
+        reason,
+        initiator,
+        sid: this.client.id,
+        rooms: this.roomsAtDisconnect ?? [],
+      });
+      const details = this.disconnectDetails(initiator);
+      this.server.guard(this, () => this.emitReserved('disconnect', reason, details));
     },
   };
+
+  /** The connect timer: the middlewares did not answer in time. */
+  private static onConnectTimeout(socket: Socket): void {
+    socket.lifecycle.send({ type: 'CONNECT_TIMEOUT' });
+  }
 
   constructor(
     readonly nsp: Namespace,
@@ -114,17 +152,12 @@ export class Socket extends EventEmitter {
     this.adapter = nsp.adapter;
     this.conn = client.conn;
     this.id = socketIdFor(nsp.name, client);
-    this.lifecycle = new MachineHost(socketMachine, Socket.actions, undefined, this);
+    this.lifecycle = new MachineHost(socketMachine, Socket.effects, undefined, this);
   }
 
   /** The handshake details, built on first read from the request and the CONNECT payload. */
   get handshake(): Handshake {
     return (this.handshake$ ??= buildHandshake(this.client, this.payload, this.since));
-  }
-
-  /** Called by the connect timer: the middlewares did not answer in time. */
-  timeoutConnect(): void {
-    this.lifecycle.send({ type: 'CONNECT_TIMEOUT' });
   }
 
   // Typed listeners for the events the server emits; an app's own events take any arguments.
@@ -409,64 +442,12 @@ export class Socket extends EventEmitter {
     };
   }
 
-  private announceConnect(): void {
-    this.server.log.record({
-      type: 'socket.connect',
-      sid: this.client.id,
-      socketId: this.id,
-      nsp: this.nsp.name,
-      protocol: this.client.protocol,
-    });
-    this.join(this.id);
-    this.client.onSocketConnected(this);
-  }
-
-  private sendConnectError(message: string, data: unknown): void {
-    this.server.log.record({
-      type: 'socket.refused',
-      sid: this.client.id,
-      nsp: this.nsp.name,
-      message,
-      ...(data === undefined ? {} : { data }),
-    });
-    this.client.refuseNamespace(this.nsp.name, message, data);
-  }
-
-  private beginDisconnect(reason: string, initiator: DisconnectInitiator): void {
-    const details = this.disconnectDetails(initiator);
-    this.server.guard(this, () => super.emit('disconnecting', reason, details));
-    this.roomsAtDisconnect = Object.keys(this.rooms);
-    this.leaveAll();
-    this.lifecycle.send({ type: 'LEFT' });
-  }
-
-  private finishDisconnect(reason: string, initiator: DisconnectInitiator): void {
-    this.nsp.remove(this);
-    this.client.remove(this);
-    this.acks = undefined;
-    this.server.log.record({
-      type: 'socket.disconnect',
-      socketId: this.id,
-      nsp: this.nsp.name,
-      reason,
-      initiator,
-      sid: this.client.id,
-      rooms: this.roomsAtDisconnect ?? [],
-    });
-    const details = this.disconnectDetails(initiator);
-    this.server.guard(this, () => super.emit('disconnect', reason, details));
-  }
-
   private disconnectDetails(initiator: DisconnectInitiator): DisconnectDetails {
     return Object.assign({}, this.closeDetails, { initiator });
   }
 }
 
 function noop(): void {}
-
-function onConnectTimeout(socket: Socket): void {
-  socket.timeoutConnect();
-}
 
 function buildHandshake(client: Client, payload: ConnectPayload, issued: number): Handshake {
   const req = client.request;

@@ -18,6 +18,7 @@
  * open.upgrading additionally by upgradeTimeout, closing by closeTimeout.
  */
 import { assign, setup } from 'xstate';
+import { effect } from './effects';
 import type { LogEventInput } from '../log/events';
 
 type ConnectionEventType = 'conn.open' | 'conn.heartbeat' | 'conn.upgrade' | 'conn.error' | 'conn.close';
@@ -98,22 +99,8 @@ export type ConnectionEvent =
   | { type: 'TRANSPORT_CLOSED'; at: number; wsCode?: number; wsReason?: string }
   | { type: 'CLOSE_TIMEOUT'; at: number };
 
-/** Params of the named actions, for the runtime's handlers. */
-export interface ConnectionActionParams {
-  armHeartbeat: { ms: number };
-  armUpgradeTimer: { ms: number };
-  armCloseTimer: { ms: number };
-  clearUpgradeTimer: undefined;
-  clearTimers: undefined;
-  sendPing: undefined;
-  sendPong: undefined;
-  answerProbe: undefined;
-  completeUpgrade: undefined;
-  abortUpgrade: { reason: string };
-  closeTransport: { discard: boolean };
-  finish: SessionEnd & { transport: TransportName; lastPingAt?: number; lastPongAt?: number };
-  record: ConnectionRecord;
-}
+/** How a session ended, with the facts the `close` event gives. */
+export type SessionClosed = SessionEnd & { transport: TransportName; lastPingAt?: number; lastPongAt?: number };
 
 export const connectionMachine = setup({
   types: {
@@ -121,22 +108,21 @@ export const connectionMachine = setup({
     input: {} as ConnectionInput,
     events: {} as ConnectionEvent,
   },
+  // Effects only (see effects.ts); the machine remembers why the session ends with inline assigns of `end`.
   actions: {
-    armHeartbeat: (_, _params: ConnectionActionParams['armHeartbeat']) => {},
-    armUpgradeTimer: (_, _params: ConnectionActionParams['armUpgradeTimer']) => {},
-    armCloseTimer: (_, _params: ConnectionActionParams['armCloseTimer']) => {},
-    clearUpgradeTimer: () => {},
-    clearTimers: () => {},
-    sendPing: () => {},
-    sendPong: () => {},
-    answerProbe: () => {},
-    completeUpgrade: () => {},
-    abortUpgrade: (_, _params: ConnectionActionParams['abortUpgrade']) => {},
-    closeTransport: (_, _params: ConnectionActionParams['closeTransport']) => {},
-    finish: (_, _params: ConnectionActionParams['finish']) => {},
-    record: (_, _params: ConnectionRecord) => {},
-    /** Remembers why the session ends, for `closed`'s entry actions. */
-    endWith: assign({ end: (_, params: SessionEnd) => params }),
+    armHeartbeat: effect<{ ms: number }>(),
+    armUpgradeTimer: effect<{ ms: number }>(),
+    armCloseTimer: effect<{ ms: number }>(),
+    clearUpgradeTimer: effect(),
+    clearTimers: effect(),
+    sendPing: effect(),
+    sendPong: effect(),
+    answerProbe: effect(),
+    completeUpgrade: effect(),
+    abortUpgrade: effect<{ reason: string }>(),
+    closeTransport: effect<{ discard: boolean }>(),
+    finish: effect<SessionClosed>(),
+    record: effect<ConnectionRecord>(),
   },
   guards: {
     isV4: ({ context }) => context.protocol === 4,
@@ -161,13 +147,13 @@ export const connectionMachine = setup({
         ],
         HEARTBEAT_DUE: {
           target: 'closed',
-          actions: { type: 'endWith', params: { reason: 'transport error', initiator: 'server', description: 'handshake not completed' } },
+          actions: assign({ end: { reason: 'transport error', initiator: 'server', description: 'handshake not completed' } }),
         },
-        CLOSE: { target: 'closed', actions: { type: 'endWith', params: { reason: 'forced close', initiator: 'server' } } },
-        TRANSPORT_CLOSE: { target: 'closed', actions: { type: 'endWith', params: { reason: 'transport close', initiator: 'client' } } },
+        CLOSE: { target: 'closed', actions: assign({ end: { reason: 'forced close', initiator: 'server' } }) },
+        TRANSPORT_CLOSE: { target: 'closed', actions: assign({ end: { reason: 'transport close', initiator: 'client' } }) },
         TRANSPORT_ERROR: {
           target: 'closed',
-          actions: { type: 'endWith', params: ({ event }) => ({ reason: 'transport error', initiator: 'client', description: event.message }) },
+          actions: assign({ end: ({ event }) => ({ reason: 'transport error', initiator: 'client', description: event.message }) }),
         },
       },
     },
@@ -186,9 +172,8 @@ export const connectionMachine = setup({
           },
           {
             target: 'closed',
-            actions: {
-              type: 'endWith',
-              params: ({ context }) => ({
+            actions: assign({
+              end: ({ context }) => ({
                 reason: 'ping timeout',
                 initiator: 'server',
                 description:
@@ -196,7 +181,7 @@ export const connectionMachine = setup({
                     ? `no pong within ${context.pingTimeout} ms of the last ping`
                     : `no packet from the client within ${context.pingInterval + context.pingTimeout} ms`,
               }),
-            },
+            }),
           },
         ],
         PONG: [
@@ -211,7 +196,7 @@ export const connectionMachine = setup({
           {
             guard: 'isV3',
             target: 'closed',
-            actions: { type: 'endWith', params: { reason: 'transport error', initiator: 'client', description: 'invalid heartbeat direction' } },
+            actions: assign({ end: { reason: 'transport error', initiator: 'client', description: 'invalid heartbeat direction' } }),
           },
         ],
         PING: [
@@ -226,23 +211,21 @@ export const connectionMachine = setup({
           },
           {
             target: 'closed',
-            actions: { type: 'endWith', params: { reason: 'transport error', initiator: 'client', description: 'invalid heartbeat direction' } },
+            actions: assign({ end: { reason: 'transport error', initiator: 'client', description: 'invalid heartbeat direction' } }),
           },
         ],
         TRANSPORT_CLOSE: {
           target: 'closed',
-          actions: {
-            type: 'endWith',
-            params: ({ event }) =>
-              definedOnly({ reason: 'transport close', initiator: 'client', description: event.description, wsCode: event.wsCode, wsReason: event.wsReason || undefined }),
-          },
+          actions: assign({
+            end: ({ event }) =>
+              definedOnly<SessionEnd>({ reason: 'transport close', initiator: 'client', description: event.description, wsCode: event.wsCode, wsReason: event.wsReason || undefined }),
+          }),
         },
         TRANSPORT_ERROR: {
           target: 'closed',
           actions: [
-            {
-              type: 'endWith',
-              params: ({ event }) =>
+            assign({
+              end: ({ event }) =>
                 definedOnly({
                   reason: 'transport error',
                   initiator: event.initiator ?? 'client',
@@ -252,7 +235,7 @@ export const connectionMachine = setup({
                   size: event.size,
                   limit: event.limit,
                 }),
-            },
+            }),
             {
               type: 'record',
               params: ({ context, event }) => ({
@@ -268,7 +251,7 @@ export const connectionMachine = setup({
         PARSE_ERROR: {
           target: 'closed',
           actions: [
-            { type: 'endWith', params: ({ event }) => ({ reason: 'parse error', initiator: 'server', description: event.message }) },
+            assign({ end: ({ event }) => ({ reason: 'parse error', initiator: 'server', description: event.message }) }),
             {
               type: 'record',
               params: ({ context, event }) => ({ type: 'conn.error', transport: context.transport, message: event.message }),
@@ -277,7 +260,7 @@ export const connectionMachine = setup({
         },
         CLOSE: {
           target: 'closing',
-          actions: { type: 'endWith', params: ({ event }) => ({ reason: event.reason ?? 'forced close', initiator: 'server' }) },
+          actions: assign({ end: ({ event }) => ({ reason: event.reason ?? 'forced close', initiator: 'server' }) }),
         },
       },
       states: {
@@ -329,15 +312,12 @@ export const connectionMachine = setup({
         },
         UPGRADE_FAILED: { actions: upgradeFailed(({ event }) => (event as { reason: string }).reason) },
         // Closing ends with the server's reason; a WebSocket close code seen on the way is kept as evidence.
-        TRANSPORT_CLOSED: { target: 'closed', actions: { type: 'endWith', params: ({ context, event }) => withWsClose(context.end!, event) } },
-        TRANSPORT_CLOSE: { target: 'closed', actions: { type: 'endWith', params: ({ context, event }) => withWsClose(context.end!, event) } },
-        TRANSPORT_ERROR: { target: 'closed', actions: { type: 'endWith', params: ({ context, event }) => withWsClose(context.end!, event) } },
+        TRANSPORT_CLOSED: { target: 'closed', actions: assign({ end: ({ context, event }) => withWsClose(context.end!, event) }) },
+        TRANSPORT_CLOSE: { target: 'closed', actions: assign({ end: ({ context, event }) => withWsClose(context.end!, event) }) },
+        TRANSPORT_ERROR: { target: 'closed', actions: assign({ end: ({ context, event }) => withWsClose(context.end!, event) }) },
         CLOSE_TIMEOUT: {
           target: 'closed',
-          actions: {
-            type: 'endWith',
-            params: ({ context }) => ({ ...context.end!, description: `transport did not close within ${context.closeTimeout} ms` }),
-          },
+          actions: assign({ end: ({ context }) => ({ ...context.end!, description: `transport did not close within ${context.closeTimeout} ms` }) }),
         },
       },
     },
@@ -356,7 +336,7 @@ export const connectionMachine = setup({
         {
           type: 'finish',
           params: ({ context }) =>
-            definedOnly(Object.assign({}, context.end!, { transport: context.transport, lastPingAt: context.lastPingAt, lastPongAt: context.lastPongAt })) as ConnectionActionParams['finish'],
+            definedOnly(Object.assign({}, context.end!, { transport: context.transport, lastPingAt: context.lastPingAt, lastPongAt: context.lastPongAt })) as SessionClosed,
         },
       ],
     },

@@ -11,14 +11,8 @@
  */
 import type { AnyMachineSnapshot, AnyStateMachine, ContextFrom, EventFromLogic, SnapshotFrom, StateValue } from 'xstate';
 import { pureInitialTransition, pureTransition, type ExecutableAction } from './pure-step';
+import type { EffectHandlers } from './effects';
 import { initialSteps, inputKey, isBareEvent, share, sharedContexts, sharedSnapshots, sharedSteps } from './step-cache';
-
-/**
- * Runs a named action the machine asked for; `params` are the action's
- * resolved params. `this` is the host's owner when one was given, so one
- * shared handler table serves every instance (no closures per object).
- */
-export type ActionHandler<E> = (this: any, params: any, event: E) => void;
 
 /** Called with `this` = the host's owner, like the action handlers. */
 export type StateListener<M extends AnyStateMachine> = (
@@ -28,7 +22,7 @@ export type StateListener<M extends AnyStateMachine> = (
   event: EventFromLogic<M>,
 ) => void;
 
-export class MachineHost<M extends AnyStateMachine> {
+export class MachineHost<M extends AnyStateMachine, Owner = any> {
   /**
    * Only the state value and context are kept (~280 B instead of a ~730 B
    * snapshot per object); the full snapshot is resolved when a step or a
@@ -43,9 +37,13 @@ export class MachineHost<M extends AnyStateMachine> {
 
   constructor(
     private readonly machine: M,
-    private readonly handlers: Partial<Record<string, ActionHandler<EventFromLogic<M>>>>,
+    /**
+     * The bodies of the machine's effects (effects.ts), run with `this` = `owner`:
+     * one table shared by every instance, no closures per object.
+     */
+    private readonly handlers: EffectHandlers<M, Owner>,
     input?: unknown,
-    private readonly owner?: unknown,
+    private readonly owner?: Owner,
   ) {
     const key = inputKey(input);
     let known = initialSteps.get(machine);
@@ -145,11 +143,14 @@ export class MachineHost<M extends AnyStateMachine> {
 
   private perform(actions: ExecutableAction[], event: EventFromLogic<M>): void {
     for (const action of actions) {
-      const handler = this.handlers[action.type];
+      // xstate's built-in actions that execute (raise, cancel...) have no handler here.
+      const handler = (this.handlers as Record<string, Handler | undefined>)[action.type];
       if (handler) handler.call(this.owner, action.params, event);
     }
   }
 }
+
+type Handler = (this: unknown, params: unknown, event: unknown) => void;
 
 function changed(before: unknown, after: unknown): boolean {
   if (before === after) return false;

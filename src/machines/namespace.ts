@@ -5,14 +5,15 @@
  * a dynamic parent are recorded with it, so a replay can say where they came from.
  */
 import { setup } from 'xstate';
+import { effect } from './effects';
 
 export type NamespaceMachineEvent = { type: 'CLOSE' };
 
 export const namespaceMachine = setup({
   types: { events: {} as NamespaceMachineEvent },
   actions: {
-    announceCreate: () => {},
-    disconnectAll: () => {},
+    announceCreate: effect(),
+    disconnectAll: effect(),
   },
 }).createMachine({
   id: 'namespace',

@@ -11,6 +11,7 @@
  * `disconnecting` lasts exactly as long as the runtime takes to leave the rooms.
  */
 import { assign, setup } from 'xstate';
+import { effect } from './effects';
 
 export type DisconnectInitiator = 'client' | 'server' | 'application';
 
@@ -32,13 +33,14 @@ export const socketMachine = setup({
     context: {} as SocketMachineContext,
     events: {} as SocketMachineEvent,
   },
+  // Effects only (see effects.ts); the machine's own context changes are inline assigns.
   actions: {
-    armConnectTimeout: () => {},
-    disarmConnectTimeout: () => {},
-    announceConnect: () => {},
-    refuse: (_, _params: { message: string; data?: unknown }) => {},
-    beginDisconnect: (_, _params: { reason: string; initiator: DisconnectInitiator }) => {},
-    finishDisconnect: (_, _params: { reason: string; initiator: DisconnectInitiator }) => {},
+    armConnectTimeout: effect(),
+    disarmConnectTimeout: effect(),
+    announceConnect: effect(),
+    announceRefusal: effect<{ message: string; data?: unknown }>(),
+    beginDisconnect: effect<{ reason: string; initiator: DisconnectInitiator }>(),
+    finishDisconnect: effect<{ reason: string; initiator: DisconnectInitiator }>(),
   },
 }).createMachine({
   id: 'socket',
@@ -54,12 +56,12 @@ export const socketMachine = setup({
           target: 'refused',
           actions: [
             assign({ error: ({ event }) => event.message }),
-            { type: 'refuse', params: ({ event }) => ({ message: event.message, data: event.data }) },
+            { type: 'announceRefusal', params: ({ event }) => ({ message: event.message, data: event.data }) },
           ],
         },
         CONNECT_TIMEOUT: {
           target: 'refused',
-          actions: [assign({ error: 'connect timeout' }), { type: 'refuse', params: { message: 'connect timeout' } }],
+          actions: [assign({ error: 'connect timeout' }), { type: 'announceRefusal', params: { message: 'connect timeout' } }],
         },
         DISCONNECT: {
           target: 'disconnected',

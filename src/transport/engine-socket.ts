@@ -11,7 +11,8 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type WebSocket from 'ws';
 import { MachineHost } from '../machines/host';
-import { connectionMachine, type ConnectionActionParams, type ConnectionEvent } from '../machines/connection';
+import { connectionMachine, type ConnectionEvent } from '../machines/connection';
+import type { EffectHandlers } from '../machines/effects';
 import type { LogEventInput } from '../log/events';
 import type { EnginePacket } from './codec/packet';
 import type { EngineServer } from './engine-server';
@@ -39,8 +40,6 @@ export interface CloseDetails {
 export interface SendOptions {
   compress?: boolean;
 }
-
-type Handlers = { [K in keyof ConnectionActionParams]: (this: EngineSocket, params: ConnectionActionParams[K]) => void };
 
 export class EngineSocket extends EventEmitter implements DeadlineOwner {
   readonly remoteAddress: string;
@@ -77,7 +76,7 @@ export class EngineSocket extends EventEmitter implements DeadlineOwner {
     transport.sink = this;
     this.host = new MachineHost(
       connectionMachine,
-      handlers,
+      EngineSocket.effects,
       {
         protocol,
         transport: transport.name,
@@ -304,92 +303,21 @@ export class EngineSocket extends EventEmitter implements DeadlineOwner {
     socket.dispatch({ type, at: Date.now() });
   }
 
-  // Named actions of the connection machine (this = the socket).
-
-  armHeartbeat(ms: number): void {
-    setDeadline(this, ms);
-  }
-
-  armUpgradeTimer(ms: number): void {
-    clearTimeout(this.upgradeTimer);
-    this.upgradeTimer = setTimeout(EngineSocket.onTimer, ms, this, 'UPGRADE_TIMEOUT');
-  }
-
-  armCloseTimer(ms: number): void {
-    clearTimeout(this.closeTimer);
-    this.closeTimer = setTimeout(EngineSocket.onTimer, ms, this, 'CLOSE_TIMEOUT');
-  }
-
-  clearUpgradeTimer(): void {
-    clearTimeout(this.upgradeTimer);
-    this.upgradeTimer = undefined;
-  }
-
-  clearTimers(): void {
-    clearDeadline(this);
-    clearTimeout(this.upgradeTimer);
-    clearTimeout(this.closeTimer);
-    this.upgradeTimer = this.closeTimer = undefined;
-  }
-
   /** Heartbeat packets are queued and flushed like any other write. */
-  sendControl(packet: EnginePacket): void {
+  private queueControl(packet: EnginePacket): void {
     this.buffer.push(packet);
     if (this.listenerCount('packetCreate') !== 0) this.announceCreated(packet);
     this.scheduleFlush();
   }
 
-  answerProbe(): void {
-    const probe = this.probe;
-    if (!probe) return;
-    probe.send([{ type: 'pong', data: 'probe' }]);
-    this.probeAnswered = true;
-    // Release the pending poll so the client can pause polling and send the upgrade packet.
-    if (this.transport.writable && this.buffer.length === 0) this.transport.send([{ type: 'noop' }]);
-    this.emit('upgrading', probe);
-  }
-
-  completeUpgrade(): void {
-    const probe = this.probe;
-    if (!probe) return;
-    const polling = this.transport;
-    this.probe = undefined;
-    this.probeAnswered = false;
-    if (polling.writable) polling.send([{ type: 'noop' }]);
-    polling.sink = ignoringSink;
-    probe.sink = this;
-    this.transport = probe;
-    this.upgraded = true;
-    this.emit('upgrade', probe);
-    this.flush();
-  }
-
-  abortUpgrade(): void {
+  /** Drops the WebSocket being probed, if any (an upgrade that failed, or a session that ended). */
+  private dropProbe(): void {
     const probe = this.probe;
     this.probe = undefined;
     this.probeAnswered = false;
     if (!probe) return;
     probe.sink = ignoringSink;
     probe.shutdown();
-  }
-
-  closeTransport(discard: boolean): void {
-    const transport = this.transport;
-    if (discard) this.takeBuffer();
-    if (transport.name === 'websocket') {
-      // Everything buffered goes out before the close frame, even to a backed-up socket.
-      const packets = this.takeBuffer();
-      if (packets.length) this.writeBatch(packets);
-      transport.shutdown();
-      // Discarding does not wait for the client's close frame.
-      if (discard) this.dispatch({ type: 'TRANSPORT_CLOSED', at: Date.now() });
-      return;
-    }
-    if (discard || transport.writable) {
-      this.sendCloseOnPoll();
-      return;
-    }
-    this.closeOnNextPoll = true;
   }
 
   /** Polling close: the buffered packets and a close packet answer the pending poll (if any). */
@@ -403,63 +331,100 @@ export class EngineSocket extends EventEmitter implements DeadlineOwner {
     this.dispatch({ type: 'TRANSPORT_CLOSED', at: Date.now() });
   }
 
-  finish(end: ConnectionActionParams['finish']): void {
-    this.takeBuffer();
-    const transport = this.transport;
-    transport.sink = ignoringSink;
-    if (end.reason === 'ping timeout' && transport instanceof WebSocketTransport) transport.terminate();
-    else transport.shutdown();
-    this.abortUpgrade();
-    this.server.forget(this);
-    const { reason, ...details } = end;
-    this.emit('close', reason, details as CloseDetails);
-  }
+  /** The connection machine's effects (src/machines/effects.ts), shared by every session; `this` is the session. */
+  private static readonly effects: EffectHandlers<typeof connectionMachine, EngineSocket> = {
+    armHeartbeat({ ms }) {
+      setDeadline(this, ms);
+    },
+    armUpgradeTimer({ ms }) {
+      clearTimeout(this.upgradeTimer);
+      this.upgradeTimer = setTimeout(EngineSocket.onTimer, ms, this, 'UPGRADE_TIMEOUT');
+    },
+    armCloseTimer({ ms }) {
+      clearTimeout(this.closeTimer);
+      this.closeTimer = setTimeout(EngineSocket.onTimer, ms, this, 'CLOSE_TIMEOUT');
+    },
+    clearUpgradeTimer() {
+      clearTimeout(this.upgradeTimer);
+      this.upgradeTimer = undefined;
+    },
+    clearTimers() {
+      clearDeadline(this);
+      clearTimeout(this.upgradeTimer);
+      clearTimeout(this.closeTimer);
+      this.upgradeTimer = this.closeTimer = undefined;
+    },
+    sendPing() {
+      this.queueControl(PING_PACKET);
+    },
+    sendPong() {
+      this.queueControl(PONG_PACKET);
+    },
+    answerProbe() {
+      const probe = this.probe;
+      if (!probe) return;
+      probe.send([{ type: 'pong', data: 'probe' }]);
+      this.probeAnswered = true;
+      // Release the pending poll so the client can pause polling and send the upgrade packet.
+      if (this.transport.writable && this.buffer.length === 0) this.transport.send([{ type: 'noop' }]);
+      this.emit('upgrading', probe);
+    },
+    completeUpgrade() {
+      const probe = this.probe;
+      if (!probe) return;
+      const polling = this.transport;
+      this.probe = undefined;
+      this.probeAnswered = false;
+      if (polling.writable) polling.send([{ type: 'noop' }]);
+      polling.sink = ignoringSink;
+      probe.sink = this;
+      this.transport = probe;
+      this.upgraded = true;
+      this.emit('upgrade', probe);
+      this.flush();
+    },
+    abortUpgrade() {
+      this.dropProbe();
+    },
+    closeTransport({ discard }) {
+      const transport = this.transport;
+      if (discard) this.takeBuffer();
+      if (transport.name === 'websocket') {
+        // Everything buffered goes out before the close frame, even to a backed-up socket.
+        const packets = this.takeBuffer();
+        if (packets.length) this.writeBatch(packets);
+        transport.shutdown();
+        // Discarding does not wait for the client's close frame.
+        if (discard) this.dispatch({ type: 'TRANSPORT_CLOSED', at: Date.now() });
+        return;
+      }
+      if (discard || transport.writable) {
+        this.sendCloseOnPoll();
+        return;
+      }
+      this.closeOnNextPoll = true;
+    },
+    finish(end) {
+      this.takeBuffer();
+      const transport = this.transport;
+      transport.sink = ignoringSink;
+      if (end.reason === 'ping timeout' && transport instanceof WebSocketTransport) transport.terminate();
+      else transport.shutdown();
+      this.dropProbe();
+      this.server.forget(this);
+      const { reason, ...details } = end;
+      this.emit('close', reason, details as CloseDetails);
+    },
+    record(params) {
+      // The machine's records carry settings; the facts of this session are stamped here.
+      const stamped = params.type === 'conn.open' ? { sid: this.id, ...params, remoteAddress: this.remoteAddress } : { sid: this.id, ...params };
+      this.server.settings.recorder.record(stamped as LogEventInput);
+    },
+  };
 }
 
-const handlers: Partial<Handlers> = {
-  armHeartbeat(params) {
-    this.armHeartbeat(params.ms);
-  },
-  armUpgradeTimer(params) {
-    this.armUpgradeTimer(params.ms);
-  },
-  armCloseTimer(params) {
-    this.armCloseTimer(params.ms);
-  },
-  clearUpgradeTimer() {
-    this.clearUpgradeTimer();
-  },
-  clearTimers() {
-    this.clearTimers();
-  },
-  sendPing() {
-    this.sendControl({ type: 'ping' });
-  },
-  sendPong() {
-    this.sendControl({ type: 'pong' });
-  },
-  answerProbe() {
-    this.answerProbe();
-  },
-  completeUpgrade() {
-    this.completeUpgrade();
-  },
-  abortUpgrade() {
-    this.abortUpgrade();
-  },
-  closeTransport(params) {
-    this.closeTransport(params.discard);
-  },
-  finish(params) {
-    this.finish(params);
-  },
-  record(params) {
-    // The machine's records carry settings; the facts of this session are stamped here.
-    const stamped = params.type === 'conn.open' ? { sid: this.id, ...params, remoteAddress: this.remoteAddress } : { sid: this.id, ...params };
-    this.server.settings.recorder.record(stamped as LogEventInput);
-  },
-};
-
+const PING_PACKET: EnginePacket = { type: 'ping' };
+const PONG_PACKET: EnginePacket = { type: 'pong' };
 const CLOSE_PACKET: EnginePacket = { type: 'close' };
 
 const ignoringSink: TransportSink = { onPacket() {}, onParseError() {}, onError() {}, onClose() {}, onDrain() {} };

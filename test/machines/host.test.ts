@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { assign, setup } from 'xstate';
+import { assign, setup, type AnyStateMachine } from 'xstate';
+import type { EffectHandlers } from '../../src/machines/effects';
 import { MachineHost } from '../../src/machines/host';
+
+/** A table with some effects' bodies only: these tests watch steps, and the host skips a name without a body. */
+function some<M extends AnyStateMachine>(_machine: M, handlers: Partial<EffectHandlers<M, unknown>> = {}): EffectHandlers<M, unknown> {
+  return handlers as unknown as EffectHandlers<M, unknown>;
+}
 
 const door = setup({
   types: { context: {} as { opened: number }, events: {} as { type: 'OPEN' } | { type: 'CLOSE' } | { type: 'SLAM' } },
@@ -40,7 +46,7 @@ describe('MachineHost', () => {
   });
 
   it('ignores events the current state does not handle', () => {
-    const host = new MachineHost(door, {});
+    const host = new MachineHost(door, some(door));
     const before = host.snapshot;
     host.send({ type: 'CLOSE' });
     expect(host.state).toBe('closed');
@@ -53,9 +59,12 @@ describe('MachineHost shared steps', () => {
     const { socketMachine } = await import('../../src/machines/socket');
     const finished: string[] = [];
     const make = () =>
-      new MachineHost(socketMachine, {
-        finishDisconnect: (params: { reason: string }) => finished.push(params.reason),
-      });
+      new MachineHost(
+        socketMachine,
+        some(socketMachine, {
+          finishDisconnect: (params) => void finished.push(params.reason),
+        }),
+      );
     const a = make();
     const b = make();
     for (const host of [a, b]) host.send({ type: 'MIDDLEWARE_OK' });
@@ -74,12 +83,12 @@ describe('MachineHost shared steps', () => {
     const { socketMachine } = await import('../../src/machines/socket');
     const performed: string[] = [];
     const handlers = Object.fromEntries(
-      ['armConnectTimeout', 'disarmConnectTimeout', 'announceConnect', 'refuse', 'beginDisconnect', 'finishDisconnect'].map((type) => [type, () => performed.push(type)]),
+      ['armConnectTimeout', 'disarmConnectTimeout', 'announceConnect', 'announceRefusal', 'beginDisconnect', 'finishDisconnect'].map((type) => [type, () => performed.push(type)]),
     );
     const events = [{ type: 'MIDDLEWARE_OK' }, { type: 'LEFT' }, { type: 'DISCONNECT', reason: 'r', initiator: 'server' }, { type: 'LEFT' }] as const;
     for (let round = 0; round < 2; round++) {
       performed.length = 0;
-      const host = new MachineHost(socketMachine, handlers);
+      const host = new MachineHost(socketMachine, some(socketMachine, handlers));
       let [reference, referenceActions] = initialTransition(socketMachine);
       const expected = referenceActions.map((action) => action.type);
       for (const event of events) {
@@ -95,9 +104,9 @@ describe('MachineHost shared steps', () => {
   it('shares the initial step between inputs of equal values only', async () => {
     const { connectionMachine } = await import('../../src/machines/connection');
     const input = (pingInterval: number) => ({ protocol: 4 as const, transport: 'websocket' as const, pingInterval, pingTimeout: 10, upgradeTimeout: 10, closeTimeout: 20 });
-    const a = new MachineHost(connectionMachine, {}, input(100));
-    const b = new MachineHost(connectionMachine, {}, input(100));
-    const c = new MachineHost(connectionMachine, {}, input(200));
+    const a = new MachineHost(connectionMachine, some(connectionMachine), input(100));
+    const b = new MachineHost(connectionMachine, some(connectionMachine), input(100));
+    const c = new MachineHost(connectionMachine, some(connectionMachine), input(200));
     expect(a.currentContext).toBe(b.currentContext);
     expect(c.currentContext).not.toBe(a.currentContext);
     expect(c.currentContext.pingInterval).toBe(200);

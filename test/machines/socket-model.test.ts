@@ -98,9 +98,9 @@ describe('socket machine model', () => {
         }
         const p = model.performed;
         expect(count(p, 'announceConnect')).toBeLessThanOrEqual(1);
-        expect(count(p, 'refuse') + count(p, 'finishDisconnect')).toBeLessThanOrEqual(1);
+        expect(count(p, 'announceRefusal') + count(p, 'finishDisconnect')).toBeLessThanOrEqual(1);
         if (count(p, 'announceConnect') === 1) {
-          expect(count(p, 'refuse')).toBe(0);
+          expect(count(p, 'announceRefusal')).toBe(0);
           const ended = model.state === 'disconnected';
           expect(count(p, 'beginDisconnect')).toBe(ended ? 1 : 0);
           expect(count(p, 'finishDisconnect')).toBe(ended ? 1 : 0);
@@ -108,7 +108,7 @@ describe('socket machine model', () => {
         } else {
           expect(count(p, 'beginDisconnect') + count(p, 'finishDisconnect')).toBe(0);
         }
-        if (model.state === 'refused') expect(count(p, 'refuse')).toBe(1);
+        if (model.state === 'refused') expect(count(p, 'announceRefusal')).toBe(1);
         if (model.state === 'disconnected') expect(model.snapshot.context.reason).toBeTypeOf('string');
       }),
       { numRuns: 200 },

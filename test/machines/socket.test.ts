@@ -29,14 +29,14 @@ describe('socket machine', () => {
     const [snapshot, actions] = transition(socketMachine, initial, { type: 'MIDDLEWARE_ERROR', message: 'no', data: { code: 1 } });
     expect(snapshot.value).toBe('refused');
     expect(snapshot.status).toBe('done');
-    expect(actions.find((action) => action.type === 'refuse')?.params).toEqual({ message: 'no', data: { code: 1 } });
+    expect(actions.find((action) => action.type === 'announceRefusal')?.params).toEqual({ message: 'no', data: { code: 1 } });
   });
 
   it('refuses when the middlewares never answer within the connect timeout', () => {
     const { snapshot, actions } = run([{ type: 'CONNECT_TIMEOUT' }]);
     expect(snapshot.value).toBe('refused');
     expect(snapshot.context.error).toBe('connect timeout');
-    expect(actions).toContain('refuse');
+    expect(actions).toContain('announceRefusal');
   });
 
   it('goes through disconnecting (rooms still there) before disconnected, with one reason', () => {
