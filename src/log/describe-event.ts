@@ -48,5 +48,7 @@ export function describeEvent(event: LogEvent): string {
       return `application error${event.socketId ? ` on socket ${event.socketId}` : ''}: ${event.message}`;
     case 'node.down':
       return `node ${event.down} is down`;
+    case 'log.dropped':
+      return `the ${event.sink} log lost ${event.count} record(s), seq ${event.firstSeq} to ${event.lastSeq}: ${event.reason}`;
   }
 }

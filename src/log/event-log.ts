@@ -56,6 +56,7 @@ export class EventLog implements Recorder {
     this.state = emptyProjections(options.retainClosed ?? DEFAULT_RETAIN_CLOSED);
     this.projections = projectionsView(this.state);
     this.onError = options.onError;
+    for (const sink of this.sinks) sink.reportDropsTo?.((drop) => this.record(Object.assign({ type: 'log.dropped' as const }, drop)));
   }
 
   /** Whether events are retained in memory for `events()`. */

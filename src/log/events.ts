@@ -164,6 +164,19 @@ export const nodeDown = z.object({
   down: z.string(),
 });
 
+/** A sink could not write these records (a full disk); recorded once it writes again. */
+export const logDropped = z.object({
+  ...stamp,
+  type: z.literal('log.dropped'),
+  /** Which sink lost them, e.g. `file`. */
+  sink: z.string(),
+  count: z.number().int().positive(),
+  firstSeq: z.number().int().nonnegative(),
+  lastSeq: z.number().int().nonnegative(),
+  /** The first failure, e.g. `ENOSPC: no space left on device, write`. */
+  reason: z.string(),
+});
+
 export const logEvent = z.discriminatedUnion('type', [
   serverStart,
   serverClose,
@@ -180,6 +193,7 @@ export const logEvent = z.discriminatedUnion('type', [
   socketDisconnect,
   appError,
   nodeDown,
+  logDropped,
 ]);
 
 export type LogEvent = z.infer<typeof logEvent>;
