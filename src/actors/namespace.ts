@@ -38,14 +38,15 @@ export class Namespace extends EventEmitter {
   constructor(
     readonly server: Server,
     readonly name: string,
-    parent?: string,
+    /** For a child of a dynamic namespace: its parent's label and the session whose connect created it, for the log. */
+    origin?: { parent: string; sid: string },
     /** A fixed adapter class for this namespace (dynamic parents), instead of the server's. */
     private readonly ownAdapter?: AdapterConstructor,
   ) {
     super();
     this.initAdapter();
     this.lifecycle = new MachineHost(namespaceMachine, {
-      announceCreate: () => server.log.record({ type: 'nsp.create', nsp: name, ...(parent ? { parent } : {}) }),
+      announceCreate: () => server.log.record({ type: 'nsp.create', nsp: name, ...origin }),
       disconnectAll: () => {
         for (const socket of Object.values(this.connected)) socket.onclose('server shutting down', 'server');
       },
