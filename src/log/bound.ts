@@ -115,7 +115,8 @@ function boundObject(object: Record<string, unknown>, depth: number): Record<str
   let copy: Record<string, unknown> | undefined;
   let count = 0;
   for (const key in object) {
-    if (!Object.hasOwn(object, key)) continue;
+    // The record itself is a plain object the log made: checking its keys would double the cost of the walk.
+    if (depth > 0 && !Object.hasOwn(object, key)) continue;
     if (depth > 0 && (count++ >= MAX_ITEMS || left <= 0)) {
       copy ??= copyBefore(object, key);
       copy['…'] = `[cut: ${Object.keys(object).length} keys]`;

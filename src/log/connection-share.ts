@@ -54,8 +54,8 @@ export class ConnectionShare {
 
   constructor(
     private readonly options: ConnectionShareOptions,
-    /** From the live projections: the session a connected socket runs on, and whether a session is still open. */
-    private readonly sessions: { sessionOf(nsp: string, socketId: string): string | undefined; isOpen(sid: string): boolean },
+    /** From the live projections: the session a socket (by socketKey) runs on, and whether a session is still open. */
+    private readonly sessions: { sessionOf(key: string): string | undefined; isOpen(sid: string): boolean },
   ) {}
 
   /** Whether `input` may leave the process. Call `takeSummaries` right after. */
@@ -85,6 +85,7 @@ export class ConnectionShare {
       case 'app.error':
         return input.socketId === undefined || input.nsp === undefined || this.socketRecord(input.nsp, input.socketId, input.type, now);
       case 'socket.disconnect': {
+        if (this.heldSockets.size === 0) return true;
         const key = socketKey(input.nsp, input.socketId);
         const sid = this.heldSockets.get(key);
         if (sid === undefined) return true;
@@ -105,12 +106,13 @@ export class ConnectionShare {
   }
 
   private socketRecord(nsp: string, socketId: string, type: string, now: number): boolean {
-    const held = this.heldSockets.get(socketKey(nsp, socketId));
+    const key = socketKey(nsp, socketId);
+    const held = this.heldSockets.size === 0 ? undefined : this.heldSockets.get(key);
     if (held !== undefined) {
       this.note(this.current(held, now), type, now);
       return false;
     }
-    const sid = this.sessions.sessionOf(nsp, socketId);
+    const sid = this.sessions.sessionOf(key);
     return sid === undefined || this.count(sid, type, now);
   }
 

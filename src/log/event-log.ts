@@ -11,7 +11,7 @@ import { boundEvent, type SensitiveFields } from './bound';
 import { ConnectionShare, DEFAULT_CONNECTION_SHARE, type ConnectionShareOptions } from './connection-share';
 import type { LogEvent, LogEventInput, Recorder } from './events';
 import { MemorySink, DEFAULT_CAPACITY } from './memory-sink';
-import { emptyProjections, foldAll, projectionsView, socketKey, type ProjectionState, type Projections } from './projections';
+import { emptyProjections, foldAll, projectionsView, type ProjectionState, type Projections } from './projections';
 import type { LogSink } from './sink';
 
 export interface EventLogOptions {
@@ -68,7 +68,7 @@ export class EventLog implements Recorder {
     if (perConnection !== false) {
       const { sessions, sockets } = this.state.sessions;
       this.share = new ConnectionShare(perConnection, {
-        sessionOf: (nsp, socketId) => sockets.get(socketKey(nsp, socketId))?.sid,
+        sessionOf: (key) => sockets.get(key)?.sid,
         isOpen: (sid) => {
           const status = sessions.get(sid)?.status;
           return status === 'open' || status === 'upgrading';
