@@ -83,7 +83,7 @@ export class Client {
     if (this.nsps[name]) return;
     const existing = namespaceNamed(this.server.nsps, name);
     if (existing) return this.join(existing, payload);
-    this.server.checkDynamicNamespace(name, payload, (nsp) => {
+    this.server.checkDynamicNamespace(name, this.id, payload, (nsp) => {
       if (!nsp) return this.refuseNamespace(name, 'Invalid namespace');
       if (this.conn.readyState !== 'open' || this.nsps[name]) return;
       this.join(nsp, payload);

@@ -39,8 +39,8 @@ export class Namespace extends EventEmitter {
   constructor(
     readonly server: Server,
     readonly name: string,
-    /** The dynamic parent that created it, recorded with `nsp.create`. */
-    private readonly parent?: string,
+    /** For a child of a dynamic namespace: its parent's label and the session whose connect created it, for the log. */
+    private readonly origin?: { parent: string; sid: string },
     /** A fixed adapter class for this namespace (dynamic parents), instead of the server's. */
     private readonly ownAdapter?: AdapterConstructor,
   ) {
@@ -52,7 +52,7 @@ export class Namespace extends EventEmitter {
   /** The namespace machine's effects (src/machines/effects.ts); `this` is the namespace. */
   private static readonly effects: EffectHandlers<typeof namespaceMachine, Namespace> = {
     announceCreate() {
-      this.server.log.record({ type: 'nsp.create', nsp: this.name, ...(this.parent ? { parent: this.parent } : {}) });
+      this.server.log.record({ type: 'nsp.create', nsp: this.name, ...this.origin });
     },
     disconnectAll() {
       for (const socket of Object.values(this.connected)) socket.onclose('server shutting down', 'server');

@@ -28,9 +28,9 @@ export class ParentNamespace extends Namespace {
     super(server, `/_${ParentNamespace.count++}`, undefined, ParentBroadcastAdapter);
   }
 
-  /** Creates the child `name`, wired to this parent's middlewares and listeners. */
-  createChild(name: string): Namespace {
-    const child = new Namespace(this.server, name, this.label);
+  /** Creates the child `name`, wired to this parent's middlewares and listeners; `sid`: the session whose connect asked for it. */
+  createChild(name: string, sid: string): Namespace {
+    const child = new Namespace(this.server, name, { parent: this.label, sid });
     child.fns.push(...this.fns);
     for (const event of ['connect', 'connection'] as const) {
       for (const listener of this.listeners(event)) child.on(event, listener as (...args: unknown[]) => void);

@@ -10,6 +10,7 @@ import { Adapter, type AdapterConstructor } from '../adapters/memory-adapter';
 import { codecFromParser, defaultCodec, type PacketCodec } from '../parser';
 import { EngineServer, type AttachOptions, type EngineOptions } from '../transport/engine-server';
 import type { EngineSocket } from '../transport/engine-socket';
+import { appErrorFacts } from '../log/app-error';
 import type { EventLog } from '../log/event-log';
 import { createEventLog, type EventLogOption } from '../log/options';
 import { createClientBundleHandler } from '../static/client-bundle';
@@ -189,6 +190,8 @@ export class Server {
    */
   checkDynamicNamespace(
     name: string,
+    /** The session asking: the log counts the namespace it creates in that connection's share. */
+    sid: string,
     payload: { query?: string; auth?: Record<string, unknown> },
     done: (nsp: Namespace | undefined) => void,
   ): void {
@@ -203,7 +206,7 @@ export class Server {
         if (err || !allow) return ask(index + 1);
         const existing = namespaceNamed(this.nsps, name);
         if (existing) return done(existing);
-        const child = parent.createChild(name);
+        const child = parent.createChild(name, sid);
         this.nsps[name] = child;
         done(child);
       };
@@ -326,7 +329,7 @@ export class Server {
     const error = toError(err);
     this.log.record({
       type: 'app.error',
-      message: error.stack ?? error.message,
+      ...appErrorFacts(err),
       ...(socket ? { socketId: socket.id, nsp: socket.nsp.name } : {}),
     });
     if (socket && socket.listenerCount('error') > 0) {

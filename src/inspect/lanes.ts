@@ -262,7 +262,7 @@ function eventsOf(events: readonly LogEvent[], sids: ReadonlySet<string>): LogEv
       case 'node.down':
         return true;
       default:
-        return 'sid' in event && sids.has(event.sid);
+        return 'sid' in event && event.sid !== undefined && sids.has(event.sid);
     }
   });
 }

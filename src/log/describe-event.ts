@@ -45,8 +45,16 @@ export function describeEvent(event: LogEvent): string {
     case 'socket.disconnect':
       return `socket ${event.socketId} disconnected from ${event.nsp}: ${event.reason} (by the ${event.initiator})`;
     case 'app.error':
-      return `application error${event.socketId ? ` on socket ${event.socketId}` : ''}: ${event.message}`;
+      return `application error${event.socketId ? ` on socket ${event.socketId}` : ''}: ${event.errorType ? `${event.errorType}: ` : ''}${event.message}`;
     case 'node.down':
       return `node ${event.down} is down`;
+    case 'log.suppressed': {
+      const types = Object.entries(event.types)
+        .map(([type, count]) => `${type} ${count}`)
+        .join(', ');
+      return `${event.count} record(s) of connection ${event.sid} not logged: over its share of the log (${types})`;
+    }
+    case 'log.dropped':
+      return `the ${event.sink} log lost ${event.count} record(s), seq ${event.firstSeq} to ${event.lastSeq}: ${event.reason}`;
   }
 }

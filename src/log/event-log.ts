@@ -7,6 +7,8 @@
  * their own I/O later; see sink.ts.
  */
 import * as os from 'node:os';
+import { boundEvent, type SensitiveFields } from './bound';
+import { ConnectionShare, DEFAULT_CONNECTION_SHARE, type ConnectionShareOptions } from './connection-share';
 import type { LogEvent, LogEventInput, Recorder } from './events';
 import { MemorySink, DEFAULT_CAPACITY } from './memory-sink';
 import { emptyProjections, foldAll, projectionsView, type ProjectionState, type Projections } from './projections';
@@ -23,6 +25,10 @@ export interface EventLogOptions {
   retainClosed?: number;
   /** A subscriber or sink threw. Default: one process warning per source. */
   onError?: (error: Error) => void;
+  /** One connection's share of the log (connection-share.ts); `false`: no limit. Default 200 records per minute. */
+  perConnection?: ConnectionShareOptions | false;
+  /** Possibly secret fields to keep in the log (bound.ts). Default: none. */
+  sensitive?: SensitiveFields;
 }
 
 export type LogListener = (event: LogEvent) => void;
@@ -42,6 +48,8 @@ export class EventLog implements Recorder {
   private readonly sinks: LogSink[];
   private readonly listeners = new Set<LogListener>();
   private readonly onError: ((error: Error) => void) | undefined;
+  private readonly share: ConnectionShare | undefined;
+  private readonly sensitive: SensitiveFields;
   /** Sources already warned about, when there is no onError: one warning each. */
   private readonly warned = new Set<string>();
   private seq = 0;
@@ -56,6 +64,19 @@ export class EventLog implements Recorder {
     this.state = emptyProjections(options.retainClosed ?? DEFAULT_RETAIN_CLOSED);
     this.projections = projectionsView(this.state);
     this.onError = options.onError;
+    const perConnection = options.perConnection ?? DEFAULT_CONNECTION_SHARE;
+    if (perConnection !== false) {
+      const { sessions, sockets } = this.state.sessions;
+      this.share = new ConnectionShare(perConnection, {
+        sessionOf: (key) => sockets.get(key)?.sid,
+        isOpen: (sid) => {
+          const status = sessions.get(sid)?.status;
+          return status === 'open' || status === 'upgrading';
+        },
+      });
+    }
+    this.sensitive = options.sensitive ?? {};
+    for (const sink of this.sinks) sink.reportDropsTo?.((drop) => this.record(Object.assign({ type: 'log.dropped' as const }, drop)));
   }
 
   /** Whether events are retained in memory for `events()`. */
@@ -77,18 +98,37 @@ export class EventLog implements Recorder {
     return this.position;
   }
 
+  /**
+   * Every event updates the projections. What leaves the process (ring,
+   * subscribers, sinks) is bounded (bound.ts), and only while the
+   * connection it concerns is within its share of the log.
+   */
   record(input: LogEventInput): LogEvent {
+    const now = Date.now();
+    let admitted = true;
+    if (this.share) {
+      admitted = this.share.admit(input, now);
+      const summaries = this.share.takeSummaries();
+      if (summaries) for (const summary of summaries) this.append(summary, now, true);
+    }
+    return this.append(input, now, admitted);
+  }
+
+  private append(input: LogEventInput, now: number, admitted: boolean): LogEvent {
     // Not `{ ...input, seq, ts, node }`: V8 (Node 20) takes a slow path, several µs, when a
     // spread is followed by new keys, and every connection records a few events.
     const event = Object.assign({}, input) as LogEvent;
     event.seq = ++this.seq;
-    event.ts = Date.now();
+    event.ts = now;
     event.node = this.node;
-    this.take(event);
+    foldAll(this.state, event);
+    if (!admitted) return event;
+    const out = boundEvent(event, this.sensitive);
+    this.publish(out);
     if (!this.closing) {
       for (const sink of this.sinks) {
         try {
-          sink.write(event);
+          sink.write(out);
         } catch (error) {
           this.report('event log sink', error);
         }
@@ -103,13 +143,13 @@ export class EventLog implements Recorder {
    * stamp (no new seq) and not handed to the sinks (its node wrote it there).
    */
   ingest(event: LogEvent): void {
-    this.take(event);
+    foldAll(this.state, event);
+    this.publish(event);
   }
 
-  /** Fold, retain, notify: what every event goes through, in this order. */
-  private take(event: LogEvent): void {
+  /** Retain, notify: what every event that leaves the process goes through, in this order. */
+  private publish(event: LogEvent): void {
     this.position++;
-    foldAll(this.state, event);
     this.ring?.write(event);
     for (const listener of this.listeners) {
       try {

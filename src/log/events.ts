@@ -91,6 +91,8 @@ export const nspCreate = z.object({
   nsp: z.string(),
   /** Name or source of the dynamic parent namespace (RegExp or function) that created it. */
   parent: z.string().optional(),
+  /** The session whose namespace connect created it (a dynamic namespace). */
+  sid: z.string().optional(),
 });
 
 /** A Socket.IO socket joined a namespace (middleware passed). */
@@ -110,6 +112,7 @@ export const socketRefused = z.object({
   sid: z.string(),
   nsp: z.string(),
   message: z.string(),
+  /** The middleware error's `data`: only when the application opts in (`eventLog.sensitive.refusalData`), as it may hold a token. */
   data: z.unknown().optional(),
 });
 
@@ -155,6 +158,10 @@ export const appError = z.object({
   socketId: z.string().optional(),
   nsp: z.string().optional(),
   message: z.string(),
+  /** The error's type, e.g. `TypeError` (the type of the value thrown when it is not an Error). */
+  errorType: z.string().optional(),
+  /** Only when the application opts in (`eventLog.sensitive.errorStacks`). */
+  stack: z.string().optional(),
 });
 
 /** Another node of a cluster stopped answering; its sockets were dropped from the projections. */
@@ -162,6 +169,32 @@ export const nodeDown = z.object({
   ...stamp,
   type: z.literal('node.down'),
   down: z.string(),
+});
+
+/** A sink could not write these records (a full disk); recorded once it writes again. */
+export const logDropped = z.object({
+  ...stamp,
+  type: z.literal('log.dropped'),
+  /** Which sink lost them, e.g. `file`. */
+  sink: z.string(),
+  count: z.number().int().positive(),
+  firstSeq: z.number().int().nonnegative(),
+  lastSeq: z.number().int().nonnegative(),
+  /** The first failure, e.g. `ENOSPC: no space left on device, write`. */
+  reason: z.string(),
+});
+
+/** Records of one connection held back because it went over its share of the log (connection-share.ts). */
+export const logSuppressed = z.object({
+  ...stamp,
+  type: z.literal('log.suppressed'),
+  sid: z.string(),
+  count: z.number().int().positive(),
+  /** How many of each type. */
+  types: z.record(z.string(), z.number().int().positive()),
+  /** When the first and the last of them happened. */
+  from: z.number(),
+  to: z.number(),
 });
 
 export const logEvent = z.discriminatedUnion('type', [
@@ -180,6 +213,8 @@ export const logEvent = z.discriminatedUnion('type', [
   socketDisconnect,
   appError,
   nodeDown,
+  logDropped,
+  logSuppressed,
 ]);
 
 export type LogEvent = z.infer<typeof logEvent>;

@@ -2,7 +2,10 @@
 export * from './events';
 export { EventLog, DEFAULT_RETAIN_CLOSED, defaultNodeName, type EventLogOptions, type LogListener } from './event-log';
 export { createEventLog, eventLogOptionSchema, type EventLogOption } from './options';
-export { isLogSink, type LogSink } from './sink';
+export { isLogSink, type LogSink, type DroppedRecords } from './sink';
+export { boundEvent, cutString, MAX_STRING, MAX_ITEMS, MAX_DEPTH, MAX_RECORD, type SensitiveFields } from './bound';
+export { ConnectionShare, DEFAULT_CONNECTION_SHARE, type ConnectionShareOptions } from './connection-share';
+export { appErrorFacts, type AppErrorFacts } from './app-error';
 export { MemorySink, DEFAULT_CAPACITY } from './memory-sink';
 export { JsonlFileSink, rotatedPath, DEFAULT_MAX_BYTES, DEFAULT_MAX_FILES, type FileSinkOptions } from './file-sink';
 export * from './projections';

@@ -3,9 +3,11 @@
  *
  *   false                 no retention, no sinks (projections still run: they hold the rooms)
  *   true | undefined      the default in-memory ring of 10,000 events
- *   { capacity, file, sinks, node }
+ *   { capacity, file, sinks, node, perConnection, sensitive }
  */
 import { z } from 'zod';
+import type { SensitiveFields } from './bound';
+import type { ConnectionShareOptions } from './connection-share';
 import { EventLog } from './event-log';
 import { JsonlFileSink } from './file-sink';
 import { isLogSink, type LogSink } from './sink';
@@ -29,6 +31,8 @@ const objectOption = z
     file: fileOption.optional(),
     sinks: z.array(z.custom<LogSink>(isLogSink, { message: 'each sink needs write(event) and close() methods' })).optional(),
     node: z.string().min(1).optional(),
+    perConnection: z.union([z.literal(false), z.object({ records: positiveInteger, windowMs: positiveInteger }).strict()]).optional(),
+    sensitive: z.object({ refusalData: z.boolean().optional(), errorStacks: z.boolean().optional() }).strict().optional(),
   })
   .strict();
 
@@ -43,6 +47,10 @@ export type EventLogOption =
       file?: string | { path: string; maxBytes?: number; maxFiles?: number };
       sinks?: LogSink[];
       node?: string;
+      /** One connection's share of the log; `false`: no limit. Default 200 records per minute. */
+      perConnection?: ConnectionShareOptions | false;
+      /** Possibly secret fields the log keeps. Default: none. */
+      sensitive?: SensitiveFields;
     };
 
 /** Builds the log for the Server option `eventLog`; throws a TypeError naming what is wrong. */
@@ -54,6 +62,6 @@ export function createEventLog(option?: EventLogOption): EventLog {
   }
   const parsed = objectOption.safeParse(option);
   if (!parsed.success) throw new TypeError(`Invalid eventLog option:\n${z.prettifyError(parsed.error)}`);
-  const { capacity, file, sinks = [], node } = parsed.data;
-  return new EventLog({ capacity, node, sinks: file ? [new JsonlFileSink(file), ...sinks] : sinks });
+  const { capacity, file, sinks = [], node, perConnection, sensitive } = parsed.data;
+  return new EventLog({ capacity, node, perConnection, sensitive, sinks: file ? [new JsonlFileSink(file), ...sinks] : sinks });
 }

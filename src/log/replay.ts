@@ -110,6 +110,7 @@ class Timelines {
       case 'conn.error':
       case 'conn.close':
       case 'socket.refused':
+      case 'log.suppressed':
         add(`c:${event.sid}`);
         break;
       case 'socket.connect':

@@ -15,6 +15,7 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { answerFirst } from '../http/answer-first';
+import { appErrorFacts } from '../log/app-error';
 import { resolveEngineOptions, sessionCookie, type EngineOptions, type ResolvedEngineOptions } from './engine-options';
 import { EngineSocket } from './engine-socket';
 import { EngineErrorCode, refusal, writeHttpError, writeUpgradeError, type EngineRefusal } from './errors';
@@ -150,7 +151,7 @@ export class EngineServer extends EventEmitter {
     } catch (error) {
       if (!res.headersSent) res.writeHead(500, { 'Content-Length': '0' });
       res.end();
-      this.settings.recorder.record({ type: 'app.error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+      this.settings.recorder.record({ type: 'app.error', ...appErrorFacts(error) });
       console.error('iostate: handlePreflightRequest threw; the server carries on.', error);
     }
   }

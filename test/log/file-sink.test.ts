@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -89,6 +89,52 @@ describe('JsonlFileSink', () => {
 
   it('fails at construction with a clear error when the file cannot be opened', () => {
     expect(() => new JsonlFileSink({ path: path.join(dir, 'missing', 'log.jsonl') })).toThrow(/event log: cannot open .*missing.*ENOENT/);
+  });
+
+  it('refuses a FIFO at once with a clear error, never waiting for a reader', () => {
+    const fifo = path.join(dir, 'fifo.jsonl');
+    execFileSync('mkfifo', [fifo]);
+    const started = Date.now();
+    const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fixtures', 'open-sink.ts'), fifo], { encoding: 'utf8', timeout: 20_000 });
+    expect(child.signal, 'the sink blocked opening the FIFO').toBeNull();
+    expect(child.stdout.trim()).toBe(`refused: event log: ${fifo} is a FIFO, not a regular file; give the event log the path of a regular file (it is created if missing)`);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  it('refuses a device or a directory as its file', () => {
+    expect(() => new JsonlFileSink({ path: '/dev/null' })).toThrow('event log: /dev/null is a character device, not a regular file');
+    expect(() => new JsonlFileSink({ path: dir })).toThrow(`event log: ${dir} is a directory, not a regular file`);
+  });
+
+  it('after a failed rotation keeps writing to its own file and never touches a descriptor it gave up', async () => {
+    const file = path.join(dir, 'x.jsonl');
+    const lineBytes = Buffer.byteLength(JSON.stringify(event(100)) + '\n');
+    const errors: string[] = [];
+    const sink = new JsonlFileSink({ path: file, maxBytes: lineBytes * 2, maxFiles: 2, onError: (error) => errors.push(error.message) });
+    // x.1.jsonl is a directory: removing it to make room fails, so the rotation fails.
+    fs.mkdirSync(rotatedPath(file, 1));
+    for (let seq = 100; seq < 103; seq++) sink.write(event(seq));
+    await sink.flush();
+    // The app opens a file: it gets the lowest free descriptor, the one a careless sink would have freed.
+    const appFile = path.join(dir, 'app.txt');
+    const appFd = fs.openSync(appFile, 'w+');
+    try {
+      fs.writeSync(appFd, 'the app data');
+      for (let seq = 103; seq < 106; seq++) sink.write(event(seq));
+      await sink.flush();
+      expect(readSeqs(file)).toEqual(range(100, 106));
+      expect(errors).toEqual([expect.stringMatching(/^event log file .*x\.jsonl: rotation failed \(.*\); writing on to the current file$/)]);
+      // Once the obstacle is gone, rotation works again.
+      fs.rmdirSync(rotatedPath(file, 1));
+      for (let seq = 106; seq < 108; seq++) sink.write(event(seq));
+      await sink.close();
+      expect(readSeqs(rotatedPath(file, 1))).toEqual(range(100, 106));
+      expect(readSeqs(file)).toEqual([106, 107]);
+      fs.writeSync(appFd, ', still writable');
+      expect(fs.readFileSync(appFile, 'utf8')).toBe('the app data, still writable');
+    } finally {
+      fs.closeSync(appFd);
+    }
   });
 
   it('writes the events of the tick that crashed the process', async () => {

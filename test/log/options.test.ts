@@ -58,6 +58,15 @@ describe('createEventLog', () => {
     expect(fs.readdirSync(dir).sort()).toEqual(['a.jsonl', 'b.1.jsonl', 'b.jsonl', 'c.jsonl']);
   });
 
+  it('passes the connection share and the sensitive fields on to the log', () => {
+    const log = createEventLog({ perConnection: { records: 1, windowMs: 60_000 }, sensitive: { errorStacks: true } });
+    log.record({ type: 'socket.refused', sid: 's', nsp: '/a', message: 'no' });
+    log.record({ type: 'socket.refused', sid: 's', nsp: '/b', message: 'no' });
+    log.record({ type: 'app.error', message: 'boom', errorType: 'Error', stack: 'Error: boom' });
+    expect(log.events().map((e) => e.type)).toEqual(['socket.refused', 'app.error']);
+    expect(log.events()[1]).toHaveProperty('stack', 'Error: boom');
+  });
+
   it.each([
     [{ capacity: 0 }, /capacity/],
     [{ capacity: 1.5 }, /capacity/],
@@ -65,6 +74,9 @@ describe('createEventLog', () => {
     [{ file: { path: 'x', maxFiles: 0 } }, /maxFiles/],
     [{ sinks: [{ write() {} }] }, /each sink needs write\(event\) and close\(\) methods/],
     [{ nodes: 'x' }, /nodes/],
+    [{ perConnection: { records: 0, windowMs: 1000 } }, /perConnection\.records/],
+    [{ perConnection: true }, /perConnection/],
+    [{ sensitive: { stacks: true } }, /stacks/],
     ['yes', /Invalid eventLog option/],
   ])('rejects %j with a clear error', (option, message) => {
     expect(() => createEventLog(option as EventLogOption)).toThrow(TypeError);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { EventLog } from '../../src/log/event-log';
 import { replay, replayJson } from '../../src/log/replay';
 import { NOON, Scenario } from './scenario';
 
@@ -20,6 +21,28 @@ function twoConnections(): Scenario {
 }
 
 describe('replay', () => {
+  it('explains a socket whose namespace name was cut, and shows what a connection’s share held back', () => {
+    const log = new EventLog({ node: 'n', perConnection: { records: 4, windowMs: 60_000 } });
+    const nsp = `/dyn-${'x'.repeat(20_000)}`;
+    // A 2.x socket outside "/": its id holds the namespace name, so it is cut too, the same way each time.
+    const socketId = `${nsp}#e1`;
+    log.record({ type: 'conn.open', sid: 'e1', protocol: 3, transport: 'polling', remoteAddress: '127.0.0.1', pingInterval: 25000, pingTimeout: 5000, upgradeTimeout: 10000, maxPayload: 1e6, upgrades: [] });
+    log.record({ type: 'nsp.create', nsp, parent: '/^\\/dyn-/', sid: 'e1' });
+    log.record({ type: 'socket.connect', sid: 'e1', socketId, nsp, protocol: 4 });
+    log.record({ type: 'room.join', socketId, nsp, room: socketId });
+    for (let i = 0; i < 3; i++) log.record({ type: 'socket.refused', sid: 'e1', nsp: `/r${i}`, message: 'no' });
+    log.record({ type: 'socket.disconnect', sid: 'e1', socketId, nsp, reason: 'transport close', initiator: 'client' });
+    log.record({ type: 'conn.close', sid: 'e1', reason: 'transport close', initiator: 'client', transport: 'polling' });
+    const result = replay(log.events());
+    const [socket] = result.sockets;
+    expect(result.sockets).toHaveLength(1);
+    expect(socket).toMatchObject({ connection: 'e1', state: 'disconnected', reason: 'transport close' });
+    expect(socket!.id).toMatch(/^\/dyn-x+…\[cut: 20008 chars, sha256 [0-9a-f]{12}\]$/);
+    expect(socket!.rooms).toEqual([socket!.id]);
+    const timeline = result.connections[0]!.timeline.map((entry) => entry.text);
+    expect(timeline).toContain('2 record(s) of connection e1 not logged: over its share of the log (socket.refused 2)');
+  });
+
   it('reports every connection and socket with reasons, transports and rooms', () => {
     const result = replay(twoConnections().events);
     expect(result.folded).toBe(13);

@@ -1,0 +1,135 @@
+import { describe, expect, it, vi } from 'vitest';
+import { EventLog } from '../../src/log/event-log';
+import type { LogEvent, LogEventInput } from '../../src/log/events';
+import { MemorySink } from '../../src/log/memory-sink';
+import { replay } from '../../src/log/replay';
+import { projectionSnapshot } from '../../src/log/projections';
+
+const open = (sid: string): LogEventInput => ({ type: 'conn.open', sid, protocol: 4, transport: 'websocket', remoteAddress: '127.0.0.1', pingInterval: 25000, pingTimeout: 20000, upgradeTimeout: 10000, maxPayload: 1e6, upgrades: [] });
+const connect = (sid: string, nsp: string, socketId = `${sid}-${nsp}`): LogEventInput[] => [
+  { type: 'socket.connect', sid, socketId, nsp, protocol: 5 },
+  { type: 'room.join', socketId, nsp, room: socketId },
+];
+const disconnect = (sid: string, nsp: string, socketId = `${sid}-${nsp}`): LogEventInput => ({ type: 'socket.disconnect', sid, socketId, nsp, reason: 'transport close', initiator: 'client' });
+const close = (sid: string): LogEventInput => ({ type: 'conn.close', sid, reason: 'transport close', initiator: 'client', transport: 'websocket' });
+
+function logWith(records: number, windowMs = 60_000) {
+  const sink = new MemorySink(10_000);
+  const log = new EventLog({ node: 'n', capacity: 10_000, perConnection: { records, windowMs }, sinks: [sink] });
+  const seen: LogEvent[] = [];
+  log.subscribe((event) => seen.push(event));
+  return { log, sink, seen };
+}
+
+describe("one connection's share of the log", () => {
+  it('holds back what a connection records past its share, in ring, subscribers and sinks, while the projections stay exact', () => {
+    const { log, sink, seen } = logWith(10);
+    log.record(open('bystander'));
+    log.record(connect('bystander', '/')[0]!);
+    log.record(open('flood'));
+    for (let i = 0; i < 20; i++) for (const input of connect('flood', `/dyn-${i}`)) log.record(input);
+    // Every socket is live, and routable, on the server.
+    expect([...log.projections.rooms.socketIds('/dyn-19')]).toEqual(['flood-/dyn-19']);
+    expect(log.projections.rooms.membersOf('/dyn-19', 'flood-/dyn-19')?.size).toBe(1);
+    // Out of the process went its first 10 records: 5 sockets, with their rooms.
+    const kept = log.events().filter((e) => 'sid' in e && e.sid === 'flood' && e.type === 'socket.connect');
+    expect(kept.map((e) => (e as { nsp: string }).nsp)).toEqual(['/dyn-0', '/dyn-1', '/dyn-2', '/dyn-3', '/dyn-4']);
+    expect(sink.events()).toEqual(log.events());
+    expect(seen).toEqual(log.events());
+    // The bystander's records are untouched.
+    expect(log.events().filter((e) => 'sid' in e && e.sid === 'bystander')).toHaveLength(2);
+  });
+
+  it('keeps a socket whole: a held-back socket leaves no record, a kept one always its disconnect; one summary at close', () => {
+    const { log } = logWith(4);
+    log.record(open('s'));
+    for (let i = 0; i < 4; i++) for (const input of connect('s', `/n${i}`)) log.record(input);
+    for (let i = 0; i < 4; i++) log.record(disconnect('s', `/n${i}`));
+    log.record(close('s'));
+    const types = log.events().map((e) => `${e.type}${'nsp' in e ? ` ${e.nsp}` : ''}`);
+    expect(types).toEqual([
+      'conn.open',
+      'socket.connect /n0',
+      'room.join /n0',
+      'socket.connect /n1',
+      'room.join /n1',
+      'socket.disconnect /n0',
+      'socket.disconnect /n1',
+      'log.suppressed',
+      'conn.close',
+    ]);
+    expect(log.events().find((e) => e.type === 'log.suppressed')).toMatchObject({
+      sid: 's',
+      count: 6,
+      types: { 'socket.connect': 2, 'room.join': 2, 'socket.disconnect': 2 },
+    });
+    // Replaying what was kept gives the live end state (bar the names of namespaces only held-back records mention).
+    const withRooms = (rooms: Record<string, object>) => Object.fromEntries(Object.entries(rooms).filter(([, list]) => Object.keys(list).length > 0));
+    expect(withRooms(projectionSnapshot(replay(log.events()).projections).rooms)).toEqual(withRooms(projectionSnapshot(log.projections).rooms));
+  });
+
+  it('starts a new share each window, after one summary of the window before', () => {
+    vi.useFakeTimers({ now: 0 });
+    try {
+      const { log } = logWith(3, 1000);
+      log.record(open('s'));
+      for (let i = 0; i < 5; i++) log.record({ type: 'socket.refused', sid: 's', nsp: `/r${i}`, message: 'no' });
+      vi.setSystemTime(1500);
+      log.record({ type: 'socket.refused', sid: 's', nsp: '/late', message: 'no' });
+      expect(log.events().map((e) => (e.type === 'socket.refused' ? e.nsp : e.type))).toEqual(['conn.open', '/r0', '/r1', '/r2', 'log.suppressed', '/late']);
+      expect(log.events()[4]).toMatchObject({ type: 'log.suppressed', sid: 's', count: 2, from: 0, to: 0, ts: 1500 });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('counts what follows a close (its sockets leaving) in the same share, and summarises it once that window is over', () => {
+    vi.useFakeTimers({ now: 0 });
+    try {
+      const { log } = logWith(4, 1000);
+      log.record(open('s'));
+      for (const nsp of ['/a', '/b']) for (const input of connect('s', nsp)) log.record(input);
+      log.record(close('s'));
+      // As the server does: the connection closes, then its sockets leave their rooms and disconnect.
+      log.record({ type: 'room.leave', socketId: 's-/a', nsp: '/a', room: 's-/a' });
+      log.record(disconnect('s', '/a'));
+      vi.setSystemTime(1000);
+      log.record({ type: 'server.close' });
+      expect(log.events().map((e) => e.type)).toEqual(['conn.open', 'socket.connect', 'room.join', 'socket.connect', 'room.join', 'conn.close', 'socket.disconnect', 'log.suppressed', 'server.close']);
+      expect(log.events().at(-2)).toMatchObject({ sid: 's', count: 1, types: { 'room.leave': 1 } });
+      // Forgotten: a record for that connection now starts a fresh share.
+      log.record({ type: 'room.leave', socketId: 's-/b', nsp: '/b', room: 's-/b' });
+      expect(log.events().at(-1)).toMatchObject({ type: 'room.leave', socketId: 's-/b' });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('gives heartbeats a budget of their own, so a short pingInterval cannot crowd out the records replay needs', () => {
+    const { log } = logWith(5);
+    log.record(open('s'));
+    for (let i = 0; i < 50; i++) log.record({ type: 'conn.heartbeat', sid: 's', step: i % 2 ? 'pong-received' : 'ping-sent' });
+    for (const input of connect('s', '/')) log.record(input);
+    expect(log.events().filter((e) => e.type === 'conn.heartbeat')).toHaveLength(5);
+    expect(log.events().filter((e) => e.type === 'socket.connect' || e.type === 'room.join')).toHaveLength(2);
+  });
+
+  it('can be turned off', () => {
+    const log = new EventLog({ perConnection: false });
+    log.record(open('s'));
+    for (let i = 0; i < 500; i++) log.record({ type: 'socket.refused', sid: 's', nsp: `/r${i}`, message: 'no' });
+    expect(log.events()).toHaveLength(501);
+  });
+});
+
+describe('bounded records', () => {
+  it('routes by a long room name while the log keeps it cut', () => {
+    const log = new EventLog();
+    const room = 'r'.repeat(5000);
+    log.record(connect('s', '/')[0]!);
+    log.record({ type: 'room.join', socketId: 's-/', nsp: '/', room });
+    expect(log.projections.rooms.membersOf('/', room)?.has('s-/')).toBe(true);
+    const join = log.events().at(-1) as Extract<LogEvent, { type: 'room.join' }>;
+    expect(join.room).toMatch(/^r{1024}…\[cut: 5000 chars, sha256 [0-9a-f]{12}\]$/);
+  });
+});
