@@ -1,8 +1,9 @@
 /**
  * The demo chat's browser page (`iostate serve`): rooms, messages, and a few
  * buttons that end the connection in different ways, so the inspector has
- * something to explain. It loads the client the server itself serves at
- * `/socket.io/socket.io.js`; everything else is inline.
+ * something to explain. It loads the 4.x client the server itself serves at
+ * `/socket.io/v4/socket.io.js` (its "silent" button reaches into
+ * engine.io-client 6); everything else is inline.
  */
 import { escapeHtml as esc } from '../inspect/html';
 
@@ -133,7 +134,7 @@ export function renderDemoPage(options: { inspectorPath: string }): string {
 <div class="chat"><ul id="messages"></ul>
 <form id="say"><input id="text" autocomplete="off" placeholder="say something" aria-label="message"><button>send</button></form></div>
 </div>
-<script src="/socket.io/socket.io.js"></script>
+<script src="/socket.io/v4/socket.io.js"></script>
 <script>${SCRIPT}</script>
 </body>
 </html>

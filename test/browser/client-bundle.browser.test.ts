@@ -1,7 +1,9 @@
-// The served client bundle in a real browser: Debian's chromium, headless,
-// driven by playwright-core. The page loads <path>/socket.io.js from the
-// server under test, connects over polling, upgrades to websocket, and
-// exchanges an event and an ack in each direction.
+// The served client bundles in a real browser: Debian's chromium, headless,
+// driven by playwright-core. A page loads <path>/socket.io.js (the 2.x
+// client, as socket.io 2.5.1 serves it) or <path>/v4/socket.io.js (the 4.x
+// client) from the server under test, connects over polling, upgrades to
+// websocket, exchanges an event and an ack in each direction, then drops the
+// connection and sees the client reconnect.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -18,24 +20,33 @@ if (!chromiumPresent && !chromiumRequired) {
   console.warn(`\n*** BROWSER TEST SKIPPED: ${CHROMIUM} not found. Install it with \`apt-get install -y chromium\` (CI sets IOSTATE_REQUIRE_CHROMIUM=1, where this fails instead). ***\n`);
 }
 
-const PAGE = `<!doctype html>
+/** A page that loads the bundle at `src`; `window.outcome` says what the client saw. */
+const pageLoading = (src: string) => `<!doctype html>
 <meta charset="utf-8">
 <title>iostate browser test</title>
-<script src="/socket.io/socket.io.js"></script>
+<script src="${src}"></script>
 <script>
   window.outcome = new Promise((resolve, reject) => {
-    const seen = { transports: [], welcome: null, ackFromServer: null, serverAsked: null };
-    const socket = io({ transports: ['polling', 'websocket'], reconnection: false });
+    const seen = { eio: null, transports: [], welcome: null, ackFromServer: null, serverAsked: null, reconnectOnSocket: null, reconnectOnManager: null };
+    const socket = io({ transports: ['polling', 'websocket'], reconnectionDelay: 50, reconnectionDelayMax: 100 });
     socket.on('connect_error', (err) => reject(String(err && err.message || err)));
-    socket.io.on('open', () => {
+    // 2.x pages listen for reconnect on the socket; 4.x emits it on the Manager only.
+    socket.on('reconnect', (attempt) => { seen.reconnectOnSocket = attempt; });
+    socket.io.on('reconnect', (attempt) => {
+      seen.reconnectOnManager = attempt;
+      setTimeout(() => resolve(seen), 0);
+    });
+    socket.io.once('open', () => {
       const engine = socket.io.engine;
+      seen.eio = String(engine.transport.query.EIO);
       seen.transports.push(engine.transport.name);
       engine.on('upgrade', (transport) => {
         seen.transports.push(transport.name);
         socket.emit('hello', 'from the browser', (answer) => {
           seen.ackFromServer = answer;
           socket.emit('done', seen);
-          resolve(seen);
+          // Drop the connection: the client reconnects by itself.
+          engine.close();
         });
       });
     });
@@ -44,14 +55,21 @@ const PAGE = `<!doctype html>
   });
 </script>`;
 
-// socket.io 2 serves whichever socket.io-client is installed next to it; here
-// that is 4.x, which cannot talk to it, so the reference has nothing to show.
-describe.skipIf(isReference)('the served client bundle in headless Chromium', () => {
-  it.skipIf(!chromiumPresent && !chromiumRequired)('connects over polling, upgrades to websocket, exchanges an event and acks', async () => {
+const BUNDLES = [
+  { src: '/socket.io/socket.io.js', client: '2.x', eio: '3', reconnectOnSocket: 1 },
+  { src: '/socket.io/v4/socket.io.js', client: '4.x', eio: '4', reconnectOnSocket: null },
+] as const;
+
+// socket.io 2 installed under an alias serves the socket.io-client at
+// ../../socket.io-client, which here is 4.x and cannot talk to it, so the
+// reference has nothing to show (test/static/serve-client.differential.test.ts
+// compares what it serves).
+describe.skipIf(isReference)('the served client bundles in headless Chromium', () => {
+  it.skipIf(!chromiumPresent && !chromiumRequired).each(BUNDLES)('$src: the $client client connects, upgrades, exchanges events and acks, reconnects', async (bundle) => {
     expect(chromiumPresent, `${CHROMIUM} is required (IOSTATE_REQUIRE_CHROMIUM=1) but missing`).toBe(true);
 
     const httpServer = createHttpServer((req, res) => {
-      if (req.url === '/') res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE);
+      if (req.url === '/') res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(pageLoading(bundle.src));
       else res.writeHead(404).end();
     });
     const io = createServer(httpServer);
@@ -61,7 +79,9 @@ describe.skipIf(isReference)('the served client bundle in headless Chromium', ()
     const answers: unknown[] = [];
     let helloFromBrowser: unknown;
     const done = new Promise<void>((resolve) => {
+      let connections = 0;
       io.on('connection', (socket: SocketLike) => {
+        if (++connections > 1) return; // the reconnection
         socket.emit('welcome', 'hi browser');
         socket.emit('question', 'are you there?', (answer: unknown) => answers.push(answer));
         socket.on('hello', (text: unknown, ack: (value: string) => void) => {
@@ -94,6 +114,9 @@ describe.skipIf(isReference)('the served client bundle in headless Chromium', ()
     await done;
 
     expect(pageErrors).toEqual([]);
+    expect(seen.eio).toBe(bundle.eio);
+    expect(seen.reconnectOnManager).toBe(1);
+    expect(seen.reconnectOnSocket).toBe(bundle.reconnectOnSocket);
     expect(seen.transports).toEqual(['polling', 'websocket']);
     expect(seen.welcome).toBe('hi browser');
     expect(seen.ackFromServer).toBe('hello browser');

@@ -85,8 +85,8 @@ describe('iostate serve', () => {
     const local = base.replace('localhost', '127.0.0.1');
 
     const page = await fetch(`${local}/`);
-    expect(await page.text()).toContain('<script src="/socket.io/socket.io.js"></script>');
-    expect((await fetch(`${local}/socket.io/socket.io.js`)).status).toBe(200);
+    expect(await page.text()).toContain('<script src="/socket.io/v4/socket.io.js"></script>');
+    expect((await fetch(`${local}/socket.io/v4/socket.io.js`)).status).toBe(200);
 
     const client = connect(local, { forceNew: true, reconnection: false });
     cleanups.push(() => client.close());
