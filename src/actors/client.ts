@@ -15,7 +15,7 @@ import { PacketType, type Packet } from '../parser/packet';
 import type { PacketCodec } from '../parser';
 import { NO_FLAGS, type BroadcastFlags } from '../adapters/memory-adapter';
 import type { CloseDetails, EngineSocket } from '../transport/engine-socket';
-import type { PreparedMessage } from '../transport/prepared-message';
+import { PreparedMessage } from '../transport/prepared-message';
 import type { DisconnectInitiator } from '../machines/socket';
 import type { Server } from './server';
 import { namespaceNamed, type Namespace } from './namespace';
@@ -76,6 +76,16 @@ export class Client {
     const options = flags.compress === false ? UNCOMPRESSED : COMPRESSED;
     if (typeof this.conn.sendPrepared === 'function') this.conn.sendPrepared(message, options);
     else for (const part of message.parts) this.conn.send(part, options); // an engine without shared framing (bind)
+  }
+
+  /** Writes parts encoded by an adapter for socket.io 2: the same parts array (one broadcast) is framed once for all. */
+  writeEncoded(parts: Array<string | Buffer>, flags: BroadcastFlags): void {
+    let message = preparedParts.get(parts);
+    if (!message) {
+      message = new PreparedMessage(parts);
+      preparedParts.set(parts, message);
+    }
+    this.writePrepared(message, flags);
   }
 
   /** Connects this client to namespace `name`, creating it through a dynamic parent if one accepts. */
@@ -200,6 +210,9 @@ export class Client {
     for (const socket of Object.values(this.nsps)) socket.onclose(reason, initiator, details);
   }
 }
+
+/** The framing of each broadcast's encoded parts, shared by its recipients, for as long as the parts live. */
+const preparedParts = new WeakMap<Array<string | Buffer>, PreparedMessage>();
 
 function closeIfNoNamespace(client: Client): void {
   client.closeIfIdle();

@@ -8,7 +8,9 @@ import { MachineHost } from '../machines/host';
 import { namespaceMachine } from '../machines/namespace';
 import type { EffectHandlers } from '../machines/effects';
 import { PacketType } from '../parser/packet';
-import type { Adapter, AdapterConstructor, BroadcastFlags } from '../adapters/memory-adapter';
+import type { BroadcastFlags } from '../adapters/memory-adapter';
+import type { AdapterConstructor, NamespaceAdapter } from '../adapters/adapter-contract';
+import { adoptAdapter } from '../adapters/legacy-adapter';
 import type { Client } from './client';
 import type { Server } from './server';
 import { Socket, type ConnectPayload } from './socket';
@@ -28,7 +30,7 @@ export type NamespaceMiddleware = (socket: Socket, next: (err?: Error & { data?:
 export class Namespace extends EventEmitter {
   /** Sockets connected to this namespace on this node, by id. */
   readonly connected: Record<string, Socket> = {};
-  adapter!: Adapter;
+  adapter!: NamespaceAdapter;
   /** The middlewares run for every incoming socket, in order. */
   readonly fns: NamespaceMiddleware[] = [];
   private rooms: string[] = [];
@@ -83,7 +85,7 @@ export class Namespace extends EventEmitter {
   }
 
   initAdapter(): void {
-    this.adapter = new (this.ownAdapter ?? this.server.adapterConstructor)(this);
+    this.adapter = adoptAdapter(new (this.ownAdapter ?? this.server.adapterConstructor)(this), this);
   }
 
   use(fn: NamespaceMiddleware): this {

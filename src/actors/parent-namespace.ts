@@ -4,7 +4,7 @@
  * namespace that inherits the parent's middlewares and `connect` listeners,
  * and emitting on the parent reaches the sockets of every child.
  */
-import { Adapter, type BroadcastOptions } from '../adapters/memory-adapter';
+import { Adapter, recipientsIn, type BroadcastOptions } from '../adapters/memory-adapter';
 import type { Packet } from '../parser/packet';
 import { Namespace } from './namespace';
 import type { Server } from './server';
@@ -50,7 +50,7 @@ class ParentBroadcastAdapter extends Adapter {
 
   override clients(rooms: string[], fn: (err: Error | null, result: string[]) => void): void {
     const ids: string[] = [];
-    for (const child of (this.nsp as ParentNamespace).children) ids.push(...child.adapter.recipients({ rooms: rooms ?? [] }));
+    for (const child of (this.nsp as ParentNamespace).children) ids.push(...recipientsIn(child, { rooms: rooms ?? [] }));
     process.nextTick(fn, null, ids);
   }
 }

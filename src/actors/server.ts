@@ -7,6 +7,7 @@
  */
 import http from 'node:http';
 import { Adapter, type AdapterConstructor } from '../adapters/memory-adapter';
+import { legacyEncoder, type LegacyEncoder } from '../adapters/legacy-adapter';
 import { codecFromParser, defaultCodec, type PacketCodec } from '../parser';
 import { EngineServer, type AttachOptions, type EngineOptions } from '../transport/engine-server';
 import type { EngineSocket } from '../transport/engine-socket';
@@ -50,6 +51,8 @@ export class Server {
   readonly sockets: Namespace;
   readonly log: EventLog;
   readonly codec: PacketCodec;
+  /** socket.io 2's `server.encoder`, which adapters written for it (socket.io-adapter 1.x) encode broadcasts with. */
+  readonly encoder: LegacyEncoder;
   readonly connectTimeout: number;
   engine!: EngineServer;
   inspector: InspectorHandler | undefined;
@@ -68,6 +71,7 @@ export class Server {
     this.options = opts;
     this.log = createEventLog(opts.eventLog);
     this.codec = opts.parser ? codecFromParser(opts.parser) : defaultCodec;
+    this.encoder = legacyEncoder(this.codec);
     this.connectTimeout = opts.connectTimeout ?? 45_000;
     this.path(opts.path ?? '/socket.io');
     this.serveClient(opts.serveClient !== false);

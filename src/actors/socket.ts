@@ -333,9 +333,13 @@ export class Socket extends EventEmitter {
     return this;
   }
 
-  /** Writes one packet to this client (data plane). */
-  packet(packet: Packet, flags: BroadcastFlags = NO_FLAGS): void {
-    this.client.packet(packet, flags);
+  /**
+   * Writes one packet to this client (data plane). With `preEncoded`, the
+   * parts an adapter written for socket.io 2 encoded once for a broadcast.
+   */
+  packet(packet: Packet | Array<string | Buffer>, flags: BroadcastFlags & { preEncoded?: boolean } = NO_FLAGS): void {
+    if (flags.preEncoded) this.client.writeEncoded(packet as Array<string | Buffer>, flags);
+    else this.client.packet(packet as Packet, flags);
   }
 
   /** Called by the namespace once middlewares passed. */

@@ -12,6 +12,7 @@ import { EventEmitter } from 'node:events';
 import type { Packet } from '../parser/packet';
 import { PreparedMessage } from '../transport/prepared-message';
 import type { Namespace } from '../actors/namespace';
+import type { NamespaceAdapter } from './adapter-contract';
 
 export interface BroadcastFlags {
   volatile?: boolean;
@@ -42,7 +43,7 @@ export interface RoomView {
   length: number;
 }
 
-export class Adapter extends EventEmitter {
+export class Adapter extends EventEmitter implements NamespaceAdapter {
   constructor(readonly nsp: Namespace) {
     super();
   }
@@ -138,21 +139,30 @@ export class Adapter extends EventEmitter {
    * (or all sockets), each once, minus members of the `except` rooms.
    */
   recipients(opts: Pick<BroadcastOptions, 'rooms' | 'except'>): Iterable<string> {
-    const nsp = this.nsp.name;
-    const excluded = this.membersOfAny(opts.except ?? []);
-    if (opts.rooms.length === 0) return filterOut(Object.keys(this.nsp.connected), excluded);
-    if (opts.rooms.length === 1) return filterOut(this.store.membersOf(nsp, opts.rooms[0]) ?? [], excluded);
-    return filterOut(this.membersOfAny(opts.rooms), excluded);
+    return recipientsIn(this.nsp, opts);
   }
+}
 
-  private membersOfAny(rooms: string[]): Set<string> {
-    const ids = new Set<string>();
-    for (const room of rooms) {
-      const members = this.store.membersOf(this.nsp.name, room);
-      if (members) for (const id of members) ids.add(id);
-    }
-    return ids;
+/**
+ * The ids of the sockets of `nsp` on this node that `opts` selects, read from
+ * the rooms projection: whatever the namespace's adapter, the log holds its
+ * membership.
+ */
+export function recipientsIn(nsp: Namespace, opts: Pick<BroadcastOptions, 'rooms' | 'except'>): Iterable<string> {
+  const store = nsp.server.log.projections.rooms;
+  const excluded = membersOfAny(nsp, opts.except ?? []);
+  if (opts.rooms.length === 0) return filterOut(Object.keys(nsp.connected), excluded);
+  if (opts.rooms.length === 1) return filterOut(store.membersOf(nsp.name, opts.rooms[0]) ?? [], excluded);
+  return filterOut(membersOfAny(nsp, opts.rooms), excluded);
+}
+
+function membersOfAny(nsp: Namespace, rooms: string[]): Set<string> {
+  const ids = new Set<string>();
+  for (const room of rooms) {
+    const members = nsp.server.log.projections.rooms.membersOf(nsp.name, room);
+    if (members) for (const id of members) ids.add(id);
   }
+  return ids;
 }
 
 function filterOut(ids: Iterable<string>, excluded: Set<string>): Iterable<string> {
@@ -162,5 +172,4 @@ function filterOut(ids: Iterable<string>, excluded: Set<string>): Iterable<strin
   return kept;
 }
 
-/** What `io.adapter(X)` accepts: a class constructed with the namespace (as socket.io-adapter). */
-export type AdapterConstructor = new (nsp: Namespace) => Adapter;
+export type { AdapterConstructor } from './adapter-contract';
