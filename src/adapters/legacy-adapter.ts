@@ -74,14 +74,20 @@ function mirrorMembership(adapter: NamespaceAdapter, nsp: Namespace): void {
   };
 }
 
+/**
+ * `packet` typed as socket.io 2.5.1 types a broadcast: BINARY_EVENT when its
+ * data holds binary (or `binary(true)`), EVENT otherwise (or `binary(false)`).
+ */
+export function typedAsV2(packet: Packet, flags: BroadcastOptions['flags']): Packet {
+  if (packet.type !== PacketType.EVENT && packet.type !== PacketType.BINARY_EVENT) return packet;
+  const binary = flags?.binary ?? hasBinary(packet.data);
+  return { type: binary ? PacketType.BINARY_EVENT : PacketType.EVENT, nsp: packet.nsp, data: packet.data };
+}
+
 function typeBroadcasts(adapter: NamespaceAdapter): void {
   const broadcast = adapter.broadcast as (this: NamespaceAdapter, packet: Packet, opts: BroadcastOptions, ...rest: unknown[]) => void;
   // Other arguments pass through: socket.io-redis 5 marks a broadcast from another node with a third one.
   adapter.broadcast = function (this: NamespaceAdapter, packet: Packet, opts: BroadcastOptions, ...rest: unknown[]) {
-    if (packet.type === PacketType.EVENT || packet.type === PacketType.BINARY_EVENT) {
-      const binary = opts.flags?.binary ?? hasBinary(packet.data);
-      packet = { type: binary ? PacketType.BINARY_EVENT : PacketType.EVENT, nsp: packet.nsp, data: packet.data };
-    }
-    broadcast.call(this, packet, opts, ...rest);
+    broadcast.call(this, typedAsV2(packet, opts.flags), opts, ...rest);
   } as NamespaceAdapter['broadcast'];
 }

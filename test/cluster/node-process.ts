@@ -1,13 +1,14 @@
 /**
- * One iostate node of the multi-process tests: NODE_NAME, REDIS_URL and the
- * liveness timings from the environment; prints "READY <port>" once it
- * listens. Test clients drive it through the /control namespace, which
- * keeps control sockets out of the main namespace's listings.
+ * One iostate node of the multi-process tests: NODE_NAME, REDIS_URL, the
+ * liveness timings and, optionally, COMPAT (the adapter's `compat`) from the
+ * environment; prints "READY <port>" once it listens. Test clients drive it
+ * through the /control namespace (test/cluster/control.ts).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from '../../src/actors/server';
-import { redisAdapter, type RedisAdapter } from '../../src/redis';
+import { redisAdapter, type RedisAdapter, type RedisAdapterOptions } from '../../src/redis';
+import { attachControl } from './control';
 
 const env = (name: string) => {
   const value = process.env[name];
@@ -23,28 +24,14 @@ io.adapter(
     heartbeatInterval: Number(env('HEARTBEAT_INTERVAL')),
     heartbeatTimeout: Number(env('HEARTBEAT_TIMEOUT')),
     requestsTimeout: 2000,
+    ...(process.env.COMPAT ? { compat: process.env.COMPAT as RedisAdapterOptions['compat'] } : {}),
   }),
 );
-const main = io.of('/');
-const adapter = main.adapter as RedisAdapter;
+const adapter = io.of('/').adapter as RedisAdapter;
 adapter.on('error', (error: Error) => console.error(`adapter error: ${error.message}`));
 
-type Ack = (answer: unknown) => void;
-
-io.of('/control').on('connection', (control) => {
-  control.on('join', (id: string, rooms: string[], ack: Ack) => {
-    const socket = main.connected[id];
-    if (!socket) return ack({ error: `no socket ${id} here` });
-    socket.join(rooms, () => ack('ok'));
-  });
-  control.on('clients', (room: string | null, ack: Ack) => {
-    (room ? main.in(room) : main).clients((err, ids) => ack(err ? { error: err.message } : [...ids].sort()));
-  });
-  control.on('projection', (ack: Ack) => ack([...io.log.projections.rooms.socketIds('/')].sort()));
-  control.on('emit', (rooms: string[], payload: unknown, ack: Ack) => {
-    main.to(rooms).emit('news', payload);
-    ack('ok');
-  });
+attachControl(io, env('NODE_NAME'), {
+  projection: (ack: (answer: unknown) => void) => ack([...io.log.projections.rooms.socketIds('/')].sort()),
 });
 
 void adapter.ready().then(() => {

@@ -3,7 +3,7 @@
 // clients() agrees on every node, a SIGKILLed node's sockets disappear
 // everywhere within the liveness bound while the others keep serving, and
 // `iostate replay` reads the merged log.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,49 +11,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readClusterLog } from '../../src/redis';
 import { skipWithoutRedis, startRedis, type TestRedis } from '../redis/redis-server';
 import { connect, serverId, sleep, waitFor, type TestSocket } from '../redis/cluster-harness';
+import { START_DEADLINE, ask, root, spawnNode as spawnScript, type SpawnedNode } from './spawn-node';
 
 const HEARTBEAT_INTERVAL = 200;
 const HEARTBEAT_TIMEOUT = 1000;
-const root = join(import.meta.dirname, '../..');
 
-interface NodeProcess {
-  name: string;
-  child: ChildProcess;
-  port: number;
+interface NodeProcess extends SpawnedNode {
   control: TestSocket;
-  startedAt: number;
 }
 
-function spawnNode(name: string, redisUrl: string): Promise<Omit<NodeProcess, 'control'>> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test/cluster/node-process.ts')], {
-    cwd: root,
-    env: { ...process.env, NODE_NAME: name, REDIS_URL: redisUrl, HEARTBEAT_INTERVAL: String(HEARTBEAT_INTERVAL), HEARTBEAT_TIMEOUT: String(HEARTBEAT_TIMEOUT) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start: ${stderr}`)), 15_000);
-    let stdout = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const match = /READY (\d+)/.exec(stdout);
-      if (!match) return;
-      clearTimeout(timer);
-      resolve({ name, child, port: Number(match[1]), startedAt: Date.now() });
-    });
-    child.on('exit', (code) => reject(new Error(`${name} exited with ${code}: ${stderr}`)));
-  });
-}
-
-function ask<T>(control: TestSocket, event: string, ...args: unknown[]): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer to ${event}`)), 5000);
-    control.emit(event, ...args, (answer: T) => {
-      clearTimeout(timer);
-      if (answer && typeof answer === 'object' && 'error' in answer) reject(new Error(String((answer as { error: unknown }).error)));
-      else resolve(answer);
-    });
+function spawnNode(name: string, redisUrl: string): Promise<SpawnedNode> {
+  return spawnScript('test/cluster/node-process.ts', name, {
+    REDIS_URL: redisUrl,
+    HEARTBEAT_INTERVAL: String(HEARTBEAT_INTERVAL),
+    HEARTBEAT_TIMEOUT: String(HEARTBEAT_TIMEOUT),
   });
 }
 
@@ -67,7 +38,7 @@ describe.skipIf(skipWithoutRedis('multi-process cluster'))('three iostate proces
     redis = await startRedis();
     const started = await Promise.all(['p0', 'p1', 'p2'].map((name) => spawnNode(name, redis.url)));
     nodes = await Promise.all(started.map(async (node) => ({ ...node, control: await connect(4, node.port, '/control') })));
-  }, 30_000);
+  }, START_DEADLINE + 10_000);
 
   afterAll(async () => {
     for (const client of clients) client.close();

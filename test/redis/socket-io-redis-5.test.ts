@@ -1,74 +1,10 @@
 // socket.io-redis 5, the Redis adapter 2.x clusters run, plugged unchanged
 // into iostate: an iostate node and a socket.io 2.5.1 node, each with
 // `require('socket.io-redis')(...)`, on one Redis, are one cluster.
-import { createServer, type Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
-import socketIoRedis from 'socket.io-redis';
-import SocketIoV2 from 'socket.io-v2';
-import { Server } from '../../src/actors/server';
 import { skipWithoutRedis, startRedis, type TestRedis } from './redis-server';
 import { collect, connect, serverId, sleep, waitFor, type TestSocket } from './cluster-harness';
-
-interface LegacyRedisAdapter {
-  uid: string;
-  rooms: Record<string, unknown>;
-  clients(rooms: string[], fn: (err: Error | null, ids: string[]) => void): void;
-  allRooms(fn: (err: Error | null, rooms: string[]) => void): void;
-  remoteJoin(id: string, room: string, fn: (err?: Error | null) => void): void;
-  remoteLeave(id: string, room: string, fn: (err?: Error | null) => void): void;
-  remoteDisconnect(id: string, close: boolean, fn: (err?: Error | null) => void): void;
-  customRequest(data: unknown, fn: (err: Error | null, replies: unknown[]) => void): void;
-  customHook: (data: unknown, cb: (reply: unknown) => void) => void;
-}
-
-interface AnyServer {
-  of(nsp: string): { connected: Record<string, any>; adapter: unknown; to(room: string): { emit(...args: unknown[]): unknown }; emit(...args: unknown[]): unknown };
-  close(fn?: () => void): void;
-}
-
-interface LegacyNode {
-  io: AnyServer;
-  port: number;
-  adapter(nsp?: string): LegacyRedisAdapter;
-  socket(client: TestSocket): any;
-  close(): Promise<void>;
-}
-
-type LegacyAdapterClass = { pubClient: { quit(): void }; subClient: { quit(): void } };
-
-/** `kind` on its own port with socket.io-redis 5 on `url`. */
-async function startNode(kind: 'iostate' | 'socket.io 2.5.1', url: string): Promise<LegacyNode> {
-  const http: HttpServer = createServer();
-  const Adapter = socketIoRedis(url, { requestsTimeout: 1500 }) as unknown as LegacyAdapterClass;
-  const io: AnyServer = kind === 'iostate' ? new Server(http, { serveClient: false, adapter: Adapter as never }) : new SocketIoV2(http, { serveClient: false, adapter: Adapter });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  const adapter = (nsp = '/') => io.of(nsp).adapter as LegacyRedisAdapter;
-  return {
-    io,
-    port: (http.address() as AddressInfo).port,
-    adapter,
-    socket: (client) => io.of('/').connected[serverId(client)],
-    close: async () => {
-      await new Promise<void>((resolve) => io.close(() => resolve()));
-      Adapter.pubClient.quit();
-      Adapter.subClient.quit();
-    },
-  };
-}
-
-async function subscribers(url: string, channel: string): Promise<number> {
-  const client = new Redis(url);
-  try {
-    return Number(((await client.call('PUBSUB', 'NUMSUB', channel)) as [string, number])[1]);
-  } finally {
-    client.disconnect();
-  }
-}
-
-const call = <T>(fn: (cb: (err: Error | null | undefined, value: T) => void) => void) =>
-  new Promise<T>((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value))));
+import { call, startLegacyNode, subscribers, type LegacyNode } from './legacy-node';
 
 describe.skipIf(skipWithoutRedis('socket.io-redis 5'))('socket.io-redis 5 on an iostate node and a socket.io 2.5.1 node', () => {
   let redis: TestRedis;
@@ -84,8 +20,8 @@ describe.skipIf(skipWithoutRedis('socket.io-redis 5'))('socket.io-redis 5 on an 
   });
 
   async function startCluster(): Promise<void> {
-    iostate = await startNode('iostate', redis.url);
-    reference = await startNode('socket.io 2.5.1', redis.url);
+    iostate = await startLegacyNode('iostate', redis.url);
+    reference = await startLegacyNode('socket.io 2.5.1', redis.url);
     // socket.io-redis 5 waits for as many answers as NUMSUB counted: ask once both listen.
     await waitFor('both nodes to subscribe', async () => (await subscribers(redis.url, 'socket.io-request#/#')) === 2);
   }

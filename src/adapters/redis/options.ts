@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { Redis } from 'ioredis';
+import { SOCKET_IO_REDIS_5 } from './legacy-wire';
 
 export interface RedisAdapterOptions {
   host?: string;
@@ -29,6 +30,11 @@ export interface RedisAdapterOptions {
   streamMaxLen?: number | false;
   /** Client acks this node waits for at once on behalf of other nodes' broadcasts with acks (socket.io 4's `timeout().emit(..., cb)`). Default 10,000. */
   maxPendingAcks?: number;
+  /**
+   * 'socket.io-redis-5': send requests in socket.io-redis 5's dialect, for a
+   * cluster with socket.io 2 nodes (docs/cluster.md). Default: @socket.io/redis-adapter 8's.
+   */
+  compat?: typeof SOCKET_IO_REDIS_5;
 }
 
 export interface ResolvedOptions {
@@ -39,6 +45,7 @@ export interface ResolvedOptions {
   sharedLog: boolean;
   streamMaxLen: number | false;
   maxPendingAcks: number;
+  compat: typeof SOCKET_IO_REDIS_5 | undefined;
 }
 
 const positive = z.number().int().positive();
@@ -57,6 +64,7 @@ const schema = z
     sharedLog: z.boolean().optional(),
     streamMaxLen: z.union([positive, z.literal(false)]).optional(),
     maxPendingAcks: positive.optional(),
+    compat: z.literal(SOCKET_IO_REDIS_5).optional(),
   })
   .strict()
   .refine((o) => (o.pubClient === undefined) === (o.subClient === undefined), {
@@ -81,6 +89,7 @@ export function parseOptions(options: RedisAdapterOptions = {}): { options: Redi
       sharedLog: options.sharedLog ?? true,
       streamMaxLen: options.streamMaxLen ?? 100_000,
       maxPendingAcks: options.maxPendingAcks ?? 10_000,
+      compat: options.compat,
     },
   };
 }

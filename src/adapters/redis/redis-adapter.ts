@@ -3,7 +3,9 @@
  * the event log) plus the cluster. Broadcasts are published for the other
  * nodes; requests (clients, rooms, remote join/leave/disconnect, fetch
  * sockets) go over the request/response channels, in
- * @socket.io/redis-adapter 8.x's format so socket.io 4 nodes take part.
+ * @socket.io/redis-adapter 8.x's format so socket.io 4 nodes take part,
+ * or with `compat: 'socket.io-redis-5'` in socket.io-redis 5's, so socket.io
+ * 2 nodes do (requests in either dialect are answered in any mode).
  *
  * With the shared log, this server's projection knows the sockets of every
  * iostate node: `rooms`, `sids`, `clientRooms` are cluster-wide, and
@@ -15,6 +17,9 @@ import type { Namespace } from '../../actors/namespace';
 import type { Packet } from '../../parser/packet';
 import { Adapter, type BroadcastOptions } from '../memory-adapter';
 import { answerRequest, type Answer } from './answer-request';
+import { answerLegacyRequest, type CustomHook } from './answer-legacy-request';
+import { typedAsV2 } from '../legacy-adapter';
+import { LEGACY_ONLY, LegacyRequestType, SOCKET_IO_REDIS_5, fromLegacyResponse, hasLegacyForm, isLegacyMessage, toLegacyRequest } from './legacy-wire';
 import { ClusterNode, type NodeMember } from './cluster-node';
 import type { ConnectionSource } from './connections';
 import { localRooms, localSockets, describeSocket, type RemoteSocketData, type Selection } from './local-sockets';
@@ -48,12 +53,18 @@ export class RedisAdapter extends Adapter implements NodeMember {
   private readonly subscribed: Promise<unknown>;
   private readonly warned = new Set<string>();
   private closed = false;
+  /** Requests go out in socket.io-redis 5's dialect (`compat: 'socket.io-redis-5'`). */
+  private readonly legacy: boolean;
+  private legacyPeerReported = false;
+  /** socket.io-redis 5's hook: what this node replies to a customRequest. */
+  customHook: CustomHook = (_data, reply) => reply(null);
 
   constructor(nsp: Namespace, source: ConnectionSource, options: ResolvedOptions) {
     super(nsp);
     this.node = ClusterNode.for(nsp.server, source, options);
     this.channels = channelsFor(options.key, nsp.name, this.uid);
     this.pending = new PendingRequests(options.requestsTimeout);
+    this.legacy = options.compat === SOCKET_IO_REDIS_5;
     const { sub } = this.node.connections;
     sub.on('pmessageBuffer', this.onBroadcastMessage);
     sub.on('messageBuffer', this.onRequestMessage);
@@ -92,7 +103,9 @@ export class RedisAdapter extends Adapter implements NodeMember {
   private publishBroadcast(packet: Packet, opts: BroadcastOptions): void {
     let message: Buffer;
     try {
-      message = encodeBroadcast(this.uid, { ...packet, nsp: this.nsp.name }, { rooms: opts.rooms, except: opts.except ?? [], flags: opts.flags ?? {} });
+      // socket.io 2 nodes encode as the packet type says; socket.io 4 nodes detect binary themselves.
+      const sent = this.legacy ? typedAsV2(packet, opts.flags) : packet;
+      message = encodeBroadcast(this.uid, { ...sent, nsp: this.nsp.name }, { rooms: opts.rooms, except: opts.except ?? [], flags: opts.flags ?? {} });
     } catch (error) {
       this.reportError(new Error(`broadcast not sent to the other nodes: cannot encode it (${(error as Error).message})`));
       return;
@@ -139,6 +152,25 @@ export class RedisAdapter extends Adapter implements NodeMember {
     return this.ask<RemoteSocketData[]>('fetchSockets()', RequestType.REMOTE_FETCH, { opts: { rooms: selection.rooms, except: selection.except ?? [] } }, local, (into, response) => {
       if (Array.isArray(response.sockets)) into.push(...(response.sockets as RemoteSocketData[]));
     });
+  }
+
+  /**
+   * socket.io-redis 5's customRequest: every node's `customHook` replies to
+   * `data`, this one's first. Needs `compat: 'socket.io-redis-5'`.
+   */
+  customRequest(data: unknown, fn?: Callback<unknown[]>): void {
+    if (!this.legacy) {
+      callLater(fn, new Error(`customRequest() needs compat: '${SOCKET_IO_REDIS_5}' (socket.io 4 nodes would misread it)`), []);
+      return;
+    }
+    const own = new Promise<unknown>((resolve) => this.customHook(data, resolve));
+    const others = this.ask<unknown[]>('customRequest()', LEGACY_ONLY, { legacyType: LegacyRequestType.CUSTOM_REQUEST, data }, [], (into, response) => {
+      into.push(response.data);
+    });
+    Promise.all([own, others]).then(
+      ([mine, theirs]) => callLater(fn, null, [mine, ...theirs]),
+      (error: Error) => callLater(fn, error, []),
+    );
   }
 
   /** Makes the socket `id`, on whichever node it lives, join `room` (socket.io-redis's remoteJoin). */
@@ -190,7 +222,7 @@ export class RedisAdapter extends Adapter implements NodeMember {
   /** Publishes a request and gathers one answer from every other node subscribed to the namespace. */
   private async ask<T>(
     label: string,
-    type: RequestTypeValue,
+    type: RequestTypeValue | typeof LEGACY_ONLY,
     body: Record<string, unknown>,
     initial: T,
     merge: (into: T, response: Record<string, unknown>) => void,
@@ -198,6 +230,9 @@ export class RedisAdapter extends Adapter implements NodeMember {
   ): Promise<T> {
     const subscribers = knownSubscribers ?? (await this.subscriberCount());
     if (subscribers <= 1) return initial;
+    if (this.legacy && !hasLegacyForm(type) && subscribers > this.node.nodesServing(this.nsp.name).length) {
+      throw new Error(`${label} cannot be answered by socket.io 2 nodes (compat: '${SOCKET_IO_REDIS_5}')`);
+    }
     const requestId = randomBytes(6).toString('base64url').slice(0, 6);
     const result = this.pending.wait({
       requestId,
@@ -239,8 +274,9 @@ export class RedisAdapter extends Adapter implements NodeMember {
   }
 
   private async publishRequest(body: Record<string, unknown>): Promise<void> {
+    const wire = this.legacy && hasLegacyForm(body.type as number) ? toLegacyRequest(body) : body;
     try {
-      await this.node.connections.pub.publish(this.channels.request, encodeJson(body));
+      await this.node.connections.pub.publish(this.channels.request, encodeJson(wire));
     } catch (error) {
       throw new Error(`cannot reach the other nodes (Redis: ${(error as Error).message})`);
     }
@@ -272,18 +308,36 @@ export class RedisAdapter extends Adapter implements NodeMember {
     const channel = channelBuffer.toString();
     if (channel === this.channels.response || channel === this.channels.ownResponse) {
       const response = decodeMessage(message);
-      if (response) this.pending.answer(response);
+      if (response) this.pending.answer(isLegacyMessage(response) ? fromLegacyResponse(response) : response);
       return;
     }
     if (channel !== this.channels.request) return;
     const request = decodeMessage(message);
-    if (!request || request.uid === this.uid) return;
+    if (!request) return;
+    if (isLegacyMessage(request)) return this.onLegacyRequest(request);
+    if (request.uid === this.uid) return;
     try {
       answerRequest(this, this.nsp, request, (answer) => this.publishAnswer(answer), this.node.remoteAcks);
     } catch (error) {
       this.reportError(new Error(`cannot answer a request from another node: ${(error as Error).message}`));
     }
   };
+
+  private onLegacyRequest(request: Record<string, unknown>): void {
+    // Its requests carry no uid: this adapter's own come back to it.
+    if (this.pending.has(request.requestid as string)) return;
+    if (!this.legacy && !this.legacyPeerReported) {
+      this.legacyPeerReported = true;
+      this.reportError(
+        new Error(`a socket.io-redis 5 node (socket.io 2) shares this Redis: this node answers it, but socket.io-redis 5 misreads this node's requests; set compat: '${SOCKET_IO_REDIS_5}'`),
+      );
+    }
+    try {
+      answerLegacyRequest(this, this.nsp, request, this.customHook, (body) => this.publishAnswer({ body }));
+    } catch (error) {
+      this.reportError(new Error(`cannot answer a request from another node: ${(error as Error).message}`));
+    }
+  }
 
   private publishAnswer(answer: Answer): void {
     const body = { ...answer.body, node: this.node.name };
