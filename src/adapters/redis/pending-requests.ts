@@ -98,6 +98,18 @@ export class PendingRequests {
     }
   }
 
+  /**
+   * Drops a request that was never sent (its publish failed): the caller
+   * reports that failure instead, and no timeout fires later for a promise
+   * nobody awaits any more.
+   */
+  forget(requestId: string): void {
+    const entry = this.pending.get(requestId);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    this.pending.delete(requestId);
+  }
+
   /** Fails every waiting request, e.g. when the adapter closes. */
   failAll(error: Error): void {
     for (const entry of this.pending.values()) {

@@ -278,6 +278,7 @@ export class RedisAdapter extends Adapter implements NodeMember {
     try {
       await this.node.connections.pub.publish(this.channels.request, encodeJson(wire));
     } catch (error) {
+      this.pending.forget(body.requestId as string);
       throw new Error(`cannot reach the other nodes (Redis: ${(error as Error).message})`);
     }
   }
