@@ -13,7 +13,7 @@ describe.skipIf(skipWithoutRedis('socket.io-redis 5 compat'))('iostate/redis wit
   let redis: TestRedis;
   const iostate: IostateNode[] = [];
   let legacy: LegacyNode | undefined;
-  let spy: Redis | undefined;
+  const spies: Redis[] = [];
   const clients: TestSocket[] = [];
 
   beforeAll(async () => {
@@ -24,7 +24,7 @@ describe.skipIf(skipWithoutRedis('socket.io-redis 5 compat'))('iostate/redis wit
   });
   afterEach(async () => {
     for (const client of clients.splice(0)) client.close();
-    spy?.disconnect();
+    for (const spy of spies.splice(0)) spy.disconnect();
     await Promise.all([...iostate.splice(0).map((node) => node.close()), legacy?.close()]);
     legacy = undefined;
     await redis.flush();
@@ -44,7 +44,8 @@ describe.skipIf(skipWithoutRedis('socket.io-redis 5 compat'))('iostate/redis wit
 
   /** Everything published on `pattern` from now on, as [channel, message]. */
   async function listen(pattern: string): Promise<Array<[string, Buffer]>> {
-    spy = new Redis(redis.url);
+    const spy = new Redis(redis.url);
+    spies.push(spy);
     const seen: Array<[string, Buffer]> = [];
     spy.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer, message: Buffer) => seen.push([channel.toString(), message]));
     await spy.psubscribe(pattern);
@@ -113,6 +114,27 @@ describe.skipIf(skipWithoutRedis('socket.io-redis 5 compat'))('iostate/redis wit
 
     const plain = await node('plain');
     await expect(call<unknown[]>((cb) => plain.adapter().customRequest('x', cb))).rejects.toThrow("customRequest() needs compat: 'socket.io-redis-5'");
+  });
+
+  it('a 5.x request naming "__proto__" or "constructor" as the socket is about no socket: no answer, no error', async () => {
+    const a = await node('a', 'socket.io-redis-5');
+    const errors: string[] = [];
+    a.adapter().on('error', (error: Error) => errors.push(error.message));
+    const responses = await listen('socket.io-response#/#');
+    const publisher = new Redis(redis.url);
+    try {
+      for (const [type, sid] of [[1, '__proto__'], [6, 'constructor'], [3, 'hasOwnProperty'], [4, '__proto__']] as const) {
+        await publisher.publish('socket.io-request#/#', JSON.stringify({ requestid: `forged${type}`, type, sid, room: 'r', close: true }));
+      }
+      // A real request after them: once it is answered, the forged ones were handled.
+      const onA = await client(a.port);
+      await publisher.publish('socket.io-request#/#', JSON.stringify({ requestid: 'real01', type: 1, sid: serverId(onA) }));
+      await waitFor('the real answer', () => responses.length > 0);
+    } finally {
+      publisher.disconnect();
+    }
+    expect(responses.map(([, message]) => JSON.parse(message.toString()).requestid)).toEqual(['real01']);
+    expect(errors).toEqual([]);
   });
 
   it('rejects an unknown compat value', async () => {

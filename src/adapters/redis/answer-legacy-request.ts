@@ -39,9 +39,10 @@ export function answerLegacyRequest(
       return;
     }
   }
-  // The rest concern one socket: only its node answers.
-  const socket = nsp.connected[String(request.sid)];
-  if (!socket) return;
+  // The rest concern one socket: only its node answers. (An own property only: "__proto__" names no socket.)
+  const sid = String(request.sid);
+  if (!Object.hasOwn(nsp.connected, sid)) return;
+  const socket = nsp.connected[sid]!;
   switch (request.type) {
     case LegacyRequestType.CLIENT_ROOMS:
       answer({ rooms: Object.keys(socket.rooms) });
