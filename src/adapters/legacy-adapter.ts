@@ -30,11 +30,12 @@ export interface LegacyEncoder {
 export function legacyEncoder(codec: PacketCodec): LegacyEncoder {
   return {
     encode(packet, callback) {
-      const plain = packet.type === PacketType.EVENT && hasBinary(packet.data);
-      callback(codec.encode(plain ? { ...packet, data: JSON.parse(JSON.stringify(packet.data)) } : packet));
+      callback(codec.encode(packet, packet.type === PacketType.EVENT ? AS_JSON : undefined));
     },
   };
 }
+
+const AS_JSON = Object.freeze({ binary: false });
 
 /** The adapter a namespace uses: iostate's own as they are, a socket.io 2 one adopted. */
 export function adoptAdapter(adapter: NamespaceAdapter, nsp: Namespace): NamespaceAdapter {

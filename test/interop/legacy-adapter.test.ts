@@ -76,6 +76,16 @@ forEachClient((kind) => {
     expect(strayed).toEqual([]);
   });
 
+  it('binary(false): the adapter gets an EVENT and the encoder writes the Buffer as JSON', async () => {
+    const { fixture, seen } = await legacyFixture();
+    const { client } = await fixture.pair(kind);
+    const received = client.next('news');
+    fixture.io.of('/').binary(false).emit('news', Buffer.from([7]));
+    expect(await received).toEqual([{ type: 'Buffer', data: [7] }]);
+    expect(seen.broadcasts).toEqual([{ type: 2, rooms: [], except: [] }]);
+    expect(seen.written).toEqual([{ preEncoded: true, parts: 1 }]);
+  });
+
   it('socket.broadcast.emit reaches everyone but the sender; text stays an EVENT', async () => {
     const { fixture, seen } = await legacyFixture();
     const { client: sender, socket } = await fixture.pair(kind);
