@@ -7,8 +7,8 @@ import ioV2 from 'socket.io-client-v2';
 import { io as ioV4 } from 'socket.io-client';
 import { pickWorker } from '../../src/cluster/sticky';
 import type { TestSocket } from '../redis/cluster-harness';
+import { START_DEADLINE, root } from './spawn-node';
 
-const root = join(import.meta.dirname, '../..');
 
 describe('pickWorker', () => {
   it('always picks the same worker for an address, and spreads addresses over the workers', () => {
@@ -47,7 +47,7 @@ describe('sticky sessions in a node:cluster', () => {
     let stderr = '';
     primary.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the cluster did not start: ${stderr}`)), 20_000);
+      const timer = setTimeout(() => reject(new Error(`the cluster did not start within ${START_DEADLINE} ms: ${stderr}`)), START_DEADLINE);
       primary.stdout!.on('data', (chunk: Buffer) => {
         const match = /READY (\d+)/.exec(chunk.toString());
         if (!match) return;
@@ -55,7 +55,7 @@ describe('sticky sessions in a node:cluster', () => {
         resolve(Number(match[1]));
       });
     });
-  }, 30_000);
+  }, START_DEADLINE + 10_000);
 
   afterAll(() => {
     primary?.kill('SIGKILL');
