@@ -4,7 +4,9 @@
  * it to sinks. Everything happens inside `record`, synchronously and in
  * order, so the projections are current the moment `record` returns (the
  * memory adapter routes broadcasts from the rooms projection). Sinks do
- * their own I/O later; see sink.ts.
+ * their own I/O later; see sink.ts. What leaves the process (ring,
+ * subscribers, sinks) is bounded once here (bound.ts) and limited to each
+ * connection's share (connection-share.ts); the projections see everything.
  */
 import * as os from 'node:os';
 import { boundEvent, type SensitiveFields } from './bound';
