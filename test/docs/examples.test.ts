@@ -115,8 +115,8 @@ describe.skipIf(!built)('docs examples', () => {
     expect(examples.length).toBeGreaterThan(20);
     const kept = examples.filter((example) => example.notRun);
     for (const example of kept) console.warn(`docs example not run: ${example.where} (${example.notRun})`);
-    // Kept out on purpose: the browser's EventSource example and the shape of an interop test.
-    expect(kept.map((example) => example.where.split(':')[0])).toEqual(['docs/inspector.md', 'docs/testing.md']);
+    // Kept out on purpose: the internal effects convention, the browser's EventSource example and the shape of an interop test.
+    expect(kept.map((example) => example.where.split(':')[0])).toEqual(['docs/design.md', 'docs/inspector.md', 'docs/testing.md']);
   });
 
   it.concurrent.each(examples.map((example, index) => [example.where, example, index] as const).filter(([, example]) => !example.notRun))(

@@ -137,6 +137,26 @@ describe.skipIf(skipWithoutRedis('socket.io-redis 5 compat'))('iostate/redis wit
     expect(errors).toEqual([]);
   });
 
+  it('an 8.x request naming "__proto__" or "constructor" as the socket is about no socket either', async () => {
+    const a = await node('a');
+    const errors: string[] = [];
+    a.adapter().on('error', (error: Error) => errors.push(error.message));
+    const responses = await listen('socket.io-response#/#');
+    const publisher = new Redis(redis.url);
+    try {
+      for (const [type, sid] of [[2, '__proto__'], [3, 'constructor'], [4, '__proto__']] as const) {
+        await publisher.publish('socket.io-request#/#', JSON.stringify({ uid: 'forger', requestId: `forged${type}`, type, sid, room: 'r', close: true }));
+      }
+      const onA = await client(a.port);
+      await publisher.publish('socket.io-request#/#', JSON.stringify({ uid: 'forger', requestId: 'real01', type: 2, sid: serverId(onA), room: 'r' }));
+      await waitFor('the real answer', () => responses.length > 0);
+    } finally {
+      publisher.disconnect();
+    }
+    expect(responses.map(([, message]) => JSON.parse(message.toString()).requestId)).toEqual(['real01']);
+    expect(errors).toEqual([]);
+  });
+
   it('rejects an unknown compat value', async () => {
     const { redisAdapter } = await import('../../src/redis');
     expect(() => redisAdapter({ compat: 'socket.io-redis-4' as never })).toThrow(/compat/);

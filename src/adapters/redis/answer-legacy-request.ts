@@ -8,7 +8,7 @@
 import type { Namespace } from '../../actors/namespace';
 import type { Adapter } from '../memory-adapter';
 import { LegacyRequestType, legacyAnswer } from './legacy-wire';
-import { localRooms, localSockets } from './local-sockets';
+import { localRooms, localSocket, localSockets } from './local-sockets';
 import { stringList } from './wire';
 
 /** socket.io-redis 5's hook: what this node replies to a customRequest. */
@@ -40,9 +40,8 @@ export function answerLegacyRequest(
     }
   }
   // The rest concern one socket: only its node answers. (An own property only: "__proto__" names no socket.)
-  const sid = String(request.sid);
-  if (!Object.hasOwn(nsp.connected, sid)) return;
-  const socket = nsp.connected[sid]!;
+  const socket = localSocket(nsp, String(request.sid));
+  if (!socket) return;
   switch (request.type) {
     case LegacyRequestType.CLIENT_ROOMS:
       answer({ rooms: Object.keys(socket.rooms) });

@@ -7,7 +7,7 @@
 import type { Namespace } from '../../actors/namespace';
 import type { Adapter } from '../memory-adapter';
 import { PacketType } from '../../parser/packet';
-import { describeSocket, localRooms, localSockets, type Selection } from './local-sockets';
+import { describeSocket, localRooms, localSocket, localSockets, type Selection } from './local-sockets';
 import type { RemoteAcks } from './remote-acks';
 import { RequestType, isRecord, stringList } from './wire';
 
@@ -41,7 +41,7 @@ export function answerRequest(adapter: Adapter, nsp: Namespace, request: Record<
         }
         return;
       }
-      const socket = nsp.connected[String(request.sid)];
+      const socket = localSocket(nsp, String(request.sid));
       if (!socket || typeof request.room !== 'string') return;
       if (join) socket.join(request.room);
       else socket.leave(request.room);
@@ -54,7 +54,7 @@ export function answerRequest(adapter: Adapter, nsp: Namespace, request: Record<
         for (const socket of localSockets(adapter, nsp, selection(request.opts))) socket.disconnect(close);
         return;
       }
-      const socket = nsp.connected[String(request.sid)];
+      const socket = localSocket(nsp, String(request.sid));
       if (!socket) return;
       socket.disconnect(close);
       answer({});

@@ -12,10 +12,15 @@ export interface Selection {
   except?: string[];
 }
 
+/** The socket `id` of this node, if any: an own property only, so "__proto__" or "constructor" from a request names no socket. */
+export function localSocket(nsp: Namespace, id: string): Socket | undefined {
+  return Object.hasOwn(nsp.connected, id) ? nsp.connected[id] : undefined;
+}
+
 export function localSockets(adapter: Adapter, nsp: Namespace, selection: Selection): Socket[] {
   const sockets: Socket[] = [];
   for (const id of adapter.recipients({ rooms: selection.rooms, except: selection.except ?? [] })) {
-    const socket = nsp.connected[id];
+    const socket = localSocket(nsp, id);
     if (socket) sockets.push(socket);
   }
   return sockets;

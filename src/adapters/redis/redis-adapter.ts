@@ -22,7 +22,7 @@ import { typedAsV2 } from '../legacy-adapter';
 import { LEGACY_ONLY, LegacyRequestType, SOCKET_IO_REDIS_5, fromLegacyResponse, hasLegacyForm, isLegacyMessage, toLegacyRequest } from './legacy-wire';
 import { ClusterNode, type NodeMember } from './cluster-node';
 import type { ConnectionSource } from './connections';
-import { localRooms, localSockets, describeSocket, type RemoteSocketData, type Selection } from './local-sockets';
+import { localRooms, localSocket, localSockets, describeSocket, type RemoteSocketData, type Selection } from './local-sockets';
 import type { ResolvedOptions } from './options';
 import { PendingRequests, RequestTimeoutError } from './pending-requests';
 import {
@@ -254,7 +254,7 @@ export class RedisAdapter extends Adapter implements NodeMember {
     onLocal: (socket: NonNullable<Namespace['connected'][string]>) => void,
     fn?: (err: Error | null) => void,
   ): void {
-    const socket = this.nsp.connected[id];
+    const socket = localSocket(this.nsp, id);
     if (socket) {
       onLocal(socket);
       if (fn) process.nextTick(fn, null);
