@@ -16,6 +16,8 @@ import type { Server } from './server';
 import { Socket, type ConnectPayload } from './socket';
 import { RESERVED_EVENTS } from './reserved-events';
 import { runMiddlewares } from './middleware-chain';
+import { middlewareRule } from './server-options';
+import { checkOption } from '../transport/option-rules';
 
 /**
  * `nsps[name]` if it is an own entry: a name a client picked can never
@@ -89,6 +91,7 @@ export class Namespace extends EventEmitter {
   }
 
   use(fn: NamespaceMiddleware): this {
+    checkOption('namespace.use(fn)', middlewareRule, fn);
     this.fns.push(fn);
     return this;
   }

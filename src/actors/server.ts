@@ -25,10 +25,12 @@ import type { Socket } from './socket';
 import { toError } from './errors';
 import { applyLegacySetting } from './legacy-settings';
 import { answerFirst } from '../http/answer-first';
+import { checkServerOption, checkServerOptions, middlewareRule, namespaceNameRule } from './server-options';
+import { checkOption } from '../transport/option-rules';
 
 export type Origins = string | string[] | ((origin: string, callback: (error: string | null, success: boolean) => void) => void);
 
-export interface ServerOptions extends EngineOptions, Omit<AttachOptions, 'path'> {
+export interface ServerOptions extends Omit<EngineOptions, 'recorder'>, Omit<AttachOptions, 'path'> {
   path?: string;
   serveClient?: boolean;
   adapter?: AdapterConstructor;
@@ -40,6 +42,10 @@ export interface ServerOptions extends EngineOptions, Omit<AttachOptions, 'path'
   eventLog?: EventLogOption;
   /** The inspector HTTP endpoint, off unless given: `{ path?: '/iostate', auth: (req) => boolean | Promise<boolean> }`. */
   inspector?: InspectorOptions;
+  /** Frees a dynamic namespace's child once its last socket has left (socket.io 4.6). Default false. */
+  cleanupEmptyChildNamespaces?: boolean;
+  /** socket.io 4.6; the path matches with and without a trailing slash either way. */
+  addTrailingSlash?: boolean;
 }
 
 export class Server {
@@ -68,7 +74,9 @@ export class Server {
       opts = srv as ServerOptions;
       srv = undefined;
     }
-    this.options = opts;
+    if (srv !== undefined && srv !== null) checkAttachable('new Server(srv)', 'an http.Server, a port number or an options object', srv);
+    checkServerOptions(opts);
+    this.options = opts ?? {};
     this.log = createEventLog(opts.eventLog);
     this.codec = opts.parser ? codecFromParser(opts.parser) : defaultCodec;
     this.encoder = legacyEncoder(this.codec);
@@ -85,6 +93,7 @@ export class Server {
   serveClient(value: boolean): this;
   serveClient(value?: boolean): this | boolean {
     if (value === undefined) return this.serveClient$;
+    checkServerOption('io.serveClient(value)', 'serveClient', value);
     this.serveClient$ = value;
     return this;
   }
@@ -93,6 +102,7 @@ export class Server {
   path(value: string): this;
   path(value?: string): this | string {
     if (value === undefined) return this.path$;
+    checkServerOption('io.path(value)', 'path', value);
     this.path$ = value.replace(/\/$/, '');
     return this;
   }
@@ -101,6 +111,7 @@ export class Server {
   adapter(value: AdapterConstructor): this;
   adapter(value?: AdapterConstructor): this | AdapterConstructor {
     if (value === undefined) return this.adapterConstructor;
+    checkServerOption('io.adapter(value)', 'adapter', value);
     this.adapterConstructor = value;
     for (const nsp of Object.values(this.nsps)) nsp.initAdapter();
     return this;
@@ -110,6 +121,7 @@ export class Server {
   origins(value: Origins): this;
   origins(value?: Origins): this | Origins {
     if (value === undefined) return this.origins$;
+    checkServerOption('io.origins(value)', 'origins', value);
     this.origins$ = value;
     if (this.engine) this.engine.origins = value;
     return this;
@@ -128,6 +140,9 @@ export class Server {
 
   /** Attaches to an http.Server, or to a new one listening on `port`. */
   attach(srv: http.Server | number | string, opts: ServerOptions = {}): this {
+    checkAttachable('io.attach(srv)', 'an http.Server or a port number', srv);
+    checkServerOptions(opts);
+    opts ??= {};
     if (typeof srv === 'number' || typeof srv === 'string') {
       const port = Number(srv);
       srv = http.createServer((_req, res) => {
@@ -137,7 +152,7 @@ export class Server {
       srv.listen(port);
     }
     if (opts.path !== undefined) this.path(opts.path);
-    const options: ServerOptions = { ...this.options, ...opts, path: this.path$, origins: this.origins$, recorder: this.log };
+    const options: ServerOptions & EngineOptions = { ...this.options, ...opts, path: this.path$, origins: this.origins$, recorder: this.log };
     const engine = new EngineServer(options);
     // As socket.io 2.x hands its options to engine.attach: the attach-time ones count too.
     const { destroyUpgrade, destroyUpgradeTimeout, handlePreflightRequest } = options;
@@ -170,6 +185,7 @@ export class Server {
 
   /** The namespace `name`, created on first use; a RegExp or function defines dynamic namespaces. */
   of(name: string | RegExp | NamespaceMatcher, fn?: (socket: Socket) => void): Namespace {
+    checkOption('io.of(name)', namespaceNameRule, name);
     if (typeof name === 'function' || name instanceof RegExp) {
       const matcher: NamespaceMatcher =
         typeof name === 'function' ? name : (candidate, _query, next) => next(null, (name as RegExp).test(candidate));
@@ -277,6 +293,7 @@ export class Server {
   }
 
   use(fn: NamespaceMiddleware): this {
+    checkOption('io.use(fn)', middlewareRule, fn);
     this.sockets.use(fn);
     return this;
   }
@@ -377,4 +394,12 @@ export class Server {
     const serve = createClientBundleHandler(this.path$);
     answerFirst(srv, serve);
   }
+}
+
+/** What `new Server(srv)` and `attach(srv)` take: an http.Server (or anything that listens), a port, or a port as a string. */
+function checkAttachable(where: string, expected: string, srv: unknown): void {
+  if (typeof srv === 'number' && Number.isInteger(srv) && srv >= 0 && srv < 65536) return;
+  if (typeof srv === 'string' && /^\d{1,5}$/.test(srv) && Number(srv) < 65536) return;
+  if (typeof srv === 'object' && srv !== null && typeof (srv as { listen?: unknown }).listen === 'function') return;
+  throw new TypeError(`iostate: ${where} must be ${expected}, got ${typeof srv === 'number' ? srv : typeof srv}`);
 }

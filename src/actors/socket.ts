@@ -23,6 +23,8 @@ import { RESERVED_EVENTS } from './reserved-events';
 import { toError } from './errors';
 import { runMiddlewares } from './middleware-chain';
 import { randomId } from '../transport/random-id';
+import { checkOption } from '../transport/option-rules';
+import { packetMiddlewareRule } from './server-options';
 
 /** What a client sent with its namespace CONNECT: a query string (2.x) or an auth object (4.x). */
 export interface ConnectPayload {
@@ -205,6 +207,7 @@ export class Socket extends EventEmitter {
   }
 
   use(fn: PacketMiddleware): this {
+    checkOption('socket.use(fn)', packetMiddlewareRule, fn);
     (this.fns ??= []).push(fn);
     return this;
   }
