@@ -16,6 +16,7 @@ import type { Server } from './server';
 import { Socket, type ConnectPayload } from './socket';
 import { RESERVED_EVENTS } from './reserved-events';
 import { runMiddlewares } from './middleware-chain';
+import { CAPTURE_REJECTIONS } from './errors';
 import { middlewareRule } from './server-options';
 import { checkOption } from '../transport/option-rules';
 
@@ -27,7 +28,7 @@ export function namespaceNamed(nsps: Readonly<Record<string, Namespace>>, name: 
   return Object.hasOwn(nsps, name) ? nsps[name] : undefined;
 }
 
-export type NamespaceMiddleware = (socket: Socket, next: (err?: Error & { data?: unknown }) => void) => void;
+export type NamespaceMiddleware = (socket: Socket, next: (err?: Error & { data?: unknown }) => void) => unknown;
 
 export class Namespace extends EventEmitter {
   /** Sockets connected to this namespace on this node, by id. */
@@ -48,7 +49,7 @@ export class Namespace extends EventEmitter {
     /** A fixed adapter class for this namespace (dynamic parents), instead of the server's. */
     private readonly ownAdapter?: AdapterConstructor,
   ) {
-    super();
+    super(CAPTURE_REJECTIONS);
     this.initAdapter();
     this.lifecycle = new MachineHost(namespaceMachine, Namespace.effects, undefined, this);
   }
@@ -62,6 +63,11 @@ export class Namespace extends EventEmitter {
       for (const socket of Object.values(this.connected)) socket.onclose('server shutting down', 'server');
     },
   };
+
+  /** An `async` connection listener that rejected: reported like one that threw. */
+  [Symbol.for('nodejs.rejection')](err: unknown, _event: string, socket?: unknown): void {
+    this.server.reportAppError(err, socket instanceof Socket ? socket : undefined);
+  }
 
   /** Alias kept by socket.io 2.x: the same object as `connected`. */
   // Typed `connection` listeners; other events take any arguments.

@@ -13,7 +13,7 @@ export type NamespaceMatcher = (
   name: string,
   query: Record<string, unknown>,
   next: (err: Error | null, allow: boolean) => void,
-) => void;
+) => unknown;
 
 export class ParentNamespace extends Namespace {
   private static count = 0;

@@ -22,7 +22,7 @@ import { Client } from './client';
 import { Namespace, namespaceNamed, type NamespaceMiddleware } from './namespace';
 import { ParentNamespace, type NamespaceMatcher } from './parent-namespace';
 import type { Socket } from './socket';
-import { toError } from './errors';
+import { catchRejection, toError } from './errors';
 import { applyLegacySetting } from './legacy-settings';
 import { answerFirst } from '../http/answer-first';
 import { checkServerOption, checkServerOptions, middlewareRule, namespaceNameRule } from './server-options';
@@ -230,11 +230,14 @@ export class Server {
         this.nsps[name] = child;
         done(child);
       };
-      try {
-        parent.matcher(name, query, next);
-      } catch (err) {
+      const fail = (err: unknown) => {
         this.reportAppError(err);
         next(toError(err), false);
+      };
+      try {
+        catchRejection(parent.matcher(name, query, next), fail);
+      } catch (err) {
+        fail(err);
       }
     };
     ask(0);
@@ -335,30 +338,33 @@ export class Server {
   }
 
   /**
-   * Runs application code for `socket`: a handler that throws is reported
-   * (log and the socket's `error` listeners) and the server carries on.
+   * Runs application code for `socket`: a handler that throws, or returns a
+   * promise that rejects, is reported (log and the socket's `error`
+   * listeners) and the server carries on.
    */
-  guard(socket: Socket | undefined, fn: () => void): void {
+  guard(socket: Socket | undefined, fn: () => unknown): void {
     try {
-      fn();
+      catchRejection(fn(), (err) => this.reportAppError(err, socket));
     } catch (err) {
       this.reportAppError(err, socket);
     }
   }
 
-  reportAppError(err: unknown, socket?: Socket): void {
+  /** `toListeners: false` for an error of an `error` listener itself: it is only logged, never fed back to it. */
+  reportAppError(err: unknown, socket?: Socket, toListeners = true): void {
     const error = toError(err);
     this.log.record({
       type: 'app.error',
       ...appErrorFacts(err),
       ...(socket ? { socketId: socket.id, nsp: socket.nsp.name } : {}),
     });
-    if (socket && socket.listenerCount('error') > 0) {
+    if (toListeners && socket && socket.listenerCount('error') > 0) {
       try {
         socket.emitReserved('error', error);
         return;
-      } catch {
-        // An error listener that throws too is only logged.
+      } catch (listenerError) {
+        // An error listener that throws too is reported, but not to itself.
+        this.reportAppError(listenerError, socket, false);
       }
     }
     console.error('iostate: an application handler threw; the server carries on.', error);

@@ -20,7 +20,7 @@ import type { Client } from './client';
 import type { Namespace } from './namespace';
 import type { Server } from './server';
 import { RESERVED_EVENTS } from './reserved-events';
-import { toError } from './errors';
+import { CAPTURE_REJECTIONS, toError } from './errors';
 import { runMiddlewares } from './middleware-chain';
 import { randomId } from '../transport/random-id';
 import { checkOption } from '../transport/option-rules';
@@ -59,7 +59,7 @@ export interface DisconnectDetails extends Partial<Omit<CloseDetails, 'initiator
   initiator: DisconnectInitiator;
 }
 
-export type PacketMiddleware = (packet: unknown[], next: (err?: unknown) => void) => void;
+export type PacketMiddleware = (packet: unknown[], next: (err?: unknown) => void) => unknown;
 type Ack = (...args: unknown[]) => void;
 
 export class Socket extends EventEmitter {
@@ -149,7 +149,7 @@ export class Socket extends EventEmitter {
     readonly client: Client,
     private readonly payload: ConnectPayload,
   ) {
-    super();
+    super(CAPTURE_REJECTIONS);
     this.server = nsp.server;
     this.adapter = nsp.adapter;
     this.conn = client.conn;
@@ -386,6 +386,14 @@ export class Socket extends EventEmitter {
       this.packet({ type: PacketType.CONNECT_ERROR, nsp: this.nsp.name, data: error.data ?? error.message });
     }
     this.emitReserved('error', error);
+  }
+
+  /**
+   * An `async` listener (event handler, `disconnect`…) that rejected: reported
+   * like one that threw. A rejection of an `error` listener is only logged.
+   */
+  [Symbol.for('nodejs.rejection')](err: unknown, event: string): void {
+    this.server.reportAppError(err, this, event !== 'error');
   }
 
   /** Runs the local listeners of a reserved event (`error`, `disconnect`…), which `emit` refuses. */
