@@ -60,6 +60,8 @@ export class Server {
   /** socket.io 2's `server.encoder`, which adapters written for it (socket.io-adapter 1.x) encode broadcasts with. */
   readonly encoder: LegacyEncoder;
   readonly connectTimeout: number;
+  /** Delete a dynamic parent's child once its last socket has left (socket.io 4.6's option). */
+  readonly cleanupEmptyChildNamespaces: boolean;
   engine!: EngineServer;
   inspector: InspectorHandler | undefined;
   httpServer: http.Server | undefined;
@@ -76,11 +78,13 @@ export class Server {
     }
     if (srv !== undefined && srv !== null) checkAttachable('new Server(srv)', 'an http.Server, a port number or an options object', srv);
     checkServerOptions(opts);
-    this.options = opts ?? {};
+    opts ??= {};
+    this.options = opts;
     this.log = createEventLog(opts.eventLog);
     this.codec = opts.parser ? codecFromParser(opts.parser) : defaultCodec;
     this.encoder = legacyEncoder(this.codec);
     this.connectTimeout = opts.connectTimeout ?? 45_000;
+    this.cleanupEmptyChildNamespaces = opts.cleanupEmptyChildNamespaces === true;
     this.path(opts.path ?? '/socket.io');
     this.serveClient(opts.serveClient !== false);
     if (opts.adapter) this.adapterConstructor = opts.adapter;

@@ -89,9 +89,11 @@ export class Socket extends EventEmitter {
       this.connectTimer = setTimeout(Socket.onConnectTimeout, this.server.connectTimeout, this);
       this.connectTimer.unref?.();
     },
+    // The exit of `connecting`, whichever way it goes: the timer stops, and the namespace stops counting this socket as incoming.
     disarmConnectTimeout() {
       clearTimeout(this.connectTimer);
       this.connectTimer = undefined;
+      this.nsp.settled();
     },
     announceConnect() {
       this.server.log.record({
