@@ -13,6 +13,7 @@
  * a hundred servers prints each one once.
  */
 import { z } from 'zod';
+import type { ServerOptions } from './server';
 import { ATTACH_OPTION_RULES, ENGINE_OPTION_RULES, KNOWN_TRANSPORTS } from '../transport/engine-option-rules';
 import { booleanRule, checkOption, delayRule, functionSchema, isPlainObject, objectSchema, optionRule, type OptionRule } from '../transport/option-rules';
 
@@ -34,6 +35,10 @@ const SERVER_OPTION_RULES = {
 } satisfies Record<string, OptionRule>;
 
 const ruleOf = (key: string): OptionRule | undefined => (Object.hasOwn(SERVER_OPTION_RULES, key) ? (SERVER_OPTION_RULES as Record<string, OptionRule>)[key] : undefined);
+
+/** Every option the Server's type declares has a rule or is checked elsewhere: a new one cannot be missed here. */
+const everyOptionCovered: Record<Exclude<keyof ServerOptions, keyof typeof SERVER_OPTION_RULES | 'eventLog'>, never> = {};
+void everyOptionCovered;
 
 /** Options whose own code checks them, with errors of its own (createEventLog). */
 const CHECKED_ELSEWHERE: ReadonlySet<string> = new Set(['eventLog']);
