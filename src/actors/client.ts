@@ -123,7 +123,10 @@ export class Client {
     const held = this.heldConnects;
     this.heldConnects = undefined;
     for (const [nsp, payload] of held?.values() ?? []) {
-      if (this.conn.readyState === 'open' && !this.nsps[nsp.name]) this.join(nsp, payload);
+      if (this.conn.readyState !== 'open' || this.nsps[nsp.name]) continue;
+      // A child deleted meanwhile (cleanupEmptyChildNamespaces) is looked up, or created, again.
+      if (nsp.state === 'active') this.join(nsp, payload);
+      else this.connect(nsp.name, payload);
     }
   }
 

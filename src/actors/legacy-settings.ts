@@ -6,6 +6,7 @@
  */
 import { EngineServer } from '../transport/engine-server';
 import type { Origins, Server, ServerOptions } from './server';
+import { checkServerOption } from './server-options';
 
 /** The 0.9 names of engine options: taken by new sessions once the engine runs. */
 const ENGINE_SETTINGS = {
@@ -25,7 +26,12 @@ let warned = false;
 /** Applies one setting; returns the engine option to keep for `attach` when the engine does not run yet. */
 export function applyLegacySetting(server: Server, key: string, value: unknown): Partial<ServerOptions> | undefined {
   warnOnce();
-  if (Object.hasOwn(ENGINE_SETTINGS, key)) return setEngineOption(server, ENGINE_SETTINGS[key as keyof typeof ENGINE_SETTINGS], value);
+  if (Object.hasOwn(ENGINE_SETTINGS, key)) {
+    const name = ENGINE_SETTINGS[key as keyof typeof ENGINE_SETTINGS];
+    // Checked as the option it stands for: a wrong type fails here, not in the handshake clients get.
+    checkServerOption(`io.set(${JSON.stringify(key)}, value)`, name, value);
+    return setEngineOption(server, name, value);
+  }
   if (key === 'authorization' && value) authorizeWith(server, value as LegacyAuthorization);
   else if (key === 'origins' && value) server.origins(value as Origins);
   else if (key === 'resource') server.path(String(value));

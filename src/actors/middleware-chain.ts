@@ -1,11 +1,12 @@
 /**
  * Runs Connect-style middlewares `(subject, next)` in order. Each `next`
- * counts once; the first error (passed to `next` or thrown) ends the chain.
- * A throw is also reported as an application error, so it is not lost.
+ * counts once; the first error (passed to `next`, thrown, or the rejection
+ * of an `async` middleware) ends the chain. A throw or a rejection is also
+ * reported as an application error, so it is not lost.
  */
-import { toError } from './errors';
+import { catchRejection, toError } from './errors';
 
-export type Middleware<T> = (subject: T, next: (err?: unknown) => void) => void;
+export type Middleware<T> = (subject: T, next: (err?: unknown) => void) => unknown;
 
 export function runMiddlewares<T>(
   fns: readonly Middleware<T>[],
@@ -24,11 +25,16 @@ export function runMiddlewares<T>(
       if (index + 1 >= chain.length) return done();
       step(index + 1);
     };
+    // toError: a middleware that throws or rejects with nothing (`throw undefined`) still fails.
+    const fail = (err: unknown) => {
+      const error = toError(err);
+      onThrow(error);
+      next(error);
+    };
     try {
-      chain[index](subject, next);
+      catchRejection(chain[index](subject, next), fail);
     } catch (err) {
-      onThrow(err);
-      next(err);
+      fail(err);
     }
   };
   step(0);

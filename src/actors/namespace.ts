@@ -11,11 +11,15 @@ import { PacketType } from '../parser/packet';
 import type { BroadcastFlags } from '../adapters/memory-adapter';
 import type { AdapterConstructor, NamespaceAdapter } from '../adapters/adapter-contract';
 import { adoptAdapter } from '../adapters/legacy-adapter';
+import type { ParentNamespace } from './parent-namespace';
 import type { Client } from './client';
 import type { Server } from './server';
 import { Socket, type ConnectPayload } from './socket';
 import { RESERVED_EVENTS } from './reserved-events';
 import { runMiddlewares } from './middleware-chain';
+import { CAPTURE_REJECTIONS } from './errors';
+import { middlewareRule } from './server-options';
+import { checkOption } from '../transport/option-rules';
 
 /**
  * `nsps[name]` if it is an own entry: a name a client picked can never
@@ -25,7 +29,7 @@ export function namespaceNamed(nsps: Readonly<Record<string, Namespace>>, name: 
   return Object.hasOwn(nsps, name) ? nsps[name] : undefined;
 }
 
-export type NamespaceMiddleware = (socket: Socket, next: (err?: Error & { data?: unknown }) => void) => void;
+export type NamespaceMiddleware = (socket: Socket, next: (err?: Error & { data?: unknown }) => void) => unknown;
 
 export class Namespace extends EventEmitter {
   /** Sockets connected to this namespace on this node, by id. */
@@ -33,20 +37,25 @@ export class Namespace extends EventEmitter {
   adapter!: NamespaceAdapter;
   /** The middlewares run for every incoming socket, in order. */
   readonly fns: NamespaceMiddleware[] = [];
-  private rooms: string[] = [];
+  // The rooms of the next emit, allocated on use: most namespaces of a server are a dynamic parent's children.
+  private rooms: string[] | undefined;
   /** The modifiers of the next emit (public in socket.io 2.x, where adapters and apps read it); reset by each emit. */
   flags: BroadcastFlags = {};
+  /** Sockets connected here, and sockets still running the middlewares: a child is deleted when both are 0. */
+  private connectedCount = 0;
+  private connectingCount = 0;
+  private deletionPending = false;
   private readonly lifecycle: MachineHost<typeof namespaceMachine>;
 
   constructor(
     readonly server: Server,
     readonly name: string,
-    /** For a child of a dynamic namespace: its parent's label and the session whose connect created it, for the log. */
-    private readonly origin?: { parent: string; sid: string },
+    /** For a child of a dynamic namespace: its parent, and the session whose connect created it (for the log). */
+    readonly origin?: { parent: ParentNamespace; sid: string },
     /** A fixed adapter class for this namespace (dynamic parents), instead of the server's. */
     private readonly ownAdapter?: AdapterConstructor,
   ) {
-    super();
+    super(CAPTURE_REJECTIONS);
     this.initAdapter();
     this.lifecycle = new MachineHost(namespaceMachine, Namespace.effects, undefined, this);
   }
@@ -54,14 +63,22 @@ export class Namespace extends EventEmitter {
   /** The namespace machine's effects (src/machines/effects.ts); `this` is the namespace. */
   private static readonly effects: EffectHandlers<typeof namespaceMachine, Namespace> = {
     announceCreate() {
-      this.server.log.record({ type: 'nsp.create', nsp: this.name, ...this.origin });
+      const origin = this.origin;
+      this.server.log.record({ type: 'nsp.create', nsp: this.name, ...(origin ? { parent: origin.parent.label, sid: origin.sid } : {}) });
     },
     disconnectAll() {
       for (const socket of Object.values(this.connected)) socket.onclose('server shutting down', 'server');
     },
+    announceDelete() {
+      this.server.log.record({ type: 'nsp.delete', nsp: this.name });
+    },
   };
 
-  /** Alias kept by socket.io 2.x: the same object as `connected`. */
+  /** An `async` connection listener that rejected: reported like one that threw. */
+  [Symbol.for('nodejs.rejection')](err: unknown, _event: string, socket?: unknown): void {
+    this.server.reportAppError(err, socket instanceof Socket ? socket : undefined);
+  }
+
   // Typed `connection` listeners; other events take any arguments.
   override on(event: 'connection' | 'connect', listener: (socket: Socket) => void): this;
   override on(event: string, listener: (...args: any[]) => void): this;
@@ -75,6 +92,7 @@ export class Namespace extends EventEmitter {
     return super.once(event, listener);
   }
 
+  /** Alias kept by socket.io 2.x: the same object as `connected`. */
   get sockets(): Record<string, Socket> {
     return this.connected;
   }
@@ -89,13 +107,15 @@ export class Namespace extends EventEmitter {
   }
 
   use(fn: NamespaceMiddleware): this {
+    checkOption('namespace.use(fn)', middlewareRule, fn);
     this.fns.push(fn);
     return this;
   }
 
   to(room: string | string[]): this {
+    const rooms = (this.rooms ??= []);
     for (const name of Array.isArray(room) ? room : [room]) {
-      if (!this.rooms.includes(name)) this.rooms.push(String(name));
+      if (!rooms.includes(name)) rooms.push(String(name));
     }
     return this;
   }
@@ -138,7 +158,7 @@ export class Namespace extends EventEmitter {
       this.resetModifiers();
       throw new Error('Callbacks are not supported when broadcasting');
     }
-    const rooms = this.rooms;
+    const rooms = this.rooms ?? [];
     const flags = this.flags;
     this.resetModifiers();
     this.adapter.broadcast({ type: PacketType.EVENT, nsp: this.name, data: [event, ...args] }, { rooms, flags });
@@ -156,7 +176,7 @@ export class Namespace extends EventEmitter {
 
   /** Ids of the sockets connected here (or in the rooms chosen with `to`). */
   clients(fn: (err: Error | null, clients: string[]) => void): this {
-    const rooms = this.rooms;
+    const rooms = this.rooms ?? [];
     this.resetModifiers();
     this.adapter.clients(rooms, fn);
     return this;
@@ -165,6 +185,7 @@ export class Namespace extends EventEmitter {
   /** Runs the middlewares, then connects a new socket of `client`; refused sockets never reach `connection`. */
   add(client: Client, payload: ConnectPayload): Socket {
     const socket = new Socket(this, client, payload);
+    this.connectingCount++;
     const fns = this.fns;
     // The outcome always lands a tick after the last middleware, as in socket.io 2.x (it orders
     // a 2.x client's held CONNECTs: `/`'s middlewares, then the others', then the connections).
@@ -184,6 +205,7 @@ export class Namespace extends EventEmitter {
         return;
       }
       this.connected[socket.id] = socket;
+      this.connectedCount++;
       socket.onconnect();
       this.server.guard(socket, () => {
         super.emit('connect', socket);
@@ -195,7 +217,16 @@ export class Namespace extends EventEmitter {
 
   /** Forgets a socket that left the namespace. */
   remove(socket: Socket): void {
-    if (this.connected[socket.id] === socket) delete this.connected[socket.id];
+    if (this.connected[socket.id] !== socket) return;
+    delete this.connected[socket.id];
+    this.connectedCount--;
+    this.deleteIfEmptySoon();
+  }
+
+  /** A socket left `connecting` (connected, refused, or gone with its connection): the middlewares no longer hold it here. */
+  settled(): void {
+    this.connectingCount--;
+    this.deleteIfEmptySoon();
   }
 
   /** Closes the namespace for good: its sockets are disconnected with 'server shutting down'. */
@@ -203,8 +234,38 @@ export class Namespace extends EventEmitter {
     this.lifecycle.send({ type: 'CLOSE' });
   }
 
+  /**
+   * `cleanupEmptyChildNamespaces` (socket.io 4.6): a dynamic parent's child
+   * with no socket left is deleted, on the next tick, so that the refusal or
+   * disconnect that emptied it is recorded first and a socket arriving in the
+   * same tick keeps it. Checked from its creation too: a child whose first
+   * socket never arrives (its client left, its CONNECT held) is not kept.
+   */
+  deleteIfEmptySoon(): void {
+    if (this.deletionPending || !this.origin?.parent || !this.server.cleanupEmptyChildNamespaces || !this.isEmpty()) return;
+    this.deletionPending = true;
+    process.nextTick(deleteIfStillEmpty, this);
+  }
+
+  private isEmpty(): boolean {
+    return this.connectedCount === 0 && this.connectingCount === 0;
+  }
+
+  /** Called on the tick after it emptied: frees it unless a socket came meanwhile. */
+  deleteIfEmpty(): void {
+    this.deletionPending = false;
+    if (!this.isEmpty() || this.state !== 'active') return;
+    this.origin?.parent.deleteChild(this);
+    this.adapter.close?.();
+    this.lifecycle.send({ type: 'DELETE' });
+  }
+
   private resetModifiers(): void {
-    this.rooms = [];
+    this.rooms = undefined;
     this.flags = {};
   }
+}
+
+function deleteIfStillEmpty(nsp: Namespace): void {
+  nsp.deleteIfEmpty();
 }

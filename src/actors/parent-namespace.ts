@@ -6,14 +6,14 @@
  */
 import { Adapter, recipientsIn, type BroadcastOptions } from '../adapters/memory-adapter';
 import type { Packet } from '../parser/packet';
-import { Namespace } from './namespace';
+import { Namespace, namespaceNamed } from './namespace';
 import type { Server } from './server';
 
 export type NamespaceMatcher = (
   name: string,
   query: Record<string, unknown>,
   next: (err: Error | null, allow: boolean) => void,
-) => void;
+) => unknown;
 
 export class ParentNamespace extends Namespace {
   private static count = 0;
@@ -30,13 +30,20 @@ export class ParentNamespace extends Namespace {
 
   /** Creates the child `name`, wired to this parent's middlewares and listeners; `sid`: the session whose connect asked for it. */
   createChild(name: string, sid: string): Namespace {
-    const child = new Namespace(this.server, name, { parent: this.label, sid });
+    const child = new Namespace(this.server, name, { parent: this, sid });
     child.fns.push(...this.fns);
     for (const event of ['connect', 'connection'] as const) {
       for (const listener of this.listeners(event)) child.on(event, listener as (...args: unknown[]) => void);
     }
     this.children.add(child);
+    child.deleteIfEmptySoon();
     return child;
+  }
+
+  /** Forgets a child that emptied (`cleanupEmptyChildNamespaces`): a later connection to its name creates it anew. */
+  deleteChild(child: Namespace): void {
+    this.children.delete(child);
+    if (namespaceNamed(this.server.nsps, child.name) === child) delete this.server.nsps[child.name];
   }
 }
 

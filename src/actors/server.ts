@@ -22,13 +22,15 @@ import { Client } from './client';
 import { Namespace, namespaceNamed, type NamespaceMiddleware } from './namespace';
 import { ParentNamespace, type NamespaceMatcher } from './parent-namespace';
 import type { Socket } from './socket';
-import { toError } from './errors';
+import { catchRejection, toError } from './errors';
 import { applyLegacySetting } from './legacy-settings';
 import { answerFirst } from '../http/answer-first';
+import { checkServerOption, checkServerOptions, middlewareRule, namespaceNameRule } from './server-options';
+import { checkOption } from '../transport/option-rules';
 
 export type Origins = string | string[] | ((origin: string, callback: (error: string | null, success: boolean) => void) => void);
 
-export interface ServerOptions extends EngineOptions, Omit<AttachOptions, 'path'> {
+export interface ServerOptions extends Omit<EngineOptions, 'recorder'>, Omit<AttachOptions, 'path'> {
   path?: string;
   serveClient?: boolean;
   adapter?: AdapterConstructor;
@@ -40,6 +42,10 @@ export interface ServerOptions extends EngineOptions, Omit<AttachOptions, 'path'
   eventLog?: EventLogOption;
   /** The inspector HTTP endpoint, off unless given: `{ path?: '/iostate', auth: (req) => boolean | Promise<boolean> }`. */
   inspector?: InspectorOptions;
+  /** Frees a dynamic namespace's child once its last socket has left (socket.io 4.6). Default false. */
+  cleanupEmptyChildNamespaces?: boolean;
+  /** socket.io 4.6; the path matches with and without a trailing slash either way. */
+  addTrailingSlash?: boolean;
 }
 
 export class Server {
@@ -54,6 +60,8 @@ export class Server {
   /** socket.io 2's `server.encoder`, which adapters written for it (socket.io-adapter 1.x) encode broadcasts with. */
   readonly encoder: LegacyEncoder;
   readonly connectTimeout: number;
+  /** Delete a dynamic parent's child once its last socket has left (socket.io 4.6's option). */
+  readonly cleanupEmptyChildNamespaces: boolean;
   engine!: EngineServer;
   inspector: InspectorHandler | undefined;
   httpServer: http.Server | undefined;
@@ -68,11 +76,15 @@ export class Server {
       opts = srv as ServerOptions;
       srv = undefined;
     }
+    if (srv !== undefined && srv !== null) checkAttachable('new Server(srv)', 'an http.Server, a port number or an options object', srv);
+    checkServerOptions(opts);
+    opts ??= {};
     this.options = opts;
     this.log = createEventLog(opts.eventLog);
     this.codec = opts.parser ? codecFromParser(opts.parser) : defaultCodec;
     this.encoder = legacyEncoder(this.codec);
     this.connectTimeout = opts.connectTimeout ?? 45_000;
+    this.cleanupEmptyChildNamespaces = opts.cleanupEmptyChildNamespaces === true;
     this.path(opts.path ?? '/socket.io');
     this.serveClient(opts.serveClient !== false);
     if (opts.adapter) this.adapterConstructor = opts.adapter;
@@ -85,6 +97,7 @@ export class Server {
   serveClient(value: boolean): this;
   serveClient(value?: boolean): this | boolean {
     if (value === undefined) return this.serveClient$;
+    checkServerOption('io.serveClient(value)', 'serveClient', value);
     this.serveClient$ = value;
     return this;
   }
@@ -93,6 +106,7 @@ export class Server {
   path(value: string): this;
   path(value?: string): this | string {
     if (value === undefined) return this.path$;
+    checkServerOption('io.path(value)', 'path', value);
     this.path$ = value.replace(/\/$/, '');
     return this;
   }
@@ -101,6 +115,7 @@ export class Server {
   adapter(value: AdapterConstructor): this;
   adapter(value?: AdapterConstructor): this | AdapterConstructor {
     if (value === undefined) return this.adapterConstructor;
+    checkServerOption('io.adapter(value)', 'adapter', value);
     this.adapterConstructor = value;
     for (const nsp of Object.values(this.nsps)) nsp.initAdapter();
     return this;
@@ -110,6 +125,7 @@ export class Server {
   origins(value: Origins): this;
   origins(value?: Origins): this | Origins {
     if (value === undefined) return this.origins$;
+    checkServerOption('io.origins(value)', 'origins', value);
     this.origins$ = value;
     if (this.engine) this.engine.origins = value;
     return this;
@@ -128,6 +144,9 @@ export class Server {
 
   /** Attaches to an http.Server, or to a new one listening on `port`. */
   attach(srv: http.Server | number | string, opts: ServerOptions = {}): this {
+    checkAttachable('io.attach(srv)', 'an http.Server or a port number', srv);
+    checkServerOptions(opts);
+    opts ??= {};
     if (typeof srv === 'number' || typeof srv === 'string') {
       const port = Number(srv);
       srv = http.createServer((_req, res) => {
@@ -137,7 +156,7 @@ export class Server {
       srv.listen(port);
     }
     if (opts.path !== undefined) this.path(opts.path);
-    const options: ServerOptions = { ...this.options, ...opts, path: this.path$, origins: this.origins$, recorder: this.log };
+    const options: ServerOptions & EngineOptions = { ...this.options, ...opts, path: this.path$, origins: this.origins$, recorder: this.log };
     const engine = new EngineServer(options);
     // As socket.io 2.x hands its options to engine.attach: the attach-time ones count too.
     const { destroyUpgrade, destroyUpgradeTimeout, handlePreflightRequest } = options;
@@ -170,6 +189,7 @@ export class Server {
 
   /** The namespace `name`, created on first use; a RegExp or function defines dynamic namespaces. */
   of(name: string | RegExp | NamespaceMatcher, fn?: (socket: Socket) => void): Namespace {
+    checkOption('io.of(name)', namespaceNameRule, name);
     if (typeof name === 'function' || name instanceof RegExp) {
       const matcher: NamespaceMatcher =
         typeof name === 'function' ? name : (candidate, _query, next) => next(null, (name as RegExp).test(candidate));
@@ -214,11 +234,14 @@ export class Server {
         this.nsps[name] = child;
         done(child);
       };
-      try {
-        parent.matcher(name, query, next);
-      } catch (err) {
+      const fail = (err: unknown) => {
         this.reportAppError(err);
         next(toError(err), false);
+      };
+      try {
+        catchRejection(parent.matcher(name, query, next), fail);
+      } catch (err) {
+        fail(err);
       }
     };
     ask(0);
@@ -277,6 +300,7 @@ export class Server {
   }
 
   use(fn: NamespaceMiddleware): this {
+    checkOption('io.use(fn)', middlewareRule, fn);
     this.sockets.use(fn);
     return this;
   }
@@ -318,30 +342,33 @@ export class Server {
   }
 
   /**
-   * Runs application code for `socket`: a handler that throws is reported
-   * (log and the socket's `error` listeners) and the server carries on.
+   * Runs application code for `socket`: a handler that throws, or returns a
+   * promise that rejects, is reported (log and the socket's `error`
+   * listeners) and the server carries on.
    */
-  guard(socket: Socket | undefined, fn: () => void): void {
+  guard(socket: Socket | undefined, fn: () => unknown): void {
     try {
-      fn();
+      catchRejection(fn(), (err) => this.reportAppError(err, socket));
     } catch (err) {
       this.reportAppError(err, socket);
     }
   }
 
-  reportAppError(err: unknown, socket?: Socket): void {
+  /** `toListeners: false` for an error of an `error` listener itself: it is only logged, never fed back to it. */
+  reportAppError(err: unknown, socket?: Socket, toListeners = true): void {
     const error = toError(err);
     this.log.record({
       type: 'app.error',
       ...appErrorFacts(err),
       ...(socket ? { socketId: socket.id, nsp: socket.nsp.name } : {}),
     });
-    if (socket && socket.listenerCount('error') > 0) {
+    if (toListeners && socket && socket.listenerCount('error') > 0) {
       try {
         socket.emitReserved('error', error);
         return;
-      } catch {
-        // An error listener that throws too is only logged.
+      } catch (listenerError) {
+        // An error listener that throws too is reported, but not to itself.
+        this.reportAppError(listenerError, socket, false);
       }
     }
     console.error('iostate: an application handler threw; the server carries on.', error);
@@ -377,4 +404,12 @@ export class Server {
     const serve = createClientBundleHandler(this.path$);
     answerFirst(srv, serve);
   }
+}
+
+/** What `new Server(srv)` and `attach(srv)` take: an http.Server (or anything that listens), a port, or a port as a string. */
+function checkAttachable(where: string, expected: string, srv: unknown): void {
+  if (typeof srv === 'number' && Number.isInteger(srv) && srv >= 0 && srv < 65536) return;
+  if (typeof srv === 'string' && /^\d{1,5}$/.test(srv) && Number(srv) < 65536) return;
+  if (typeof srv === 'object' && srv !== null && typeof (srv as { listen?: unknown }).listen === 'function') return;
+  throw new TypeError(`iostate: ${where} must be ${expected}, got ${typeof srv === 'number' ? srv : typeof srv}`);
 }

@@ -20,9 +20,11 @@ import type { Client } from './client';
 import type { Namespace } from './namespace';
 import type { Server } from './server';
 import { RESERVED_EVENTS } from './reserved-events';
-import { toError } from './errors';
+import { CAPTURE_REJECTIONS, toError } from './errors';
 import { runMiddlewares } from './middleware-chain';
 import { randomId } from '../transport/random-id';
+import { checkOption } from '../transport/option-rules';
+import { packetMiddlewareRule } from './server-options';
 
 /** What a client sent with its namespace CONNECT: a query string (2.x) or an auth object (4.x). */
 export interface ConnectPayload {
@@ -57,7 +59,7 @@ export interface DisconnectDetails extends Partial<Omit<CloseDetails, 'initiator
   initiator: DisconnectInitiator;
 }
 
-export type PacketMiddleware = (packet: unknown[], next: (err?: unknown) => void) => void;
+export type PacketMiddleware = (packet: unknown[], next: (err?: unknown) => void) => unknown;
 type Ack = (...args: unknown[]) => void;
 
 export class Socket extends EventEmitter {
@@ -87,9 +89,11 @@ export class Socket extends EventEmitter {
       this.connectTimer = setTimeout(Socket.onConnectTimeout, this.server.connectTimeout, this);
       this.connectTimer.unref?.();
     },
+    // The exit of `connecting`, whichever way it goes: the timer stops, and the namespace stops counting this socket as incoming.
     disarmConnectTimeout() {
       clearTimeout(this.connectTimer);
       this.connectTimer = undefined;
+      this.nsp.settled();
     },
     announceConnect() {
       this.server.log.record({
@@ -147,7 +151,7 @@ export class Socket extends EventEmitter {
     readonly client: Client,
     private readonly payload: ConnectPayload,
   ) {
-    super();
+    super(CAPTURE_REJECTIONS);
     this.server = nsp.server;
     this.adapter = nsp.adapter;
     this.conn = client.conn;
@@ -205,6 +209,7 @@ export class Socket extends EventEmitter {
   }
 
   use(fn: PacketMiddleware): this {
+    checkOption('socket.use(fn)', packetMiddlewareRule, fn);
     (this.fns ??= []).push(fn);
     return this;
   }
@@ -383,6 +388,14 @@ export class Socket extends EventEmitter {
       this.packet({ type: PacketType.CONNECT_ERROR, nsp: this.nsp.name, data: error.data ?? error.message });
     }
     this.emitReserved('error', error);
+  }
+
+  /**
+   * An `async` listener (event handler, `disconnect`…) that rejected: reported
+   * like one that threw. A rejection of an `error` listener is only logged.
+   */
+  [Symbol.for('nodejs.rejection')](err: unknown, event: string): void {
+    this.server.reportAppError(err, this, event !== 'error');
   }
 
   /** Runs the local listeners of a reserved event (`error`, `disconnect`…), which `emit` refuses. */

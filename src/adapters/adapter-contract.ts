@@ -22,6 +22,8 @@ export interface NamespaceAdapter extends EventEmitter {
   broadcast(packet: Packet, opts: BroadcastOptions): void;
   clients(rooms: string[], fn: (err: Error | null, ids: string[]) => void): void;
   clientRooms(id: string, fn: (err: Error | null, rooms: string[] | null) => void): void;
+  /** Called when its namespace is deleted (`cleanupEmptyChildNamespaces`); socket.io-adapter 1.x has none. */
+  close?(): void;
 }
 
 /** What `io.adapter(X)` accepts: a class constructed with the namespace (as socket.io-adapter). */

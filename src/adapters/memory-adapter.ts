@@ -121,6 +121,9 @@ export class Adapter extends EventEmitter implements NamespaceAdapter {
     if (fn) process.nextTick(fn, null, rooms ? [...rooms] : null);
   }
 
+  /** Called when its namespace is deleted (socket.io-adapter's hook): this adapter holds nothing to release. */
+  close(): void {}
+
   /** Sends `packet` to the local sockets `opts` selects, encoding it once. */
   broadcast(packet: Packet, opts: BroadcastOptions): void {
     const recipients = this.recipients(opts);

@@ -34,6 +34,8 @@ export function describeEvent(event: LogEvent): string {
     }
     case 'nsp.create':
       return `namespace ${event.nsp} created${event.parent ? ` from ${event.parent}` : ''}`;
+    case 'nsp.delete':
+      return `namespace ${event.nsp} deleted: its last socket left`;
     case 'socket.connect':
       return `socket ${event.socketId} connected to ${event.nsp} (Socket.IO v${event.protocol})`;
     case 'socket.refused':

@@ -95,6 +95,13 @@ export const nspCreate = z.object({
   sid: z.string().optional(),
 });
 
+/** A dynamic parent's child namespace was freed: its last socket left, under `cleanupEmptyChildNamespaces`. */
+export const nspDelete = z.object({
+  ...stamp,
+  type: z.literal('nsp.delete'),
+  nsp: z.string(),
+});
+
 /** A Socket.IO socket joined a namespace (middleware passed). */
 export const socketConnect = z.object({
   ...stamp,
@@ -206,6 +213,7 @@ export const logEvent = z.discriminatedUnion('type', [
   connError,
   connClose,
   nspCreate,
+  nspDelete,
   socketConnect,
   socketRefused,
   roomJoin,

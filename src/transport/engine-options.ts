@@ -33,8 +33,8 @@ export interface EngineOptions {
   perMessageDeflate?: boolean | Record<string, unknown>;
   /** gzip/deflate of polling responses: true means { threshold: 1024 }. Default true. */
   httpCompression?: boolean | Partial<HttpCompressionOptions>;
-  /** Name of the session cookie set at handshake, or false for none. Default 'io'. */
-  cookie?: string | false;
+  /** Name of the session cookie set at handshake (`true`: 'io'), or false for none. Default 'io'. */
+  cookie?: string | boolean;
   /** Default '/'. */
   cookiePath?: string | false;
   /** Default true. */
@@ -91,7 +91,7 @@ export function resolveEngineOptions(options: EngineOptions = {}): ResolvedEngin
     allowUpgrades: options.allowUpgrades !== false,
     perMessageDeflate: withThreshold(options.perMessageDeflate ?? false),
     httpCompression: withThreshold(options.httpCompression ?? true) as ResolvedEngineOptions['httpCompression'],
-    cookie: options.cookie === undefined ? 'io' : options.cookie,
+    cookie: options.cookie === undefined || options.cookie === true ? 'io' : options.cookie,
     cookiePath: options.cookiePath === undefined ? '/' : options.cookiePath,
     cookieHttpOnly: options.cookieHttpOnly !== false,
     wsEngine: options.wsEngine ?? 'ws',

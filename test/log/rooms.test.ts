@@ -54,6 +54,18 @@ describe('rooms projection', () => {
     expect([...rooms.membersOf('/chat', 'x')!]).toEqual(['a']);
   });
 
+  it('forgets a namespace once its last socket has left: a flood of namespaces leaves nothing behind', () => {
+    const s = new Scenario();
+    for (let i = 0; i < 50; i++) {
+      s.connect(i, 'e1', `s${i}`, `/flood-${i}`);
+      s.add(i, { type: 'socket.disconnect', socketId: `s${i}`, nsp: `/flood-${i}`, reason: 'client namespace disconnect', initiator: 'client' });
+    }
+    s.connect(60, 'e1', 'a', '/chat');
+    s.connect(60, 'e2', 'b', '/chat');
+    s.add(61, { type: 'socket.disconnect', socketId: 'a', nsp: '/chat', reason: 'client namespace disconnect', initiator: 'client' });
+    expect([...fold(s).namespaces()]).toEqual(['/chat']);
+  });
+
   it('ignores joins of sockets that are not connected', () => {
     const s = new Scenario();
     s.add(0, { type: 'room.join', socketId: 'ghost', nsp: '/', room: 'x' });

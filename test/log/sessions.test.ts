@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptySessions, foldSessions, sessionsView, MAX_KEPT } from '../../src/log/projections/sessions';
+import { emptySessions, foldSessions, sessionsView, MAX_ENDED_SOCKETS_KEPT, MAX_KEPT } from '../../src/log/projections/sessions';
 import { Scenario } from './scenario';
 
 function fold(s: Scenario, retainClosed = Infinity) {
@@ -34,6 +34,32 @@ describe('sessions projection', () => {
     });
     expect(view.socketsOf('e1').map((x) => [x.socketId, x.status, [...x.rooms]])).toEqual([['a', 'connected', ['a', 'lobby']]]);
     expect(view.socket('/', 'a')?.since).toBe(s.start + 5);
+  });
+
+  it('a live server keeps the latest ended sockets of a session, not one per namespace it ever joined; replay keeps them all', () => {
+    const s = new Scenario();
+    s.open(0, 'e1');
+    s.connect(1, 'e1', 'kept', '/chat');
+    const loops = MAX_ENDED_SOCKETS_KEPT + 50;
+    for (let i = 0; i < loops; i++) {
+      s.connect(2 + i, 'e1', `s${i}`, `/flood-${i}`);
+      s.add(2 + i, { type: 'socket.disconnect', socketId: `s${i}`, nsp: `/flood-${i}`, reason: 'client namespace disconnect', initiator: 'client' });
+    }
+    const live = fold(s, 1000);
+    const sockets = live.socketsOf('e1');
+    expect(sockets.map((x) => x.socketId)).toEqual(['kept', ...Array.from({ length: MAX_ENDED_SOCKETS_KEPT }, (_, i) => `s${i + 50}`)]);
+    expect([...live.sockets()]).toHaveLength(MAX_ENDED_SOCKETS_KEPT + 1);
+    expect(fold(s).socketsOf('e1')).toHaveLength(loops + 1);
+  });
+
+  it('a 2.x socket that connects again on its session (same id) is listed once', () => {
+    const s = new Scenario();
+    s.open(0, 'e1');
+    for (let i = 0; i < 3; i++) {
+      s.connect(1 + i, 'e1', '/chat#e1', '/chat');
+      s.add(1 + i, { type: 'socket.disconnect', socketId: '/chat#e1', nsp: '/chat', reason: 'client namespace disconnect', initiator: 'client' });
+    }
+    expect(fold(s, 1000).socketsOf('e1').map((x) => x.socketId)).toEqual(['/chat#e1']);
   });
 
   it('returns to open on a failed upgrade, staying on polling', () => {

@@ -33,4 +33,23 @@ describe('namespace machine model', () => {
       { numRuns: 20 },
     );
   });
+
+  it('ends once, by the first CLOSE or DELETE: a deletion is announced, a close disconnects, never both', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('CLOSE' as const, 'DELETE' as const), { maxLength: 8 }), (events) => {
+        const [initial] = initialTransition(namespaceMachine) as unknown as [Snapshot, Action[]];
+        let snapshot = initial;
+        const performed: string[] = [];
+        for (const type of events) {
+          const [next, actions] = transition(namespaceMachine, snapshot, { type }) as unknown as [Snapshot, Action[]];
+          snapshot = next;
+          performed.push(...actions.map((a) => a.type).filter((t) => !t.startsWith('xstate.')));
+        }
+        const expected = events.length === 0 ? [] : [events[0] === 'CLOSE' ? 'disconnectAll' : 'announceDelete'];
+        expect(performed).toEqual(expected);
+        expect(snapshot.value).toBe(events.length > 0 ? 'closed' : 'active');
+      }),
+      { numRuns: 50 },
+    );
+  });
 });

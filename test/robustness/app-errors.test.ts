@@ -1,17 +1,35 @@
 /**
- * Application code that throws never takes the server down: connection
+ * Application code that fails never takes the server down: connection
  * handlers, event handlers, namespace and packet middlewares, ack callbacks,
  * disconnect handlers, dynamic namespace matchers and even `error` listeners
- * that throw again. Each error is surfaced as an `app.error` event in the log
- * and to the socket's `error` listeners, and the server, the thrower's own
- * connection and bystanders carry on.
+ * that fail again. Each kind fails both ways: a synchronous throw, and the
+ * rejected promise of an `async` function (which, unhandled, ends a Node
+ * process by default). Each error is surfaced as an `app.error` event in the
+ * log and to the socket's `error` listeners, and the server, the failing
+ * code's own connection and bystanders carry on.
  */
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Socket } from '../../src/actors/socket';
 import { Bystanders } from './helpers/bystanders';
 import { connectClient, connected, type ClientGeneration } from './helpers/clients';
 import { checkInvariants } from './helpers/invariants';
 import { STEADY_HEARTBEAT, startIostate, until, within, type Running } from './helpers/server';
+
+type Mode = 'sync' | 'async';
+const MODES: Mode[] = ['sync', 'async'];
+
+/** Fails the way `mode` code fails: a synchronous throw, or the later rejection of an async function. */
+const fail: Record<Mode, (message: string) => unknown> = {
+  sync: (message) => {
+    throw new Error(message);
+  },
+  async: async (message) => {
+    await Promise.resolve();
+    throw new Error(message);
+  },
+};
 
 let running: Running;
 let bystanders: Bystanders;
@@ -26,42 +44,41 @@ beforeAll(async () => {
     const seen: Error[] = [];
     errorsSeen.set(socket.id, seen);
     socket.on('error', (err: Error) => seen.push(err));
-    socket.on('boom', () => {
-      throw new Error('event handler boom');
-    });
     socket.on('still-there', (ack: (v: string) => void) => ack('yes'));
-    socket.on('ask-me', () => {
-      socket.emit('question', () => {
-        throw new Error('ack callback boom');
+    for (const mode of MODES) {
+      socket.on(`boom-${mode}`, () => fail[mode](`${mode} event handler boom`));
+      socket.on(`ask-me-${mode}`, () => {
+        socket.emit('question', () => fail[mode](`${mode} ack callback boom`));
       });
-    });
+    }
     socket.use((packet, next) => {
-      if (packet[0] === 'poisoned') throw new Error('packet middleware boom');
+      const mode = /^poisoned-(sync|async)$/.exec(String(packet[0]))?.[1] as Mode | undefined;
+      if (mode) return fail[mode](`${mode} packet middleware boom`);
       next();
     });
-    if (socket.handshake.query.throwOnConnect === '1') throw new Error('connection handler boom');
+    const mode = socket.handshake.query.failOnConnect as Mode | undefined;
+    if (mode) return fail[mode](`${mode} connection handler boom`);
   });
-  io.of('/guarded').use(() => {
-    throw new Error('namespace middleware boom');
-  });
-  io.of('/leaving').on('connection', (socket: Socket) => {
-    socket.join('room');
-    socket.on('disconnect', () => {
-      throw new Error('disconnect handler boom');
+  for (const mode of MODES) {
+    io.of(`/guarded-${mode}`).use(() => fail[mode](`${mode} namespace middleware boom`));
+    io.of(`/leaving-${mode}`).on('connection', (socket: Socket) => {
+      socket.join('room');
+      socket.on('disconnect', () => fail[mode](`${mode} disconnect handler boom`));
     });
-  });
-  io.of('/angry').on('connection', (socket: Socket) => {
-    socket.on('error', () => {
-      throw new Error('error listener boom');
+    io.of(`/angry-${mode}`).on('connection', (socket: Socket) => {
+      socket.on('error', () => fail[mode](`${mode} error listener boom`));
+      socket.on('boom', () => fail[mode](`${mode} event handler boom`));
+      socket.on('still-there', (ack: (v: string) => void) => ack('yes'));
     });
-    socket.on('boom', () => {
-      throw new Error('event handler boom');
-    });
-    socket.on('still-there', (ack: (v: string) => void) => ack('yes'));
+  }
+  io.of('/passes-then-rejects').use(async (_socket, next) => {
+    next();
+    await fail.async('rejected after next');
   });
+  io.of('/rejects-with-nothing').use(() => Promise.reject(undefined));
   io.of((name: string) => {
-    if (name === '/matcher-throws') throw new Error('namespace matcher boom');
-    return false;
+    const mode = /^\/matcher-(sync|async)$/.exec(name)?.[1] as Mode | undefined;
+    return mode ? fail[mode](`${mode} namespace matcher boom`) : false;
   });
 });
 
@@ -93,88 +110,125 @@ async function client(generation: ClientGeneration, nsp = '/', query?: Record<st
 
 const stillThere = (c: any) => within(new Promise((resolve) => c.emit('still-there', resolve)), 2000, 'the thrower still answered');
 
-describe.each(['v2', 'v4'] as ClientGeneration[])('throwing application code with %s clients', (generation) => {
-  it('a connection handler', async () => {
-    const before = appErrors('connection handler boom').length;
-    const c = await bystanders.around(() => client(generation, '/', { throwOnConnect: '1' }));
-    await until(() => appErrors('connection handler boom').length > before, 'the app.error');
-    expect(appErrors('connection handler boom').at(-1)).toMatchObject({ socketId: c.id, nsp: '/' });
-    expect(errorsSeen.get(c.id)!.map((e) => e.message)).toContain('connection handler boom');
-    expect(await stillThere(c)).toBe('yes');
+/** Asks `c` to make its server-side code fail with `event`; resolves once the socket's error listener got `message`. */
+async function provoke(c: any, event: string, message: string): Promise<void> {
+  await bystanders.around(async () => {
+    c.emit(event);
+    await until(() => errorsSeen.get(c.id)!.some((e) => e.message === message), 'the error listener');
   });
+  expect(appErrors(message).some((e) => e.type === 'app.error' && e.socketId === c.id)).toBe(true);
+  expect(await stillThere(c)).toBe('yes');
+}
 
-  it('an event handler', async () => {
-    const c = await client(generation);
-    await bystanders.around(async () => {
-      c.emit('boom');
-      await until(() => errorsSeen.get(c.id)!.some((e) => e.message === 'event handler boom'), 'the error listener');
+describe.each(MODES.flatMap((mode) => (['v2', 'v4'] as ClientGeneration[]).map((generation) => [mode, generation] as const)))(
+  '%s failing application code with %s clients',
+  (mode, generation) => {
+    it('a connection handler', async () => {
+      const message = `${mode} connection handler boom`;
+      const before = appErrors(message).length;
+      const c = await bystanders.around(() => client(generation, '/', { failOnConnect: mode }));
+      await until(() => appErrors(message).length > before, 'the app.error');
+      expect(appErrors(message).at(-1)).toMatchObject({ socketId: c.id, nsp: '/' });
+      expect(errorsSeen.get(c.id)!.map((e) => e.message)).toContain(message);
+      expect(await stillThere(c)).toBe('yes');
     });
-    expect(appErrors('event handler boom').some((e) => e.type === 'app.error' && e.socketId === c.id)).toBe(true);
-    expect(await stillThere(c)).toBe('yes');
-  });
 
-  it('a packet middleware', async () => {
-    const c = await client(generation);
-    await bystanders.around(async () => {
-      c.emit('poisoned');
-      await until(() => errorsSeen.get(c.id)!.some((e) => e.message === 'packet middleware boom'), 'the error listener');
+    it('an event handler', async () => {
+      await provoke(await client(generation), `boom-${mode}`, `${mode} event handler boom`);
     });
-    expect(appErrors('packet middleware boom').some((e) => e.type === 'app.error' && e.socketId === c.id)).toBe(true);
-    expect(await stillThere(c)).toBe('yes');
-  });
 
-  it('an ack callback', async () => {
-    const c = await client(generation);
-    c.on('question', (answer: () => void) => answer());
-    await bystanders.around(async () => {
-      c.emit('ask-me');
-      await until(() => errorsSeen.get(c.id)!.some((e) => e.message === 'ack callback boom'), 'the error listener');
+    it('a packet middleware', async () => {
+      await provoke(await client(generation), `poisoned-${mode}`, `${mode} packet middleware boom`);
     });
-    expect(appErrors('ack callback boom').length).toBeGreaterThan(0);
-    expect(await stillThere(c)).toBe('yes');
-  });
 
-  it('an error listener that throws too', async () => {
-    const c = await client(generation, '/angry');
-    const before = appErrors('event handler boom').length;
-    await bystanders.around(async () => {
-      c.emit('boom');
-      await until(() => appErrors('event handler boom').length > before, 'the app.error');
+    it('an ack callback', async () => {
+      const c = await client(generation);
+      c.on('question', (answer: () => void) => answer());
+      await provoke(c, `ask-me-${mode}`, `${mode} ack callback boom`);
     });
-    expect(await stillThere(c)).toBe('yes');
-  });
 
-  it('a disconnect handler: the socket still leaves its rooms', async () => {
-    const c = await client(generation, '/leaving');
-    const id: string = c.id;
-    await until(() => running.io.log.projections.rooms.membersOf('/leaving', 'room')?.has(id) === true, 'the join');
-    const before = appErrors('disconnect handler boom').length;
-    await bystanders.around(async () => {
-      c.close();
-      await until(() => appErrors('disconnect handler boom').length > before, 'the app.error');
+    it('an error listener that fails too is logged, never fed back to itself', async () => {
+      const c = await client(generation, `/angry-${mode}`);
+      const before = appErrors(`${mode} error listener boom`).length;
+      await bystanders.around(async () => {
+        c.emit('boom');
+        await until(() => appErrors(`${mode} error listener boom`).length > before, 'the app.error of the error listener');
+      });
+      expect(await stillThere(c)).toBe('yes');
+      expect(appErrors(`${mode} error listener boom`).length).toBe(before + 1);
     });
-    expect(running.io.log.projections.rooms.roomsOf('/leaving', id)).toBeUndefined();
-    checkInvariants(running.io);
-  });
-});
 
-describe('refusals caused by throwing code (4.x clients see them)', () => {
-  it('a namespace middleware refuses the socket', async () => {
-    const c = connectClient('v4', running.url, 'websocket', '/guarded');
+    it('a disconnect handler: the socket still leaves its rooms', async () => {
+      const nsp = `/leaving-${mode}`;
+      const c = await client(generation, nsp);
+      const id: string = c.id;
+      await until(() => running.io.log.projections.rooms.membersOf(nsp, 'room')?.has(id) === true, 'the join');
+      const before = appErrors(`${mode} disconnect handler boom`).length;
+      await bystanders.around(async () => {
+        c.close();
+        await until(() => appErrors(`${mode} disconnect handler boom`).length > before, 'the app.error');
+      });
+      expect(running.io.log.projections.rooms.roomsOf(nsp, id)).toBeUndefined();
+      checkInvariants(running.io);
+    });
+  },
+);
+
+describe.each(MODES)('refusals caused by %s failing code (4.x clients see them)', (mode) => {
+  const refusal = (nsp: string) => {
+    const c = connectClient('v4', running.url, 'websocket', nsp);
     open.push(c);
-    // Listening from the start: the refusal may come while the bystanders are checked before the attack.
-    const refused = new Promise<Error>((resolve) => c.once('connect_error', resolve));
-    const refusal = await bystanders.around(() => within(refused, 2000, 'the refusal'));
-    expect(refusal.message).toBe('namespace middleware boom');
-    expect(appErrors('namespace middleware boom').length).toBeGreaterThan(0);
+    // Well under connectTimeout: the refusal is immediate, not the timeout of a middleware that never answered.
+    return within(new Promise<Error>((resolve) => c.once('connect_error', resolve)), 3000, `the refusal of ${nsp}`);
+  };
+
+  it('a namespace middleware refuses the socket', async () => {
+    const error = await bystanders.around(() => refusal(`/guarded-${mode}`));
+    expect(error.message).toBe(`${mode} namespace middleware boom`);
+    expect(appErrors(`${mode} namespace middleware boom`).length).toBeGreaterThan(0);
   });
 
   it('a dynamic namespace matcher refuses the namespace', async () => {
-    const c = connectClient('v4', running.url, 'websocket', '/matcher-throws');
-    open.push(c);
-    const refused = new Promise((resolve) => c.once('connect_error', resolve));
-    await bystanders.around(() => within(refused, 2000, 'the refusal'));
-    expect(appErrors('namespace matcher boom').length).toBeGreaterThan(0);
-    expect(Object.keys(running.io.nsps)).not.toContain('/matcher-throws');
+    await bystanders.around(() => refusal(`/matcher-${mode}`));
+    expect(appErrors(`${mode} namespace matcher boom`).length).toBeGreaterThan(0);
+    expect(Object.keys(running.io.nsps)).not.toContain(`/matcher-${mode}`);
   });
+
+  if (mode === 'async') {
+    it('a middleware that rejects with nothing still refuses', async () => {
+      expect((await refusal('/rejects-with-nothing')).message).toBe('undefined');
+    });
+
+    it('a middleware that called next() and rejected later: connected, and the rejection reported', async () => {
+      const c = await bystanders.around(() => client('v4', '/passes-then-rejects'));
+      await until(() => appErrors('rejected after next').length > 0, 'the app.error');
+      expect(c.connected).toBe(true);
+    });
+  }
 });
+
+it('a plain Node process (where an unhandled rejection is fatal) keeps serving after an async handler rejects', async () => {
+  const child = fork(new URL('./fixtures/async-rejecting-server.ts', import.meta.url).pathname, [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  try {
+    const [port] = (await once(child, 'message')) as [number];
+    const url = `http://127.0.0.1:${port}`;
+    const failing = connectClient('v4', url);
+    const bystander = connectClient('v2', url, 'polling');
+    open.push(failing, bystander);
+    await Promise.all([connected(failing), connected(bystander)]);
+    failing.emit('boom');
+    // The rejection is reported on the server's stderr; the process is still there to answer both clients.
+    await until(() => stderr.includes('async boom in a plain process'), 'the report on stderr', 10_000);
+    for (const c of [failing, bystander]) {
+      expect(await within(new Promise((resolve) => c.emit('still-there', resolve)), 5000, 'an answer')).toBe('yes');
+    }
+    expect(child.exitCode).toBeNull();
+  } finally {
+    child.kill();
+  }
+}, 30_000);

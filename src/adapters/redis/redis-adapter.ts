@@ -187,7 +187,7 @@ export class RedisAdapter extends Adapter implements NodeMember {
   }
 
   /** Stops listening to the cluster for this namespace; the node leaves when its server closes. */
-  close(): void {
+  override close(): void {
     if (this.closed) return;
     this.closed = true;
     const { sub } = this.node.connections;

@@ -54,11 +54,20 @@ function leaveRoom(entry: NamespaceRooms, room: string, socketId: string): void 
 
 /** Drops every socket whose connection lived on `node`: it went down or restarted. */
 function dropNode(state: RoomsState, node: string): void {
-  for (const entry of state.namespaces.values()) {
+  for (const [nsp, entry] of state.namespaces) {
     for (const [socketId, owner] of entry.nodes) {
       if (owner === node) removeSocket(entry, socketId);
     }
+    forgetIfEmpty(state, nsp, entry);
   }
+}
+
+/**
+ * A namespace with no socket has no entry, as a room with no member does not
+ * exist: a flood of short-lived dynamic namespaces leaves nothing behind.
+ */
+function forgetIfEmpty(state: RoomsState, nsp: string, entry: NamespaceRooms): void {
+  if (entry.sockets.size === 0) state.namespaces.delete(nsp);
 }
 
 /**
@@ -100,7 +109,9 @@ export function foldRooms(state: RoomsState, event: LogEvent): RoomsState {
     }
     case 'socket.disconnect': {
       const entry = state.namespaces.get(event.nsp);
-      if (entry) removeSocket(entry, event.socketId);
+      if (!entry) break;
+      removeSocket(entry, event.socketId);
+      forgetIfEmpty(state, event.nsp, entry);
       break;
     }
     case 'node.down':

@@ -139,6 +139,13 @@ export interface SessionsState {
 /** How many errors and refusals a session keeps: the latest are the ones that explain. */
 export const MAX_KEPT = 10;
 
+/**
+ * How many ended sockets a session keeps when closed sessions are bounded
+ * (a live server; replay keeps them all): one connection that joins and
+ * leaves namespaces in a loop must not grow the server's memory.
+ */
+export const MAX_ENDED_SOCKETS_KEPT = 100;
+
 export function emptySessions(retainClosed = Infinity): SessionsState {
   return { sessions: new Map(), sockets: new Map(), finished: new Map(), retainClosed };
 }
@@ -172,6 +179,20 @@ function evict(state: SessionsState, key: string): void {
   if (!session) return;
   for (const socket of session.sockets) state.sockets.delete(socket);
   state.sessions.delete(sid);
+}
+
+/** Drops the session's oldest socket that has ended, once it lists more than MAX_ENDED_SOCKETS_KEPT ended ones. */
+function forgetOldestEnded(state: SessionsState, session: SessionRecord): void {
+  let ended = 0;
+  let oldest = -1;
+  for (let i = 0; i < session.sockets.length; i++) {
+    if (state.sockets.get(session.sockets[i])?.status === 'connected') continue;
+    ended++;
+    if (oldest === -1) oldest = i;
+  }
+  if (ended <= MAX_ENDED_SOCKETS_KEPT) return;
+  state.sockets.delete(session.sockets[oldest]);
+  session.sockets.splice(oldest, 1);
 }
 
 function loseNode(state: SessionsState, node: string, at: number, cause: LostRecord['cause']): void {
@@ -280,8 +301,9 @@ export function foldSessions(state: SessionsState, event: LogEvent): SessionsSta
         since: event.ts,
         rooms: new Set(),
       });
+      // A 2.x socket that connects again on its session has the same id, and so is listed already.
       const session = state.sessions.get(event.sid);
-      if (session && !session.sockets.includes(key)) session.sockets.push(key);
+      if (session && known?.sid !== event.sid) session.sockets.push(key);
       break;
     }
     case 'socket.refused': {
@@ -306,7 +328,9 @@ export function foldSessions(state: SessionsState, event: LogEvent): SessionsSta
       socket.status = 'disconnected';
       socket.disconnect = { at: event.ts, reason: event.reason, initiator: event.initiator };
       if (event.rooms) socket.rooms = new Set(event.rooms);
-      if (!state.sessions.has(socket.sid)) finish(state, `k:${key}`);
+      const session = state.sessions.get(socket.sid);
+      if (!session) finish(state, `k:${key}`);
+      else if (state.retainClosed !== Infinity && session.sockets.length > MAX_ENDED_SOCKETS_KEPT) forgetOldestEnded(state, session);
       break;
     }
     case 'node.down':
