@@ -381,13 +381,27 @@ export class Socket extends EventEmitter {
     this.lifecycle.send({ type: 'DISCONNECT', reason, initiator });
   }
 
-  /** Sends an error packet to the client (2.x: ERROR; 4.x has none after connect, so the socket emits 'error'). */
-  error(err: unknown): void {
-    const error = toError(err);
-    if (this.client.protocol === 4) {
-      this.packet({ type: PacketType.CONNECT_ERROR, nsp: this.nsp.name, data: error.data ?? error.message });
-    }
+  /**
+   * socket.io 2.x's `socket.error(data)`: a 2.x client gets an ERROR packet
+   * with `data` as given (an Error: its `data`, else its message), and nothing
+   * else happens, as in 2.5.1. 4.x clients have no such packet after connect,
+   * so the socket emits 'error' instead.
+   */
+  error(data: unknown): void {
+    if (this.client.protocol === 4) this.sendError(data instanceof Error ? ((data as Error & { data?: unknown }).data ?? data.message) : data);
+    else this.emitReserved('error', toError(data));
+  }
+
+  /** A client sent a reserved event name: it gets an error (2.x: an ERROR packet) and the app an 'error' event. */
+  private refuseReservedEvent(name: string): void {
+    const error = new Error(`"${name}" is a reserved event name`);
+    if (this.client.protocol === 4) this.sendError(error.message);
     this.emitReserved('error', error);
+  }
+
+  /** Socket.IO protocol 4's ERROR packet (CONNECT_ERROR's number), which 2.x clients emit as 'error'. */
+  private sendError(data: unknown): void {
+    this.packet({ type: PacketType.CONNECT_ERROR, nsp: this.nsp.name, data });
   }
 
   /**
@@ -406,7 +420,7 @@ export class Socket extends EventEmitter {
 
   private onevent(packet: Packet): void {
     const args = (packet.data as unknown[]).slice();
-    if (typeof args[0] === 'string' && RESERVED_EVENTS.has(args[0])) return this.error(new Error(`"${args[0]}" is a reserved event name`));
+    if (typeof args[0] === 'string' && RESERVED_EVENTS.has(args[0])) return this.refuseReservedEvent(args[0]);
     if (packet.id !== undefined) args.push(this.ackFor(packet.id));
     if (!this.fns) return this.dispatch(args);
     runMiddlewares(this.fns, args, (err) => this.server.reportAppError(err, this), (err) => {
