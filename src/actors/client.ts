@@ -135,7 +135,7 @@ export class Client {
     delete this.nsps[name];
     if (name === '/') this.heldConnects = undefined;
     if (this.protocol === 4) {
-      this.packet({ type: PacketType.CONNECT_ERROR, nsp: name, data: data ?? message });
+      this.packet({ type: PacketType.CONNECT_ERROR, nsp: name, data: data || message });
     } else {
       this.packet({ type: PacketType.CONNECT_ERROR, nsp: name, data: data === undefined ? { message } : { message, data } });
     }

@@ -44,4 +44,13 @@ forEachClient((kind) => {
     const wanted = eio === 3 ? '44/guarded,{"code":42}' : '44/guarded,{"message":"refused","data":{"code":42}}';
     expect(await pollUntil(fixture.port, pollPath, wanted)).toContain(wanted);
   });
+
+  it('a middleware error whose data is falsy sends the message to a 2.x client (socket.io 2 uses data || message)', async () => {
+    const fixture = await startServer();
+    fixture.io.of('/guarded').use((_socket, next) => next(Object.assign(new Error('refused'), { data: 0 })));
+    const { pollPath } = await openRawPollingSession(fixture.port, eio);
+    await httpPost(fixture.port, pollPath, eio === 3 ? frameV3('40/guarded') : '40/guarded,');
+    const wanted = eio === 3 ? '44/guarded,"refused"' : '44/guarded,{"message":"refused","data":0}';
+    expect(await pollUntil(fixture.port, pollPath, wanted)).toContain(wanted);
+  });
 });
