@@ -13,7 +13,7 @@
 import type { IncomingMessage } from 'node:http';
 import { PacketType, type Packet } from '../parser/packet';
 import type { PacketCodec } from '../parser';
-import { NO_FLAGS, type BroadcastFlags } from '../adapters/memory-adapter';
+import { NO_FLAGS, type BroadcastFlags } from '../adapters/adapter-contract';
 import type { CloseDetails, EngineSocket } from '../transport/engine-socket';
 import { PreparedMessage } from '../transport/prepared-message';
 import type { DisconnectInitiator } from '../machines/socket';

@@ -7,9 +7,9 @@ import { EventEmitter } from 'node:events';
 import { MachineHost } from '../machines/host';
 import { namespaceMachine } from '../machines/namespace';
 import type { EffectHandlers } from '../machines/effects';
-import { PacketType } from '../parser/packet';
-import type { BroadcastFlags } from '../adapters/memory-adapter';
-import type { AdapterConstructor, NamespaceAdapter } from '../adapters/adapter-contract';
+import { PacketType, type Packet } from '../parser/packet';
+import { PreparedMessage } from '../transport/prepared-message';
+import type { AdapterConstructor, BroadcastFlags, NamespaceAdapter } from '../adapters/adapter-contract';
 import { adoptAdapter } from '../adapters/legacy-adapter';
 import type { ParentNamespace } from './parent-namespace';
 import type { Client } from './client';
@@ -213,6 +213,17 @@ export class Namespace extends EventEmitter {
       });
     });
     return socket;
+  }
+
+  /** The namespace side of its adapter's broadcasts (src/adapters/adapter-contract.ts): one encoding, written to each local recipient. */
+  deliver(ids: Iterable<string>, packet: Packet, flags: BroadcastFlags): void {
+    let message: PreparedMessage | undefined;
+    for (const id of ids) {
+      // An own entry only: an id read from a room ("__proto__" from a hostile source) names no socket.
+      if (!Object.hasOwn(this.connected, id)) continue;
+      message ??= new PreparedMessage(this.server.codec.encode(packet, flags));
+      this.connected[id].client.writePrepared(message, flags);
+    }
   }
 
   /** Forgets a socket that left the namespace. */

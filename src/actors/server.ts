@@ -6,7 +6,8 @@
  * Engine.IO connection to a Client.
  */
 import http from 'node:http';
-import { Adapter, type AdapterConstructor } from '../adapters/memory-adapter';
+import type { AdapterConstructor } from '../adapters/adapter-contract';
+import { Adapter } from '../adapters/memory-adapter';
 import { legacyEncoder, type LegacyEncoder } from '../adapters/legacy-adapter';
 import { codecFromParser, defaultCodec, type PacketCodec } from '../parser';
 import { EngineServer, type AttachOptions, type EngineOptions } from '../transport/engine-server';

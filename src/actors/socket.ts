@@ -13,7 +13,7 @@ import { MachineHost } from '../machines/host';
 import { socketMachine, type DisconnectInitiator } from '../machines/socket';
 import type { EffectHandlers } from '../machines/effects';
 import { PacketType, type Packet } from '../parser/packet';
-import { NO_FLAGS, type BroadcastFlags } from '../adapters/memory-adapter';
+import { NO_FLAGS, type BroadcastFlags } from '../adapters/adapter-contract';
 import type { CloseDetails, EngineSocket } from '../transport/engine-socket';
 import type { RequestWithQuery } from '../transport/query';
 import type { Client } from './client';

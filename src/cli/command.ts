@@ -1,12 +1,9 @@
 /** What every `iostate` subcommand is: its help text and a run function that reports through `io`. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { CliIO } from './cli-io';
 import { logSource, logSourceOptions, type LogSource } from './log-source';
 
-/** Where a command writes; the bin passes the process streams, tests capture the text. */
-export interface CliIO {
-  stdout(text: string): void;
-  stderr(text: string): void;
-}
+export type { CliIO } from './cli-io';
 
 export interface Command {
   /** Full help, starting with the usage line. */

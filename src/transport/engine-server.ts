@@ -17,7 +17,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { answerFirst } from '../http/answer-first';
 import { appErrorFacts } from '../log/app-error';
 import { resolveEngineOptions, sessionCookie, type EngineOptions, type ResolvedEngineOptions } from './engine-options';
-import { EngineSocket } from './engine-socket';
+import { EngineSocket, type EngineSocketHost } from './engine-socket';
 import { EngineErrorCode, refusal, writeHttpError, writeUpgradeError, type EngineRefusal } from './errors';
 import { checkOrigin, corsHeaders, hasInvalidHeaderChar, type OriginsOption } from './origins';
 import { PollingTransport, type PollingSettings } from './polling';
@@ -62,7 +62,7 @@ interface VerifiedRequest {
 const kHandshakeSid = Symbol('iostate.handshakeSid');
 const placeholderSink: TransportSink = { onPacket() {}, onParseError() {}, onError() {}, onClose() {}, onDrain() {} };
 
-export class EngineServer extends EventEmitter {
+export class EngineServer extends EventEmitter implements EngineSocketHost {
   readonly settings: ResolvedEngineOptions;
   /** Mutable: socket.io's `Server#origins(v)` replaces it. */
   origins: OriginsOption;

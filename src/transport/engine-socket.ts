@@ -15,7 +15,7 @@ import { connectionMachine, type ConnectionEvent } from '../machines/connection'
 import type { EffectHandlers } from '../machines/effects';
 import type { LogEventInput } from '../log/events';
 import type { EnginePacket } from './codec/packet';
-import type { EngineServer } from './engine-server';
+import type { ResolvedEngineOptions } from './engine-options';
 import type { PreparedMessage } from './prepared-message';
 import type { OutgoingPacket, Transport, TransportClosed, TransportFailure, TransportName, TransportSink } from './transport';
 import { clearDeadline, refreshDeadline, setDeadline, type DeadlineOwner } from './deadlines';
@@ -39,6 +39,19 @@ export interface CloseDetails {
 
 export interface SendOptions {
   compress?: boolean;
+}
+
+/**
+ * What a session needs from the server that accepted it (the EngineServer):
+ * its settings, the upgrades it offers, a way to be forgotten when closed,
+ * and engine.io's server-level `flush`/`drain` events.
+ */
+export interface EngineSocketHost {
+  readonly settings: ResolvedEngineOptions;
+  upgradesFor(transport: TransportName): string[];
+  forget(socket: EngineSocket): void;
+  listenerCount(event: string): number;
+  emit(event: string, ...args: unknown[]): boolean;
 }
 
 export class EngineSocket extends EventEmitter implements DeadlineOwner {
@@ -65,7 +78,7 @@ export class EngineSocket extends EventEmitter implements DeadlineOwner {
 
   constructor(
     readonly id: string,
-    readonly server: EngineServer,
+    readonly server: EngineSocketHost,
     readonly protocol: 3 | 4,
     public transport: Transport,
     readonly request: IncomingMessage,

@@ -4,7 +4,7 @@
  * the response body to publish, or undefined when there is nothing to say
  * (not our socket, a request that expects no answer, an unknown type).
  */
-import type { Namespace } from '../../actors/namespace';
+import type { AdapterNamespace } from '../adapter-contract';
 import type { Adapter } from '../memory-adapter';
 import { PacketType } from '../../parser/packet';
 import { describeSocket, localRooms, localSocket, localSockets, type Selection } from './local-sockets';
@@ -20,7 +20,7 @@ export interface Answer {
 /** Publishes an answer that comes later (the acks of a broadcast). */
 export type Reply = (answer: Answer) => void;
 
-export function answerRequest(adapter: Adapter, nsp: Namespace, request: Record<string, unknown>, reply: Reply, acks: RemoteAcks): void {
+export function answerRequest(adapter: Adapter, nsp: AdapterNamespace, request: Record<string, unknown>, reply: Reply, acks: RemoteAcks): void {
   const requestId = request.requestId;
   const answer = (body: Record<string, unknown>) => reply({ body: { requestId, ...body } });
   switch (request.type) {
@@ -78,7 +78,7 @@ export function answerRequest(adapter: Adapter, nsp: Namespace, request: Record<
  * (`opts.flags.timeout`). Refused whole when this node already waits for
  * `maxPendingAcks` acks (see remote-acks.ts).
  */
-function broadcastWithAck(adapter: Adapter, nsp: Namespace, request: Record<string, unknown>, reply: Reply, acks: RemoteAcks): void {
+function broadcastWithAck(adapter: Adapter, nsp: AdapterNamespace, request: Record<string, unknown>, reply: Reply, acks: RemoteAcks): void {
   const packet = request.packet;
   if (!isRecord(packet) || !Array.isArray(packet.data) || typeof packet.data[0] !== 'string') return;
   if (packet.type !== PacketType.EVENT && packet.type !== PacketType.BINARY_EVENT) return;

@@ -19,7 +19,7 @@
  * - leaves the cluster when the server closes (its `server.close` event).
  */
 import { randomUUID } from 'node:crypto';
-import type { Server } from '../../actors/server';
+import type { AdapterServer } from '../adapter-contract';
 import type { LogEvent } from '../../log/events';
 import { foreignClaim, projectionOwners, type Owners } from '../../log/foreign-claim';
 import { RedisStreamSink } from '../../log/redis-stream-sink';
@@ -38,7 +38,7 @@ export interface NodeMember {
   close(): void;
 }
 
-const nodes = new WeakMap<Server, ClusterNode>();
+const nodes = new WeakMap<AdapterServer, ClusterNode>();
 
 export class ClusterNode {
   readonly name: string;
@@ -64,7 +64,7 @@ export class ClusterNode {
   private epoch: string | undefined;
 
   /** The node of `server`, created by its first Redis adapter. */
-  static for(server: Server, source: ConnectionSource, options: ResolvedOptions): ClusterNode {
+  static for(server: AdapterServer, source: ConnectionSource, options: ResolvedOptions): ClusterNode {
     let node = nodes.get(server);
     if (!node) {
       node = new ClusterNode(server, source, options);
@@ -74,7 +74,7 @@ export class ClusterNode {
   }
 
   private constructor(
-    private readonly server: Server,
+    private readonly server: AdapterServer,
     private readonly source: ConnectionSource,
     readonly options: ResolvedOptions,
   ) {

@@ -13,9 +13,9 @@
  * namespace is an iostate node; otherwise they ask the other nodes.
  */
 import { randomBytes } from 'node:crypto';
-import type { Namespace } from '../../actors/namespace';
 import type { Packet } from '../../parser/packet';
-import { Adapter, type BroadcastOptions } from '../memory-adapter';
+import type { AdapterNamespace, AdapterSocket, BroadcastOptions } from '../adapter-contract';
+import { Adapter } from '../memory-adapter';
 import { answerRequest, type Answer } from './answer-request';
 import { answerLegacyRequest, type CustomHook } from './answer-legacy-request';
 import { typedAsV2 } from '../legacy-adapter';
@@ -59,7 +59,7 @@ export class RedisAdapter extends Adapter implements NodeMember {
   /** socket.io-redis 5's hook: what this node replies to a customRequest. */
   customHook: CustomHook = (_data, reply) => reply(null);
 
-  constructor(nsp: Namespace, source: ConnectionSource, options: ResolvedOptions) {
+  constructor(nsp: AdapterNamespace, source: ConnectionSource, options: ResolvedOptions) {
     super(nsp);
     this.node = ClusterNode.for(nsp.server, source, options);
     this.channels = channelsFor(options.key, nsp.name, this.uid);
@@ -251,7 +251,7 @@ export class RedisAdapter extends Adapter implements NodeMember {
     label: string,
     id: string,
     body: Record<string, unknown>,
-    onLocal: (socket: NonNullable<Namespace['connected'][string]>) => void,
+    onLocal: (socket: AdapterSocket) => void,
     fn?: (err: Error | null) => void,
   ): void {
     const socket = localSocket(this.nsp, id);

@@ -12,7 +12,7 @@
  * we use it to name the nodes that did not answer.
  */
 import * as msgpack from 'notepack.io';
-import type { BroadcastFlags } from '../memory-adapter';
+import type { BroadcastFlags } from '../adapter-contract';
 import type { Packet } from '../../parser/packet';
 
 export const RequestType = {

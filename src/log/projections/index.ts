@@ -3,17 +3,13 @@
  * replay both go through `foldAll`, so they cannot drift apart.
  */
 import type { LogEvent } from '../events';
-import { emptyRooms, foldRooms, roomsView, type RoomsState, type RoomsView } from './rooms';
-import { emptySessions, foldSessions, sessionsView, type SessionsState, type SessionsView } from './sessions';
+import { emptyRooms, foldRooms, roomsView, type RoomsState } from './rooms';
+import { emptySessions, foldSessions, sessionsView, type SessionsState } from './sessions';
+import type { Projections } from './views';
 
 export interface ProjectionState {
   readonly rooms: RoomsState;
   readonly sessions: SessionsState;
-}
-
-export interface Projections {
-  readonly rooms: RoomsView;
-  readonly sessions: SessionsView;
 }
 
 /** `retainClosed`: finished sessions the sessions projection keeps (Infinity for replay). */
@@ -34,3 +30,4 @@ export function projectionsView(state: ProjectionState): Projections {
 export * from './rooms';
 export * from './sessions';
 export * from './snapshot';
+export * from './views';

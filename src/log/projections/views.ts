@@ -1,0 +1,8 @@
+/** What the projections offer their readers: a read-only view of each fold. */
+import type { RoomsView } from './rooms';
+import type { SessionsView } from './sessions';
+
+export interface Projections {
+  readonly rooms: RoomsView;
+  readonly sessions: SessionsView;
+}
