@@ -145,7 +145,8 @@ export class Client {
   onSocketConnected(socket: Socket): void {
     this.clearConnectTimer();
     this.sockets[socket.id] = socket;
-    const data = this.protocol === 5 ? { sid: socket.id } : undefined;
+    // Under connectionStateRecovery a 4.x client also gets the pid it recovers the socket with.
+    const data = this.protocol === 5 ? (socket.pid ? { sid: socket.id, pid: socket.pid } : { sid: socket.id }) : undefined;
     this.packet({ type: PacketType.CONNECT, nsp: socket.nsp.name, ...(data ? { data } : {}) });
     if (socket.nsp.name === '/') this.releaseHeldConnects();
   }

@@ -17,6 +17,8 @@ import type { Server } from './server';
 import { Socket, type ConnectPayload } from './socket';
 import { RESERVED_EVENTS } from './reserved-events';
 import { runMiddlewares } from './middleware-chain';
+import { RecoveryAttempt } from './recovery-attempt';
+import type { RecoveryStore } from '../adapters/recovery/store';
 import { CAPTURE_REJECTIONS } from './errors';
 import { middlewareRule } from './server-options';
 import { checkOption } from '../transport/option-rules';
@@ -46,6 +48,8 @@ export class Namespace extends EventEmitter {
   private connectingCount = 0;
   private deletionPending = false;
   private readonly lifecycle: MachineHost<typeof namespaceMachine>;
+  /** Its connection state recovery store, when the server has the option on. */
+  readonly recovery: RecoveryStore | undefined;
 
   constructor(
     readonly server: Server,
@@ -56,6 +60,7 @@ export class Namespace extends EventEmitter {
     private readonly ownAdapter?: AdapterConstructor,
   ) {
     super(CAPTURE_REJECTIONS);
+    this.recovery = server.recovery?.storeFor(name);
     this.initAdapter();
     this.lifecycle = new MachineHost(namespaceMachine, Namespace.effects, undefined, this);
   }
@@ -186,7 +191,8 @@ export class Namespace extends EventEmitter {
   add(client: Client, payload: ConnectPayload): Socket {
     const socket = new Socket(this, client, payload);
     this.connectingCount++;
-    const fns = this.fns;
+    const recovery = this.recovery && RecoveryAttempt.begin(this, client, payload, socket);
+    const fns = recovery?.skipsMiddlewares ? [] : this.fns;
     // The outcome always lands a tick after the last middleware, as in socket.io 2.x (it orders
     // a 2.x client's held CONNECTs: `/`'s middlewares, then the others', then the connections).
     const run = (done: (err?: Error & { data?: unknown }) => void) =>
@@ -195,15 +201,18 @@ export class Namespace extends EventEmitter {
         : runMiddlewares(fns, socket, (err) => this.server.reportAppError(err, socket), (err) => process.nextTick(done, err));
     run((err) => {
       // Refused meanwhile (connectTimeout) or gone with its connection: a late next() changes nothing.
-      if (socket.state !== 'connecting') return;
+      if (socket.state !== 'connecting') return recovery?.abandoned();
       if (err) {
+        recovery?.refused(err.message);
         socket.refuse(err.message, err.data);
         return;
       }
       if (client.conn.readyState !== 'open') {
+        recovery?.abandoned();
         socket.onclose('transport close', 'client');
         return;
       }
+      recovery?.finish();
       this.connected[socket.id] = socket;
       this.connectedCount++;
       socket.onconnect();
@@ -216,13 +225,20 @@ export class Namespace extends EventEmitter {
   }
 
   /** The namespace side of its adapter's broadcasts (src/adapters/adapter-contract.ts): one encoding, written to each local recipient. */
-  deliver(ids: Iterable<string>, packet: Packet, flags: BroadcastFlags): void {
+  deliver(ids: Iterable<string>, packet: Packet, flags: BroadcastFlags, legacyPacket?: Packet): void {
     let message: PreparedMessage | undefined;
+    let legacyMessage: PreparedMessage | undefined;
     for (const id of ids) {
       // An own entry only: an id read from a room ("__proto__" from a hostile source) names no socket.
       if (!Object.hasOwn(this.connected, id)) continue;
+      const client = this.connected[id].client;
+      if (legacyPacket && client.protocol === 4) {
+        legacyMessage ??= new PreparedMessage(this.server.codec.encode(legacyPacket, flags));
+        client.writePrepared(legacyMessage, flags);
+        continue;
+      }
       message ??= new PreparedMessage(this.server.codec.encode(packet, flags));
-      this.connected[id].client.writePrepared(message, flags);
+      client.writePrepared(message, flags);
     }
   }
 

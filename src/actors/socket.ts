@@ -25,6 +25,7 @@ import { runMiddlewares } from './middleware-chain';
 import { randomId } from '../transport/random-id';
 import { checkOption } from '../transport/option-rules';
 import { packetMiddlewareRule } from './server-options';
+import type { Restored } from '../adapters/recovery/outcome';
 
 /** What a client sent with its namespace CONNECT: a query string (2.x) or an auth object (4.x). */
 export interface ConnectPayload {
@@ -63,7 +64,14 @@ export type PacketMiddleware = (packet: unknown[], next: (err?: unknown) => void
 type Ack = (...args: unknown[]) => void;
 
 export class Socket extends EventEmitter {
-  readonly id: string;
+  /** Its id; a recovered socket takes the id it had before (connectionStateRecovery). */
+  id: string;
+  /** Whether this is an earlier socket given back with its state (connectionStateRecovery; socket.io 4.6's `socket.recovered`). */
+  recovered = false;
+  /** The private session id a 4.x client recovers this socket with; only under connectionStateRecovery. */
+  pid: string | undefined;
+  /** What a recovered socket gets back when it connects: its rooms, and the packets it missed. */
+  private restored: Restored | undefined;
   readonly server: Server;
   readonly adapter: Namespace['adapter'];
   readonly conn: EngineSocket;
@@ -102,8 +110,11 @@ export class Socket extends EventEmitter {
         socketId: this.id,
         nsp: this.nsp.name,
         protocol: this.client.protocol,
+        ...(this.recovered ? { recovered: true as const } : {}),
       });
+      if (this.pid && !this.recovered) this.nsp.recovery?.open(this.id, this.pid);
       this.join(this.id);
+      if (this.restored) this.replayMissed(this.restored);
       this.client.onSocketConnected(this);
     },
     announceRefusal({ message, data }) {
@@ -119,6 +130,7 @@ export class Socket extends EventEmitter {
     beginDisconnect({ reason, initiator }) {
       const details = this.disconnectDetails(initiator);
       this.server.guard(this, () => this.emitReserved('disconnecting', reason, details));
+      if (this.pid) this.nsp.recovery?.left(this.id, reason, this.data);
       this.roomsAtDisconnect = Object.keys(this.rooms);
       this.leaveAll();
       this.lifecycle.send({ type: 'LEFT' });
@@ -156,6 +168,7 @@ export class Socket extends EventEmitter {
     this.adapter = nsp.adapter;
     this.conn = client.conn;
     this.id = socketIdFor(nsp.name, client);
+    if (nsp.recovery && client.protocol === 5) this.pid = randomId();
     this.lifecycle = new MachineHost(socketMachine, Socket.effects, undefined, this);
   }
 
@@ -277,6 +290,9 @@ export class Socket extends EventEmitter {
     if (ack) {
       packet.id = this.nextAckId++;
       (this.acks ??= new Map()).set(packet.id, ack);
+    } else if (this.pid && !flags.volatile) {
+      // Kept for recovery as a broadcast to its own room, as socket.io 4 does.
+      packet.data = this.nsp.recovery!.keep(packet.data as unknown[], [this.id], []);
     }
     this.packet(packet, flags);
     return this;
@@ -345,6 +361,32 @@ export class Socket extends EventEmitter {
   packet(packet: Packet | Array<string | Buffer>, flags: BroadcastFlags & { preEncoded?: boolean } = NO_FLAGS): void {
     if (flags.preEncoded) this.client.writeEncoded(packet as Array<string | Buffer>, flags);
     else this.client.packet(packet as Packet, flags);
+  }
+
+  /** Takes the identity of an earlier socket a client asks for back (while its recovery is under way). */
+  adopt(id: string, pid: string): void {
+    this.id = id;
+    this.pid = pid;
+  }
+
+  /** Its recovery failed after all: it becomes a new socket. */
+  renew(): void {
+    this.id = socketIdFor(this.nsp.name, this.client);
+    this.pid = randomId();
+  }
+
+  /** Its earlier state is given back: `data` now, its rooms and missed packets when it connects. */
+  restore(restored: Restored): void {
+    this.recovered = true;
+    this.data = restored.data as Record<string, unknown>;
+    this.restored = restored;
+  }
+
+  /** Rejoins a recovered socket's rooms and writes what it missed, before the CONNECT that confirms it (as socket.io 4). */
+  private replayMissed(restored: Restored): void {
+    this.restored = undefined;
+    if (restored.rooms.length > 0) this.join([...restored.rooms]);
+    for (const data of restored.packets) this.client.packet({ type: PacketType.EVENT, nsp: this.nsp.name, data: [...data] });
   }
 
   /** Called by the namespace once middlewares passed. */

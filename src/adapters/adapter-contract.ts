@@ -65,17 +65,30 @@ export interface AdapterServer {
   path(): string;
 }
 
+/**
+ * A namespace's connection state recovery (src/adapters/recovery/store.ts),
+ * when it is on: the adapter keeps each broadcast and reports room changes.
+ */
+export interface RecoveryHooks {
+  /** Keeps a broadcast's data; returns it with its offset appended, as 4.x clients get it. */
+  keep(data: readonly unknown[], rooms: readonly string[], except: readonly string[]): unknown[];
+  roomChanged(socketId: string, room: string, joined: boolean): void;
+}
+
 /** What a namespace offers its adapter. */
 export interface AdapterNamespace {
   readonly name: string;
   readonly server: AdapterServer;
+  readonly recovery?: RecoveryHooks;
   /** Its sockets on this node, by id (socket.io 2's `nsp.connected`, which socket.io-adapter 1.x reads too). */
   readonly connected: Readonly<Record<string, AdapterSocket>>;
   /**
    * Writes `packet`, encoded once, to each socket of `ids` connected here
    * (data plane; ids of other nodes or of sockets gone are skipped).
+   * `legacyPacket`: what 2.x clients get instead (the packet without its
+   * recovery offset, which their protocol has no place for).
    */
-  deliver(ids: Iterable<string>, packet: Packet, flags: BroadcastFlags): void;
+  deliver(ids: Iterable<string>, packet: Packet, flags: BroadcastFlags, legacyPacket?: Packet): void;
 }
 
 /** What a namespace asks of its adapter: socket.io-adapter 1.x's public shape. */

@@ -10,8 +10,8 @@
  * projection, the namespace writes one encoding to all of them (`deliver`).
  */
 import { EventEmitter } from 'node:events';
-import type { Packet } from '../parser/packet';
-import { NO_FLAGS, type AdapterNamespace, type BroadcastOptions, type NamespaceAdapter, type RoomView } from './adapter-contract';
+import { PacketType, type Packet } from '../parser/packet';
+import { NO_FLAGS, type AdapterNamespace, type BroadcastFlags, type BroadcastOptions, type NamespaceAdapter, type RoomView } from './adapter-contract';
 
 type Callback<T> = (err: Error | null, result: T) => void;
 
@@ -59,6 +59,7 @@ export class Adapter extends EventEmitter implements NamespaceAdapter {
     for (const room of rooms) {
       if (current?.has(room)) continue;
       this.log.record({ type: 'room.join', socketId: id, nsp: this.nsp.name, room });
+      this.nsp.recovery?.roomChanged(id, room, true);
     }
     if (fn) process.nextTick(fn, null);
   }
@@ -70,6 +71,7 @@ export class Adapter extends EventEmitter implements NamespaceAdapter {
   del(id: string, room: string, fn?: (err: Error | null) => void): void {
     if (this.store.roomsOf(this.nsp.name, id)?.has(room)) {
       this.log.record({ type: 'room.leave', socketId: id, nsp: this.nsp.name, room });
+      this.nsp.recovery?.roomChanged(id, room, false);
     }
     if (fn) process.nextTick(fn, null);
   }
@@ -77,7 +79,10 @@ export class Adapter extends EventEmitter implements NamespaceAdapter {
   delAll(id: string, fn?: (err: Error | null) => void): void {
     const rooms = this.store.roomsOf(this.nsp.name, id);
     if (rooms) {
-      for (const room of [...rooms]) this.log.record({ type: 'room.leave', socketId: id, nsp: this.nsp.name, room });
+      for (const room of [...rooms]) {
+        this.log.record({ type: 'room.leave', socketId: id, nsp: this.nsp.name, room });
+        this.nsp.recovery?.roomChanged(id, room, false);
+      }
     }
     if (fn) process.nextTick(fn, null);
   }
@@ -98,7 +103,14 @@ export class Adapter extends EventEmitter implements NamespaceAdapter {
 
   /** Sends `packet` to the local sockets `opts` selects; the namespace encodes it once. */
   broadcast(packet: Packet, opts: BroadcastOptions): void {
-    this.nsp.deliver(this.recipients(opts), packet, opts.flags ?? NO_FLAGS);
+    const flags = opts.flags ?? NO_FLAGS;
+    const recovery = this.nsp.recovery;
+    if (recovery && isRecoverable(packet, flags)) {
+      const data = recovery.keep(packet.data as unknown[], opts.rooms, opts.except ?? []);
+      this.nsp.deliver(this.recipients(opts), { ...packet, data }, flags, packet);
+      return;
+    }
+    this.nsp.deliver(this.recipients(opts), packet, flags);
   }
 
   /**
@@ -108,6 +120,15 @@ export class Adapter extends EventEmitter implements NamespaceAdapter {
   recipients(opts: Pick<BroadcastOptions, 'rooms' | 'except'>): Iterable<string> {
     return recipientsIn(this.nsp, opts);
   }
+}
+
+/**
+ * Whether a packet is kept for recovery, as socket.io 4 decides: events
+ * only, and neither those waiting for an ack (the callback cannot come back
+ * with the client) nor volatile ones (losing them is their point).
+ */
+export function isRecoverable(packet: Packet, flags: BroadcastFlags): boolean {
+  return (packet.type === PacketType.EVENT || packet.type === PacketType.BINARY_EVENT) && packet.id === undefined && !flags.volatile && Array.isArray(packet.data);
 }
 
 /**

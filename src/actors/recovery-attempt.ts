@@ -1,0 +1,82 @@
+/**
+ * A namespace connect that asks for an earlier socket back (a 4.x client's
+ * CONNECT with `pid` and `offset`, under connectionStateRecovery). It
+ * reserves the session when the connect arrives, so the socket has its old
+ * id while the middlewares run (when they run), and takes the missed packets
+ * at the moment it connects, so nothing broadcast meanwhile falls between
+ * the store and the live rooms. Every outcome is one `socket.recovery` record.
+ */
+import type { Refusal } from '../adapters/recovery/outcome';
+import type { RecoverySession, RecoveryStore } from '../adapters/recovery/store';
+import type { Client } from './client';
+import type { Namespace } from './namespace';
+import type { ConnectPayload, Socket } from './socket';
+
+export class RecoveryAttempt {
+  private constructor(
+    private readonly nsp: Namespace,
+    private readonly store: RecoveryStore,
+    private readonly socket: Socket,
+    private readonly session: RecoverySession,
+    private readonly from: number,
+    /** Whether the namespace middlewares are skipped (the option skipMiddlewares). */
+    readonly skipsMiddlewares: boolean,
+  ) {}
+
+  /** Starts an attempt if the client asks for one; a refusal is recorded at once and the socket stays new. */
+  static begin(nsp: Namespace, client: Client, payload: ConnectPayload, socket: Socket): RecoveryAttempt | undefined {
+    const registry = nsp.server.recovery;
+    const pid = payload.auth?.pid;
+    if (!registry || !nsp.recovery || client.protocol !== 5 || typeof pid !== 'string') return undefined;
+    const begun = registry.begin(nsp.name, pid, payload.auth?.offset);
+    if (!begun.ok) {
+      recordFailure(nsp, client.id, begun);
+      return undefined;
+    }
+    socket.adopt(begun.session.socketId, begun.session.pid);
+    return new RecoveryAttempt(nsp, nsp.recovery, socket, begun.session, begun.from, registry.options.skipMiddlewares);
+  }
+
+  /** A middleware refused the socket: the session ends with that reason. */
+  refused(message: string): void {
+    const refusal: Refusal = { reason: 'refused by a middleware', socketId: this.session.socketId, detail: `a middleware refused it: ${message}` };
+    this.store.drop(this.session, refusal);
+    recordFailure(this.nsp, this.socket.client.id, refusal);
+  }
+
+  /** The connection went away before the socket connected: the session may be claimed again. */
+  abandoned(): void {
+    this.store.release(this.session);
+  }
+
+  /** The socket connects now: it gets its state back, or (lost meanwhile) starts anew. */
+  finish(): void {
+    const outcome = this.store.finish(this.session, this.from);
+    if (!outcome.ok) {
+      recordFailure(this.nsp, this.socket.client.id, outcome);
+      this.socket.renew();
+      return;
+    }
+    this.nsp.server.log.record({
+      type: 'socket.recovery',
+      sid: this.socket.client.id,
+      nsp: this.nsp.name,
+      socketId: outcome.socketId,
+      recovered: true,
+      packets: outcome.packets.length,
+      awayMs: outcome.awayMs,
+    });
+    this.socket.restore(outcome);
+  }
+}
+
+function recordFailure(nsp: Namespace, sid: string, refusal: Refusal): void {
+  nsp.server.log.record(
+    Object.assign(
+      { type: 'socket.recovery' as const, sid, nsp: nsp.name, recovered: false, reason: refusal.reason },
+      refusal.socketId === undefined ? {} : { socketId: refusal.socketId },
+      refusal.expiredByMs === undefined ? {} : { expiredByMs: refusal.expiredByMs },
+      refusal.detail === undefined ? {} : { detail: refusal.detail },
+    ),
+  );
+}
