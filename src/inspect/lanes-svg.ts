@@ -194,6 +194,10 @@ function markerShape(marker: Marker, mx: number, y: number, h: number, abnormalE
       return `<path d="M${mx - 4} ${y - 6}h8l-4 6z" fill="#2e7d32"/>`;
     case 'leave':
       return `<path d="M${mx - 4} ${y}h8l-4-6z" fill="#8d6e63"/>`;
+    case 'recovered':
+      return `<path d="M${mx - 5} ${mid + 3}l5-6 5 6" fill="none" stroke="#2e7d32" stroke-width="2.2"/>`;
+    case 'not-recovered':
+      return `<circle cx="${cx}" cy="${mid}" r="4" fill="none" stroke="#b3261e" stroke-width="2"/>`;
     case 'close':
       return `<rect x="${mx - 1.5}" y="${y - 3}" width="3" height="${h + 6}" fill="${abnormalEnd ? '#b3261e' : '#444'}"/>`;
   }

@@ -12,6 +12,7 @@
  */
 import type { LogEvent } from '../log/events';
 import { clock } from '../log/clock';
+import { describeRecovery } from '../log/explain-recovery';
 import { explainConnection, explainSocket } from '../log/explain';
 import { emptyProjections, foldAll, sessionsView, socketKey } from '../log/projections';
 
@@ -24,7 +25,20 @@ export interface Segment<S extends string> {
   to: number;
 }
 
-export type MarkerKind = 'ping' | 'pong' | 'probe' | 'upgraded' | 'upgrade-failed' | 'error' | 'refused' | 'join' | 'leave' | 'app-error' | 'close';
+export type MarkerKind =
+  | 'ping'
+  | 'pong'
+  | 'probe'
+  | 'upgraded'
+  | 'upgrade-failed'
+  | 'error'
+  | 'refused'
+  | 'join'
+  | 'leave'
+  | 'app-error'
+  | 'close'
+  | 'recovered'
+  | 'not-recovered';
 
 export interface Marker {
   at: number;
@@ -106,6 +120,8 @@ export function buildLanes(allEvents: readonly LogEvent[], options: LaneOptions 
   const sockets = new Map<string, SocketLane>();
   const fold = emptyProjections(Infinity);
   const view = sessionsView(fold.sessions);
+  /** The connection a recovered socket runs on now, when not the one it is drawn under. */
+  const hosts = new Map<SocketLane, ConnectionLane>();
 
   const connection = (sid: string, event: LogEvent): ConnectionLane | undefined => {
     if (wanted && !wanted.has(sid)) return undefined;
@@ -173,9 +189,22 @@ export function buildLanes(allEvents: readonly LogEvent[], options: LaneOptions 
         lane.markers.push({ at: event.ts, kind: 'close', detail: cause });
         break;
       }
+      case 'socket.recovery': {
+        const lane = connection(event.sid, event);
+        if (!lane) break;
+        lane.markers.push({ at: event.ts, kind: event.recovered ? 'recovered' : 'not-recovered', label: event.nsp, detail: describeRecovery(event) });
+        break;
+      }
       case 'socket.connect': {
         const lane = connection(event.sid, event);
         if (!lane) break;
+        const earlier = event.recovered ? sockets.get(socketKey(event.nsp, event.socketId)) : undefined;
+        if (earlier?.ending) {
+          // A recovered socket: one life, drawn on, after the gap, where it began.
+          continueAfterGap(earlier, event.ts, `recovered on connection ${event.sid} ${clock(event.ts)}`);
+          hosts.set(earlier, lane);
+          break;
+        }
         const socket: SocketLane = { id: event.socketId, nsp: event.nsp, start: event.ts, end: EVERY_STATE_END, segments: [{ state: 'connected', from: event.ts, to: EVERY_STATE_END }], markers: [] };
         sockets.set(socketKey(event.nsp, event.socketId), socket);
         lane.sockets.push(socket);
@@ -216,7 +245,7 @@ export function buildLanes(allEvents: readonly LogEvent[], options: LaneOptions 
     // A session seen only through its later events started earlier: draw it from its first event.
     if (lane.segments.length === 0) enter(lane, 'polling', lane.start, true);
     // Sockets whose connection closed without their own disconnect (a crash) end with it.
-    for (const socket of lane.sockets) finishAt(socket, Math.min(lane.end, now));
+    for (const socket of lane.sockets) finishAt(socket, Math.min((hosts.get(socket) ?? lane).end, now));
     finishAt(lane, now);
     // Socket explanations read the connection's close, which is often recorded after the socket's disconnect.
     for (const socket of lane.sockets) {
@@ -284,6 +313,14 @@ function dropLeavesOfDisconnect(markers: Marker[], at: number): void {
     if (last.kind !== 'leave' || at - last.at > DISCONNECT_LEAVE_MS) return;
     markers.pop();
   }
+}
+
+/** A socket back from a gap: connected again from `at`, its earlier end kept as a marker. */
+function continueAfterGap(socket: SocketLane, at: number, detail: string): void {
+  socket.ending = undefined;
+  socket.end = EVERY_STATE_END;
+  socket.segments.push({ state: 'connected', from: at, to: EVERY_STATE_END });
+  socket.markers.push({ at, kind: 'recovered', detail });
 }
 
 function closeSegments(segments: Segment<string>[], at: number): void {

@@ -15,6 +15,7 @@
 import { z } from 'zod';
 import type { EventLog } from '../log/event-log';
 import { explainConnection } from '../log/explain';
+import { explainRecoveryNotes } from '../log/explain-recovery';
 import type { SessionRecord, SocketRecord } from '../log/projections';
 
 const transport = z.enum(['polling', 'websocket']);
@@ -93,6 +94,8 @@ export const inspectSnapshotSchema = z.object({
       protocol: z.union([z.literal(4), z.literal(5)]),
       since: z.number(),
       node: z.string(),
+      /** Its connection state recovery, in words, if it was recovered or asked to be (docs/recovery.md). */
+      recovery: z.string().optional(),
     }),
   ),
   connections: z.array(
@@ -327,6 +330,7 @@ function socketEntry(record: SocketRecord, session: SessionRecord | undefined, l
     protocol: record.protocol,
     since: record.since,
     node: record.node,
+    ...(record.recovery ? { recovery: explainRecoveryNotes(record.recovery) } : {}),
   };
 }
 

@@ -3,7 +3,9 @@
  * happened, and what each reason a client did not get its socket back means,
  * for replay, the inspector and the timeline.
  */
+import { clock } from './clock';
 import type { LogEventOf } from './events';
+import type { RecoveryNote } from './projections/recovery-notes';
 
 /** What each reason means, and what to look at. */
 const MEANINGS: Record<NonNullable<LogEventOf<'socket.recovery'>['reason']>, string> = {
@@ -18,6 +20,24 @@ const MEANINGS: Record<NonNullable<LogEventOf<'socket.recovery'>['reason']>, str
   'node holding the state lost': 'the cluster node that held its state is down or did not answer',
 };
 
+/**
+ * A socket's recovery attempts in one sentence each, e.g. "recovered at
+ * 12:00:05.120 on connection X after 2.1 s away, 25 missed packet(s)
+ * replayed" or "not recovered at …: window expired by 3.0 s: …".
+ */
+export function explainRecoveryNotes(notes: readonly RecoveryNote[]): string | undefined {
+  if (notes.length === 0) return undefined;
+  return notes.map(explainNote).join('; ');
+}
+
+function explainNote(note: RecoveryNote): string {
+  const where = `at ${clock(note.at)} on connection ${note.sid}`;
+  if (note.recovered) return `recovered ${where} after ${seconds(note.awayMs ?? 0)} away, ${note.packets ?? 0} missed packet(s) replayed`;
+  const instead = note.insteadOf ? ` (a new socket instead of ${note.insteadOf})` : ' (a new socket instead)';
+  const reason = note.reason ? reasonText(note.reason, note.expiredByMs, note.detail) : 'no reason recorded';
+  return `not recovered ${where}${instead}: ${reason}`;
+}
+
 export function describeRecovery(event: LogEventOf<'socket.recovery'>): string {
   const socket = event.socketId ? `socket ${event.socketId}` : 'a socket';
   if (event.recovered) {
@@ -28,9 +48,12 @@ export function describeRecovery(event: LogEventOf<'socket.recovery'>): string {
 
 /** "window expired by 2.5 s (away longer than …)": the reason, its size, the evidence. */
 export function recoveryReason(event: LogEventOf<'socket.recovery'>): string {
-  if (!event.reason) return 'no reason recorded';
-  const by = event.expiredByMs !== undefined ? ` by ${seconds(event.expiredByMs)}` : '';
-  return `${event.reason}${by}: ${event.detail ?? MEANINGS[event.reason]}`;
+  return event.reason ? reasonText(event.reason, event.expiredByMs, event.detail) : 'no reason recorded';
+}
+
+function reasonText(reason: NonNullable<RecoveryNote['reason']>, expiredByMs: number | undefined, detail: string | undefined): string {
+  const by = expiredByMs !== undefined ? ` by ${seconds(expiredByMs)}` : '';
+  return `${reason}${by}: ${detail ?? MEANINGS[reason]}`;
 }
 
 function seconds(ms: number): string {

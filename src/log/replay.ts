@@ -113,6 +113,11 @@ class Timelines {
       case 'log.suppressed':
         add(`c:${event.sid}`);
         break;
+      case 'socket.recovery':
+        // On the connection it came back on, and on the socket it asked to be again.
+        add(`c:${event.sid}`);
+        if (event.socketId !== undefined) add(`s:${socketKey(event.nsp, event.socketId)}`);
+        break;
       case 'socket.connect':
         this.connectionOf.set(socketKey(event.nsp, event.socketId), event.sid);
         addSocket(event.nsp, event.socketId);

@@ -8,6 +8,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Socket as V4Socket } from 'socket.io-client';
 import ioV2 from 'socket.io-client-v2';
+import { replay } from '../../src/log/replay';
+import { buildLanes } from '../../src/inspect/lanes';
 import { client, cutTransport, once, startServer, until, type RecoveryServer } from './one-node-harness';
 
 let server: RecoveryServer | undefined;
@@ -20,6 +22,12 @@ afterEach(async () => {
   await server?.close();
   server = undefined;
 });
+
+/** Every failed recovery is explained by replay, on a socket's story, with its reason. */
+function expectExplained(srv: RecoveryServer, reason: string): void {
+  const explanations = replay(srv.io.log.events()).sockets.map((s) => s.explanation ?? '');
+  expect(explanations.some((text) => text.includes('not recovered at') && text.includes(`: ${reason}`))).toBe(true);
+}
 
 function track<T extends { close(): unknown }>(socket: T): T {
   clients.push(socket);
@@ -80,6 +88,24 @@ describe('connection state recovery on one node (socket.io-client 4.x)', () => {
     expect(recovery).toMatchObject({ recovered: true, socketId: first.id, nsp: '/' });
     expect(recovery.packets).toBeGreaterThan(0);
     expect(recovery.awayMs).toBeGreaterThan(0);
+    // The timeline draws one life with a gap: two connected segments on one lane, a recovered marker between.
+    const lanes = buildLanes(server.io.log.events()).flatMap((lane) => lane.sockets.filter((s) => s.id === first.id));
+    expect(lanes).toHaveLength(1);
+    const [before, after] = lanes[0].segments;
+    expect(lanes[0].segments).toHaveLength(2);
+    expect(before.to).toBeLessThanOrEqual(after.from);
+    expect(lanes[0].markers.map((m) => m.kind)).toEqual(expect.arrayContaining(['close', 'recovered']));
+    expect(lanes[0].ending).toBeUndefined();
+    // io.inspect() says it too.
+    expect(server.io.inspect().sockets.find((s) => s.id === first.id)?.recovery).toMatch(/^recovered at /);
+    // Replay tells one socket's story: connected, away, recovered with what was replayed.
+    const report = replay(server.io.log.events()).sockets.filter((s) => s.id === first.id);
+    expect(report).toHaveLength(1);
+    expect(report[0].state).toBe('connected');
+    expect(report[0].explanation).toMatch(new RegExp(`^recovered at .* after .* away, ${recovery.packets} missed packet\\(s\\) replayed$`));
+    expect(report[0].timeline.map((entry) => entry.text)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^socket .* disconnected from \/: transport close/), expect.stringMatching(/^socket .* recovered on \/: \d+ missed packet/)]),
+    );
   });
 
   it('replays what was emitted to the socket itself while it was away', async () => {
@@ -119,6 +145,11 @@ describe('connection state recovery on one node (socket.io-client 4.x)', () => {
     const [record] = server.recoveries();
     expect(record).toMatchObject({ recovered: false, reason: 'window expired', socketId: firstId });
     expect(record.expiredByMs).toBeGreaterThan(0);
+    const sockets = replay(server.io.log.events()).sockets;
+    const earlier = sockets.find((s) => s.id === firstId)!;
+    expect(earlier.explanation).toMatch(/^transport close: .*; not recovered at .* \(a new socket instead\): window expired by \d+ ms: away longer than maxDisconnectionDuration 200 ms$/);
+    const replacement = sockets.find((s) => s.id === socket.id)!;
+    expect(replacement.explanation).toContain(`(a new socket instead of ${firstId}): window expired by`);
   });
 
   it('records "buffer bound reached" when packets it missed left the store', async () => {
@@ -139,6 +170,7 @@ describe('connection state recovery on one node (socket.io-client 4.x)', () => {
     await once(socket, 'connect');
     expect(socket.recovered).toBe(false);
     expect(server.recoveries()[0]).toMatchObject({ recovered: false, reason: 'buffer bound reached', detail: expect.stringContaining('maxPackets 5') });
+    expectExplained(server, 'buffer bound reached');
   });
 
   it('runs the middlewares when skipMiddlewares is false, and records a refusal', async () => {
@@ -156,6 +188,7 @@ describe('connection state recovery on one node (socket.io-client 4.x)', () => {
     const error = await once<Error>(socket, 'connect_error');
     expect(error.message).toBe('token expired');
     expect(server.recoveries()[0]).toMatchObject({ recovered: false, reason: 'refused by a middleware', detail: expect.stringContaining('token expired') });
+    expectExplained(server, 'refused by a middleware');
   });
 
   it('skips the middlewares of a recovered socket by default', async () => {
@@ -187,6 +220,7 @@ describe('connection state recovery on one node (socket.io-client 4.x)', () => {
     await once(socket, 'connect');
     expect(socket.recovered).toBe(false);
     expect(server.recoveries()[0]).toMatchObject({ recovered: false, reason: 'session ended', socketId: id });
+    expectExplained(server, 'session ended');
   });
 
   it('records "another namespace" for a pid of another namespace', async () => {
@@ -200,6 +234,7 @@ describe('connection state recovery on one node (socket.io-client 4.x)', () => {
     other.disconnect().connect();
     await once(other, 'connect');
     expect(server.recoveries().at(-1)).toMatchObject({ recovered: false, reason: 'another namespace', nsp: '/other' });
+    expectExplained(server, 'another namespace');
   });
 
   it('records "unknown session" for a pid it never gave', async () => {
@@ -208,6 +243,7 @@ describe('connection state recovery on one node (socket.io-client 4.x)', () => {
     (socket as V4Socket & { auth: Record<string, unknown> }).auth = { pid: 'made-up', offset: 'x' };
     await once(socket, 'connect');
     expect(server.recoveries()[0]).toMatchObject({ recovered: false, reason: 'unknown session' });
+    expectExplained(server, 'unknown session');
   });
 
   it('sends 2.x clients of the same broadcast no offset (their protocol cannot recover)', async () => {

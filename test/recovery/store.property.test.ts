@@ -52,7 +52,7 @@ function play(ops: Op[], maxPackets: number): Run {
   const pid = 'pid-1';
   const run: Run = { received: [], expected: [], failures: [] };
   let rooms = new Set<string>();
-  let state: 'connected' | 'dead' | 'away' = 'connected';
+  let state = 'connected' as 'connected' | 'dead' | 'away';
   let deadFor = 0;
   let lastOffset: string | undefined;
   let next = 0;

@@ -10,6 +10,7 @@
  * grow without bound; replay keeps them all.
  */
 import type { LogEvent } from '../events';
+import { addNote, noteOf, type Gap, type RecoveryNote } from './recovery-notes';
 
 export type Transport = 'polling' | 'websocket';
 export type Side = 'client' | 'server';
@@ -124,6 +125,10 @@ export interface SocketRecord {
   rooms: Set<string>;
   disconnect?: SocketDisconnectRecord;
   lost?: LostRecord;
+  /** Connection state recovery attempts that concern it, oldest first (recovery-notes.ts). */
+  recovery?: RecoveryNote[];
+  /** A recovered socket's times away, oldest first. */
+  gaps?: Gap[];
 }
 
 export interface SessionsState {
@@ -134,6 +139,8 @@ export interface SessionsState {
   readonly finished: Map<string, true>;
   /** How many finished entries to keep; Infinity keeps them all. */
   readonly retainClosed: number;
+  /** A failed recovery on a session and namespace, waiting for the new socket the client gets instead. */
+  readonly failedRecoveries: Map<string, RecoveryNote & { nsp: string }>;
 }
 
 /** How many errors and refusals a session keeps: the latest are the ones that explain. */
@@ -147,7 +154,7 @@ export const MAX_KEPT = 10;
 export const MAX_ENDED_SOCKETS_KEPT = 100;
 
 export function emptySessions(retainClosed = Infinity): SessionsState {
-  return { sessions: new Map(), sockets: new Map(), finished: new Map(), retainClosed };
+  return { sessions: new Map(), sockets: new Map(), finished: new Map(), retainClosed, failedRecoveries: new Map() };
 }
 
 /** Socket ids are unique in practice, but a namespace prefix makes it certain. */
@@ -177,7 +184,8 @@ function evict(state: SessionsState, key: string): void {
   const sid = key.slice(2);
   const session = state.sessions.get(sid);
   if (!session) return;
-  for (const socket of session.sockets) state.sockets.delete(socket);
+  // A recovered socket that moved on to a later session is that session's to keep.
+  for (const socket of session.sockets) if (state.sockets.get(socket)?.sid === sid) state.sockets.delete(socket);
   state.sessions.delete(sid);
 }
 
@@ -283,10 +291,24 @@ export function foldSessions(state: SessionsState, event: LogEvent): SessionsSta
         lastPongAt: event.lastPongAt,
       };
       finish(state, `s:${event.sid}`);
+      state.failedRecoveries.delete(event.sid);
+      break;
+    }
+    case 'socket.recovery': {
+      const note = noteOf(event);
+      const earlier = event.socketId === undefined ? undefined : state.sockets.get(socketKey(event.nsp, event.socketId));
+      if (earlier) addNote(earlier, note);
+      if (!event.recovered) {
+        state.failedRecoveries.delete(event.sid); // one pending per session: the latest
+        state.failedRecoveries.set(event.sid, Object.assign({}, note, { nsp: event.nsp }, event.socketId === undefined ? {} : { insteadOf: event.socketId }));
+      }
       break;
     }
     case 'socket.connect': {
       const key = socketKey(event.nsp, event.socketId);
+      const failed = state.failedRecoveries.get(event.sid);
+      if (failed?.nsp === event.nsp) state.failedRecoveries.delete(event.sid);
+      if (event.recovered && recoverSocket(state, key, event)) break;
       // A repeated connect of a connected socket changes nothing, as in the rooms projection;
       // by another node, it is another socket.
       const known = state.sockets.get(key);
@@ -300,6 +322,7 @@ export function foldSessions(state: SessionsState, event: LogEvent): SessionsSta
         status: 'connected',
         since: event.ts,
         rooms: new Set(),
+        ...(failed?.nsp === event.nsp ? { recovery: [withoutNsp(failed)] } : {}),
       });
       // A 2.x socket that connects again on its session has the same id, and so is listed already.
       const session = state.sessions.get(event.sid);
@@ -343,6 +366,33 @@ export function foldSessions(state: SessionsState, event: LogEvent): SessionsSta
       break;
   }
   return state;
+}
+
+/**
+ * A recovered socket continues its earlier record: connected again, on the
+ * new session, with the time away as a gap. False when the earlier record is
+ * gone (evicted, or another window of the log): it starts a record then.
+ */
+function recoverSocket(state: SessionsState, key: string, event: Extract<LogEvent, { type: 'socket.connect' }>): boolean {
+  const socket = state.sockets.get(key);
+  if (!socket || socket.status === 'connected') return false;
+  const left = socket.disconnect?.at ?? socket.lost?.at ?? event.ts;
+  (socket.gaps ??= []).push({ from: left, to: event.ts });
+  socket.status = 'connected';
+  socket.disconnect = undefined;
+  socket.lost = undefined;
+  socket.rooms = new Set();
+  socket.sid = event.sid;
+  socket.node = event.node;
+  state.finished.delete(`k:${key}`);
+  const session = state.sessions.get(event.sid);
+  if (session && !session.sockets.includes(key)) session.sockets.push(key);
+  return true;
+}
+
+function withoutNsp(note: RecoveryNote & { nsp: string }): RecoveryNote {
+  const { nsp: _nsp, ...rest } = note;
+  return rest;
 }
 
 /** The read API the inspector uses; it always reflects the latest fold. */
