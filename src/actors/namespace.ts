@@ -191,7 +191,14 @@ export class Namespace extends EventEmitter {
   add(client: Client, payload: ConnectPayload): Socket {
     const socket = new Socket(this, client, payload);
     this.connectingCount++;
-    const recovery = this.recovery && RecoveryAttempt.begin(this, client, payload, socket);
+    // Under connectionStateRecovery the socket may be an earlier one, which the cluster may have to find first.
+    if (this.recovery) RecoveryAttempt.begin(this, client, payload, socket, (recovery) => this.admit(client, socket, recovery));
+    else this.admit(client, socket);
+    return socket;
+  }
+
+  /** Runs the middlewares (unless a recovered socket skips them), then connects the socket. */
+  private admit(client: Client, socket: Socket, recovery?: RecoveryAttempt): void {
     const fns = recovery?.skipsMiddlewares ? [] : this.fns;
     // The outcome always lands a tick after the last middleware, as in socket.io 2.x (it orders
     // a 2.x client's held CONNECTs: `/`'s middlewares, then the others', then the connections).
@@ -221,7 +228,6 @@ export class Namespace extends EventEmitter {
         super.emit('connection', socket);
       });
     });
-    return socket;
   }
 
   /** The namespace side of its adapter's broadcasts (src/adapters/adapter-contract.ts): one encoding, written to each local recipient. */

@@ -23,18 +23,44 @@ export class RecoveryAttempt {
     readonly skipsMiddlewares: boolean,
   ) {}
 
-  /** Starts an attempt if the client asks for one; a refusal is recorded at once and the socket stays new. */
-  static begin(nsp: Namespace, client: Client, payload: ConnectPayload, socket: Socket): RecoveryAttempt | undefined {
+  /**
+   * Starts an attempt if the client asks for one, then calls `then` with it
+   * (undefined: a new socket; a refusal is recorded). At once when this node
+   * knows the pid; after asking the cluster (iostate/redis) when it does not.
+   */
+  static begin(nsp: Namespace, client: Client, payload: ConnectPayload, socket: Socket, then: (attempt?: RecoveryAttempt) => void): void {
     const registry = nsp.server.recovery;
+    const store = nsp.recovery;
     const pid = payload.auth?.pid;
-    if (!registry || !nsp.recovery || client.protocol !== 5 || typeof pid !== 'string') return undefined;
-    const begun = registry.begin(nsp.name, pid, payload.auth?.offset);
-    if (!begun.ok) {
+    if (!registry || !store || client.protocol !== 5 || typeof pid !== 'string') return then();
+    const offset = payload.auth?.offset;
+    const begun = registry.begin(nsp.name, pid, offset);
+    const start = (session: RecoverySession, from: number) => {
+      socket.adopt(session.socketId, session.pid);
+      then(new RecoveryAttempt(nsp, store, socket, session, from, registry.options.skipMiddlewares));
+    };
+    if (begun.ok) return start(begun.session, begun.from);
+    // A pid this node never heard of may be held by another node of the cluster.
+    const neverHeard = begun.reason === 'unknown session' && begun.detail === undefined;
+    if (!neverHeard || !nsp.adapter.recoverRemote) {
       recordFailure(nsp, client.id, begun);
-      return undefined;
+      return then();
     }
-    socket.adopt(begun.session.socketId, begun.session.pid);
-    return new RecoveryAttempt(nsp, nsp.recovery, socket, begun.session, begun.from, registry.options.skipMiddlewares);
+    nsp.adapter.recoverRemote(pid, offset).then(
+      (remote) => {
+        if (!remote.ok) {
+          recordFailure(nsp, client.id, remote);
+          return then();
+        }
+        const adopted = store.adopt(pid, remote.handed, remote.from);
+        if (!adopted.ok) return then(); // adopt always succeeds; the type says so only for begin's sake
+        start(adopted.session, adopted.from);
+      },
+      (error: Error) => {
+        recordFailure(nsp, client.id, { reason: 'node holding the state lost', detail: error.message });
+        then();
+      },
+    );
   }
 
   /** A middleware refused the socket: the session ends with that reason. */

@@ -10,6 +10,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Packet } from '../parser/packet';
 import type { EventLog } from '../log/event-log';
+import type { RemoteRecovery } from './recovery/outcome';
 
 /** The modifiers of one emit (socket.io 2's `flags`). */
 export interface BroadcastFlags {
@@ -32,6 +33,8 @@ export interface BroadcastOptions {
   /** Rooms (and so socket ids) whose members must not receive it. */
   except?: string[];
   flags?: BroadcastFlags;
+  /** The broadcast's id across a cluster (iostate/redis sets it): a node that takes over a recovery replays it once. */
+  recoveryId?: string;
 }
 
 /** The 2.x shape of `adapter.rooms[name]`. */
@@ -71,7 +74,7 @@ export interface AdapterServer {
  */
 export interface RecoveryHooks {
   /** Keeps a broadcast's data; returns it with its offset appended, as 4.x clients get it. */
-  keep(data: readonly unknown[], rooms: readonly string[], except: readonly string[]): unknown[];
+  keep(data: readonly unknown[], rooms: readonly string[], except: readonly string[], id?: string): unknown[];
   roomChanged(socketId: string, room: string, joined: boolean): void;
 }
 
@@ -106,6 +109,8 @@ export interface NamespaceAdapter extends EventEmitter {
   clientRooms(id: string, fn: (err: Error | null, rooms: string[] | null) => void): void;
   /** Called when its namespace is deleted (`cleanupEmptyChildNamespaces`); socket.io-adapter 1.x has none. */
   close?(): void;
+  /** A cluster adapter's: asks the node that holds a session this node does not (connectionStateRecovery). */
+  recoverRemote?(pid: string, offset: unknown): Promise<RemoteRecovery>;
 }
 
 /** What `io.adapter(X)` accepts: a class constructed with the namespace (as socket.io-adapter). */

@@ -106,7 +106,7 @@ export class Adapter extends EventEmitter implements NamespaceAdapter {
     const flags = opts.flags ?? NO_FLAGS;
     const recovery = this.nsp.recovery;
     if (recovery && isRecoverable(packet, flags)) {
-      const data = recovery.keep(packet.data as unknown[], opts.rooms, opts.except ?? []);
+      const data = recovery.keep(packet.data as unknown[], opts.rooms, opts.except ?? [], opts.recoveryId);
       this.nsp.deliver(this.recipients(opts), { ...packet, data }, flags, packet);
       return;
     }

@@ -26,3 +26,22 @@ export interface Restored {
 
 /** Disconnect reasons after which a socket may come back (as socket.io 4, less "server shutting down": the state goes with the server). */
 export const RECOVERABLE_REASONS: ReadonlySet<string> = new Set(['transport error', 'transport close', 'forced close', 'ping timeout', 'forced server close']);
+
+/** What a node the client came back to hears from the node that held its session. */
+export type RemoteRecovery = { readonly ok: true; readonly handed: HandedSession; readonly from: number } | ({ readonly ok: false } & Refusal);
+
+/** A missed packet as one node hands it to another: its data without the offset, and its cluster id. */
+export interface HandedPacket {
+  readonly data: readonly unknown[];
+  readonly id?: string;
+}
+
+/** A session handed from the node that held it to the node the client came back to. */
+export interface HandedSession {
+  readonly socketId: string;
+  readonly rooms: readonly string[];
+  readonly data: unknown;
+  readonly awayMs: number;
+  readonly packets: readonly HandedPacket[];
+}
+

@@ -19,7 +19,7 @@
 import { randomBytes } from 'node:crypto';
 import { EvictionIndex, type Eviction } from './eviction-index';
 import { estimateBytes } from './packet-size';
-import { RECOVERABLE_REASONS, type Refusal, type Restored } from './outcome';
+import { RECOVERABLE_REASONS, type HandedPacket, type HandedSession, type Refusal, type Restored } from './outcome';
 import { RoomTrail, addressedTo } from './room-trail';
 import type { ResolvedRecoveryOptions } from './options';
 
@@ -30,6 +30,14 @@ interface StoredPacket {
   readonly except: readonly string[];
   readonly data: readonly unknown[];
   readonly bytes: number;
+  /** The broadcast's id across the cluster (publisher and number), when it has one. */
+  readonly id?: string;
+}
+
+/** What a store tells the cluster (iostate/redis): where away sessions are held, and when they are not any more. */
+export interface ClusterHooks {
+  away(pid: string): void;
+  back(pid: string): void;
 }
 
 export interface RecoverySession {
@@ -41,6 +49,8 @@ export interface RecoverySession {
   data: unknown;
   /** The latest packet addressed to it that left the store while it was away. */
   lost?: Eviction;
+  /** Handed over by another node: what that node replayed first, and the cluster ids of those packets (not replayed twice). */
+  handed?: { readonly packets: readonly HandedPacket[]; readonly ids: ReadonlySet<string> };
 }
 
 /** What a store tells its registry: which pids it holds, and how sessions ended. */
@@ -68,6 +78,8 @@ export class RecoveryStore {
   /** Sessions away or being claimed, in the order they left. */
   private readonly absent = new Set<RecoverySession>();
   private readonly young = new EvictionIndex();
+  /** Set by a cluster adapter: told when sessions go away and come back. */
+  cluster: ClusterHooks | undefined;
 
   constructor(
     readonly nsp: string,
@@ -81,12 +93,12 @@ export class RecoveryStore {
   }
 
   /** Keeps a broadcast's data; returns it with its offset appended, as 4.x clients get it. */
-  keep(data: readonly unknown[], rooms: readonly string[], except: readonly string[]): unknown[] {
+  keep(data: readonly unknown[], rooms: readonly string[], except: readonly string[], id?: string): unknown[] {
     const now = this.now();
     const n = ++this.lastN;
     const withOffset = [...data, this.epoch + n.toString(36)];
     const bytes = estimateBytes(withOffset);
-    this.packets.push({ n, at: now, rooms, except, data: withOffset, bytes });
+    this.packets.push(id === undefined ? { n, at: now, rooms, except, data: withOffset, bytes } : { n, at: now, rooms, except, data: withOffset, bytes, id });
     this.bytes += bytes;
     this.evict(now);
     this.sweep(now);
@@ -123,7 +135,62 @@ export class RecoveryStore {
     session.data = data;
     session.lost = undefined;
     this.absent.add(session);
+    this.cluster?.away(session.pid);
     this.sweep(now);
+  }
+
+  /** The window: how long an away session is kept (ms). */
+  get windowMs(): number {
+    return this.index.options.maxDisconnectionDuration;
+  }
+
+  /** Whether it holds session `pid` (connected, away or being claimed). */
+  holds(pid: string): boolean {
+    return this.byPid.has(pid);
+  }
+
+  /** The number of the latest packet: where a session handed over from another node starts here. */
+  get position(): number {
+    return this.lastN;
+  }
+
+  /**
+   * Another node asks for session `pid` (its client came back there): the
+   * session leaves this node with what it missed up to now, or not, with why.
+   */
+  handOver(pid: string, offset: unknown): ({ ok: true } & HandedSession) | ({ ok: false } & Refusal) {
+    const begun = this.begin(pid, offset);
+    if (!begun.ok) return begun;
+    const { session } = begun;
+    // The offset each stored packet carries is this store's: the other node gives its own.
+    const packets = this.missedSince(session, begun.from).map((packet): HandedPacket => (packet.id === undefined ? { data: packet.data.slice(0, -1) } : { data: packet.data.slice(0, -1), id: packet.id }));
+    const handed: HandedSession = { socketId: session.socketId, rooms: [...session.trail.rooms], data: session.data, awayMs: this.now() - session.disconnectedAt, packets };
+    this.end(session, { reason: 'unknown session', socketId: session.socketId, detail: 'it was recovered on another node' });
+    return { ok: true, ...handed };
+  }
+
+  /**
+   * Takes in a session handed over by another node, to be claimed here: its
+   * packets from `from` on (this store's number when the request left) are
+   * added after the handed ones, less those with the same cluster id.
+   */
+  adopt(pid: string, handed: HandedSession, from: number): Begun {
+    const ids = new Set<string>();
+    for (const packet of handed.packets) if (packet.id !== undefined) ids.add(packet.id);
+    const session: RecoverySession = {
+      pid,
+      socketId: handed.socketId,
+      trail: new RoomTrail(from, handed.rooms),
+      state: 'claiming',
+      disconnectedAt: this.now() - handed.awayMs,
+      data: handed.data,
+      handed: { packets: handed.packets, ids },
+    };
+    this.byPid.set(pid, session);
+    this.bySocket.set(session.socketId, session);
+    this.absent.add(session);
+    this.index.opened(pid, this);
+    return { ok: true, session, from };
   }
 
   /** A client asks for session `pid` back, having received up to `offset`: reserves it, or says why not. */
@@ -164,16 +231,31 @@ export class RecoveryStore {
     }
     const { trail } = session;
     const missed: Array<readonly unknown[]> = [];
-    const low = Math.max(from + 1, this.firstN(), trail.sinceN + 1);
-    trail.walkBack(this.lastN, low, (n, rooms) => {
-      const packet = this.packetAt(n);
-      if (packet && addressedTo(rooms, packet.rooms, packet.except)) missed.push(packet.data);
-    });
-    missed.reverse();
+    // Handed over by another node: its packets first, each with this store's offset of where it took over.
+    const takeover = this.epoch + trail.sinceN.toString(36);
+    for (const packet of session.handed?.packets ?? []) missed.push([...packet.data, takeover]);
+    for (const packet of this.missedSince(session, from)) missed.push(packet.data);
+    session.handed = undefined;
     session.state = 'connected';
+    this.cluster?.back(session.pid);
     this.absent.delete(session);
     trail.prune(this.firstN());
     return { ok: true, socketId: session.socketId, pid: session.pid, rooms: [...trail.rooms], data: session.data, packets: missed, awayMs: now - session.disconnectedAt };
+  }
+
+  /** The stored packets after `from` addressed to `session`, oldest first (less those another node handed over). */
+  private missedSince(session: RecoverySession, from: number): StoredPacket[] {
+    const { trail } = session;
+    const missed: StoredPacket[] = [];
+    const handedIds = session.handed?.ids;
+    const low = Math.max(from + 1, this.firstN(), trail.sinceN + 1);
+    trail.walkBack(this.lastN, low, (n, rooms) => {
+      const packet = this.packetAt(n);
+      if (!packet || !addressedTo(rooms, packet.rooms, packet.except)) return;
+      if (handedIds && packet.id !== undefined && handedIds.has(packet.id)) return;
+      missed.push(packet);
+    });
+    return missed.reverse();
   }
 
   /** Why packets after `from` may be missing for `session`, or undefined when all it missed is here. */
@@ -258,6 +340,7 @@ export class RecoveryStore {
   }
 
   private end(session: RecoverySession, why: Refusal, disconnectedAt?: number): void {
+    this.cluster?.back(session.pid);
     this.byPid.delete(session.pid);
     if (this.bySocket.get(session.socketId) === session) this.bySocket.delete(session.socketId);
     this.absent.delete(session);
