@@ -62,24 +62,32 @@ export class Client {
   }
 
   /** Writes one packet (data plane): encoded here, framed by the engine. */
-  packet(packet: Packet, flags: BroadcastFlags = NO_FLAGS): void {
-    if (this.conn.readyState !== 'open') return;
-    if (flags.volatile && !writableNow(this.conn)) return;
+  packet(packet: Packet, flags: Readonly<BroadcastFlags> = NO_FLAGS): void {
+    if (!this.takes(flags)) return;
     const options = flags.compress === false ? UNCOMPRESSED : COMPRESSED;
     for (const part of this.server.codec.encode(packet, flags)) this.conn.send(part, options);
   }
 
   /** Writes a broadcast's shared encoding (data plane). */
-  writePrepared(message: PreparedMessage, flags: BroadcastFlags): void {
-    if (this.conn.readyState !== 'open') return;
-    if (flags.volatile && !writableNow(this.conn)) return;
+  writePrepared(message: PreparedMessage, flags: Readonly<BroadcastFlags>): void {
+    if (!this.takes(flags)) return;
     const options = flags.compress === false ? UNCOMPRESSED : COMPRESSED;
     if (typeof this.conn.sendPrepared === 'function') this.conn.sendPrepared(message, options);
     else for (const part of message.parts) this.conn.send(part, options); // an engine without shared framing (bind)
   }
 
+  /**
+   * Whether a message with `flags` is written now, the one check of every
+   * write: the connection is open, and a volatile message goes out only
+   * when the transport can write it at once.
+   */
+  private takes(flags: Readonly<BroadcastFlags>): boolean {
+    if (this.conn.readyState !== 'open') return false;
+    return !flags.volatile || writableNow(this.conn);
+  }
+
   /** Writes parts encoded by an adapter for socket.io 2: the same parts array (one broadcast) is framed once for all. */
-  writeEncoded(parts: Array<string | Buffer>, flags: BroadcastFlags): void {
+  writeEncoded(parts: Array<string | Buffer>, flags: Readonly<BroadcastFlags>): void {
     let message = preparedParts.get(parts);
     if (!message) {
       message = new PreparedMessage(parts);
