@@ -133,28 +133,20 @@ export class Namespace extends ModifierChain {
     return this;
   }
 
-  /** Runs the middlewares, then connects a new socket of `client`; refused sockets never reach `connection`. */
+  /**
+   * A client asks to join: its socket is created (connecting), the
+   * middlewares run, then the socket is refused (it sends its CONNECT_ERROR)
+   * or registered (it sends its CONNECT) and handed to the `connection`
+   * listeners. Refused sockets never reach them.
+   */
   add(client: Client, payload: ConnectPayload): Socket {
     const socket = new Socket(this, client, payload);
     this.connectingCount++;
-    const fns = this.fns;
-    // The outcome always lands a tick after the last middleware, as in socket.io 2.x (it orders
-    // a 2.x client's held CONNECTs: `/`'s middlewares, then the others', then the connections).
-    const run = (done: (err?: Error & { data?: unknown }) => void) =>
-      fns.length === 0
-        ? process.nextTick(done)
-        : runMiddlewares(fns, socket, (err) => this.server.reportAppError(err, socket), (err) => process.nextTick(done, err));
-    run((err) => {
+    this.runMiddlewares(socket, (err) => {
       // Refused meanwhile (connectTimeout) or gone with its connection: a late next() changes nothing.
       if (socket.state !== 'connecting') return;
-      if (err) {
-        socket.refuse(err.message, err.data);
-        return;
-      }
-      if (client.conn.readyState !== 'open') {
-        socket.onclose('transport close', 'client');
-        return;
-      }
+      if (err) return socket.refuse(err.message, err.data);
+      if (client.conn.readyState !== 'open') return socket.onclose('transport close', 'client');
       this.connected[socket.id] = socket;
       this.connectedCount++;
       socket.onconnect();
@@ -164,6 +156,20 @@ export class Namespace extends ModifierChain {
       });
     });
     return socket;
+  }
+
+  /**
+   * Runs the middlewares for `socket`, then `done` with the refusal, if any.
+   * The outcome always lands a tick after the last middleware, as in
+   * socket.io 2.x (it orders a 2.x client's held CONNECTs: `/`'s
+   * middlewares, then the others', then the connections).
+   */
+  private runMiddlewares(socket: Socket, done: (err?: Error & { data?: unknown }) => void): void {
+    if (this.fns.length === 0) {
+      process.nextTick(done);
+      return;
+    }
+    runMiddlewares(this.fns, socket, (err) => this.server.reportAppError(err, socket), (err) => process.nextTick(done, err));
   }
 
   /** The namespace side of its adapter's broadcasts (src/adapters/adapter-contract.ts): one encoding, written to each local recipient. */

@@ -26,6 +26,7 @@ import { randomId } from '../transport/random-id';
 import { checkOption } from '../transport/option-rules';
 import { packetMiddlewareRule } from './server-options';
 import { broadcastOptions, broadcasts, ModifierChain } from './emit-modifiers';
+import { connectErrorPacket, connectPacket } from './connect-answers';
 
 /** What a client sent with its namespace CONNECT: a query string (2.x) or an auth object (4.x). */
 export interface ConnectPayload {
@@ -103,6 +104,7 @@ export class Socket extends ModifierChain {
         protocol: this.client.protocol,
       });
       this.join(this.id);
+      this.packet(connectPacket(this.client.protocol, this.nsp.name, this.id));
       this.client.onSocketConnected(this);
     },
     announceRefusal({ message, data }) {
@@ -113,7 +115,8 @@ export class Socket extends ModifierChain {
         message,
         ...(data === undefined ? {} : { data }),
       });
-      this.client.refuseNamespace(this.nsp.name, message, data);
+      this.packet(connectErrorPacket(this.client.protocol, this.nsp.name, message, data));
+      this.client.onSocketRefused(this);
     },
     beginDisconnect({ reason, initiator }) {
       const details = this.disconnectDetails(initiator);
