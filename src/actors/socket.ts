@@ -26,6 +26,8 @@ import { randomId } from '../transport/random-id';
 import { checkOption } from '../transport/option-rules';
 import { packetMiddlewareRule } from './server-options';
 import type { Restored } from '../adapters/recovery/outcome';
+import { broadcastOptions, broadcasts, ModifierChain } from './emit-modifiers';
+import { connectErrorPacket, connectPacket } from './connect-answers';
 
 /** What a client sent with its namespace CONNECT: a query string (2.x) or an auth object (4.x). */
 export interface ConnectPayload {
@@ -63,7 +65,7 @@ export interface DisconnectDetails extends Partial<Omit<CloseDetails, 'initiator
 export type PacketMiddleware = (packet: unknown[], next: (err?: unknown) => void) => unknown;
 type Ack = (...args: unknown[]) => void;
 
-export class Socket extends EventEmitter {
+export class Socket extends ModifierChain {
   /** Its id; a recovered socket takes the id it had before (connectionStateRecovery). */
   id: string;
   /** Whether this is an earlier socket given back with its state (connectionStateRecovery; socket.io 4.6's `socket.recovered`). */
@@ -81,8 +83,6 @@ export class Socket extends EventEmitter {
   private acks: Map<number, Ack> | undefined;
   private nextAckId = 0;
   private fns: PacketMiddleware[] | undefined;
-  private rooms$: string[] | undefined;
-  private flags: BroadcastFlags | undefined;
   private readonly lifecycle: MachineHost<typeof socketMachine>;
   private connectTimer: NodeJS.Timeout | undefined;
   private closeDetails: Partial<Omit<CloseDetails, 'initiator'>> | undefined;
@@ -115,6 +115,7 @@ export class Socket extends EventEmitter {
       if (this.pid && !this.recovered) this.nsp.recovery?.open(this.id, this.pid);
       this.join(this.id);
       if (this.restored) this.replayMissed(this.restored);
+      this.packet(connectPacket(this.client.protocol, this.nsp.name, this.id, this.pid));
       this.client.onSocketConnected(this);
     },
     announceRefusal({ message, data }) {
@@ -125,7 +126,8 @@ export class Socket extends EventEmitter {
         message,
         ...(data === undefined ? {} : { data }),
       });
-      this.client.refuseNamespace(this.nsp.name, message, data);
+      this.packet(connectErrorPacket(this.client.protocol, this.nsp.name, message, data));
+      this.client.onSocketRefused(this);
     },
     beginDisconnect({ reason, initiator }) {
       const details = this.disconnectDetails(initiator);
@@ -227,62 +229,23 @@ export class Socket extends EventEmitter {
     return this;
   }
 
-  to(room: string | string[]): this {
-    const rooms = (this.rooms$ ??= []);
-    for (const name of Array.isArray(room) ? room : [room]) {
-      if (!rooms.includes(name)) rooms.push(String(name));
-    }
-    return this;
-  }
-
-  in(room: string | string[]): this {
-    return this.to(room);
-  }
-
+  /** The next emit goes to every socket of the namespace but this one (with `to`: of those rooms). */
   get broadcast(): this {
-    (this.flags ??= {}).broadcast = true;
-    return this;
-  }
-
-  get volatile(): this {
-    (this.flags ??= {}).volatile = true;
-    return this;
-  }
-
-  get local(): this {
-    (this.flags ??= {}).local = true;
-    return this;
-  }
-
-  get json(): this {
-    return this;
-  }
-
-  binary(value: boolean): this {
-    (this.flags ??= {}).binary = value;
-    return this;
-  }
-
-  compress(value: boolean): this {
-    (this.flags ??= {}).compress = value;
-    return this;
+    return this.setFlag('broadcast', true);
   }
 
   /**
-   * Sends an event to this client, or — after `to`/`in`/`broadcast` — to the
-   * chosen rooms (everyone in the namespace for `broadcast`) except itself.
+   * Sends an event to this client, or — after `to`/`in`/`except`/`broadcast` —
+   * to the chosen rooms (everyone in the namespace for `broadcast`) except itself.
    * Reserved names (`disconnect`, `error`…) throw: only the library emits them.
    */
   // Returns `this` for chaining, as socket.io 2.x (typed `any` to stay an EventEmitter override).
   override emit(event: string | symbol, ...args: unknown[]): any {
     if (typeof event === 'symbol' || RESERVED_EVENTS.has(event)) throw new Error(`"${String(event)}" is a reserved event name`);
-    const rooms = this.rooms$;
-    const flags = this.flags ?? NO_FLAGS;
-    this.rooms$ = undefined;
-    this.flags = undefined;
-    if (rooms || flags.broadcast) {
+    const modifiers = this.takeModifiers();
+    if (broadcasts(modifiers)) {
       if (typeof args[args.length - 1] === 'function') throw new Error('Callbacks are not supported when broadcasting');
-      this.adapter.broadcast({ type: PacketType.EVENT, nsp: this.nsp.name, data: [event, ...args] }, { rooms: rooms ?? [], except: [this.id], flags });
+      this.adapter.broadcast({ type: PacketType.EVENT, nsp: this.nsp.name, data: [event, ...args] }, broadcastOptions(modifiers, this.id));
       return this;
     }
     const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as Ack) : undefined;
@@ -290,11 +253,11 @@ export class Socket extends EventEmitter {
     if (ack) {
       packet.id = this.nextAckId++;
       (this.acks ??= new Map()).set(packet.id, ack);
-    } else if (this.pid && !flags.volatile) {
+    } else if (this.pid && !modifiers.flags.volatile) {
       // Kept for recovery as a broadcast to its own room, as socket.io 4 does.
       packet.data = this.nsp.recovery!.keep(packet.data as unknown[], [this.id], []);
     }
-    this.packet(packet, flags);
+    this.packet(packet, modifiers.flags);
     return this;
   }
 
