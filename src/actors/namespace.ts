@@ -14,7 +14,7 @@ import { adoptAdapter } from '../adapters/legacy-adapter';
 import type { ParentNamespace } from './parent-namespace';
 import type { Client } from './client';
 import type { Server } from './server';
-import { Socket, type ConnectPayload } from './socket';
+import { Socket, type ConnectPayload, type SocketFace } from './socket';
 import { RESERVED_EVENTS } from './reserved-events';
 import { runMiddlewares } from './middleware-chain';
 import { CAPTURE_REJECTIONS } from './errors';
@@ -31,6 +31,16 @@ export function namespaceNamed(nsps: Readonly<Record<string, Namespace>>, name: 
 
 export type NamespaceMiddleware = (socket: Socket, next: (err?: Error & { data?: unknown }) => void) => unknown;
 
+/**
+ * The object an application holds for this namespace when another API face
+ * (iostate/v4) sits on the core: its listeners hear `connect`/`connection`,
+ * with the face's object for each socket, which it makes.
+ */
+export interface NamespaceFace extends EventEmitter {
+  /** The face's object for a new socket, made before the socket's middlewares run. */
+  socketFace(socket: Socket): SocketFace;
+}
+
 export class Namespace extends EventEmitter {
   /** Sockets connected to this namespace on this node, by id. */
   readonly connected: Record<string, Socket> = {};
@@ -46,6 +56,8 @@ export class Namespace extends EventEmitter {
   private connectingCount = 0;
   private deletionPending = false;
   private readonly lifecycle: MachineHost<typeof namespaceMachine>;
+  /** The face's object for this namespace (iostate/v4), set by the face as the namespace is created; undefined on the 2.x face. */
+  face: NamespaceFace | undefined;
 
   constructor(
     readonly server: Server,
@@ -208,8 +220,10 @@ export class Namespace extends EventEmitter {
       this.connectedCount++;
       socket.onconnect();
       this.server.guard(socket, () => {
-        super.emit('connect', socket);
-        super.emit('connection', socket);
+        const events = this.face ?? this;
+        const appSocket = socket.face ?? socket;
+        EventEmitter.prototype.emit.call(events, 'connect', appSocket);
+        EventEmitter.prototype.emit.call(events, 'connection', appSocket);
       });
     });
     return socket;

@@ -1,0 +1,174 @@
+/**
+ * socket.io 4's BroadcastOperator: who an emit goes to (rooms, rooms left
+ * out) and how (volatile, local, compress, timeout), as an immutable value.
+ * Every modifier returns a new operator, so `const room = io.to('a')` can be
+ * reused and never picks up rooms or flags of a later chain.
+ *
+ * Delivery goes through the core namespace's adapter (one encoding for all
+ * recipients); an emit with an ack writes to each recipient and gathers
+ * the answers, as socket.io 4 does.
+ */
+import type { Namespace as CoreNamespace } from '../actors/namespace';
+import type { BroadcastFlags } from '../adapters/memory-adapter';
+import { PacketType } from '../parser/packet';
+import { checkEmittable, timeoutError } from './reserved-events';
+import { selectSockets, type Selection } from './selection';
+import type { Socket } from './socket';
+import type { AckResult, AllButLast, EventNames, EventNamesWithAck, EventParams, EventsMap } from './typed-events';
+
+/** The modifiers of an operator: the core's broadcast flags plus the ack timeout. */
+export interface OperatorFlags extends BroadcastFlags {
+  timeout?: number;
+}
+
+type AnyFn = (...args: any[]) => void;
+
+export class BroadcastOperator<EmitEvents extends EventsMap = any, SocketData = any> {
+  constructor(
+    /** The core namespace the operator targets. */
+    private readonly nsp: CoreNamespace,
+    private readonly rooms: ReadonlySet<string> = EMPTY,
+    private readonly exceptRooms: ReadonlySet<string> = EMPTY,
+    private readonly flags: Readonly<OperatorFlags> = {},
+  ) {}
+
+  /** Targets a room (or several): members of any of them receive the emit, each once. */
+  to(room: string | readonly string[]): BroadcastOperator<EmitEvents, SocketData> {
+    return new BroadcastOperator(this.nsp, union(this.rooms, room), this.exceptRooms, this.flags);
+  }
+
+  /** Same as `to`. */
+  in(room: string | readonly string[]): BroadcastOperator<EmitEvents, SocketData> {
+    return this.to(room);
+  }
+
+  /** Leaves out the members of a room (or a socket, by its id). */
+  except(room: string | readonly string[]): BroadcastOperator<EmitEvents, SocketData> {
+    return new BroadcastOperator(this.nsp, this.rooms, union(this.exceptRooms, room), this.flags);
+  }
+
+  /** Whether to compress the packets (WebSocket permessage-deflate, polling compression). */
+  compress(compress: boolean): BroadcastOperator<EmitEvents, SocketData> {
+    return this.withFlag({ compress });
+  }
+
+  /** The packet may be dropped for a client that cannot take it now. */
+  get volatile(): BroadcastOperator<EmitEvents, SocketData> {
+    return this.withFlag({ volatile: true });
+  }
+
+  /** Only the sockets of this node, not of the other nodes of a cluster. */
+  get local(): BroadcastOperator<EmitEvents, SocketData> {
+    return this.withFlag({ local: true });
+  }
+
+  /** An emit with an ack then calls back with an error after `timeout` ms if not every client answered. */
+  timeout(timeout: number): BroadcastOperator<EmitEvents, SocketData> {
+    return this.withFlag({ timeout });
+  }
+
+  /**
+   * Emits to every selected socket. With a callback last, waits for every
+   * client's ack: `(err, responses)`, `err` once the timeout passed first.
+   */
+  emit<Ev extends EventNames<EmitEvents>>(event: Ev, ...args: EventParams<EmitEvents, Ev>): boolean {
+    checkEmittable(event);
+    const data: unknown[] = [event, ...args];
+    if (typeof data[data.length - 1] !== 'function') {
+      this.nsp.adapter.broadcast({ type: PacketType.EVENT, nsp: this.nsp.name, data }, this.broadcastOptions());
+      return true;
+    }
+    const ack = data.pop() as AnyFn;
+    this.emitExpectingAcks(data, ack);
+    return true;
+  }
+
+  /** `emit` with acks, as a Promise of the responses; rejects once the timeout passed first. */
+  emitWithAck<Ev extends EventNamesWithAck<EmitEvents>>(event: Ev, ...args: AllButLast<EventParams<EmitEvents, Ev>>): Promise<AckResult<EmitEvents, Ev>> {
+    return new Promise((resolve, reject) => {
+      const ack = (err: Error | null, responses: AckResult<EmitEvents, Ev>) => (err ? reject(err) : resolve(responses));
+      (this.emit as (...a: unknown[]) => boolean)(event, ...args, ack);
+    });
+  }
+
+  /** The selected sockets: as in socket.io 4, a socket of this node is its Socket object itself. */
+  fetchSockets(): Promise<Socket<any, EmitEvents, any, SocketData>[]> {
+    return Promise.resolve(this.localSockets());
+  }
+
+  /** Makes the selected sockets join `room`. */
+  socketsJoin(room: string | readonly string[]): void {
+    const rooms = roomList(room);
+    for (const socket of this.localSockets()) socket.join(rooms);
+  }
+
+  /** Makes the selected sockets leave `room`. */
+  socketsLeave(room: string | readonly string[]): void {
+    const rooms = roomList(room);
+    for (const socket of this.localSockets()) for (const name of rooms) socket.leave(name);
+  }
+
+  /** Disconnects the selected sockets; with `close`, their whole connections. */
+  disconnectSockets(close = false): void {
+    for (const socket of this.localSockets()) socket.disconnect(close);
+  }
+
+  /** What the operator selects, for requests to other nodes. */
+  get selection(): Selection {
+    return { rooms: [...this.rooms], except: [...this.exceptRooms] };
+  }
+
+  private localSockets(): Socket[] {
+    return selectSockets(this.nsp, this.selection);
+  }
+
+  private withFlag(flag: OperatorFlags): BroadcastOperator<EmitEvents, SocketData> {
+    return new BroadcastOperator(this.nsp, this.rooms, this.exceptRooms, { ...this.flags, ...flag });
+  }
+
+  private broadcastOptions() {
+    return { rooms: [...this.rooms], except: [...this.exceptRooms], flags: this.flags };
+  }
+
+  /**
+   * One packet per recipient, each waiting for its ack; the callback gets
+   * `(null, responses)` once all answered, or `(timeout error, responses so far)`.
+   * Without a timeout, socket.io 4 waits no time at all (a timer of 0):
+   * kept, so an app that forgot `timeout()` sees the same thing on both.
+   */
+  private emitExpectingAcks(data: unknown[], ack: AnyFn): void {
+    const recipients = this.localSockets();
+    const responses: unknown[] = [];
+    const forgets: Array<() => void> = [];
+    let done = false;
+    const finish = (err: Error | null) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      for (const forget of forgets) forget();
+      ack(err, responses);
+    };
+    const timer = setTimeout(() => finish(timeoutError()), this.flags.timeout);
+    for (const socket of recipients) {
+      forgets.push(
+        socket.core.sendEvent(data, this.flags, (response: unknown) => {
+          responses.push(response);
+          if (responses.length === recipients.length) finish(null);
+        }),
+      );
+    }
+    if (recipients.length === 0) process.nextTick(finish, null);
+  }
+}
+
+const EMPTY: ReadonlySet<string> = new Set();
+
+function roomList(room: string | readonly string[]): string[] {
+  return (typeof room === 'string' ? [room] : [...room]).map(String);
+}
+
+function union(set: ReadonlySet<string>, room: string | readonly string[]): ReadonlySet<string> {
+  const next = new Set(set);
+  for (const name of roomList(room)) next.add(name);
+  return next;
+}
