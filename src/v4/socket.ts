@@ -105,12 +105,14 @@ export class Socket<
     return this.core.request;
   }
 
+  /** True from the connection until the socket's `disconnect` event (so still true in `disconnecting`, as in socket.io 4). */
   get connected(): boolean {
-    return this.core.connected;
+    const state = this.core.state;
+    return state === 'connected' || state === 'disconnecting';
   }
 
   get disconnected(): boolean {
-    return !this.core.connected;
+    return !this.connected;
   }
 
   /** The rooms this socket is in (its own id among them), a copy read from the log's projection. */
