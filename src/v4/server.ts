@@ -18,7 +18,7 @@ import type { InspectSnapshot, SnapshotOptions } from '../inspect/snapshot';
 import type { EventLog } from '../log/event-log';
 import type { EngineServer } from '../transport/engine-server';
 import type { EngineSocket } from '../transport/engine-socket';
-import { Namespace, type Middleware } from './namespace';
+import { Namespace, type Middleware, type ServerReservedEventsMap } from './namespace';
 import type { BroadcastOperator } from './broadcast-operator';
 import type { Socket } from './socket';
 import { facesOf, type LiveMap } from './live-map';
@@ -223,11 +223,21 @@ export class Server<
   }
 
   // The EventEmitter API reaches the main namespace, as in socket.io 4 (`io.on('connection', …)`).
+  on<Ev extends keyof ServerReservedEventsMap<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>(
+    event: Ev,
+    listener: ServerReservedEventsMap<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[Ev],
+  ): this;
+  on(event: string | symbol, listener: Listener): this;
   on(event: string | symbol, listener: Listener): this {
     this.sockets.on(event, listener);
     return this;
   }
 
+  once<Ev extends keyof ServerReservedEventsMap<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>(
+    event: Ev,
+    listener: ServerReservedEventsMap<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[Ev],
+  ): this;
+  once(event: string | symbol, listener: Listener): this;
   once(event: string | symbol, listener: Listener): this {
     this.sockets.once(event, listener);
     return this;

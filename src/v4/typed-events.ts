@@ -49,23 +49,19 @@ type PrependTimeoutError<T extends any[]> = {
 
 /** What broadcasting does to the acks of a map: each callback gets an error and the array of every client's answer. */
 export type DecorateAcknowledgementsWithMultipleResponses<Map extends EventsMap> = {
-  [K in keyof Map]: Map[K] extends (...args: infer Params) => infer Result ? (...args: ExpectMultipleResponses<Params>) => Result : Map[K];
+  [K in keyof Map]: Map[K] extends (...args: infer Params) => infer Result ? (...args: ExpectMultipleResponses<PrependTimeoutError<Params>>) => Result : Map[K];
 };
 
 type ExpectMultipleResponses<T extends any[]> = {
-  [K in keyof T]: T[K] extends (...args: infer Params) => infer Result
-    ? Params extends [Error]
-      ? (err: Error) => Result
-      : Params extends [Error, ...infer Rest]
-        ? (err: Error, arg: Rest) => Result
-        : Params extends []
-          ? () => Result
-          : (err: Error, responses: Params) => Result
-    : T[K];
+  [K in keyof T]: T[K] extends (err: Error, arg: infer Arg) => infer Result ? (err: Error, responses: Arg[]) => Result : T[K];
 };
 
+/** The first argument of an ack that is not the timeout error. */
+export type FirstNonErrorArg<T> = T extends (...args: infer Params) => any ? FirstNonError<Params> : any;
+type FirstNonError<T extends any[]> = T extends [infer First, ...infer Rest] ? ([First] extends [Error] ? FirstNonError<Rest> : First) : any;
+
 /** `emitWithAck`'s Promise: the answer a client passes to the ack (the array of answers when broadcasting). */
-export type AckResult<Map extends EventsMap, Ev extends EventNames<Map>> = FirstArg<Last<EventParams<Map, Ev>>>;
+export type AckResult<Map extends EventsMap, Ev extends EventNames<Map>> = FirstNonErrorArg<Last<EventParams<Map, Ev>>>;
 
 /** A listener of either a reserved event (the library's) or one of the app's. */
 export type ReservedOrUserEventNames<Reserved extends EventsMap, User extends EventsMap> = EventNames<Reserved> | EventNames<User>;

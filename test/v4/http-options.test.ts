@@ -78,7 +78,7 @@ describe('iostate/v4 serveClient, compared with socket.io 4.8', () => {
     // A known difference (docs/migrating-from-socket.io-4.md): socket.io 4.8's 304 has no headers; ours keeps
     // ETag and Cache-Control, as RFC 9110 asks of a 304.
     expect(revalidated.theirs.headers.etag).toBeUndefined();
-    expect(revalidated.ours.headers.etag).toBe('"4.8.4"');
+    expect(revalidated.ours.headers.etag).toMatch(/^"4\.\d+\.\d+"$/);
     const off = await differential((side) => ask(side, 'GET', '/socket.io/socket.io.js', {}, shown), { serveClient: false });
     expect(off.ours.status).toBe(off.theirs.status);
   });
