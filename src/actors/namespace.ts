@@ -236,7 +236,9 @@ export class Namespace extends EventEmitter {
       // An own entry only: an id read from a room ("__proto__" from a hostile source) names no socket.
       if (!Object.hasOwn(this.connected, id)) continue;
       message ??= new PreparedMessage(this.server.codec.encode(packet, flags));
-      this.connected[id].client.writePrepared(message, flags);
+      const socket = this.connected[id];
+      socket.face?.onOutgoingPacket?.(packet);
+      socket.client.writePrepared(message, flags);
     }
   }
 

@@ -70,6 +70,8 @@ type Ack = (...args: unknown[]) => void;
 export interface SocketFace extends EventEmitter {
   /** An event the client sent, before the packet middlewares (socket.io 4's catch-all listeners hear it there). */
   onIncoming?(args: readonly unknown[]): void;
+  /** A broadcast is being written to this socket (socket.io 4's outgoing catch-all listeners hear it). */
+  onOutgoingPacket?(packet: Packet): void;
 }
 
 export class Socket extends EventEmitter {

@@ -9,7 +9,7 @@
  * the answers, as socket.io 4 does.
  */
 import type { Namespace as CoreNamespace } from '../actors/namespace';
-import type { BroadcastFlags } from '../adapters/memory-adapter';
+import type { BroadcastFlags } from '../adapters/adapter-contract';
 import { PacketType } from '../parser/packet';
 import { checkEmittable, timeoutError } from './reserved-events';
 import { selectSockets, type Selection } from './selection';
@@ -118,8 +118,9 @@ export class BroadcastOperator<EmitEvents extends EventsMap = any, SocketData = 
     return { rooms: [...this.rooms], except: [...this.exceptRooms] };
   }
 
+  /** The faces of the selected sockets of this node. */
   private localSockets(): Socket[] {
-    return selectSockets(this.nsp, this.selection);
+    return selectSockets(this.nsp, this.selection).flatMap((socket) => (socket.face ? [socket.face as Socket] : []));
   }
 
   private withFlag(flag: OperatorFlags): BroadcastOperator<EmitEvents, SocketData> {

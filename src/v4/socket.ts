@@ -8,7 +8,7 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { Socket as CoreSocket, DisconnectDetails, DisconnectReason as CoreDisconnectReason, Handshake, SocketFace } from '../actors/socket';
-import type { BroadcastFlags } from '../adapters/memory-adapter';
+import type { BroadcastFlags } from '../adapters/adapter-contract';
 import { PacketType, type Packet } from '../parser/packet';
 import { BroadcastOperator } from './broadcast-operator';
 import { checkEmittable, timeoutError } from './reserved-events';
@@ -290,7 +290,10 @@ export class Socket<
 
   /** A broadcast reached this socket: its outgoing catch-all listeners hear it. */
   onOutgoingPacket(packet: Packet): void {
-    if (packet.type === PacketType.EVENT && Array.isArray(packet.data)) this.catchAll?.notifyOutgoing(this, packet.data);
+    const catchAll = this.catchAll;
+    if (!catchAll || packet.type !== PacketType.EVENT || !Array.isArray(packet.data)) return;
+    const data = packet.data;
+    this.core.server.guard(this.core, () => catchAll.notifyOutgoing(this, data));
   }
 
   private listenersOfAny(): CatchAllListeners {
