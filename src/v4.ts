@@ -8,6 +8,7 @@ export { Server } from './v4/server';
 export { Namespace } from './v4/namespace';
 export { Socket } from './v4/socket';
 export { BroadcastOperator } from './v4/broadcast-operator';
+export { RemoteSocket } from './v4/remote-socket';
 export type { ServerOptions, CookieOptions } from './v4/options';
 export type { DisconnectReason, SocketReservedEventsMap, Handshake } from './v4/socket';
 export type { ExtendedError, Middleware, NamespaceReservedEventsMap, ServerReservedEventsMap } from './v4/namespace';

@@ -242,6 +242,11 @@ export class Namespace extends EventEmitter {
     }
   }
 
+  /** Another node's serverSideEmit (socket.io 4): this namespace's listeners (its face's) hear it. */
+  receiveServerSideEmit(args: unknown[]): void {
+    this.server.guard(undefined, () => EventEmitter.prototype.emit.apply(this.face ?? this, args as [string, ...unknown[]]));
+  }
+
   /** Forgets a socket that left the namespace. */
   remove(socket: Socket): void {
     if (this.connected[socket.id] !== socket) return;

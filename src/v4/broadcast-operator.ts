@@ -12,6 +12,8 @@ import type { Namespace as CoreNamespace } from '../actors/namespace';
 import type { BroadcastFlags } from '../adapters/adapter-contract';
 import { PacketType } from '../parser/packet';
 import { checkEmittable, timeoutError } from './reserved-events';
+import type { ClusterOperations } from '../adapters/adapter-contract';
+import { RemoteSocket } from './remote-socket';
 import { selectSockets, type Selection } from './selection';
 import type { Socket } from './socket';
 import type { AckResult, AllButLast, EventNames, EventNamesWithAck, EventParams, EventsMap } from './typed-events';
@@ -19,6 +21,8 @@ import type { AckResult, AllButLast, EventNames, EventNamesWithAck, EventParams,
 /** The modifiers of an operator: the core's broadcast flags plus the ack timeout. */
 export interface OperatorFlags extends BroadcastFlags {
   timeout?: number;
+  /** A RemoteSocket's emit: its ack gets the one answer, not an array (as a Socket's does). */
+  expectSingleResponse?: boolean;
 }
 
 type AnyFn = (...args: any[]) => void;
@@ -91,26 +95,50 @@ export class BroadcastOperator<EmitEvents extends EventsMap = any, SocketData = 
     });
   }
 
-  /** The selected sockets: as in socket.io 4, a socket of this node is its Socket object itself. */
-  fetchSockets(): Promise<Socket<any, EmitEvents, any, SocketData>[]> {
-    return Promise.resolve(this.localSockets());
+  /**
+   * The selected sockets, of every node when the adapter spans several
+   * (iostate/redis) and the operator is not `local`: as in socket.io 4, a
+   * socket of this node is its Socket object itself, another node's a RemoteSocket.
+   */
+  fetchSockets(): Promise<RemoteSocket<EmitEvents, SocketData>[]> {
+    const cluster = this.cluster();
+    if (!cluster) return Promise.resolve(this.localSockets() as unknown as RemoteSocket<EmitEvents, SocketData>[]);
+    return cluster.fetchSockets(this.selection).then((found) =>
+      found.map((details) => (this.localFace(details.id) as unknown as RemoteSocket<EmitEvents, SocketData>) ?? new RemoteSocket<EmitEvents, SocketData>(this.nsp, details)),
+    );
   }
 
   /** Makes the selected sockets join `room`. */
   socketsJoin(room: string | readonly string[]): void {
     const rooms = roomList(room);
+    const cluster = this.cluster();
+    if (cluster) return cluster.addSockets(this.selection, rooms);
     for (const socket of this.localSockets()) socket.join(rooms);
   }
 
   /** Makes the selected sockets leave `room`. */
   socketsLeave(room: string | readonly string[]): void {
     const rooms = roomList(room);
+    const cluster = this.cluster();
+    if (cluster) return cluster.delSockets(this.selection, rooms);
     for (const socket of this.localSockets()) for (const name of rooms) socket.leave(name);
   }
 
   /** Disconnects the selected sockets; with `close`, their whole connections. */
   disconnectSockets(close = false): void {
+    const cluster = this.cluster();
+    if (cluster) return cluster.disconnectSockets(this.selection, close);
     for (const socket of this.localSockets()) socket.disconnect(close);
+  }
+
+  /** The adapter's operations on every node, unless the adapter is a single node's or the operator is `local`. */
+  private cluster(): ClusterOperations | undefined {
+    const adapter = this.nsp.adapter as Partial<ClusterOperations>;
+    return !this.flags.local && typeof adapter.addSockets === 'function' ? (adapter as ClusterOperations) : undefined;
+  }
+
+  private localFace(id: string): Socket | undefined {
+    return Object.hasOwn(this.nsp.connected, id) ? (this.nsp.connected[id].face as Socket | undefined) : undefined;
   }
 
   /** What the operator selects, for requests to other nodes. */
@@ -147,7 +175,7 @@ export class BroadcastOperator<EmitEvents extends EventsMap = any, SocketData = 
       done = true;
       clearTimeout(timer);
       for (const forget of forgets) forget();
-      ack(err, responses);
+      ack(err, this.flags.expectSingleResponse ? responses[0] : responses);
     };
     const timer = setTimeout(() => finish(timeoutError()), this.flags.timeout);
     for (const socket of recipients) {

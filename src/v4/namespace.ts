@@ -8,8 +8,10 @@
 import { EventEmitter } from 'node:events';
 import type { Namespace as CoreNamespace, NamespaceFace } from '../actors/namespace';
 import type { Socket as CoreSocket } from '../actors/socket';
+import type { ClusterOperations } from '../adapters/adapter-contract';
 import { AdapterView } from './adapter-view';
 import { BroadcastOperator } from './broadcast-operator';
+import type { RemoteSocket } from './remote-socket';
 import { Socket } from './socket';
 import { facesOf, type LiveMap } from './live-map';
 import type { Server } from './server';
@@ -161,13 +163,47 @@ export class Namespace<
     return this.send(...args);
   }
 
+  /**
+   * Sends an event to this namespace's listeners on the other nodes of the
+   * cluster (iostate/redis, or socket.io 4 nodes with @socket.io/redis-adapter).
+   * With a callback last: `(err, responses)`, one response per other node.
+   */
+  serverSideEmit<Ev extends EventNames<ServerSideEvents>>(event: Ev, ...args: EventParams<ServerSideEvents, Ev>): boolean {
+    if (typeof event === 'string' && SERVER_SIDE_RESERVED.has(event)) throw new Error(`"${event}" is a reserved event name`);
+    const data: unknown[] = [event, ...args];
+    const ack = typeof data[data.length - 1] === 'function' ? (data.pop() as (err: Error | null, responses: unknown[]) => void) : undefined;
+    const cluster = this.core.adapter as Partial<ClusterOperations>;
+    if (typeof cluster.serverSideEmit !== 'function' || typeof cluster.serverSideEmitWithAck !== 'function') {
+      // A single node has no other node to tell: as socket.io 4's in-memory adapter, say so; an ack gets no responses.
+      warnNoServerSideEmit();
+      if (ack) process.nextTick(ack, null, []);
+      return true;
+    }
+    if (!ack) cluster.serverSideEmit(data);
+    else
+      cluster.serverSideEmitWithAck(data).then(
+        (responses) => ack(null, responses),
+        (err: Error & { responses?: unknown[] }) => ack(err, err.responses ?? []),
+      );
+    return true;
+  }
+
+  /** `serverSideEmit` with acks, as a Promise of the other nodes' responses (rejects on timeout, `err.responses` holding those received). */
+  serverSideEmitWithAck<Ev extends EventNamesWithAck<ServerSideEvents>>(event: Ev, ...args: AllButLast<EventParams<ServerSideEvents, Ev>>): Promise<unknown[]> {
+    return new Promise((resolve, reject) => {
+      const ack = (err: (Error & { responses?: unknown[] }) | null, responses: unknown[]) => (err ? reject(Object.assign(err, { responses })) : resolve(responses));
+      (this.serverSideEmit as (...a: unknown[]) => boolean)(event, ...args, ack);
+    });
+  }
+
   /** Ids of every socket of the namespace. */
   allSockets(): Promise<Set<string>> {
     return this.adapter.sockets(new Set());
   }
 
-  fetchSockets(): Promise<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[]> {
-    return this.operator().fetchSockets() as Promise<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[]>;
+  /** The sockets of the namespace, of every node with a cluster adapter (a socket of this node is its Socket object). */
+  fetchSockets(): Promise<RemoteSocket<EmitEvents, SocketData>[]> {
+    return this.operator().fetchSockets();
   }
 
   socketsJoin(room: string | readonly string[]): void {
@@ -185,6 +221,20 @@ export class Namespace<
   private operator(): BroadcastOperator<any, SocketData> {
     return new BroadcastOperator(this.core);
   }
+}
+
+/** What serverSideEmit may not send: the namespace's own events (socket.io 4's list). */
+const SERVER_SIDE_RESERVED: ReadonlySet<string> = new Set(['connect', 'connection', 'new_namespace']);
+
+let warnedNoServerSideEmit = false;
+
+function warnNoServerSideEmit(): void {
+  if (warnedNoServerSideEmit) return;
+  warnedNoServerSideEmit = true;
+  process.emitWarning('iostate: serverSideEmit() needs an adapter of several nodes (iostate/redis); with one node nobody hears it.', {
+    type: 'IostateWarning',
+    code: 'IOSTATE_NO_CLUSTER',
+  });
 }
 
 const adapterViews = new WeakMap<object, AdapterView>();

@@ -21,6 +21,7 @@ import type { EngineSocket } from '../transport/engine-socket';
 import { Namespace, type Middleware, type ServerReservedEventsMap } from './namespace';
 import type { BroadcastOperator } from './broadcast-operator';
 import type { Socket } from './socket';
+import type { RemoteSocket } from './remote-socket';
 import { facesOf, type LiveMap } from './live-map';
 import { translateOptions, type ServerOptions } from './options';
 import type { AllButLast, DecorateAcknowledgementsWithMultipleResponses, DefaultEventsMap, EventNames, EventNamesWithAck, EventParams, EventsMap, FirstArg, Last } from './typed-events';
@@ -202,11 +203,19 @@ export class Server<
     return this.send(...args);
   }
 
+  serverSideEmit<Ev extends EventNames<ServerSideEvents>>(event: Ev, ...args: EventParams<ServerSideEvents, Ev>): boolean {
+    return this.sockets.serverSideEmit(event, ...args);
+  }
+
+  serverSideEmitWithAck<Ev extends EventNamesWithAck<ServerSideEvents>>(event: Ev, ...args: AllButLast<EventParams<ServerSideEvents, Ev>>): Promise<unknown[]> {
+    return this.sockets.serverSideEmitWithAck(event, ...args);
+  }
+
   allSockets(): Promise<Set<string>> {
     return this.sockets.allSockets();
   }
 
-  fetchSockets(): Promise<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[]> {
+  fetchSockets(): Promise<RemoteSocket<EmitEvents, SocketData>[]> {
     return this.sockets.fetchSockets();
   }
 

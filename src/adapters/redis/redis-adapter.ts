@@ -14,7 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Packet } from '../../parser/packet';
-import type { AdapterNamespace, AdapterSocket, BroadcastOptions } from '../adapter-contract';
+import type { AdapterNamespace, AdapterSocket, BroadcastOptions, ClusterOperations, SocketSelection } from '../adapter-contract';
 import { Adapter } from '../memory-adapter';
 import { answerRequest, type Answer } from './answer-request';
 import { answerLegacyRequest, type CustomHook } from './answer-legacy-request';
@@ -44,7 +44,7 @@ type Callback<T> = (err: Error | null, result: T) => void;
 /** Distinct warnings printed once each; past this many, they may print again. */
 const MAX_REMEMBERED_WARNINGS = 1000;
 
-export class RedisAdapter extends Adapter implements NodeMember {
+export class RedisAdapter extends Adapter implements NodeMember, ClusterOperations {
   /** This adapter's id on the wire (as socket.io-redis: one per namespace and node). */
   readonly uid = randomBytes(6).toString('base64url').slice(0, 6);
   readonly channels: Channels;
@@ -171,6 +171,55 @@ export class RedisAdapter extends Adapter implements NodeMember {
       ([mine, theirs]) => callLater(fn, null, [mine, ...theirs]),
       (error: Error) => callLater(fn, error, []),
     );
+  }
+
+  /** socket.io 4's `socketsJoin`: the sockets `selection` picks, on every node, join `rooms` (no answer is awaited, as in socket.io 4). */
+  addSockets(selection: SocketSelection, rooms: string[]): void {
+    for (const socket of localSockets(this, this.nsp, selection)) socket.join(rooms);
+    this.tellOthers({ type: RequestType.REMOTE_JOIN, opts: wireSelection(selection), rooms });
+  }
+
+  delSockets(selection: SocketSelection, rooms: string[]): void {
+    for (const socket of localSockets(this, this.nsp, selection)) for (const room of rooms) socket.leave(room);
+    this.tellOthers({ type: RequestType.REMOTE_LEAVE, opts: wireSelection(selection), rooms });
+  }
+
+  disconnectSockets(selection: SocketSelection, close: boolean): void {
+    for (const socket of localSockets(this, this.nsp, selection)) socket.disconnect(close);
+    this.tellOthers({ type: RequestType.REMOTE_DISCONNECT, opts: wireSelection(selection), close });
+  }
+
+  /** socket.io 4's `serverSideEmit`: the namespace's listeners on the other nodes hear `[event, ...args]`. */
+  serverSideEmit(args: unknown[]): void {
+    this.tellOthers({ type: RequestType.SERVER_SIDE_EMIT, data: args });
+  }
+
+  /** The same, with one answer per other node; a timeout rejects with the answers received so far (`error.responses`). */
+  async serverSideEmitWithAck(args: unknown[]): Promise<unknown[]> {
+    const others = (await this.subscriberCount()) - 1;
+    if (others <= 0) return [];
+    const requestId = randomBytes(6).toString('base64url').slice(0, 6);
+    const responses: unknown[] = [];
+    const result = this.pending.wait({
+      requestId,
+      label: 'serverSideEmit()',
+      expected: others,
+      expectedNodes: this.node.nodesServing(this.nsp.name).filter((name) => name !== this.node.name),
+      onAnswer: (response) => responses.push(response.data),
+      result: () => responses,
+    });
+    await this.publishRequest({ uid: this.uid, requestId, type: RequestType.SERVER_SIDE_EMIT, data: args });
+    return result.catch((error: Error) => {
+      throw Object.assign(error, { responses });
+    });
+  }
+
+  /** Publishes a request no node answers; a failure is reported, as the caller does not wait. */
+  private tellOthers(body: Record<string, unknown>): void {
+    if (this.closed) return;
+    this.node.connections.pub.publish(this.channels.request, encodeJson({ uid: this.uid, ...body })).catch((error: Error) => {
+      this.reportError(new Error(`request not sent to the other nodes: ${error.message}`));
+    });
   }
 
   /** Makes the socket `id`, on whichever node it lives, join `room` (socket.io-redis's remoteJoin). */
@@ -352,6 +401,10 @@ export class RedisAdapter extends Adapter implements NodeMember {
 /** Runs a user callback outside the promise chain: if it throws, it throws as a callback does, not as an unhandled rejection. */
 function callLater<A extends unknown[]>(fn: ((...args: A) => void) | undefined, ...args: A): void {
   if (fn) process.nextTick(() => fn(...args));
+}
+
+function wireSelection(selection: SocketSelection): { rooms: string[]; except: string[] } {
+  return { rooms: selection.rooms, except: selection.except ?? [] };
 }
 
 function pushUnique(into: string[], items: string[]): void {
