@@ -105,6 +105,20 @@ export interface ClusterOperations {
   serverSideEmit(args: unknown[]): void;
   /** The same, resolving with one answer per other node (rejects with those received once the request times out). */
   serverSideEmitWithAck(args: unknown[]): Promise<unknown[]>;
+  /**
+   * Sends `packet` to the sockets `selection` picks on the other nodes,
+   * each expected to ack: `onClientCount` once per node that delivered it
+   * (how many acks to expect from there), `onAck` with each client's answer,
+   * until `timeout` ms have passed.
+   */
+  broadcastWithAck(
+    packet: Packet,
+    selection: SocketSelection & { timeout?: number },
+    onClientCount: (count: number) => void,
+    onAck: (answer: unknown) => void,
+  ): void;
+  /** How many nodes (this one included) serve the namespace. */
+  serverCount(): Promise<number>;
 }
 
 /** What a namespace asks of its adapter: socket.io-adapter 1.x's public shape. */

@@ -160,15 +160,20 @@ export class BroadcastOperator<EmitEvents extends EventsMap = any, SocketData = 
   }
 
   /**
-   * One packet per recipient, each waiting for its ack; the callback gets
-   * `(null, responses)` once all answered, or `(timeout error, responses so far)`.
+   * One packet per recipient, each waiting for its ack, on this node and,
+   * through a cluster adapter, on the others. The callback gets
+   * `(null, responses)` once every node said how many clients it wrote to
+   * and every one of them answered, or `(timeout error, responses so far)`.
    * Without a timeout, socket.io 4 waits no time at all (a timer of 0):
    * kept, so an app that forgot `timeout()` sees the same thing on both.
    */
   private emitExpectingAcks(data: unknown[], ack: AnyFn): void {
     const recipients = this.localSockets();
+    const cluster = this.cluster();
     const responses: unknown[] = [];
-    const forgets: Array<() => void> = [];
+    let expectedServers = cluster ? -1 : 1;
+    let servers = 1;
+    let expectedClients = recipients.length;
     let done = false;
     const finish = (err: Error | null) => {
       if (done) return;
@@ -177,16 +182,35 @@ export class BroadcastOperator<EmitEvents extends EventsMap = any, SocketData = 
       for (const forget of forgets) forget();
       ack(err, this.flags.expectSingleResponse ? responses[0] : responses);
     };
+    const check = () => {
+      if (servers === expectedServers && responses.length === expectedClients) finish(null);
+    };
+    const onAnswer = (response: unknown) => {
+      if (done) return;
+      responses.push(response);
+      check();
+    };
     const timer = setTimeout(() => finish(timeoutError()), this.flags.timeout);
-    for (const socket of recipients) {
-      forgets.push(
-        socket.core.sendEvent(data, this.flags, (response: unknown) => {
-          responses.push(response);
-          if (responses.length === recipients.length) finish(null);
-        }),
-      );
+    const forgets = recipients.map((socket) => socket.core.sendEvent(data, this.flags, onAnswer));
+    if (!cluster) {
+      if (recipients.length === 0) process.nextTick(check);
+      return;
     }
-    if (recipients.length === 0) process.nextTick(finish, null);
+    const { rooms, except } = this.selection;
+    const onClientCount = (count: number) => {
+      expectedClients += count;
+      servers++;
+      check();
+    };
+    cluster.broadcastWithAck({ type: PacketType.EVENT, nsp: this.nsp.name, data }, { rooms, except, timeout: this.flags.timeout }, onClientCount, onAnswer);
+    cluster.serverCount().then(
+      (count) => {
+        expectedServers = count;
+        check();
+      },
+      // Redis unreachable: only this node's answers can come; the timeout reports the rest.
+      () => undefined,
+    );
   }
 }
 

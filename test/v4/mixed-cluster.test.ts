@@ -148,10 +148,21 @@ describe.skipIf(skipWithoutRedis('v4 mixed cluster'))('iostate/v4 and socket.io 
     expect(() => v.serverSideEmit('connection')).toThrow('"connection" is a reserved event name');
   });
 
-  it('a socket.io 4 node broadcasts with acks to iostate/v4 clients', async () => {
-    const { io4, portV } = await startCluster();
+  it('broadcasts with acks collect the answers of both nodes, both ways; a RemoteSocket gets its one answer', async () => {
+    const { io4, port4, v, portV } = await startCluster();
     const { client: onV } = await client(portV, {});
-    onV.on('q', (n: number, ack: (answer: number) => void) => ack(n + 1));
-    expect(await io4.timeout(2000).emitWithAck('q', 41)).toEqual([42]);
+    const { client: on4 } = await client(port4, {});
+    onV.on('q', (n: number, ack: (answer: string) => void) => ack(`v${n}`));
+    on4.on('q', (n: number, ack: (answer: string) => void) => ack(`4:${n}`));
+    expect((await io4.timeout(2000).emitWithAck('q', 1)).sort()).toEqual(['4:1', 'v1']);
+    expect((await v.timeout(2000).emitWithAck('q', 2)).sort()).toEqual(['4:2', 'v2']);
+    expect(await v.except(onV.id!).timeout(2000).emitWithAck('q', 3)).toEqual(['4:3']);
+    const remote = (await v.fetchSockets()).find((socket) => socket.id === on4.id)!;
+    expect(await remote.timeout(2000).emitWithAck('q', 4)).toBe('4:4');
+    // A client that does not answer: the timeout, with the answers that came.
+    on4.off('q');
+    on4.on('q', () => {});
+    const late = await new Promise((resolve) => v.timeout(300).emit('q', 5, (err: Error | null, answers: string[]) => resolve([err?.message, answers])));
+    expect(late).toEqual(['operation has timed out', ['v5']]);
   });
 });

@@ -50,6 +50,8 @@ export class RedisAdapter extends Adapter implements NodeMember, ClusterOperatio
   readonly channels: Channels;
   readonly node: ClusterNode;
   private readonly pending: PendingRequests;
+  /** This node's broadcasts with acks still collecting answers, by request id (forgotten after their timeout). */
+  private readonly ackRequests = new Map<string, { onClientCount: (count: number) => void; onAck: (answer: unknown) => void }>();
   private readonly subscribed: Promise<unknown>;
   private readonly warned = new Set<string>();
   private closed = false;
@@ -214,6 +216,44 @@ export class RedisAdapter extends Adapter implements NodeMember, ClusterOperatio
     });
   }
 
+  /**
+   * socket.io 4's broadcast with acks, to the other nodes (this node's
+   * sockets are the caller's): each node answers with how many clients it
+   * wrote to, then with each client's ack, for as long as `timeout` lasts.
+   */
+  broadcastWithAck(
+    packet: Packet,
+    selection: SocketSelection & { timeout?: number },
+    onClientCount: (count: number) => void,
+    onAck: (answer: unknown) => void,
+  ): void {
+    if (this.closed) return;
+    const requestId = randomBytes(6).toString('base64url').slice(0, 6);
+    this.ackRequests.set(requestId, { onClientCount, onAck });
+    const forget = setTimeout(() => this.ackRequests.delete(requestId), selection.timeout ?? 0);
+    forget.unref();
+    const opts = { ...wireSelection(selection), flags: selection.timeout === undefined ? {} : { timeout: selection.timeout } };
+    const wirePacket = { type: packet.type, data: packet.data, nsp: this.nsp.name };
+    this.node.connections.pub.publish(this.channels.request, encodeMsgpack({ uid: this.uid, requestId, type: RequestType.BROADCAST, packet: wirePacket, opts })).catch((error: Error) => {
+      this.reportError(new Error(`broadcast with acks not sent to the other nodes: ${error.message}`));
+    });
+  }
+
+  /** How many nodes (this one included) serve this namespace. */
+  serverCount(): Promise<number> {
+    return this.subscriberCount();
+  }
+
+  /** An answer to one of this node's broadcasts with acks: true when it was one. */
+  private onAckResponse(response: Record<string, unknown>): boolean {
+    if (response.type !== RequestType.BROADCAST_CLIENT_COUNT && response.type !== RequestType.BROADCAST_ACK) return false;
+    const waiting = typeof response.requestId === 'string' ? this.ackRequests.get(response.requestId) : undefined;
+    if (!waiting) return true;
+    if (response.type === RequestType.BROADCAST_ACK) waiting.onAck(response.packet);
+    else if (typeof response.clientCount === 'number' && Number.isInteger(response.clientCount) && response.clientCount >= 0) waiting.onClientCount(response.clientCount);
+    return true;
+  }
+
   /** Publishes a request no node answers; a failure is reported, as the caller does not wait. */
   private tellOthers(body: Record<string, unknown>): void {
     if (this.closed) return;
@@ -247,6 +287,7 @@ export class RedisAdapter extends Adapter implements NodeMember, ClusterOperatio
       void sub.unsubscribe(this.channels.request, this.channels.response, this.channels.ownResponse).catch(() => undefined);
     }
     this.pending.failAll(new Error(`the adapter of ${this.nsp.name} closed`));
+    this.ackRequests.clear();
     this.node.leave(this);
   }
 
@@ -358,7 +399,8 @@ export class RedisAdapter extends Adapter implements NodeMember, ClusterOperatio
     const channel = channelBuffer.toString();
     if (channel === this.channels.response || channel === this.channels.ownResponse) {
       const response = decodeMessage(message);
-      if (response) this.pending.answer(isLegacyMessage(response) ? fromLegacyResponse(response) : response);
+      if (!response || this.onAckResponse(response)) return;
+      this.pending.answer(isLegacyMessage(response) ? fromLegacyResponse(response) : response);
       return;
     }
     if (channel !== this.channels.request) return;
