@@ -104,7 +104,10 @@ export class BroadcastOperator<EmitEvents extends EventsMap = any, SocketData = 
     const cluster = this.cluster();
     if (!cluster) return Promise.resolve(this.localSockets() as unknown as RemoteSocket<EmitEvents, SocketData>[]);
     return cluster.fetchSockets(this.selection).then((found) =>
-      found.map((details) => (this.localFace(details.id) as unknown as RemoteSocket<EmitEvents, SocketData>) ?? new RemoteSocket<EmitEvents, SocketData>(this.nsp, details)),
+      found
+        // Answers of other nodes: one without a string id names no socket.
+        .filter((details) => typeof details?.id === 'string')
+        .map((details) => (this.localFace(details.id) as unknown as RemoteSocket<EmitEvents, SocketData>) ?? new RemoteSocket<EmitEvents, SocketData>(this.nsp, details)),
     );
   }
 

@@ -24,10 +24,13 @@ export class RemoteSocket<EmitEvents extends EventsMap = any, SocketData = any> 
   readonly data: SocketData;
   private readonly operator: BroadcastOperator<EmitEvents, SocketData>;
 
+  /** `details` come from another node through Redis: shapes are checked, so a forged answer cannot break the caller. */
   constructor(nsp: CoreNamespace, details: RemoteSocketDetails) {
     this.id = details.id;
-    this.handshake = details.handshake as unknown as Handshake;
-    this.rooms = new Set(details.rooms);
+    const handshake: unknown = details.handshake;
+    this.handshake = (typeof handshake === 'object' && handshake !== null ? handshake : {}) as Handshake;
+    const rooms: unknown = details.rooms;
+    this.rooms = new Set(Array.isArray(rooms) ? rooms.filter((room): room is string => typeof room === 'string') : []);
     this.data = details.data as SocketData;
     this.operator = new BroadcastOperator<EmitEvents, SocketData>(nsp, new Set([this.id]), undefined, { expectSingleResponse: true });
   }

@@ -84,6 +84,20 @@ describe('iostate/v4 shapes, compared with socket.io 4.8', () => {
     }
   });
 
+  it('a packet that does not parse ends the connection, with the reason socket.io 4.8 gives', async () => {
+    const { ours, theirs } = await differential(async (side) => {
+      const { socket, client } = await connectOne(side);
+      const errors: string[] = [];
+      socket.on('error', (err) => errors.push(err.message));
+      const disconnected = next<[string]>(socket, 'disconnect');
+      const clientSaw = next<[string]>(client, 'disconnect');
+      (client.io.engine as unknown as { write(data: string): void }).write('2["unterminated"');
+      return { reason: (await disconnected)[0], client: (await clientSaw)[0], errors: errors.length };
+    });
+    expect(ours).toEqual(theirs);
+    expect(ours).toEqual({ reason: 'forced close', client: 'transport close', errors: 1 });
+  });
+
   it('a middleware refusal reaches the 4.x client with err.message and err.data', async () => {
     const { ours, theirs } = await differential(async (side) => {
       side.io.use((socket, next) => {
