@@ -457,7 +457,8 @@ export class Socket extends EventEmitter {
     this.face?.onIncoming?.(args);
     if (!this.fns) return this.dispatch(args);
     runMiddlewares(this.fns, args, (err) => this.server.reportAppError(err, this), (err) => {
-      if (err) return this.refusePacket(err);
+      // A tick later, as the event it stands for would have been (socket.io 2.5.1 and 4.8 alike).
+      if (err) return process.nextTick(() => this.refusePacket(err));
       this.dispatch(args);
     });
   }

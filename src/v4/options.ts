@@ -41,7 +41,11 @@ const cookieRule = optionRule('true, false or an object { name, path, httpOnly }
 
 const warned = new Set<string>();
 
-export function translateOptions(options: ServerOptions = {}): TranslatedOptions {
+/**
+ * The core's options and the engine's settings for `options`; with
+ * `defaults` false (options given to `attach`), only what they name.
+ */
+export function translateOptions(options: ServerOptions = {}, defaults = true): TranslatedOptions {
   const { cors: corsOptions, allowEIO3, cookie, connectionStateRecovery, ...rest } = options;
   if (corsOptions !== undefined) checkOption('option cors', corsRule, corsOptions);
   if (allowEIO3 !== undefined) checkOption('option allowEIO3', booleanRule, allowEIO3);
@@ -53,6 +57,13 @@ export function translateOptions(options: ServerOptions = {}): TranslatedOptions
       { type: 'IostateWarning', code: 'IOSTATE_UNSUPPORTED_OPTION' },
     );
   }
+  if (!defaults) {
+    const engine: TranslatedOptions['engine'] = {};
+    if (corsOptions !== undefined) engine.cors = cors(corsOptions as CorsOptions) as unknown as HttpMiddleware;
+    if (allowEIO3 !== undefined) engine.allowEIO3 = allowEIO3;
+    return { core: { ...rest, ...(cookie === undefined ? {} : cookieSettings(cookie)) }, engine };
+  }
+  // engine.io 6's defaults where engine.io 3's differ: a longer pingTimeout, no cookie, no v3 clients.
   const core: CoreOptions = { pingTimeout: 20_000, ...rest, ...cookieSettings(cookie) };
   const middleware = corsOptions === undefined ? null : (cors(corsOptions as CorsOptions) as unknown as HttpMiddleware);
   return { core, engine: { cors: middleware, allowEIO3: allowEIO3 === true } };

@@ -110,8 +110,12 @@ export class Server<
   /** Attaches to an http.Server, or to a new one listening on `port`. */
   attach(srv: http.Server | number | string, opts: ServerOptions = {}): this {
     if (typeof srv === 'function') throw new Error('You are trying to attach socket.io to an express request handler function. Please pass a http.Server instance.');
-    const { core } = translateOptions(opts);
-    this.core.attach(srv, Object.keys(opts).length === 0 ? {} : { ...core, serveClient: false });
+    // As socket.io 4 merges them: the constructor's options win, attach's add what they did not name.
+    const added = Object.fromEntries(Object.entries(opts ?? {}).filter(([key]) => !Object.hasOwn(this.options, key))) as ServerOptions;
+    const { core, engine } = translateOptions(added, false);
+    if (added.serveClient !== undefined) this.serveClient$ = added.serveClient !== false;
+    Object.assign(this.core.faceEngineOptions, engine);
+    this.core.attach(srv, { ...core, serveClient: false });
     if (this.serveClient$ && this.core.httpServer) answerFirst(this.core.httpServer, createClientBundleHandler(this.core.path(), 'v4'));
     return this;
   }

@@ -125,6 +125,28 @@ describe('iostate/v4 emitting, compared with socket.io 4.8', () => {
     expect(ours.error).toBe('no throw');
   });
 
+  it('socket.use: a packet middleware that refuses gives the app an error and drops the event', async () => {
+    const { ours, theirs } = await differential(async (side) => {
+      const { A } = await threePeers(side);
+      const log: unknown[] = [];
+      A.socket.use(([event, ...args], next) => {
+        log.push(['middleware', event, args.filter((arg) => typeof arg !== 'function')]);
+        if (event === 'forbidden') return next(new Error('not allowed'));
+        next();
+      });
+      A.socket.on('error', (err) => log.push(['error', err.message]));
+      A.socket.on('forbidden', () => log.push(['handler ran']));
+      const allowed = next(A.socket, 'allowed');
+      A.client.emit('forbidden', 1);
+      A.client.emit('allowed', 2);
+      await allowed;
+      await delay(50);
+      return { log, connected: A.client.connected };
+    });
+    expect(ours).toEqual(theirs);
+    expect(ours.log).toEqual([['middleware', 'forbidden', [1]], ['middleware', 'allowed', [2]], ['error', 'not allowed']]);
+  });
+
   it('catch-all listeners: onAny, prependAny, offAny, listenersAny and the outgoing family', async () => {
     const { ours, theirs } = await differential(async (side) => {
       const { A, B } = await threePeers(side);

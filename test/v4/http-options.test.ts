@@ -1,8 +1,11 @@
 // The HTTP side of iostate/v4's options, compared with socket.io 4.8:
 // `cors` (through the cors package, as engine.io 6), and serveClient (the
 // 4.x bundles under the path).
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { Server as SocketIo4 } from 'socket.io';
+import { Server as IostateV4 } from '../../src/v4';
+import { closeHttp, listen, onCleanup } from '../interop/harness/fixture';
 import { differential, type Side } from './harness';
 
 interface Answer {
@@ -81,5 +84,50 @@ describe('iostate/v4 serveClient, compared with socket.io 4.8', () => {
     expect(revalidated.ours.headers.etag).toMatch(/^"4\.\d+\.\d+"$/);
     const off = await differential((side) => ask(side, 'GET', '/socket.io/socket.io.js', {}, shown), { serveClient: false });
     expect(off.ours.status).toBe(off.theirs.status);
+  });
+});
+
+/** The Engine.IO handshake's open packet, without its session id. */
+function openPacket(port: number): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path: HANDSHAKE }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => {
+        const { sid: _sid, ...open } = JSON.parse(body.slice(1)) as Record<string, unknown>;
+        const cookie = res.headers['set-cookie']?.map((line) => line.replace(/=[^;]+/, '=SID')) ?? null;
+        resolve({ ...open, cookie });
+      });
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+describe('iostate/v4 engine settings, compared with socket.io 4.8', () => {
+  it("engine.io 6's defaults, and attach() options under the constructor's (the constructor's win)", async () => {
+    const run = async (Server: typeof IostateV4 | typeof SocketIo4) => {
+      const results: Record<string, unknown> = {};
+      for (const [label, build] of [
+        ['defaults', (http: ReturnType<typeof createServer>) => new Server(http)],
+        ['attach adds, constructor wins', (http: ReturnType<typeof createServer>) => new Server({ pingTimeout: 7000 }).attach(http, { pingTimeout: 9000, pingInterval: 1500, cookie: true })],
+      ] as const) {
+        const http = createServer();
+        const io = build(http);
+        const port = await listen(http);
+        onCleanup(async () => {
+          await io.close();
+          if (http.listening) await closeHttp(http);
+        });
+        results[label] = await openPacket(port);
+      }
+      return results;
+    };
+    const ours = await run(IostateV4);
+    const theirs = await run(SocketIo4);
+    expect(ours).toEqual(theirs);
+    expect(ours.defaults).toEqual({ upgrades: ['websocket'], pingInterval: 25000, pingTimeout: 20000, maxPayload: 1000000, cookie: null });
+    expect(ours['attach adds, constructor wins']).toMatchObject({ pingInterval: 1500, pingTimeout: 7000, cookie: ['io=SID; Path=/; HttpOnly; SameSite=Lax'] });
   });
 });
