@@ -24,6 +24,7 @@ import { Namespace, namespaceNamed, type NamespaceMiddleware } from './namespace
 import { ParentNamespace, type NamespaceMatcher } from './parent-namespace';
 import type { Socket } from './socket';
 import { catchRejection, toError } from './errors';
+import type { RoomNames } from './emit-modifiers';
 import { applyLegacySetting } from './legacy-settings';
 import { answerFirst } from '../http/answer-first';
 import { checkServerOption, checkServerOptions, middlewareRule, namespaceNameRule } from './server-options';
@@ -298,12 +299,17 @@ export class Server {
     return this.sockets.emit(event, ...args);
   }
 
-  to(room: string | string[]): Namespace {
+  // The modifiers (emit-modifiers.ts) are `/`'s: those taking an argument return `/`, the flags the Server, as socket.io 2.x.
+  to(room: RoomNames): Namespace {
     return this.sockets.to(room);
   }
 
-  in(room: string | string[]): Namespace {
+  in(room: RoomNames): Namespace {
     return this.sockets.in(room);
+  }
+
+  except(room: RoomNames): Namespace {
+    return this.sockets.except(room);
   }
 
   use(fn: NamespaceMiddleware): this {
@@ -332,7 +338,6 @@ export class Server {
     return this.sockets.binary(value);
   }
 
-  // The flags set `/`'s flags and return the Server, as socket.io 2.x: `io.volatile.emit(...)`.
   get volatile(): this {
     void this.sockets.volatile;
     return this;

@@ -25,6 +25,8 @@ import { runMiddlewares } from './middleware-chain';
 import { randomId } from '../transport/random-id';
 import { checkOption } from '../transport/option-rules';
 import { packetMiddlewareRule } from './server-options';
+import { broadcastOptions, broadcasts, ModifierChain } from './emit-modifiers';
+import { connectErrorPacket, connectPacket } from './connect-answers';
 
 /** What a client sent with its namespace CONNECT: a query string (2.x) or an auth object (4.x). */
 export interface ConnectPayload {
@@ -74,7 +76,7 @@ export interface SocketFace extends EventEmitter {
   onOutgoingPacket?(packet: Packet): void;
 }
 
-export class Socket extends EventEmitter {
+export class Socket extends ModifierChain {
   readonly id: string;
   readonly server: Server;
   readonly adapter: Namespace['adapter'];
@@ -85,8 +87,6 @@ export class Socket extends EventEmitter {
   private acks: Map<number, Ack> | undefined;
   private nextAckId = 0;
   private fns: PacketMiddleware[] | undefined;
-  private rooms$: string[] | undefined;
-  private flags: BroadcastFlags | undefined;
   private readonly lifecycle: MachineHost<typeof socketMachine>;
   private connectTimer: NodeJS.Timeout | undefined;
   private closeDetails: Partial<Omit<CloseDetails, 'initiator'>> | undefined;
@@ -118,6 +118,7 @@ export class Socket extends EventEmitter {
         protocol: this.client.protocol,
       });
       this.join(this.id);
+      this.packet(connectPacket(this.client.protocol, this.nsp.name, this.id));
       this.client.onSocketConnected(this);
     },
     announceRefusal({ message, data }) {
@@ -128,7 +129,8 @@ export class Socket extends EventEmitter {
         message,
         ...(data === undefined ? {} : { data }),
       });
-      this.client.refuseNamespace(this.nsp.name, message, data);
+      this.packet(connectErrorPacket(this.client.protocol, this.nsp.name, message, data));
+      this.client.onSocketRefused(this);
     },
     beginDisconnect({ reason, initiator }) {
       const details = this.disconnectDetails(initiator);
@@ -234,66 +236,27 @@ export class Socket extends EventEmitter {
     return this;
   }
 
-  to(room: string | string[]): this {
-    const rooms = (this.rooms$ ??= []);
-    for (const name of Array.isArray(room) ? room : [room]) {
-      if (!rooms.includes(name)) rooms.push(String(name));
-    }
-    return this;
-  }
-
-  in(room: string | string[]): this {
-    return this.to(room);
-  }
-
+  /** The next emit goes to every socket of the namespace but this one (with `to`: of those rooms). */
   get broadcast(): this {
-    (this.flags ??= {}).broadcast = true;
-    return this;
-  }
-
-  get volatile(): this {
-    (this.flags ??= {}).volatile = true;
-    return this;
-  }
-
-  get local(): this {
-    (this.flags ??= {}).local = true;
-    return this;
-  }
-
-  get json(): this {
-    return this;
-  }
-
-  binary(value: boolean): this {
-    (this.flags ??= {}).binary = value;
-    return this;
-  }
-
-  compress(value: boolean): this {
-    (this.flags ??= {}).compress = value;
-    return this;
+    return this.setFlag('broadcast', true);
   }
 
   /**
-   * Sends an event to this client, or — after `to`/`in`/`broadcast` — to the
-   * chosen rooms (everyone in the namespace for `broadcast`) except itself.
+   * Sends an event to this client, or — after `to`/`in`/`except`/`broadcast` —
+   * to the chosen rooms (everyone in the namespace for `broadcast`) except itself.
    * Reserved names (`disconnect`, `error`…) throw: only the library emits them.
    */
   // Returns `this` for chaining, as socket.io 2.x (typed `any` to stay an EventEmitter override).
   override emit(event: string | symbol, ...args: unknown[]): any {
     if (typeof event === 'symbol' || RESERVED_EVENTS.has(event)) throw new Error(`"${String(event)}" is a reserved event name`);
-    const rooms = this.rooms$;
-    const flags = this.flags ?? NO_FLAGS;
-    this.rooms$ = undefined;
-    this.flags = undefined;
-    if (rooms || flags.broadcast) {
+    const modifiers = this.takeModifiers();
+    if (broadcasts(modifiers)) {
       if (typeof args[args.length - 1] === 'function') throw new Error('Callbacks are not supported when broadcasting');
-      this.adapter.broadcast({ type: PacketType.EVENT, nsp: this.nsp.name, data: [event, ...args] }, { rooms: rooms ?? [], except: [this.id], flags });
+      this.adapter.broadcast({ type: PacketType.EVENT, nsp: this.nsp.name, data: [event, ...args] }, broadcastOptions(modifiers, this.id));
       return this;
     }
     const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as Ack) : undefined;
-    this.sendEvent([event, ...args], flags, ack);
+    this.sendEvent([event, ...args], modifiers.flags, ack);
     return this;
   }
 

@@ -25,13 +25,13 @@ export interface BroadcastFlags {
 /** The flags of an emit that set none; shared so the common path allocates nothing. */
 export const NO_FLAGS: BroadcastFlags = Object.freeze({});
 
-/** Which sockets a broadcast reaches, and how. */
+/** Which sockets a broadcast reaches, and how; an adapter reads it, never changes it. */
 export interface BroadcastOptions {
   /** Rooms to send to; none means every socket of the namespace. */
-  rooms: string[];
+  readonly rooms: readonly string[];
   /** Rooms (and so socket ids) whose members must not receive it. */
-  except?: string[];
-  flags?: BroadcastFlags;
+  readonly except?: readonly string[];
+  readonly flags?: Readonly<BroadcastFlags>;
 }
 
 /** The 2.x shape of `adapter.rooms[name]`. */

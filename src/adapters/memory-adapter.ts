@@ -146,7 +146,7 @@ export function recipientsIn(nsp: AdapterNamespace, opts: Pick<BroadcastOptions,
   return filterOut(membersOfAny(nsp, opts.rooms), excluded);
 }
 
-function membersOfAny(nsp: AdapterNamespace, rooms: string[]): Set<string> {
+function membersOfAny(nsp: AdapterNamespace, rooms: readonly string[]): Set<string> {
   const ids = new Set<string>();
   for (const room of rooms) {
     const members = nsp.server.log.projections.rooms.membersOf(nsp.name, room);

@@ -210,8 +210,7 @@ export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = 
   const connectingByNsp = new Map<string, number>();
   let connectingTotal = 0;
   for (const client of io.openClients?.values() ?? []) {
-    for (const name in client.nsps) {
-      const socket = client.nsps[name];
+    for (const [name, socket] of Object.entries(client.nsps)) {
       if (socket.state !== 'connecting') continue;
       connectingTotal++;
       connectingByNsp.set(name, (connectingByNsp.get(name) ?? 0) + 1);

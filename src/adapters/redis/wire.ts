@@ -55,9 +55,9 @@ export function broadcastChannel(channels: Channels, rooms: readonly string[]): 
 }
 
 export interface WireBroadcastOptions {
-  rooms: string[];
-  except: string[];
-  flags?: BroadcastFlags & { timeout?: number };
+  rooms: readonly string[];
+  except: readonly string[];
+  flags?: Readonly<BroadcastFlags> & { timeout?: number };
 }
 
 export interface WireBroadcast {
