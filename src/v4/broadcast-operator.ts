@@ -1,7 +1,9 @@
 /**
  * socket.io 4's BroadcastOperator: who an emit goes to (rooms, rooms left
- * out) and how (volatile, local, compress, timeout), as an immutable value.
- * Every modifier returns a new operator, so `const room = io.to('a')` can be
+ * out) and how (volatile, local, compress, timeout). It holds the core's
+ * immutable `EmitModifiers` value (src/actors/emit-modifiers.ts, the same
+ * modifiers the 2.x face chains on its emitters) plus the ack timeout;
+ * every modifier returns a new operator, so `const room = io.to('a')` can be
  * reused and never picks up rooms or flags of a later chain.
  *
  * Delivery goes through the core namespace's adapter (one encoding for all
@@ -9,7 +11,7 @@
  * the answers, as socket.io 4 does.
  */
 import type { Namespace as CoreNamespace } from '../actors/namespace';
-import type { BroadcastFlags } from '../adapters/adapter-contract';
+import { NO_MODIFIERS, broadcastOptions, withExcept, withFlag, withRooms, type EmitModifiers } from '../actors/emit-modifiers';
 import { PacketType } from '../parser/packet';
 import { checkEmittable, timeoutError } from './reserved-events';
 import type { ClusterOperations } from '../adapters/adapter-contract';
@@ -18,11 +20,12 @@ import { selectSockets, type Selection } from './selection';
 import type { Socket } from './socket';
 import type { AckResult, AllButLast, EventNames, EventNamesWithAck, EventParams, EventsMap } from './typed-events';
 
-/** The modifiers of an operator: the core's broadcast flags plus the ack timeout. */
-export interface OperatorFlags extends BroadcastFlags {
-  timeout?: number;
+/** What an emit with an ack waits for, beside the modifiers. */
+export interface AckOptions {
+  /** ms before the callback gets an error; undefined: socket.io 4 waits no time at all. */
+  readonly timeout?: number;
   /** A RemoteSocket's emit: its ack gets the one answer, not an array (as a Socket's does). */
-  expectSingleResponse?: boolean;
+  readonly expectSingleResponse?: boolean;
 }
 
 type AnyFn = (...args: any[]) => void;
@@ -31,14 +34,13 @@ export class BroadcastOperator<EmitEvents extends EventsMap = any, SocketData = 
   constructor(
     /** The core namespace the operator targets. */
     private readonly nsp: CoreNamespace,
-    private readonly rooms: ReadonlySet<string> = EMPTY,
-    private readonly exceptRooms: ReadonlySet<string> = EMPTY,
-    private readonly flags: Readonly<OperatorFlags> = {},
+    private readonly modifiers: EmitModifiers = NO_MODIFIERS,
+    private readonly acks: AckOptions = NO_ACK_OPTIONS,
   ) {}
 
   /** Targets a room (or several): members of any of them receive the emit, each once. */
   to(room: string | readonly string[]): BroadcastOperator<EmitEvents, SocketData> {
-    return new BroadcastOperator(this.nsp, union(this.rooms, room), this.exceptRooms, this.flags);
+    return this.with(withRooms(this.modifiers, room));
   }
 
   /** Same as `to`. */
@@ -48,27 +50,27 @@ export class BroadcastOperator<EmitEvents extends EventsMap = any, SocketData = 
 
   /** Leaves out the members of a room (or a socket, by its id). */
   except(room: string | readonly string[]): BroadcastOperator<EmitEvents, SocketData> {
-    return new BroadcastOperator(this.nsp, this.rooms, union(this.exceptRooms, room), this.flags);
+    return this.with(withExcept(this.modifiers, room));
   }
 
   /** Whether to compress the packets (WebSocket permessage-deflate, polling compression). */
   compress(compress: boolean): BroadcastOperator<EmitEvents, SocketData> {
-    return this.withFlag({ compress });
+    return this.with(withFlag(this.modifiers, 'compress', compress));
   }
 
   /** The packet may be dropped for a client that cannot take it now. */
   get volatile(): BroadcastOperator<EmitEvents, SocketData> {
-    return this.withFlag({ volatile: true });
+    return this.with(withFlag(this.modifiers, 'volatile', true));
   }
 
   /** Only the sockets of this node, not of the other nodes of a cluster. */
   get local(): BroadcastOperator<EmitEvents, SocketData> {
-    return this.withFlag({ local: true });
+    return this.with(withFlag(this.modifiers, 'local', true));
   }
 
   /** An emit with an ack then calls back with an error after `timeout` ms if not every client answered. */
   timeout(timeout: number): BroadcastOperator<EmitEvents, SocketData> {
-    return this.withFlag({ timeout });
+    return new BroadcastOperator(this.nsp, this.modifiers, { ...this.acks, timeout });
   }
 
   /**
@@ -79,7 +81,7 @@ export class BroadcastOperator<EmitEvents extends EventsMap = any, SocketData = 
     checkEmittable(event);
     const data: unknown[] = [event, ...args];
     if (typeof data[data.length - 1] !== 'function') {
-      this.nsp.adapter.broadcast({ type: PacketType.EVENT, nsp: this.nsp.name, data }, this.broadcastOptions());
+      this.nsp.adapter.broadcast({ type: PacketType.EVENT, nsp: this.nsp.name, data }, broadcastOptions(this.modifiers));
       return true;
     }
     const ack = data.pop() as AnyFn;
@@ -137,7 +139,7 @@ export class BroadcastOperator<EmitEvents extends EventsMap = any, SocketData = 
   /** The adapter's operations on every node, unless the adapter is a single node's or the operator is `local`. */
   private cluster(): ClusterOperations | undefined {
     const adapter = this.nsp.adapter as Partial<ClusterOperations>;
-    return !this.flags.local && typeof adapter.addSockets === 'function' ? (adapter as ClusterOperations) : undefined;
+    return !this.modifiers.flags.local && typeof adapter.addSockets === 'function' ? (adapter as ClusterOperations) : undefined;
   }
 
   private localFace(id: string): Socket | undefined {
@@ -146,20 +148,15 @@ export class BroadcastOperator<EmitEvents extends EventsMap = any, SocketData = 
 
   /** What the operator selects, for requests to other nodes. */
   get selection(): Selection {
-    return { rooms: [...this.rooms], except: [...this.exceptRooms] };
+    return { rooms: [...this.modifiers.rooms], except: [...this.modifiers.except] };
   }
 
-  /** The faces of the selected sockets of this node. */
   private localSockets(): Socket[] {
     return selectSockets(this.nsp, this.selection).flatMap((socket) => (socket.face ? [socket.face as Socket] : []));
   }
 
-  private withFlag(flag: OperatorFlags): BroadcastOperator<EmitEvents, SocketData> {
-    return new BroadcastOperator(this.nsp, this.rooms, this.exceptRooms, { ...this.flags, ...flag });
-  }
-
-  private broadcastOptions() {
-    return { rooms: [...this.rooms], except: [...this.exceptRooms], flags: this.flags };
+  private with(modifiers: EmitModifiers): BroadcastOperator<EmitEvents, SocketData> {
+    return modifiers === this.modifiers ? this : new BroadcastOperator(this.nsp, modifiers, this.acks);
   }
 
   /**
@@ -183,7 +180,7 @@ export class BroadcastOperator<EmitEvents extends EventsMap = any, SocketData = 
       done = true;
       clearTimeout(timer);
       for (const forget of forgets) forget();
-      ack(err, this.flags.expectSingleResponse ? responses[0] : responses);
+      ack(err, this.acks.expectSingleResponse ? responses[0] : responses);
     };
     const check = () => {
       if (servers === expectedServers && responses.length === expectedClients) finish(null);
@@ -193,8 +190,8 @@ export class BroadcastOperator<EmitEvents extends EventsMap = any, SocketData = 
       responses.push(response);
       check();
     };
-    const timer = setTimeout(() => finish(timeoutError()), this.flags.timeout);
-    const forgets = recipients.map((socket) => socket.core.sendEvent(data, this.flags, onAnswer));
+    const timer = setTimeout(() => finish(timeoutError()), this.acks.timeout);
+    const forgets = recipients.map((socket) => socket.core.sendEvent(data, this.modifiers.flags, onAnswer));
     if (!cluster) {
       if (recipients.length === 0) process.nextTick(check);
       return;
@@ -205,7 +202,7 @@ export class BroadcastOperator<EmitEvents extends EventsMap = any, SocketData = 
       servers++;
       check();
     };
-    cluster.broadcastWithAck({ type: PacketType.EVENT, nsp: this.nsp.name, data }, { rooms, except, timeout: this.flags.timeout }, onClientCount, onAnswer);
+    cluster.broadcastWithAck({ type: PacketType.EVENT, nsp: this.nsp.name, data }, { rooms, except, timeout: this.acks.timeout }, onClientCount, onAnswer);
     cluster.serverCount().then(
       (count) => {
         expectedServers = count;
@@ -217,14 +214,8 @@ export class BroadcastOperator<EmitEvents extends EventsMap = any, SocketData = 
   }
 }
 
-const EMPTY: ReadonlySet<string> = new Set();
+const NO_ACK_OPTIONS: AckOptions = Object.freeze({});
 
 function roomList(room: string | readonly string[]): string[] {
   return (typeof room === 'string' ? [room] : [...room]).map(String);
-}
-
-function union(set: ReadonlySet<string>, room: string | readonly string[]): ReadonlySet<string> {
-  const next = new Set(set);
-  for (const name of roomList(room)) next.add(name);
-  return next;
 }

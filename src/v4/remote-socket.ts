@@ -7,6 +7,7 @@
  */
 import type { Namespace as CoreNamespace } from '../actors/namespace';
 import type { Handshake } from '../actors/socket';
+import { NO_MODIFIERS, withRooms } from '../actors/emit-modifiers';
 import { BroadcastOperator } from './broadcast-operator';
 import type { AckResult, AllButLast, DecorateAcknowledgements, EventNames, EventNamesWithAck, EventParams, EventsMap } from './typed-events';
 
@@ -32,7 +33,7 @@ export class RemoteSocket<EmitEvents extends EventsMap = any, SocketData = any> 
     const rooms: unknown = details.rooms;
     this.rooms = new Set(Array.isArray(rooms) ? rooms.filter((room): room is string => typeof room === 'string') : []);
     this.data = details.data as SocketData;
-    this.operator = new BroadcastOperator<EmitEvents, SocketData>(nsp, new Set([this.id]), undefined, { expectSingleResponse: true });
+    this.operator = new BroadcastOperator<EmitEvents, SocketData>(nsp, withRooms(NO_MODIFIERS, this.id), { expectSingleResponse: true });
   }
 
   emit<Ev extends EventNames<EmitEvents>>(event: Ev, ...args: EventParams<EmitEvents, Ev>): boolean {

@@ -10,6 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket as CoreSocket, DisconnectDetails, DisconnectReason as CoreDisconnectReason, Handshake, SocketFace } from '../actors/socket';
 import type { BroadcastFlags } from '../adapters/adapter-contract';
 import { PacketType, type Packet } from '../parser/packet';
+import { NO_MODIFIERS, withExcept, withFlag } from '../actors/emit-modifiers';
 import { BroadcastOperator } from './broadcast-operator';
 import { checkEmittable, timeoutError } from './reserved-events';
 import { CatchAllListeners } from './catch-all';
@@ -307,6 +308,10 @@ export class Socket<
   }
 
   private newBroadcastOperator(): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
-    return new BroadcastOperator(this.core.nsp, undefined, new Set([this.id]), this.takeFlags());
+    // The socket's pending flags go with the operator, and leave the socket (as in socket.io 4).
+    const { timeout, ...flags } = this.takeFlags();
+    let modifiers = withExcept(NO_MODIFIERS, this.id);
+    for (const [flag, value] of Object.entries(flags)) modifiers = withFlag(modifiers, flag as keyof BroadcastFlags, value);
+    return new BroadcastOperator(this.core.nsp, modifiers, timeout === undefined ? undefined : { timeout });
   }
 }
