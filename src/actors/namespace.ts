@@ -3,6 +3,7 @@
  * middlewares, its adapter, and the 2.x emit modifiers (emit-modifiers.ts)
  * that apply to its next broadcast.
  */
+import { EventEmitter } from 'node:events';
 import { MachineHost } from '../machines/host';
 import { namespaceMachine } from '../machines/namespace';
 import type { EffectHandlers } from '../machines/effects';
@@ -13,7 +14,7 @@ import { adoptAdapter } from '../adapters/legacy-adapter';
 import type { ParentNamespace } from './parent-namespace';
 import type { Client } from './client';
 import type { Server } from './server';
-import { Socket, type ConnectPayload } from './socket';
+import { Socket, type ConnectPayload, type SocketFace } from './socket';
 import { RESERVED_EVENTS } from './reserved-events';
 import { runMiddlewares } from './middleware-chain';
 import { RecoveryAttempt } from './recovery-attempt';
@@ -33,6 +34,16 @@ export function namespaceNamed(nsps: Readonly<Record<string, Namespace>>, name: 
 
 export type NamespaceMiddleware = (socket: Socket, next: (err?: Error & { data?: unknown }) => void) => unknown;
 
+/**
+ * The object an application holds for this namespace when another API face
+ * (iostate/v4) sits on the core: its listeners hear `connect`/`connection`,
+ * with the face's object for each socket, which it makes.
+ */
+export interface NamespaceFace extends EventEmitter {
+  /** The face's object for a new socket, made before the socket's middlewares run. */
+  socketFace(socket: Socket): SocketFace;
+}
+
 export class Namespace extends ModifierChain {
   /** Sockets connected to this namespace on this node, by id. */
   readonly connected: Record<string, Socket> = {};
@@ -46,6 +57,8 @@ export class Namespace extends ModifierChain {
   private readonly lifecycle: MachineHost<typeof namespaceMachine>;
   /** Its connection state recovery store, when the server has the option on. */
   readonly recovery: RecoveryStore | undefined;
+  /** The face's object for this namespace (iostate/v4), set by the face as the namespace is created; undefined on the 2.x face. */
+  face: NamespaceFace | undefined;
 
   constructor(
     readonly server: Server,
@@ -171,8 +184,10 @@ export class Namespace extends ModifierChain {
       this.connectedCount++;
       socket.onconnect();
       this.server.guard(socket, () => {
-        super.emit('connect', socket);
-        super.emit('connection', socket);
+        const events = this.face ?? this;
+        const appSocket = socket.face ?? socket;
+        EventEmitter.prototype.emit.call(events, 'connect', appSocket);
+        EventEmitter.prototype.emit.call(events, 'connection', appSocket);
       });
     });
   }
@@ -205,8 +220,15 @@ export class Namespace extends ModifierChain {
         continue;
       }
       message ??= new PreparedMessage(this.server.codec.encode(packet, flags));
+      const socket = this.connected[id];
+      socket.face?.onOutgoingPacket?.(packet);
       client.writePrepared(message, flags);
     }
+  }
+
+  /** Another node's serverSideEmit (socket.io 4): this namespace's listeners (its face's) hear it. */
+  receiveServerSideEmit(args: unknown[]): void {
+    this.server.guard(undefined, () => EventEmitter.prototype.emit.apply(this.face ?? this, args as [string, ...unknown[]]));
   }
 
   /** Forgets a socket that left the namespace. */

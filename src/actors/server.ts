@@ -34,7 +34,7 @@ import { checkOption } from '../transport/option-rules';
 
 export type Origins = string | string[] | ((origin: string, callback: (error: string | null, success: boolean) => void) => void);
 
-export interface ServerOptions extends Omit<EngineOptions, 'recorder'>, Omit<AttachOptions, 'path'> {
+export interface ServerOptions extends Omit<EngineOptions, 'recorder' | 'cors' | 'allowEIO3'>, Omit<AttachOptions, 'path'> {
   path?: string;
   serveClient?: boolean;
   adapter?: AdapterConstructor;
@@ -77,6 +77,10 @@ export class Server {
   inspector: InspectorHandler | undefined;
   httpServer: http.Server | undefined;
   adapterConstructor: AdapterConstructor = Adapter;
+  /** Called with each namespace the server creates, static or a dynamic parent's child (a face wraps it here). */
+  onNewNamespace: ((nsp: Namespace) => void) | undefined;
+  /** Engine settings a face decides and checks itself (iostate/v4: engine.io 4+'s `cors` and `allowEIO3`). */
+  faceEngineOptions: Pick<EngineOptions, 'cors' | 'allowEIO3'> = {};
   private path$ = '/socket.io';
   private serveClient$ = true;
   private origins$: Origins = '*:*';
@@ -168,7 +172,7 @@ export class Server {
       srv.listen(port);
     }
     if (opts.path !== undefined) this.path(opts.path);
-    const options: ServerOptions & EngineOptions = { ...this.options, ...opts, path: this.path$, origins: this.origins$, recorder: this.log };
+    const options: ServerOptions & EngineOptions = { ...this.options, ...opts, ...this.faceEngineOptions, path: this.path$, origins: this.origins$, recorder: this.log };
     const engine = new EngineServer(options);
     // As socket.io 2.x hands its options to engine.attach: the attach-time ones count too.
     const { destroyUpgrade, destroyUpgradeTimeout, handlePreflightRequest } = options;
@@ -218,6 +222,7 @@ export class Server {
     if (!nsp) {
       nsp = new Namespace(this, nspName);
       this.nsps[nspName] = nsp;
+      this.onNewNamespace?.(nsp);
     }
     if (fn) nsp.on('connect', fn);
     return nsp;
@@ -247,6 +252,7 @@ export class Server {
         if (existing) return done(existing);
         const child = parent.createChild(name, sid);
         this.nsps[name] = child;
+        this.onNewNamespace?.(child);
         done(child);
       };
       const fail = (err: unknown) => {
@@ -381,7 +387,7 @@ export class Server {
       ...appErrorFacts(err),
       ...(socket ? { socketId: socket.id, nsp: socket.nsp.name } : {}),
     });
-    if (toListeners && socket && socket.listenerCount('error') > 0) {
+    if (toListeners && socket && socket.events.listenerCount('error') > 0) {
       try {
         socket.emitReserved('error', error);
         return;

@@ -65,6 +65,18 @@ export interface DisconnectDetails extends Partial<Omit<CloseDetails, 'initiator
 export type PacketMiddleware = (packet: unknown[], next: (err?: unknown) => void) => unknown;
 type Ack = (...args: unknown[]) => void;
 
+/**
+ * The object an application holds for this socket when another API face
+ * (iostate/v4) sits on the core: its listeners hear the socket's events in
+ * place of the socket's own, and it sees each incoming event first.
+ */
+export interface SocketFace extends EventEmitter {
+  /** An event the client sent, before the packet middlewares (socket.io 4's catch-all listeners hear it there). */
+  onIncoming?(args: readonly unknown[]): void;
+  /** A broadcast is being written to this socket (socket.io 4's outgoing catch-all listeners hear it). */
+  onOutgoingPacket?(packet: Packet): void;
+}
+
 export class Socket extends ModifierChain {
   /** Its id; a recovered socket takes the id it had before (connectionStateRecovery). */
   id: string;
@@ -90,6 +102,8 @@ export class Socket extends ModifierChain {
   private roomsAtDisconnect: string[] | undefined;
   private handshake$: Handshake | undefined;
   private readonly since = Date.now();
+  /** The face's object for this socket (iostate/v4), made before its middlewares run; undefined on the 2.x face. */
+  readonly face: SocketFace | undefined;
 
   /** The socket machine's effects (src/machines/effects.ts), shared by every socket; `this` is the socket. */
   private static readonly effects: EffectHandlers<typeof socketMachine, Socket> = {
@@ -172,6 +186,12 @@ export class Socket extends ModifierChain {
     this.id = socketIdFor(nsp.name, client);
     if (nsp.recovery && client.protocol === 5) this.pid = randomId();
     this.lifecycle = new MachineHost(socketMachine, Socket.effects, undefined, this);
+    this.face = nsp.face?.socketFace(this);
+  }
+
+  /** Whose listeners hear this socket's events: the face's object, or the socket itself. */
+  get events(): EventEmitter {
+    return this.face ?? this;
   }
 
   /** The handshake details, built on first read from the request and the CONNECT payload. */
@@ -249,16 +269,31 @@ export class Socket extends ModifierChain {
       return this;
     }
     const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as Ack) : undefined;
-    const packet: Packet = { type: PacketType.EVENT, nsp: this.nsp.name, data: [event, ...args] };
-    if (ack) {
-      packet.id = this.nextAckId++;
-      (this.acks ??= new Map()).set(packet.id, ack);
-    } else if (this.pid && !modifiers.flags.volatile) {
-      // Kept for recovery as a broadcast to its own room, as socket.io 4 does.
-      packet.data = this.nsp.recovery!.keep(packet.data as unknown[], [this.id], []);
-    }
-    this.packet(packet, modifiers.flags);
+    this.sendEvent([event, ...args], modifiers.flags, ack);
     return this;
+  }
+
+  /**
+   * Writes an EVENT packet (`data`: name and arguments) to this client, with
+   * no check of the name: each face checks its own reserved names. With
+   * `ack`, returns the function that stops waiting for it (a later ack is
+   * then ignored).
+   */
+  sendEvent(data: unknown[], flags: BroadcastFlags = NO_FLAGS, ack?: Ack): () => void {
+    const packet: Packet = { type: PacketType.EVENT, nsp: this.nsp.name, data };
+    if (!ack) {
+      // Kept for recovery as a broadcast to its own room, as socket.io 4 does.
+      if (this.pid && !flags.volatile) packet.data = this.nsp.recovery!.keep(data, [this.id], []);
+      this.packet(packet, flags);
+      return noop;
+    }
+    const id = this.nextAckId++;
+    packet.id = id;
+    (this.acks ??= new Map()).set(id, ack);
+    this.packet(packet, flags);
+    return () => {
+      this.acks?.delete(id);
+    };
   }
 
   /**
@@ -269,12 +304,7 @@ export class Socket extends ModifierChain {
    */
   emitExpectingAck(event: string, args: readonly unknown[], ack: Ack): () => void {
     if (RESERVED_EVENTS.has(event)) throw new Error(`"${event}" is a reserved event name`);
-    const id = this.nextAckId++;
-    (this.acks ??= new Map()).set(id, ack);
-    this.packet({ type: PacketType.EVENT, nsp: this.nsp.name, data: [event, ...args], id });
-    return () => {
-      this.acks?.delete(id);
-    };
+    return this.sendEvent([event, ...args], NO_FLAGS, ack);
   }
 
   send(...args: unknown[]): this {
@@ -419,17 +449,20 @@ export class Socket extends ModifierChain {
 
   /** Runs the local listeners of a reserved event (`error`, `disconnect`…), which `emit` refuses. */
   emitReserved(event: string, ...args: unknown[]): void {
-    if (event === 'error' && this.listenerCount('error') === 0) return;
-    super.emit(event, ...args);
+    const events = this.events;
+    if (event === 'error' && events.listenerCount('error') === 0) return;
+    EventEmitter.prototype.emit.call(events, event, ...args);
   }
 
   private onevent(packet: Packet): void {
     const args = (packet.data as unknown[]).slice();
     if (typeof args[0] === 'string' && RESERVED_EVENTS.has(args[0])) return this.refuseReservedEvent(args[0]);
     if (packet.id !== undefined) args.push(this.ackFor(packet.id));
+    this.face?.onIncoming?.(args);
     if (!this.fns) return this.dispatch(args);
     runMiddlewares(this.fns, args, (err) => this.server.reportAppError(err, this), (err) => {
-      if (err) return this.refusePacket(err);
+      // A tick later, as the event it stands for would have been (socket.io 2.5.1 and 4.8 alike).
+      if (err) return process.nextTick(() => this.refusePacket(err));
       this.dispatch(args);
     });
   }
@@ -456,7 +489,7 @@ export class Socket extends ModifierChain {
 
   private static dispatchNow(socket: Socket, args: unknown[]): void {
     if (!socket.connected) return;
-    socket.server.guard(socket, () => EventEmitter.prototype.emit.apply(socket, args as [string, ...unknown[]]));
+    socket.server.guard(socket, () => EventEmitter.prototype.emit.apply(socket.events, args as [string, ...unknown[]]));
   }
 
   private onack(packet: Packet): void {

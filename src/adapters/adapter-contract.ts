@@ -92,6 +92,49 @@ export interface AdapterNamespace {
    * recovery offset, which their protocol has no place for).
    */
   deliver(ids: Iterable<string>, packet: Packet, flags: BroadcastFlags, legacyPacket?: Packet): void;
+  /**
+   * Another node's `serverSideEmit` (socket.io 4): `[event, ...args]`, an
+   * ack function last when the sender waits for one. Reserved names are
+   * refused before they get here.
+   */
+  receiveServerSideEmit?(args: unknown[]): void;
+}
+
+/** Which sockets an operation on many sockets picks: members of any of `rooms` (all when empty), minus members of `except`. */
+export interface SocketSelection {
+  rooms: string[];
+  except?: string[];
+}
+
+/**
+ * What an adapter of several nodes (iostate/redis) offers the v4 face, in
+ * socket.io-adapter 2's terms: operations on the sockets of every node.
+ * The in-memory adapter has none of these; the face then acts on this node.
+ */
+export interface ClusterOperations {
+  /** Every node's sockets that `selection` picks, described (`id`, `handshake`, `rooms`, `data`). */
+  fetchSockets(selection: SocketSelection): Promise<Array<{ id: string; handshake: Record<string, unknown>; rooms: string[]; data: unknown }>>;
+  addSockets(selection: SocketSelection, rooms: string[]): void;
+  delSockets(selection: SocketSelection, rooms: string[]): void;
+  disconnectSockets(selection: SocketSelection, close: boolean): void;
+  /** Sends `[event, ...args]` to the namespace's listeners on the other nodes. */
+  serverSideEmit(args: unknown[]): void;
+  /** The same, resolving with one answer per other node (rejects with those received once the request times out). */
+  serverSideEmitWithAck(args: unknown[]): Promise<unknown[]>;
+  /**
+   * Sends `packet` to the sockets `selection` picks on the other nodes,
+   * each expected to ack: `onClientCount` once per node that delivered it
+   * (how many acks to expect from there), `onAck` with each client's answer,
+   * until `timeout` ms have passed.
+   */
+  broadcastWithAck(
+    packet: Packet,
+    selection: SocketSelection & { timeout?: number },
+    onClientCount: (count: number) => void,
+    onAck: (answer: unknown) => void,
+  ): void;
+  /** How many nodes (this one included) serve the namespace. */
+  serverCount(): Promise<number>;
 }
 
 /** What a namespace asks of its adapter: socket.io-adapter 1.x's public shape. */

@@ -58,8 +58,10 @@ export class Adapter extends EventEmitter implements NamespaceAdapter {
     const current = this.store.roomsOf(this.nsp.name, id);
     for (const room of rooms) {
       if (current?.has(room)) continue;
+      const created = this.store.membersOf(this.nsp.name, room) === undefined;
       this.log.record({ type: 'room.join', socketId: id, nsp: this.nsp.name, room });
       this.nsp.recovery?.roomChanged(id, room, true);
+      if (this.hasRoomListeners()) this.announceJoin(id, room, created);
     }
     if (fn) process.nextTick(fn, null);
   }
@@ -69,22 +71,40 @@ export class Adapter extends EventEmitter implements NamespaceAdapter {
   }
 
   del(id: string, room: string, fn?: (err: Error | null) => void): void {
-    if (this.store.roomsOf(this.nsp.name, id)?.has(room)) {
-      this.log.record({ type: 'room.leave', socketId: id, nsp: this.nsp.name, room });
-      this.nsp.recovery?.roomChanged(id, room, false);
-    }
+    if (this.store.roomsOf(this.nsp.name, id)?.has(room)) this.leaveRoom(id, room);
     if (fn) process.nextTick(fn, null);
   }
 
   delAll(id: string, fn?: (err: Error | null) => void): void {
     const rooms = this.store.roomsOf(this.nsp.name, id);
     if (rooms) {
-      for (const room of [...rooms]) {
-        this.log.record({ type: 'room.leave', socketId: id, nsp: this.nsp.name, room });
-        this.nsp.recovery?.roomChanged(id, room, false);
-      }
+      for (const room of [...rooms]) this.leaveRoom(id, room);
     }
     if (fn) process.nextTick(fn, null);
+  }
+
+  private leaveRoom(id: string, room: string): void {
+    this.log.record({ type: 'room.leave', socketId: id, nsp: this.nsp.name, room });
+    this.nsp.recovery?.roomChanged(id, room, false);
+    if (!this.hasRoomListeners()) return;
+    this.emit('leave-room', room, id);
+    if (this.store.membersOf(this.nsp.name, room) === undefined) this.emit('delete-room', room);
+  }
+
+  /**
+   * socket.io 4's room events (`create-room`, `join-room`, `leave-room`,
+   * `delete-room`), which tools such as the admin UI listen to; socket.io
+   * 2's adapter had none, and nobody listens on the 2.x face unless the app does.
+   */
+  private hasRoomListeners(): boolean {
+    return this.listenerCount('join-room') + this.listenerCount('leave-room') + this.listenerCount('create-room') + this.listenerCount('delete-room') > 0;
+  }
+
+  private announceJoin(id: string, room: string, created: boolean): void {
+    // A join the fold ignored (a socket no longer connected) is no join.
+    if (!this.store.roomsOf(this.nsp.name, id)?.has(room)) return;
+    if (created) this.emit('create-room', room);
+    this.emit('join-room', room, id);
   }
 
   /** Ids of the sockets in any of `rooms` (all sockets of the namespace when empty), on this node. */

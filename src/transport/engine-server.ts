@@ -84,7 +84,7 @@ export class EngineServer extends EventEmitter implements EngineSocketHost {
         return settings.maxHttpBufferSize;
       },
       httpCompression: this.settings.httpCompression,
-      headers: corsHeaders,
+      headers: this.settings.cors === undefined ? corsHeaders : noHeaders,
     };
   }
 
@@ -122,6 +122,16 @@ export class EngineServer extends EventEmitter implements EngineSocketHost {
   }
 
   handleRequest(req: IncomingMessage, res: ServerResponse): void {
+    const cors = this.settings.cors;
+    if (!cors) return this.routeSafely(req, res);
+    try {
+      cors(req, res, () => this.routeSafely(req, res));
+    } catch (error) {
+      this.refuse(req, res, refusal(EngineErrorCode.BAD_REQUEST, { error: messageOf(error) }));
+    }
+  }
+
+  private routeSafely(req: IncomingMessage, res: ServerResponse): void {
     try {
       this.route(req, res);
     } catch (error) {
@@ -131,7 +141,8 @@ export class EngineServer extends EventEmitter implements EngineSocketHost {
 
   private route(req: IncomingMessage, res: ServerResponse): void {
     const query = parseQuery(req);
-    if (req.method === 'OPTIONS') return this.preflight(req, res);
+    // With engine.io 4+'s CORS (cors set, even to null), preflights are the middleware's, or bad handshakes.
+    if (req.method === 'OPTIONS' && this.settings.cors === undefined) return this.preflight(req, res);
     this.verify(req, query, false, (error, verified) => {
       if (error || !verified) return this.refuse(req, res, error ?? refusal(EngineErrorCode.BAD_REQUEST));
       if (query.sid) {
@@ -166,7 +177,7 @@ export class EngineServer extends EventEmitter implements EngineSocketHost {
   }
 
   private refuse(req: IncomingMessage, res: ServerResponse, error: EngineRefusal): void {
-    const headers = error.code === EngineErrorCode.FORBIDDEN ? {} : corsHeaders(req);
+    const headers = error.code === EngineErrorCode.FORBIDDEN || this.settings.cors !== undefined ? {} : corsHeaders(req);
     writeHttpError(res, error, headers);
     this.emitConnectionError(req, error);
   }
@@ -188,6 +199,7 @@ export class EngineServer extends EventEmitter implements EngineSocketHost {
     // No EIO is protocol 3, as engine.io 3 (which reads no EIO) and engine.io 6 serve it.
     const protocol = query.EIO === '4' ? 4 : query.EIO === '3' || query.EIO === undefined ? 3 : undefined;
     if (!protocol) return done(refusal(EngineErrorCode.UNSUPPORTED_PROTOCOL_VERSION, { protocol: query.EIO }));
+    if (protocol === 3 && !this.settings.allowEIO3) return done(refusal(EngineErrorCode.UNSUPPORTED_PROTOCOL_VERSION, { protocol: query.EIO ?? '3' }));
     const verified: VerifiedRequest = { query, protocol, transport };
     if (query.sid) {
       const socket = this.clients[query.sid];
@@ -373,6 +385,10 @@ const repeatedParameterCodes: Record<EngineParameter, EngineErrorCode> = {
   j: EngineErrorCode.BAD_REQUEST,
   b64: EngineErrorCode.BAD_REQUEST,
 };
+
+function noHeaders(): Record<string, string> {
+  return {};
+}
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -95,7 +95,7 @@ async function run(fixture: Fixture, actions: Action[]): Promise<{ samples: Live
     return live.length === 0 ? undefined : live[index % live.length];
   };
   const until = async (peer: Peer, trigger: () => void) => {
-    const gone = nextEvent(peer.socket, 'disconnect', 3000);
+    const gone = nextEvent(peer.socket, 'disconnect', 10_000);
     trigger();
     await gone;
   };
@@ -127,10 +127,10 @@ async function run(fixture: Fixture, actions: Action[]): Promise<{ samples: Live
     if (!peer) continue;
     switch (step.type) {
       case 'join':
-        await withTimeout(new Promise((resolve) => peer.socket.join(step.room, resolve)), 3000, 'join did not call back');
+        await withTimeout(new Promise((resolve) => peer.socket.join(step.room, resolve)), 10_000, 'join did not call back');
         break;
       case 'leave':
-        await withTimeout(new Promise((resolve) => peer.socket.leave(step.room, resolve)), 3000, 'leave did not call back');
+        await withTimeout(new Promise((resolve) => peer.socket.leave(step.room, resolve)), 10_000, 'leave did not call back');
         break;
       case 'emit':
         peer.socket.on('echo', (value: unknown, ack: (v: unknown) => void) => ack(value));

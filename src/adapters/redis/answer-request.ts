@@ -66,8 +66,11 @@ export function answerRequest(adapter: Adapter, nsp: AdapterNamespace, request: 
     case RequestType.BROADCAST:
       broadcastWithAck(adapter, nsp, request, reply, acks);
       return;
+    case RequestType.SERVER_SIDE_EMIT:
+      receiveServerSideEmit(nsp, request, reply);
+      return;
     default:
-      // SERVER_SIDE_EMIT has no counterpart in the 2.x API; unknown types are ignored.
+      // Unknown types are ignored.
       return;
   }
 }
@@ -93,6 +96,29 @@ function broadcastWithAck(adapter: Adapter, nsp: AdapterNamespace, request: Reco
     });
     wait!.track(forget);
   }
+}
+
+/** Names no node may make another node's listeners hear: the library's own events. */
+const RESERVED_EVENTS: ReadonlySet<string> = new Set(['connect', 'connection', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener', 'new_namespace', 'error']);
+
+/**
+ * Another node's serverSideEmit: the namespace's listeners hear it (a
+ * reserved name is dropped: a node must not fake a connection); with a
+ * requestId, the first call of the ack is the answer, as in socket.io 4.
+ */
+function receiveServerSideEmit(nsp: AdapterNamespace, request: Record<string, unknown>, reply: Reply): void {
+  const data = request.data;
+  if (!Array.isArray(data) || typeof data[0] !== 'string' || RESERVED_EVENTS.has(data[0]) || !nsp.receiveServerSideEmit) return;
+  const args = data.slice();
+  if (request.requestId !== undefined) {
+    let answered = false;
+    args.push((answer: unknown) => {
+      if (answered) return;
+      answered = true;
+      reply({ body: { type: RequestType.SERVER_SIDE_EMIT, requestId: request.requestId, data: answer } });
+    });
+  }
+  nsp.receiveServerSideEmit(args);
 }
 
 function timeoutOf(opts: unknown): unknown {
