@@ -34,7 +34,7 @@ export class RecoveryAttempt {
     const pid = payload.auth?.pid;
     if (!registry || !store || client.protocol !== 5 || typeof pid !== 'string') return then();
     const offset = payload.auth?.offset;
-    const begun = registry.begin(nsp.name, pid, offset);
+    const begun = registry.begin(store, pid, offset);
     const start = (session: RecoverySession, from: number) => {
       socket.adopt(session.socketId, session.pid);
       then(new RecoveryAttempt(nsp, store, socket, session, from, registry.options.skipMiddlewares));

@@ -51,6 +51,6 @@ describe('recovery hand-over between nodes', () => {
     // Each replayed packet carries an offset of b's store: a later drop resumes there.
     for (const data of restored.packets) expect(String(data[data.length - 1]).startsWith(b.store.epoch)).toBe(true);
     // a forgot it, and says so.
-    expect(a.registry.begin('/', 'pid-1', offset)).toMatchObject({ ok: false, reason: 'unknown session', detail: 'it was recovered on another node' });
+    expect(a.registry.begin(a.store, 'pid-1', offset)).toMatchObject({ ok: false, reason: 'unknown session', detail: 'it was recovered on another node' });
   });
 });

@@ -73,7 +73,7 @@ function play(ops: Op[], maxPackets: number): Run {
     store.roomChanged(SELF, name, false);
   };
   const comeBack = () => {
-    const begun = registry.begin('/', pid, lastOffset);
+    const begun = registry.begin(store, pid, lastOffset);
     const finished = begun.ok ? store.finish(begun.session, begun.from) : begun;
     if (!finished.ok) {
       run.failures.push(finished.reason);

@@ -15,7 +15,7 @@ function setup(options: Partial<ResolvedRecoveryOptions> = {}) {
   store.roomChanged('s1', 'room', true);
   const offsetOf = (data: unknown[]) => data[data.length - 1];
   const comeBack = (offset: unknown) => {
-    const begun = registry.begin('/', 'pid-1', offset);
+    const begun = registry.begin(store, 'pid-1', offset);
     return begun.ok ? store.finish(begun.session, begun.from) : begun;
   };
   return { clock, registry, store, offsetOf, comeBack };
@@ -81,8 +81,11 @@ describe('recovery store decisions', () => {
   it('"another namespace" and "unknown session"', () => {
     const { registry, store } = setup();
     store.left('s1', 'transport close', {});
-    expect(registry.begin('/chat', 'pid-1', undefined)).toMatchObject({ ok: false, reason: 'another namespace' });
-    expect(registry.begin('/', 'nobody', undefined)).toMatchObject({ ok: false, reason: 'unknown session' });
+    expect(registry.begin(registry.storeFor('/chat'), 'pid-1', undefined)).toMatchObject({ ok: false, reason: 'another namespace' });
+    expect(registry.begin(store, 'nobody', undefined)).toMatchObject({ ok: false, reason: 'unknown session' });
+    expect(registry.begin(store, 'x'.repeat(100_000), undefined)).toMatchObject({ ok: false, reason: 'unknown session' });
+    // A namespace deleted and made again (cleanupEmptyChildNamespaces) has a new store: the session went with the old one.
+    expect(registry.begin(registry.storeFor('/'), 'pid-1', undefined)).toMatchObject({ ok: false, reason: 'session ended', detail: expect.stringContaining('deleted') });
   });
 
   it('keeps no event twice when recovered twice: the second drop resumes after the first replay', () => {

@@ -10,6 +10,7 @@ import type { Refusal } from './outcome';
 import type { ResolvedRecoveryOptions } from './options';
 
 const MAX_ENDED = 10_000;
+const MAX_PID_LENGTH = 64;
 
 interface Ended {
   readonly nsp: string;
@@ -48,11 +49,16 @@ export class RecoveryRegistry implements SessionIndex {
     return this.holders.has(pid);
   }
 
-  /** A client asks for session `pid` of namespace `nsp` back. */
-  begin(nsp: string, pid: string, offset: unknown): Begun {
+  /** A client asks for session `pid` back, of the namespace whose store is `asked`. */
+  begin(asked: RecoveryStore, pid: string, offset: unknown): Begun {
+    const nsp = asked.nsp;
+    // Pids are ids this server drew (20 characters): a longer one is no pid, and is not looked up.
+    if (pid.length > MAX_PID_LENGTH) return { ok: false, reason: 'unknown session' };
     const store = this.holders.get(pid);
     if (store) {
       if (store.nsp !== nsp) return { ok: false, reason: 'another namespace', detail: `its session is one of namespace ${store.nsp}` };
+      // The same name, another store: the namespace was deleted (cleanupEmptyChildNamespaces) and made again.
+      if (store !== asked) return { ok: false, reason: 'session ended', detail: `namespace ${nsp} was deleted while it was away` };
       return store.begin(pid, offset);
     }
     const ended = this.endedSessions.get(pid);
