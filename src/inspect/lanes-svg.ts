@@ -71,7 +71,9 @@ export function renderConnectionCards(lanes: readonly ConnectionLane[]): string 
 
 export function renderConnectionCard(lane: ConnectionLane): string {
   const from = lane.start;
-  const span = Math.max(lane.end - from, 1);
+  // A recovered socket is drawn on where it began, past its first connection's end: the axis runs to its end.
+  const to = Math.max(lane.end, ...lane.sockets.map((socket) => socket.end));
+  const span = Math.max(to - from, 1);
   const x = (t: number) => LABEL + ((t - from) / span) * PLOT;
   const height = AXIS + CONN_ROW + lane.sockets.length * SOCKET_ROW + 8;
   const parts: string[] = [axis(from, span, height)];
