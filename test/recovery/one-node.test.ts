@@ -10,6 +10,7 @@ import type { Socket as V4Socket } from 'socket.io-client';
 import ioV2 from 'socket.io-client-v2';
 import { replay } from '../../src/log/replay';
 import { buildLanes } from '../../src/inspect/lanes';
+import { renderConnectionCard } from '../../src/inspect/lanes-svg';
 import { client, cutTransport, once, startServer, until, type RecoveryServer } from './one-node-harness';
 
 let server: RecoveryServer | undefined;
@@ -96,6 +97,12 @@ describe('connection state recovery on one node (socket.io-client 4.x)', () => {
     expect(before.to).toBeLessThanOrEqual(after.from);
     expect(lanes[0].markers.map((m) => m.kind)).toEqual(expect.arrayContaining(['close', 'recovered']));
     expect(lanes[0].ending).toBeUndefined();
+    // Its card's axis runs to its end: both stretches are inside the picture (960 wide), apart.
+    const card = buildLanes(server.io.log.events()).find((lane) => lane.sockets.some((s) => s.id === first.id))!;
+    const socketRects = [...renderConnectionCard(card).matchAll(/<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)" height="10"/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    expect(socketRects).toHaveLength(2);
+    expect(socketRects[0][0] + socketRects[0][1]).toBeLessThan(socketRects[1][0]);
+    expect(socketRects[1][0] + socketRects[1][1]).toBeLessThanOrEqual(960);
     // io.inspect() says it too.
     expect(server.io.inspect().sockets.find((s) => s.id === first.id)?.recovery).toMatch(/^recovered at /);
     // Replay tells one socket's story: connected, away, recovered with what was replayed.
