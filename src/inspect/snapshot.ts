@@ -67,6 +67,16 @@ export const inspectSnapshotSchema = z.object({
       connecting: z.number().int().nonnegative().optional(),
       /** Rooms other than the one each socket has under its own id. */
       rooms: z.number().int().nonnegative(),
+      /** Connection state recovery, when on: what its store holds (docs/recovery.md). */
+      recovery: z
+        .object({
+          /** Packets kept, and their estimated bytes. */
+          packets: z.number().int().nonnegative(),
+          bytes: z.number().nonnegative(),
+          /** Sessions away, waiting for their client. */
+          away: z.number().int().nonnegative(),
+        })
+        .optional(),
     }),
   ),
   rooms: z.array(
@@ -160,6 +170,8 @@ export interface LiveSocket {
 interface LiveNamespace {
   readonly state: string;
   readonly connected: Readonly<Record<string, { readonly state: string }>>;
+  /** Its connection state recovery store, when the option is on. */
+  readonly recovery?: { readonly size: { packets: number; bytes: number; absent: number } };
 }
 
 /** The parts of a Server a snapshot reads; `Server` has them all. */
@@ -246,6 +258,7 @@ export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = 
       sockets: socketCount,
       ...(live && { connecting: connectingByNsp.get(name) ?? 0 }),
       rooms: named,
+      ...recoveryEntry(liveNamespaces.get(name)),
     });
   }
 
@@ -316,6 +329,11 @@ function asMap<T>(entries: Readonly<Record<string, T>> | ReadonlyMap<string, T> 
   if (!entries) return new Map();
   if (entries instanceof Map) return entries;
   return new Map(Object.entries(entries));
+}
+
+function recoveryEntry(nsp: LiveNamespace | undefined): Pick<InspectSnapshot['namespaces'][number], 'recovery'> {
+  const size = nsp?.recovery?.size;
+  return size ? { recovery: { packets: size.packets, bytes: size.bytes, away: size.absent } } : {};
 }
 
 function socketEntry(record: SocketRecord, session: SessionRecord | undefined, liveState: string | undefined): SocketEntry {

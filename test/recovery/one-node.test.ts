@@ -103,8 +103,10 @@ describe('connection state recovery on one node (socket.io-client 4.x)', () => {
     expect(socketRects).toHaveLength(2);
     expect(socketRects[0][0] + socketRects[0][1]).toBeLessThan(socketRects[1][0]);
     expect(socketRects[1][0] + socketRects[1][1]).toBeLessThanOrEqual(960);
-    // io.inspect() says it too.
-    expect(server.io.inspect().sockets.find((s) => s.id === first.id)?.recovery).toMatch(/^recovered at /);
+    // io.inspect() says it too, and what the namespace's store holds.
+    const snapshot = server.io.inspect();
+    expect(snapshot.sockets.find((s) => s.id === first.id)?.recovery).toMatch(/^recovered at /);
+    expect(snapshot.namespaces.find((n) => n.name === '/')?.recovery).toEqual({ packets: 300, bytes: expect.any(Number), away: 0 });
     // Replay tells one socket's story: connected, away, recovered with what was replayed.
     const report = replay(server.io.log.events()).sockets.filter((s) => s.id === first.id);
     expect(report).toHaveLength(1);
