@@ -35,6 +35,7 @@ export class RecoveryAttempt {
     if (!registry || !store || client.protocol !== 5 || typeof pid !== 'string') return then();
     const offset = payload.auth?.offset;
     const begun = registry.begin(store, pid, offset);
+    if (!begun.ok && begun.reason === 'still connected' && takeOver(nsp, client, begun.socketId, () => RecoveryAttempt.begin(nsp, client, payload, socket, then))) return;
     const start = (session: RecoverySession, from: number) => {
       socket.adopt(session.socketId, session.pid);
       then(new RecoveryAttempt(nsp, store, socket, session, from, registry.options.skipMiddlewares));
@@ -94,6 +95,22 @@ export class RecoveryAttempt {
     });
     this.socket.restore(outcome);
   }
+}
+
+/**
+ * The client came back with the pid of a socket the server still counts as
+ * connected: a network drop the server has not noticed yet (it would after
+ * pingInterval + pingTimeout). The pid is that client's secret, so its
+ * earlier connection is closed now ("forced close", which keeps the session)
+ * and the attempt starts again once that socket has left. False when there
+ * is nothing to take over here.
+ */
+function takeOver(nsp: Namespace, client: Client, socketId: string | undefined, retry: () => void): boolean {
+  const earlier = socketId === undefined ? undefined : nsp.connected[socketId];
+  if (!earlier || earlier.client === client || !Object.hasOwn(nsp.connected, socketId!)) return false;
+  earlier.events.once('disconnect', retry);
+  earlier.client.conn.close(true);
+  return true;
 }
 
 function recordFailure(nsp: Namespace, sid: string, refusal: Refusal): void {
