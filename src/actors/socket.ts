@@ -27,6 +27,7 @@ import { checkOption } from '../transport/option-rules';
 import { packetMiddlewareRule } from './server-options';
 import { broadcastOptions, broadcasts, ModifierChain } from './emit-modifiers';
 import { connectErrorPacket, connectPacket } from './connect-answers';
+import { labelSocket } from '../log/connection-label';
 
 /** What a client sent with its namespace CONNECT: a query string (2.x) or an auth object (4.x). */
 export interface ConnectPayload {
@@ -96,13 +97,17 @@ export class Socket extends ModifierChain {
       this.nsp.settled();
     },
     announceConnect() {
+      const { label, error } = labelSocket<Socket>(this.server.log.label, this);
       this.server.log.record({
         type: 'socket.connect',
         sid: this.client.id,
         socketId: this.id,
         nsp: this.nsp.name,
         protocol: this.client.protocol,
+        ...(label !== undefined && { label }),
       });
+      // After the connect, so that the error is on the socket's own timeline.
+      if (error) this.server.reportAppError(error, this);
       this.join(this.id);
       this.packet(connectPacket(this.client.protocol, this.nsp.name, this.id));
       this.client.onSocketConnected(this);

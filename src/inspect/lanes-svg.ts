@@ -25,6 +25,7 @@ const CHAR = 5.6;
 export const LANES_CSS = `
 .lanes-card{border:1px solid #d5d9e0;border-radius:8px;margin:14px 0;padding:10px 14px;background:#fff}
 .lanes-card h3{margin:0 0 2px;font-size:14px;font-family:ui-monospace,Menlo,Consolas,monospace}
+.lanes-card h3 .label{font-family:system-ui,sans-serif;font-weight:400;background:#eef1f6;border-radius:4px;padding:0 6px;margin-left:6px}
 .lanes-card .meta{color:#556;font-size:12px;margin-bottom:4px}
 .lanes-card svg{width:100%;height:auto;display:block}
 .lanes-card ul.causes{margin:6px 0 0;padding-left:18px;font-size:12.5px}
@@ -85,14 +86,14 @@ export function renderConnectionCard(lane: ConnectionLane): string {
   lane.sockets.forEach((socket, index) => {
     const y = AXIS + CONN_ROW + index * SOCKET_ROW + 4;
     const label = `${socket.nsp} ${shortSocket(socket)}`;
-    parts.push(`<text x="14" y="${y + 11}"><title>${esc(`${socket.nsp} ${socket.id}`)}</title>${esc(truncate(label, 32))}</text>`);
+    parts.push(`<text x="14" y="${y + 11}"><title>${esc(`${socket.nsp} ${socket.id}${socket.label !== undefined ? ` (${socket.label})` : ''}`)}</title>${esc(truncate(label, 32))}</text>`);
     parts.push(segments(socket.segments, x, y + 2, 10));
     parts.push(markers(socket.markers, x, y + 2, 10, socket.ending?.abnormal ?? false));
   });
 
   const svg = `<svg class="lanes-svg" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="timeline of connection ${esc(lane.sid)}">${parts.join('')}</svg>`;
   return `<section class="lanes-card" id="conn-${esc(lane.sid)}" data-sid="${esc(lane.sid)}">
-<h3>connection ${esc(lane.sid)}</h3>
+<h3>connection ${esc(lane.sid)}${lane.label !== undefined ? ` <span class="label">${esc(lane.label)}</span>` : ''}</h3>
 <div class="meta">${esc(cardMeta(lane))}</div>
 ${svg}
 <ul class="causes">${causes(lane)}</ul>
@@ -113,7 +114,7 @@ export function renderOverview(lanes: readonly ConnectionLane[]): string {
     const y = AXIS + index * row + 1;
     const bar = row - 2;
     const color = lane.ending ? (lane.ending.abnormal ? '#b3261e' : '#555') : '#1f7a3a';
-    const title = `${lane.sid}: ${lane.ending ? lane.ending.cause : 'open'}`;
+    const title = `${lane.sid}${lane.label !== undefined ? ` (${lane.label})` : ''}: ${lane.ending ? lane.ending.cause : 'open'}`;
     parts.push(`<a href="#conn-${esc(lane.sid)}"><title>${esc(title)}</title>`);
     if (row >= 10) parts.push(`<text x="4" y="${y + bar - 1}" style="font-size:9px">${esc(lane.sid.slice(0, 24))}</text>`);
     parts.push(segments(lane.segments, x, y, bar));
@@ -218,7 +219,7 @@ function causes(lane: ConnectionLane): string {
       ? `<li class="${ending.abnormal ? 'abnormal' : ''}"><b>${esc(who)}</b> ${esc(clock(ending.at))}: ${esc(ending.cause)}</li>`
       : `<li class="open"><b>${esc(who)}</b>: still open</li>`;
   items.push(line('connection', lane.ending));
-  for (const socket of lane.sockets) items.push(line(`socket ${socketName(socket)}`, socket.ending));
+  for (const socket of lane.sockets) items.push(line(`socket ${socketName(socket)}${socket.label !== undefined && socket.label !== lane.label ? ` (${socket.label})` : ''}`, socket.ending));
   return items.join('');
 }
 

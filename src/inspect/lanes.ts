@@ -48,6 +48,8 @@ interface Ending {
 export interface SocketLane {
   id: string;
   nsp: string;
+  /** Who it was (`eventLog.label`). */
+  label?: string;
   start: number;
   /** Last moment drawn: the disconnect, or the end of the window while connected. */
   end: number;
@@ -61,6 +63,8 @@ export interface ConnectionLane {
   node: string;
   protocol?: 3 | 4;
   remoteAddress?: string;
+  /** The label of its first labelled socket. */
+  label?: string;
   /** Whether the window holds the session's opening (else it started earlier). */
   openSeen: boolean;
   start: number;
@@ -177,6 +181,10 @@ export function buildLanes(allEvents: readonly LogEvent[], options: LaneOptions 
         const lane = connection(event.sid, event);
         if (!lane) break;
         const socket: SocketLane = { id: event.socketId, nsp: event.nsp, start: event.ts, end: EVERY_STATE_END, segments: [{ state: 'connected', from: event.ts, to: EVERY_STATE_END }], markers: [] };
+        if (event.label !== undefined) {
+          socket.label = event.label;
+          lane.label ??= event.label;
+        }
         sockets.set(socketKey(event.nsp, event.socketId), socket);
         lane.sockets.push(socket);
         break;
