@@ -83,6 +83,8 @@ export class Socket extends ModifierChain {
   private roomsAtDisconnect: string[] | undefined;
   private handshake$: Handshake | undefined;
   private readonly since = Date.now();
+  /** When its CONNECT arrived, on the monotonic clock: the log records how long the middlewares took. */
+  private readonly arrivedAt = performance.now();
 
   /** The socket machine's effects (src/machines/effects.ts), shared by every socket; `this` is the socket. */
   private static readonly effects: EffectHandlers<typeof socketMachine, Socket> = {
@@ -105,6 +107,7 @@ export class Socket extends ModifierChain {
         nsp: this.nsp.name,
         protocol: this.client.protocol,
         ...(label !== undefined && { label }),
+        middlewareMs: this.middlewareMs(),
       });
       // After the connect, so that the error is on the socket's own timeline.
       if (error) this.server.reportAppError(error, this);
@@ -119,6 +122,7 @@ export class Socket extends ModifierChain {
         nsp: this.nsp.name,
         message,
         ...(data === undefined ? {} : { data }),
+        middlewareMs: this.middlewareMs(),
       });
       this.packet(connectErrorPacket(this.client.protocol, this.nsp.name, message, data));
       this.client.onSocketRefused(this);
@@ -201,6 +205,11 @@ export class Socket extends ModifierChain {
   /** The lifecycle state: connecting, connected, disconnecting, disconnected or refused. */
   get state(): string {
     return this.lifecycle.state;
+  }
+
+  /** Time since its CONNECT arrived (ms, to the µs): how long its namespace's middlewares took, when it connects or is refused. */
+  private middlewareMs(): number {
+    return Math.round((performance.now() - this.arrivedAt) * 1000) / 1000;
   }
 
   /** When the socket was created (ms since the epoch). */

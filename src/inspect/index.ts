@@ -2,6 +2,7 @@
 export { buildSnapshot, inspectSnapshotSchema, socketStateSchema, connectionStateSchema, DEFAULT_CLOSED, type InspectSnapshot, type InspectableServer, type LiveSession, type SnapshotOptions } from './snapshot';
 export { createInspectorHandler, DEFAULT_INSPECTOR_PATH, type InspectorHandler, type InspectorOptions } from './http-endpoint';
 export { attachInspector } from './attach';
+export { createMetricsRegistry, MAX_NAMESPACE_SERIES } from './metrics';
 export { basicAuth } from './basic-auth';
 export { EventStream, type EventBatch, type EventStreamOptions } from './event-stream';
 export { renderTimelineHtml, DEFAULT_MAX_CONNECTIONS, type TimelineOptions } from './timeline';

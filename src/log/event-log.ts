@@ -14,7 +14,7 @@ import { ConnectionShare, DEFAULT_CONNECTION_SHARE, type ConnectionShareOptions 
 import type { LabelFunction } from './connection-label';
 import type { LogEvent, LogEventInput, Recorder } from './events';
 import { MemorySink, DEFAULT_CAPACITY } from './memory-sink';
-import { emptyProjections, foldAll, projectionsView, type ProjectionState, type Projections } from './projections';
+import { countersOf, emptyProjections, foldAll, projectionsView, type ProjectionState, type Projections } from './projections';
 import type { LogSink } from './sink';
 
 export interface EventLogOptions {
@@ -70,6 +70,8 @@ export class EventLog implements Recorder {
     this.sinks = [...(options.sinks ?? [])];
     this.state = emptyProjections(options.retainClosed ?? DEFAULT_RETAIN_CLOSED);
     this.projections = projectionsView(this.state);
+    // This node's counters come first: names forged by other nodes cannot crowd them out.
+    countersOf(this.state.counters, this.node);
     this.onError = options.onError;
     const perConnection = options.perConnection ?? DEFAULT_CONNECTION_SHARE;
     if (perConnection !== false) {
