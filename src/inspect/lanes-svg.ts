@@ -100,28 +100,64 @@ ${svg}
 </section>`;
 }
 
-/** Every connection on the window's shared axis, one thin row each, linking to its card. */
+/**
+ * Every connection on the window's shared axis, one thin row each, linking to
+ * its card; grouped by node, under the node's name, when there are several.
+ * Each row is a `g.ov-row` carrying what the page's filter and zoom read
+ * (sid, start, end, whether it ended in trouble, its text).
+ */
 export function renderOverview(lanes: readonly ConnectionLane[]): string {
   if (lanes.length === 0) return '';
-  const from = Math.min(...lanes.map((lane) => lane.start));
-  const to = Math.max(...lanes.map((lane) => lane.end));
+  let from = Infinity;
+  let to = -Infinity;
+  for (const lane of lanes) {
+    from = Math.min(from, lane.start);
+    to = Math.max(to, lane.end);
+  }
   const span = Math.max(to - from, 1);
   const x = (t: number) => LABEL + ((t - from) / span) * PLOT;
-  const row = lanes.length > 60 ? 6 : 12;
-  const height = AXIS + lanes.length * row + 4;
+  const groups = byNode(lanes);
+  const headed = groups.length > 1;
+  const rows = lanes.length + (headed ? groups.length : 0);
+  const row = rows > 60 ? 6 : 12;
+  const header = 14;
+  const height = AXIS + lanes.length * row + (headed ? groups.length * header : 0) + 4;
   const parts: string[] = [axis(from, span, height)];
-  lanes.forEach((lane, index) => {
-    const y = AXIS + index * row + 1;
-    const bar = row - 2;
-    const color = lane.ending ? (lane.ending.abnormal ? '#b3261e' : '#555') : '#1f7a3a';
-    const title = `${lane.sid}${lane.label !== undefined ? ` (${lane.label})` : ''}: ${lane.ending ? lane.ending.cause : 'open'}`;
-    parts.push(`<a href="#conn-${esc(lane.sid)}"><title>${esc(title)}</title>`);
-    if (row >= 10) parts.push(`<text x="4" y="${y + bar - 1}" style="font-size:9px">${esc(lane.sid.slice(0, 24))}</text>`);
-    parts.push(segments(lane.segments, x, y, bar));
-    if (lane.ending) parts.push(`<rect x="${x(lane.end) - 1}" y="${y - 1}" width="2.5" height="${bar + 2}" fill="${color}"/>`);
-    parts.push('</a>');
-  });
-  return `<svg class="lanes-svg overview" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="all connections">${parts.join('')}</svg>`;
+  let y = AXIS;
+  for (const [node, group] of groups) {
+    if (headed) {
+      parts.push(`<text class="ov-node" x="4" y="${y + header - 3}" style="font-weight:600">node ${esc(truncate(node, 60))} · ${group.length} connection${group.length === 1 ? '' : 's'}</text>`);
+      y += header;
+    }
+    for (const lane of group) {
+      const top = y + 1;
+      const bar = row - 2;
+      const color = lane.ending ? (lane.ending.abnormal ? '#b3261e' : '#555') : '#1f7a3a';
+      const who = lane.label !== undefined ? ` (${lane.label})` : '';
+      const title = `${lane.sid}${who}: ${lane.ending ? lane.ending.cause : 'open'}`;
+      parts.push(
+        `<g class="ov-row" data-sid="${esc(lane.sid)}" data-node="${esc(lane.node)}" data-start="${lane.start}" data-end="${lane.end}"${lane.ending?.abnormal ? ' data-abnormal="1"' : ''} data-y="${top}">`,
+      );
+      parts.push(`<a href="#conn-${esc(lane.sid)}"><title>${esc(title)}</title>`);
+      if (row >= 10) parts.push(`<text x="4" y="${top + bar - 1}" style="font-size:9px">${esc(lane.sid.slice(0, 24))}</text>`);
+      parts.push(segments(lane.segments, x, top, bar));
+      if (lane.ending) parts.push(`<rect x="${x(lane.end) - 1}" y="${top - 1}" width="2.5" height="${bar + 2}" fill="${color}"/>`);
+      parts.push('</a></g>');
+      y += row;
+    }
+  }
+  return `<svg class="lanes-svg overview" viewBox="0 0 ${WIDTH} ${height}" data-from="${from}" data-to="${to}" role="img" aria-label="all connections">${parts.join('')}</svg>`;
+}
+
+/** Lanes by node, nodes in the order they first appear, each group in its lanes' order. */
+export function byNode<T extends { node: string }>(lanes: readonly T[]): [string, T[]][] {
+  const groups = new Map<string, T[]>();
+  for (const lane of lanes) {
+    let group = groups.get(lane.node);
+    if (!group) groups.set(lane.node, (group = []));
+    group.push(lane);
+  }
+  return [...groups];
 }
 
 function axis(from: number, span: number, height: number): string {
@@ -206,7 +242,7 @@ function cardMeta(lane: ConnectionLane): string {
     lane.remoteAddress ?? '',
     `node ${lane.node}`,
     `${lane.openSeen ? 'opened' : 'first seen'} ${clock(lane.start)}`,
-    lane.ending ? `closed after ${duration(lane.end - lane.start)}` : `open for ${duration(lane.end - lane.start)}`,
+    lane.ending ? `${lane.ending.reason === 'lost' ? 'lost' : 'closed'} after ${duration(lane.end - lane.start)}` : `open for ${duration(lane.end - lane.start)}`,
     lane.transports.length > 0 ? lane.transports.join(' → ') : '',
   ];
   return parts.filter(Boolean).join(' · ');

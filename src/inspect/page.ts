@@ -120,7 +120,7 @@ const SCRIPT = `
       ['transport',function(r){return r.transport}],['connection',function(r){return r.connection},'mono'],['for',function(r){return age(r.since)}]],s.sockets,s.matched?s.matched.sockets:s.totals.sockets+(s.totals.connecting||0));
     table('closed',[
       ['closed',function(r){return clock(r.closedAt)},'mono'],['sid',function(r){return r.sid},'mono'],['label',function(r){return r.label},'mono'],
-      ['reason',function(r){return el('span',/timeout|error/.test(r.reason)?'abnormal':null,r.reason)}],
+      ['reason',function(r){return el('span',r.abnormal?'abnormal':null,r.reason)}],
       ['explanation',function(r){return r.explanation},'wrap']],s.closed,s.closed.length);
   }
   function loadSnapshot(){

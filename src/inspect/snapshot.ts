@@ -14,7 +14,7 @@
  */
 import { z } from 'zod';
 import type { EventLog } from '../log/event-log';
-import { explainConnection } from '../log/explain';
+import { connectionEnd, explainConnection } from '../log/explain';
 import { labelOf, type SessionRecord, type SocketRecord } from '../log/projections';
 
 const transport = z.enum(['polling', 'websocket']);
@@ -122,8 +122,11 @@ export const inspectSnapshotSchema = z.object({
   closed: z.array(
     z.object({
       sid: z.string(),
+      /** The engine's reason, or `lost (node down)` / `lost (node restart)` when its node went away first. */
       reason: z.string(),
       explanation: z.string(),
+      /** Trouble (a timeout, an error, a killed client's 1006, a lost node) rather than a choice (explain.ts `endedAbnormally`). */
+      abnormal: z.boolean(),
       since: z.number(),
       closedAt: z.number(),
       transports: z.array(transport),
@@ -285,6 +288,7 @@ export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = 
       sid: session.sid,
       reason: session.close?.reason ?? `lost (${session.lost?.cause ?? 'unknown'})`,
       explanation: explainConnection(session, sessions.socketsOf(session.sid)) ?? 'no close recorded',
+      abnormal: connectionEnd(session)?.abnormal ?? false,
       since: session.openedAt,
       closedAt: session.closedAt ?? session.openedAt,
       transports: [...session.transports],

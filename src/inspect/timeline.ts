@@ -7,7 +7,7 @@ import type { LogEvent } from '../log/events';
 import { clock, isoTime } from '../log/clock';
 import { escapeHtml as esc } from './html';
 import { buildLanes, type ConnectionLane, type LaneOptions } from './lanes';
-import { LANES_CSS, renderConnectionCards, renderLegend, renderOverview } from './lanes-svg';
+import { byNode, LANES_CSS, renderConnectionCards, renderLegend, renderOverview } from './lanes-svg';
 
 export interface TimelineOptions extends LaneOptions {
   /** The page title; default "iostate timeline". */
@@ -81,7 +81,7 @@ ${renderLegend()}
 ${lanes.length > 0 ? `<h2>All connections</h2>${renderOverview(lanes)}` : ''}
 <div class="controls"><input type="search" id="filter" placeholder="filter: sid, socket, room, reason…" aria-label="filter connections">
 <label><input type="checkbox" id="abnormal"> abnormal ends only</label><span><span id="shown">${lanes.length}</span> shown</span></div>
-${renderConnectionCards(lanes)}
+${cardsByNode(lanes)}
 </main>
 <script>${PAGE_SCRIPT}</script>
 </body>
@@ -89,9 +89,20 @@ ${renderConnectionCards(lanes)}
 `;
 }
 
+/** The cards, under a heading per node when the log holds several. */
+function cardsByNode(lanes: readonly ConnectionLane[]): string {
+  const groups = byNode(lanes);
+  if (groups.length <= 1) return renderConnectionCards(lanes);
+  return groups
+    .map(([node, group]) => `<h2 class="node">node ${esc(node)} <small>${group.length} connection${group.length === 1 ? '' : 's'}</small></h2>\n${renderConnectionCards(group)}`)
+    .join('\n');
+}
+
 function summary(lanes: readonly ConnectionLane[]): string {
   const sockets = lanes.reduce((count, lane) => count + lane.sockets.length, 0);
   const open = lanes.filter((lane) => !lane.ending).length;
+  // A node that went down or restarted took these with it: "lost", as replay says, never "still open".
+  const lost = lanes.filter((lane) => lane.ending?.reason === 'lost').length;
   const abnormal = lanes.filter((lane) => lane.ending?.abnormal).length;
   const reasons = new Map<string, { count: number; last: number }>();
   for (const lane of lanes) {
@@ -106,6 +117,6 @@ function summary(lanes: readonly ConnectionLane[]): string {
     .map(([reason, { count, last }]) => `<tr><td><b>${count}</b></td><td>${esc(reason)}</td><td>last at ${esc(clock(last))}</td></tr>`)
     .join('');
   const box = (value: number, label: string) => `<div><b>${value}</b>${esc(label)}</div>`;
-  return `<div class="summary">${box(lanes.length, 'connections')}${box(sockets, 'sockets')}${box(open, 'still open')}${box(abnormal, 'abnormal ends')}</div>
+  return `<div class="summary">${box(lanes.length, 'connections')}${box(sockets, 'sockets')}${box(open, 'still open')}${lost > 0 ? box(lost, 'lost with their node') : ''}${box(abnormal, 'abnormal ends')}</div>
 ${rows ? `<table class="reasons"><caption style="text-align:left;font-weight:600">Connection close reasons</caption>${rows}</table>` : ''}`;
 }
