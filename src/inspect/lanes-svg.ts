@@ -92,7 +92,7 @@ export function renderConnectionCard(lane: ConnectionLane): string {
   });
 
   const svg = `<svg class="lanes-svg" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="timeline of connection ${esc(lane.sid)}">${parts.join('')}</svg>`;
-  return `<section class="lanes-card" id="conn-${esc(lane.sid)}" data-sid="${esc(lane.sid)}">
+  return `<section class="lanes-card" id="conn-${esc(lane.sid)}" data-sid="${esc(lane.sid)}"${filterAttributes(lane)}>
 <h3>connection ${esc(lane.sid)}${lane.label !== undefined ? ` <span class="label">${esc(lane.label)}</span>` : ''}</h3>
 <div class="meta">${esc(cardMeta(lane))}</div>
 ${svg}
@@ -126,7 +126,8 @@ export function renderOverview(lanes: readonly ConnectionLane[]): string {
   let y = AXIS;
   for (const [node, group] of groups) {
     if (headed) {
-      parts.push(`<text class="ov-node" x="4" y="${y + header - 3}" style="font-weight:600">node ${esc(truncate(node, 60))} · ${group.length} connection${group.length === 1 ? '' : 's'}</text>`);
+      const count = `${group.length} connection${group.length === 1 ? '' : 's'}`;
+      parts.push(`<g class="ov-head" data-node="${esc(node)}" data-y="${y}"><text class="ov-node" x="4" y="${y + header - 3}" style="font-weight:600">node ${esc(truncate(node, 60))} · ${count}</text></g>`);
       y += header;
     }
     for (const lane of group) {
@@ -136,7 +137,7 @@ export function renderOverview(lanes: readonly ConnectionLane[]): string {
       const who = lane.label !== undefined ? ` (${lane.label})` : '';
       const title = `${lane.sid}${who}: ${lane.ending ? lane.ending.cause : 'open'}`;
       parts.push(
-        `<g class="ov-row" data-sid="${esc(lane.sid)}" data-node="${esc(lane.node)}" data-start="${lane.start}" data-end="${lane.end}"${lane.ending?.abnormal ? ' data-abnormal="1"' : ''} data-y="${top}">`,
+        `<g class="ov-row" data-sid="${esc(lane.sid)}" data-node="${esc(lane.node)}"${filterAttributes(lane)} data-y="${top}">`,
       );
       parts.push(`<a href="#conn-${esc(lane.sid)}"><title>${esc(title)}</title>`);
       if (row >= 10) parts.push(`<text x="4" y="${top + bar - 1}" style="font-size:9px">${esc(lane.sid.slice(0, 24))}</text>`);
@@ -146,7 +147,23 @@ export function renderOverview(lanes: readonly ConnectionLane[]): string {
       y += row;
     }
   }
-  return `<svg class="lanes-svg overview" viewBox="0 0 ${WIDTH} ${height}" data-from="${from}" data-to="${to}" role="img" aria-label="all connections">${parts.join('')}</svg>`;
+  return `<svg class="lanes-svg overview" viewBox="0 0 ${WIDTH} ${height}" data-row="${row}" data-header="${header}" data-top="${AXIS}" role="img" aria-label="all connections">${parts.join('')}</svg>`;
+}
+
+/**
+ * What a page's filter reads from a card or an overview row: its time span,
+ * whether it ended in trouble, and its text in lower case (ids, node, label,
+ * address, reasons and causes, namespaces, rooms), the same for both.
+ */
+function filterAttributes(lane: ConnectionLane): string {
+  const text: string[] = [lane.sid, lane.node, lane.remoteAddress ?? '', lane.label ?? '', ...lane.transports, lane.ending?.reason ?? 'still open', lane.ending?.cause ?? ''];
+  for (const socket of lane.sockets) {
+    text.push(socket.id, socket.nsp, socket.label ?? '', socket.ending?.cause ?? '');
+    for (const marker of socket.markers) if (marker.label !== undefined) text.push(marker.label);
+  }
+  for (const marker of lane.markers) if (marker.kind === 'refused' || marker.kind === 'error' || marker.kind === 'upgrade-failed') text.push(marker.detail);
+  const q = text.filter(Boolean).join(' ').toLowerCase();
+  return ` data-start="${lane.start}" data-end="${lane.end}"${lane.ending?.abnormal ? ' data-abnormal="1"' : ''} data-q="${esc(q)}"`;
 }
 
 /** Lanes by node, nodes in the order they first appear, each group in its lanes' order. */
