@@ -157,6 +157,17 @@ describe('eventLog.label', () => {
     void bad;
   });
 
+  it('is asked after the middlewares, so it can name the user an auth middleware found', async () => {
+    const live = await startLive({ auth: allow }, { eventLog: { label: (_handshake, socket) => `user:${String(socket.data.user)}` } });
+    live.io.use((socket, next) => {
+      socket.data.user = socket.handshake.auth.token === 't-7' ? 7 : 'anonymous';
+      next();
+    });
+    const seven = await v4(live, { token: 't-7' });
+    await until(() => connects(live.io.log.events()).length === 1, 'the connect');
+    expect(connects(live.io.log.events())[0]).toMatchObject({ socketId: seven.id, label: 'user:7' });
+  });
+
   it('is checked with the other eventLog options', async () => {
     await expect(startLive({ auth: allow }, { eventLog: { label: 'user' as never } })).rejects.toThrow(/Invalid eventLog option:[\s\S]*label must be a function/);
   });
