@@ -8,10 +8,12 @@
  * the connections that were open during it (`iostateTimeline.setWindow`).
  *
  * Reasons are written into the page as text nodes (textContent), never as
- * markup, so a forged reason in a log cannot inject anything; the JSON is
+ * markup, with their control characters and bidi overrides as visible
+ * escapes, so a forged reason in a log cannot inject anything; the JSON is
  * made safe for a <script> element (scriptJson).
  */
 import { scriptJson } from './html';
+import { visible } from './visible-text';
 import type { ConnectionLane } from './lanes';
 
 /** Reasons given a colour of their own; the rest share "other reasons". */
@@ -52,7 +54,8 @@ export function endsData(lanes: readonly ConnectionLane[]): EndsData {
   }
   const ranked = [...counts].sort((a, b) => b[1].count - a[1].count);
   const index = new Map(ranked.map(([reason], i) => [reason, Math.min(i, CHART_REASONS)]));
-  const reasons = ranked.slice(0, CHART_REASONS).map(([reason]) => reason);
+  // Shown as they are escaped elsewhere (visible-text.ts): a forged log's reason cannot reorder the legend's text.
+  const reasons = ranked.slice(0, CHART_REASONS).map(([reason]) => visible(reason));
   let trouble = 0;
   let chosen = 0;
   const colors = ranked.slice(0, CHART_REASONS).map(([, { abnormal }]) => (abnormal ? TROUBLE_COLORS[trouble++]! : CHOSEN_COLORS[chosen++]!));

@@ -121,8 +121,7 @@ ${rows.length > 0 ? `<h2>All connections</h2>${rows.length < all.length ? `<p cl
 ${omitted > 0 ? `<p class="note">${omitted} older connections have no card (the latest ${max} do); use <code>--sid</code> to draw one of them.</p>` : ''}
 ${cardsByNode(lanes)}
 </main>
-<script>${PAGE_SCRIPT}</script>
-<script>${ENDS_CHART_SCRIPT}</script>
+<script>${PAGE_SCRIPT}${ENDS_CHART_SCRIPT}</script>
 </body>
 </html>
 `;
