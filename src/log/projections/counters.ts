@@ -66,7 +66,7 @@ export function countersOf(state: CountersState, node: string): NodeCounters {
   let counters = state.nodes.get(node);
   if (counters) return counters;
   // A forged stream could name endless nodes.
-  if (state.nodes.size >= MAX_NODES) return countersOf(state, OTHER);
+  if (state.nodes.size >= MAX_NODES && node !== OTHER) return countersOf(state, OTHER);
   counters = {
     opened: new Map(),
     closed: new Map(),
