@@ -84,7 +84,7 @@ function histogram(metrics: PromMetrics, name: string, labels: Record<string, st
 describe('/metrics of a live server', () => {
   it('counts connections by state, transport and protocol, sockets by namespace, middleware time, upgrades and disconnects', async () => {
     const live = await start({ inspector: { auth: basicAuth('prometheus', 'scrape-secret'), metrics: true } });
-    live.io.of('/chat').use((_socket, next) => void setTimeout(next, 80));
+    live.io.of('/chat').use((_socket, next) => void setTimeout(next, 300));
     live.io.of('/admin').use((_socket, next) => next(new Error('not an admin')));
 
     const websocketOnly = live.v4('/', { transports: ['websocket'] });
@@ -95,10 +95,10 @@ describe('/metrics of a live server', () => {
     admin.catch(() => {}); // awaited below, once the others are in
     await Promise.all([connected(websocketOnly), connected(upgrading), connected(legacyPolling), connected(chat)]);
     await expect(admin).rejects.toThrow('not an admin');
-    await until(() => (upgrading as ClientV4).io.engine.transport.name === 'websocket', 'the upgrade');
+    await until(() => (upgrading as ClientV4).io.engine.transport.name === 'websocket', 'the upgrade', 10_000);
     // socket.io-client closes the connection of a refused socket when it has no other.
     const closes = () => live.io.log.events().filter((e) => e.type === 'conn.close').length;
-    await until(() => closes() === 1, 'the refused client to leave');
+    await until(() => closes() === 1, 'the refused client to leave', 10_000);
 
     const endpoint = `${live.url}/iostate/metrics`;
     let metrics = await scrape(endpoint);
@@ -115,21 +115,22 @@ describe('/metrics of a live server', () => {
     expect(value(metrics, 'iostate_upgrades_total', { step: 'upgraded' })).toBe(1);
     expect(value(metrics, 'iostate_upgrades_total', { step: 'failed' })).toBe(0);
 
-    // Four sockets connected (three through no middleware, /chat through 80 ms of it), one refused.
+    // Four sockets connected (three through no middleware, /chat through 300 ms of it), one refused.
+    // The margins are wide: a loaded machine may delay the fast ones, never by 250 ms.
     const passed = histogram(metrics, 'iostate_middleware_duration_seconds', { outcome: 'connected' });
     expect(passed.count).toBe(4);
-    expect(passed.buckets['0.05']).toBe(3);
-    expect(passed.buckets['0.1']).toBe(4);
-    expect(passed.sum).toBeGreaterThanOrEqual(0.075);
+    expect(passed.buckets['0.25']).toBe(3);
+    expect(passed.buckets['+Inf']).toBe(4);
+    expect(passed.sum).toBeGreaterThanOrEqual(0.29);
     const refused = histogram(metrics, 'iostate_middleware_duration_seconds', { outcome: 'refused' });
     expect(refused.count).toBe(1);
     expect(metrics.iostate_middleware_duration_seconds?.type).toBe('histogram');
 
     // A client that leaves, and one killed (its TCP connection dropped, no close frame): the reasons they gave.
     upgrading.close();
-    await until(() => closes() === 2, 'the close', 5000);
+    await until(() => closes() === 2, 'the close', 10_000);
     killSocket(websocketOnly as ClientV4);
-    await until(() => closes() === 3, 'the kill', 5000);
+    await until(() => closes() === 3, 'the kill', 10_000);
     metrics = await scrape(endpoint);
     expect(value(metrics, 'iostate_socket_disconnects_total', { reason: 'client namespace disconnect' })).toBe(1);
     expect(value(metrics, 'iostate_socket_disconnects_total', { reason: 'transport close' })).toBe(1);

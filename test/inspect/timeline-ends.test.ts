@@ -111,7 +111,7 @@ describe('a killed client, live', () => {
       const sid = client.io.engine.id;
       // As a killed process: the TCP connection goes, no WebSocket close frame.
       (client.io.engine.transport as unknown as { ws: { _socket: { destroy(): void } } }).ws._socket.destroy();
-      await until(() => live.io.log.events().some((e) => e.type === 'conn.close'), 'the close');
+      await until(() => live.io.log.events().some((e) => e.type === 'conn.close'), 'the close', 10_000);
       const close = live.io.log.events().find((e) => e.type === 'conn.close');
       expect(close).toMatchObject({ reason: 'transport close', wsCode: 1006 });
 
