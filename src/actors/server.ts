@@ -22,7 +22,7 @@ import type { InspectorHandler, InspectorOptions } from '../inspect/http-endpoin
 import { Client } from './client';
 import { Namespace, namespaceNamed, type NamespaceMiddleware } from './namespace';
 import { ParentNamespace, type NamespaceMatcher } from './parent-namespace';
-import type { Socket } from './socket';
+import type { Handshake, Socket } from './socket';
 import { catchRejection, toError } from './errors';
 import type { RoomNames } from './emit-modifiers';
 import { applyLegacySetting } from './legacy-settings';
@@ -40,8 +40,8 @@ export interface ServerOptions extends Omit<EngineOptions, 'recorder' | 'cors' |
   parser?: { Encoder: unknown; Decoder: unknown };
   /** How long a 4.x client may take to connect to a namespace, and a socket to pass middlewares (ms). */
   connectTimeout?: number;
-  /** The lifecycle event log: `false` turns retention off, `{ file }` adds a JSONL file. */
-  eventLog?: EventLogOption;
+  /** The lifecycle event log: `false` turns retention off, `{ file }` adds a JSONL file, `{ label }` names each socket. */
+  eventLog?: EventLogOption<Handshake, Socket>;
   /** The inspector HTTP endpoint, off unless given: `{ path?: '/iostate', auth: (req) => boolean | Promise<boolean> }`. */
   inspector?: InspectorOptions;
   /** Frees a dynamic namespace's child once its last socket has left (socket.io 4.6). Default false. */

@@ -27,6 +27,7 @@ import { checkOption } from '../transport/option-rules';
 import { packetMiddlewareRule } from './server-options';
 import { broadcastOptions, broadcasts, ModifierChain } from './emit-modifiers';
 import { connectErrorPacket, connectPacket } from './connect-answers';
+import { labelSocket } from '../log/connection-label';
 
 /** What a client sent with its namespace CONNECT: a query string (2.x) or an auth object (4.x). */
 export interface ConnectPayload {
@@ -96,6 +97,8 @@ export class Socket extends ModifierChain {
   private readonly since = Date.now();
   /** The face's object for this socket (iostate/v4), made before its middlewares run; undefined on the 2.x face. */
   readonly face: SocketFace | undefined;
+  /** When its CONNECT arrived, on the monotonic clock: the log records how long the middlewares took. */
+  private readonly arrivedAt = performance.now();
 
   /** The socket machine's effects (src/machines/effects.ts), shared by every socket; `this` is the socket. */
   private static readonly effects: EffectHandlers<typeof socketMachine, Socket> = {
@@ -112,13 +115,18 @@ export class Socket extends ModifierChain {
       this.nsp.settled();
     },
     announceConnect() {
+      const { label, error } = labelSocket<Socket>(this.server.log.label, this);
       this.server.log.record({
         type: 'socket.connect',
         sid: this.client.id,
         socketId: this.id,
         nsp: this.nsp.name,
         protocol: this.client.protocol,
+        ...(label !== undefined && { label }),
+        middlewareMs: this.middlewareMs(),
       });
+      // After the connect, so that the error is on the socket's own timeline.
+      if (error) this.server.reportAppError(error, this);
       this.join(this.id);
       this.packet(connectPacket(this.client.protocol, this.nsp.name, this.id));
       this.client.onSocketConnected(this);
@@ -130,6 +138,7 @@ export class Socket extends ModifierChain {
         nsp: this.nsp.name,
         message,
         ...(data === undefined ? {} : { data }),
+        middlewareMs: this.middlewareMs(),
       });
       this.packet(connectErrorPacket(this.client.protocol, this.nsp.name, message, data));
       this.client.onSocketRefused(this);
@@ -218,6 +227,11 @@ export class Socket extends ModifierChain {
   /** The lifecycle state: connecting, connected, disconnecting, disconnected or refused. */
   get state(): string {
     return this.lifecycle.state;
+  }
+
+  /** Time since its CONNECT arrived (ms, to the µs): how long its namespace's middlewares took, when it connects or is refused. */
+  private middlewareMs(): number {
+    return Math.round((performance.now() - this.arrivedAt) * 1000) / 1000;
   }
 
   /** When the socket was created (ms since the epoch). */

@@ -45,9 +45,14 @@ describe('emit modifiers', () => {
         }
         expect({ rooms: current.rooms, except: current.except, flags: current.flags }).toEqual(model(steps));
         for (const [value, json] of built) expect(JSON.stringify(value)).toBe(json);
-        expect(Object.isFrozen(current) && Object.isFrozen(current.rooms) && Object.isFrozen(current.flags)).toBe(true);
       }),
     );
+  });
+
+  it('share one frozen empty value, which no step changes', () => {
+    expect(Object.isFrozen(NO_MODIFIERS) && Object.isFrozen(NO_MODIFIERS.rooms) && Object.isFrozen(NO_MODIFIERS.except) && Object.isFrozen(NO_MODIFIERS.flags)).toBe(true);
+    fc.assert(fc.property(step, (s) => void apply(NO_MODIFIERS, s)));
+    expect(NO_MODIFIERS).toEqual({ rooms: [], except: [], flags: {} });
   });
 
   it('return the same value when a step changes nothing', () => {
