@@ -185,7 +185,8 @@ export class Client {
   /** A 4.x client must join a namespace within `connectTimeout`; a 2.x one joined `/` at once. */
   closeIfIdle(): void {
     this.connectTimer = undefined;
-    if (this.byNamespace.size === 0) this.conn.close();
+    // The timer stops at the first socket connected: with the v4 face's policy, sockets still in their middlewares do not keep the connection.
+    if (this.byNamespace.size === 0 || this.server.connectTimeoutClosesConnection) this.conn.close();
   }
 
   private clearConnectTimer(): void {

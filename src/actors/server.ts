@@ -70,6 +70,15 @@ export class Server {
   adapterConstructor: AdapterConstructor = Adapter;
   /** Called with each namespace the server creates, static or a dynamic parent's child (a face wraps it here). */
   onNewNamespace: ((nsp: Namespace) => void) | undefined;
+  /**
+   * What `connectTimeout` ends. False (the 2.x face): a 4.x client's socket
+   * whose middlewares did not answer in time is refused ('connect timeout'),
+   * and a connection that asked for no namespace is closed. True (iostate/v4,
+   * as socket.io 4.8): a connection with no namespace connected in time is
+   * closed, whatever its sockets' middlewares are doing, and a socket waits
+   * for its middlewares as long as they take.
+   */
+  connectTimeoutClosesConnection = false;
   /** Engine settings a face decides and checks itself (iostate/v4: engine.io 4+'s `cors` and `allowEIO3`). */
   faceEngineOptions: Pick<EngineOptions, 'cors' | 'allowEIO3'> = {};
   private path$ = '/socket.io';

@@ -103,6 +103,8 @@ export class Socket extends ModifierChain {
   /** The socket machine's effects (src/machines/effects.ts), shared by every socket; `this` is the socket. */
   private static readonly effects: EffectHandlers<typeof socketMachine, Socket> = {
     armConnectTimeout() {
+      // socket.io 4.8 (the v4 face) times the connection, not each socket's middlewares (Server.connectTimeoutClosesConnection).
+      if (this.server.connectTimeoutClosesConnection) return;
       this.connectTimer = setTimeout(Socket.onConnectTimeout, this.server.connectTimeout, this);
       this.connectTimer.unref?.();
     },
