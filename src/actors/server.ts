@@ -24,7 +24,7 @@ import type { InspectorHandler, InspectorOptions } from '../inspect/http-endpoin
 import { Client } from './client';
 import { Namespace, namespaceNamed, type NamespaceMiddleware } from './namespace';
 import { ParentNamespace, type NamespaceMatcher } from './parent-namespace';
-import type { Socket } from './socket';
+import type { Handshake, Socket } from './socket';
 import { catchRejection, toError } from './errors';
 import type { RoomNames } from './emit-modifiers';
 import { applyLegacySetting } from './legacy-settings';
@@ -42,8 +42,8 @@ export interface ServerOptions extends Omit<EngineOptions, 'recorder' | 'cors' |
   parser?: { Encoder: unknown; Decoder: unknown };
   /** How long a 4.x client may take to connect to a namespace, and a socket to pass middlewares (ms). */
   connectTimeout?: number;
-  /** The lifecycle event log: `false` turns retention off, `{ file }` adds a JSONL file. */
-  eventLog?: EventLogOption;
+  /** The lifecycle event log: `false` turns retention off, `{ file }` adds a JSONL file, `{ label }` names each socket. */
+  eventLog?: EventLogOption<Handshake, Socket>;
   /** The inspector HTTP endpoint, off unless given: `{ path?: '/iostate', auth: (req) => boolean | Promise<boolean> }`. */
   inspector?: InspectorOptions;
   /** Frees a dynamic namespace's child once its last socket has left (socket.io 4.6). Default false. */
@@ -79,6 +79,15 @@ export class Server {
   adapterConstructor: AdapterConstructor = Adapter;
   /** Called with each namespace the server creates, static or a dynamic parent's child (a face wraps it here). */
   onNewNamespace: ((nsp: Namespace) => void) | undefined;
+  /**
+   * What `connectTimeout` ends. False (the 2.x face): a 4.x client's socket
+   * whose middlewares did not answer in time is refused ('connect timeout'),
+   * and a connection that asked for no namespace is closed. True (iostate/v4,
+   * as socket.io 4.8): a connection with no namespace connected in time is
+   * closed, whatever its sockets' middlewares are doing, and a socket waits
+   * for its middlewares as long as they take.
+   */
+  connectTimeoutClosesConnection = false;
   /** Engine settings a face decides and checks itself (iostate/v4: engine.io 4+'s `cors` and `allowEIO3`). */
   faceEngineOptions: Pick<EngineOptions, 'cors' | 'allowEIO3'> = {};
   private path$ = '/socket.io';

@@ -28,6 +28,7 @@ import { packetMiddlewareRule } from './server-options';
 import type { Restored } from '../adapters/recovery/outcome';
 import { broadcastOptions, broadcasts, ModifierChain } from './emit-modifiers';
 import { connectErrorPacket, connectPacket } from './connect-answers';
+import { labelSocket } from '../log/connection-label';
 
 /** What a client sent with its namespace CONNECT: a query string (2.x) or an auth object (4.x). */
 export interface ConnectPayload {
@@ -104,10 +105,14 @@ export class Socket extends ModifierChain {
   private readonly since = Date.now();
   /** The face's object for this socket (iostate/v4), made before its middlewares run; undefined on the 2.x face. */
   readonly face: SocketFace | undefined;
+  /** When its CONNECT arrived, on the monotonic clock: the log records how long the middlewares took. */
+  private readonly arrivedAt = performance.now();
 
   /** The socket machine's effects (src/machines/effects.ts), shared by every socket; `this` is the socket. */
   private static readonly effects: EffectHandlers<typeof socketMachine, Socket> = {
     armConnectTimeout() {
+      // socket.io 4.8 (the v4 face) times the connection, not each socket's middlewares (Server.connectTimeoutClosesConnection).
+      if (this.server.connectTimeoutClosesConnection) return;
       this.connectTimer = setTimeout(Socket.onConnectTimeout, this.server.connectTimeout, this);
       this.connectTimer.unref?.();
     },
@@ -118,6 +123,7 @@ export class Socket extends ModifierChain {
       this.nsp.settled();
     },
     announceConnect() {
+      const { label, error } = labelSocket<Socket>(this.server.log.label, this);
       this.server.log.record({
         type: 'socket.connect',
         sid: this.client.id,
@@ -125,7 +131,11 @@ export class Socket extends ModifierChain {
         nsp: this.nsp.name,
         protocol: this.client.protocol,
         ...(this.recovered ? { recovered: true as const } : {}),
+        ...(label !== undefined && { label }),
+        middlewareMs: this.middlewareMs(),
       });
+      // After the connect, so that the error is on the socket's own timeline.
+      if (error) this.server.reportAppError(error, this);
       if (this.pid && !this.recovered) this.nsp.recovery?.open(this.id, this.pid);
       this.join(this.id);
       if (this.restored) this.replayMissed(this.restored);
@@ -139,6 +149,7 @@ export class Socket extends ModifierChain {
         nsp: this.nsp.name,
         message,
         ...(data === undefined ? {} : { data }),
+        middlewareMs: this.middlewareMs(),
       });
       this.packet(connectErrorPacket(this.client.protocol, this.nsp.name, message, data));
       this.client.onSocketRefused(this);
@@ -229,6 +240,11 @@ export class Socket extends ModifierChain {
   /** The lifecycle state: connecting, connected, disconnecting, disconnected or refused. */
   get state(): string {
     return this.lifecycle.state;
+  }
+
+  /** Time since its CONNECT arrived (ms, to the µs): how long its namespace's middlewares took, when it connects or is refused. */
+  private middlewareMs(): number {
+    return Math.round((performance.now() - this.arrivedAt) * 1000) / 1000;
   }
 
   /** When the socket was created (ms since the epoch). */

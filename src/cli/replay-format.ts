@@ -50,7 +50,7 @@ function span(from: number, to: number | undefined): string {
 function formatConnection(c: ConnectionReport, sockets: readonly SocketReport[]): string[] {
   const lines = [
     '',
-    `  ${c.id}  ${c.state}  ${c.transports.join(' → ')}  Engine.IO v${c.protocol}  from ${c.remoteAddress}  ${span(c.openedAt, c.closedAt)}  on ${c.node}`,
+    `  ${c.id}${c.label !== undefined ? `  "${c.label}"` : ''}  ${c.state}  ${c.transports.join(' → ')}  Engine.IO v${c.protocol}  from ${c.remoteAddress}  ${span(c.openedAt, c.closedAt)}  on ${c.node}`,
   ];
   if (c.explanation !== undefined) lines.push(`${INDENT}${c.explanation}`);
   for (const socket of sockets.filter((s) => s.connection === c.id)) lines.push(...formatSocket(socket, INDENT));
@@ -61,7 +61,8 @@ function formatConnection(c: ConnectionReport, sockets: readonly SocketReport[])
 
 function formatSocket(s: SocketReport, indent: string): string[] {
   const rooms = s.rooms.length > 0 ? `  rooms: ${s.rooms.join(', ')}` : '';
-  const lines = [`${indent}socket ${s.id} on ${s.nsp}  ${s.state}  ${span(s.connectedAt, s.disconnectedAt)}${rooms}`];
+  const label = s.label !== undefined ? `  "${s.label}"` : '';
+  const lines = [`${indent}socket ${s.id} on ${s.nsp}${label}  ${s.state}  ${span(s.connectedAt, s.disconnectedAt)}${rooms}`];
   if (s.explanation !== undefined) lines.push(`${indent}  ${s.explanation}`);
   return lines;
 }

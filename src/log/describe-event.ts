@@ -38,7 +38,7 @@ export function describeEvent(event: LogEvent): string {
     case 'nsp.delete':
       return `namespace ${event.nsp} deleted: its last socket left`;
     case 'socket.connect':
-      return `socket ${event.socketId} ${event.recovered ? 'recovered on' : 'connected to'} ${event.nsp} (Socket.IO v${event.protocol})`;
+      return `socket ${event.socketId} ${event.recovered ? 'recovered on' : 'connected to'} ${event.nsp} (Socket.IO v${event.protocol})${event.label !== undefined ? `, label "${event.label}"` : ''}`;
     case 'socket.recovery':
       return describeRecovery(event);
     case 'socket.refused':

@@ -110,6 +110,10 @@ export const socketConnect = z.object({
   socketId: z.string(),
   nsp: z.string(),
   protocol: z.union([z.literal(4), z.literal(5)]),
+  /** Who the socket was, in the application's words: what `eventLog.label` returned (connection-label.ts), at most MAX_LABEL characters. */
+  label: z.string().optional(),
+  /** How long its namespace's middlewares took, from its CONNECT to their answer (ms, to the µs). */
+  middlewareMs: z.number().nonnegative().optional(),
   /** It is the socket of an earlier connection, recovered (connectionStateRecovery): one life with a gap. */
   recovered: z.literal(true).optional(),
 });
@@ -161,6 +165,8 @@ export const socketRefused = z.object({
   message: z.string(),
   /** The middleware error's `data`: only when the application opts in (`eventLog.sensitive.refusalData`), as it may hold a token. */
   data: z.unknown().optional(),
+  /** How long the middlewares took to refuse it (or the connect timeout), when it went through them (ms). */
+  middlewareMs: z.number().nonnegative().optional(),
 });
 
 export const roomJoin = z.object({

@@ -10,6 +10,7 @@ import { isoTime } from './clock';
 import {
   emptyProjections,
   foldAll,
+  labelOf,
   projectionsView,
   socketKey,
   type ProjectionState,
@@ -46,6 +47,8 @@ export interface ConnectionReport {
   explanation?: string;
   protocol: 3 | 4;
   remoteAddress: string;
+  /** The label of its first labelled socket (`eventLog.label`). */
+  label?: string;
   openedAt: number;
   closedAt?: number;
   timeline: TimelineEntry[];
@@ -56,6 +59,8 @@ export interface SocketReport {
   nsp: string;
   /** The Engine.IO sid it ran on. */
   connection: string;
+  /** Who it was: what `eventLog.label` returned at its connect. */
+  label?: string;
   state: SocketStatus;
   reason?: string;
   explanation?: string;
@@ -162,6 +167,7 @@ export function replay(events: readonly LogEvent[], options: ReplayOptions = {})
       explanation: explainConnection(session, sockets),
       protocol: session.protocol,
       remoteAddress: session.remoteAddress,
+      label: labelOf(sockets),
       openedAt: session.openedAt,
       closedAt: session.closedAt,
       timeline: timelines.of(`c:${session.sid}`),
@@ -171,6 +177,7 @@ export function replay(events: readonly LogEvent[], options: ReplayOptions = {})
     id: socket.socketId,
     nsp: socket.nsp,
     connection: socket.sid,
+    label: socket.label,
     state: socket.status,
     reason: socket.disconnect?.reason,
     explanation: explainSocket(socket, sessions.session(socket.sid)),
@@ -197,6 +204,8 @@ export interface ReplayJson {
     id: string;
     nsp: string;
     connection: string;
+    /** Present when the socket has one. */
+    label?: string;
     state: SocketStatus;
     reason: string | null;
     explanation: string | null;
@@ -213,6 +222,7 @@ export interface ReplayJson {
     explanation: string | null;
     protocol: 3 | 4;
     remoteAddress: string;
+    label?: string;
     openedAt: string;
     closedAt: string | null;
   }[];
@@ -226,6 +236,7 @@ export function replayJson(result: ReplayResult): ReplayJson {
       id: s.id,
       nsp: s.nsp,
       connection: s.connection,
+      ...(s.label !== undefined && { label: s.label }),
       state: s.state,
       reason: s.reason ?? null,
       explanation: s.explanation ?? null,
@@ -242,6 +253,7 @@ export function replayJson(result: ReplayResult): ReplayJson {
       explanation: c.explanation ?? null,
       protocol: c.protocol,
       remoteAddress: c.remoteAddress,
+      ...(c.label !== undefined && { label: c.label }),
       openedAt: isoTime(c.openedAt),
       closedAt: time(c.closedAt),
     })),

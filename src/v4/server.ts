@@ -55,6 +55,7 @@ export class Server<
     // The core serves socket.io 2's bundle; this face serves socket.io 4's (attachServe).
     this.core = new CoreServer({ ...core, serveClient: false });
     this.core.faceEngineOptions = engine;
+    this.core.connectTimeoutClosesConnection = true;
     this.sockets = new Namespace(this, this.core.sockets);
     this._nsps = facesOf(this.core.nsps);
     this.core.onNewNamespace = (nsp) => this.wrapNamespace(nsp);

@@ -14,6 +14,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLog } from '../../src/log/read-log';
 import { replay } from '../../src/log/replay';
+import type { EventLog } from '../../src/log/event-log';
+import { countersOf } from '../../src/log/projections';
 import type { SocketLike } from '../interop/harness/api';
 import { allClients, withTimeout, type ClientKind, type TestClient } from '../interop/harness/clients';
 import { FAST_HEARTBEAT, closeIo, nextEvent, sleep, startServer, waitUntil, type Fixture } from '../interop/harness/fixture';
@@ -182,6 +184,9 @@ describe.skipIf(isReference)('replaying the log of a live server', () => {
             expect(replayedState(events, at)).toEqual(live);
           }
           const end = replay(events);
+          // The totals /metrics exports (closes and disconnects by reason, upgrades, middleware time) fold back the same.
+          const log = (fixture.io as unknown as { log: EventLog }).log;
+          expect(countersOf(end.state.counters, log.node)).toEqual(countersOf(log.projections.counters, log.node));
           for (const peer of peers.filter((p) => p.socketReason !== undefined)) {
             expect(end.sockets.find((s) => s.id === peer.socket.id)?.reason).toBe(peer.socketReason);
           }

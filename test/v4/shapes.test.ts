@@ -184,3 +184,32 @@ describe('iostate/v4 shapes, compared with socket.io 4.8', () => {
     expect(ours).toEqual({ reason: 'transport close', soon: true });
   });
 });
+
+describe('iostate/v4 connectTimeout with middlewares that never answer, compared with socket.io 4.8', () => {
+  it('the connection is closed when no namespace connected in time; a later namespace may wait for its middleware', async () => {
+    const { ours, theirs } = await differential(
+      async (side) => {
+        side.io.use((socket, next) => {
+          if (socket.handshake.auth.stuck) return; // never answers
+          next();
+        });
+        side.io.of('/slow').use(() => {}); // never answers
+        const stuck = side.client('/', { auth: { stuck: true } });
+        const seen: unknown[] = [];
+        stuck.on('connect_error', (err) => seen.push(['connect_error', err.message]));
+        stuck.on('disconnect', (reason) => seen.push(['disconnect', reason]));
+        const fine = side.client('/');
+        await connected(fine);
+        const slow = fine.io.socket('/slow');
+        slow.connect();
+        slow.on('connect_error', (err) => seen.push(['slow connect_error', err.message]));
+        const stillThere = { fine: fine.connected };
+        await delay(900);
+        return { seen, stillThere, fineAfter: fine.connected, slowConnected: slow.connected };
+      },
+      { connectTimeout: 400 },
+    );
+    expect(ours).toEqual(theirs);
+    expect(ours).toEqual({ seen: [['disconnect', 'transport close']], stillThere: { fine: true }, fineAfter: true, slowConnected: false });
+  });
+});

@@ -266,7 +266,9 @@ export class ClusterNode {
     for (const nsp of Object.values(this.server.nsps)) {
       for (const socket of Object.values(nsp.connected)) {
         const rooms = Object.keys(socket.rooms);
-        this.server.log.record({ type: 'socket.connect', sid: socket.client.id, socketId: socket.id, nsp: nsp.name, protocol: socket.client.protocol });
+        // The label computed at its connect, not asked of the application again.
+        const label = this.server.log.projections.sessions.socket(nsp.name, socket.id)?.label;
+        this.server.log.record({ type: 'socket.connect', sid: socket.client.id, socketId: socket.id, nsp: nsp.name, protocol: socket.client.protocol, ...(label !== undefined && { label }) });
         for (const room of rooms) this.server.log.record({ type: 'room.join', socketId: socket.id, nsp: nsp.name, room });
       }
     }
