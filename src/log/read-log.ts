@@ -39,7 +39,7 @@ export interface ReadLogOptions {
   now?: () => number;
 }
 
-const CHUNK = 1 << 20;
+const CHUNK = 64 * 1024;
 /** How often a followed file is looked at again once its end is reached. */
 const FOLLOW_POLL_MS = 200;
 
@@ -172,24 +172,29 @@ function before(a: LogEvent, b: LogEvent): boolean {
   return a.seq < b.seq;
 }
 
-/** What makes an event itself: read twice (a node's own file and the cluster's stream), it is kept once. */
-function identity(event: LogEvent): string {
-  return `${event.node}\u0000${event.seq}\u0000${event.ts}\u0000${event.type}`;
-}
-
 /**
- * Drops an event already taken from another source. Copies of one event meet
+ * Drops an event already taken from another source: what makes an event
+ * itself is its node, seq and ts (read twice, from a node's own file
+ * and from the cluster's stream, it is kept once). Copies of one event meet
  * close together in the merge (they have one ts), so only the latest
  * identities are remembered, whatever the log's length.
  */
 class Duplicates {
-  private readonly seen = new Set<string>();
+  /** node → seq → ts of the events taken; two generations: when the newer is full, the older is dropped whole. */
+  private newer = new Map<string, Map<number, number>>();
+  private older = new Map<string, Map<number, number>>();
+  private size = 0;
 
   isRepeat(event: LogEvent): boolean {
-    const key = identity(event);
-    if (this.seen.has(key)) return true;
-    this.seen.add(key);
-    if (this.seen.size > REMEMBERED) this.seen.delete(this.seen.values().next().value as string);
+    if (this.newer.get(event.node)?.get(event.seq) === event.ts || this.older.get(event.node)?.get(event.seq) === event.ts) return true;
+    let seqs = this.newer.get(event.node);
+    if (!seqs) this.newer.set(event.node, (seqs = new Map()));
+    seqs.set(event.seq, event.ts);
+    if (++this.size >= REMEMBERED) {
+      this.older = this.newer;
+      this.newer = new Map();
+      this.size = 0;
+    }
     return false;
   }
 }
@@ -229,7 +234,7 @@ interface Head {
   index: number;
 }
 
-const MERGED_BATCH = 4096;
+const MERGED_BATCH = 512;
 
 /**
  * Merges sources of batches (readLogFile, readLogStream, a Redis stream) as

@@ -13,7 +13,7 @@
  */
 import type { LogEvent } from './events';
 import { describeEvent } from './describe-event';
-import { emptyProjections, foldAll, projectionsView, socketKey, type ProjectionState, type SessionRecord, type SocketRecord } from './projections';
+import { emptyProjections, foldAll, socketKey, type ProjectionState, type SessionRecord, type SocketRecord } from './projections';
 import { connectionReport, orphanReport, socketReport, type ConnectionReport, type SocketReport, type TimelineEntry } from './report';
 
 /** How long after its close an ended connection waits for its sockets' disconnects. */
@@ -228,7 +228,7 @@ export class ReplayStream {
     const sessions = this.state.sessions;
     const session = sessions.sessions.get(sid);
     if (!session) return;
-    const sockets = projectionsView(this.state).sessions.socketsOf(sid);
+    const sockets = session.sockets.flatMap((key) => sessions.sockets.get(key) ?? []);
     const story = this.stories.get(sid) ?? this.story(sid);
     this.options.onConnection(
       {
