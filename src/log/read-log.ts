@@ -262,26 +262,32 @@ export async function* mergeLogSources(sources: readonly AsyncIterable<LogBatch>
       }
     }
   };
-  for (const source of sources) {
-    const head: Head = { source: source[Symbol.asyncIterator](), events: [], index: 0 };
-    if (await refill(head)) heads.push(head);
-  }
-  const duplicates = new Duplicates();
-  let out: LogEvent[] = [];
-  while (heads.length > 0) {
-    let pick = 0;
-    for (let i = 1; i < heads.length; i++) {
-      if (before(heads[i]!.events[heads[i]!.index]!, heads[pick]!.events[heads[pick]!.index]!)) pick = i;
+  const iterators = sources.map((source) => source[Symbol.asyncIterator]());
+  try {
+    for (const source of iterators) {
+      const head: Head = { source, events: [], index: 0 };
+      if (await refill(head)) heads.push(head);
     }
-    const head = heads[pick]!;
-    const event = head.events[head.index++]!;
-    if (!duplicates.isRepeat(event)) out.push(event);
-    if (head.index === head.events.length && !(await refill(head))) heads.splice(pick, 1);
-    if (out.length >= MERGED_BATCH || problems.length > 0) {
-      yield { events: out, problems };
-      out = [];
-      problems = [];
+    const duplicates = new Duplicates();
+    let out: LogEvent[] = [];
+    while (heads.length > 0) {
+      let pick = 0;
+      for (let i = 1; i < heads.length; i++) {
+        if (before(heads[i]!.events[heads[i]!.index]!, heads[pick]!.events[heads[pick]!.index]!)) pick = i;
+      }
+      const head = heads[pick]!;
+      const event = head.events[head.index++]!;
+      if (!duplicates.isRepeat(event)) out.push(event);
+      if (head.index === head.events.length && !(await refill(head))) heads.splice(pick, 1);
+      if (out.length >= MERGED_BATCH || problems.length > 0) {
+        yield { events: out, problems };
+        out = [];
+        problems = [];
+      }
     }
+    yield { events: out, problems };
+  } finally {
+    // A reader that stopped early (an error, a break) closes every file.
+    await Promise.all(iterators.map((iterator) => iterator.return?.()));
   }
-  yield { events: out, problems };
 }

@@ -49,9 +49,16 @@ interface Story {
   timeline: TimelineEntry[] | undefined;
   /** The timeline's last entry while it is a run of heartbeats: the next one joins it. */
   run: TimelineEntry | undefined;
-  nsps: Set<string>;
-  rooms: Set<string>;
-  labels: Set<string>;
+  /** Made on first use: most connections need few. */
+  nsps?: Set<string>;
+  rooms?: Set<string>;
+  labels?: Set<string>;
+}
+
+const NONE: ReadonlySet<string> = new Set();
+
+function addTo(story: Story, field: 'nsps' | 'rooms' | 'labels', value: string): void {
+  (story[field] ??= new Set()).add(value);
 }
 
 export class ReplayStream {
@@ -99,7 +106,7 @@ export class ReplayStream {
   private story(sid: string): Story {
     let story = this.stories.get(sid);
     if (!story) {
-      story = { timeline: this.timelines ? [] : undefined, run: undefined, nsps: new Set(), rooms: new Set(), labels: new Set() };
+      story = { timeline: this.timelines ? [] : undefined, run: undefined };
       this.stories.set(sid, story);
     }
     return story;
@@ -145,16 +152,16 @@ export class ReplayStream {
         this.connectionOf.set(key, event.sid);
         if (this.state.sessions.sessions.has(event.sid)) {
           const story = this.story(event.sid);
-          story.nsps.add(event.nsp);
+          addTo(story, 'nsps', event.nsp);
           const label = (event as { label?: unknown }).label;
-          if (typeof label === 'string') story.labels.add(label);
+          if (typeof label === 'string') addTo(story, 'labels', label);
         }
         this.note(event.sid, event);
         break;
       }
       case 'room.join': {
         const sid = this.connectionOf.get(socketKey(event.nsp, event.socketId));
-        if (sid !== undefined && this.state.sessions.sessions.has(sid)) this.story(sid).rooms.add(event.room);
+        if (sid !== undefined && this.state.sessions.sessions.has(sid)) addTo(this.story(sid), 'rooms', event.room);
         this.note(sid, event);
         break;
       }
@@ -234,9 +241,9 @@ export class ReplayStream {
       {
         connection: connectionReport(session, sockets, story.timeline ?? []),
         sockets: sockets.map((socket) => socketReport(socket, session)),
-        nsps: story.nsps,
-        rooms: story.rooms,
-        labels: story.labels,
+        nsps: story.nsps ?? NONE,
+        rooms: story.rooms ?? NONE,
+        labels: story.labels ?? NONE,
       },
       ended,
     );
