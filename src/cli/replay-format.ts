@@ -34,7 +34,7 @@ function span(from: number, to: number | undefined): string {
 }
 
 export function formatStory({ connection: c, sockets }: ConnectionStory): string {
-  const out = ['', `  ${c.id}  ${c.state}  ${c.transports.join(' → ')}  Engine.IO v${c.protocol}  from ${c.remoteAddress}  ${span(c.openedAt, c.closedAt)}  on ${c.node}`];
+  const out = ['', `  ${c.id}${c.label !== undefined ? `  "${c.label}"` : ''}  ${c.state}  ${c.transports.join(' → ')}  Engine.IO v${c.protocol}  from ${c.remoteAddress}  ${span(c.openedAt, c.closedAt)}  on ${c.node}`];
   if (c.explanation !== undefined) out.push(`${INDENT}${c.explanation}`);
   for (const socket of sockets) out.push(...socketLines(socket, INDENT));
   out.push(`${INDENT}timeline:`);
@@ -48,7 +48,8 @@ export function formatOrphan(socket: SocketReport): string {
 
 function socketLines(s: SocketReport, indent: string): string[] {
   const rooms = s.rooms.length > 0 ? `  rooms: ${s.rooms.join(', ')}` : '';
-  const out = [`${indent}socket ${s.id} on ${s.nsp}  ${s.state}  ${span(s.connectedAt, s.disconnectedAt)}${rooms}`];
+  const label = s.label !== undefined ? `  "${s.label}"` : '';
+  const out = [`${indent}socket ${s.id} on ${s.nsp}${label}  ${s.state}  ${span(s.connectedAt, s.disconnectedAt)}${rooms}`];
   if (s.explanation !== undefined) out.push(`${indent}  ${s.explanation}`);
   return out;
 }

@@ -37,7 +37,7 @@ export function describeEvent(event: LogEvent): string {
     case 'nsp.delete':
       return `namespace ${event.nsp} deleted: its last socket left`;
     case 'socket.connect':
-      return `socket ${event.socketId} connected to ${event.nsp} (Socket.IO v${event.protocol})`;
+      return `socket ${event.socketId} connected to ${event.nsp} (Socket.IO v${event.protocol})${event.label !== undefined ? `, label "${event.label}"` : ''}`;
     case 'socket.refused':
       return `connection to ${event.nsp} refused: ${event.message}`;
     case 'room.join':

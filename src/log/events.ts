@@ -110,6 +110,8 @@ export const socketConnect = z.object({
   socketId: z.string(),
   nsp: z.string(),
   protocol: z.union([z.literal(4), z.literal(5)]),
+  /** Who the socket was, in the application's words: what `eventLog.label` returned (connection-label.ts), at most MAX_LABEL characters. */
+  label: z.string().optional(),
 });
 
 /** A namespace connection was refused: unknown namespace or a middleware error. */

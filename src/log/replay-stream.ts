@@ -153,8 +153,7 @@ export class ReplayStream {
         if (this.state.sessions.sessions.has(event.sid)) {
           const story = this.story(event.sid);
           addTo(story, 'nsps', event.nsp);
-          const label = (event as { label?: unknown }).label;
-          if (typeof label === 'string') addTo(story, 'labels', label);
+          if (event.label !== undefined) addTo(story, 'labels', event.label);
         }
         this.note(event.sid, event);
         break;

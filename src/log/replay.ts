@@ -131,6 +131,8 @@ export interface ReplayJson {
     id: string;
     nsp: string;
     connection: string;
+    /** Present when the socket has one. */
+    label?: string;
     state: SocketStatus;
     reason: string | null;
     explanation: string | null;
@@ -147,6 +149,7 @@ export interface ReplayJson {
     explanation: string | null;
     protocol: 3 | 4;
     remoteAddress: string;
+    label?: string;
     openedAt: string;
     closedAt: string | null;
   }[];
@@ -162,6 +165,7 @@ export function socketJson(s: SocketReport): SocketJson {
     id: s.id,
     nsp: s.nsp,
     connection: s.connection,
+    ...(s.label !== undefined && { label: s.label }),
     state: s.state,
     reason: s.reason ?? null,
     explanation: s.explanation ?? null,
@@ -181,6 +185,7 @@ export function connectionJson(c: ConnectionReport): ConnectionJson {
     explanation: c.explanation ?? null,
     protocol: c.protocol,
     remoteAddress: c.remoteAddress,
+    ...(c.label !== undefined && { label: c.label }),
     openedAt: isoTime(c.openedAt),
     closedAt: time(c.closedAt),
   };

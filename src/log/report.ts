@@ -6,7 +6,7 @@
  */
 import { explainConnection, explainSocket } from './explain';
 import type { LogEventType } from './events';
-import type { SessionRecord, SessionStatus, SocketRecord, SocketStatus, Transport } from './projections';
+import { labelOf, type SessionRecord, type SessionStatus, type SocketRecord, type SocketStatus, type Transport } from './projections';
 
 export interface TimelineEntry {
   ts: number;
@@ -33,6 +33,8 @@ export interface ConnectionReport {
   explanation?: string;
   protocol: 3 | 4;
   remoteAddress: string;
+  /** The label of its first labelled socket (`eventLog.label`). */
+  label?: string;
   openedAt: number;
   closedAt?: number;
   timeline: TimelineEntry[];
@@ -43,6 +45,8 @@ export interface SocketReport {
   nsp: string;
   /** The Engine.IO sid it ran on. */
   connection: string;
+  /** Who it was: what `eventLog.label` returned at its connect. */
+  label?: string;
   state: SocketStatus;
   reason?: string;
   explanation?: string;
@@ -64,6 +68,7 @@ export function connectionReport(session: SessionRecord, sockets: readonly Socke
     explanation: explainConnection(session, sockets),
     protocol: session.protocol,
     remoteAddress: session.remoteAddress,
+    label: labelOf(sockets),
     openedAt: session.openedAt,
     closedAt: session.closedAt,
     timeline,
@@ -75,6 +80,7 @@ export function socketReport(socket: SocketRecord, session: SessionRecord | unde
     id: socket.socketId,
     nsp: socket.nsp,
     connection: socket.sid,
+    label: socket.label,
     state: socket.status,
     reason: socket.disconnect?.reason,
     explanation: explainSocket(socket, session),

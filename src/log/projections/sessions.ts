@@ -117,6 +117,8 @@ export interface SocketRecord {
   status: SocketStatus;
   /** When it connected to its namespace. */
   since: number;
+  /** Who it was, from `eventLog.label` (connection-label.ts). */
+  label?: string;
   /**
    * Its rooms while connected; once disconnected, the rooms it was in when it
    * began disconnecting (the event's `rooms`, else what was left by then).
@@ -300,6 +302,7 @@ export function foldSessions(state: SessionsState, event: LogEvent): SessionsSta
         status: 'connected',
         since: event.ts,
         rooms: new Set(),
+        ...(event.label !== undefined && { label: event.label }),
       });
       // A 2.x socket that connects again on its session has the same id, and so is listed already.
       const session = state.sessions.get(event.sid);
@@ -346,6 +349,12 @@ export function foldSessions(state: SessionsState, event: LogEvent): SessionsSta
 }
 
 /** The read API the inspector uses; it always reflects the latest fold. */
+/** The label of the first of `sockets` that has one: who the connection was. */
+export function labelOf(sockets: Iterable<SocketRecord>): string | undefined {
+  for (const socket of sockets) if (socket.label !== undefined) return socket.label;
+  return undefined;
+}
+
 export interface SessionsView {
   session(sid: string): SessionRecord | undefined;
   sessions(): Iterable<SessionRecord>;
