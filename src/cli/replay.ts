@@ -200,7 +200,8 @@ async function replayLog(io: CliIO, source: LogSource, o: RunOptions): Promise<n
     for await (const batch of openLog('replay', source, problems, { follow: o.follow, signal: o.signal, stdin: io.stdin })) {
       if (!stream) start(batch[0]!);
       for (const event of batch) stream!.push(event);
-      await output.flush();
+      // Following, what a batch ended is shown at once; otherwise output goes in chunks.
+      await output.flush(o.follow);
     }
   } catch (error) {
     if (!(error instanceof LogSourceError)) throw error;

@@ -73,11 +73,12 @@ describe.skipIf(skipWithoutRedis('iostate replay/inspect --redis'))('iostate rep
     expect(fromRedis.stderr).toBe('');
     expect(fromRedis.code).toBe(0);
     const json = JSON.parse(fromRedis.stdout) as ReplayJson;
+    // In the order they ended.
     expect(json.connections.map((c) => [c.id, c.reason])).toEqual([
-      ['A-sid', 'ping timeout'],
       ['B-sid', 'forced close'],
       ['C-sid', 'transport error'],
       ['D-sid', 'transport close'],
+      ['A-sid', 'ping timeout'],
       ['E-sid', 'server shutting down'],
     ]);
     expect(json.sockets.find((s) => s.id === 'B-sid')?.rooms).toEqual(['B-sid', 'lobby']);
@@ -117,9 +118,26 @@ describe.skipIf(skipWithoutRedis('iostate replay/inspect --redis'))('iostate rep
   });
 
   it('fails with exit 1 on a stream that holds no event', async () => {
-    const { code, stderr } = await run('replay', '--redis', redis.url, '--key', 'nobody');
+    const id = (await client.call('XADD', 'emptied-log', '*', 'e', '{}')) as string;
+    await client.call('XDEL', 'emptied-log', id);
+    const { code, stderr } = await run('replay', '--redis', redis.url, '--key', 'emptied');
     expect(code).toBe(1);
-    expect(stderr).toBe(`iostate replay: no events in ${shown} (stream nobody-log)\n`);
+    expect(stderr).toBe(`iostate replay: no events in ${shown} (stream emptied-log)\n`);
+  });
+
+  it('a wrong --key names the log streams that do exist, with the --key that reads each', async () => {
+    const none = await run('replay', '--redis', redis.url, '--key', 'nobody');
+    expect(none.code).toBe(1);
+    expect(none.stderr).toBe(`iostate replay: no stream nobody-log on ${shown}, and no other log stream (*-log) there either\n`);
+    await writeStream('chat', fixtureEvents.slice(0, 3));
+    await writeStream('\u001b[2Jgame', fixtureEvents.slice(0, 3));
+    // A key named like a log that is not a stream is not one.
+    await client.call('SET', 'not-a-stream-log', 'x');
+    for (const command of ['replay', 'inspect']) {
+      const wrong = await run(command, '--redis', redis.url, '--key', 'chta');
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toBe(`iostate ${command}: no stream chta-log on ${shown}; the log streams there: \\x1b[2Jgame-log (--key \\x1b[2Jgame), chat-log (--key chat)\n`);
+    }
   });
 
   it('inspect --redis draws the stream as one timeline file', async () => {
