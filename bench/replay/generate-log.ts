@@ -9,6 +9,7 @@
  * docs/replay.md.
  *
  *   node --import tsx bench/replay/generate-log.ts <dir> [--nodes 3] [--copies 1000] [--spacing 50] [--stretch 10]
+ *   node --import tsx bench/replay/generate-log.ts <dir> --incident
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -82,15 +83,22 @@ function copyRun(template: LogEvent[], base: number, offset: number, stretch: nu
     return fresh;
   };
   const at = (event: LogEvent) => offset + Math.round((event.ts - base) * stretch);
-  // Which connections of this copy the storm ends.
-  const stormed = new Set<string>();
-  const storm = options.storm;
-  if (storm && storm.node === node) {
-    for (const event of template) if (event.type === 'conn.close' && at(event) >= storm.from && at(event) < storm.to) stormed.add(event.sid);
-  }
+  const stormed = stormCloses(template, at, node, next, options);
   const settings = new Map<string, { pingInterval: number; pingTimeout: number }>();
-  return template.map((event) => {
-    const copy = { ...event, ts: at(event), node } as Record<string, unknown> & LogEvent;
+  /** The connection each socket of the template ran on. */
+  const connectionOf = new Map<string, string>();
+  for (const event of template) if (event.type === 'socket.connect') connectionOf.set(event.socketId, event.sid);
+  const copies: LogEvent[] = [];
+  for (const event of template) {
+    const sid = 'sid' in event && event.sid !== undefined ? event.sid : 'socketId' in event && event.socketId !== undefined ? connectionOf.get(event.socketId) : undefined;
+    const cut = sid === undefined ? undefined : stormed.get(sid);
+    let ts = at(event);
+    if (cut !== undefined && ts > cut) {
+      // The storm ended it earlier: what it would have done since never happened, but its close and its sockets' disconnects.
+      if (event.type !== 'conn.close' && event.type !== 'socket.disconnect') continue;
+      ts = cut;
+    }
+    const copy = { ...event, ts, node } as Record<string, unknown> & LogEvent;
     for (const field of ['sid', 'socketId'] as const) if (typeof copy[field] === 'string') copy[field] = id(copy[field] as string);
     // Default rooms are named after socket ids.
     if ((copy.type === 'room.join' || copy.type === 'room.leave') && ids.has(copy.room)) copy.room = ids.get(copy.room)!;
@@ -102,16 +110,38 @@ function copyRun(template: LogEvent[], base: number, offset: number, stretch: nu
     }
     if (copy.type === 'conn.close' && event.type === 'conn.close') {
       for (const field of ['lastPingAt', 'lastPongAt'] as const) if (copy[field] !== undefined) copy[field] = at({ ...event, ts: copy[field]! });
-      if (stormed.has(event.sid)) {
+      if (cut !== undefined) {
         const { pingInterval, pingTimeout } = settings.get(event.sid) ?? { pingInterval: 25000, pingTimeout: 20000 };
-        Object.assign(copy, { reason: 'ping timeout', initiator: 'server', description: `no pong within ${pingTimeout} ms of the last ping`, lastPingAt: copy.ts - pingTimeout, lastPongAt: copy.ts - pingTimeout - pingInterval });
+        Object.assign(copy, { reason: 'ping timeout', initiator: 'server', description: `no pong within ${pingTimeout} ms of the last ping`, lastPingAt: ts - pingTimeout, lastPongAt: ts - pingTimeout - pingInterval });
         delete copy.wsCode;
         delete copy.wsReason;
       }
     }
-    if (copy.type === 'socket.disconnect' && event.type === 'socket.disconnect' && event.sid !== undefined && stormed.has(event.sid)) Object.assign(copy, { reason: 'ping timeout', initiator: 'server' });
-    return copy;
-  });
+    if (copy.type === 'socket.disconnect' && cut !== undefined && ts === cut) Object.assign(copy, { reason: 'ping timeout', initiator: 'server' });
+    copies.push(copy);
+  }
+  return copies.sort((x, y) => x.ts - y.ts);
+}
+
+/**
+ * When the storm ends each connection of this copy: those of the storm's node
+ * that are open during its window die in it, of a ping timeout, at a random
+ * time in the window (or at their own close if it falls in it).
+ */
+function stormCloses(template: LogEvent[], at: (event: LogEvent) => number, node: string, next: () => number, options: GenerateOptions): Map<string, number> {
+  const closes = new Map<string, number>();
+  const storm = options.storm;
+  if (!storm || storm.node !== node) return closes;
+  const opened = new Map<string, number>();
+  for (const event of template) {
+    if (event.type === 'conn.open') opened.set(event.sid, at(event));
+    if (event.type !== 'conn.close' || !opened.has(event.sid)) continue;
+    const open = opened.get(event.sid)!;
+    const close = at(event);
+    if (close < storm.from || open >= storm.to) continue;
+    closes.set(event.sid, close < storm.to ? close : Math.max(open + 1, storm.from + Math.floor(next() * (storm.to - storm.from))));
+  }
+  return closes;
 }
 
 /** A binary heap of the copies running on a node, by the ts of their next event. */
@@ -235,6 +265,16 @@ export async function generateLog(options: GenerateOptions): Promise<GeneratedLo
   return result;
 }
 
+/**
+ * The logs of the worked incident in docs/replay.md: three chat nodes for ten
+ * minutes from 12:00, 2,250 connections, and a ping-timeout storm on chat-b
+ * from 12:04 to 12:05.
+ */
+export function incidentOptions(dir: string): GenerateOptions {
+  const noon = Date.UTC(2026, 0, 1, 12);
+  return { dir, nodes: ['chat-a', 'chat-b', 'chat-c'], copies: 150, spacingMs: 4000, stretch: 20, seed: 7, storm: { node: 'chat-b', from: noon + 4 * 60_000, to: noon + 5 * 60_000 } };
+}
+
 if (require.main === module) {
   const [dir, ...rest] = process.argv.slice(2);
   const flag = (name: string, fallback: number) => {
@@ -242,11 +282,12 @@ if (require.main === module) {
     return i >= 0 ? Number(rest[i + 1]) : fallback;
   };
   if (!dir) {
-    console.error('Usage: node --import tsx bench/replay/generate-log.ts <dir> [--nodes 3] [--copies 1000] [--spacing 50] [--stretch 10] [--seed 1]');
+    console.error('Usage: node --import tsx bench/replay/generate-log.ts <dir> [--incident | --nodes 3 --copies 1000 --spacing 50 --stretch 10 --seed 1]');
     process.exit(2);
   }
   const nodes = Array.from({ length: flag('nodes', 3) }, (_, i) => `node-${String.fromCharCode(97 + i)}`);
-  void generateLog({ dir, nodes, copies: flag('copies', 1000), spacingMs: flag('spacing', 50), stretch: flag('stretch', 10), seed: flag('seed', 1) }).then((log) =>
-    console.log(JSON.stringify(log)),
-  );
+  const options = rest.includes('--incident')
+    ? incidentOptions(dir)
+    : { dir, nodes, copies: flag('copies', 1000), spacingMs: flag('spacing', 50), stretch: flag('stretch', 10), seed: flag('seed', 1) };
+  void generateLog(options).then((log) => console.log(JSON.stringify(log)));
 }
