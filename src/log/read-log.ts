@@ -230,6 +230,8 @@ export function mergeEvents(lists: readonly (readonly LogEvent[])[]): LogEvent[]
 /** One source of a streaming merge: its current batch and where it is in it. */
 interface Head {
   source: AsyncIterator<LogBatch>;
+  /** Its place in the list of sources. */
+  number: number;
   events: LogEvent[];
   index: number;
 }
@@ -249,8 +251,16 @@ export async function* mergeLogSources(sources: readonly AsyncIterable<LogBatch>
   }
   let problems: LogProblem[] = [];
   const heads: Head[] = [];
+  /**
+   * Which source each node's events came from, and the nodes found in
+   * several: only their events can be copies. The batch holding the copy of
+   * an event is loaded by the time the event is merged (both sit at the same
+   * place in the order), so a node is known to be shared in time.
+   */
+  const owners = new Map<string, number>();
+  const shared = new Set<string>();
   /** The source's next non-empty batch, or false once it has ended. */
-  const refill = async (head: Head): Promise<boolean> => {
+  const refill = async (head: Head, index: number): Promise<boolean> => {
     for (;;) {
       const next = await head.source.next();
       if (next.done) return false;
@@ -258,15 +268,20 @@ export async function* mergeLogSources(sources: readonly AsyncIterable<LogBatch>
       if (next.value.events.length > 0) {
         head.events = next.value.events;
         head.index = 0;
+        for (const event of head.events) {
+          const owner = owners.get(event.node);
+          if (owner === undefined) owners.set(event.node, index);
+          else if (owner !== index) shared.add(event.node);
+        }
         return true;
       }
     }
   };
   const iterators = sources.map((source) => source[Symbol.asyncIterator]());
   try {
-    for (const source of iterators) {
-      const head: Head = { source, events: [], index: 0 };
-      if (await refill(head)) heads.push(head);
+    for (const [index, source] of iterators.entries()) {
+      const head: Head = { source, events: [], index: 0, number: index };
+      if (await refill(head, index)) heads.push(head);
     }
     const duplicates = new Duplicates();
     let out: LogEvent[] = [];
@@ -277,8 +292,8 @@ export async function* mergeLogSources(sources: readonly AsyncIterable<LogBatch>
       }
       const head = heads[pick]!;
       const event = head.events[head.index++]!;
-      if (!duplicates.isRepeat(event)) out.push(event);
-      if (head.index === head.events.length && !(await refill(head))) heads.splice(pick, 1);
+      if (!shared.has(event.node) || !duplicates.isRepeat(event)) out.push(event);
+      if (head.index === head.events.length && !(await refill(head, head.number))) heads.splice(pick, 1);
       if (out.length >= MERGED_BATCH || problems.length > 0) {
         yield { events: out, problems };
         out = [];

@@ -44,11 +44,19 @@ export interface ReplayStreamOptions {
   onServer?(entry: TimelineEntry, event: LogEvent): void;
 }
 
+/** Consecutive heartbeats of a timeline: the first, the latest, and how many. */
+interface Run {
+  first: LogEvent;
+  last: LogEvent;
+  count: number;
+}
+
 /** What is kept about a connection while it is open: its timeline and what the filters ask about. */
 interface Story {
-  timeline: TimelineEntry[] | undefined;
+  /** Events, described only when the connection is handed on. */
+  timeline: (LogEvent | Run)[] | undefined;
   /** The timeline's last entry while it is a run of heartbeats: the next one joins it. */
-  run: TimelineEntry | undefined;
+  run: Run | undefined;
   /** Made on first use: most connections need few. */
   nsps?: Set<string>;
   rooms?: Set<string>;
@@ -116,24 +124,30 @@ export class ReplayStream {
     if (sid === undefined || !this.state.sessions.sessions.has(sid)) return;
     const story = this.story(sid);
     if (!story.timeline) return;
-    if (event.type === 'conn.heartbeat' && story.run) {
-      // A run of heartbeats keeps its first and its latest entry, and how many it holds.
-      story.run.run!.count++;
-      story.run.run!.last = this.entry(event);
-      return;
-    }
-    const entry = this.entry(event);
-    story.timeline.push(entry);
-    if (event.type === 'conn.heartbeat') {
-      entry.run = { count: 1, last: entry };
-      story.run = entry;
-    } else {
+    if (event.type !== 'conn.heartbeat') {
+      story.timeline.push(event);
       story.run = undefined;
+    } else if (story.run) {
+      story.run.last = event;
+      story.run.count++;
+    } else {
+      story.run = { first: event, last: event, count: 1 };
+      story.timeline.push(story.run);
     }
   }
 
   private entry(event: LogEvent): TimelineEntry {
     return { ts: event.ts, seq: event.seq, node: event.node, type: event.type, text: describeEvent(event) };
+  }
+
+  /** The timeline as reports give it: each event described, a run of heartbeats as its first entry with `run`. */
+  private describe(timeline: (LogEvent | Run)[] | undefined): TimelineEntry[] {
+    return (timeline ?? []).map((item) => {
+      if (!('first' in item)) return this.entry(item);
+      const first = this.entry(item.first);
+      first.run = { count: item.count, last: item.count === 1 ? first : this.entry(item.last) };
+      return first;
+    });
   }
 
   private attach(event: LogEvent): void {
@@ -238,7 +252,7 @@ export class ReplayStream {
     const story = this.stories.get(sid) ?? this.story(sid);
     this.options.onConnection(
       {
-        connection: connectionReport(session, sockets, story.timeline ?? []),
+        connection: connectionReport(session, sockets, this.describe(story.timeline)),
         sockets: sockets.map((socket) => socketReport(socket, session)),
         nsps: story.nsps ?? NONE,
         rooms: story.rooms ?? NONE,
