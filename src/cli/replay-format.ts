@@ -10,11 +10,12 @@ import { clock, isoTime } from '../log/clock';
 import type { ConnectionStory } from '../log/replay-stream';
 import type { SocketReport, TimelineEntry } from '../log/report';
 import type { RoomsView } from '../log/projections';
-import { visible } from '../inspect/visible-text';
+import { visibleLines } from '../inspect/visible-text';
 
 const INDENT = '    ';
 
-const lines = (list: string[]) => list.map(visible).join('\n') + '\n';
+/** The lines as one block, each unsafe character shown (one pass over the block, not one per line). */
+const lines = (list: string[]) => visibleLines(list.join('\n') + '\n');
 
 export function formatHeader(files: string[], at: number | undefined): string {
   const when = at === undefined ? 'the end of the log' : isoTime(at);

@@ -32,7 +32,7 @@ export class Output {
   }
 }
 
-const SPILL_CHARS = 4 * 1024 * 1024;
+const SPILL_CHARS = 256 * 1024;
 
 /**
  * Text kept for later: in memory up to SPILL_CHARS, then in a temporary
