@@ -39,7 +39,7 @@ export function formatStory({ connection: c, sockets }: ConnectionStory): string
   if (c.explanation !== undefined) out.push(`${INDENT}${c.explanation}`);
   for (const socket of sockets) out.push(...socketLines(socket, INDENT));
   out.push(`${INDENT}timeline:`);
-  for (const line of collapseHeartbeats(c.timeline)) out.push(`${INDENT}  ${line}`);
+  collapseHeartbeats(c.timeline, `${INDENT}  `, out);
   return lines(out);
 }
 
@@ -88,17 +88,16 @@ export function formatFooter(t: ReplayTotals): string {
   return lines(out);
 }
 
-/** One line per entry, except runs of more than two heartbeats, which become "N heartbeats … the last: …". */
-function collapseHeartbeats(timeline: readonly TimelineEntry[]): string[] {
-  const out: string[] = [];
+/** Adds one line per entry to `out`, except runs of more than two heartbeats, which become "N heartbeats … the last: …". */
+function collapseHeartbeats(timeline: readonly TimelineEntry[], indent: string, out: string[]): void {
   let run: TimelineEntry[] = [];
   const flush = () => {
     if (run.length > 2) {
       const first = run[0]!;
       const last = run[run.length - 1]!;
-      out.push(`${clock(first.ts)} … ${clock(last.ts)}  ${run.length} heartbeats, the last: ${last.text}`);
+      out.push(`${indent}${clock(first.ts)} … ${clock(last.ts)}  ${run.length} heartbeats, the last: ${last.text}`);
     } else {
-      for (const entry of run) out.push(`${clock(entry.ts)}  ${entry.text}`);
+      for (const entry of run) out.push(`${indent}${clock(entry.ts)}  ${entry.text}`);
     }
     run = [];
   };
@@ -107,8 +106,8 @@ function collapseHeartbeats(timeline: readonly TimelineEntry[]): string[] {
       // A run the streaming replay kept as its first and latest entry.
       flush();
       const { count, last } = entry.run;
-      if (count > 2) out.push(`${clock(entry.ts)} … ${clock(last.ts)}  ${count} heartbeats, the last: ${last.text}`);
-      else out.push(`${clock(entry.ts)}  ${entry.text}`, ...(count === 2 ? [`${clock(last.ts)}  ${last.text}`] : []));
+      if (count > 2) out.push(`${indent}${clock(entry.ts)} … ${clock(last.ts)}  ${count} heartbeats, the last: ${last.text}`);
+      else out.push(`${indent}${clock(entry.ts)}  ${entry.text}`, ...(count === 2 ? [`${indent}${clock(last.ts)}  ${last.text}`] : []));
       continue;
     }
     if (entry.type === 'conn.heartbeat') {
@@ -116,8 +115,7 @@ function collapseHeartbeats(timeline: readonly TimelineEntry[]): string[] {
       continue;
     }
     flush();
-    out.push(`${clock(entry.ts)}  ${entry.text}`);
+    out.push(`${indent}${clock(entry.ts)}  ${entry.text}`);
   }
   flush();
-  return out;
 }

@@ -111,19 +111,14 @@ export class ReplayStream {
     }
   }
 
-  private story(sid: string): Story {
-    let story = this.stories.get(sid);
-    if (!story) {
-      story = { timeline: this.timelines ? [] : undefined, run: undefined };
-      this.stories.set(sid, story);
-    }
-    return story;
+  /** A connection's story begins with its conn.open, as its session does in the projection. */
+  private begin(sid: string): void {
+    this.stories.set(sid, { timeline: this.timelines ? [] : undefined, run: undefined });
   }
 
   private note(sid: string | undefined, event: LogEvent): void {
-    if (sid === undefined || !this.state.sessions.sessions.has(sid)) return;
-    const story = this.story(sid);
-    if (!story.timeline) return;
+    const story = sid === undefined ? undefined : this.stories.get(sid);
+    if (!story?.timeline) return;
     if (event.type !== 'conn.heartbeat') {
       story.timeline.push(event);
       story.run = undefined;
@@ -153,6 +148,9 @@ export class ReplayStream {
   private attach(event: LogEvent): void {
     switch (event.type) {
       case 'conn.open':
+        this.begin(event.sid);
+        this.note(event.sid, event);
+        break;
       case 'conn.heartbeat':
       case 'conn.upgrade':
       case 'conn.error':
@@ -164,8 +162,8 @@ export class ReplayStream {
       case 'socket.connect': {
         const key = socketKey(event.nsp, event.socketId);
         this.connectionOf.set(key, event.sid);
-        if (this.state.sessions.sessions.has(event.sid)) {
-          const story = this.story(event.sid);
+        const story = this.stories.get(event.sid);
+        if (story) {
           addTo(story, 'nsps', event.nsp);
           if (event.label !== undefined) addTo(story, 'labels', event.label);
         }
@@ -174,7 +172,8 @@ export class ReplayStream {
       }
       case 'room.join': {
         const sid = this.connectionOf.get(socketKey(event.nsp, event.socketId));
-        if (sid !== undefined && this.state.sessions.sessions.has(sid)) addTo(this.story(sid), 'rooms', event.room);
+        const story = sid === undefined ? undefined : this.stories.get(sid);
+        if (story) addTo(story, 'rooms', event.room);
         this.note(sid, event);
         break;
       }
@@ -249,7 +248,7 @@ export class ReplayStream {
     const session = sessions.sessions.get(sid);
     if (!session) return;
     const sockets = session.sockets.flatMap((key) => sessions.sockets.get(key) ?? []);
-    const story = this.stories.get(sid) ?? this.story(sid);
+    const story: Story = this.stories.get(sid) ?? { timeline: undefined, run: undefined };
     this.options.onConnection(
       {
         connection: connectionReport(session, sockets, this.describe(story.timeline)),
