@@ -151,6 +151,8 @@ interface Writer {
   connection(story: ConnectionStory, ended: boolean): void;
   orphan(socket: SocketReport): void;
   end(stream: ReplayStream, at: number | undefined): Promise<void>;
+  /** Frees what it holds aside (a temporary file), whether it ended or failed. */
+  close?(): void;
 }
 
 async function replayLog(io: CliIO, source: LogSource, o: RunOptions): Promise<number> {
@@ -197,34 +199,38 @@ async function replayLog(io: CliIO, source: LogSource, o: RunOptions): Promise<n
   };
 
   try {
-    for await (const batch of openLog('replay', source, problems, { follow: o.follow, signal: o.signal, stdin: io.stdin })) {
-      if (!stream) start(batch[0]!);
-      for (const event of batch) stream!.push(event);
-      // Following, what a batch ended is shown at once; otherwise output goes in chunks.
-      await output.flush(o.follow);
+    try {
+      for await (const batch of openLog('replay', source, problems, { follow: o.follow, signal: o.signal, stdin: io.stdin })) {
+        if (!stream) start(batch[0]!);
+        for (const event of batch) stream!.push(event);
+        // Following, what a batch ended is shown at once; otherwise output goes in chunks.
+        await output.flush(o.follow);
+      }
+    } catch (error) {
+      if (!(error instanceof LogSourceError)) throw error;
+      problems.finish();
+      await output.flush(true);
+      io.stderr(`${error.message}\n`);
+      return EXIT_FAILED;
     }
-  } catch (error) {
-    if (!(error instanceof LogSourceError)) throw error;
     problems.finish();
+    if (!stream) {
+      io.stderr(`iostate replay: no events in ${files.join(', ')}\n`);
+      return EXIT_FAILED;
+    }
+    stream.end();
+    if (o.sid !== undefined && matched === 0) {
+      await output.flush(true);
+      io.stderr(`iostate replay: no connection or socket with id ${o.sid}${at === undefined ? '' : ' at that time'}\n`);
+      return EXIT_FAILED;
+    }
+    await writer.end(stream, at);
+    if (listing && !o.json) output.write(formatFooter({ folded: stream.folded, files, at, shown, matched, open, sockets }));
     await output.flush(true);
-    io.stderr(`${error.message}\n`);
-    return EXIT_FAILED;
+    return EXIT_OK;
+  } finally {
+    writer.close?.();
   }
-  problems.finish();
-  if (!stream) {
-    io.stderr(`iostate replay: no events in ${files.join(', ')}\n`);
-    return EXIT_FAILED;
-  }
-  stream.end();
-  if (o.sid !== undefined && matched === 0) {
-    await output.flush(true);
-    io.stderr(`iostate replay: no connection or socket with id ${o.sid}${at === undefined ? '' : ' at that time'}\n`);
-    return EXIT_FAILED;
-  }
-  await writer.end(stream, at);
-  if (listing && !o.json) output.write(formatFooter({ folded: stream.folded, files, at, shown, matched, open, sockets }));
-  await output.flush(true);
-  return EXIT_OK;
 }
 
 function textWriter(output: Output, files: string[], o: RunOptions): Writer {
@@ -278,13 +284,10 @@ function jsonWriter(output: Output): Writer {
     orphan: (socket) => kept.add(`${socketCount++ === 0 ? '' : ','}\n${item(socketJson(socket))}`),
     end: async () => {
       output.write(`${connections > 0 ? '\n  ' : ''}],\n  "sockets": [`);
-      try {
-        await kept.drainTo(output);
-      } finally {
-        kept.discard();
-      }
+      await kept.drainTo(output);
       output.write(`${socketCount > 0 ? '\n  ' : ''}]\n}\n`);
     },
+    close: () => kept.discard(),
   };
 }
 
