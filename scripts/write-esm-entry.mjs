@@ -14,6 +14,7 @@ const entries = {
   redis: 'redis.js',
   inspect: 'inspect/index.js',
   log: 'log/index.js',
+  v4: 'v4.js',
 };
 
 mkdirSync(new URL('../dist/esm/', import.meta.url), { recursive: true });

@@ -14,7 +14,8 @@ import type * as server from './actors/server';
 import type * as namespace from './actors/namespace';
 import type * as socket from './actors/socket';
 import type * as client from './actors/client';
-import type * as adapter from './adapters/memory-adapter';
+import type * as memory from './adapters/memory-adapter';
+import type * as adapter from './adapters/adapter-contract';
 import type * as log from './log';
 import type * as inspect from './inspect';
 import { EventLog, JsonlFileSink, MemorySink, createEventLog, explainConnection, explainSocket, readLog, replay, replayJson } from './log';
@@ -86,7 +87,7 @@ namespace iostate {
   export type DisconnectDetails = socket.DisconnectDetails;
   export type PacketMiddleware = socket.PacketMiddleware;
   export type Client = client.Client;
-  export type Adapter = adapter.Adapter;
+  export type Adapter = memory.Adapter;
   export type AdapterConstructor = adapter.AdapterConstructor;
   export type BroadcastFlags = adapter.BroadcastFlags;
   export type BroadcastOptions = adapter.BroadcastOptions;

@@ -12,8 +12,9 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { PacketType, type Packet } from '../parser/packet';
+import { connectErrorPacket } from './connect-answers';
 import type { PacketCodec } from '../parser';
-import { NO_FLAGS, type BroadcastFlags } from '../adapters/memory-adapter';
+import { NO_FLAGS, type BroadcastFlags } from '../adapters/adapter-contract';
 import type { CloseDetails, EngineSocket } from '../transport/engine-socket';
 import { PreparedMessage } from '../transport/prepared-message';
 import type { DisconnectInitiator } from '../machines/socket';
@@ -25,10 +26,8 @@ export class Client {
   readonly id: string;
   /** Socket.IO protocol spoken on this connection: 4 (2.x clients) or 5 (3.x/4.x). */
   readonly protocol: 4 | 5;
-  /** Sockets of this client by socket id. */
-  readonly sockets: Record<string, Socket> = {};
-  /** Sockets of this client by namespace name, including those still in middleware. */
-  readonly nsps: Record<string, Socket> = {};
+  /** Its sockets, one per namespace, by namespace name: in the middlewares, connected, or disconnecting. */
+  private readonly byNamespace = new Map<string, Socket>();
   private readonly decoder: ReturnType<PacketCodec['createDecoder']>;
   /** 2.x: CONNECTs to other namespaces that arrived while `/` was in its middlewares, first per name. */
   private heldConnects: Map<string, [Namespace, ConnectPayload]> | undefined;
@@ -44,11 +43,16 @@ export class Client {
     // engine.io 3 sockets (server.bind) have no `protocol`: they only speak Engine.IO v3.
     this.protocol = conn.protocol === 4 ? 5 : 4;
     this.decoder = server.codec.createDecoder(this.protocol);
-    conn.on('message', (data: string | Buffer) => this.ondata(data));
-    conn.on('close', (reason: string, details: CloseDetails) => this.onclose(reason, details));
-    conn.on('error', () => {
-      // The engine closes the session after an error; 'close' carries the reason.
-    });
+    if (typeof conn.setHandler === 'function') {
+      conn.setHandler({ onMessage: (data) => this.ondata(data), onClose: (reason, details) => this.onclose(reason, details) });
+    } else {
+      // An engine.io socket (server.bind): its events.
+      conn.on('message', (data: string | Buffer) => this.ondata(data));
+      conn.on('close', (reason: string, details: CloseDetails) => this.onclose(reason, details));
+      conn.on('error', () => {
+        // The engine closes the session after an error; 'close' carries the reason.
+      });
+    }
     if (this.protocol === 4) {
       this.connect('/', {});
     } else {
@@ -61,25 +65,45 @@ export class Client {
     return this.conn.request;
   }
 
+  /** socket.io 2's `client.sockets`: its sockets past the middlewares, by socket id (built on read). */
+  get sockets(): Record<string, Socket> {
+    const sockets: Record<string, Socket> = {};
+    for (const socket of this.byNamespace.values()) if (socket.state !== 'connecting') sockets[socket.id] = socket;
+    return sockets;
+  }
+
+  /** socket.io 2's `client.nsps`: its sockets by namespace name, those in the middlewares too (built on read). */
+  get nsps(): Record<string, Socket> {
+    return Object.fromEntries(this.byNamespace);
+  }
+
   /** Writes one packet (data plane): encoded here, framed by the engine. */
-  packet(packet: Packet, flags: BroadcastFlags = NO_FLAGS): void {
-    if (this.conn.readyState !== 'open') return;
-    if (flags.volatile && !writableNow(this.conn)) return;
+  packet(packet: Packet, flags: Readonly<BroadcastFlags> = NO_FLAGS): void {
+    if (!this.takes(flags)) return;
     const options = flags.compress === false ? UNCOMPRESSED : COMPRESSED;
     for (const part of this.server.codec.encode(packet, flags)) this.conn.send(part, options);
   }
 
   /** Writes a broadcast's shared encoding (data plane). */
-  writePrepared(message: PreparedMessage, flags: BroadcastFlags): void {
-    if (this.conn.readyState !== 'open') return;
-    if (flags.volatile && !writableNow(this.conn)) return;
+  writePrepared(message: PreparedMessage, flags: Readonly<BroadcastFlags>): void {
+    if (!this.takes(flags)) return;
     const options = flags.compress === false ? UNCOMPRESSED : COMPRESSED;
     if (typeof this.conn.sendPrepared === 'function') this.conn.sendPrepared(message, options);
     else for (const part of message.parts) this.conn.send(part, options); // an engine without shared framing (bind)
   }
 
+  /**
+   * Whether a message with `flags` is written now, the one check of every
+   * write: the connection is open, and a volatile message goes out only
+   * when the transport can write it at once.
+   */
+  private takes(flags: Readonly<BroadcastFlags>): boolean {
+    if (this.conn.readyState !== 'open') return false;
+    return !flags.volatile || writableNow(this.conn);
+  }
+
   /** Writes parts encoded by an adapter for socket.io 2: the same parts array (one broadcast) is framed once for all. */
-  writeEncoded(parts: Array<string | Buffer>, flags: BroadcastFlags): void {
+  writeEncoded(parts: Array<string | Buffer>, flags: Readonly<BroadcastFlags>): void {
     let message = preparedParts.get(parts);
     if (!message) {
       message = new PreparedMessage(parts);
@@ -90,21 +114,23 @@ export class Client {
 
   /** Connects this client to namespace `name`, creating it through a dynamic parent if one accepts. */
   connect(name: string, payload: ConnectPayload): void {
-    if (this.nsps[name]) return;
+    // Before any lookup: such a name would collide with every other long one in each map keyed by names.
+    if (name.length > MAX_NAMESPACE_NAME_LENGTH) return this.packet(connectErrorPacket(this.protocol, name, 'Invalid namespace'));
+    if (this.byNamespace.has(name)) return;
     const existing = namespaceNamed(this.server.nsps, name);
     if (existing) return this.join(existing, payload);
     this.server.checkDynamicNamespace(name, this.id, payload, (nsp) => {
-      if (!nsp) return this.refuseNamespace(name, 'Invalid namespace');
-      if (this.conn.readyState !== 'open' || this.nsps[name]) return;
+      if (!nsp) return this.packet(connectErrorPacket(this.protocol, name, 'Invalid namespace'));
+      if (this.conn.readyState !== 'open' || this.byNamespace.has(name)) return;
       this.join(nsp, payload);
     });
   }
 
   private join(nsp: Namespace, payload: ConnectPayload): void {
-    if (this.protocol === 4 && nsp.name !== '/' && !this.nsps['/']?.connected) return this.holdUntilRootConnects(nsp, payload);
+    if (this.protocol === 4 && nsp.name !== '/' && !this.byNamespace.get('/')?.connected) return this.holdUntilRootConnects(nsp, payload);
     const socket = nsp.add(this, payload);
     // A middleware may refuse it, or a handler disconnect it, before add() returns: only a live socket is kept.
-    if (socket.state === 'connecting' || socket.connected) this.nsps[nsp.name] = socket;
+    if (socket.state === 'connecting' || socket.connected) this.byNamespace.set(nsp.name, socket);
   }
 
   /**
@@ -114,7 +140,7 @@ export class Client {
    * answered. So `io.use` guards every namespace of a 2.x connection.
    */
   private holdUntilRootConnects(nsp: Namespace, payload: ConnectPayload): void {
-    if (this.nsps['/']?.state !== 'connecting') return;
+    if (this.byNamespace.get('/')?.state !== 'connecting') return;
     const held = (this.heldConnects ??= new Map());
     if (!held.has(nsp.name)) held.set(nsp.name, [nsp, payload]);
   }
@@ -123,42 +149,33 @@ export class Client {
     const held = this.heldConnects;
     this.heldConnects = undefined;
     for (const [nsp, payload] of held?.values() ?? []) {
-      if (this.conn.readyState !== 'open' || this.nsps[nsp.name]) continue;
+      if (this.conn.readyState !== 'open' || this.byNamespace.has(nsp.name)) continue;
       // A child deleted meanwhile (cleanupEmptyChildNamespaces) is looked up, or created, again.
       if (nsp.state === 'active') this.join(nsp, payload);
       else this.connect(nsp.name, payload);
     }
   }
 
-  /** Tells the client a namespace refused it; the refused socket is forgotten. */
-  refuseNamespace(name: string, message: string, data?: unknown): void {
-    delete this.nsps[name];
-    if (name === '/') this.heldConnects = undefined;
-    if (this.protocol === 4) {
-      this.packet({ type: PacketType.CONNECT_ERROR, nsp: name, data: data || message });
-    } else {
-      this.packet({ type: PacketType.CONNECT_ERROR, nsp: name, data: data === undefined ? { message } : { message, data } });
-    }
-  }
-
-  /** Called by a socket that passed its middlewares: confirms the namespace to the client. */
+  /** Called by a socket that passed its middlewares (and sent its CONNECT): a 2.x client's held CONNECTs follow `/`. */
   onSocketConnected(socket: Socket): void {
     this.clearConnectTimer();
-    this.sockets[socket.id] = socket;
-    const data = this.protocol === 5 ? { sid: socket.id } : undefined;
-    this.packet({ type: PacketType.CONNECT, nsp: socket.nsp.name, ...(data ? { data } : {}) });
     if (socket.nsp.name === '/') this.releaseHeldConnects();
+  }
+
+  /** Called by a socket its namespace refused (it sent its CONNECT_ERROR): forgotten, with the CONNECTs held behind `/`. */
+  onSocketRefused(socket: Socket): void {
+    this.remove(socket);
+    if (socket.nsp.name === '/') this.heldConnects = undefined;
   }
 
   /** Forgets a socket that left; the connection stays open for the others. */
   remove(socket: Socket): void {
-    if (this.sockets[socket.id] === socket) delete this.sockets[socket.id];
-    if (this.nsps[socket.nsp.name] === socket) delete this.nsps[socket.nsp.name];
+    if (this.byNamespace.get(socket.nsp.name) === socket) this.byNamespace.delete(socket.nsp.name);
   }
 
   /** Disconnects every socket with `reason`, then closes the connection. */
   disconnectAll(reason: string): void {
-    for (const socket of Object.values(this.nsps)) {
+    for (const socket of [...this.byNamespace.values()]) {
       if (socket.connected) socket.packet({ type: PacketType.DISCONNECT, nsp: socket.nsp.name });
       socket.onclose(reason, 'application');
     }
@@ -168,7 +185,8 @@ export class Client {
   /** A 4.x client must join a namespace within `connectTimeout`; a 2.x one joined `/` at once. */
   closeIfIdle(): void {
     this.connectTimer = undefined;
-    if (Object.keys(this.nsps).length === 0) this.conn.close();
+    // The timer stops at the first socket connected: with the v4 face's policy, sockets still in their middlewares do not keep the connection.
+    if (this.byNamespace.size === 0 || this.server.connectTimeoutClosesConnection) this.conn.close();
   }
 
   private clearConnectTimer(): void {
@@ -176,8 +194,9 @@ export class Client {
     this.connectTimer = undefined;
   }
 
-  private ondata(data: string | Buffer): void {
-    const result = this.decoder.add(data);
+  private ondata(data: string | Buffer | undefined): void {
+    // A message without data reaches the decoder as is: it words that error as socket.io's parser does.
+    const result = this.decoder.add(data as string | Buffer);
     if (!result.ok) return this.onParseError(result.error, result.wording);
     if (result.value) this.ondecoded(result.value);
   }
@@ -188,8 +207,7 @@ export class Client {
       this.connect(packet.nsp, { query: packet.query, auth });
       return;
     }
-    const socket = this.nsps[packet.nsp];
-    if (socket) socket.onpacket(packet);
+    this.byNamespace.get(packet.nsp)?.onpacket(packet);
   }
 
   /**
@@ -201,7 +219,7 @@ export class Client {
   private onParseError(reason: string, wording: string | undefined): void {
     this.server.reportProtocolError(this, `parse error: ${reason}`);
     const error = new Error(wording ?? reason);
-    for (const socket of Object.values(this.sockets)) socket.emitReserved('error', error);
+    for (const socket of [...this.byNamespace.values()]) if (socket.state !== 'connecting') socket.emitReserved('error', error);
     this.conn.close();
   }
 
@@ -210,11 +228,20 @@ export class Client {
     this.clearConnectTimer();
     this.decoder.destroy();
     const initiator: DisconnectInitiator = details?.initiator === 'client' ? 'client' : 'server';
-    for (const socket of Object.values(this.nsps)) socket.onclose(reason, initiator, details);
+    for (const socket of [...this.byNamespace.values()]) socket.onclose(reason, initiator, details);
   }
 }
 
 /** The framing of each broadcast's encoded parts, shared by its recipients, for as long as the parts live. */
+/**
+ * The longest namespace name a client may ask for. V8 hashes a longer string
+ * by its length alone, so a client sending hundreds of such names (up to
+ * maxHttpBufferSize each) made every lookup in the maps and objects keyed by
+ * names compare them all: seconds of CPU per connection. socket.io has no
+ * bound; no real namespace name comes near this one.
+ */
+export const MAX_NAMESPACE_NAME_LENGTH = 16_383;
+
 const preparedParts = new WeakMap<Array<string | Buffer>, PreparedMessage>();
 
 function closeIfNoNamespace(client: Client): void {

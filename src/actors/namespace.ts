@@ -1,23 +1,24 @@
 /**
  * A namespace: a pool of sockets under one name (`/`, `/chat`…), its
- * middlewares, its adapter, and the 2.x emission modifiers (`to`, `in`,
- * `volatile`, `binary`, `local`, `compress`) that apply to the next emit.
+ * middlewares, its adapter, and the 2.x emit modifiers (emit-modifiers.ts)
+ * that apply to its next broadcast.
  */
 import { EventEmitter } from 'node:events';
 import { MachineHost } from '../machines/host';
 import { namespaceMachine } from '../machines/namespace';
 import type { EffectHandlers } from '../machines/effects';
-import { PacketType } from '../parser/packet';
-import type { BroadcastFlags } from '../adapters/memory-adapter';
-import type { AdapterConstructor, NamespaceAdapter } from '../adapters/adapter-contract';
+import { PacketType, type Packet } from '../parser/packet';
+import { PreparedMessage } from '../transport/prepared-message';
+import type { AdapterConstructor, BroadcastFlags, NamespaceAdapter } from '../adapters/adapter-contract';
 import { adoptAdapter } from '../adapters/legacy-adapter';
 import type { ParentNamespace } from './parent-namespace';
 import type { Client } from './client';
 import type { Server } from './server';
-import { Socket, type ConnectPayload } from './socket';
+import { Socket, type ConnectPayload, type SocketFace } from './socket';
 import { RESERVED_EVENTS } from './reserved-events';
 import { runMiddlewares } from './middleware-chain';
 import { CAPTURE_REJECTIONS } from './errors';
+import { broadcastOptions, ModifierChain } from './emit-modifiers';
 import { middlewareRule } from './server-options';
 import { checkOption } from '../transport/option-rules';
 
@@ -31,21 +32,29 @@ export function namespaceNamed(nsps: Readonly<Record<string, Namespace>>, name: 
 
 export type NamespaceMiddleware = (socket: Socket, next: (err?: Error & { data?: unknown }) => void) => unknown;
 
-export class Namespace extends EventEmitter {
+/**
+ * The object an application holds for this namespace when another API face
+ * (iostate/v4) sits on the core: its listeners hear `connect`/`connection`,
+ * with the face's object for each socket, which it makes.
+ */
+export interface NamespaceFace extends EventEmitter {
+  /** The face's object for a new socket, made before the socket's middlewares run. */
+  socketFace(socket: Socket): SocketFace;
+}
+
+export class Namespace extends ModifierChain {
   /** Sockets connected to this namespace on this node, by id. */
   readonly connected: Record<string, Socket> = {};
   adapter!: NamespaceAdapter;
   /** The middlewares run for every incoming socket, in order. */
   readonly fns: NamespaceMiddleware[] = [];
-  // The rooms of the next emit, allocated on use: most namespaces of a server are a dynamic parent's children.
-  private rooms: string[] | undefined;
-  /** The modifiers of the next emit (public in socket.io 2.x, where adapters and apps read it); reset by each emit. */
-  flags: BroadcastFlags = {};
   /** Sockets connected here, and sockets still running the middlewares: a child is deleted when both are 0. */
   private connectedCount = 0;
   private connectingCount = 0;
   private deletionPending = false;
   private readonly lifecycle: MachineHost<typeof namespaceMachine>;
+  /** The face's object for this namespace (iostate/v4), set by the face as the namespace is created; undefined on the 2.x face. */
+  face: NamespaceFace | undefined;
 
   constructor(
     readonly server: Server,
@@ -112,56 +121,13 @@ export class Namespace extends EventEmitter {
     return this;
   }
 
-  to(room: string | string[]): this {
-    const rooms = (this.rooms ??= []);
-    for (const name of Array.isArray(room) ? room : [room]) {
-      if (!rooms.includes(name)) rooms.push(String(name));
-    }
-    return this;
-  }
-
-  in(room: string | string[]): this {
-    return this.to(room);
-  }
-
-  get volatile(): this {
-    this.flags.volatile = true;
-    return this;
-  }
-
-  get local(): this {
-    this.flags.local = true;
-    return this;
-  }
-
-  /** socket.io 2.x kept `json` as a flag that changes nothing but is recorded; so do we. */
-  get json(): this {
-    this.flags.json = true;
-    return this;
-  }
-
-  binary(value: boolean): this {
-    this.flags.binary = value;
-    return this;
-  }
-
-  compress(value: boolean): this {
-    this.flags.compress = value;
-    return this;
-  }
-
-  /** Broadcasts an event to every socket of the namespace (or of the rooms chosen with `to`). */
+  /** Broadcasts an event to every socket of the namespace (or as the modifiers chose). */
   // Returns `this` for chaining, as socket.io 2.x (typed `any` to stay an EventEmitter override).
   override emit(event: string | symbol, ...args: unknown[]): any {
     if (typeof event === 'symbol' || RESERVED_EVENTS.has(event)) throw new Error(`"${String(event)}" is a reserved event name`);
-    if (typeof args[args.length - 1] === 'function') {
-      this.resetModifiers();
-      throw new Error('Callbacks are not supported when broadcasting');
-    }
-    const rooms = this.rooms ?? [];
-    const flags = this.flags;
-    this.resetModifiers();
-    this.adapter.broadcast({ type: PacketType.EVENT, nsp: this.name, data: [event, ...args] }, { rooms, flags });
+    const modifiers = this.takeModifiers();
+    if (typeof args[args.length - 1] === 'function') throw new Error('Callbacks are not supported when broadcasting');
+    this.adapter.broadcast({ type: PacketType.EVENT, nsp: this.name, data: [event, ...args] }, broadcastOptions(modifiers));
     return this;
   }
 
@@ -176,43 +142,67 @@ export class Namespace extends EventEmitter {
 
   /** Ids of the sockets connected here (or in the rooms chosen with `to`). */
   clients(fn: (err: Error | null, clients: string[]) => void): this {
-    const rooms = this.rooms ?? [];
-    this.resetModifiers();
-    this.adapter.clients(rooms, fn);
+    this.adapter.clients([...this.takeModifiers().rooms], fn);
     return this;
   }
 
-  /** Runs the middlewares, then connects a new socket of `client`; refused sockets never reach `connection`. */
+  /**
+   * A client asks to join: its socket is created (connecting), the
+   * middlewares run, then the socket is refused (it sends its CONNECT_ERROR)
+   * or registered (it sends its CONNECT) and handed to the `connection`
+   * listeners. Refused sockets never reach them.
+   */
   add(client: Client, payload: ConnectPayload): Socket {
     const socket = new Socket(this, client, payload);
     this.connectingCount++;
-    const fns = this.fns;
-    // The outcome always lands a tick after the last middleware, as in socket.io 2.x (it orders
-    // a 2.x client's held CONNECTs: `/`'s middlewares, then the others', then the connections).
-    const run = (done: (err?: Error & { data?: unknown }) => void) =>
-      fns.length === 0
-        ? process.nextTick(done)
-        : runMiddlewares(fns, socket, (err) => this.server.reportAppError(err, socket), (err) => process.nextTick(done, err));
-    run((err) => {
+    this.runMiddlewares(socket, (err) => {
       // Refused meanwhile (connectTimeout) or gone with its connection: a late next() changes nothing.
       if (socket.state !== 'connecting') return;
-      if (err) {
-        socket.refuse(err.message, err.data);
-        return;
-      }
-      if (client.conn.readyState !== 'open') {
-        socket.onclose('transport close', 'client');
-        return;
-      }
+      if (err) return socket.refuse(err.message, err.data);
+      if (client.conn.readyState !== 'open') return socket.onclose('transport close', 'client');
       this.connected[socket.id] = socket;
       this.connectedCount++;
       socket.onconnect();
       this.server.guard(socket, () => {
-        super.emit('connect', socket);
-        super.emit('connection', socket);
+        const events = this.face ?? this;
+        const appSocket = socket.face ?? socket;
+        EventEmitter.prototype.emit.call(events, 'connect', appSocket);
+        EventEmitter.prototype.emit.call(events, 'connection', appSocket);
       });
     });
     return socket;
+  }
+
+  /**
+   * Runs the middlewares for `socket`, then `done` with the refusal, if any.
+   * The outcome always lands a tick after the last middleware, as in
+   * socket.io 2.x (it orders a 2.x client's held CONNECTs: `/`'s
+   * middlewares, then the others', then the connections).
+   */
+  private runMiddlewares(socket: Socket, done: (err?: Error & { data?: unknown }) => void): void {
+    if (this.fns.length === 0) {
+      process.nextTick(done);
+      return;
+    }
+    runMiddlewares(this.fns, socket, (err) => this.server.reportAppError(err, socket), (err) => process.nextTick(done, err));
+  }
+
+  /** The namespace side of its adapter's broadcasts (src/adapters/adapter-contract.ts): one encoding, written to each local recipient. */
+  deliver(ids: Iterable<string>, packet: Packet, flags: BroadcastFlags): void {
+    let message: PreparedMessage | undefined;
+    for (const id of ids) {
+      // An own entry only: an id read from a room ("__proto__" from a hostile source) names no socket.
+      if (!Object.hasOwn(this.connected, id)) continue;
+      message ??= new PreparedMessage(this.server.codec.encode(packet, flags));
+      const socket = this.connected[id];
+      socket.face?.onOutgoingPacket?.(packet);
+      socket.client.writePrepared(message, flags);
+    }
+  }
+
+  /** Another node's serverSideEmit (socket.io 4): this namespace's listeners (its face's) hear it. */
+  receiveServerSideEmit(args: unknown[]): void {
+    this.server.guard(undefined, () => EventEmitter.prototype.emit.apply(this.face ?? this, args as [string, ...unknown[]]));
   }
 
   /** Forgets a socket that left the namespace. */
@@ -258,11 +248,6 @@ export class Namespace extends EventEmitter {
     this.origin?.parent.deleteChild(this);
     this.adapter.close?.();
     this.lifecycle.send({ type: 'DELETE' });
-  }
-
-  private resetModifiers(): void {
-    this.rooms = undefined;
-    this.flags = {};
   }
 }
 

@@ -4,7 +4,8 @@
  * namespace that inherits the parent's middlewares and `connect` listeners,
  * and emitting on the parent reaches the sockets of every child.
  */
-import { Adapter, recipientsIn, type BroadcastOptions } from '../adapters/memory-adapter';
+import type { BroadcastOptions } from '../adapters/adapter-contract';
+import { Adapter, recipientsIn } from '../adapters/memory-adapter';
 import type { Packet } from '../parser/packet';
 import { Namespace, namespaceNamed } from './namespace';
 import type { Server } from './server';

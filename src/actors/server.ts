@@ -6,7 +6,8 @@
  * Engine.IO connection to a Client.
  */
 import http from 'node:http';
-import { Adapter, type AdapterConstructor } from '../adapters/memory-adapter';
+import type { AdapterConstructor } from '../adapters/adapter-contract';
+import { Adapter } from '../adapters/memory-adapter';
 import { legacyEncoder, type LegacyEncoder } from '../adapters/legacy-adapter';
 import { codecFromParser, defaultCodec, type PacketCodec } from '../parser';
 import { EngineServer, type AttachOptions, type EngineOptions } from '../transport/engine-server';
@@ -21,8 +22,9 @@ import type { InspectorHandler, InspectorOptions } from '../inspect/http-endpoin
 import { Client } from './client';
 import { Namespace, namespaceNamed, type NamespaceMiddleware } from './namespace';
 import { ParentNamespace, type NamespaceMatcher } from './parent-namespace';
-import type { Socket } from './socket';
+import type { Handshake, Socket } from './socket';
 import { catchRejection, toError } from './errors';
+import type { RoomNames } from './emit-modifiers';
 import { applyLegacySetting } from './legacy-settings';
 import { answerFirst } from '../http/answer-first';
 import { checkServerOption, checkServerOptions, middlewareRule, namespaceNameRule } from './server-options';
@@ -30,7 +32,7 @@ import { checkOption } from '../transport/option-rules';
 
 export type Origins = string | string[] | ((origin: string, callback: (error: string | null, success: boolean) => void) => void);
 
-export interface ServerOptions extends Omit<EngineOptions, 'recorder'>, Omit<AttachOptions, 'path'> {
+export interface ServerOptions extends Omit<EngineOptions, 'recorder' | 'cors' | 'allowEIO3'>, Omit<AttachOptions, 'path'> {
   path?: string;
   serveClient?: boolean;
   adapter?: AdapterConstructor;
@@ -38,8 +40,8 @@ export interface ServerOptions extends Omit<EngineOptions, 'recorder'>, Omit<Att
   parser?: { Encoder: unknown; Decoder: unknown };
   /** How long a 4.x client may take to connect to a namespace, and a socket to pass middlewares (ms). */
   connectTimeout?: number;
-  /** The lifecycle event log: `false` turns retention off, `{ file }` adds a JSONL file. */
-  eventLog?: EventLogOption;
+  /** The lifecycle event log: `false` turns retention off, `{ file }` adds a JSONL file, `{ label }` names each socket. */
+  eventLog?: EventLogOption<Handshake, Socket>;
   /** The inspector HTTP endpoint, off unless given: `{ path?: '/iostate', auth: (req) => boolean | Promise<boolean> }`. */
   inspector?: InspectorOptions;
   /** Frees a dynamic namespace's child once its last socket has left (socket.io 4.6). Default false. */
@@ -66,6 +68,19 @@ export class Server {
   inspector: InspectorHandler | undefined;
   httpServer: http.Server | undefined;
   adapterConstructor: AdapterConstructor = Adapter;
+  /** Called with each namespace the server creates, static or a dynamic parent's child (a face wraps it here). */
+  onNewNamespace: ((nsp: Namespace) => void) | undefined;
+  /**
+   * What `connectTimeout` ends. False (the 2.x face): a 4.x client's socket
+   * whose middlewares did not answer in time is refused ('connect timeout'),
+   * and a connection that asked for no namespace is closed. True (iostate/v4,
+   * as socket.io 4.8): a connection with no namespace connected in time is
+   * closed, whatever its sockets' middlewares are doing, and a socket waits
+   * for its middlewares as long as they take.
+   */
+  connectTimeoutClosesConnection = false;
+  /** Engine settings a face decides and checks itself (iostate/v4: engine.io 4+'s `cors` and `allowEIO3`). */
+  faceEngineOptions: Pick<EngineOptions, 'cors' | 'allowEIO3'> = {};
   private path$ = '/socket.io';
   private serveClient$ = true;
   private origins$: Origins = '*:*';
@@ -156,7 +171,7 @@ export class Server {
       srv.listen(port);
     }
     if (opts.path !== undefined) this.path(opts.path);
-    const options: ServerOptions & EngineOptions = { ...this.options, ...opts, path: this.path$, origins: this.origins$, recorder: this.log };
+    const options: ServerOptions & EngineOptions = { ...this.options, ...opts, ...this.faceEngineOptions, path: this.path$, origins: this.origins$, recorder: this.log };
     const engine = new EngineServer(options);
     // As socket.io 2.x hands its options to engine.attach: the attach-time ones count too.
     const { destroyUpgrade, destroyUpgradeTimeout, handlePreflightRequest } = options;
@@ -203,6 +218,7 @@ export class Server {
     if (!nsp) {
       nsp = new Namespace(this, nspName);
       this.nsps[nspName] = nsp;
+      this.onNewNamespace?.(nsp);
     }
     if (fn) nsp.on('connect', fn);
     return nsp;
@@ -232,6 +248,7 @@ export class Server {
         if (existing) return done(existing);
         const child = parent.createChild(name, sid);
         this.nsps[name] = child;
+        this.onNewNamespace?.(child);
         done(child);
       };
       const fail = (err: unknown) => {
@@ -291,12 +308,17 @@ export class Server {
     return this.sockets.emit(event, ...args);
   }
 
-  to(room: string | string[]): Namespace {
+  // The modifiers (emit-modifiers.ts) are `/`'s: those taking an argument return `/`, the flags the Server, as socket.io 2.x.
+  to(room: RoomNames): Namespace {
     return this.sockets.to(room);
   }
 
-  in(room: string | string[]): Namespace {
+  in(room: RoomNames): Namespace {
     return this.sockets.in(room);
+  }
+
+  except(room: RoomNames): Namespace {
+    return this.sockets.except(room);
   }
 
   use(fn: NamespaceMiddleware): this {
@@ -325,7 +347,6 @@ export class Server {
     return this.sockets.binary(value);
   }
 
-  // The flags set `/`'s flags and return the Server, as socket.io 2.x: `io.volatile.emit(...)`.
   get volatile(): this {
     void this.sockets.volatile;
     return this;
@@ -362,7 +383,7 @@ export class Server {
       ...appErrorFacts(err),
       ...(socket ? { socketId: socket.id, nsp: socket.nsp.name } : {}),
     });
-    if (toListeners && socket && socket.listenerCount('error') > 0) {
+    if (toListeners && socket && socket.events.listenerCount('error') > 0) {
       try {
         socket.emitReserved('error', error);
         return;

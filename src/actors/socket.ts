@@ -13,7 +13,7 @@ import { MachineHost } from '../machines/host';
 import { socketMachine, type DisconnectInitiator } from '../machines/socket';
 import type { EffectHandlers } from '../machines/effects';
 import { PacketType, type Packet } from '../parser/packet';
-import { NO_FLAGS, type BroadcastFlags } from '../adapters/memory-adapter';
+import { NO_FLAGS, type BroadcastFlags } from '../adapters/adapter-contract';
 import type { CloseDetails, EngineSocket } from '../transport/engine-socket';
 import type { RequestWithQuery } from '../transport/query';
 import type { Client } from './client';
@@ -25,6 +25,9 @@ import { runMiddlewares } from './middleware-chain';
 import { randomId } from '../transport/random-id';
 import { checkOption } from '../transport/option-rules';
 import { packetMiddlewareRule } from './server-options';
+import { broadcastOptions, broadcasts, ModifierChain } from './emit-modifiers';
+import { connectErrorPacket, connectPacket } from './connect-answers';
+import { labelSocket } from '../log/connection-label';
 
 /** What a client sent with its namespace CONNECT: a query string (2.x) or an auth object (4.x). */
 export interface ConnectPayload {
@@ -62,7 +65,19 @@ export interface DisconnectDetails extends Partial<Omit<CloseDetails, 'initiator
 export type PacketMiddleware = (packet: unknown[], next: (err?: unknown) => void) => unknown;
 type Ack = (...args: unknown[]) => void;
 
-export class Socket extends EventEmitter {
+/**
+ * The object an application holds for this socket when another API face
+ * (iostate/v4) sits on the core: its listeners hear the socket's events in
+ * place of the socket's own, and it sees each incoming event first.
+ */
+export interface SocketFace extends EventEmitter {
+  /** An event the client sent, before the packet middlewares (socket.io 4's catch-all listeners hear it there). */
+  onIncoming?(args: readonly unknown[]): void;
+  /** A broadcast is being written to this socket (socket.io 4's outgoing catch-all listeners hear it). */
+  onOutgoingPacket?(packet: Packet): void;
+}
+
+export class Socket extends ModifierChain {
   readonly id: string;
   readonly server: Server;
   readonly adapter: Namespace['adapter'];
@@ -73,8 +88,6 @@ export class Socket extends EventEmitter {
   private acks: Map<number, Ack> | undefined;
   private nextAckId = 0;
   private fns: PacketMiddleware[] | undefined;
-  private rooms$: string[] | undefined;
-  private flags: BroadcastFlags | undefined;
   private readonly lifecycle: MachineHost<typeof socketMachine>;
   private connectTimer: NodeJS.Timeout | undefined;
   private closeDetails: Partial<Omit<CloseDetails, 'initiator'>> | undefined;
@@ -82,10 +95,16 @@ export class Socket extends EventEmitter {
   private roomsAtDisconnect: string[] | undefined;
   private handshake$: Handshake | undefined;
   private readonly since = Date.now();
+  /** The face's object for this socket (iostate/v4), made before its middlewares run; undefined on the 2.x face. */
+  readonly face: SocketFace | undefined;
+  /** When its CONNECT arrived, on the monotonic clock: the log records how long the middlewares took. */
+  private readonly arrivedAt = performance.now();
 
   /** The socket machine's effects (src/machines/effects.ts), shared by every socket; `this` is the socket. */
   private static readonly effects: EffectHandlers<typeof socketMachine, Socket> = {
     armConnectTimeout() {
+      // socket.io 4.8 (the v4 face) times the connection, not each socket's middlewares (Server.connectTimeoutClosesConnection).
+      if (this.server.connectTimeoutClosesConnection) return;
       this.connectTimer = setTimeout(Socket.onConnectTimeout, this.server.connectTimeout, this);
       this.connectTimer.unref?.();
     },
@@ -96,14 +115,20 @@ export class Socket extends EventEmitter {
       this.nsp.settled();
     },
     announceConnect() {
+      const { label, error } = labelSocket<Socket>(this.server.log.label, this);
       this.server.log.record({
         type: 'socket.connect',
         sid: this.client.id,
         socketId: this.id,
         nsp: this.nsp.name,
         protocol: this.client.protocol,
+        ...(label !== undefined && { label }),
+        middlewareMs: this.middlewareMs(),
       });
+      // After the connect, so that the error is on the socket's own timeline.
+      if (error) this.server.reportAppError(error, this);
       this.join(this.id);
+      this.packet(connectPacket(this.client.protocol, this.nsp.name, this.id));
       this.client.onSocketConnected(this);
     },
     announceRefusal({ message, data }) {
@@ -113,8 +138,10 @@ export class Socket extends EventEmitter {
         nsp: this.nsp.name,
         message,
         ...(data === undefined ? {} : { data }),
+        middlewareMs: this.middlewareMs(),
       });
-      this.client.refuseNamespace(this.nsp.name, message, data);
+      this.packet(connectErrorPacket(this.client.protocol, this.nsp.name, message, data));
+      this.client.onSocketRefused(this);
     },
     beginDisconnect({ reason, initiator }) {
       const details = this.disconnectDetails(initiator);
@@ -157,6 +184,12 @@ export class Socket extends EventEmitter {
     this.conn = client.conn;
     this.id = socketIdFor(nsp.name, client);
     this.lifecycle = new MachineHost(socketMachine, Socket.effects, undefined, this);
+    this.face = nsp.face?.socketFace(this);
+  }
+
+  /** Whose listeners hear this socket's events: the face's object, or the socket itself. */
+  get events(): EventEmitter {
+    return this.face ?? this;
   }
 
   /** The handshake details, built on first read from the request and the CONNECT payload. */
@@ -196,6 +229,11 @@ export class Socket extends EventEmitter {
     return this.lifecycle.state;
   }
 
+  /** Time since its CONNECT arrived (ms, to the µs): how long its namespace's middlewares took, when it connects or is refused. */
+  private middlewareMs(): number {
+    return Math.round((performance.now() - this.arrivedAt) * 1000) / 1000;
+  }
+
   /** When the socket was created (ms since the epoch). */
   get createdAt(): number {
     return this.since;
@@ -214,72 +252,49 @@ export class Socket extends EventEmitter {
     return this;
   }
 
-  to(room: string | string[]): this {
-    const rooms = (this.rooms$ ??= []);
-    for (const name of Array.isArray(room) ? room : [room]) {
-      if (!rooms.includes(name)) rooms.push(String(name));
-    }
-    return this;
-  }
-
-  in(room: string | string[]): this {
-    return this.to(room);
-  }
-
+  /** The next emit goes to every socket of the namespace but this one (with `to`: of those rooms). */
   get broadcast(): this {
-    (this.flags ??= {}).broadcast = true;
-    return this;
-  }
-
-  get volatile(): this {
-    (this.flags ??= {}).volatile = true;
-    return this;
-  }
-
-  get local(): this {
-    (this.flags ??= {}).local = true;
-    return this;
-  }
-
-  get json(): this {
-    return this;
-  }
-
-  binary(value: boolean): this {
-    (this.flags ??= {}).binary = value;
-    return this;
-  }
-
-  compress(value: boolean): this {
-    (this.flags ??= {}).compress = value;
-    return this;
+    return this.setFlag('broadcast', true);
   }
 
   /**
-   * Sends an event to this client, or — after `to`/`in`/`broadcast` — to the
-   * chosen rooms (everyone in the namespace for `broadcast`) except itself.
+   * Sends an event to this client, or — after `to`/`in`/`except`/`broadcast` —
+   * to the chosen rooms (everyone in the namespace for `broadcast`) except itself.
    * Reserved names (`disconnect`, `error`…) throw: only the library emits them.
    */
   // Returns `this` for chaining, as socket.io 2.x (typed `any` to stay an EventEmitter override).
   override emit(event: string | symbol, ...args: unknown[]): any {
     if (typeof event === 'symbol' || RESERVED_EVENTS.has(event)) throw new Error(`"${String(event)}" is a reserved event name`);
-    const rooms = this.rooms$;
-    const flags = this.flags ?? NO_FLAGS;
-    this.rooms$ = undefined;
-    this.flags = undefined;
-    if (rooms || flags.broadcast) {
+    const modifiers = this.takeModifiers();
+    if (broadcasts(modifiers)) {
       if (typeof args[args.length - 1] === 'function') throw new Error('Callbacks are not supported when broadcasting');
-      this.adapter.broadcast({ type: PacketType.EVENT, nsp: this.nsp.name, data: [event, ...args] }, { rooms: rooms ?? [], except: [this.id], flags });
+      this.adapter.broadcast({ type: PacketType.EVENT, nsp: this.nsp.name, data: [event, ...args] }, broadcastOptions(modifiers, this.id));
       return this;
     }
     const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as Ack) : undefined;
-    const packet: Packet = { type: PacketType.EVENT, nsp: this.nsp.name, data: [event, ...args] };
-    if (ack) {
-      packet.id = this.nextAckId++;
-      (this.acks ??= new Map()).set(packet.id, ack);
-    }
-    this.packet(packet, flags);
+    this.sendEvent([event, ...args], modifiers.flags, ack);
     return this;
+  }
+
+  /**
+   * Writes an EVENT packet (`data`: name and arguments) to this client, with
+   * no check of the name: each face checks its own reserved names. With
+   * `ack`, returns the function that stops waiting for it (a later ack is
+   * then ignored).
+   */
+  sendEvent(data: unknown[], flags: BroadcastFlags = NO_FLAGS, ack?: Ack): () => void {
+    const packet: Packet = { type: PacketType.EVENT, nsp: this.nsp.name, data };
+    if (!ack) {
+      this.packet(packet, flags);
+      return noop;
+    }
+    const id = this.nextAckId++;
+    packet.id = id;
+    (this.acks ??= new Map()).set(id, ack);
+    this.packet(packet, flags);
+    return () => {
+      this.acks?.delete(id);
+    };
   }
 
   /**
@@ -290,12 +305,7 @@ export class Socket extends EventEmitter {
    */
   emitExpectingAck(event: string, args: readonly unknown[], ack: Ack): () => void {
     if (RESERVED_EVENTS.has(event)) throw new Error(`"${event}" is a reserved event name`);
-    const id = this.nextAckId++;
-    (this.acks ??= new Map()).set(id, ack);
-    this.packet({ type: PacketType.EVENT, nsp: this.nsp.name, data: [event, ...args], id });
-    return () => {
-      this.acks?.delete(id);
-    };
+    return this.sendEvent([event, ...args], NO_FLAGS, ack);
   }
 
   send(...args: unknown[]): this {
@@ -414,17 +424,20 @@ export class Socket extends EventEmitter {
 
   /** Runs the local listeners of a reserved event (`error`, `disconnect`…), which `emit` refuses. */
   emitReserved(event: string, ...args: unknown[]): void {
-    if (event === 'error' && this.listenerCount('error') === 0) return;
-    super.emit(event, ...args);
+    const events = this.events;
+    if (event === 'error' && events.listenerCount('error') === 0) return;
+    EventEmitter.prototype.emit.call(events, event, ...args);
   }
 
   private onevent(packet: Packet): void {
     const args = (packet.data as unknown[]).slice();
     if (typeof args[0] === 'string' && RESERVED_EVENTS.has(args[0])) return this.refuseReservedEvent(args[0]);
     if (packet.id !== undefined) args.push(this.ackFor(packet.id));
+    this.face?.onIncoming?.(args);
     if (!this.fns) return this.dispatch(args);
     runMiddlewares(this.fns, args, (err) => this.server.reportAppError(err, this), (err) => {
-      if (err) return this.refusePacket(err);
+      // A tick later, as the event it stands for would have been (socket.io 2.5.1 and 4.8 alike).
+      if (err) return process.nextTick(() => this.refusePacket(err));
       this.dispatch(args);
     });
   }
@@ -451,7 +464,7 @@ export class Socket extends EventEmitter {
 
   private static dispatchNow(socket: Socket, args: unknown[]): void {
     if (!socket.connected) return;
-    socket.server.guard(socket, () => EventEmitter.prototype.emit.apply(socket, args as [string, ...unknown[]]));
+    socket.server.guard(socket, () => EventEmitter.prototype.emit.apply(socket.events, args as [string, ...unknown[]]));
   }
 
   private onack(packet: Packet): void {

@@ -1,17 +1,129 @@
 /**
- * What a namespace asks of its adapter: iostate's own (memory, Redis) or
- * one written for socket.io 2 (a socket.io-adapter 1.x subclass such as
- * socket.io-redis 5), which `io.adapter(...)` accepts unchanged.
+ * The contract between a namespace and its adapter, below both. The runtime
+ * (src/actors) implements the namespace side; an adapter (iostate's memory
+ * or Redis one, or one written for socket.io 2, a socket.io-adapter 1.x
+ * subclass such as socket.io-redis 5, which `io.adapter(...)` accepts
+ * unchanged) implements the other. An adapter sees a namespace, its sockets
+ * and its server only through the interfaces here, never the runtime's
+ * classes: it picks recipients, the namespace writes to them (`deliver`).
  */
 import type { EventEmitter } from 'node:events';
 import type { Packet } from '../parser/packet';
-import type { Namespace } from '../actors/namespace';
-import type { BroadcastOptions, RoomView } from './memory-adapter';
+import type { EventLog } from '../log/event-log';
+
+/** The modifiers of one emit (socket.io 2's `flags`). */
+export interface BroadcastFlags {
+  volatile?: boolean;
+  compress?: boolean;
+  local?: boolean;
+  binary?: boolean;
+  broadcast?: boolean;
+  /** socket.io 2.x's no-op `json` flag, kept because apps can read it. */
+  json?: boolean;
+}
+
+/** The flags of an emit that set none; shared so the common path allocates nothing. */
+export const NO_FLAGS: BroadcastFlags = Object.freeze({});
+
+/** Which sockets a broadcast reaches, and how; an adapter reads it, never changes it. */
+export interface BroadcastOptions {
+  /** Rooms to send to; none means every socket of the namespace. */
+  readonly rooms: readonly string[];
+  /** Rooms (and so socket ids) whose members must not receive it. */
+  readonly except?: readonly string[];
+  readonly flags?: Readonly<BroadcastFlags>;
+}
+
+/** The 2.x shape of `adapter.rooms[name]`. */
+export interface RoomView {
+  sockets: Record<string, boolean>;
+  length: number;
+}
 
 type Done = (err: Error | null) => void;
 
+/** A socket as an adapter sees it: what the requests of other nodes act on. */
+export interface AdapterSocket {
+  readonly id: string;
+  /** Its connection: the session id and the Socket.IO protocol (4 or 5) it speaks. */
+  readonly client: { readonly id: string; readonly protocol: 4 | 5 };
+  readonly handshake: object;
+  /** The rooms it is in, keyed by name. */
+  readonly rooms: Readonly<Record<string, string>>;
+  readonly data: unknown;
+  join(rooms: string | string[], fn?: Done): unknown;
+  leave(room: string, fn?: Done): unknown;
+  disconnect(close?: boolean): unknown;
+  /** Emits to this client and waits for its ack; returns the function that stops waiting. */
+  emitExpectingAck(event: string, args: readonly unknown[], ack: (...args: unknown[]) => void): () => void;
+}
+
+/** The server as an adapter sees it: the event log (rooms live in its projection), its namespaces, its path. */
+export interface AdapterServer {
+  readonly log: EventLog;
+  readonly nsps: Readonly<Record<string, AdapterNamespace>>;
+  path(): string;
+}
+
+/** What a namespace offers its adapter. */
+export interface AdapterNamespace {
+  readonly name: string;
+  readonly server: AdapterServer;
+  /** Its sockets on this node, by id (socket.io 2's `nsp.connected`, which socket.io-adapter 1.x reads too). */
+  readonly connected: Readonly<Record<string, AdapterSocket>>;
+  /**
+   * Writes `packet`, encoded once, to each socket of `ids` connected here
+   * (data plane; ids of other nodes or of sockets gone are skipped).
+   */
+  deliver(ids: Iterable<string>, packet: Packet, flags: BroadcastFlags): void;
+  /**
+   * Another node's `serverSideEmit` (socket.io 4): `[event, ...args]`, an
+   * ack function last when the sender waits for one. Reserved names are
+   * refused before they get here.
+   */
+  receiveServerSideEmit?(args: unknown[]): void;
+}
+
+/** Which sockets an operation on many sockets picks: members of any of `rooms` (all when empty), minus members of `except`. */
+export interface SocketSelection {
+  rooms: string[];
+  except?: string[];
+}
+
+/**
+ * What an adapter of several nodes (iostate/redis) offers the v4 face, in
+ * socket.io-adapter 2's terms: operations on the sockets of every node.
+ * The in-memory adapter has none of these; the face then acts on this node.
+ */
+export interface ClusterOperations {
+  /** Every node's sockets that `selection` picks, described (`id`, `handshake`, `rooms`, `data`). */
+  fetchSockets(selection: SocketSelection): Promise<Array<{ id: string; handshake: Record<string, unknown>; rooms: string[]; data: unknown }>>;
+  addSockets(selection: SocketSelection, rooms: string[]): void;
+  delSockets(selection: SocketSelection, rooms: string[]): void;
+  disconnectSockets(selection: SocketSelection, close: boolean): void;
+  /** Sends `[event, ...args]` to the namespace's listeners on the other nodes. */
+  serverSideEmit(args: unknown[]): void;
+  /** The same, resolving with one answer per other node (rejects with those received once the request times out). */
+  serverSideEmitWithAck(args: unknown[]): Promise<unknown[]>;
+  /**
+   * Sends `packet` to the sockets `selection` picks on the other nodes,
+   * each expected to ack: `onClientCount` once per node that delivered it
+   * (how many acks to expect from there), `onAck` with each client's answer,
+   * until `timeout` ms have passed.
+   */
+  broadcastWithAck(
+    packet: Packet,
+    selection: SocketSelection & { timeout?: number },
+    onClientCount: (count: number) => void,
+    onAck: (answer: unknown) => void,
+  ): void;
+  /** How many nodes (this one included) serve the namespace. */
+  serverCount(): Promise<number>;
+}
+
+/** What a namespace asks of its adapter: socket.io-adapter 1.x's public shape. */
 export interface NamespaceAdapter extends EventEmitter {
-  readonly nsp: Namespace;
+  readonly nsp: AdapterNamespace;
   /** Room name → members, socket.io-adapter's shape. */
   readonly rooms: Record<string, RoomView>;
   /** Socket id → its rooms. */
@@ -27,4 +139,4 @@ export interface NamespaceAdapter extends EventEmitter {
 }
 
 /** What `io.adapter(X)` accepts: a class constructed with the namespace (as socket.io-adapter). */
-export type AdapterConstructor = new (nsp: Namespace) => NamespaceAdapter;
+export type AdapterConstructor = new (nsp: AdapterNamespace) => NamespaceAdapter;

@@ -13,9 +13,8 @@
  */
 import { PacketType, type Packet } from '../parser/packet';
 import { hasBinary, type PacketCodec } from '../parser';
-import type { Namespace } from '../actors/namespace';
-import type { NamespaceAdapter } from './adapter-contract';
-import { Adapter, type BroadcastOptions } from './memory-adapter';
+import type { AdapterNamespace, BroadcastOptions, NamespaceAdapter } from './adapter-contract';
+import { Adapter } from './memory-adapter';
 
 /** socket.io-parser 3's Encoder, as socket.io-adapter 1.x calls it. */
 export interface LegacyEncoder {
@@ -38,14 +37,14 @@ export function legacyEncoder(codec: PacketCodec): LegacyEncoder {
 const AS_JSON = Object.freeze({ binary: false });
 
 /** The adapter a namespace uses: iostate's own as they are, a socket.io 2 one adopted. */
-export function adoptAdapter(adapter: NamespaceAdapter, nsp: Namespace): NamespaceAdapter {
+export function adoptAdapter(adapter: NamespaceAdapter, nsp: AdapterNamespace): NamespaceAdapter {
   if (adapter instanceof Adapter) return adapter;
   mirrorMembership(adapter, nsp);
   typeBroadcasts(adapter);
   return adapter;
 }
 
-function mirrorMembership(adapter: NamespaceAdapter, nsp: Namespace): void {
+function mirrorMembership(adapter: NamespaceAdapter, nsp: AdapterNamespace): void {
   const { log } = nsp.server;
   const roomsOf = (id: string) => log.projections.rooms.roomsOf(nsp.name, id);
   const addAll = adapter.addAll;

@@ -6,45 +6,17 @@
  * It keeps no membership of its own: joins and leaves are appended to the
  * server's event log, and reads go to the log's rooms projection, so rooms
  * have one source of truth and a replay reproduces them exactly.
- * Broadcasting is data plane: one encoding, the same bytes for every recipient.
+ * Broadcasting is data plane: the adapter picks the recipients from the
+ * projection, the namespace writes one encoding to all of them (`deliver`).
  */
 import { EventEmitter } from 'node:events';
 import type { Packet } from '../parser/packet';
-import { PreparedMessage } from '../transport/prepared-message';
-import type { Namespace } from '../actors/namespace';
-import type { NamespaceAdapter } from './adapter-contract';
-
-export interface BroadcastFlags {
-  volatile?: boolean;
-  compress?: boolean;
-  local?: boolean;
-  binary?: boolean;
-  broadcast?: boolean;
-  /** socket.io 2.x's no-op `json` flag, kept because apps can read it. */
-  json?: boolean;
-}
-
-/** The flags of an emit that set none; shared so the common path allocates nothing. */
-export const NO_FLAGS: BroadcastFlags = Object.freeze({});
-
-export interface BroadcastOptions {
-  /** Rooms to send to; none means every socket of the namespace. */
-  rooms: string[];
-  /** Rooms (and so socket ids) whose members must not receive it. */
-  except?: string[];
-  flags?: BroadcastFlags;
-}
+import { NO_FLAGS, type AdapterNamespace, type BroadcastOptions, type NamespaceAdapter, type RoomView } from './adapter-contract';
 
 type Callback<T> = (err: Error | null, result: T) => void;
 
-/** The 2.x shape of `adapter.rooms[name]`. */
-export interface RoomView {
-  sockets: Record<string, boolean>;
-  length: number;
-}
-
 export class Adapter extends EventEmitter implements NamespaceAdapter {
-  constructor(readonly nsp: Namespace) {
+  constructor(readonly nsp: AdapterNamespace) {
     super();
   }
 
@@ -86,7 +58,9 @@ export class Adapter extends EventEmitter implements NamespaceAdapter {
     const current = this.store.roomsOf(this.nsp.name, id);
     for (const room of rooms) {
       if (current?.has(room)) continue;
+      const created = this.store.membersOf(this.nsp.name, room) === undefined;
       this.log.record({ type: 'room.join', socketId: id, nsp: this.nsp.name, room });
+      if (this.hasRoomListeners()) this.announceJoin(id, room, created);
     }
     if (fn) process.nextTick(fn, null);
   }
@@ -96,18 +70,39 @@ export class Adapter extends EventEmitter implements NamespaceAdapter {
   }
 
   del(id: string, room: string, fn?: (err: Error | null) => void): void {
-    if (this.store.roomsOf(this.nsp.name, id)?.has(room)) {
-      this.log.record({ type: 'room.leave', socketId: id, nsp: this.nsp.name, room });
-    }
+    if (this.store.roomsOf(this.nsp.name, id)?.has(room)) this.leaveRoom(id, room);
     if (fn) process.nextTick(fn, null);
   }
 
   delAll(id: string, fn?: (err: Error | null) => void): void {
     const rooms = this.store.roomsOf(this.nsp.name, id);
     if (rooms) {
-      for (const room of [...rooms]) this.log.record({ type: 'room.leave', socketId: id, nsp: this.nsp.name, room });
+      for (const room of [...rooms]) this.leaveRoom(id, room);
     }
     if (fn) process.nextTick(fn, null);
+  }
+
+  private leaveRoom(id: string, room: string): void {
+    this.log.record({ type: 'room.leave', socketId: id, nsp: this.nsp.name, room });
+    if (!this.hasRoomListeners()) return;
+    this.emit('leave-room', room, id);
+    if (this.store.membersOf(this.nsp.name, room) === undefined) this.emit('delete-room', room);
+  }
+
+  /**
+   * socket.io 4's room events (`create-room`, `join-room`, `leave-room`,
+   * `delete-room`), which tools such as the admin UI listen to; socket.io
+   * 2's adapter had none, and nobody listens on the 2.x face unless the app does.
+   */
+  private hasRoomListeners(): boolean {
+    return this.listenerCount('join-room') + this.listenerCount('leave-room') + this.listenerCount('create-room') + this.listenerCount('delete-room') > 0;
+  }
+
+  private announceJoin(id: string, room: string, created: boolean): void {
+    // A join the fold ignored (a socket no longer connected) is no join.
+    if (!this.store.roomsOf(this.nsp.name, id)?.has(room)) return;
+    if (created) this.emit('create-room', room);
+    this.emit('join-room', room, id);
   }
 
   /** Ids of the sockets in any of `rooms` (all sockets of the namespace when empty), on this node. */
@@ -124,17 +119,9 @@ export class Adapter extends EventEmitter implements NamespaceAdapter {
   /** Called when its namespace is deleted (socket.io-adapter's hook): this adapter holds nothing to release. */
   close(): void {}
 
-  /** Sends `packet` to the local sockets `opts` selects, encoding it once. */
+  /** Sends `packet` to the local sockets `opts` selects; the namespace encodes it once. */
   broadcast(packet: Packet, opts: BroadcastOptions): void {
-    const recipients = this.recipients(opts);
-    let message: PreparedMessage | undefined;
-    const flags = opts.flags ?? NO_FLAGS;
-    for (const id of recipients) {
-      const socket = this.nsp.connected[id];
-      if (!socket) continue;
-      message ??= new PreparedMessage(this.nsp.server.codec.encode(packet, flags));
-      socket.client.writePrepared(message, flags);
-    }
+    this.nsp.deliver(this.recipients(opts), packet, opts.flags ?? NO_FLAGS);
   }
 
   /**
@@ -151,7 +138,7 @@ export class Adapter extends EventEmitter implements NamespaceAdapter {
  * the rooms projection: whatever the namespace's adapter, the log holds its
  * membership.
  */
-export function recipientsIn(nsp: Namespace, opts: Pick<BroadcastOptions, 'rooms' | 'except'>): Iterable<string> {
+export function recipientsIn(nsp: AdapterNamespace, opts: Pick<BroadcastOptions, 'rooms' | 'except'>): Iterable<string> {
   const store = nsp.server.log.projections.rooms;
   const excluded = membersOfAny(nsp, opts.except ?? []);
   if (opts.rooms.length === 0) return filterOut(Object.keys(nsp.connected), excluded);
@@ -159,7 +146,7 @@ export function recipientsIn(nsp: Namespace, opts: Pick<BroadcastOptions, 'rooms
   return filterOut(membersOfAny(nsp, opts.rooms), excluded);
 }
 
-function membersOfAny(nsp: Namespace, rooms: string[]): Set<string> {
+function membersOfAny(nsp: AdapterNamespace, rooms: readonly string[]): Set<string> {
   const ids = new Set<string>();
   for (const room of rooms) {
     const members = nsp.server.log.projections.rooms.membersOf(nsp.name, room);
@@ -174,5 +161,3 @@ function filterOut(ids: Iterable<string>, excluded: Set<string>): Iterable<strin
   for (const id of ids) if (!excluded.has(id)) kept.push(id);
   return kept;
 }
-
-export type { AdapterConstructor } from './adapter-contract';

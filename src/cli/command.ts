@@ -1,18 +1,9 @@
 /** What every `iostate` subcommand is: its help text and a run function that reports through `io`. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { CliIO } from './cli-io';
 import { logSource, logSourceOptions, type LogSource } from './log-source';
 
-/** Where a command writes; the bin passes the process streams, tests capture the text. */
-export interface CliIO {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  /** Resolves once stdout can take more (a slow pipe); absent when it always can. */
-  drained?(): Promise<void> | undefined;
-  /** Aborted when the user interrupts: `replay --follow` then ends as at the end of the log. */
-  signal?: AbortSignal;
-  /** Where a log named `-` is read from. Default process.stdin. */
-  stdin?: AsyncIterable<Buffer | string>;
-}
+export type { CliIO } from './cli-io';
 
 export interface Command {
   /** Full help, starting with the usage line. */

@@ -1,7 +1,7 @@
 /** `iostate inspect <log.jsonl...> [-o timeline.html] [--sid ID] [--max N] [--title TEXT]`, or from a cluster's Redis with `--redis URL [--key KEY]` */
 import { writeFile } from 'node:fs/promises';
 import { buildLanes } from '../inspect/lanes';
-import { DEFAULT_MAX_CONNECTIONS, renderTimelineHtml } from '../inspect/timeline';
+import { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_OVERVIEW, renderTimelineHtml } from '../inspect/timeline';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseLogCommand, type CliIO, type Command } from './command';
 import { readEvents, sourceNames } from './log-source';
 
@@ -22,7 +22,9 @@ ended, with the same explanations as \`iostate replay\`.
   --key KEY        the Redis adapter's key (default socket.io); needs --redis
   -o, --output F   where to write the page (default ${DEFAULT_OUTPUT}; "-" for stdout)
   --sid ID         draw only the connection with this Engine.IO id
-  --max N          draw at most the latest N connections (default ${DEFAULT_MAX_CONNECTIONS})
+  --max N          a card for at most the latest N connections (default
+                   ${DEFAULT_MAX_CONNECTIONS}); the chart counts them all, the overview
+                   draws up to the latest ${DEFAULT_MAX_OVERVIEW.toLocaleString('en-US')}
   --title TEXT     the page title
 
 Bad lines in a log are reported on stderr with their line numbers and skipped,

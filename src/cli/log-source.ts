@@ -6,7 +6,7 @@
  */
 import type { LogEvent } from '../log/events';
 import { mergeLogSources, readLogFile, readLogStream, type LogBatch, type LogProblem } from '../log/read-log';
-import type { CliIO } from './command';
+import type { CliIO } from './cli-io';
 
 export interface LogSource {
   files: string[];

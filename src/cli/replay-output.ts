@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { CliIO } from './command';
+import type { CliIO } from './cli-io';
 
 const CHUNK_CHARS = 64 * 1024;
 

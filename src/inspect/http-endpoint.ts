@@ -8,6 +8,8 @@
  *   GET <path>/lanes       HTML swimlane cards of the latest connections in the log's memory (?limit=N, ?sid=SID)
  *   GET <path>/timeline    the same as `iostate inspect` draws, for the events in memory
  *   GET <path>/machines    Mermaid text of the lifecycle machines (?machine=connection|socket|namespace)
+ *   GET <path>/metrics     Prometheus metrics (metrics.ts), with `metrics: true`; `metrics: { path }` serves them
+ *                          at a path of their own, behind the same Host check and auth
  *
  * Routes match the raw request path, never a normalised one: a proxy that
  * keeps `/iostate` private must not be walked around with
@@ -24,6 +26,8 @@ import { LIFECYCLE_MACHINES, lifecycleMermaid, machineToMermaid } from './mermai
 import { renderInspectorPage } from './page';
 import { buildSnapshot, type InspectableServer } from './snapshot';
 import { EventStream, type EventStreamOptions } from './event-stream';
+import { createMetricsRegistry } from './metrics';
+import type { Registry } from 'prom-client';
 import { renderTimelineHtml } from './timeline';
 
 export const DEFAULT_INSPECTOR_PATH = '/iostate';
@@ -43,6 +47,11 @@ export interface InspectorOptions {
   realm?: string;
   /** Pace of the live event stream. */
   stream?: EventStreamOptions;
+  /**
+   * Prometheus metrics (docs/metrics.md): `true` serves them at `<path>/metrics`,
+   * `{ path: '/metrics' }` at a path of their own; behind the same Host check and auth either way. Default off.
+   */
+  metrics?: boolean | { path?: string };
 }
 
 /** Handles inspector requests: returns true when the request was its to answer. */
@@ -51,12 +60,17 @@ export interface InspectorHandler {
   readonly path: string;
   /** Ends the open event streams (call it when the server closes). */
   close(): void;
+  /** The server's own prom-client registry that `/metrics` serves, when metrics are on: add your metrics to it. */
+  readonly metrics?: Registry;
 }
 
 const MAX_LIST = 1_000_000;
 const DEFAULT_LANES = 8;
 
 const COMMON_HEADERS = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' };
+/** The route of the metrics, whatever path they are served at: no request path can be it. */
+const METRICS_ROUTE = '\u0000metrics';
+
 const PAGE_POLICY = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'";
 
 export function createInspectorHandler(io: InspectableServer, options: InspectorOptions): InspectorHandler {
@@ -65,6 +79,8 @@ export function createInspectorHandler(io: InspectableServer, options: Inspector
   }
   const path = normalizePath(options.path ?? DEFAULT_INSPECTOR_PATH);
   const hostAllowed = createHostCheck(options.allowedHosts);
+  const metricsPath = metricsPathOf(options.metrics, path);
+  const metrics = metricsPath === undefined ? undefined : createMetricsRegistry(io);
   const stream = new EventStream(io.log, options.stream);
   let page: string | undefined;
 
@@ -124,6 +140,8 @@ export function createInspectorHandler(io: InspectableServer, options: Inspector
         if (!machine) return send(res, 404, 'text/plain', `no machine "${name}"; try ${Object.keys(LIFECYCLE_MACHINES).join(', ')}\n`);
         return send(res, 200, 'text/plain', `${machineToMermaid(machine)}\n`);
       }
+      case METRICS_ROUTE:
+        return send(res, 200, metrics!.contentType.replace(/;\s*charset=utf-8$/i, ''), await metrics!.metrics());
       default:
         return send(res, 404, 'text/plain', `not found: ${path}${route}\n`);
     }
@@ -133,15 +151,17 @@ export function createInspectorHandler(io: InspectableServer, options: Inspector
     const target = req.url ?? '/';
     const mark = target.indexOf('?');
     const rawPath = mark < 0 ? target : target.slice(0, mark);
-    if (rawPath !== path && !rawPath.startsWith(`${path}/`)) return false;
+    const isMetrics = rawPath === metricsPath;
+    if (!isMetrics && rawPath !== path && !rawPath.startsWith(`${path}/`)) return false;
     const query = new URLSearchParams(mark < 0 ? '' : target.slice(mark + 1));
-    answer(req, res, rawPath.slice(path.length), query).catch(() => {
+    answer(req, res, isMetrics ? METRICS_ROUTE : rawPath.slice(path.length), query).catch(() => {
       if (!res.headersSent) send(res, 500, 'text/plain', 'inspector failed\n');
       else res.destroy();
     });
     return true;
   }) as InspectorHandler;
   Object.defineProperty(handler, 'path', { value: path, enumerable: true });
+  if (metrics) Object.defineProperty(handler, 'metrics', { value: metrics, enumerable: true });
   handler.close = () => stream.close();
   return handler;
 }
@@ -149,14 +169,27 @@ export function createInspectorHandler(io: InspectableServer, options: Inspector
 /** Segments of plain characters only: routes are compared raw, so the path must read the same raw and decoded. */
 const PLAIN_PATH = /^(?:\/[\w\-~!$&'()*+,;=:@.]+)+$/;
 
-function normalizePath(path: string): string {
-  if (typeof path !== 'string' || !path.startsWith('/')) throw new TypeError(`The inspector path must start with "/", got ${JSON.stringify(path)}`);
+function normalizePath(path: string, what = 'inspector path'): string {
+  if (typeof path !== 'string' || !path.startsWith('/')) throw new TypeError(`The ${what} must start with "/", got ${JSON.stringify(path)}`);
   const trimmed = path.replace(/\/+$/, '');
-  if (trimmed === '') throw new TypeError('The inspector path cannot be "/": give it a path of its own, e.g. "/iostate"');
+  if (trimmed === '') throw new TypeError(`The ${what} cannot be "/": give it a path of its own, e.g. "/iostate"`);
   if (!PLAIN_PATH.test(trimmed) || trimmed.split('/').some((segment) => segment === '.' || segment === '..')) {
-    throw new TypeError(`The inspector path must be plain segments (letters, digits, - _ . ~ and the like; no %, "." or ".." segment, nor "//"), got ${JSON.stringify(path)}`);
+    throw new TypeError(`The ${what} must be plain segments (letters, digits, - _ . ~ and the like; no %, "." or ".." segment, nor "//"), got ${JSON.stringify(path)}`);
   }
   return trimmed;
+}
+
+/** Where the metrics are served, or undefined when they are off. */
+function metricsPathOf(option: InspectorOptions['metrics'], inspectorPath: string): string | undefined {
+  if (option === undefined || option === false) return undefined;
+  if (option === true) return `${inspectorPath}/metrics`;
+  if (typeof option !== 'object' || option === null || (option.path !== undefined && typeof option.path !== 'string')) {
+    throw new TypeError(`The inspector option metrics must be true, false or { path }, got ${JSON.stringify(option)}`);
+  }
+  if (option.path === undefined) return `${inspectorPath}/metrics`;
+  const path = normalizePath(option.path, 'metrics path');
+  if (path === inspectorPath) throw new TypeError(`The metrics path cannot be the inspector's own path ${inspectorPath}`);
+  return path;
 }
 
 /** A positive integer query parameter, undefined when absent, an Error when malformed. */

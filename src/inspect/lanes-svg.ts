@@ -25,6 +25,7 @@ const CHAR = 5.6;
 export const LANES_CSS = `
 .lanes-card{border:1px solid #d5d9e0;border-radius:8px;margin:14px 0;padding:10px 14px;background:#fff}
 .lanes-card h3{margin:0 0 2px;font-size:14px;font-family:ui-monospace,Menlo,Consolas,monospace}
+.lanes-card h3 .label{font-family:system-ui,sans-serif;font-weight:400;background:#eef1f6;border-radius:4px;padding:0 6px;margin-left:6px}
 .lanes-card .meta{color:#556;font-size:12px;margin-bottom:4px}
 .lanes-card svg{width:100%;height:auto;display:block}
 .lanes-card ul.causes{margin:6px 0 0;padding-left:18px;font-size:12.5px}
@@ -85,42 +86,95 @@ export function renderConnectionCard(lane: ConnectionLane): string {
   lane.sockets.forEach((socket, index) => {
     const y = AXIS + CONN_ROW + index * SOCKET_ROW + 4;
     const label = `${socket.nsp} ${shortSocket(socket)}`;
-    parts.push(`<text x="14" y="${y + 11}"><title>${esc(`${socket.nsp} ${socket.id}`)}</title>${esc(truncate(label, 32))}</text>`);
+    parts.push(`<text x="14" y="${y + 11}"><title>${esc(`${socket.nsp} ${socket.id}${socket.label !== undefined ? ` (${socket.label})` : ''}`)}</title>${esc(truncate(label, 32))}</text>`);
     parts.push(segments(socket.segments, x, y + 2, 10));
     parts.push(markers(socket.markers, x, y + 2, 10, socket.ending?.abnormal ?? false));
   });
 
   const svg = `<svg class="lanes-svg" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="timeline of connection ${esc(lane.sid)}">${parts.join('')}</svg>`;
-  return `<section class="lanes-card" id="conn-${esc(lane.sid)}" data-sid="${esc(lane.sid)}">
-<h3>connection ${esc(lane.sid)}</h3>
+  return `<section class="lanes-card" id="conn-${esc(lane.sid)}" data-sid="${esc(lane.sid)}"${filterAttributes(lane)}>
+<h3>connection ${esc(lane.sid)}${lane.label !== undefined ? ` <span class="label">${esc(lane.label)}</span>` : ''}</h3>
 <div class="meta">${esc(cardMeta(lane))}</div>
 ${svg}
 <ul class="causes">${causes(lane)}</ul>
 </section>`;
 }
 
-/** Every connection on the window's shared axis, one thin row each, linking to its card. */
+/**
+ * Every connection on the window's shared axis, one thin row each, linking to
+ * its card; grouped by node, under the node's name, when there are several.
+ * Each row is a `g.ov-row` carrying what the page's filter and zoom read
+ * (sid, start, end, whether it ended in trouble, its text).
+ */
 export function renderOverview(lanes: readonly ConnectionLane[]): string {
   if (lanes.length === 0) return '';
-  const from = Math.min(...lanes.map((lane) => lane.start));
-  const to = Math.max(...lanes.map((lane) => lane.end));
+  let from = Infinity;
+  let to = -Infinity;
+  for (const lane of lanes) {
+    from = Math.min(from, lane.start);
+    to = Math.max(to, lane.end);
+  }
   const span = Math.max(to - from, 1);
   const x = (t: number) => LABEL + ((t - from) / span) * PLOT;
-  const row = lanes.length > 60 ? 6 : 12;
-  const height = AXIS + lanes.length * row + 4;
+  const groups = byNode(lanes);
+  const headed = groups.length > 1;
+  const rows = lanes.length + (headed ? groups.length : 0);
+  const row = rows > 60 ? 6 : 12;
+  const header = 14;
+  const height = AXIS + lanes.length * row + (headed ? groups.length * header : 0) + 4;
   const parts: string[] = [axis(from, span, height)];
-  lanes.forEach((lane, index) => {
-    const y = AXIS + index * row + 1;
-    const bar = row - 2;
-    const color = lane.ending ? (lane.ending.abnormal ? '#b3261e' : '#555') : '#1f7a3a';
-    const title = `${lane.sid}: ${lane.ending ? lane.ending.cause : 'open'}`;
-    parts.push(`<a href="#conn-${esc(lane.sid)}"><title>${esc(title)}</title>`);
-    if (row >= 10) parts.push(`<text x="4" y="${y + bar - 1}" style="font-size:9px">${esc(lane.sid.slice(0, 24))}</text>`);
-    parts.push(segments(lane.segments, x, y, bar));
-    if (lane.ending) parts.push(`<rect x="${x(lane.end) - 1}" y="${y - 1}" width="2.5" height="${bar + 2}" fill="${color}"/>`);
-    parts.push('</a>');
-  });
-  return `<svg class="lanes-svg overview" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="all connections">${parts.join('')}</svg>`;
+  let y = AXIS;
+  for (const [node, group] of groups) {
+    if (headed) {
+      const count = `${group.length} connection${group.length === 1 ? '' : 's'}`;
+      parts.push(`<g class="ov-head" data-node="${esc(node)}" data-y="${y}"><text class="ov-node" x="4" y="${y + header - 3}" style="font-weight:600">node ${esc(truncate(node, 60))} · ${count}</text></g>`);
+      y += header;
+    }
+    for (const lane of group) {
+      const top = y + 1;
+      const bar = row - 2;
+      const color = lane.ending ? (lane.ending.abnormal ? '#b3261e' : '#555') : '#1f7a3a';
+      const who = lane.label !== undefined ? ` (${lane.label})` : '';
+      const title = `${lane.sid}${who}: ${lane.ending ? lane.ending.cause : 'open'}`;
+      parts.push(
+        `<g class="ov-row" data-sid="${esc(lane.sid)}" data-node="${esc(lane.node)}"${filterAttributes(lane)} data-y="${top}">`,
+      );
+      parts.push(`<a href="#conn-${esc(lane.sid)}"><title>${esc(title)}</title>`);
+      if (row >= 10) parts.push(`<text x="4" y="${top + bar - 1}" style="font-size:9px">${esc(lane.sid.slice(0, 24))}</text>`);
+      parts.push(segments(lane.segments, x, top, bar));
+      if (lane.ending) parts.push(`<rect x="${x(lane.end) - 1}" y="${top - 1}" width="2.5" height="${bar + 2}" fill="${color}"/>`);
+      parts.push('</a></g>');
+      y += row;
+    }
+  }
+  return `<svg class="lanes-svg overview" viewBox="0 0 ${WIDTH} ${height}" data-row="${row}" data-header="${header}" data-top="${AXIS}" role="img" aria-label="all connections">${parts.join('')}</svg>`;
+}
+
+/**
+ * What a page's filter reads from a card or an overview row: its time span,
+ * whether it ended in trouble, and its text in lower case (ids, node, label,
+ * address, reasons and causes, namespaces, rooms), the same for both.
+ */
+function filterAttributes(lane: ConnectionLane): string {
+  const text: string[] = [lane.sid, lane.node, lane.remoteAddress ?? '', lane.label ?? '', ...lane.transports, lane.ending?.reason ?? 'still open', lane.ending?.cause ?? ''];
+  for (const socket of lane.sockets) {
+    text.push(socket.id, socket.nsp, socket.label ?? '', socket.ending?.cause ?? '');
+    for (const marker of socket.markers) if (marker.label !== undefined) text.push(marker.label);
+  }
+  for (const marker of lane.markers) if (marker.kind === 'refused' || marker.kind === 'error' || marker.kind === 'upgrade-failed') text.push(marker.detail);
+  const q = text.filter(Boolean).join(' ').toLowerCase();
+  return ` data-start="${lane.start}" data-end="${lane.end}"${lane.ending?.abnormal ? ' data-abnormal="1"' : ''} data-q="${esc(q)}"`;
+}
+
+/** Lanes by node, nodes in the order they first appear, each group in its lanes' order. */
+export function byNode<T extends { node: string }>(lanes: readonly T[]): [string, T[]][] {
+  const groups = new Map<string, T[]>();
+  for (const lane of lanes) {
+    let group = groups.get(lane.node);
+    if (!group) groups.set(lane.node, (group = []));
+    group.push(lane);
+  }
+  return [...groups];
 }
 
 function axis(from: number, span: number, height: number): string {
@@ -205,7 +259,7 @@ function cardMeta(lane: ConnectionLane): string {
     lane.remoteAddress ?? '',
     `node ${lane.node}`,
     `${lane.openSeen ? 'opened' : 'first seen'} ${clock(lane.start)}`,
-    lane.ending ? `closed after ${duration(lane.end - lane.start)}` : `open for ${duration(lane.end - lane.start)}`,
+    lane.ending ? `${lane.ending.reason === 'lost' ? 'lost' : 'closed'} after ${duration(lane.end - lane.start)}` : `open for ${duration(lane.end - lane.start)}`,
     lane.transports.length > 0 ? lane.transports.join(' → ') : '',
   ];
   return parts.filter(Boolean).join(' · ');
@@ -218,7 +272,7 @@ function causes(lane: ConnectionLane): string {
       ? `<li class="${ending.abnormal ? 'abnormal' : ''}"><b>${esc(who)}</b> ${esc(clock(ending.at))}: ${esc(ending.cause)}</li>`
       : `<li class="open"><b>${esc(who)}</b>: still open</li>`;
   items.push(line('connection', lane.ending));
-  for (const socket of lane.sockets) items.push(line(`socket ${socketName(socket)}`, socket.ending));
+  for (const socket of lane.sockets) items.push(line(`socket ${socketName(socket)}${socket.label !== undefined && socket.label !== lane.label ? ` (${socket.label})` : ''}`, socket.ending));
   return items.join('');
 }
 

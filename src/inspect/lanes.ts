@@ -12,8 +12,8 @@
  */
 import type { LogEvent } from '../log/events';
 import { clock } from '../log/clock';
-import { explainConnection, explainSocket } from '../log/explain';
-import { emptyProjections, foldAll, sessionsView, socketKey } from '../log/projections';
+import { endedAbnormally, explainConnection, explainSocket } from '../log/explain';
+import { emptyProjections, foldAll, sessionsView, socketKey, type LostRecord } from '../log/projections';
 
 export type ConnectionState = 'polling' | 'upgrading' | 'websocket';
 export type SocketState = 'connected';
@@ -37,17 +37,19 @@ export interface Marker {
 
 interface Ending {
   at: number;
-  /** The exact reason the live server gave. */
+  /** The exact reason the live server gave, or "lost" when its node went down or restarted before recording one (as replay says). */
   reason: string;
   /** The reason with its evidence, from src/log/explain.ts. */
   cause: string;
-  /** Whether it ended in trouble (timeout, error) rather than by someone's choice. */
+  /** Whether it ended in trouble (timeout, error, a killed client, a lost node) rather than by someone's choice (explain.ts). */
   abnormal: boolean;
 }
 
 export interface SocketLane {
   id: string;
   nsp: string;
+  /** Who it was (`eventLog.label`). */
+  label?: string;
   start: number;
   /** Last moment drawn: the disconnect, or the end of the window while connected. */
   end: number;
@@ -61,6 +63,8 @@ export interface ConnectionLane {
   node: string;
   protocol?: 3 | 4;
   remoteAddress?: string;
+  /** The label of its first labelled socket. */
+  label?: string;
   /** Whether the window holds the session's opening (else it started earlier). */
   openSeen: boolean;
   start: number;
@@ -80,16 +84,6 @@ export interface LaneOptions {
   /** Where open lanes end; default: the last event's time. */
   now?: number;
 }
-
-/** Reasons that are a choice of one side rather than a failure. */
-const CHOSEN_ENDS = new Set([
-  'transport close',
-  'forced close',
-  'server shutting down',
-  'client namespace disconnect',
-  'server namespace disconnect',
-  'forced server close',
-]);
 
 const EVERY_STATE_END = Number.POSITIVE_INFINITY;
 
@@ -169,7 +163,7 @@ export function buildLanes(allEvents: readonly LogEvent[], options: LaneOptions 
         lane.end = event.ts;
         const session = view.session(event.sid);
         const cause = (session && explainConnection(session, view.socketsOf(event.sid))) ?? event.reason;
-        lane.ending = { at: event.ts, reason: event.reason, cause, abnormal: !CHOSEN_ENDS.has(event.reason) };
+        lane.ending = { at: event.ts, reason: event.reason, cause, abnormal: endedAbnormally(event.reason, event.wsCode) };
         lane.markers.push({ at: event.ts, kind: 'close', detail: cause });
         break;
       }
@@ -177,6 +171,10 @@ export function buildLanes(allEvents: readonly LogEvent[], options: LaneOptions 
         const lane = connection(event.sid, event);
         if (!lane) break;
         const socket: SocketLane = { id: event.socketId, nsp: event.nsp, start: event.ts, end: EVERY_STATE_END, segments: [{ state: 'connected', from: event.ts, to: EVERY_STATE_END }], markers: [] };
+        if (event.label !== undefined) {
+          socket.label = event.label;
+          lane.label ??= event.label;
+        }
         sockets.set(socketKey(event.nsp, event.socketId), socket);
         lane.sockets.push(socket);
         break;
@@ -202,7 +200,7 @@ export function buildLanes(allEvents: readonly LogEvent[], options: LaneOptions 
         socket.end = event.ts;
         dropLeavesOfDisconnect(socket.markers, event.ts);
         // The explanation is written once the whole window is folded (below): it reads the connection's close.
-        socket.ending = { at: event.ts, reason: event.reason, cause: event.reason, abnormal: !CHOSEN_ENDS.has(event.reason) };
+        socket.ending = { at: event.ts, reason: event.reason, cause: event.reason, abnormal: endedAbnormally(event.reason) };
         socket.markers.push({ at: event.ts, kind: 'close', detail: event.reason });
         break;
       }
@@ -215,22 +213,35 @@ export function buildLanes(allEvents: readonly LogEvent[], options: LaneOptions 
   for (const lane of lanes) {
     // A session seen only through its later events started earlier: draw it from its first event.
     if (lane.segments.length === 0) enter(lane, 'polling', lane.start, true);
-    // Sockets whose connection closed without their own disconnect (a crash) end with it.
-    for (const socket of lane.sockets) finishAt(socket, Math.min(lane.end, now));
-    finishAt(lane, now);
-    // Socket explanations read the connection's close, which is often recorded after the socket's disconnect.
+    const session = view.session(lane.sid);
+    // Its node went down or restarted before it closed: lost, in replay's words, not open.
+    if (!lane.ending && session?.lost) endLost(lane, session.lost, explainConnection(session, view.socketsOf(lane.sid))!);
     for (const socket of lane.sockets) {
       const record = view.socket(socket.nsp, socket.id);
-      const session = view.session(lane.sid);
-      const cause = record && explainSocket(record, session);
-      if (socket.ending && cause) {
-        socket.ending.cause = cause;
-        const close = socket.markers.find((marker) => marker.kind === 'close');
-        if (close) close.detail = cause;
-      }
+      if (!socket.ending && record?.lost) endLost(socket, record.lost, explainSocket(record, session)!);
+      // Sockets whose connection closed without their own disconnect (a crash) end with it.
+      finishAt(socket, Math.min(lane.end, now));
+      // Socket explanations read the connection's close, which is often recorded after the socket's disconnect;
+      // so does whether an inherited "transport close" was a killed client (1006).
+      const disconnect = record?.disconnect;
+      if (!socket.ending || !disconnect) continue;
+      socket.ending.cause = explainSocket(record, session) ?? socket.ending.cause;
+      const close = socket.markers.find((marker) => marker.kind === 'close');
+      if (close) close.detail = socket.ending.cause;
+      const inherited = session?.close?.reason === disconnect.reason ? session.close.wsCode : undefined;
+      socket.ending.abnormal = endedAbnormally(disconnect.reason, inherited);
     }
+    finishAt(lane, now);
   }
   return lanes;
+}
+
+/** Ends a lane whose node was lost at that moment, with the explanation replay gives. */
+function endLost(lane: { end: number; segments: Segment<string>[]; markers: Marker[]; ending?: Ending }, lost: LostRecord, cause: string): void {
+  closeSegments(lane.segments, lost.at);
+  lane.end = lost.at;
+  lane.ending = { at: lost.at, reason: 'lost', cause, abnormal: true };
+  lane.markers.push({ at: lost.at, kind: 'close', detail: cause });
 }
 
 /** The `count` connections whose latest event is the most recent. */

@@ -108,19 +108,19 @@ const SCRIPT = `
     var named=s.namespaces.reduce(function(n,x){return n+x.rooms},0);
     table('rooms',[['namespace',function(r){return r.nsp},'mono'],['room',function(r){return r.name},'mono'],['members',function(r){return r.members}]],s.rooms,s.matched?s.matched.rooms:showSocketRooms?s.totals.rooms:named);
     table('connections',[
-      ['sid',function(r){return r.sid},'mono'],['state',function(r){return badge(r.state)}],
+      ['sid',function(r){return r.sid},'mono'],['label',function(r){return r.label},'mono'],['state',function(r){return badge(r.state)}],
       ['transports',function(r){return r.transports.join(' → ')}],['EIO',function(r){return r.protocol}],
       ['remote address',function(r){return r.remoteAddress},'mono'],
       ['last ping',function(r){return clock(r.lastPingAt)},'mono'],['last pong',function(r){return clock(r.lastPongAt)},'mono'],
       ['open for',function(r){return age(r.since)}],['sockets',function(r){return r.sockets}]],s.connections,s.matched?s.matched.connections:s.totals.connections);
     // Sockets still in middleware (state connecting) come first and are not in totals.sockets.
     table('sockets',[
-      ['id',function(r){return r.id},'mono'],['namespace',function(r){return r.nsp},'mono'],['state',function(r){return badge(r.state)}],
+      ['id',function(r){return r.id},'mono'],['label',function(r){return r.label},'mono'],['namespace',function(r){return r.nsp},'mono'],['state',function(r){return badge(r.state)}],
       ['rooms',function(r){return r.rooms.filter(function(x){return x!==r.id}).join(', ')},'wrap'],
       ['transport',function(r){return r.transport}],['connection',function(r){return r.connection},'mono'],['for',function(r){return age(r.since)}]],s.sockets,s.matched?s.matched.sockets:s.totals.sockets+(s.totals.connecting||0));
     table('closed',[
-      ['closed',function(r){return clock(r.closedAt)},'mono'],['sid',function(r){return r.sid},'mono'],
-      ['reason',function(r){return el('span',/timeout|error/.test(r.reason)?'abnormal':null,r.reason)}],
+      ['closed',function(r){return clock(r.closedAt)},'mono'],['sid',function(r){return r.sid},'mono'],['label',function(r){return r.label},'mono'],
+      ['reason',function(r){return el('span',r.abnormal?'abnormal':null,r.reason)}],
       ['explanation',function(r){return r.explanation},'wrap']],s.closed,s.closed.length);
   }
   function loadSnapshot(){
@@ -201,7 +201,7 @@ export function renderInspectorPage(options: PageOptions): string {
 <span class="status"><a href="timeline" target="_blank">full timeline</a> · <a href="snapshot" target="_blank">snapshot JSON</a> · <a href="machines" target="_blank">Mermaid</a></span></header>
 <main>
 <div class="cards"><div><b id="n-namespaces">–</b>namespaces</div><div><b id="n-sockets">–</b>sockets</div><div><b id="n-connecting">–</b>in middleware</div><div><b id="n-connections">–</b>connections</div><div><b id="n-rooms">–</b>rooms</div>
-<div style="flex:1;min-width:260px"><input type="search" id="filter" placeholder="find: sid, socket, room, address…" aria-label="filter rows"></div></div>
+<div style="flex:1;min-width:260px"><input type="search" id="filter" placeholder="find: sid, socket, room, address, label…" aria-label="filter rows"></div></div>
 <section class="panel"><h2>Latest connections <small>swimlanes, newest first</small></h2>${renderLegend()}<div id="lanes"><div class="empty">loading…</div></div></section>
 ${panel('connections', 'Connections')}
 ${panel('sockets', 'Sockets')}

@@ -14,8 +14,8 @@
  */
 import { z } from 'zod';
 import type { EventLog } from '../log/event-log';
-import { explainConnection } from '../log/explain';
-import type { SessionRecord, SocketRecord } from '../log/projections';
+import { connectionEnd, explainConnection } from '../log/explain';
+import { labelOf, type SessionRecord, type SocketRecord } from '../log/projections';
 
 const transport = z.enum(['polling', 'websocket']);
 
@@ -93,6 +93,8 @@ export const inspectSnapshotSchema = z.object({
       protocol: z.union([z.literal(4), z.literal(5)]),
       since: z.number(),
       node: z.string(),
+      /** Who it was: what `eventLog.label` returned at its connect. */
+      label: z.string().optional(),
     }),
   ),
   connections: z.array(
@@ -112,19 +114,25 @@ export const inspectSnapshotSchema = z.object({
       since: z.number(),
       sockets: z.number().int().nonnegative(),
       node: z.string(),
+      /** The label of its first labelled socket. */
+      label: z.string().optional(),
     }),
   ),
   /** The latest connections that ended, newest first, with the reason the server gave and its evidence. */
   closed: z.array(
     z.object({
       sid: z.string(),
+      /** The engine's reason, or `lost (node down)` / `lost (node restart)` when its node went away first. */
       reason: z.string(),
       explanation: z.string(),
+      /** Trouble (a timeout, an error, a killed client's 1006, a lost node) rather than a choice (explain.ts `endedAbnormally`). */
+      abnormal: z.boolean(),
       since: z.number(),
       closedAt: z.number(),
       transports: z.array(transport),
       protocol: z.union([z.literal(3), z.literal(4)]),
       remoteAddress: z.string(),
+      label: z.string().optional(),
     }),
   ),
 });
@@ -176,7 +184,8 @@ export interface SnapshotOptions {
   closed?: number;
   /**
    * Keep only entries containing this text (any case): rooms by name, sockets by
-   * id, connection or room, connections and closes by sid or address. Totals still count all.
+   * id, connection, room or label, connections and closes by sid, address or
+   * label (of any of their sockets). Totals still count all.
    */
   match?: string;
   /** List each socket's own room among the rooms (they are counted either way). Default true. */
@@ -195,7 +204,8 @@ export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = 
   const liveSessions = asMap(io.engine?.clients);
   const liveNamespaces = asMap(io.nsps);
   const needle = options.match?.toLowerCase() || undefined;
-  const has = (...texts: Iterable<string>[]) => needle === undefined || texts.some((list) => [...list].some((text) => text.toLowerCase().includes(needle)));
+  const has = (...texts: Iterable<string | undefined>[]) => needle === undefined || texts.some((list) => [...list].some((text) => text?.toLowerCase().includes(needle)));
+  const labels = (sid: string) => (needle === undefined ? [] : sessions.socketsOf(sid).map((socket) => socket.label));
   const matched = { sockets: 0, connections: 0, rooms: 0 };
   let truncated = false;
   /** Adds `make()` to `list` unless it is full: entries past the limit are counted, never built. */
@@ -210,8 +220,7 @@ export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = 
   const connectingByNsp = new Map<string, number>();
   let connectingTotal = 0;
   for (const client of io.openClients?.values() ?? []) {
-    for (const name in client.nsps) {
-      const socket = client.nsps[name];
+    for (const [name, socket] of Object.entries(client.nsps)) {
       if (socket.state !== 'connecting') continue;
       connectingTotal++;
       connectingByNsp.set(name, (connectingByNsp.get(name) ?? 0) + 1);
@@ -251,7 +260,7 @@ export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = 
   for (const record of sessions.sockets()) {
     if (record.status !== 'connected') continue;
     socketTotal++;
-    if (!has([record.socketId, record.sid], record.rooms)) continue;
+    if (!has([record.socketId, record.sid, record.label], record.rooms)) continue;
     matched.sockets++;
     push(sockets, () => socketEntry(record, sessions.session(record.sid), liveNamespaces.get(record.nsp)?.connected[record.socketId]?.state));
   }
@@ -265,25 +274,27 @@ export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = 
       continue;
     }
     connectionTotal++;
-    if (!has([session.sid, session.remoteAddress])) continue;
+    if (!has([session.sid, session.remoteAddress], labels(session.sid))) continue;
     matched.connections++;
     push(connections, () => connectionEntry(session, liveSessions.get(session.sid), sessions.socketsOf(session.sid)));
   }
 
   const closedCount = options.closed ?? DEFAULT_CLOSED;
   const closed = closedSessions
-    .filter((session) => has([session.sid, session.remoteAddress, session.close?.reason ?? '']))
+    .filter((session) => has([session.sid, session.remoteAddress, session.close?.reason], labels(session.sid)))
     .sort((a, b) => (b.closedAt ?? 0) - (a.closedAt ?? 0))
     .slice(0, closedCount)
     .map((session) => ({
       sid: session.sid,
       reason: session.close?.reason ?? `lost (${session.lost?.cause ?? 'unknown'})`,
       explanation: explainConnection(session, sessions.socketsOf(session.sid)) ?? 'no close recorded',
+      abnormal: connectionEnd(session)?.abnormal ?? false,
       since: session.openedAt,
       closedAt: session.closedAt ?? session.openedAt,
       transports: [...session.transports],
       protocol: session.protocol,
       remoteAddress: session.remoteAddress,
+      ...optionalLabel(labelOf(sessions.socketsOf(session.sid))),
     }));
 
   return {
@@ -327,6 +338,7 @@ function socketEntry(record: SocketRecord, session: SessionRecord | undefined, l
     protocol: record.protocol,
     since: record.since,
     node: record.node,
+    ...optionalLabel(record.label),
   };
 }
 
@@ -361,6 +373,7 @@ function connectionEntry(session: SessionRecord, live: LiveSession | undefined, 
     since: session.openedAt,
     sockets: sockets.filter((socket) => socket.status === 'connected').length,
     node: session.node,
+    ...optionalLabel(labelOf(sockets)),
   };
 }
 
@@ -372,4 +385,9 @@ function connectionState(session: SessionRecord, live: LiveSession | undefined):
     if (CONNECTION_STATES.has(state)) return state as ConnectionEntry['state'];
   }
   return session.status === 'upgrading' ? 'upgrading' : session.transport;
+}
+
+/** `{ label }` when there is one: absent, not undefined, in the JSON. */
+function optionalLabel(label: string | undefined): { label?: string } {
+  return label === undefined ? {} : { label };
 }

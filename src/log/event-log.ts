@@ -11,9 +11,10 @@
 import * as os from 'node:os';
 import { boundEvent, type SensitiveFields } from './bound';
 import { ConnectionShare, DEFAULT_CONNECTION_SHARE, type ConnectionShareOptions } from './connection-share';
+import type { LabelFunction } from './connection-label';
 import type { LogEvent, LogEventInput, Recorder } from './events';
 import { MemorySink, DEFAULT_CAPACITY } from './memory-sink';
-import { emptyProjections, foldAll, projectionsView, type ProjectionState, type Projections } from './projections';
+import { countersOf, emptyProjections, foldAll, projectionsView, type ProjectionState, type Projections } from './projections';
 import type { LogSink } from './sink';
 
 export interface EventLogOptions {
@@ -31,6 +32,8 @@ export interface EventLogOptions {
   perConnection?: ConnectionShareOptions | false;
   /** Possibly secret fields to keep in the log (bound.ts). Default: none. */
   sensitive?: SensitiveFields;
+  /** Who each socket was: called by the server when a socket connects (connection-label.ts). */
+  label?: LabelFunction<any, any>;
 }
 
 export type LogListener = (event: LogEvent) => void;
@@ -45,6 +48,8 @@ export class EventLog implements Recorder {
   readonly node: string;
   /** Live read API of the projections; the objects stay valid for the log's life. */
   readonly projections: Projections;
+  /** The application's `eventLog.label`, for the server to call on each socket connect. */
+  readonly label: LabelFunction<any, any> | undefined;
   private readonly state: ProjectionState;
   private readonly ring: MemorySink | undefined;
   private readonly sinks: LogSink[];
@@ -65,6 +70,8 @@ export class EventLog implements Recorder {
     this.sinks = [...(options.sinks ?? [])];
     this.state = emptyProjections(options.retainClosed ?? DEFAULT_RETAIN_CLOSED);
     this.projections = projectionsView(this.state);
+    // This node's counters come first: names forged by other nodes cannot crowd them out.
+    countersOf(this.state.counters, this.node);
     this.onError = options.onError;
     const perConnection = options.perConnection ?? DEFAULT_CONNECTION_SHARE;
     if (perConnection !== false) {
@@ -78,6 +85,7 @@ export class EventLog implements Recorder {
       });
     }
     this.sensitive = options.sensitive ?? {};
+    this.label = options.label;
     for (const sink of this.sinks) sink.reportDropsTo?.((drop) => this.record(Object.assign({ type: 'log.dropped' as const }, drop)));
   }
 

@@ -112,6 +112,8 @@ export const socketConnect = z.object({
   protocol: z.union([z.literal(4), z.literal(5)]),
   /** Who the socket was, in the application's words: what `eventLog.label` returned (connection-label.ts), at most MAX_LABEL characters. */
   label: z.string().optional(),
+  /** How long its namespace's middlewares took, from its CONNECT to their answer (ms, to the µs). */
+  middlewareMs: z.number().nonnegative().optional(),
 });
 
 /** A namespace connection was refused: unknown namespace or a middleware error. */
@@ -123,6 +125,8 @@ export const socketRefused = z.object({
   message: z.string(),
   /** The middleware error's `data`: only when the application opts in (`eventLog.sensitive.refusalData`), as it may hold a token. */
   data: z.unknown().optional(),
+  /** How long the middlewares took to refuse it (or the connect timeout), when it went through them (ms). */
+  middlewareMs: z.number().nonnegative().optional(),
 });
 
 export const roomJoin = z.object({

@@ -23,6 +23,35 @@ const WS_CLOSE_CODES: Record<number, string> = {
   1011: 'internal error',
 };
 
+/** Reasons that are a choice of one side rather than a failure. */
+const CHOSEN_ENDS = new Set([
+  'transport close',
+  'forced close',
+  'server shutting down',
+  'client namespace disconnect',
+  'server namespace disconnect',
+  'forced server close',
+]);
+
+/**
+ * Whether an end was trouble (a timeout, an error, a lost node) rather than
+ * someone's choice. A "transport close" is a choice when the client said
+ * goodbye (a close packet, or a WebSocket close frame: 1000, 1001, 1005…) and
+ * trouble when the connection just broke: code 1006, no close frame, is a
+ * killed client, a dead network or a proxy that dropped it.
+ */
+export function endedAbnormally(reason: string, wsCode?: number): boolean {
+  if (reason === 'transport close') return wsCode === 1006;
+  return !CHOSEN_ENDS.has(reason);
+}
+
+/** A connection's end, or undefined while it is open: the same words as its explanation, and whether it was trouble. */
+export function connectionEnd(session: SessionRecord): { reason: string; abnormal: boolean } | undefined {
+  if (session.lost) return { reason: 'lost', abnormal: true };
+  if (!session.close) return undefined;
+  return { reason: session.close.reason, abnormal: endedAbnormally(session.close.reason, session.close.wsCode) };
+}
+
 /** Engine reasons a socket inherits when its connection closes. */
 const CONNECTION_REASONS = new Set(['transport close', 'transport error', 'ping timeout', 'forced close', 'parse error', 'server shutting down']);
 

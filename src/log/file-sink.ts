@@ -27,6 +27,7 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import type { LogEvent } from './events';
 import type { DroppedRecords, LogSink } from './sink';
+import { printableJson } from './safe-json';
 
 export interface FileSinkOptions {
   path: string;
@@ -118,7 +119,7 @@ export class JsonlFileSink implements LogSink {
     if (this.closed) return;
     let line: string;
     try {
-      line = JSON.stringify(event) + '\n';
+      line = printableJson(event) + '\n';
     } catch (error) {
       this.onError(new Error(`event log: event ${event.seq} (${event.type}) cannot be serialised: ${(error as Error).message}`));
       return;

@@ -9,7 +9,8 @@ export { appErrorFacts, type AppErrorFacts } from './app-error';
 export { MemorySink, DEFAULT_CAPACITY } from './memory-sink';
 export { JsonlFileSink, rotatedPath, DEFAULT_MAX_BYTES, DEFAULT_MAX_FILES, type FileSinkOptions } from './file-sink';
 export * from './projections';
-export { explainConnection, explainSocket } from './explain';
+export { explainConnection, explainSocket, endedAbnormally, connectionEnd } from './explain';
+export { MAX_LABEL, type LabelFunction } from './connection-label';
 export { describeEvent } from './describe-event';
 export { clock, isoTime } from './clock';
 export {

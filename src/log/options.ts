@@ -3,11 +3,12 @@
  *
  *   false                 no retention, no sinks (projections still run: they hold the rooms)
  *   true | undefined      the default in-memory ring of 10,000 events
- *   { capacity, file, sinks, node, perConnection, sensitive }
+ *   { capacity, file, sinks, node, perConnection, sensitive, label }
  */
 import { z } from 'zod';
 import type { SensitiveFields } from './bound';
 import type { ConnectionShareOptions } from './connection-share';
+import type { LabelFunction } from './connection-label';
 import { EventLog } from './event-log';
 import { JsonlFileSink } from './file-sink';
 import { isLogSink, type LogSink } from './sink';
@@ -33,13 +34,15 @@ const objectOption = z
     node: z.string().min(1).optional(),
     perConnection: z.union([z.literal(false), z.object({ records: positiveInteger, windowMs: positiveInteger }).strict()]).optional(),
     sensitive: z.object({ refusalData: z.boolean().optional(), errorStacks: z.boolean().optional() }).strict().optional(),
+    label: z.custom<LabelFunction<unknown, unknown>>((value) => typeof value === 'function', { message: 'label must be a function (handshake, socket) => string' }).optional(),
   })
   .strict();
 
 /** For embedding in the Server options schema; createEventLog gives clearer errors than a union does. */
 export const eventLogOptionSchema = z.union([z.boolean(), objectOption]).optional();
 
-export type EventLogOption =
+/** `H` and `S`: the server's handshake and socket types, which `label` is called with. */
+export type EventLogOption<H = never, S = never> =
   | boolean
   | undefined
   | {
@@ -51,10 +54,12 @@ export type EventLogOption =
       perConnection?: ConnectionShareOptions | false;
       /** Possibly secret fields the log keeps. Default: none. */
       sensitive?: SensitiveFields;
+      /** Who each socket was, recorded on its connect (connection-label.ts). Default: no label. */
+      label?: LabelFunction<H, S>;
     };
 
 /** Builds the log for the Server option `eventLog`; throws a TypeError naming what is wrong. */
-export function createEventLog(option?: EventLogOption): EventLog {
+export function createEventLog<H, S>(option?: EventLogOption<H, S>): EventLog {
   if (option === false) return new EventLog({ capacity: false });
   if (option === true || option === undefined) return new EventLog();
   if (typeof option !== 'object' || option === null || Array.isArray(option)) {
@@ -62,6 +67,6 @@ export function createEventLog(option?: EventLogOption): EventLog {
   }
   const parsed = objectOption.safeParse(option);
   if (!parsed.success) throw new TypeError(`Invalid eventLog option:\n${z.prettifyError(parsed.error)}`);
-  const { capacity, file, sinks = [], node, perConnection, sensitive } = parsed.data;
-  return new EventLog({ capacity, node, perConnection, sensitive, sinks: file ? [new JsonlFileSink(file), ...sinks] : sinks });
+  const { capacity, file, sinks = [], node, perConnection, sensitive, label } = parsed.data;
+  return new EventLog({ capacity, node, perConnection, sensitive, label, sinks: file ? [new JsonlFileSink(file), ...sinks] : sinks });
 }

@@ -14,6 +14,7 @@
  */
 import type { LogEvent } from './events';
 import type { LogSink } from './sink';
+import { printableJson } from './safe-json';
 import { MAX_EVENT_CHARS } from './untrusted-event';
 
 export interface RedisCommandClient {
@@ -68,7 +69,7 @@ export class RedisStreamSink implements LogSink {
     if (this.closed) return;
     let line: string;
     try {
-      line = JSON.stringify(event);
+      line = printableJson(event);
     } catch (error) {
       this.onError(new Error(`event log stream ${this.stream}: event ${event.seq} (${event.type}) cannot be serialised: ${(error as Error).message}`));
       return;

@@ -231,7 +231,9 @@ export class ReplayStream {
 
   private anySocketConnected(sid: string): boolean {
     const session = this.state.sessions.sessions.get(sid);
-    return session !== undefined && session.sockets.some((key) => this.state.sessions.sockets.get(key)?.status === 'connected');
+    if (!session) return false;
+    for (const key of session.sockets) if (this.state.sessions.sockets.get(key)?.status === 'connected') return true;
+    return false;
   }
 
   private dropOrphan(key: string, socket: SocketRecord): void {
@@ -247,7 +249,7 @@ export class ReplayStream {
     const sessions = this.state.sessions;
     const session = sessions.sessions.get(sid);
     if (!session) return;
-    const sockets = session.sockets.flatMap((key) => sessions.sockets.get(key) ?? []);
+    const sockets = [...session.sockets].flatMap((key) => sessions.sockets.get(key) ?? []);
     const story: Story = this.stories.get(sid) ?? { timeline: undefined, run: undefined };
     this.options.onConnection(
       {
@@ -272,6 +274,7 @@ export class ReplayStream {
     }
     sessions.sessions.delete(session.sid);
     sessions.finished.delete(`s:${session.sid}`);
+    sessions.endedOf.delete(session.sid);
     this.stories.delete(session.sid);
   }
 }

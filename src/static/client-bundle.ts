@@ -10,6 +10,10 @@
  *   socket.io-client 4.x bundles, with socket.io 4's headers. In their own
  *   folder so that each bundle's relative `sourceMappingURL` finds its map.
  *
+ * - For the v4 face (iostate/v4), socket.io 4's list instead: the 4.x
+ *   bundles at `<path>/socket.io.js`, `.min.js`, `.esm.min.js`,
+ *   `.msgpack.min.js` and their maps.
+ *
  * A request whose If-None-Match holds the ETag gets 304 with no body. Each
  * file is read once, on its first request.
  */
@@ -50,6 +54,14 @@ const SERVED: ReadonlyMap<string, ServedFile> = new Map([
     [`v4/${file}.map`, { client: 'v4', file: `${file}.map`, contentType: 'application/json; charset=utf-8', cacheControl: REVALIDATE }],
   ]),
 ]);
+
+/** What the v4 face serves (socket.io 4's list): the 4.x bundles at `<path>/`, the msgpack build among them. */
+const SERVED_V4: ReadonlyMap<string, ServedFile> = new Map(
+  ['socket.io.js', 'socket.io.min.js', 'socket.io.esm.min.js', 'socket.io.msgpack.min.js'].flatMap((file): [string, ServedFile][] => [
+    [file, { client: 'v4', file, contentType: 'application/javascript; charset=utf-8', cacheControl: REVALIDATE }],
+    [`${file}.map`, { client: 'v4', file: `${file}.map`, contentType: 'application/json; charset=utf-8', cacheControl: REVALIDATE }],
+  ]),
+);
 
 const packages: Partial<Record<ServedFile['client'], ClientPackage>> = {};
 
@@ -127,16 +139,17 @@ function respond(req: IncomingMessage, res: ServerResponse, file: BundleFile | n
  * Returns true when it took the request (the response is then its business),
  * false to let the caller pass it on.
  */
-export function createClientBundleHandler(path: string): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function createClientBundleHandler(path: string, face: 'v2' | 'v4' = 'v2'): (req: IncomingMessage, res: ServerResponse) => boolean {
   const prefix = `${path.replace(/\/+$/, '')}/`;
+  const files = face === 'v4' ? SERVED_V4 : SERVED;
   return (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     const pathname = pathnameOf(req.url);
     if (!pathname.startsWith(prefix)) return false;
     const name = pathname.slice(prefix.length);
-    const served = SERVED.get(name);
+    const served = files.get(name);
     if (!served) return false;
-    load(name, served)
+    load(`${served.client}/${served.file}`, served)
       .then((file) => respond(req, res, file, served))
       // Never let a broken response escape as an unhandled rejection.
       .catch(() => res.destroy());

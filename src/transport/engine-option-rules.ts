@@ -17,7 +17,8 @@ const isCookiePath = (path: string): boolean => ![...path].some((char) => char =
 const threshold = optionRule('a number of bytes', z.number().min(0));
 const compressionRule = (what: string) => optionRule(`true, false or an object of ${what} options`, z.union([z.boolean(), objectSchema]), { threshold });
 
-export const ENGINE_OPTION_RULES: Record<Exclude<keyof EngineOptions, 'recorder'>, OptionRule> = {
+// `cors` and `allowEIO3` are the v4 face's (src/v4/options.ts checks them); the 2.x face warns about them.
+export const ENGINE_OPTION_RULES: Record<Exclude<keyof EngineOptions, 'recorder' | 'cors' | 'allowEIO3'>, OptionRule> = {
   pingTimeout: delayRule,
   pingInterval: delayRule,
   upgradeTimeout: delayRule,

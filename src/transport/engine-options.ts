@@ -2,7 +2,7 @@
  * The Engine.IO server's options, as engine.io and socket.io 2.x name them,
  * and their defaults.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { silentRecorder, type Recorder } from '../log/events';
 import type { HttpCompressionOptions } from './http-compression';
 import type { OriginsOption } from './origins';
@@ -54,7 +54,20 @@ export interface EngineOptions {
    * header your own reverse proxy sets). Default false (see docs/reliability.md).
    */
   bindSessionToAddress?: boolean | ((req: IncomingMessage) => string);
+  /**
+   * CORS as engine.io 4+ does it (iostate/v4): a middleware, the `cors`
+   * package's, runs on every HTTP request under the path before the request
+   * is verified, and the engine writes no CORS headers of its own; `null`:
+   * no CORS at all. Undefined (the 2.x face): socket.io 2's headers and
+   * preflight answers, with `origins`.
+   */
+  cors?: HttpMiddleware | null;
+  /** Serve Engine.IO v3 (socket.io-client 2.x) sessions. Default true; socket.io 4's default, false, is the v4 face's. */
+  allowEIO3?: boolean;
 }
+
+/** A connect-style middleware: answers the request itself, or calls `next` to let it go on. */
+export type HttpMiddleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
 export interface ResolvedEngineOptions {
   pingTimeout: number;
@@ -74,6 +87,8 @@ export interface ResolvedEngineOptions {
   recorder: Recorder;
   /** The address a session is bound to, or undefined when sessions are not bound. */
   sessionAddress: ((req: IncomingMessage) => string) | undefined;
+  cors: HttpMiddleware | null | undefined;
+  allowEIO3: boolean;
 }
 
 const DEFAULT_THRESHOLD = 1024;
@@ -97,6 +112,8 @@ export function resolveEngineOptions(options: EngineOptions = {}): ResolvedEngin
     wsEngine: options.wsEngine ?? 'ws',
     recorder: options.recorder ?? silentRecorder,
     sessionAddress: typeof options.bindSessionToAddress === 'function' ? options.bindSessionToAddress : options.bindSessionToAddress ? peerAddress : undefined,
+    cors: options.cors,
+    allowEIO3: options.allowEIO3 !== false,
   };
 }
 

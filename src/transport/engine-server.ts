@@ -17,7 +17,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { answerFirst } from '../http/answer-first';
 import { appErrorFacts } from '../log/app-error';
 import { resolveEngineOptions, sessionCookie, type EngineOptions, type ResolvedEngineOptions } from './engine-options';
-import { EngineSocket } from './engine-socket';
+import { EngineSocket, type EngineSocketHost } from './engine-socket';
 import { EngineErrorCode, refusal, writeHttpError, writeUpgradeError, type EngineRefusal } from './errors';
 import { checkOrigin, corsHeaders, hasInvalidHeaderChar, type OriginsOption } from './origins';
 import { PollingTransport, type PollingSettings } from './polling';
@@ -62,7 +62,7 @@ interface VerifiedRequest {
 const kHandshakeSid = Symbol('iostate.handshakeSid');
 const placeholderSink: TransportSink = { onPacket() {}, onParseError() {}, onError() {}, onClose() {}, onDrain() {} };
 
-export class EngineServer extends EventEmitter {
+export class EngineServer extends EventEmitter implements EngineSocketHost {
   readonly settings: ResolvedEngineOptions;
   /** Mutable: socket.io's `Server#origins(v)` replaces it. */
   origins: OriginsOption;
@@ -84,7 +84,7 @@ export class EngineServer extends EventEmitter {
         return settings.maxHttpBufferSize;
       },
       httpCompression: this.settings.httpCompression,
-      headers: corsHeaders,
+      headers: this.settings.cors === undefined ? corsHeaders : noHeaders,
     };
   }
 
@@ -122,6 +122,16 @@ export class EngineServer extends EventEmitter {
   }
 
   handleRequest(req: IncomingMessage, res: ServerResponse): void {
+    const cors = this.settings.cors;
+    if (!cors) return this.routeSafely(req, res);
+    try {
+      cors(req, res, () => this.routeSafely(req, res));
+    } catch (error) {
+      this.refuse(req, res, refusal(EngineErrorCode.BAD_REQUEST, { error: messageOf(error) }));
+    }
+  }
+
+  private routeSafely(req: IncomingMessage, res: ServerResponse): void {
     try {
       this.route(req, res);
     } catch (error) {
@@ -131,7 +141,8 @@ export class EngineServer extends EventEmitter {
 
   private route(req: IncomingMessage, res: ServerResponse): void {
     const query = parseQuery(req);
-    if (req.method === 'OPTIONS') return this.preflight(req, res);
+    // With engine.io 4+'s CORS (cors set, even to null), preflights are the middleware's, or bad handshakes.
+    if (req.method === 'OPTIONS' && this.settings.cors === undefined) return this.preflight(req, res);
     this.verify(req, query, false, (error, verified) => {
       if (error || !verified) return this.refuse(req, res, error ?? refusal(EngineErrorCode.BAD_REQUEST));
       if (query.sid) {
@@ -166,7 +177,7 @@ export class EngineServer extends EventEmitter {
   }
 
   private refuse(req: IncomingMessage, res: ServerResponse, error: EngineRefusal): void {
-    const headers = error.code === EngineErrorCode.FORBIDDEN ? {} : corsHeaders(req);
+    const headers = error.code === EngineErrorCode.FORBIDDEN || this.settings.cors !== undefined ? {} : corsHeaders(req);
     writeHttpError(res, error, headers);
     this.emitConnectionError(req, error);
   }
@@ -188,6 +199,7 @@ export class EngineServer extends EventEmitter {
     // No EIO is protocol 3, as engine.io 3 (which reads no EIO) and engine.io 6 serve it.
     const protocol = query.EIO === '4' ? 4 : query.EIO === '3' || query.EIO === undefined ? 3 : undefined;
     if (!protocol) return done(refusal(EngineErrorCode.UNSUPPORTED_PROTOCOL_VERSION, { protocol: query.EIO }));
+    if (protocol === 3 && !this.settings.allowEIO3) return done(refusal(EngineErrorCode.UNSUPPORTED_PROTOCOL_VERSION, { protocol: query.EIO ?? '3' }));
     const verified: VerifiedRequest = { query, protocol, transport };
     if (query.sid) {
       const socket = this.clients[query.sid];
@@ -373,6 +385,10 @@ const repeatedParameterCodes: Record<EngineParameter, EngineErrorCode> = {
   j: EngineErrorCode.BAD_REQUEST,
   b64: EngineErrorCode.BAD_REQUEST,
 };
+
+function noHeaders(): Record<string, string> {
+  return {};
+}
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -15,7 +15,7 @@ import { connectionMachine, type ConnectionEvent } from '../machines/connection'
 import type { EffectHandlers } from '../machines/effects';
 import type { LogEventInput } from '../log/events';
 import type { EnginePacket } from './codec/packet';
-import type { EngineServer } from './engine-server';
+import type { ResolvedEngineOptions } from './engine-options';
 import type { PreparedMessage } from './prepared-message';
 import type { OutgoingPacket, Transport, TransportClosed, TransportFailure, TransportName, TransportSink } from './transport';
 import { clearDeadline, refreshDeadline, setDeadline, type DeadlineOwner } from './deadlines';
@@ -41,6 +41,31 @@ export interface SendOptions {
   compress?: boolean;
 }
 
+/**
+ * Where a session hands its messages and its end to the layer above (the
+ * Socket.IO Client), as a transport reports to its `TransportSink`. Called
+ * before the `message` and `close` events that engine.io's API gives user
+ * listeners.
+ */
+export interface EngineSocketHandler {
+  /** `data` is undefined for a message packet that carries none (`4`). */
+  onMessage(data: string | Buffer | undefined): void;
+  onClose(reason: string, details: CloseDetails): void;
+}
+
+/**
+ * What a session needs from the server that accepted it (the EngineServer):
+ * its settings, the upgrades it offers, a way to be forgotten when closed,
+ * and engine.io's server-level `flush`/`drain` events.
+ */
+export interface EngineSocketHost {
+  readonly settings: ResolvedEngineOptions;
+  upgradesFor(transport: TransportName): string[];
+  forget(socket: EngineSocket): void;
+  listenerCount(event: string): number;
+  emit(event: string, ...args: unknown[]): boolean;
+}
+
 export class EngineSocket extends EventEmitter implements DeadlineOwner {
   readonly remoteAddress: string;
   readyState: ReadyState = 'opening';
@@ -54,6 +79,7 @@ export class EngineSocket extends EventEmitter implements DeadlineOwner {
   private flushScheduled = false;
   private probe: WebSocketTransport | undefined;
   private probeAnswered = false;
+  private handler: EngineSocketHandler | undefined;
   private closeOnNextPoll = false;
   // The heartbeat deadline, kept in a shared per-duration list (see deadlines.ts).
   deadlineDue = 0;
@@ -65,7 +91,7 @@ export class EngineSocket extends EventEmitter implements DeadlineOwner {
 
   constructor(
     readonly id: string,
-    readonly server: EngineServer,
+    readonly server: EngineSocketHost,
     readonly protocol: 3 | 4,
     public transport: Transport,
     readonly request: IncomingMessage,
@@ -107,6 +133,11 @@ export class EngineSocket extends EventEmitter implements DeadlineOwner {
 
   get lastPongAt(): number | undefined {
     return this.host.currentContext.lastPongAt;
+  }
+
+  /** Sets the layer above this session (the Socket.IO Client): it gets each message and the end first. */
+  setHandler(handler: EngineSocketHandler): void {
+    this.handler = handler;
   }
 
   /** Queues the open packet and opens the session (called by the server right after the handshake). */
@@ -209,6 +240,7 @@ export class EngineSocket extends EventEmitter implements DeadlineOwner {
     switch (packet.type) {
       case 'message':
         this.emit('data', packet.data);
+        this.handler?.onMessage(packet.data);
         this.emit('message', packet.data);
         return;
       case 'ping':
@@ -413,6 +445,7 @@ export class EngineSocket extends EventEmitter implements DeadlineOwner {
       this.dropProbe();
       this.server.forget(this);
       const { reason, ...details } = end;
+      this.handler?.onClose(reason, details as CloseDetails);
       this.emit('close', reason, details as CloseDetails);
     },
     record(params) {

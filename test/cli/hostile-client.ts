@@ -29,7 +29,9 @@ export interface HostileServer {
 /** A server with the inspector on (any Authorization) whose dynamic namespaces let clients join any room; `file` gets its log. */
 export async function startHostileServer(file?: string): Promise<HostileServer> {
   const server = http.createServer((_req, res) => res.writeHead(404).end());
-  const io = new Server(server, { inspector: { auth: () => true }, ...(file === undefined ? {} : { eventLog: { file } }) });
+  // Each socket is labelled after its namespace's name: a label an application builds from what a client sent.
+  const label = (_handshake: unknown, socket: { nsp: { name: string } }) => `label ${socket.nsp.name}`;
+  const io = new Server(server, { inspector: { auth: () => true }, eventLog: { label, ...(file === undefined ? {} : { file }) } });
   const hostile = io.of(/^\/(<img|\x1b)/); // eslint-disable-line no-control-regex -- names starting with ESC are the point
   // A refusal whose message repeats the name, as apps' messages often do.
   hostile.use((socket, next) => next(socket.nsp.name.includes('<svg') ? new Error(`no entry to ${socket.nsp.name}`) : undefined));

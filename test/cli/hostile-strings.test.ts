@@ -45,6 +45,7 @@ describe('hostile strings from a real client', () => {
     expect(text.stdout).not.toMatch(RAW_UNSAFE);
     expect(text.stdout).toContain('\\x1b[2J\\x1b]0;owned\\x07\\x1b]52;c;ZWNobyBvd25lZA==\\x07</script><script>alert(1)</script>\\u202e');
     expect(text.stdout).toContain('/<img src=x onerror=alert(1)>\\x1b[31m');
+    expect(text.stdout).toContain('"label /<img src=x onerror=alert(1)>\\x1b[31m"');
     expect(text.stdout).toContain('</script><img src=x onerror=alert(2)>\\x9b2J\\u2066');
     expect(text.stdout).toContain('no entry to /\\x1b]8;;http://evil.example\\x07<svg onload=alert(3)>');
     expect(text.stdout).toContain(sid);
@@ -85,6 +86,7 @@ describe('hostile strings from a real client', () => {
       expect(html, name).not.toMatch(RAW_UNSAFE);
       expect(html, name).not.toMatch(/<img|<svg onload|<\/script><script>/);
       expect(html, name).toContain('&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;\\x9b2J\\u2066');
+      expect(html, name).toContain('label /&lt;img src=x onerror=alert(1)&gt;\\x1b[31m');
       expect(html, name).toContain('&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;\\u202e');
       // The only <script> elements are the page's own.
       expect(html.split('<script>').length - 1, name).toBe(name === 'lanes' ? 0 : 1);

@@ -176,6 +176,7 @@ describe.skipIf(!chromiumPresent && !chromiumRequired)('inspector pictures in he
       await page.waitForFunction(`document.getElementById('feed').textContent.includes('conn.close')`);
       const shown = (id: string) => page.textContent(`#${id}`).then((text) => text ?? '');
       expect(await shown('namespaces')).toContain('/<img src=x onerror=alert(1)>\\x1b[31m');
+      expect(await shown('sockets')).toContain('label /<img src=x onerror=alert(1)>\\x1b[31m');
       expect(await shown('rooms')).toContain('</script><img src=x onerror=alert(2)>\\x9b2J\\u2066');
       expect(await shown('closed')).toContain('reason "\\x1b[2J\\x1b]0;owned\\x07');
       expect(await shown('lanes')).toContain('no entry to /\\x1b]8;;http://evil.example\\x07<svg onload=alert(3)>');

@@ -91,7 +91,10 @@ describe('renderTimelineHtml', () => {
   it('keeps the latest connections when asked for fewer', () => {
     const page = renderTimelineHtml(chatLog(), { maxConnections: 2 });
     expect(page.match(/class="lanes-card"/g)).toHaveLength(2);
-    expect(page).toContain('3 older connections are not drawn');
+    expect(page).toContain('3 older connections have no card (the latest 2 do)');
     expect(page).toContain('id="conn-c-open"');
+    // The overview and the chart still have all five.
+    expect(page.match(/class="ov-row"/g)).toHaveLength(5);
+    expect(page).toContain('<span id="shown">5</span> connections shown, <span id="cards-shown">2</span> cards');
   });
 });

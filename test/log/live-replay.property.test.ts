@@ -14,6 +14,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLog } from '../../src/log/read-log';
 import { replay } from '../../src/log/replay';
+import type { EventLog } from '../../src/log/event-log';
+import { countersOf } from '../../src/log/projections';
 import type { SocketLike } from '../interop/harness/api';
 import { allClients, withTimeout, type ClientKind, type TestClient } from '../interop/harness/clients';
 import { FAST_HEARTBEAT, closeIo, nextEvent, sleep, startServer, waitUntil, type Fixture } from '../interop/harness/fixture';
@@ -95,7 +97,7 @@ async function run(fixture: Fixture, actions: Action[]): Promise<{ samples: Live
     return live.length === 0 ? undefined : live[index % live.length];
   };
   const until = async (peer: Peer, trigger: () => void) => {
-    const gone = nextEvent(peer.socket, 'disconnect', 3000);
+    const gone = nextEvent(peer.socket, 'disconnect', 10_000);
     trigger();
     await gone;
   };
@@ -127,10 +129,10 @@ async function run(fixture: Fixture, actions: Action[]): Promise<{ samples: Live
     if (!peer) continue;
     switch (step.type) {
       case 'join':
-        await withTimeout(new Promise((resolve) => peer.socket.join(step.room, resolve)), 3000, 'join did not call back');
+        await withTimeout(new Promise((resolve) => peer.socket.join(step.room, resolve)), 10_000, 'join did not call back');
         break;
       case 'leave':
-        await withTimeout(new Promise((resolve) => peer.socket.leave(step.room, resolve)), 3000, 'leave did not call back');
+        await withTimeout(new Promise((resolve) => peer.socket.leave(step.room, resolve)), 10_000, 'leave did not call back');
         break;
       case 'emit':
         peer.socket.on('echo', (value: unknown, ack: (v: unknown) => void) => ack(value));
@@ -182,6 +184,9 @@ describe.skipIf(isReference)('replaying the log of a live server', () => {
             expect(replayedState(events, at)).toEqual(live);
           }
           const end = replay(events);
+          // The totals /metrics exports (closes and disconnects by reason, upgrades, middleware time) fold back the same.
+          const log = (fixture.io as unknown as { log: EventLog }).log;
+          expect(countersOf(end.state.counters, log.node)).toEqual(countersOf(log.projections.counters, log.node));
           for (const peer of peers.filter((p) => p.socketReason !== undefined)) {
             expect(end.sockets.find((s) => s.id === peer.socket.id)?.reason).toBe(peer.socketReason);
           }

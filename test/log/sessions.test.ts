@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptySessions, foldSessions, sessionsView, MAX_ENDED_SOCKETS_KEPT, MAX_KEPT } from '../../src/log/projections/sessions';
+import { emptySessions, foldSessions, sessionsView, socketKey, MAX_ENDED_SOCKETS_KEPT, MAX_KEPT } from '../../src/log/projections/sessions';
 import { Scenario } from './scenario';
 
 function fold(s: Scenario, retainClosed = Infinity) {
@@ -50,6 +50,22 @@ describe('sessions projection', () => {
     expect(sockets.map((x) => x.socketId)).toEqual(['kept', ...Array.from({ length: MAX_ENDED_SOCKETS_KEPT }, (_, i) => `s${i + 50}`)]);
     expect([...live.sockets()]).toHaveLength(MAX_ENDED_SOCKETS_KEPT + 1);
     expect(fold(s).socketsOf('e1')).toHaveLength(loops + 1);
+  });
+
+  it('namespaces with long names of one length are told apart, and keep their own records', () => {
+    // Past 16,383 characters V8 hashes a string by its length only: these keys are digests.
+    const long = (i: number) => `/${'a'.repeat(100_000)}-${String(i).padStart(3, '0')}`;
+    const s = new Scenario();
+    s.open(0, 'e1');
+    for (let i = 0; i < 3; i++) s.connect(1 + i, 'e1', `s${i}`, long(i));
+    s.add(5, { type: 'socket.disconnect', socketId: 's1', nsp: long(1), reason: 'client namespace disconnect', initiator: 'client' });
+    const live = fold(s, 1000);
+    expect([0, 1, 2].map((i) => live.socket(long(i), `s${i}`)?.status)).toEqual(['connected', 'disconnected', 'connected']);
+    expect(live.socket(long(0), 's1')).toBeUndefined();
+    const digestKey = socketKey(long(0), 's0');
+    expect(digestKey.slice(0, 2)).toBe('\u0000\u0000');
+    expect(digestKey.slice(2)).toMatch(/^[0-9a-f]{64}$/);
+    expect(socketKey('/chat', 'abc')).toBe('/chat\u0000abc');
   });
 
   it('a 2.x socket that connects again on its session (same id) is listed once', () => {

@@ -64,5 +64,10 @@ describe('the packed package in a fresh consumer project', () => {
     expect(JSON.parse(cjs.stdout.trim())).toEqual({ reply: 'hi cjs', sockets: 1, adapter: 'function', lines: 0, reasons: [expect.any(String)] });
     const esm = await node([path.join(consumer, 'out/main.mjs')], consumer);
     expect(JSON.parse(esm.stdout.trim())).toEqual({ reply: 'hi esm', sameServer: true });
+    // iostate/v4: socket.io 4's API, required and imported.
+    const cjsV4 = await node([path.join(consumer, 'out/v4.cjs')], consumer);
+    expect(JSON.parse(cjsV4.stdout.trim())).toEqual({ reply: 'hi cjs v4', rooms: [1] });
+    const esmV4 = await node([path.join(consumer, 'out/v4.mjs')], consumer);
+    expect(JSON.parse(esmV4.stdout.trim())).toEqual({ reply: 'hi esm v4' });
   });
 });

@@ -5,7 +5,7 @@
  * per subscriber to clients, allRooms and customRequest, and for the owner's
  * answer to clientRooms and the remote operations on one socket.
  */
-import type { Namespace } from '../../actors/namespace';
+import type { AdapterNamespace } from '../adapter-contract';
 import type { Adapter } from '../memory-adapter';
 import { LegacyRequestType, legacyAnswer } from './legacy-wire';
 import { localRooms, localSocket, localSockets } from './local-sockets';
@@ -16,7 +16,7 @@ export type CustomHook = (data: unknown, reply: (data: unknown) => void) => void
 
 export function answerLegacyRequest(
   adapter: Adapter,
-  nsp: Namespace,
+  nsp: AdapterNamespace,
   request: Record<string, unknown>,
   customHook: CustomHook,
   reply: (body: Record<string, unknown>) => void,

@@ -4,7 +4,7 @@
  * the response body to publish, or undefined when there is nothing to say
  * (not our socket, a request that expects no answer, an unknown type).
  */
-import type { Namespace } from '../../actors/namespace';
+import type { AdapterNamespace } from '../adapter-contract';
 import type { Adapter } from '../memory-adapter';
 import { PacketType } from '../../parser/packet';
 import { describeSocket, localRooms, localSocket, localSockets, type Selection } from './local-sockets';
@@ -20,7 +20,7 @@ export interface Answer {
 /** Publishes an answer that comes later (the acks of a broadcast). */
 export type Reply = (answer: Answer) => void;
 
-export function answerRequest(adapter: Adapter, nsp: Namespace, request: Record<string, unknown>, reply: Reply, acks: RemoteAcks): void {
+export function answerRequest(adapter: Adapter, nsp: AdapterNamespace, request: Record<string, unknown>, reply: Reply, acks: RemoteAcks): void {
   const requestId = request.requestId;
   const answer = (body: Record<string, unknown>) => reply({ body: { requestId, ...body } });
   switch (request.type) {
@@ -66,8 +66,11 @@ export function answerRequest(adapter: Adapter, nsp: Namespace, request: Record<
     case RequestType.BROADCAST:
       broadcastWithAck(adapter, nsp, request, reply, acks);
       return;
+    case RequestType.SERVER_SIDE_EMIT:
+      receiveServerSideEmit(nsp, request, reply);
+      return;
     default:
-      // SERVER_SIDE_EMIT has no counterpart in the 2.x API; unknown types are ignored.
+      // Unknown types are ignored.
       return;
   }
 }
@@ -78,7 +81,7 @@ export function answerRequest(adapter: Adapter, nsp: Namespace, request: Record<
  * (`opts.flags.timeout`). Refused whole when this node already waits for
  * `maxPendingAcks` acks (see remote-acks.ts).
  */
-function broadcastWithAck(adapter: Adapter, nsp: Namespace, request: Record<string, unknown>, reply: Reply, acks: RemoteAcks): void {
+function broadcastWithAck(adapter: Adapter, nsp: AdapterNamespace, request: Record<string, unknown>, reply: Reply, acks: RemoteAcks): void {
   const packet = request.packet;
   if (!isRecord(packet) || !Array.isArray(packet.data) || typeof packet.data[0] !== 'string') return;
   if (packet.type !== PacketType.EVENT && packet.type !== PacketType.BINARY_EVENT) return;
@@ -93,6 +96,29 @@ function broadcastWithAck(adapter: Adapter, nsp: Namespace, request: Record<stri
     });
     wait!.track(forget);
   }
+}
+
+/** Names no node may make another node's listeners hear: the library's own events. */
+const RESERVED_EVENTS: ReadonlySet<string> = new Set(['connect', 'connection', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener', 'new_namespace', 'error']);
+
+/**
+ * Another node's serverSideEmit: the namespace's listeners hear it (a
+ * reserved name is dropped: a node must not fake a connection); with a
+ * requestId, the first call of the ack is the answer, as in socket.io 4.
+ */
+function receiveServerSideEmit(nsp: AdapterNamespace, request: Record<string, unknown>, reply: Reply): void {
+  const data = request.data;
+  if (!Array.isArray(data) || typeof data[0] !== 'string' || RESERVED_EVENTS.has(data[0]) || !nsp.receiveServerSideEmit) return;
+  const args = data.slice();
+  if (request.requestId !== undefined) {
+    let answered = false;
+    args.push((answer: unknown) => {
+      if (answered) return;
+      answered = true;
+      reply({ body: { type: RequestType.SERVER_SIDE_EMIT, requestId: request.requestId, data: answer } });
+    });
+  }
+  nsp.receiveServerSideEmit(args);
 }
 
 function timeoutOf(opts: unknown): unknown {

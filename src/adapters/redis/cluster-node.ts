@@ -19,7 +19,7 @@
  * - leaves the cluster when the server closes (its `server.close` event).
  */
 import { randomUUID } from 'node:crypto';
-import type { Server } from '../../actors/server';
+import type { AdapterServer } from '../adapter-contract';
 import type { LogEvent } from '../../log/events';
 import { foreignClaim, projectionOwners, type Owners } from '../../log/foreign-claim';
 import { RedisStreamSink } from '../../log/redis-stream-sink';
@@ -38,7 +38,7 @@ export interface NodeMember {
   close(): void;
 }
 
-const nodes = new WeakMap<Server, ClusterNode>();
+const nodes = new WeakMap<AdapterServer, ClusterNode>();
 
 export class ClusterNode {
   readonly name: string;
@@ -64,7 +64,7 @@ export class ClusterNode {
   private epoch: string | undefined;
 
   /** The node of `server`, created by its first Redis adapter. */
-  static for(server: Server, source: ConnectionSource, options: ResolvedOptions): ClusterNode {
+  static for(server: AdapterServer, source: ConnectionSource, options: ResolvedOptions): ClusterNode {
     let node = nodes.get(server);
     if (!node) {
       node = new ClusterNode(server, source, options);
@@ -74,7 +74,7 @@ export class ClusterNode {
   }
 
   private constructor(
-    private readonly server: Server,
+    private readonly server: AdapterServer,
     private readonly source: ConnectionSource,
     readonly options: ResolvedOptions,
   ) {
@@ -248,13 +248,15 @@ export class ClusterNode {
   /**
    * Whether the stream gets this node's `server.start` without a new one: the
    * memory ring still holds it (and so every event since, written to the
-   * stream above), or the server is not attached yet and records it when it
-   * is. A second start in the log would tell every reader, replay included,
-   * that the node restarted and lost its connections.
+   * stream above), or the ring holds every event of this node from the first
+   * and none is a start: the server is not attached yet, and records its
+   * start when it is. A second start in the log would tell every reader,
+   * replay included, that the node restarted and lost its connections.
    */
   private startIsOnItsWay(): boolean {
-    if ((this.server.engine as Server['engine'] | undefined) === undefined) return true;
-    return this.server.log.events().some((event) => event.node === this.name && event.type === 'server.start');
+    const own = this.server.log.events().filter((event) => event.node === this.name);
+    if (own.some((event) => event.type === 'server.start')) return true;
+    return this.server.log.lastSeq === 0 || own[0]?.seq === 1;
   }
 
   /**
@@ -278,7 +280,9 @@ export class ClusterNode {
     for (const nsp of Object.values(this.server.nsps)) {
       for (const socket of Object.values(nsp.connected)) {
         const rooms = Object.keys(socket.rooms);
-        this.server.log.record({ type: 'socket.connect', sid: socket.client.id, socketId: socket.id, nsp: nsp.name, protocol: socket.client.protocol });
+        // The label computed at its connect, not asked of the application again.
+        const label = this.server.log.projections.sessions.socket(nsp.name, socket.id)?.label;
+        this.server.log.record({ type: 'socket.connect', sid: socket.client.id, socketId: socket.id, nsp: nsp.name, protocol: socket.client.protocol, ...(label !== undefined && { label }) });
         for (const room of rooms) this.server.log.record({ type: 'room.join', socketId: socket.id, nsp: nsp.name, room });
       }
     }

@@ -3,8 +3,7 @@
  * a `{ rooms, except }` selection picks, and the rooms they are in. The
  * projection is cluster-wide, so local means "in `nsp.connected`".
  */
-import type { Namespace } from '../../actors/namespace';
-import type { Socket } from '../../actors/socket';
+import type { AdapterNamespace, AdapterSocket } from '../adapter-contract';
 import type { Adapter } from '../memory-adapter';
 
 export interface Selection {
@@ -13,12 +12,12 @@ export interface Selection {
 }
 
 /** The socket `id` of this node, if any: an own property only, so "__proto__" or "constructor" from a request names no socket. */
-export function localSocket(nsp: Namespace, id: string): Socket | undefined {
+export function localSocket(nsp: AdapterNamespace, id: string): AdapterSocket | undefined {
   return Object.hasOwn(nsp.connected, id) ? nsp.connected[id] : undefined;
 }
 
-export function localSockets(adapter: Adapter, nsp: Namespace, selection: Selection): Socket[] {
-  const sockets: Socket[] = [];
+export function localSockets(adapter: Adapter, nsp: AdapterNamespace, selection: Selection): AdapterSocket[] {
+  const sockets: AdapterSocket[] = [];
   for (const id of adapter.recipients({ rooms: selection.rooms, except: selection.except ?? [] })) {
     const socket = localSocket(nsp, id);
     if (socket) sockets.push(socket);
@@ -27,7 +26,7 @@ export function localSockets(adapter: Adapter, nsp: Namespace, selection: Select
 }
 
 /** Rooms with at least one member on this node. */
-export function localRooms(nsp: Namespace): string[] {
+export function localRooms(nsp: AdapterNamespace): string[] {
   const rooms = new Set<string>();
   const projection = nsp.server.log.projections.rooms;
   for (const id of Object.keys(nsp.connected)) {
@@ -44,7 +43,7 @@ export interface RemoteSocketData {
   data: unknown;
 }
 
-export function describeSocket(socket: Socket): RemoteSocketData {
+export function describeSocket(socket: AdapterSocket): RemoteSocketData {
   return {
     id: socket.id,
     handshake: { ...socket.handshake },

@@ -13,9 +13,9 @@
  * namespace is an iostate node; otherwise they ask the other nodes.
  */
 import { randomBytes } from 'node:crypto';
-import type { Namespace } from '../../actors/namespace';
 import type { Packet } from '../../parser/packet';
-import { Adapter, type BroadcastOptions } from '../memory-adapter';
+import type { AdapterNamespace, AdapterSocket, BroadcastOptions, ClusterOperations, SocketSelection } from '../adapter-contract';
+import { Adapter } from '../memory-adapter';
 import { answerRequest, type Answer } from './answer-request';
 import { answerLegacyRequest, type CustomHook } from './answer-legacy-request';
 import { typedAsV2 } from '../legacy-adapter';
@@ -44,12 +44,14 @@ type Callback<T> = (err: Error | null, result: T) => void;
 /** Distinct warnings printed once each; past this many, they may print again. */
 const MAX_REMEMBERED_WARNINGS = 1000;
 
-export class RedisAdapter extends Adapter implements NodeMember {
+export class RedisAdapter extends Adapter implements NodeMember, ClusterOperations {
   /** This adapter's id on the wire (as socket.io-redis: one per namespace and node). */
   readonly uid = randomBytes(6).toString('base64url').slice(0, 6);
   readonly channels: Channels;
   readonly node: ClusterNode;
   private readonly pending: PendingRequests;
+  /** This node's broadcasts with acks still collecting answers, by request id (forgotten after their timeout). */
+  private readonly ackRequests = new Map<string, { onClientCount: (count: number) => void; onAck: (answer: unknown) => void }>();
   private readonly subscribed: Promise<unknown>;
   private readonly warned = new Set<string>();
   private closed = false;
@@ -59,7 +61,7 @@ export class RedisAdapter extends Adapter implements NodeMember {
   /** socket.io-redis 5's hook: what this node replies to a customRequest. */
   customHook: CustomHook = (_data, reply) => reply(null);
 
-  constructor(nsp: Namespace, source: ConnectionSource, options: ResolvedOptions) {
+  constructor(nsp: AdapterNamespace, source: ConnectionSource, options: ResolvedOptions) {
     super(nsp);
     this.node = ClusterNode.for(nsp.server, source, options);
     this.channels = channelsFor(options.key, nsp.name, this.uid);
@@ -173,6 +175,93 @@ export class RedisAdapter extends Adapter implements NodeMember {
     );
   }
 
+  /** socket.io 4's `socketsJoin`: the sockets `selection` picks, on every node, join `rooms` (no answer is awaited, as in socket.io 4). */
+  addSockets(selection: SocketSelection, rooms: string[]): void {
+    for (const socket of localSockets(this, this.nsp, selection)) socket.join(rooms);
+    this.tellOthers({ type: RequestType.REMOTE_JOIN, opts: wireSelection(selection), rooms });
+  }
+
+  delSockets(selection: SocketSelection, rooms: string[]): void {
+    for (const socket of localSockets(this, this.nsp, selection)) for (const room of rooms) socket.leave(room);
+    this.tellOthers({ type: RequestType.REMOTE_LEAVE, opts: wireSelection(selection), rooms });
+  }
+
+  disconnectSockets(selection: SocketSelection, close: boolean): void {
+    for (const socket of localSockets(this, this.nsp, selection)) socket.disconnect(close);
+    this.tellOthers({ type: RequestType.REMOTE_DISCONNECT, opts: wireSelection(selection), close });
+  }
+
+  /** socket.io 4's `serverSideEmit`: the namespace's listeners on the other nodes hear `[event, ...args]`. */
+  serverSideEmit(args: unknown[]): void {
+    this.tellOthers({ type: RequestType.SERVER_SIDE_EMIT, data: args });
+  }
+
+  /** The same, with one answer per other node; a timeout rejects with the answers received so far (`error.responses`). */
+  async serverSideEmitWithAck(args: unknown[]): Promise<unknown[]> {
+    const others = (await this.subscriberCount()) - 1;
+    if (others <= 0) return [];
+    const requestId = randomBytes(6).toString('base64url').slice(0, 6);
+    const responses: unknown[] = [];
+    const result = this.pending.wait({
+      requestId,
+      label: 'serverSideEmit()',
+      expected: others,
+      expectedNodes: this.node.nodesServing(this.nsp.name).filter((name) => name !== this.node.name),
+      onAnswer: (response) => responses.push(response.data),
+      result: () => responses,
+    });
+    await this.publishRequest({ uid: this.uid, requestId, type: RequestType.SERVER_SIDE_EMIT, data: args });
+    return result.catch((error: Error) => {
+      throw Object.assign(error, { responses });
+    });
+  }
+
+  /**
+   * socket.io 4's broadcast with acks, to the other nodes (this node's
+   * sockets are the caller's): each node answers with how many clients it
+   * wrote to, then with each client's ack, for as long as `timeout` lasts.
+   */
+  broadcastWithAck(
+    packet: Packet,
+    selection: SocketSelection & { timeout?: number },
+    onClientCount: (count: number) => void,
+    onAck: (answer: unknown) => void,
+  ): void {
+    if (this.closed) return;
+    const requestId = randomBytes(6).toString('base64url').slice(0, 6);
+    this.ackRequests.set(requestId, { onClientCount, onAck });
+    const forget = setTimeout(() => this.ackRequests.delete(requestId), selection.timeout ?? 0);
+    forget.unref();
+    const opts = { ...wireSelection(selection), flags: selection.timeout === undefined ? {} : { timeout: selection.timeout } };
+    const wirePacket = { type: packet.type, data: packet.data, nsp: this.nsp.name };
+    this.node.connections.pub.publish(this.channels.request, encodeMsgpack({ uid: this.uid, requestId, type: RequestType.BROADCAST, packet: wirePacket, opts })).catch((error: Error) => {
+      this.reportError(new Error(`broadcast with acks not sent to the other nodes: ${error.message}`));
+    });
+  }
+
+  /** How many nodes (this one included) serve this namespace. */
+  serverCount(): Promise<number> {
+    return this.subscriberCount();
+  }
+
+  /** An answer to one of this node's broadcasts with acks: true when it was one. */
+  private onAckResponse(response: Record<string, unknown>): boolean {
+    if (response.type !== RequestType.BROADCAST_CLIENT_COUNT && response.type !== RequestType.BROADCAST_ACK) return false;
+    const waiting = typeof response.requestId === 'string' ? this.ackRequests.get(response.requestId) : undefined;
+    if (!waiting) return true;
+    if (response.type === RequestType.BROADCAST_ACK) waiting.onAck(response.packet);
+    else if (typeof response.clientCount === 'number' && Number.isInteger(response.clientCount) && response.clientCount >= 0) waiting.onClientCount(response.clientCount);
+    return true;
+  }
+
+  /** Publishes a request no node answers; a failure is reported, as the caller does not wait. */
+  private tellOthers(body: Record<string, unknown>): void {
+    if (this.closed) return;
+    this.node.connections.pub.publish(this.channels.request, encodeJson({ uid: this.uid, ...body })).catch((error: Error) => {
+      this.reportError(new Error(`request not sent to the other nodes: ${error.message}`));
+    });
+  }
+
   /** Makes the socket `id`, on whichever node it lives, join `room` (socket.io-redis's remoteJoin). */
   remoteJoin(id: string, room: string, fn?: (err: Error | null) => void): void {
     this.remoteSocketRequest(RequestType.REMOTE_JOIN, `remoteJoin(${id}, ${room})`, id, { room }, (socket) => socket.join(room), fn);
@@ -198,6 +287,7 @@ export class RedisAdapter extends Adapter implements NodeMember {
       void sub.unsubscribe(this.channels.request, this.channels.response, this.channels.ownResponse).catch(() => undefined);
     }
     this.pending.failAll(new Error(`the adapter of ${this.nsp.name} closed`));
+    this.ackRequests.clear();
     this.node.leave(this);
   }
 
@@ -251,7 +341,7 @@ export class RedisAdapter extends Adapter implements NodeMember {
     label: string,
     id: string,
     body: Record<string, unknown>,
-    onLocal: (socket: NonNullable<Namespace['connected'][string]>) => void,
+    onLocal: (socket: AdapterSocket) => void,
     fn?: (err: Error | null) => void,
   ): void {
     const socket = localSocket(this.nsp, id);
@@ -309,7 +399,8 @@ export class RedisAdapter extends Adapter implements NodeMember {
     const channel = channelBuffer.toString();
     if (channel === this.channels.response || channel === this.channels.ownResponse) {
       const response = decodeMessage(message);
-      if (response) this.pending.answer(isLegacyMessage(response) ? fromLegacyResponse(response) : response);
+      if (!response || this.onAckResponse(response)) return;
+      this.pending.answer(isLegacyMessage(response) ? fromLegacyResponse(response) : response);
       return;
     }
     if (channel !== this.channels.request) return;
@@ -352,6 +443,10 @@ export class RedisAdapter extends Adapter implements NodeMember {
 /** Runs a user callback outside the promise chain: if it throws, it throws as a callback does, not as an unhandled rejection. */
 function callLater<A extends unknown[]>(fn: ((...args: A) => void) | undefined, ...args: A): void {
   if (fn) process.nextTick(() => fn(...args));
+}
+
+function wireSelection(selection: SocketSelection): { rooms: string[]; except: string[] } {
+  return { rooms: selection.rooms, except: selection.except ?? [] };
 }
 
 function pushUnique(into: string[], items: string[]): void {

@@ -12,7 +12,7 @@
  * we use it to name the nodes that did not answer.
  */
 import * as msgpack from 'notepack.io';
-import type { BroadcastFlags } from '../memory-adapter';
+import type { BroadcastFlags } from '../adapter-contract';
 import type { Packet } from '../../parser/packet';
 
 export const RequestType = {
@@ -55,9 +55,9 @@ export function broadcastChannel(channels: Channels, rooms: readonly string[]): 
 }
 
 export interface WireBroadcastOptions {
-  rooms: string[];
-  except: string[];
-  flags?: BroadcastFlags & { timeout?: number };
+  rooms: readonly string[];
+  except: readonly string[];
+  flags?: Readonly<BroadcastFlags> & { timeout?: number };
 }
 
 export interface WireBroadcast {

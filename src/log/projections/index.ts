@@ -3,34 +3,35 @@
  * replay both go through `foldAll`, so they cannot drift apart.
  */
 import type { LogEvent } from '../events';
-import { emptyRooms, foldRooms, roomsView, type RoomsState, type RoomsView } from './rooms';
-import { emptySessions, foldSessions, sessionsView, type SessionsState, type SessionsView } from './sessions';
+import { emptyCounters, foldCounters, type CountersState } from './counters';
+import { emptyRooms, foldRooms, roomsView, type RoomsState } from './rooms';
+import { emptySessions, foldSessions, sessionsView, type SessionsState } from './sessions';
+import type { Projections } from './views';
 
 export interface ProjectionState {
   readonly rooms: RoomsState;
   readonly sessions: SessionsState;
-}
-
-export interface Projections {
-  readonly rooms: RoomsView;
-  readonly sessions: SessionsView;
+  readonly counters: CountersState;
 }
 
 /** `retainClosed`: finished sessions the sessions projection keeps (Infinity for replay). */
 export function emptyProjections(retainClosed = Infinity): ProjectionState {
-  return { rooms: emptyRooms(), sessions: emptySessions(retainClosed) };
+  return { rooms: emptyRooms(), sessions: emptySessions(retainClosed), counters: emptyCounters() };
 }
 
 export function foldAll(state: ProjectionState, event: LogEvent): ProjectionState {
   foldRooms(state.rooms, event);
   foldSessions(state.sessions, event);
+  foldCounters(state.counters, event);
   return state;
 }
 
 export function projectionsView(state: ProjectionState): Projections {
-  return { rooms: roomsView(state.rooms), sessions: sessionsView(state.sessions) };
+  return { rooms: roomsView(state.rooms), sessions: sessionsView(state.sessions), counters: state.counters };
 }
 
+export * from './counters';
 export * from './rooms';
 export * from './sessions';
 export * from './snapshot';
+export * from './views';

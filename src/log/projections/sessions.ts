@@ -9,6 +9,7 @@
  * `retainClosed` (oldest dropped first), so a long-running server does not
  * grow without bound; replay keeps them all.
  */
+import { createHash } from 'node:crypto';
 import type { LogEvent } from '../events';
 
 export type Transport = 'polling' | 'websocket';
@@ -96,7 +97,7 @@ export interface SessionRecord {
   /** Namespace connections refused by the server (at most MAX_KEPT). */
   refusals: RefusalRecord[];
   /** Keys (see socketKey) of the sockets that ran on this session, in order. */
-  sockets: string[];
+  sockets: Set<string>;
   close?: SessionCloseRecord;
   lost?: LostRecord;
 }
@@ -136,6 +137,8 @@ export interface SessionsState {
   readonly finished: Map<string, true>;
   /** How many finished entries to keep; Infinity keeps them all. */
   readonly retainClosed: number;
+  /** Per session id, the keys of its sockets that ended, oldest first (only when bounded). */
+  readonly endedOf: Map<string, string[]>;
 }
 
 /** How many errors and refusals a session keeps: the latest are the ones that explain. */
@@ -149,12 +152,25 @@ export const MAX_KEPT = 10;
 export const MAX_ENDED_SOCKETS_KEPT = 100;
 
 export function emptySessions(retainClosed = Infinity): SessionsState {
-  return { sessions: new Map(), sockets: new Map(), finished: new Map(), retainClosed };
+  return { sessions: new Map(), sockets: new Map(), finished: new Map(), retainClosed, endedOf: new Map() };
 }
 
-/** Socket ids are unique in practice, but a namespace prefix makes it certain. */
+/**
+ * Longer keys are replaced by a digest. V8 hashes a string by its length
+ * alone past 16,383 characters, so a client's long namespace names (up to a
+ * megabyte) all collided in every map keyed by them: each lookup compared
+ * them all, and 300 such names cost the server minutes of CPU.
+ */
+const MAX_PLAIN_KEY = 1024;
+
+/**
+ * Socket ids are unique in practice, but a namespace prefix makes it certain.
+ * A digest key is two NULs and 64 hex digits, which no plain key can be: a
+ * 4.x socket id is never empty and holds no NUL, and a 2.x id holds a '#'.
+ */
 export function socketKey(nsp: string, socketId: string): string {
-  return `${nsp}\u0000${socketId}`;
+  const key = `${nsp}\u0000${socketId}`;
+  return key.length <= MAX_PLAIN_KEY ? key : `\u0000\u0000${createHash('sha256').update(key).digest('hex')}`;
 }
 
 function keep<T>(list: T[], item: T): void {
@@ -181,20 +197,26 @@ function evict(state: SessionsState, key: string): void {
   if (!session) return;
   for (const socket of session.sockets) state.sockets.delete(socket);
   state.sessions.delete(sid);
+  state.endedOf.delete(sid);
 }
 
-/** Drops the session's oldest socket that has ended, once it lists more than MAX_ENDED_SOCKETS_KEPT ended ones. */
-function forgetOldestEnded(state: SessionsState, session: SessionRecord): void {
-  let ended = 0;
-  let oldest = -1;
-  for (let i = 0; i < session.sockets.length; i++) {
-    if (state.sockets.get(session.sockets[i])?.status === 'connected') continue;
-    ended++;
-    if (oldest === -1) oldest = i;
+/**
+ * Notes that a socket of the session ended, and forgets the oldest ended one
+ * past MAX_ENDED_SOCKETS_KEPT. A queue, not a scan: keys hold namespace names
+ * a client chose (up to a megabyte), so each lookup costs their length, and a
+ * scan per disconnect made one connection with 300 long names cost minutes.
+ */
+function forgetOldestEnded(state: SessionsState, session: SessionRecord, key: string): void {
+  let ended = state.endedOf.get(session.sid);
+  if (!ended) state.endedOf.set(session.sid, (ended = []));
+  ended.push(key);
+  while (ended.length > MAX_ENDED_SOCKETS_KEPT) {
+    const oldest = ended.shift()!;
+    // A 2.x socket may have connected again under the same key: it is not ended.
+    if (state.sockets.get(oldest)?.status === 'connected') continue;
+    state.sockets.delete(oldest);
+    session.sockets.delete(oldest);
   }
-  if (ended <= MAX_ENDED_SOCKETS_KEPT) return;
-  state.sockets.delete(session.sockets[oldest]);
-  session.sockets.splice(oldest, 1);
 }
 
 function loseNode(state: SessionsState, node: string, at: number, cause: LostRecord['cause']): void {
@@ -236,7 +258,7 @@ export function foldSessions(state: SessionsState, event: LogEvent): SessionsSta
         heartbeat: {},
         errors: [],
         refusals: [],
-        sockets: [],
+        sockets: new Set(),
       });
       break;
     case 'conn.heartbeat': {
@@ -306,7 +328,7 @@ export function foldSessions(state: SessionsState, event: LogEvent): SessionsSta
       });
       // A 2.x socket that connects again on its session has the same id, and so is listed already.
       const session = state.sessions.get(event.sid);
-      if (session && known?.sid !== event.sid) session.sockets.push(key);
+      if (session && known?.sid !== event.sid) session.sockets.add(key);
       break;
     }
     case 'socket.refused': {
@@ -333,7 +355,7 @@ export function foldSessions(state: SessionsState, event: LogEvent): SessionsSta
       if (event.rooms) socket.rooms = new Set(event.rooms);
       const session = state.sessions.get(socket.sid);
       if (!session) finish(state, `k:${key}`);
-      else if (state.retainClosed !== Infinity && session.sockets.length > MAX_ENDED_SOCKETS_KEPT) forgetOldestEnded(state, session);
+      else if (state.retainClosed !== Infinity) forgetOldestEnded(state, session, key);
       break;
     }
     case 'node.down':
@@ -371,7 +393,7 @@ export function sessionsView(state: SessionsState): SessionsView {
     socket: (nsp, socketId) => state.sockets.get(socketKey(nsp, socketId)),
     sockets: () => state.sockets.values(),
     socketsOf: (sid) =>
-      (state.sessions.get(sid)?.sockets ?? []).flatMap((key) => {
+      [...(state.sessions.get(sid)?.sockets ?? [])].flatMap((key) => {
         const socket = state.sockets.get(key);
         return socket ? [socket] : [];
       }),

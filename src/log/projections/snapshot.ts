@@ -3,7 +3,7 @@
  * (sorted ids), so two states can be compared with deep equality: live
  * against replayed, or a node against another.
  */
-import type { Projections } from './index';
+import type { Projections } from './views';
 import type { SessionRecord, SocketRecord } from './sessions';
 
 export interface ProjectionSnapshot {

@@ -1,0 +1,153 @@
+/**
+ * Prometheus metrics of one server, read from its log's projections when
+ * scraped: what is open now from the sessions projection, what happened
+ * since the start from the counters projection (src/log/projections/counters.ts).
+ * Nothing is counted on the hot path; a scrape walks the open sessions and
+ * sockets once. Only this node's connections are exported: in a cluster the
+ * log also folds the other nodes' records, which they export themselves.
+ *
+ * Each server gets its own prom-client Registry, never the global default:
+ * two servers in one process (tests, a server per port) must not collide,
+ * and an application that wants one page merges them (`Registry.merge`).
+ * prom-client formats the exposition and escapes label values; label values
+ * that clients can choose (namespace names) are capped in number.
+ */
+import { Counter, Gauge, Histogram, Registry, type MetricObjectWithValues, type MetricValueWithName } from 'prom-client';
+import type { EventLog } from '../log/event-log';
+import { countersOf, MIDDLEWARE_BUCKETS_MS, OTHER, type DurationHistogram } from '../log/projections';
+
+/** Namespaces given a series of their own in `iostate_sockets`; the rest are summed under "(other)". */
+export const MAX_NAMESPACE_SERIES = 100;
+
+const STATES = ['open', 'upgrading'] as const;
+const TRANSPORTS = ['polling', 'websocket'] as const;
+const PROTOCOLS = ['3', '4'] as const;
+
+/** The registry that `/metrics` serves for `io`: its metrics read `io.log` on every scrape. */
+export function createMetricsRegistry(io: { readonly log: EventLog }): Registry {
+  const registry = new Registry();
+  const log = io.log;
+  const local = () => countersOf(log.projections.counters, log.node);
+
+  new Gauge({
+    name: 'iostate_connections',
+    help: 'Open Engine.IO connections of this node, by state (open, upgrading), transport and Engine.IO protocol (3: socket.io-client 2.x, 4: 3.x/4.x).',
+    labelNames: ['state', 'transport', 'protocol'],
+    registers: [registry],
+    collect() {
+      // Counted by index (state, transport, protocol: one bit each), no string per session: a scrape walks them all.
+      const counts = [0, 0, 0, 0, 0, 0, 0, 0];
+      for (const session of log.projections.sessions.sessions()) {
+        if (session.node !== log.node || (session.status !== 'open' && session.status !== 'upgrading')) continue;
+        counts[(session.status === 'upgrading' ? 4 : 0) + (session.transport === 'websocket' ? 2 : 0) + (session.protocol === 4 ? 1 : 0)]!++;
+      }
+      // Every combination, zeros included: a series that vanishes reads as "no data", not 0.
+      STATES.forEach((state, s) =>
+        TRANSPORTS.forEach((transport, t) => PROTOCOLS.forEach((protocol, p) => this.set({ state, transport, protocol }, counts[s * 4 + t * 2 + p]!))),
+      );
+    },
+  });
+
+  new Gauge({
+    name: 'iostate_sockets',
+    help: `Connected Socket.IO sockets of this node, by namespace (past ${MAX_NAMESPACE_SERIES} namespaces, the rest under "${OTHER}").`,
+    labelNames: ['nsp'],
+    registers: [registry],
+    collect() {
+      const counts = new Map<string, number>();
+      for (const socket of log.projections.sessions.sockets()) {
+        if (socket.node !== log.node || socket.status !== 'connected') continue;
+        const nsp = counts.has(socket.nsp) || counts.size < MAX_NAMESPACE_SERIES ? socket.nsp : OTHER;
+        counts.set(nsp, (counts.get(nsp) ?? 0) + 1);
+      }
+      this.reset();
+      this.set({ nsp: '/' }, 0);
+      for (const [nsp, count] of counts) this.set({ nsp }, count);
+    },
+  });
+
+  counter(registry, 'iostate_connections_opened_total', 'Engine.IO connections opened on this node, by first transport and Engine.IO protocol.', ['transport', 'protocol'], () =>
+    [...local().opened].map(([key, count]) => {
+      const [transport, protocol] = key.split('/');
+      return [{ transport: transport!, protocol: protocol! }, count];
+    }),
+  );
+  counter(registry, 'iostate_connections_closed_total', 'Engine.IO connections closed on this node, by the reason the engine gave (ping timeout, transport close…).', ['reason'], () =>
+    [...local().closed].map(([reason, count]) => [{ reason }, count]),
+  );
+  counter(registry, 'iostate_socket_disconnects_total', 'Socket.IO sockets disconnected on this node, by the reason given to their disconnect event.', ['reason'], () =>
+    [...local().disconnects].map(([reason, count]) => [{ reason }, count]),
+  );
+  counter(registry, 'iostate_upgrades_total', 'Transport upgrade steps on this node: probe (started), upgraded, failed.', ['step'], () =>
+    ['probe', 'upgraded', 'failed'].map((step) => [{ step }, local().upgrades.get(step) ?? 0]),
+  );
+  counter(registry, 'iostate_app_errors_total', 'Application handlers and middlewares that threw or rejected on this node (the server carried on).', [], () => [[{}, local().appErrors]]);
+  counter(registry, 'iostate_log_dropped_records_total', 'Log records a sink could not write (a full disk), by sink.', ['sink'], () => [...local().dropped].map(([sink, count]) => [{ sink }, count]));
+  counter(registry, 'iostate_log_suppressed_records_total', "Log records held back because their connection went over its share of the log (they still count here).", [], () => [
+    [{}, local().suppressed],
+  ]);
+
+  registry.registerMetric(
+    new ProjectedHistogram(
+      'iostate_middleware_duration_seconds',
+      "Time from a socket's namespace CONNECT to its middlewares' answer on this node, by outcome: connected or refused (an error or connectTimeout).",
+      () => [
+        ['connected', local().middleware.connected],
+        ['refused', local().middleware.refused],
+      ],
+    ),
+  );
+  return registry;
+}
+
+type Labels = Record<string, string>;
+
+/** A counter whose values are set from a projection on each scrape. */
+function counter(registry: Registry, name: string, help: string, labelNames: string[], read: () => [Labels, number][]): void {
+  new Counter({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [labels, count] of read()) this.inc(labels, count);
+    },
+  });
+}
+
+/**
+ * A histogram whose buckets the counters projection already holds: prom-client
+ * formats it, but its values are not observed one by one (a scrape would
+ * otherwise replay every connection since the start).
+ */
+class ProjectedHistogram extends Histogram<'outcome'> {
+  constructor(
+    private readonly metric: string,
+    private readonly description: string,
+    private readonly read: () => [string, DurationHistogram][],
+  ) {
+    super({ name: metric, help: description, labelNames: ['outcome'], buckets: MIDDLEWARE_BUCKETS_MS.map((ms) => ms / 1000), registers: [] });
+  }
+
+  override async get(): Promise<MetricObjectWithValues<MetricValueWithName<'outcome'>>> {
+    const values: (MetricValueWithName<'outcome'> & { labels: { le?: number | string } })[] = [];
+    for (const [outcome, histogram] of this.read()) {
+      let cumulative = 0;
+      MIDDLEWARE_BUCKETS_MS.forEach((ms, index) => {
+        cumulative += histogram.buckets[index]!;
+        values.push({ metricName: `${this.metric}_bucket`, labels: { outcome, le: ms / 1000 }, value: cumulative });
+      });
+      values.push({ metricName: `${this.metric}_bucket`, labels: { outcome, le: '+Inf' }, value: histogram.count });
+      values.push({ metricName: `${this.metric}_sum`, labels: { outcome }, value: histogram.sumMs / 1000 });
+      values.push({ metricName: `${this.metric}_count`, labels: { outcome }, value: histogram.count });
+    }
+    // prom-client's typings say MetricType for `type`; its registry writes the string it holds, 'histogram'.
+    return { name: this.metric, help: this.description, type: 'histogram', aggregator: 'sum', values } as unknown as MetricObjectWithValues<MetricValueWithName<'outcome'>>;
+  }
+
+  /** What the registry formats the text exposition from (prom-client asks it before `get`). */
+  getForPromString(): Promise<MetricObjectWithValues<MetricValueWithName<'outcome'>>> {
+    return this.get();
+  }
+}
