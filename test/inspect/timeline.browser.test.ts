@@ -14,6 +14,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLanes, type ConnectionLane } from '../../src/inspect/lanes';
 import { renderTimelineHtml } from '../../src/inspect/timeline';
 import { incidentLog, STORM } from './incident-log';
+import { Server } from '../../src/actors/server';
+import { io as connectClient } from 'socket.io-client';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 const CHROMIUM = '/usr/bin/chromium';
 const chromiumPresent = existsSync(CHROMIUM);
@@ -148,4 +152,41 @@ describe.skipIf(!chromiumPresent && !chromiumRequired)('the timeline of 12,000 c
     expect(errors).toEqual([]);
     await page.close();
   }, 180_000);
+
+  it('draws the chart on the live /timeline page under its Content-Security-Policy', async () => {
+    const server = http.createServer();
+    const io = new Server(server, { inspector: { auth: () => true } });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const page = await browser.newPage();
+    const client = connectClient(url, { forceNew: true, reconnection: false });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        client.once('connect', () => resolve());
+        client.once('connect_error', reject);
+      });
+      client.disconnect();
+      await new Promise<void>((resolve) => {
+        const check = () => (io.log.events().some((e) => e.type === 'conn.close') ? resolve() : setTimeout(check, 20));
+        check();
+      });
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(error.message));
+      page.on('console', (message) => {
+        if (message.type() === 'error') problems.push(message.text());
+      });
+      const response = await page.goto(`${url}/iostate/timeline`);
+      expect(response?.headers()['content-security-policy']).toContain("default-src 'none'");
+      expect(await page.locator('#ends-svg g.ends-bar').count()).toBe(60);
+      expect(await page.locator('#ends-legend').textContent()).toMatch(/client namespace disconnect 1|transport close 1/);
+      await page.check('#abnormal');
+      expect(await page.locator('#shown').textContent()).toBe('0');
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+      client.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+    }
+  });
 });
