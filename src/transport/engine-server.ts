@@ -16,7 +16,8 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { answerFirst } from '../http/answer-first';
 import { appErrorFacts } from '../log/app-error';
-import { resolveEngineOptions, sessionCookie, type EngineOptions, type ResolvedEngineOptions } from './engine-options';
+import { resolveEngineOptions, sessionCookie, type EngineOptions, type HttpMiddleware, type ResolvedEngineOptions } from './engine-options';
+import { runHttpMiddlewares, UpgradeResponse, upgradeHeaderLines } from './http-middlewares';
 import { EngineSocket, type EngineSocketHost } from './engine-socket';
 import { EngineErrorCode, refusal, writeHttpError, writeUpgradeError, type EngineRefusal } from './errors';
 import { checkOrigin, corsHeaders, hasInvalidHeaderChar, type OriginsOption } from './origins';
@@ -72,11 +73,14 @@ export class EngineServer extends EventEmitter implements EngineSocketHost {
   generateId: (req: IncomingMessage) => string = randomId;
   private wss: WebSocketServer | undefined;
   private readonly pollingSettings: PollingSettings;
+  /** engine.io 4+'s middlewares (`use`), `cors` first when given. */
+  private readonly middlewares: HttpMiddleware[] = [];
 
   constructor(options: EngineOptions = {}) {
     super();
     this.settings = resolveEngineOptions(options);
     this.origins = options.origins ?? '*:*';
+    if (this.settings.cors) this.middlewares.push(this.settings.cors);
     const settings = this.settings;
     this.pollingSettings = {
       // Read live: socket.io 2.x's `set('destroy buffer size')` changes it on a running engine.
@@ -121,14 +125,23 @@ export class EngineServer extends EventEmitter implements EngineSocketHost {
     });
   }
 
+  /**
+   * engine.io 4+'s `engine.use(fn)`: a connect-style middleware run on every
+   * request under the path, the upgrade included, before it is verified
+   * (http-middlewares.ts); a failure answers 400 MIDDLEWARE_FAILURE.
+   */
+  use(middleware: HttpMiddleware): this {
+    if (typeof middleware !== 'function') throw new TypeError('iostate: engine.use(fn) takes a middleware function (req, res, next)');
+    this.middlewares.push(middleware);
+    return this;
+  }
+
   handleRequest(req: IncomingMessage, res: ServerResponse): void {
-    const cors = this.settings.cors;
-    if (!cors) return this.routeSafely(req, res);
-    try {
-      cors(req, res, () => this.routeSafely(req, res));
-    } catch (error) {
-      this.refuse(req, res, refusal(EngineErrorCode.BAD_REQUEST, { error: messageOf(error) }));
-    }
+    if (this.middlewares.length === 0) return this.routeSafely(req, res);
+    runHttpMiddlewares(this.middlewares, req, res, (err) => {
+      if (err) return this.refuse(req, res, refusal(EngineErrorCode.BAD_REQUEST, { name: 'MIDDLEWARE_FAILURE' }));
+      this.routeSafely(req, res);
+    });
   }
 
   private routeSafely(req: IncomingMessage, res: ServerResponse): void {
@@ -270,6 +283,17 @@ export class EngineServer extends EventEmitter implements EngineSocketHost {
     // Node drops its own error listener from upgraded sockets; until ws takes over, an error must not go unhandled.
     const onEarlyError = () => socket.destroy();
     socket.on('error', onEarlyError);
+    if (this.middlewares.length === 0) return this.upgrade(req, socket, head, onEarlyError);
+    runHttpMiddlewares(this.middlewares, req, new UpgradeResponse(req, socket) as unknown as ServerResponse, (err) => {
+      if (socket.destroyed) return;
+      if (!err) return this.upgrade(req, socket, head, onEarlyError);
+      const error = refusal(EngineErrorCode.BAD_REQUEST, { name: 'MIDDLEWARE_FAILURE' });
+      writeUpgradeError(socket, error);
+      this.emitConnectionError(req, error);
+    });
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, onEarlyError: () => void): void {
     try {
       const query = parseQuery(req);
       this.verify(req, query, true, (error, verified) => {
@@ -357,6 +381,7 @@ export class EngineServer extends EventEmitter implements EngineSocketHost {
       const sid = (req as IncomingMessage & { [kHandshakeSid]?: string })[kHandshakeSid];
       const cookie = sid && sessionCookie(this.settings, sid);
       if (cookie) headers.push(`Set-Cookie: ${cookie}`);
+      headers.push(...upgradeHeaderLines(req));
     });
     return (this.wss = wss);
   }
