@@ -22,7 +22,7 @@ import { EngineSocket, type EngineSocketHost } from './engine-socket';
 import { EngineErrorCode, refusal, writeHttpError, writeUpgradeError, type EngineRefusal } from './errors';
 import { checkOrigin, corsHeaders, hasInvalidHeaderChar, type OriginsOption } from './origins';
 import { PollingTransport, type PollingSettings } from './polling';
-import { parseQuery, pathnameOf, type EngineParameter, type EngineQuery } from './query';
+import { parseQuery, pathnameOf, type EngineParameter, type EngineQuery, type RequestWithQuery } from './query';
 import { randomId } from './random-id';
 import type { TransportName, TransportSink } from './transport';
 import { WebSocketTransport } from './websocket';
@@ -88,7 +88,7 @@ export class EngineServer extends EventEmitter implements EngineSocketHost {
         return settings.maxHttpBufferSize;
       },
       httpCompression: this.settings.httpCompression,
-      headers: this.settings.cors === undefined ? corsHeaders : noHeaders,
+      headers: (req) => this.responseHeaders(req),
     };
   }
 
@@ -123,6 +123,20 @@ export class EngineServer extends EventEmitter implements EngineSocketHost {
         if (s.writable && !s.bytesWritten) s.destroy();
       }, destroyUpgradeTimeout).unref();
     });
+  }
+
+  /**
+   * The headers of a polling response: the 2.x face's CORS headers (none
+   * under engine.io 4+'s CORS), then what `initial_headers` (the handshake)
+   * and `headers` (every response) listeners add, as engine.io emits them.
+   * A value a listener sets that Node would refuse to write is dropped.
+   */
+  private responseHeaders(req: IncomingMessage): Record<string, string | string[]> {
+    const headers: Record<string, string | string[]> = this.settings.cors === undefined ? corsHeaders(req) : {};
+    if (this.listenerCount('headers') + this.listenerCount('initial_headers') === 0) return headers;
+    if ((req as Partial<RequestWithQuery>)._query?.sid === undefined) this.emit('initial_headers', headers, req);
+    this.emit('headers', headers, req);
+    return validHeaders(headers);
   }
 
   /**
@@ -381,6 +395,13 @@ export class EngineServer extends EventEmitter implements EngineSocketHost {
       const sid = (req as IncomingMessage & { [kHandshakeSid]?: string })[kHandshakeSid];
       const cookie = sid && sessionCookie(this.settings, sid);
       if (cookie) headers.push(`Set-Cookie: ${cookie}`);
+      if (this.listenerCount('headers') + this.listenerCount('initial_headers') > 0) {
+        const added: Record<string, string | string[]> = {};
+        // A new session's WebSocket (it has a handshake sid) is the initial request; an upgrade is not.
+        if (sid) this.emit('initial_headers', added, req);
+        this.emit('headers', added, req);
+        for (const [name, value] of Object.entries(validHeaders(added))) for (const each of Array.isArray(value) ? value : [value]) headers.push(`${name}: ${each}`);
+      }
       headers.push(...upgradeHeaderLines(req));
     });
     return (this.wss = wss);
@@ -411,8 +432,16 @@ const repeatedParameterCodes: Record<EngineParameter, EngineErrorCode> = {
   b64: EngineErrorCode.BAD_REQUEST,
 };
 
-function noHeaders(): Record<string, string> {
-  return {};
+/** Headers with a valid name and value only (what listeners set may not be). */
+function validHeaders(headers: Record<string, string | string[]>): Record<string, string | string[]> {
+  const valid: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) continue;
+    const values = (Array.isArray(value) ? value : [value]).map(String);
+    if (values.some((each) => hasInvalidHeaderChar(each) || /[\r\n]/.test(each))) continue;
+    valid[name] = Array.isArray(value) ? values : values[0];
+  }
+  return valid;
 }
 
 function messageOf(error: unknown): string {

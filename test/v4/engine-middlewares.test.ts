@@ -3,6 +3,7 @@
 // they are verified (what socket.io 4 apps use to share an express-session),
 // their headers in the answer, a failure answered 400 MIDDLEWARE_FAILURE.
 import { request } from 'node:http';
+import { WebSocket } from 'ws';
 import { describe, expect, it } from 'vitest';
 import type { Socket } from '../../src/v4';
 import { connected, differential, next, type Side } from './harness';
@@ -59,5 +60,39 @@ describe('iostate/v4 engine middlewares, compared with socket.io 4.8', () => {
     });
     expect(ours).toEqual(theirs);
     expect(ours).toEqual({ user: 'bob', outcome: 'websocket error' });
+  });
+});
+
+describe('iostate/v4 engine initial_headers and headers events, compared with socket.io 4.8', () => {
+  it('a listener adds headers to the handshake (initial_headers) and to every response (headers), on polling and WebSocket', async () => {
+    const { ours, theirs } = await differential(async (side) => {
+      side.io.engine.on('initial_headers', (headers: Record<string, unknown>) => {
+        headers['set-cookie'] = ['first=1; Path=/', 'second=2; Path=/'];
+      });
+      side.io.engine.on('headers', (headers: Record<string, unknown>) => {
+        headers['x-every'] = 'yes';
+      });
+      const polling = await new Promise<Record<string, unknown>>((resolve, reject) => {
+        request({ host: '127.0.0.1', port: side.port, path: '/socket.io/?EIO=4&transport=polling' }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ cookies: res.headers['set-cookie'], every: res.headers['x-every'] }));
+        })
+          .on('error', reject)
+          .end();
+      });
+      const websocket = await new Promise<Record<string, unknown>>((resolve, reject) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${side.port}/socket.io/?EIO=4&transport=websocket`);
+        ws.on('upgrade', (res) => resolve({ cookies: res.headers['set-cookie'], every: res.headers['x-every'] }));
+        ws.on('open', () => ws.close());
+        ws.on('error', reject);
+      });
+      return { polling, websocket };
+    });
+    expect(ours.polling).toEqual(theirs.polling);
+    expect(ours.polling).toEqual({ cookies: ['first=1; Path=/', 'second=2; Path=/'], every: 'yes' });
+    // A known difference (docs/migrating-from-socket.io-4.md): engine.io 6 writes a list as one header line
+    // ("first=1; Path=/,second=2; Path=/", one broken cookie); iostate writes one line per value, as on polling.
+    expect(theirs.websocket).toEqual({ cookies: ['first=1; Path=/,second=2; Path=/'], every: 'yes' });
+    expect(ours.websocket).toEqual(ours.polling);
   });
 });
