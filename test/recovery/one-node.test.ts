@@ -10,6 +10,8 @@ import type { Socket as V4Socket } from 'socket.io-client';
 import ioV2 from 'socket.io-client-v2';
 import { replay } from '../../src/log/replay';
 import { buildLanes } from '../../src/inspect/lanes';
+import { countersOf } from '../../src/log/projections';
+import { createMetricsRegistry } from '../../src/inspect/metrics';
 import { renderConnectionCard } from '../../src/inspect/lanes-svg';
 import { client, cutTransport, once, startServer, until, type RecoveryServer } from './one-node-harness';
 
@@ -184,6 +186,9 @@ describe('connection state recovery on one node (socket.io-client 4.x)', () => {
     await once(socket, 'connect');
     expect(socket.recovered).toBe(false);
     expect(server.recoveries()[0]).toMatchObject({ recovered: false, reason: 'buffer bound reached', detail: expect.stringContaining('maxPackets 5') });
+    // Counted for /metrics (iostate_recoveries_total{outcome}).
+    expect([...countersOf(server.io.log.projections.counters, server.io.log.node).recoveries]).toEqual([['buffer bound reached', 1]]);
+    expect(await createMetricsRegistry(server.io).metrics()).toContain('iostate_recoveries_total{outcome="buffer bound reached"} 1');
     expectExplained(server, 'buffer bound reached');
   });
 
