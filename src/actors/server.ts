@@ -7,6 +7,8 @@
  */
 import http from 'node:http';
 import type { AdapterConstructor } from '../adapters/adapter-contract';
+import { RecoveryRegistry } from '../adapters/recovery/registry';
+import { resolveRecoveryOptions, type ConnectionStateRecoveryOptions } from '../adapters/recovery/options';
 import { Adapter } from '../adapters/memory-adapter';
 import { legacyEncoder, type LegacyEncoder } from '../adapters/legacy-adapter';
 import { codecFromParser, defaultCodec, type PacketCodec } from '../parser';
@@ -46,6 +48,11 @@ export interface ServerOptions extends Omit<EngineOptions, 'recorder' | 'cors' |
   inspector?: InspectorOptions;
   /** Frees a dynamic namespace's child once its last socket has left (socket.io 4.6). Default false. */
   cleanupEmptyChildNamespaces?: boolean;
+  /**
+   * socket.io 4.6's connection state recovery, for 4.x clients (docs/recovery.md):
+   * `{ maxDisconnectionDuration?, skipMiddlewares?, maxPackets?, maxBytes? }`. Off unless given.
+   */
+  connectionStateRecovery?: ConnectionStateRecoveryOptions;
   /** socket.io 4.6; the path matches with and without a trailing slash either way. */
   addTrailingSlash?: boolean;
 }
@@ -64,6 +71,8 @@ export class Server {
   readonly connectTimeout: number;
   /** Delete a dynamic parent's child once its last socket has left (socket.io 4.6's option). */
   readonly cleanupEmptyChildNamespaces: boolean;
+  /** Connection state recovery's sessions, when the option is on. */
+  readonly recovery: RecoveryRegistry | undefined;
   engine!: EngineServer;
   inspector: InspectorHandler | undefined;
   httpServer: http.Server | undefined;
@@ -100,6 +109,7 @@ export class Server {
     this.encoder = legacyEncoder(this.codec);
     this.connectTimeout = opts.connectTimeout ?? 45_000;
     this.cleanupEmptyChildNamespaces = opts.cleanupEmptyChildNamespaces === true;
+    this.recovery = opts.connectionStateRecovery ? new RecoveryRegistry(resolveRecoveryOptions(opts.connectionStateRecovery)) : undefined;
     this.path(opts.path ?? '/socket.io');
     this.serveClient(opts.serveClient !== false);
     if (opts.adapter) this.adapterConstructor = opts.adapter;
@@ -192,6 +202,9 @@ export class Server {
   /** Binds to an Engine.IO server (ours, or one with engine.io's API). */
   bind(engine: EngineServer): this {
     this.engine = engine;
+    // How soon the engine notices a dead transport: a packet older than that reached a socket still connected.
+    const settings = (engine as Partial<EngineServer>).settings;
+    if (this.recovery && settings) this.recovery.settledMs = settings.pingInterval + settings.pingTimeout;
     engine.on('connection', (conn: EngineSocket) => this.onconnection(conn));
     return this;
   }
