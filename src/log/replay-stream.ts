@@ -153,6 +153,7 @@ export class ReplayStream {
       case 'conn.error':
       case 'conn.close':
       case 'socket.refused':
+      case 'socket.recovery':
       case 'log.suppressed':
         this.note(event.sid, event);
         break;

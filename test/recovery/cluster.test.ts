@@ -115,18 +115,23 @@ describe.skipIf(skipWithoutRedis('recovery across nodes'))('connection state rec
     const got: Record<string, number[]> = { fromA: [], fromB: [] };
     socket.on('fromA', (n: number) => got.fromA.push(n));
     socket.on('fromB', (n: number) => got.fromB.push(n));
+    const blobs: unknown[] = [];
+    socket.on('blob', (bytes: unknown) => blobs.push(bytes));
     await once(socket, 'connect');
     const id = socket.id;
     const done = Promise.all([stream(a, 'fromA', 200), stream(b, 'fromB', 200)]);
     await until(() => got.fromA.length >= 30, 'the first packets');
     proxy.target = b.port; // the next connection lands on node b
     cutTransport(socket);
+    a.io.to('feed').emit('blob', Buffer.from([7, 8, 9])); // binary, handed over through Redis
     await once(socket, 'connect');
     await done;
     await until(() => got.fromA.includes(199) && got.fromB.includes(199), 'the last packets');
     const all = Array.from({ length: 200 }, (_, i) => i);
     expect(got.fromA).toEqual(all);
     expect(got.fromB).toEqual(all);
+    await until(() => blobs.length > 0, 'the binary packet');
+    expect(blobs.map((bytes) => [...Buffer.from(bytes as ArrayBuffer)])).toEqual([[7, 8, 9]]);
     expect(socket.recovered).toBe(true);
     expect(socket.id).toBe(id);
     const onB = b.io.of('/').connected[id!]!;

@@ -124,6 +124,8 @@ describe('connection state recovery on one node (socket.io-client 4.x)', () => {
     const socket = track(client(server.port, '/', 400));
     const got: string[] = [];
     socket.on('note', (text: string) => got.push(text));
+    const files: unknown[] = [];
+    socket.on('file', (bytes: unknown) => files.push(bytes));
     await once(socket, 'connect');
     sockets[0].emit('note', 'before');
     await until(() => got.length === 1, 'the first note');
@@ -134,10 +136,13 @@ describe('connection state recovery on one node (socket.io-client 4.x)', () => {
     // While it is away, its room (its own id) still names it: what is sent there waits for it.
     away.to(sockets[0].id).emit('note', 'while away 1');
     away.to(sockets[0].id).emit('note', 'while away 2');
+    away.to(sockets[0].id).emit('file', Buffer.from([1, 2, 3]));
     await once(socket, 'connect');
-    await until(() => got.length === 3, 'the missed notes');
+    await until(() => got.length === 3 && files.length === 1, 'the missed notes');
     expect(got).toEqual(['before', 'while away 1', 'while away 2']);
-    expect(server.recoveries()[0]).toMatchObject({ recovered: true, packets: 2 });
+    // Binary stays binary when replayed.
+    expect(Buffer.from(files[0] as ArrayBuffer)).toEqual(Buffer.from([1, 2, 3]));
+    expect(server.recoveries()[0]).toMatchObject({ recovered: true, packets: 3 });
   });
 
   it('records "window expired" with by how much, and gives a new socket', async () => {

@@ -142,7 +142,7 @@ export interface SessionsState {
   readonly finished: Map<string, true>;
   /** How many finished entries to keep; Infinity keeps them all. */
   readonly retainClosed: number;
-  /** A failed recovery on a session and namespace, waiting for the new socket the client gets instead. */
+  /** A recovery attempt on a session and namespace, waiting for the socket that connects next (see socket.recovery). */
   readonly failedRecoveries: Map<string, RecoveryNote & { nsp: string }>;
   /** Per session id, the keys of its sockets that ended, oldest first (only when bounded). */
   readonly endedOf: Map<string, string[]>;
@@ -323,9 +323,12 @@ export function foldSessions(state: SessionsState, event: LogEvent): SessionsSta
       const note = noteOf(event);
       const earlier = event.socketId === undefined ? undefined : state.sockets.get(socketKey(event.nsp, event.socketId));
       if (earlier) addNote(earlier, note);
-      if (!event.recovered) {
+      // For the socket that connects next on this session and namespace: a new one given instead, or
+      // the recovered one when its earlier record is gone (a streaming replay forgets ended connections).
+      if (!event.recovered || !earlier) {
         state.failedRecoveries.delete(event.sid); // one pending per session: the latest
-        state.failedRecoveries.set(event.sid, Object.assign({}, note, { nsp: event.nsp }, event.socketId === undefined ? {} : { insteadOf: event.socketId }));
+        const insteadOf = !event.recovered && event.socketId !== undefined ? { insteadOf: event.socketId } : {};
+        state.failedRecoveries.set(event.sid, Object.assign({}, note, { nsp: event.nsp }, insteadOf));
       }
       break;
     }
