@@ -64,7 +64,7 @@ export class Namespace extends ModifierChain {
     readonly server: Server,
     readonly name: string,
     /** For a child of a dynamic namespace: its parent, and the session whose connect created it (for the log). */
-    readonly origin?: { parent: ParentNamespace; sid: string },
+    readonly origin?: { parent: ParentNamespace; sid?: string },
     /** A fixed adapter class for this namespace (dynamic parents), instead of the server's. */
     private readonly ownAdapter?: AdapterConstructor,
   ) {
@@ -78,7 +78,7 @@ export class Namespace extends ModifierChain {
   private static readonly effects: EffectHandlers<typeof namespaceMachine, Namespace> = {
     announceCreate() {
       const origin = this.origin;
-      this.server.log.record({ type: 'nsp.create', nsp: this.name, ...(origin ? { parent: origin.parent.label, sid: origin.sid } : {}) });
+      this.server.log.record({ type: 'nsp.create', nsp: this.name, ...(origin ? { parent: origin.parent.label, ...(origin.sid === undefined ? {} : { sid: origin.sid }) } : {}) });
     },
     disconnectAll() {
       for (const socket of Object.values(this.connected)) socket.onclose('server shutting down', 'server');

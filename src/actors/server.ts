@@ -221,7 +221,7 @@ export class Server {
     if (typeof name === 'function' || name instanceof RegExp) {
       const matcher: NamespaceMatcher =
         typeof name === 'function' ? name : (candidate, _query, next) => next(null, (name as RegExp).test(candidate));
-      const parent = new ParentNamespace(this, matcher, String(name));
+      const parent = new ParentNamespace(this, matcher, String(name), name instanceof RegExp ? name : undefined);
       this.parents.push(parent);
       if (fn) parent.on('connect', fn);
       return parent;
@@ -235,6 +235,23 @@ export class Server {
     }
     if (fn) nsp.on('connect', fn);
     return nsp;
+  }
+
+  /**
+   * socket.io 4's `io.of(name)` for a name that a RegExp parent matches and
+   * no namespace has yet: that parent's child, with its middlewares and
+   * listeners (the v4 face asks; the 2.x face makes a plain namespace, as
+   * socket.io 2 did). Undefined when no RegExp parent matches.
+   */
+  childOfPatternParent(name: string): Namespace | undefined {
+    const existing = namespaceNamed(this.nsps, name);
+    if (existing) return existing;
+    const parent = this.parents.find((each) => each.pattern?.test(name));
+    if (!parent) return undefined;
+    const child = parent.createChild(name);
+    this.nsps[name] = child;
+    this.onNewNamespace?.(child);
+    return child;
   }
 
   /**

@@ -72,8 +72,6 @@ function addTo(story: Story, field: 'nsps' | 'rooms' | 'labels', value: string):
 export class ReplayStream {
   /** How many events were folded. */
   folded = 0;
-  /** The latest ts folded. */
-  lastTs: number | undefined;
   readonly state: ProjectionState = emptyProjections(Infinity);
   private readonly stories = new Map<string, Story>();
   /** Which connection each socket (by socketKey) runs on, for the events that name only the socket. */
@@ -95,7 +93,6 @@ export class ReplayStream {
     if (this.options.at !== undefined && event.ts > this.options.at) return;
     foldAll(this.state, event);
     this.folded++;
-    this.lastTs = event.ts;
     this.attach(event);
     this.settle(event);
   }

@@ -31,6 +31,7 @@ describe('namespace names longer than the bound', () => {
       await session.message(`0${tooLong},`);
       await session.message(`0${atBound},`);
       await until(() => created.length === 1, 'the namespace at the bound to connect', 10_000);
+      await until(() => session!.received.some((m) => m.startsWith(`44${tooLong},`)), 'the refusal of the long name', 10_000);
       expect(created).toEqual([atBound]);
       const refusal = session.received.find((m) => m.startsWith(`44${tooLong},`));
       expect(refusal).toBeDefined();

@@ -140,6 +140,28 @@ describe('iostate/v4 shapes, compared with socket.io 4.8', () => {
     expect(ours).toEqual({ created: ['/static', '/dyn-7'], joined: ['/dyn-7'], whileConnected: ['/', '/dyn-7', '/static'], after: ['/', '/static'] });
   });
 
+  it("io.of(name) for a name a RegExp namespace matches gives that namespace's child, its middlewares and listeners", async () => {
+    const { ours, theirs } = await differential(async (side) => {
+      const created: string[] = [];
+      side.io.on('new_namespace', (nsp) => created.push(nsp.name));
+      const parent = side.io.of(/^\/room-\d+$/);
+      parent.use((socket, next) => {
+        socket.data.viaParent = true;
+        next();
+      });
+      const heard: unknown[] = [];
+      parent.on('connection', (socket) => heard.push([socket.nsp.name, socket.data.viaParent]));
+      const child = side.io.of('room-7');
+      const again = side.io.of('/room-7');
+      const client = side.client('/room-7');
+      await connected(client);
+      await delay(20);
+      return { created, same: child === again, name: child.name, heard, nsps: [...side.io._nsps.keys()].sort() };
+    });
+    expect(ours).toEqual(theirs);
+    expect(ours).toEqual({ created: ['/room-7'], same: true, name: '/room-7', heard: [['/room-7', true]], nsps: ['/', '/room-7'] });
+  });
+
   it('close() returns a Promise that resolves once the http server is closed', async () => {
     const { ours, theirs } = await differential(async (side) => {
       const { client } = await connectOne(side);
