@@ -32,6 +32,10 @@ export function buildResults({ startedAt, machine, source, options, servers, sam
       const logOnOff = ratioOf(results.iostate, results['iostate-nolog']);
       const buildB = ratioOf(results['iostate-b'], results.iostate);
       const v4Face = ratioOf(results['iostate-v4'], results.socketio);
+      // Issue 15's targets, on CPU per delivery: recovery costs at most 1.3× and stays below socket.io 4 with it on.
+      const recoveryTargets = metric.id === 'cpuPerDeliveryUs' ? { cost: { max: 1.3 }, vsSocketIo: { max: 1.0 } } : {};
+      const recoveryCost = ratioOf(results['iostate-recovery'], results.iostate);
+      const recoveryVsSocketIo = ratioOf(results['iostate-recovery'], results['socketio-recovery']);
       metrics[metric.id] = {
         label: metric.label,
         unit: metric.unit,
@@ -42,6 +46,10 @@ export function buildResults({ startedAt, machine, source, options, servers, sam
         ...(buildB !== null && { buildB: { value: buildB } }),
         // The socket.io 4 face is held to the same targets as the 2.x face.
         ...(v4Face !== null && { v4Face: { value: v4Face, target: metric.target ?? null, met: meetsTarget(v4Face, metric.target) } }),
+        ...(recoveryCost !== null && { recoveryCost: { value: recoveryCost, target: recoveryTargets.cost ?? null, met: meetsTarget(recoveryCost, recoveryTargets.cost) } }),
+        ...(recoveryVsSocketIo !== null && {
+          recoveryVsSocketIo: { value: recoveryVsSocketIo, target: recoveryTargets.vsSocketIo ?? null, met: meetsTarget(recoveryVsSocketIo, recoveryTargets.vsSocketIo) },
+        }),
       };
     }
     for (const server of options.servers) {
@@ -77,6 +85,11 @@ function formatSummary(summary, scale = 1) {
   return min === max ? median : `${median} (${min}–${max})`;
 }
 
+/** A ratio with its verdict, or a dash when the run lacks one of its two servers. */
+function formatRatio(ratio) {
+  return ratio ? `${ratio.value.toFixed(2)}${verdict(ratio.met)}` : '–';
+}
+
 function verdict(ok) {
   if (ok === null) return '';
   return ok ? ' ✅' : ' ❌';
@@ -89,7 +102,8 @@ export function renderMarkdown(results) {
   const shown = config.servers;
   const withB = shown.includes('iostate-b');
   const withV4 = shown.includes('iostate-v4');
-  const header = ['scenario', 'figure', ...shown.map((id) => servers[id]?.label ?? id), 'iostate / socket.io', 'target', 'log on / off', ...(withB ? ['B / iostate'] : []), ...(withV4 ? ['v4 / socket.io'] : [])];
+  const withRecovery = shown.includes('iostate-recovery');
+  const header = ['scenario', 'figure', ...shown.map((id) => servers[id]?.label ?? id), 'iostate / socket.io', 'target', 'log on / off', ...(withB ? ['B / iostate'] : []), ...(withV4 ? ['v4 / socket.io'] : []), ...(withRecovery ? ['recovery on / off', 'recovery: iostate / socket.io'] : [])];
   const lines = [
     `Generated ${results.generatedAt} in ${results.durationSec} s${config.smoke ? ' (smoke sizes: not a measurement)' : ''}.`,
     '',
@@ -110,7 +124,8 @@ export function renderMarkdown(results) {
       const name = metric.unit === '/s' ? metric.label : `${metric.label} (${metric.unit})`;
       const bRatio = withB ? ` ${figure.buildB ? figure.buildB.value.toFixed(2) : '–'} |` : '';
       const v4Ratio = withV4 ? ` ${figure.v4Face ? `${figure.v4Face.value.toFixed(2)}${verdict(figure.v4Face.met)}` : '–'} |` : '';
-      lines.push(`| ${entry.title} | ${name} | ${cells.join(' | ')} | ${ratio} | ${describeTarget(metric.target)} | ${logRatio} |${bRatio}${v4Ratio}`);
+      const recoveryRatios = withRecovery ? ` ${formatRatio(figure.recoveryCost)} | ${formatRatio(figure.recoveryVsSocketIo)} |` : '';
+      lines.push(`| ${entry.title} | ${name} | ${cells.join(' | ')} | ${ratio} | ${describeTarget(metric.target)} | ${logRatio} |${bRatio}${v4Ratio}${recoveryRatios}`);
     }
   }
   const notes = [];
@@ -125,6 +140,11 @@ export function renderMarkdown(results) {
   if (notes.length > 0) lines.push('', 'Not measured:', '', ...notes);
   lines.push('', 'Log on / off: iostate with its event log (default) over iostate with `eventLog: false`; ✅ when no more than 10% worse.');
   if (withB) lines.push('B / iostate: the other build (BENCH_IOSTATE_B_ENTRY) over this one, both with the log on, in the same rounds.');
+  if (withRecovery) {
+    lines.push(
+      'recovery on / off: iostate with connectionStateRecovery over iostate without (target on CPU per delivery ≤ 1.30); recovery: iostate / socket.io: both with it on (target ≤ 1.00).',
+    );
+  }
   if (withV4) lines.push('v4 / socket.io: iostate/v4 (the socket.io 4 face, log on) over socket.io 4, against the same targets as the 2.x face.');
   return `${lines.join('\n')}\n`;
 }

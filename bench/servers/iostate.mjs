@@ -1,6 +1,7 @@
 // iostate, loaded from the compiled package (dist/, or the build that
 // BENCH_IOSTATE_ENTRY points at, so a long run is immune to rebuilds), with its
-// event log on or off as BENCH_EVENT_LOG says. As the `iostate-b` server
+// event log on or off as BENCH_EVENT_LOG says, and connection state recovery
+// on where BENCH_RECOVERY=on. As the `iostate-b` server
 // (BENCH_IOSTATE_BUILD=B) it loads BENCH_IOSTATE_B_ENTRY instead, the other
 // side of an A/B. Reports itself unavailable, instead of failing, while the
 // build does not export the socket.io 2.x style factory.
@@ -13,6 +14,8 @@ const buildB = process.env.BENCH_IOSTATE_BUILD === 'B';
 const chosen = buildB ? process.env.BENCH_IOSTATE_B_ENTRY : process.env.BENCH_IOSTATE_ENTRY;
 const entry = chosen ? resolve(chosen) : buildB ? undefined : new URL('../../dist/cjs/index.js', import.meta.url).pathname;
 const eventLog = process.env.BENCH_EVENT_LOG !== 'off';
+// Connection state recovery with socket.io 4's defaults, for the recovery rows.
+const recovery = process.env.BENCH_RECOVERY === 'on' ? { connectionStateRecovery: {} } : {};
 
 let createServer;
 try {
@@ -28,9 +31,9 @@ if (entry === undefined) {
   reportUnavailable(`iostate is not runnable from ${entry} (run npm run build): ${why}`);
 } else {
   hostBenchServer({
-    name: buildB ? 'iostate B' : eventLog ? 'iostate' : 'iostate (event log off)',
+    name: buildB ? 'iostate B' : eventLog ? `iostate${recovery.connectionStateRecovery ? ' (recovery on)' : ''}` : 'iostate (event log off)',
     version: require('../../package.json').version,
     // Default options except the one under test: the log is on unless turned off.
-    attach: (httpServer) => createServer(httpServer, { perMessageDeflate: false, ...(eventLog ? {} : { eventLog: false }) }),
+    attach: (httpServer) => createServer(httpServer, { perMessageDeflate: false, ...recovery, ...(eventLog ? {} : { eventLog: false }) }),
   });
 }
