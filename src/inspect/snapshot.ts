@@ -15,7 +15,7 @@
 import { z } from 'zod';
 import type { EventLog } from '../log/event-log';
 import { connectionEnd, explainConnection } from '../log/explain';
-import { labelOf, type SessionRecord, type SocketRecord } from '../log/projections';
+import { labelOf, type SessionRecord, type SessionsView, type SocketRecord } from '../log/projections';
 
 const transport = z.enum(['polling', 'websocket']);
 
@@ -138,8 +138,9 @@ export const inspectSnapshotSchema = z.object({
 });
 
 export type InspectSnapshot = z.infer<typeof inspectSnapshotSchema>;
-type SocketEntry = InspectSnapshot['sockets'][number];
-type ConnectionEntry = InspectSnapshot['connections'][number];
+export type SocketEntry = InspectSnapshot['sockets'][number];
+export type ConnectionEntry = InspectSnapshot['connections'][number];
+export type ClosedEntry = InspectSnapshot['closed'][number];
 
 /** What a snapshot reads from a live Engine.IO session, when there is one. */
 export interface LiveSession {
@@ -280,22 +281,11 @@ export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = 
   }
 
   const closedCount = options.closed ?? DEFAULT_CLOSED;
-  const closed = closedSessions
-    .filter((session) => has([session.sid, session.remoteAddress, session.close?.reason], labels(session.sid)))
-    .sort((a, b) => (b.closedAt ?? 0) - (a.closedAt ?? 0))
-    .slice(0, closedCount)
-    .map((session) => ({
-      sid: session.sid,
-      reason: session.close?.reason ?? `lost (${session.lost?.cause ?? 'unknown'})`,
-      explanation: explainConnection(session, sessions.socketsOf(session.sid)) ?? 'no close recorded',
-      abnormal: connectionEnd(session)?.abnormal ?? false,
-      since: session.openedAt,
-      closedAt: session.closedAt ?? session.openedAt,
-      transports: [...session.transports],
-      protocol: session.protocol,
-      remoteAddress: session.remoteAddress,
-      ...optionalLabel(labelOf(sessions.socketsOf(session.sid))),
-    }));
+  const closed = latestClosed(
+    closedSessions.filter((session) => has([session.sid, session.remoteAddress, session.close?.reason], labels(session.sid))),
+    sessions,
+    closedCount,
+  );
 
   return {
     version: 1,
@@ -320,14 +310,33 @@ export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = 
   };
 }
 
+/** The latest `count` of `closed`, newest first, with the reason and its evidence. */
+export function latestClosed(closed: SessionRecord[], sessions: SessionsView, count: number): ClosedEntry[] {
+  return closed
+    .sort((a, b) => (b.closedAt ?? 0) - (a.closedAt ?? 0))
+    .slice(0, count)
+    .map((session) => ({
+      sid: session.sid,
+      reason: session.close?.reason ?? `lost (${session.lost?.cause ?? 'unknown'})`,
+      explanation: explainConnection(session, sessions.socketsOf(session.sid)) ?? 'no close recorded',
+      abnormal: connectionEnd(session)?.abnormal ?? false,
+      since: session.openedAt,
+      closedAt: session.closedAt ?? session.openedAt,
+      transports: [...session.transports],
+      protocol: session.protocol,
+      remoteAddress: session.remoteAddress,
+      ...optionalLabel(labelOf(sessions.socketsOf(session.sid))),
+    }));
+}
+
 /** Objects keyed by id or name (engine.io 3's `clients`, socket.io 2's `nsps`) and Maps, read the same way. */
-function asMap<T>(entries: Readonly<Record<string, T>> | ReadonlyMap<string, T> | undefined): ReadonlyMap<string, T> {
+export function asMap<T>(entries: Readonly<Record<string, T>> | ReadonlyMap<string, T> | undefined): ReadonlyMap<string, T> {
   if (!entries) return new Map();
   if (entries instanceof Map) return entries;
   return new Map(Object.entries(entries));
 }
 
-function socketEntry(record: SocketRecord, session: SessionRecord | undefined, liveState: string | undefined): SocketEntry {
+export function socketEntry(record: SocketRecord, session: SessionRecord | undefined, liveState: string | undefined): SocketEntry {
   return {
     id: record.socketId,
     nsp: record.nsp,
@@ -357,7 +366,7 @@ function connectingEntry(socket: LiveSocket, session: SessionRecord | undefined,
   };
 }
 
-function connectionEntry(session: SessionRecord, live: LiveSession | undefined, sockets: readonly SocketRecord[]): ConnectionEntry {
+export function connectionEntry(session: SessionRecord, live: LiveSession | undefined, sockets: readonly SocketRecord[]): ConnectionEntry {
   const heartbeat = session.heartbeat;
   const lastPingAt = live?.lastPingAt ?? (session.protocol === 4 ? heartbeat.lastPingSentAt : heartbeat.lastPingReceivedAt);
   const lastPongAt = live?.lastPongAt ?? (session.protocol === 4 ? heartbeat.lastPongReceivedAt : heartbeat.lastPongSentAt);
