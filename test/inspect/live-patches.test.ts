@@ -124,7 +124,7 @@ describe('live model patches', () => {
         const last = follower.flush();
         sent.push(wire(last.patches));
         const rebuilt = wire(buildLiveModel(io));
-        const inPage = wire(first) as Record<string, unknown>;
+        const inPage = wire(first) as unknown as Record<string, unknown>;
         for (const patches of sent) applyModelPatches(inPage, patches);
         // Heartbeats alone send no message: the page takes the position from each message it gets.
         inPage.position = last.position;
