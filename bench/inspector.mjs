@@ -4,8 +4,9 @@
 // clients from several worker processes (six sockets per connection: '/' and
 // /n1../n5, multiplexed as socket.io-client does), then measures:
 //   - GET snapshot: full (no limit), ?limit=300, and ?q= one socket's id;
-//   - the server's CPU (utime + stime from /proc) over a window with no page
-//     open, with the live page open in headless Chromium, and closed again;
+//   - the server's CPU (utime + stime from /proc) over windows that alternate:
+//     no page, the live page open in headless Chromium, no page, open, no page
+//     (each after a forced GC, so no step pays for the garbage of the last);
 //   - the page: time until it shows every socket, and how fast it answers
 //     while open (an evaluate round trip, a scroll to the middle of 100k rows).
 // Writes bench/results/inspector-latest.json and prints a Markdown table.
@@ -57,7 +58,7 @@ async function main() {
   const children = [];
   let browser;
   try {
-    const server = await startChild({ script: new URL('./inspector/server.mjs', import.meta.url).pathname, execArgv: ['--max-old-space-size=8192'], rpcTimeoutMs: 60_000, readyTimeoutMs: 30_000 });
+    const server = await startChild({ script: new URL('./inspector/server.mjs', import.meta.url).pathname, execArgv: ['--max-old-space-size=8192', '--expose-gc'], rpcTimeoutMs: 60_000, readyTimeoutMs: 30_000 });
     children.push(server);
     const { port, pid, namespaces } = server.ready;
     const base = `http://127.0.0.1:${port}/iostate`;
@@ -94,47 +95,58 @@ async function main() {
     log(`snapshot: full ${snapshot.full.map((ms) => ms.toFixed(0)).join(', ')} ms (${(fullBytes / 1e6).toFixed(1)} MB); limit=300 ${snapshot.limited.map((ms) => ms.toFixed(0)).join(', ')} ms`);
     await sleep(5000);
 
-    const closedBefore = await cpuOver(pid, WINDOW_MS);
-    log(`CPU, no page: ${closedBefore.toFixed(1)} %`);
+    const windows = { closed: [], open: [] };
+    const closedWindow = async () => {
+      await server.rpc('gc');
+      await sleep(2000);
+      windows.closed.push(await cpuOver(pid, WINDOW_MS));
+      log(`CPU, no page: ${windows.closed.at(-1).toFixed(1)} %`);
+    };
+    await closedWindow();
 
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, bypassCSP: true });
     const snapshotRequests = [];
-    page.on('request', (request) => request.url().includes('/snapshot') && snapshotRequests.push(request.url()));
-    const pageStarted = performance.now();
-    await page.goto(`${base}/`);
-    await page.waitForFunction(`document.getElementById('sockets-count').textContent === '${counted.sockets}'`, undefined, { timeout: 300_000 });
-    const pageReadyMs = performance.now() - pageStarted;
-    log(`page shows ${counted.sockets} sockets after ${(pageReadyMs / 1000).toFixed(1)} s`);
-    await sleep(5000);
-
-    // The page open: CPU over the window, while probing how fast the page answers.
     const probes = [];
-    const probing = (async () => {
-      const until = performance.now() + WINDOW_MS;
-      while (performance.now() < until) {
-        const started = performance.now();
-        await page.evaluate('1 + 1');
-        probes.push(performance.now() - started);
-        await sleep(1000);
-      }
-    })();
-    const open = await cpuOver(pid, WINDOW_MS);
-    await probing;
-    const scrollStarted = performance.now();
-    await page.evaluate(`document.getElementById('sockets').scrollTop = ${Math.floor(counted.sockets / 2) * 22}`);
-    await page.waitForFunction(`document.querySelectorAll('#sockets tr').length > 3 && document.getElementById('sockets').scrollTop > 0`);
-    const scrollMs = performance.now() - scrollStarted;
-    log(`CPU, page open: ${open.toFixed(1)} %; page answered in median ${median(probes).toFixed(1)} ms, max ${Math.max(...probes).toFixed(1)} ms`);
-    await page.close();
+    const pageRuns = [];
+    for (let round = 0; round < 2; round++) {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, bypassCSP: true });
+      page.on('request', (request) => request.url().includes('/snapshot') && snapshotRequests.push(request.url()));
+      const pageStarted = performance.now();
+      await page.goto(`${base}/`);
+      await page.waitForFunction(`document.getElementById('sockets-count').textContent === '${counted.sockets}'`, undefined, { timeout: 300_000 });
+      const readyMs = performance.now() - pageStarted;
+      log(`page shows ${counted.sockets} sockets after ${(readyMs / 1000).toFixed(1)} s`);
+      await sleep(3000);
+      await server.rpc('gc');
+      await sleep(2000);
+      // The page open: CPU over the window, while probing how fast the page answers.
+      const probing = (async () => {
+        const until = performance.now() + WINDOW_MS;
+        while (performance.now() < until) {
+          const started = performance.now();
+          await page.evaluate('1 + 1');
+          probes.push(performance.now() - started);
+          await sleep(1000);
+        }
+      })();
+      windows.open.push(await cpuOver(pid, WINDOW_MS));
+      await probing;
+      const scrollStarted = performance.now();
+      await page.evaluate(`document.getElementById('sockets').scrollTop = ${Math.floor(counted.sockets / 2) * 22}`);
+      await page.waitForFunction(`document.querySelectorAll('#sockets tr').length > 3 && document.getElementById('sockets').scrollTop > 0`);
+      pageRuns.push({ readyMs: Math.round(readyMs), scrollMs: Math.round(performance.now() - scrollStarted) });
+      log(`CPU, page open: ${windows.open.at(-1).toFixed(1)} %; page answered in median ${median(probes).toFixed(1)} ms, max ${Math.max(...probes).toFixed(1)} ms`);
+      await page.close();
+      await sleep(3000);
+      await closedWindow();
+    }
     await browser.close();
     browser = undefined;
-    await sleep(5000);
-    const closedAfter = await cpuOver(pid, WINDOW_MS);
-    log(`CPU, page closed again: ${closedAfter.toFixed(1)} %`);
 
     const memory = await server.rpc('memory');
-    const closed = (closedBefore + closedAfter) / 2;
+    const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
+    const closed = mean(windows.closed);
+    const open = mean(windows.open);
     const result = {
       date: new Date().toISOString(),
       sockets: counted.sockets,
@@ -144,9 +156,9 @@ async function main() {
       serverRssMb: Math.round(memory.rss / 1e6),
       snapshotMs: { full: snapshot.full.map((ms) => round(ms)), limit300: snapshot.limited.map((ms) => round(ms)), query: snapshot.query.map((ms) => round(ms)) },
       snapshotFullMb: round(fullBytes / 1e6),
-      cpuPercent: { closedBefore: round(closedBefore), open: round(open), closedAfter: round(closedAfter) },
+      cpuPercent: { closed: windows.closed.map((value) => round(value)), open: windows.open.map((value) => round(value)), closedMean: round(closed), openMean: round(open) },
       openVsClosed: { points: round(open - closed), relativePercent: round((100 * (open - closed)) / closed) },
-      page: { readyMs: Math.round(pageReadyMs), probeMedianMs: round(median(probes)), probeMaxMs: round(Math.max(...probes)), scrollMs: Math.round(scrollMs), snapshotRequests: snapshotRequests.length },
+      page: { runs: pageRuns, probeMedianMs: round(median(probes)), probeMaxMs: round(Math.max(...probes)), snapshotRequests: snapshotRequests.length },
       windowSeconds: WINDOW_MS / 1000,
     };
     writeFileSync(new URL('./results/inspector-latest.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);

@@ -220,7 +220,11 @@ export class LiveModelFollower {
   flush(): LivePatches {
     const base = this.current();
     const position = this.io.log.lastPosition;
-    if (!this.hasDirty() && base.position === position) return { patches: [], position };
+    if (!this.hasDirty()) {
+      // Heartbeats only: nothing shown changed, so no produce and no message; the position still follows.
+      if (base.position !== position) this.model = { ...base, position };
+      return { patches: [], position };
+    }
     const reader = new Reader(this.io);
     const [next, patches] = immer.produceWithPatches(base, (draft: LiveModel) => {
       if (this.everything) this.resync(draft);
@@ -229,7 +233,7 @@ export class LiveModelFollower {
     });
     this.model = next;
     this.clearDirty();
-    // Only a position moved by heartbeats: nothing worth a message.
+    // Entries re-read but unchanged leave only the position: nothing worth a message.
     const shown = patches.filter((patch) => !(patch.path.length === 1 && patch.path[0] === 'position'));
     return { patches: shown.length === 0 ? [] : patches, position };
   }
