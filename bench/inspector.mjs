@@ -15,6 +15,7 @@
 // BENCH_WINDOW_S (30: longer than the 25 s ping interval, so every
 // connection's heartbeat falls in each window), CHROMIUM (/usr/bin/chromium).
 import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { chromium } from 'playwright-core';
 import { startChild } from './lib/child.mjs';
@@ -83,16 +84,19 @@ async function main() {
     // Idle from here on: let a whole ping interval pass so every connection is in its steady heartbeat.
     await sleep(WINDOW_MS);
 
-    const snapshot = { full: [], limited: [], query: [] };
+    // Wall time depends on what else the machine runs; the server's CPU time for the request does much less.
+    const snapshot = { full: [], fullCpu: [], limited: [], query: [] };
     let fullBytes = 0;
     for (let run = 0; run < 3; run++) {
+      const cpuBefore = cpuSeconds(pid);
       const full = await timedGet(`${base}/snapshot`);
+      snapshot.fullCpu.push((cpuSeconds(pid) - cpuBefore) * 1000);
       fullBytes = full.bytes;
       snapshot.full.push(full.ms);
       snapshot.limited.push((await timedGet(`${base}/snapshot?limit=300`)).ms);
       snapshot.query.push((await timedGet(`${base}/snapshot?q=room-42&limit=300`)).ms);
     }
-    log(`snapshot: full ${snapshot.full.map((ms) => ms.toFixed(0)).join(', ')} ms (${(fullBytes / 1e6).toFixed(1)} MB); limit=300 ${snapshot.limited.map((ms) => ms.toFixed(0)).join(', ')} ms`);
+    log(`snapshot: full ${snapshot.full.map((ms) => ms.toFixed(0)).join(', ')} ms (server CPU ${snapshot.fullCpu.map((ms) => ms.toFixed(0)).join(', ')} ms; ${(fullBytes / 1e6).toFixed(1)} MB); limit=300 ${snapshot.limited.map((ms) => ms.toFixed(0)).join(', ')} ms`);
     await sleep(5000);
 
     const windows = { closed: [], open: [] };
@@ -154,8 +158,9 @@ async function main() {
       namespaces: namespaces.length,
       connectSeconds: round(connectSeconds),
       serverRssMb: Math.round(memory.rss / 1e6),
-      snapshotMs: { full: snapshot.full.map((ms) => round(ms)), limit300: snapshot.limited.map((ms) => round(ms)), query: snapshot.query.map((ms) => round(ms)) },
+      snapshotMs: { full: snapshot.full.map((ms) => round(ms)), fullServerCpu: snapshot.fullCpu.map((ms) => round(ms)), limit300: snapshot.limited.map((ms) => round(ms)), query: snapshot.query.map((ms) => round(ms)) },
       snapshotFullMb: round(fullBytes / 1e6),
+      loadAverage: os.loadavg().map((value) => round(value)),
       cpuPercent: { closed: windows.closed.map((value) => round(value)), open: windows.open.map((value) => round(value)), closedMean: round(closed), openMean: round(open) },
       openVsClosed: { points: round(open - closed), relativePercent: round((100 * (open - closed)) / closed) },
       page: { runs: pageRuns, probeMedianMs: round(median(probes)), probeMaxMs: round(Math.max(...probes)), snapshotRequests: snapshotRequests.length },
