@@ -242,7 +242,7 @@ export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = 
       const socketRoom = members.size === 1 && members.has(room);
       if (!socketRoom) named++;
       roomTotal++;
-      if ((socketRoom && options.socketRooms === false) || !has([room])) continue;
+      if ((socketRoom && options.socketRooms === false) || (needle !== undefined && !has([room]))) continue;
       matched.rooms++;
       push(rooms, () => ({ nsp: name, name: room, members: members.size, socketRoom }));
     }
@@ -261,7 +261,8 @@ export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = 
   for (const record of sessions.sockets()) {
     if (record.status !== 'connected') continue;
     socketTotal++;
-    if (!has([record.socketId, record.sid, record.label], record.rooms)) continue;
+    // Without a filter no list is built to test: 100k sockets, no garbage.
+    if (needle !== undefined && !has([record.socketId, record.sid, record.label], record.rooms)) continue;
     matched.sockets++;
     push(sockets, () => socketEntry(record, sessions.session(record.sid), liveNamespaces.get(record.nsp)?.connected[record.socketId]?.state));
   }
@@ -275,7 +276,7 @@ export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = 
       continue;
     }
     connectionTotal++;
-    if (!has([session.sid, session.remoteAddress], labels(session.sid))) continue;
+    if (needle !== undefined && !has([session.sid, session.remoteAddress], labels(session.sid))) continue;
     matched.connections++;
     push(connections, () => connectionEntry(session, liveSessions.get(session.sid), sessions.socketsOf(session.sid)));
   }
