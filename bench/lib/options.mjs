@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 
 export const SCENARIOS = ['connect', 'memory', 'broadcast', 'binary', 'acks'];
-export const SERVERS = ['socketio', 'iostate', 'iostate-nolog', 'ws-floor', 'iostate-b'];
+export const SERVERS = ['socketio', 'iostate', 'iostate-nolog', 'iostate-v4', 'ws-floor', 'iostate-b'];
 /** ws-floor is a reference, not a contender, and iostate-b another build to compare: only when asked for. */
 const DEFAULT_SERVERS = ['socketio', 'iostate', 'iostate-nolog'];
 

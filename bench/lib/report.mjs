@@ -31,6 +31,7 @@ export function buildResults({ startedAt, machine, source, options, servers, sam
       const vsSocketIo = ratioOf(results.iostate, results.socketio);
       const logOnOff = ratioOf(results.iostate, results['iostate-nolog']);
       const buildB = ratioOf(results['iostate-b'], results.iostate);
+      const v4Face = ratioOf(results['iostate-v4'], results.socketio);
       metrics[metric.id] = {
         label: metric.label,
         unit: metric.unit,
@@ -39,6 +40,8 @@ export function buildResults({ startedAt, machine, source, options, servers, sam
         ratio: { value: vsSocketIo, target: metric.target ?? null, met: meetsTarget(vsSocketIo, metric.target) },
         logOnOff: { value: logOnOff, within: metric.info ? null : withinLogTolerance(logOnOff, metric.better) },
         ...(buildB !== null && { buildB: { value: buildB } }),
+        // The socket.io 4 face is held to the same targets as the 2.x face.
+        ...(v4Face !== null && { v4Face: { value: v4Face, target: metric.target ?? null, met: meetsTarget(v4Face, metric.target) } }),
       };
     }
     for (const server of options.servers) {
@@ -85,7 +88,8 @@ export function renderMarkdown(results) {
   const versions = config.servers.filter((id) => servers[id]?.version).map((id) => `${servers[id].label} (${servers[id].version})`);
   const shown = config.servers;
   const withB = shown.includes('iostate-b');
-  const header = ['scenario', 'figure', ...shown.map((id) => servers[id]?.label ?? id), 'iostate / socket.io', 'target', 'log on / off', ...(withB ? ['B / iostate'] : [])];
+  const withV4 = shown.includes('iostate-v4');
+  const header = ['scenario', 'figure', ...shown.map((id) => servers[id]?.label ?? id), 'iostate / socket.io', 'target', 'log on / off', ...(withB ? ['B / iostate'] : []), ...(withV4 ? ['v4 / socket.io'] : [])];
   const lines = [
     `Generated ${results.generatedAt} in ${results.durationSec} s${config.smoke ? ' (smoke sizes: not a measurement)' : ''}.`,
     '',
@@ -105,7 +109,8 @@ export function renderMarkdown(results) {
       const logRatio = figure.logOnOff.value === null ? '–' : `${figure.logOnOff.value.toFixed(2)}${verdict(figure.logOnOff.within)}`;
       const name = metric.unit === '/s' ? metric.label : `${metric.label} (${metric.unit})`;
       const bRatio = withB ? ` ${figure.buildB ? figure.buildB.value.toFixed(2) : '–'} |` : '';
-      lines.push(`| ${entry.title} | ${name} | ${cells.join(' | ')} | ${ratio} | ${describeTarget(metric.target)} | ${logRatio} |${bRatio}`);
+      const v4Ratio = withV4 ? ` ${figure.v4Face ? `${figure.v4Face.value.toFixed(2)}${verdict(figure.v4Face.met)}` : '–'} |` : '';
+      lines.push(`| ${entry.title} | ${name} | ${cells.join(' | ')} | ${ratio} | ${describeTarget(metric.target)} | ${logRatio} |${bRatio}${v4Ratio}`);
     }
   }
   const notes = [];
@@ -120,5 +125,6 @@ export function renderMarkdown(results) {
   if (notes.length > 0) lines.push('', 'Not measured:', '', ...notes);
   lines.push('', 'Log on / off: iostate with its event log (default) over iostate with `eventLog: false`; ✅ when no more than 10% worse.');
   if (withB) lines.push('B / iostate: the other build (BENCH_IOSTATE_B_ENTRY) over this one, both with the log on, in the same rounds.');
+  if (withV4) lines.push('v4 / socket.io: iostate/v4 (the socket.io 4 face, log on) over socket.io 4, against the same targets as the 2.x face.');
   return `${lines.join('\n')}\n`;
 }

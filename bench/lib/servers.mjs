@@ -10,6 +10,8 @@ export const SERVER_VARIANTS = {
   'iostate-nolog': { label: 'iostate (log off)', script: script('iostate.mjs'), env: { BENCH_EVENT_LOG: 'off' } },
   // Another build of iostate (BENCH_IOSTATE_B_ENTRY), log on: an A/B of two builds in one run.
   'iostate-b': { label: 'iostate B', script: script('iostate.mjs'), env: { BENCH_EVENT_LOG: 'on', BENCH_IOSTATE_BUILD: 'B' } },
+  // The socket.io 4 face of the same engine (iostate/v4), log on.
+  'iostate-v4': { label: 'iostate/v4', script: script('iostate-v4.mjs'), env: {} },
   'ws-floor': { label: 'ws floor', script: script('ws-floor.mjs'), env: {} },
 };
 

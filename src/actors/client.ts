@@ -114,6 +114,8 @@ export class Client {
 
   /** Connects this client to namespace `name`, creating it through a dynamic parent if one accepts. */
   connect(name: string, payload: ConnectPayload): void {
+    // Before any lookup: such a name would collide with every other long one in each map keyed by names.
+    if (name.length > MAX_NAMESPACE_NAME_LENGTH) return this.packet(connectErrorPacket(this.protocol, name, 'Invalid namespace'));
     if (this.byNamespace.has(name)) return;
     const existing = namespaceNamed(this.server.nsps, name);
     if (existing) return this.join(existing, payload);
@@ -183,7 +185,8 @@ export class Client {
   /** A 4.x client must join a namespace within `connectTimeout`; a 2.x one joined `/` at once. */
   closeIfIdle(): void {
     this.connectTimer = undefined;
-    if (this.byNamespace.size === 0) this.conn.close();
+    // The timer stops at the first socket connected: with the v4 face's policy, sockets still in their middlewares do not keep the connection.
+    if (this.byNamespace.size === 0 || this.server.connectTimeoutClosesConnection) this.conn.close();
   }
 
   private clearConnectTimer(): void {
@@ -230,6 +233,15 @@ export class Client {
 }
 
 /** The framing of each broadcast's encoded parts, shared by its recipients, for as long as the parts live. */
+/**
+ * The longest namespace name a client may ask for. V8 hashes a longer string
+ * by its length alone, so a client sending hundreds of such names (up to
+ * maxHttpBufferSize each) made every lookup in the maps and objects keyed by
+ * names compare them all: seconds of CPU per connection. socket.io has no
+ * bound; no real namespace name comes near this one.
+ */
+export const MAX_NAMESPACE_NAME_LENGTH = 16_383;
+
 const preparedParts = new WeakMap<Array<string | Buffer>, PreparedMessage>();
 
 function closeIfNoNamespace(client: Client): void {

@@ -7,8 +7,10 @@
  */
 import { PacketType, type Packet } from '../parser/packet';
 
-export function connectPacket(protocol: 4 | 5, nsp: string, socketId: string): Packet {
-  return protocol === 5 ? { type: PacketType.CONNECT, nsp, data: { sid: socketId } } : { type: PacketType.CONNECT, nsp };
+/** `pid`: under connectionStateRecovery, the private id a 4.x client recovers the socket with (socket.io 4.6). */
+export function connectPacket(protocol: 4 | 5, nsp: string, socketId: string, pid?: string): Packet {
+  if (protocol === 4) return { type: PacketType.CONNECT, nsp };
+  return { type: PacketType.CONNECT, nsp, data: pid === undefined ? { sid: socketId } : { sid: socketId, pid } };
 }
 
 export function connectErrorPacket(protocol: 4 | 5, nsp: string, message: string, data?: unknown): Packet {

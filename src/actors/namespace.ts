@@ -17,6 +17,8 @@ import type { Server } from './server';
 import { Socket, type ConnectPayload, type SocketFace } from './socket';
 import { RESERVED_EVENTS } from './reserved-events';
 import { runMiddlewares } from './middleware-chain';
+import { RecoveryAttempt } from './recovery-attempt';
+import type { RecoveryStore } from '../adapters/recovery/store';
 import { CAPTURE_REJECTIONS } from './errors';
 import { broadcastOptions, ModifierChain } from './emit-modifiers';
 import { middlewareRule } from './server-options';
@@ -53,6 +55,8 @@ export class Namespace extends ModifierChain {
   private connectingCount = 0;
   private deletionPending = false;
   private readonly lifecycle: MachineHost<typeof namespaceMachine>;
+  /** Its connection state recovery store, when the server has the option on. */
+  readonly recovery: RecoveryStore | undefined;
   /** The face's object for this namespace (iostate/v4), set by the face as the namespace is created; undefined on the 2.x face. */
   face: NamespaceFace | undefined;
 
@@ -60,11 +64,12 @@ export class Namespace extends ModifierChain {
     readonly server: Server,
     readonly name: string,
     /** For a child of a dynamic namespace: its parent, and the session whose connect created it (for the log). */
-    readonly origin?: { parent: ParentNamespace; sid: string },
+    readonly origin?: { parent: ParentNamespace; sid?: string },
     /** A fixed adapter class for this namespace (dynamic parents), instead of the server's. */
     private readonly ownAdapter?: AdapterConstructor,
   ) {
     super(CAPTURE_REJECTIONS);
+    this.recovery = server.recovery?.storeFor(name);
     this.initAdapter();
     this.lifecycle = new MachineHost(namespaceMachine, Namespace.effects, undefined, this);
   }
@@ -73,7 +78,7 @@ export class Namespace extends ModifierChain {
   private static readonly effects: EffectHandlers<typeof namespaceMachine, Namespace> = {
     announceCreate() {
       const origin = this.origin;
-      this.server.log.record({ type: 'nsp.create', nsp: this.name, ...(origin ? { parent: origin.parent.label, sid: origin.sid } : {}) });
+      this.server.log.record({ type: 'nsp.create', nsp: this.name, ...(origin ? { parent: origin.parent.label, ...(origin.sid === undefined ? {} : { sid: origin.sid }) } : {}) });
     },
     disconnectAll() {
       for (const socket of Object.values(this.connected)) socket.onclose('server shutting down', 'server');
@@ -155,11 +160,26 @@ export class Namespace extends ModifierChain {
   add(client: Client, payload: ConnectPayload): Socket {
     const socket = new Socket(this, client, payload);
     this.connectingCount++;
-    this.runMiddlewares(socket, (err) => {
+    // Under connectionStateRecovery the socket may be an earlier one, which the cluster may have to find first.
+    if (this.recovery) RecoveryAttempt.begin(this, client, payload, socket, (recovery) => this.admit(client, socket, recovery));
+    else this.admit(client, socket);
+    return socket;
+  }
+
+  /** Runs the middlewares (unless a recovered socket skips them), then registers the socket or refuses it. */
+  private admit(client: Client, socket: Socket, recovery?: RecoveryAttempt): void {
+    this.runMiddlewares(socket, recovery?.skipsMiddlewares === true, (err) => {
       // Refused meanwhile (connectTimeout) or gone with its connection: a late next() changes nothing.
-      if (socket.state !== 'connecting') return;
-      if (err) return socket.refuse(err.message, err.data);
-      if (client.conn.readyState !== 'open') return socket.onclose('transport close', 'client');
+      if (socket.state !== 'connecting') return recovery?.abandoned();
+      if (err) {
+        recovery?.refused(err.message);
+        return socket.refuse(err.message, err.data);
+      }
+      if (client.conn.readyState !== 'open') {
+        recovery?.abandoned();
+        return socket.onclose('transport close', 'client');
+      }
+      recovery?.finish();
       this.connected[socket.id] = socket;
       this.connectedCount++;
       socket.onconnect();
@@ -170,7 +190,6 @@ export class Namespace extends ModifierChain {
         EventEmitter.prototype.emit.call(events, 'connection', appSocket);
       });
     });
-    return socket;
   }
 
   /**
@@ -179,8 +198,8 @@ export class Namespace extends ModifierChain {
    * socket.io 2.x (it orders a 2.x client's held CONNECTs: `/`'s
    * middlewares, then the others', then the connections).
    */
-  private runMiddlewares(socket: Socket, done: (err?: Error & { data?: unknown }) => void): void {
-    if (this.fns.length === 0) {
+  private runMiddlewares(socket: Socket, skip: boolean, done: (err?: Error & { data?: unknown }) => void): void {
+    if (skip || this.fns.length === 0) {
       process.nextTick(done);
       return;
     }
@@ -188,15 +207,22 @@ export class Namespace extends ModifierChain {
   }
 
   /** The namespace side of its adapter's broadcasts (src/adapters/adapter-contract.ts): one encoding, written to each local recipient. */
-  deliver(ids: Iterable<string>, packet: Packet, flags: BroadcastFlags): void {
+  deliver(ids: Iterable<string>, packet: Packet, flags: BroadcastFlags, legacyPacket?: Packet): void {
     let message: PreparedMessage | undefined;
+    let legacyMessage: PreparedMessage | undefined;
     for (const id of ids) {
       // An own entry only: an id read from a room ("__proto__" from a hostile source) names no socket.
       if (!Object.hasOwn(this.connected, id)) continue;
+      const client = this.connected[id].client;
+      if (legacyPacket && client.protocol === 4) {
+        legacyMessage ??= new PreparedMessage(this.server.codec.encode(legacyPacket, flags));
+        client.writePrepared(legacyMessage, flags);
+        continue;
+      }
       message ??= new PreparedMessage(this.server.codec.encode(packet, flags));
       const socket = this.connected[id];
       socket.face?.onOutgoingPacket?.(packet);
-      socket.client.writePrepared(message, flags);
+      client.writePrepared(message, flags);
     }
   }
 

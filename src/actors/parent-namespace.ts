@@ -25,19 +25,22 @@ export class ParentNamespace extends Namespace {
     readonly matcher: NamespaceMatcher,
     /** How the parent was defined (the RegExp or function source), for the log. */
     readonly label: string,
+    /** The RegExp it was defined with, if it was (socket.io 4's `io.of(name)` creates a matching name as its child). */
+    readonly pattern?: RegExp,
   ) {
     super(server, `/_${ParentNamespace.count++}`, undefined, ParentBroadcastAdapter);
   }
 
-  /** Creates the child `name`, wired to this parent's middlewares and listeners; `sid`: the session whose connect asked for it. */
-  createChild(name: string, sid: string): Namespace {
+  /** Creates the child `name`, wired to this parent's middlewares and listeners; `sid`: the session whose connect asked for it, if one did. */
+  createChild(name: string, sid?: string): Namespace {
     const child = new Namespace(this.server, name, { parent: this, sid });
     child.fns.push(...this.fns);
     for (const event of ['connect', 'connection'] as const) {
       for (const listener of this.listeners(event)) child.on(event, listener as (...args: unknown[]) => void);
     }
     this.children.add(child);
-    child.deleteIfEmptySoon();
+    // A child a client's connect created is checked at once (its first socket may never come); one io.of() made waits for a socket to leave.
+    if (sid !== undefined) child.deleteIfEmptySoon();
     return child;
   }
 

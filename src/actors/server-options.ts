@@ -4,7 +4,7 @@
  *
  * - a known option of the wrong type throws a TypeError naming it;
  * - an option of socket.io 3/4 this API does not implement (`cors`,
- *   `connectionStateRecovery`…) warns once, saying what happens instead:
+ *   `initialPacket`…) warns once, saying what happens instead:
  *   a silently ignored `cors` would leave a migrating app open to any origin;
  * - an unknown option warns once, with the known option it may be a typo of.
  *
@@ -14,6 +14,7 @@
  */
 import { z } from 'zod';
 import type { ServerOptions } from './server';
+import { recoveryOptionRule } from '../adapters/recovery/options';
 import { ATTACH_OPTION_RULES, ENGINE_OPTION_RULES, KNOWN_TRANSPORTS } from '../transport/engine-option-rules';
 import { booleanRule, checkOption, delayRule, functionSchema, isPlainObject, objectSchema, optionRule, type OptionRule } from '../transport/option-rules';
 
@@ -30,6 +31,8 @@ const SERVER_OPTION_RULES = {
   cleanupEmptyChildNamespaces: booleanRule,
   // Its other fields are the inspector's to check, when it is attached.
   inspector: optionRule('an object with an auth function, { auth: (req) => boolean }', objectSchema.refine((inspector) => typeof inspector.auth === 'function')),
+  // socket.io 4.6, with iostate's bounds (src/adapters/recovery/options.ts).
+  connectionStateRecovery: recoveryOptionRule,
   // socket.io 4.6: iostate matches the path with and without the trailing slash, which covers both settings.
   addTrailingSlash: booleanRule,
 } satisfies Record<string, OptionRule>;
@@ -52,7 +55,6 @@ const UNSUPPORTED: Readonly<Record<string, (value: unknown) => string | undefine
   cors: () =>
     "is socket.io 3/4's and is ignored: this server checks origins with the socket.io 2.x option 'origins', which allows every origin unless you set it",
   allowEIO3: (value) => (value === false ? "is socket.io 3/4's: socket.io-client 2.x (Engine.IO 3) clients are always served" : undefined),
-  connectionStateRecovery: () => "is socket.io 4's and is ignored: a client that reconnects gets a new socket, without its rooms or missed packets",
   initialPacket: () => 'is ignored: the handshake carries no extra packet',
 };
 

@@ -7,6 +7,8 @@
  */
 import http from 'node:http';
 import type { AdapterConstructor } from '../adapters/adapter-contract';
+import { RecoveryRegistry } from '../adapters/recovery/registry';
+import { resolveRecoveryOptions, type ConnectionStateRecoveryOptions } from '../adapters/recovery/options';
 import { Adapter } from '../adapters/memory-adapter';
 import { legacyEncoder, type LegacyEncoder } from '../adapters/legacy-adapter';
 import { codecFromParser, defaultCodec, type PacketCodec } from '../parser';
@@ -46,6 +48,11 @@ export interface ServerOptions extends Omit<EngineOptions, 'recorder' | 'cors' |
   inspector?: InspectorOptions;
   /** Frees a dynamic namespace's child once its last socket has left (socket.io 4.6). Default false. */
   cleanupEmptyChildNamespaces?: boolean;
+  /**
+   * socket.io 4.6's connection state recovery, for 4.x clients (docs/recovery.md):
+   * `{ maxDisconnectionDuration?, skipMiddlewares?, maxPackets?, maxBytes? }`. Off unless given.
+   */
+  connectionStateRecovery?: ConnectionStateRecoveryOptions;
   /** socket.io 4.6; the path matches with and without a trailing slash either way. */
   addTrailingSlash?: boolean;
 }
@@ -64,12 +71,23 @@ export class Server {
   readonly connectTimeout: number;
   /** Delete a dynamic parent's child once its last socket has left (socket.io 4.6's option). */
   readonly cleanupEmptyChildNamespaces: boolean;
+  /** Connection state recovery's sessions, when the option is on. */
+  readonly recovery: RecoveryRegistry | undefined;
   engine!: EngineServer;
   inspector: InspectorHandler | undefined;
   httpServer: http.Server | undefined;
   adapterConstructor: AdapterConstructor = Adapter;
   /** Called with each namespace the server creates, static or a dynamic parent's child (a face wraps it here). */
   onNewNamespace: ((nsp: Namespace) => void) | undefined;
+  /**
+   * What `connectTimeout` ends. False (the 2.x face): a 4.x client's socket
+   * whose middlewares did not answer in time is refused ('connect timeout'),
+   * and a connection that asked for no namespace is closed. True (iostate/v4,
+   * as socket.io 4.8): a connection with no namespace connected in time is
+   * closed, whatever its sockets' middlewares are doing, and a socket waits
+   * for its middlewares as long as they take.
+   */
+  connectTimeoutClosesConnection = false;
   /** Engine settings a face decides and checks itself (iostate/v4: engine.io 4+'s `cors` and `allowEIO3`). */
   faceEngineOptions: Pick<EngineOptions, 'cors' | 'allowEIO3'> = {};
   private path$ = '/socket.io';
@@ -91,6 +109,7 @@ export class Server {
     this.encoder = legacyEncoder(this.codec);
     this.connectTimeout = opts.connectTimeout ?? 45_000;
     this.cleanupEmptyChildNamespaces = opts.cleanupEmptyChildNamespaces === true;
+    this.recovery = opts.connectionStateRecovery ? new RecoveryRegistry(resolveRecoveryOptions(opts.connectionStateRecovery)) : undefined;
     this.path(opts.path ?? '/socket.io');
     this.serveClient(opts.serveClient !== false);
     if (opts.adapter) this.adapterConstructor = opts.adapter;
@@ -183,6 +202,9 @@ export class Server {
   /** Binds to an Engine.IO server (ours, or one with engine.io's API). */
   bind(engine: EngineServer): this {
     this.engine = engine;
+    // How soon the engine notices a dead transport: a packet older than that reached a socket still connected.
+    const settings = (engine as Partial<EngineServer>).settings;
+    if (this.recovery && settings) this.recovery.settledMs = settings.pingInterval + settings.pingTimeout;
     engine.on('connection', (conn: EngineSocket) => this.onconnection(conn));
     return this;
   }
@@ -199,7 +221,7 @@ export class Server {
     if (typeof name === 'function' || name instanceof RegExp) {
       const matcher: NamespaceMatcher =
         typeof name === 'function' ? name : (candidate, _query, next) => next(null, (name as RegExp).test(candidate));
-      const parent = new ParentNamespace(this, matcher, String(name));
+      const parent = new ParentNamespace(this, matcher, String(name), name instanceof RegExp ? name : undefined);
       this.parents.push(parent);
       if (fn) parent.on('connect', fn);
       return parent;
@@ -213,6 +235,23 @@ export class Server {
     }
     if (fn) nsp.on('connect', fn);
     return nsp;
+  }
+
+  /**
+   * socket.io 4's `io.of(name)` for a name that a RegExp parent matches and
+   * no namespace has yet: that parent's child, with its middlewares and
+   * listeners (the v4 face asks; the 2.x face makes a plain namespace, as
+   * socket.io 2 did). Undefined when no RegExp parent matches.
+   */
+  childOfPatternParent(name: string): Namespace | undefined {
+    const existing = namespaceNamed(this.nsps, name);
+    if (existing) return existing;
+    const parent = this.parents.find((each) => each.pattern?.test(name));
+    if (!parent) return undefined;
+    const child = parent.createChild(name);
+    this.nsps[name] = child;
+    this.onNewNamespace?.(child);
+    return child;
   }
 
   /**

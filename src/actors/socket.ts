@@ -25,6 +25,7 @@ import { runMiddlewares } from './middleware-chain';
 import { randomId } from '../transport/random-id';
 import { checkOption } from '../transport/option-rules';
 import { packetMiddlewareRule } from './server-options';
+import type { Restored } from '../adapters/recovery/outcome';
 import { broadcastOptions, broadcasts, ModifierChain } from './emit-modifiers';
 import { connectErrorPacket, connectPacket } from './connect-answers';
 import { labelSocket } from '../log/connection-label';
@@ -78,7 +79,14 @@ export interface SocketFace extends EventEmitter {
 }
 
 export class Socket extends ModifierChain {
-  readonly id: string;
+  /** Its id; a recovered socket takes the id it had before (connectionStateRecovery). */
+  id: string;
+  /** Whether this is an earlier socket given back with its state (connectionStateRecovery; socket.io 4.6's `socket.recovered`). */
+  recovered = false;
+  /** The private session id a 4.x client recovers this socket with; only under connectionStateRecovery. */
+  pid: string | undefined;
+  /** What a recovered socket gets back when it connects: its rooms, and the packets it missed. */
+  private restored: Restored | undefined;
   readonly server: Server;
   readonly adapter: Namespace['adapter'];
   readonly conn: EngineSocket;
@@ -103,6 +111,8 @@ export class Socket extends ModifierChain {
   /** The socket machine's effects (src/machines/effects.ts), shared by every socket; `this` is the socket. */
   private static readonly effects: EffectHandlers<typeof socketMachine, Socket> = {
     armConnectTimeout() {
+      // socket.io 4.8 (the v4 face) times the connection, not each socket's middlewares (Server.connectTimeoutClosesConnection).
+      if (this.server.connectTimeoutClosesConnection) return;
       this.connectTimer = setTimeout(Socket.onConnectTimeout, this.server.connectTimeout, this);
       this.connectTimer.unref?.();
     },
@@ -120,13 +130,16 @@ export class Socket extends ModifierChain {
         socketId: this.id,
         nsp: this.nsp.name,
         protocol: this.client.protocol,
+        ...(this.recovered ? { recovered: true as const } : {}),
         ...(label !== undefined && { label }),
         middlewareMs: this.middlewareMs(),
       });
       // After the connect, so that the error is on the socket's own timeline.
       if (error) this.server.reportAppError(error, this);
+      if (this.pid && !this.recovered) this.nsp.recovery?.open(this.id, this.pid);
       this.join(this.id);
-      this.packet(connectPacket(this.client.protocol, this.nsp.name, this.id));
+      if (this.restored) this.replayMissed(this.restored);
+      this.packet(connectPacket(this.client.protocol, this.nsp.name, this.id, this.pid));
       this.client.onSocketConnected(this);
     },
     announceRefusal({ message, data }) {
@@ -144,6 +157,7 @@ export class Socket extends ModifierChain {
     beginDisconnect({ reason, initiator }) {
       const details = this.disconnectDetails(initiator);
       this.server.guard(this, () => this.emitReserved('disconnecting', reason, details));
+      if (this.pid) this.nsp.recovery?.left(this.id, reason, this.data);
       this.roomsAtDisconnect = Object.keys(this.rooms);
       this.leaveAll();
       this.lifecycle.send({ type: 'LEFT' });
@@ -181,6 +195,7 @@ export class Socket extends ModifierChain {
     this.adapter = nsp.adapter;
     this.conn = client.conn;
     this.id = socketIdFor(nsp.name, client);
+    if (nsp.recovery && client.protocol === 5) this.pid = randomId();
     this.lifecycle = new MachineHost(socketMachine, Socket.effects, undefined, this);
     this.face = nsp.face?.socketFace(this);
   }
@@ -283,6 +298,8 @@ export class Socket extends ModifierChain {
   sendEvent(data: unknown[], flags: BroadcastFlags = NO_FLAGS, ack?: Ack): () => void {
     const packet: Packet = { type: PacketType.EVENT, nsp: this.nsp.name, data };
     if (!ack) {
+      // Kept for recovery as a broadcast to its own room, as socket.io 4 does.
+      if (this.pid && !flags.volatile) packet.data = this.nsp.recovery!.keep(data, [this.id], []);
       this.packet(packet, flags);
       return noop;
     }
@@ -353,6 +370,32 @@ export class Socket extends ModifierChain {
   packet(packet: Packet | Array<string | Buffer>, flags: BroadcastFlags & { preEncoded?: boolean } = NO_FLAGS): void {
     if (flags.preEncoded) this.client.writeEncoded(packet as Array<string | Buffer>, flags);
     else this.client.packet(packet as Packet, flags);
+  }
+
+  /** Takes the identity of an earlier socket a client asks for back (while its recovery is under way). */
+  adopt(id: string, pid: string): void {
+    this.id = id;
+    this.pid = pid;
+  }
+
+  /** Its recovery failed after all: it becomes a new socket. */
+  renew(): void {
+    this.id = socketIdFor(this.nsp.name, this.client);
+    this.pid = randomId();
+  }
+
+  /** Its earlier state is given back: `data` now, its rooms and missed packets when it connects. */
+  restore(restored: Restored): void {
+    this.recovered = true;
+    this.data = restored.data as Record<string, unknown>;
+    this.restored = restored;
+  }
+
+  /** Rejoins a recovered socket's rooms and writes what it missed, before the CONNECT that confirms it (as socket.io 4). */
+  private replayMissed(restored: Restored): void {
+    this.restored = undefined;
+    if (restored.rooms.length > 0) this.join([...restored.rooms]);
+    for (const data of restored.packets) this.client.packet({ type: PacketType.EVENT, nsp: this.nsp.name, data: [...data] });
   }
 
   /** Called by the namespace once middlewares passed. */

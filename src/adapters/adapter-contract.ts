@@ -10,6 +10,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Packet } from '../parser/packet';
 import type { EventLog } from '../log/event-log';
+import type { RemoteRecovery } from './recovery/outcome';
 
 /** The modifiers of one emit (socket.io 2's `flags`). */
 export interface BroadcastFlags {
@@ -32,6 +33,8 @@ export interface BroadcastOptions {
   /** Rooms (and so socket ids) whose members must not receive it. */
   readonly except?: readonly string[];
   readonly flags?: Readonly<BroadcastFlags>;
+  /** The broadcast's id across a cluster (iostate/redis sets it): a node that takes over a recovery replays it once. */
+  readonly recoveryId?: string;
 }
 
 /** The 2.x shape of `adapter.rooms[name]`. */
@@ -65,17 +68,30 @@ export interface AdapterServer {
   path(): string;
 }
 
+/**
+ * A namespace's connection state recovery (src/adapters/recovery/store.ts),
+ * when it is on: the adapter keeps each broadcast and reports room changes.
+ */
+export interface RecoveryHooks {
+  /** Keeps a broadcast's data; returns it with its offset appended, as 4.x clients get it. */
+  keep(data: readonly unknown[], rooms: readonly string[], except: readonly string[], id?: string): unknown[];
+  roomChanged(socketId: string, room: string, joined: boolean): void;
+}
+
 /** What a namespace offers its adapter. */
 export interface AdapterNamespace {
   readonly name: string;
   readonly server: AdapterServer;
+  readonly recovery?: RecoveryHooks;
   /** Its sockets on this node, by id (socket.io 2's `nsp.connected`, which socket.io-adapter 1.x reads too). */
   readonly connected: Readonly<Record<string, AdapterSocket>>;
   /**
    * Writes `packet`, encoded once, to each socket of `ids` connected here
    * (data plane; ids of other nodes or of sockets gone are skipped).
+   * `legacyPacket`: what 2.x clients get instead (the packet without its
+   * recovery offset, which their protocol has no place for).
    */
-  deliver(ids: Iterable<string>, packet: Packet, flags: BroadcastFlags): void;
+  deliver(ids: Iterable<string>, packet: Packet, flags: BroadcastFlags, legacyPacket?: Packet): void;
   /**
    * Another node's `serverSideEmit` (socket.io 4): `[event, ...args]`, an
    * ack function last when the sender waits for one. Reserved names are
@@ -136,6 +152,8 @@ export interface NamespaceAdapter extends EventEmitter {
   clientRooms(id: string, fn: (err: Error | null, rooms: string[] | null) => void): void;
   /** Called when its namespace is deleted (`cleanupEmptyChildNamespaces`); socket.io-adapter 1.x has none. */
   close?(): void;
+  /** A cluster adapter's: asks the node that holds a session this node does not (connectionStateRecovery). */
+  recoverRemote?(pid: string, offset: unknown): Promise<RemoteRecovery>;
 }
 
 /** What `io.adapter(X)` accepts: a class constructed with the namespace (as socket.io-adapter). */

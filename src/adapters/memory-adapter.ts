@@ -10,8 +10,8 @@
  * projection, the namespace writes one encoding to all of them (`deliver`).
  */
 import { EventEmitter } from 'node:events';
-import type { Packet } from '../parser/packet';
-import { NO_FLAGS, type AdapterNamespace, type BroadcastOptions, type NamespaceAdapter, type RoomView } from './adapter-contract';
+import { PacketType, type Packet } from '../parser/packet';
+import { NO_FLAGS, type AdapterNamespace, type BroadcastFlags, type BroadcastOptions, type NamespaceAdapter, type RoomView } from './adapter-contract';
 
 type Callback<T> = (err: Error | null, result: T) => void;
 
@@ -60,6 +60,7 @@ export class Adapter extends EventEmitter implements NamespaceAdapter {
       if (current?.has(room)) continue;
       const created = this.store.membersOf(this.nsp.name, room) === undefined;
       this.log.record({ type: 'room.join', socketId: id, nsp: this.nsp.name, room });
+      this.nsp.recovery?.roomChanged(id, room, true);
       if (this.hasRoomListeners()) this.announceJoin(id, room, created);
     }
     if (fn) process.nextTick(fn, null);
@@ -84,6 +85,7 @@ export class Adapter extends EventEmitter implements NamespaceAdapter {
 
   private leaveRoom(id: string, room: string): void {
     this.log.record({ type: 'room.leave', socketId: id, nsp: this.nsp.name, room });
+    this.nsp.recovery?.roomChanged(id, room, false);
     if (!this.hasRoomListeners()) return;
     this.emit('leave-room', room, id);
     if (this.store.membersOf(this.nsp.name, room) === undefined) this.emit('delete-room', room);
@@ -121,7 +123,14 @@ export class Adapter extends EventEmitter implements NamespaceAdapter {
 
   /** Sends `packet` to the local sockets `opts` selects; the namespace encodes it once. */
   broadcast(packet: Packet, opts: BroadcastOptions): void {
-    this.nsp.deliver(this.recipients(opts), packet, opts.flags ?? NO_FLAGS);
+    const flags = opts.flags ?? NO_FLAGS;
+    const recovery = this.nsp.recovery;
+    if (recovery && isRecoverable(packet, flags)) {
+      const data = recovery.keep(packet.data as unknown[], opts.rooms, opts.except ?? [], opts.recoveryId);
+      this.nsp.deliver(this.recipients(opts), { ...packet, data }, flags, packet);
+      return;
+    }
+    this.nsp.deliver(this.recipients(opts), packet, flags);
   }
 
   /**
@@ -131,6 +140,15 @@ export class Adapter extends EventEmitter implements NamespaceAdapter {
   recipients(opts: Pick<BroadcastOptions, 'rooms' | 'except'>): Iterable<string> {
     return recipientsIn(this.nsp, opts);
   }
+}
+
+/**
+ * Whether a packet is kept for recovery, as socket.io 4 decides: events
+ * only, and neither those waiting for an ack (the callback cannot come back
+ * with the client) nor volatile ones (losing them is their point).
+ */
+export function isRecoverable(packet: Packet, flags: BroadcastFlags): boolean {
+  return (packet.type === PacketType.EVENT || packet.type === PacketType.BINARY_EVENT) && packet.id === undefined && !flags.volatile && Array.isArray(packet.data);
 }
 
 /**

@@ -2,4 +2,10 @@
 export interface CliIO {
   stdout(text: string): void;
   stderr(text: string): void;
+  /** Resolves once stdout can take more (a slow pipe); absent when it always can. */
+  drained?(): Promise<void> | undefined;
+  /** Aborted when the user interrupts: `replay --follow` then ends as at the end of the log. */
+  signal?: AbortSignal;
+  /** Where a log named `-` is read from. Default process.stdin. */
+  stdin?: AsyncIterable<Buffer | string>;
 }

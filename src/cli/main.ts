@@ -11,6 +11,7 @@ import { visibleLines } from '../inspect/visible-text';
 const processIO: CliIO = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  drained: () => (process.stdout.writableNeedDrain ? new Promise<void>((resolve) => process.stdout.once('drain', () => resolve())) : undefined),
 };
 
 function overview(): string {
@@ -35,7 +36,7 @@ async function help(name: string | undefined, io: CliIO): Promise<number> {
 }
 
 export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
-  return dispatch(argv, { stdout: io.stdout, stderr: (text) => io.stderr(visibleLines(text)) });
+  return dispatch(argv, { ...io, stderr: (text) => io.stderr(visibleLines(text)) });
 }
 
 /** Runs a command. Its stderr (bad log lines quoting their text, echoed arguments) shows controls as escapes. */

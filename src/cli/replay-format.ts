@@ -1,94 +1,121 @@
 /**
- * The human output of `iostate replay`: the state at the replayed time
- * (rooms, connections, sockets), then each connection's timeline with the
- * explanation of how it ended. Runs of heartbeats collapse into one line.
- * Every line goes out through `visible`: the names, reasons and messages in
- * it were chosen by clients and must not drive the terminal.
+ * The human output of `iostate replay`, one piece at a time as the replay
+ * streams: a server event as one line, each connection as a block (its
+ * line, its explanation, its sockets, its timeline), then the rooms and a
+ * closing line. Runs of heartbeats collapse into one line. Every line goes
+ * out through `visible`: the names, reasons and messages in it were chosen
+ * by clients and must not drive the terminal.
  */
 import { clock, isoTime } from '../log/clock';
-import type { ConnectionReport, ReplayResult, SocketReport, TimelineEntry } from '../log/replay';
-import { visible } from '../inspect/visible-text';
+import type { ConnectionStory } from '../log/replay-stream';
+import type { SocketReport, TimelineEntry } from '../log/report';
+import type { RoomsView } from '../log/projections';
+import { visibleLines } from '../inspect/visible-text';
 
 const INDENT = '    ';
 
-export function formatReplay(result: ReplayResult, options: { files: string[]; showRooms: boolean }): string {
-  const out: string[] = [];
-  out.push(`Replayed ${result.folded} event${result.folded === 1 ? '' : 's'} from ${options.files.join(', ')}`);
-  out.push(result.at === undefined ? 'State at the end of the log' : `State at ${isoTime(result.at)}`);
-  if (result.server.length > 0) {
-    out.push('', 'Server');
-    for (const entry of result.server) out.push(`  ${clock(entry.ts)}  ${entry.text}${entry.node ? ` (${entry.node})` : ''}`);
-  }
-  if (options.showRooms) out.push('', ...formatRooms(result));
-  out.push('', `Connections (${result.connections.length})`);
-  for (const connection of result.connections) out.push(...formatConnection(connection, result.sockets));
-  const orphans = result.sockets.filter((s) => !result.connections.some((c) => c.id === s.connection));
-  if (orphans.length > 0) {
-    out.push('', `Sockets without a recorded connection (${orphans.length})`);
-    for (const socket of orphans) out.push(...formatSocket(socket, '  '));
-  }
-  return out.map(visible).join('\n') + '\n';
+/** The lines as one block, each unsafe character shown (one pass over the block, not one per line). */
+const lines = (list: string[]) => visibleLines(list.join('\n') + '\n');
+
+export function formatHeader(files: string[], at: number | undefined): string {
+  const when = at === undefined ? 'the end of the log' : isoTime(at);
+  return lines([`Replaying ${files.join(', ')}: each connection as it ends, then those still open at ${when}`]);
 }
 
-function formatRooms(result: ReplayResult): string[] {
-  const rooms = result.projections.rooms;
-  const lines = ['Rooms'];
-  for (const nsp of rooms.namespaces()) {
-    const names = [...rooms.roomNames(nsp)];
-    if (names.length === 0) continue;
-    lines.push(`  ${nsp}`);
-    for (const name of names) lines.push(`${INDENT}${name}: ${[...(rooms.membersOf(nsp, name) ?? [])].join(', ')}`);
-  }
-  if (lines.length === 1) lines.push('  (none)');
-  return lines;
+export function formatServerEntry(entry: TimelineEntry): string {
+  return lines([`  ${clock(entry.ts)}  ${entry.text}${entry.node ? ` (${entry.node})` : ''}`]);
+}
+
+export function formatOpenHeading(at: number | undefined): string {
+  return lines(['', `Open at ${at === undefined ? 'the end of the log' : isoTime(at)}`]);
 }
 
 function span(from: number, to: number | undefined): string {
   return to === undefined ? `since ${clock(from)}` : `${clock(from)} – ${clock(to)}`;
 }
 
-function formatConnection(c: ConnectionReport, sockets: readonly SocketReport[]): string[] {
-  const lines = [
-    '',
-    `  ${c.id}${c.label !== undefined ? `  "${c.label}"` : ''}  ${c.state}  ${c.transports.join(' → ')}  Engine.IO v${c.protocol}  from ${c.remoteAddress}  ${span(c.openedAt, c.closedAt)}  on ${c.node}`,
-  ];
-  if (c.explanation !== undefined) lines.push(`${INDENT}${c.explanation}`);
-  for (const socket of sockets.filter((s) => s.connection === c.id)) lines.push(...formatSocket(socket, INDENT));
-  lines.push(`${INDENT}timeline:`);
-  for (const line of collapseHeartbeats(c.timeline)) lines.push(`${INDENT}  ${line}`);
-  return lines;
+export function formatStory({ connection: c, sockets }: ConnectionStory): string {
+  const out = ['', `  ${c.id}${c.label !== undefined ? `  "${c.label}"` : ''}  ${c.state}  ${c.transports.join(' → ')}  Engine.IO v${c.protocol}  from ${c.remoteAddress}  ${span(c.openedAt, c.closedAt)}  on ${c.node}`];
+  if (c.explanation !== undefined) out.push(`${INDENT}${c.explanation}`);
+  for (const socket of sockets) out.push(...socketLines(socket, INDENT));
+  out.push(`${INDENT}timeline:`);
+  collapseHeartbeats(c.timeline, `${INDENT}  `, out);
+  return lines(out);
 }
 
-function formatSocket(s: SocketReport, indent: string): string[] {
+export function formatOrphan(socket: SocketReport): string {
+  return lines(['', ...socketLines(socket, '  ').map((line, i) => (i === 0 ? `${line}  (no connection recorded)` : line))]);
+}
+
+function socketLines(s: SocketReport, indent: string): string[] {
   const rooms = s.rooms.length > 0 ? `  rooms: ${s.rooms.join(', ')}` : '';
   const label = s.label !== undefined ? `  "${s.label}"` : '';
-  const lines = [`${indent}socket ${s.id} on ${s.nsp}${label}  ${s.state}  ${span(s.connectedAt, s.disconnectedAt)}${rooms}`];
-  if (s.explanation !== undefined) lines.push(`${indent}  ${s.explanation}`);
-  return lines;
+  const out = [`${indent}socket ${s.id} on ${s.nsp}${label}  ${s.state}  ${span(s.connectedAt, s.disconnectedAt)}${rooms}`];
+  if (s.explanation !== undefined) out.push(`${indent}  ${s.explanation}`);
+  return out;
 }
 
-/** One line per entry, except consecutive heartbeats, which become "N heartbeats … last …". */
-function collapseHeartbeats(timeline: readonly TimelineEntry[]): string[] {
-  const lines: string[] = [];
+export function formatRooms(rooms: RoomsView, at: number | undefined): string {
+  const out = ['', `Rooms at ${at === undefined ? 'the end of the log' : isoTime(at)}`];
+  for (const nsp of rooms.namespaces()) {
+    const names = [...rooms.roomNames(nsp)];
+    if (names.length === 0) continue;
+    out.push(`  ${nsp}`);
+    for (const name of names) out.push(`${INDENT}${name}: ${[...(rooms.membersOf(nsp, name) ?? [])].join(', ')}`);
+  }
+  if (out.length === 2) out.push('  (none)');
+  return lines(out);
+}
+
+export interface ReplayTotals {
+  folded: number;
+  files: string[];
+  at: number | undefined;
+  shown: number;
+  matched: number;
+  open: number;
+  sockets: number;
+}
+
+export function formatFooter(t: ReplayTotals): string {
+  const more = t.matched - t.shown;
+  const out = [''];
+  if (more > 0) out.push(`… and ${more.toLocaleString('en-US')} more connection${more === 1 ? '' : 's'} (raise --limit to see them)`, '');
+  out.push(
+    `Replayed ${t.folded} event${t.folded === 1 ? '' : 's'} from ${t.files.join(', ')}: ${t.matched} connection${t.matched === 1 ? '' : 's'} (${t.open} open), ${t.sockets} socket${t.sockets === 1 ? '' : 's'}`,
+    t.at === undefined ? 'State at the end of the log' : `State at ${isoTime(t.at)}`,
+  );
+  return lines(out);
+}
+
+/** Adds one line per entry to `out`, except runs of more than two heartbeats, which become "N heartbeats … the last: …". */
+function collapseHeartbeats(timeline: readonly TimelineEntry[], indent: string, out: string[]): void {
   let run: TimelineEntry[] = [];
   const flush = () => {
     if (run.length > 2) {
       const first = run[0]!;
       const last = run[run.length - 1]!;
-      lines.push(`${clock(first.ts)} … ${clock(last.ts)}  ${run.length} heartbeats, the last: ${last.text}`);
+      out.push(`${indent}${clock(first.ts)} … ${clock(last.ts)}  ${run.length} heartbeats, the last: ${last.text}`);
     } else {
-      for (const entry of run) lines.push(`${clock(entry.ts)}  ${entry.text}`);
+      for (const entry of run) out.push(`${indent}${clock(entry.ts)}  ${entry.text}`);
     }
     run = [];
   };
   for (const entry of timeline) {
+    if (entry.run) {
+      // A run the streaming replay kept as its first and latest entry.
+      flush();
+      const { count, last } = entry.run;
+      if (count > 2) out.push(`${indent}${clock(entry.ts)} … ${clock(last.ts)}  ${count} heartbeats, the last: ${last.text}`);
+      else out.push(`${indent}${clock(entry.ts)}  ${entry.text}`, ...(count === 2 ? [`${indent}${clock(last.ts)}  ${last.text}`] : []));
+      continue;
+    }
     if (entry.type === 'conn.heartbeat') {
       run.push(entry);
       continue;
     }
     flush();
-    lines.push(`${clock(entry.ts)}  ${entry.text}`);
+    out.push(`${indent}${clock(entry.ts)}  ${entry.text}`);
   }
   flush();
-  return lines;
 }

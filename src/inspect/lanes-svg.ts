@@ -72,7 +72,9 @@ export function renderConnectionCards(lanes: readonly ConnectionLane[]): string 
 
 export function renderConnectionCard(lane: ConnectionLane): string {
   const from = lane.start;
-  const span = Math.max(lane.end - from, 1);
+  // A recovered socket is drawn on where it began, past its first connection's end: the axis runs to its end.
+  const to = Math.max(lane.end, ...lane.sockets.map((socket) => socket.end));
+  const span = Math.max(to - from, 1);
   const x = (t: number) => LABEL + ((t - from) / span) * PLOT;
   const height = AXIS + CONN_ROW + lane.sockets.length * SOCKET_ROW + 8;
   const parts: string[] = [axis(from, span, height)];
@@ -248,6 +250,10 @@ function markerShape(marker: Marker, mx: number, y: number, h: number, abnormalE
       return `<path d="M${mx - 4} ${y - 6}h8l-4 6z" fill="#2e7d32"/>`;
     case 'leave':
       return `<path d="M${mx - 4} ${y}h8l-4-6z" fill="#8d6e63"/>`;
+    case 'recovered':
+      return `<path d="M${mx - 5} ${mid + 3}l5-6 5 6" fill="none" stroke="#2e7d32" stroke-width="2.2"/>`;
+    case 'not-recovered':
+      return `<circle cx="${cx}" cy="${mid}" r="4" fill="none" stroke="#b3261e" stroke-width="2"/>`;
     case 'close':
       return `<rect x="${mx - 1.5}" y="${y - 3}" width="3" height="${h + 6}" fill="${abnormalEnd ? '#b3261e' : '#444'}"/>`;
   }

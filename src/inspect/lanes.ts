@@ -12,6 +12,7 @@
  */
 import type { LogEvent } from '../log/events';
 import { clock } from '../log/clock';
+import { describeRecovery } from '../log/explain-recovery';
 import { endedAbnormally, explainConnection, explainSocket } from '../log/explain';
 import { emptyProjections, foldAll, sessionsView, socketKey, type LostRecord } from '../log/projections';
 
@@ -24,7 +25,20 @@ export interface Segment<S extends string> {
   to: number;
 }
 
-export type MarkerKind = 'ping' | 'pong' | 'probe' | 'upgraded' | 'upgrade-failed' | 'error' | 'refused' | 'join' | 'leave' | 'app-error' | 'close';
+export type MarkerKind =
+  | 'ping'
+  | 'pong'
+  | 'probe'
+  | 'upgraded'
+  | 'upgrade-failed'
+  | 'error'
+  | 'refused'
+  | 'join'
+  | 'leave'
+  | 'app-error'
+  | 'close'
+  | 'recovered'
+  | 'not-recovered';
 
 export interface Marker {
   at: number;
@@ -100,6 +114,8 @@ export function buildLanes(allEvents: readonly LogEvent[], options: LaneOptions 
   const sockets = new Map<string, SocketLane>();
   const fold = emptyProjections(Infinity);
   const view = sessionsView(fold.sessions);
+  /** The connection a recovered socket runs on now, when not the one it is drawn under. */
+  const hosts = new Map<SocketLane, ConnectionLane>();
 
   const connection = (sid: string, event: LogEvent): ConnectionLane | undefined => {
     if (wanted && !wanted.has(sid)) return undefined;
@@ -167,9 +183,22 @@ export function buildLanes(allEvents: readonly LogEvent[], options: LaneOptions 
         lane.markers.push({ at: event.ts, kind: 'close', detail: cause });
         break;
       }
+      case 'socket.recovery': {
+        const lane = connection(event.sid, event);
+        if (!lane) break;
+        lane.markers.push({ at: event.ts, kind: event.recovered ? 'recovered' : 'not-recovered', label: event.nsp, detail: describeRecovery(event) });
+        break;
+      }
       case 'socket.connect': {
         const lane = connection(event.sid, event);
         if (!lane) break;
+        const earlier = event.recovered ? sockets.get(socketKey(event.nsp, event.socketId)) : undefined;
+        if (earlier?.ending) {
+          // A recovered socket: one life, drawn on, after the gap, where it began.
+          continueAfterGap(earlier, event.ts, `recovered on connection ${event.sid} ${clock(event.ts)}`);
+          hosts.set(earlier, lane);
+          break;
+        }
         const socket: SocketLane = { id: event.socketId, nsp: event.nsp, start: event.ts, end: EVERY_STATE_END, segments: [{ state: 'connected', from: event.ts, to: EVERY_STATE_END }], markers: [] };
         if (event.label !== undefined) {
           socket.label = event.label;
@@ -218,17 +247,20 @@ export function buildLanes(allEvents: readonly LogEvent[], options: LaneOptions 
     if (!lane.ending && session?.lost) endLost(lane, session.lost, explainConnection(session, view.socketsOf(lane.sid))!);
     for (const socket of lane.sockets) {
       const record = view.socket(socket.nsp, socket.id);
-      if (!socket.ending && record?.lost) endLost(socket, record.lost, explainSocket(record, session)!);
+      // A recovered socket runs on a later connection now: that one's facts explain its end.
+      const socketSession = record && record.sid !== lane.sid ? view.session(record.sid) : session;
+      if (!socket.ending && record?.lost) endLost(socket, record.lost, explainSocket(record, socketSession)!);
       // Sockets whose connection closed without their own disconnect (a crash) end with it.
-      finishAt(socket, Math.min(lane.end, now));
+      finishAt(socket, Math.min((hosts.get(socket) ?? lane).end, now));
       // Socket explanations read the connection's close, which is often recorded after the socket's disconnect;
       // so does whether an inherited "transport close" was a killed client (1006).
       const disconnect = record?.disconnect;
       if (!socket.ending || !disconnect) continue;
-      socket.ending.cause = explainSocket(record, session) ?? socket.ending.cause;
-      const close = socket.markers.find((marker) => marker.kind === 'close');
+      socket.ending.cause = explainSocket(record, socketSession) ?? socket.ending.cause;
+      // The latest close: a recovered socket has one per drop.
+      const close = [...socket.markers].reverse().find((marker) => marker.kind === 'close');
       if (close) close.detail = socket.ending.cause;
-      const inherited = session?.close?.reason === disconnect.reason ? session.close.wsCode : undefined;
+      const inherited = socketSession?.close?.reason === disconnect.reason ? socketSession.close.wsCode : undefined;
       socket.ending.abnormal = endedAbnormally(disconnect.reason, inherited);
     }
     finishAt(lane, now);
@@ -295,6 +327,14 @@ function dropLeavesOfDisconnect(markers: Marker[], at: number): void {
     if (last.kind !== 'leave' || at - last.at > DISCONNECT_LEAVE_MS) return;
     markers.pop();
   }
+}
+
+/** A socket back from a gap: connected again from `at`, its earlier end kept as a marker. */
+function continueAfterGap(socket: SocketLane, at: number, detail: string): void {
+  socket.ending = undefined;
+  socket.end = EVERY_STATE_END;
+  socket.segments.push({ state: 'connected', from: at, to: EVERY_STATE_END });
+  socket.markers.push({ at, kind: 'recovered', detail });
 }
 
 function closeSegments(segments: Segment<string>[], at: number): void {

@@ -304,6 +304,12 @@ export class LiveModelFollower {
         for (const room of event.rooms ?? []) this.dirtyRooms.set(roomKey(event.nsp, room), [event.nsp, room]);
         return;
       }
+      case 'socket.recovery':
+        // Its story lands on the socket record of that session (the old id's, or the one its connect makes).
+        this.dirtyConnections.add(event.sid);
+        if (event.socketId !== undefined) this.markSocket(event.nsp, event.socketId);
+        for (const socket of sessions.socketsOf(event.sid)) this.markSocket(socket.nsp, socket.socketId);
+        return;
       case 'socket.refused':
         this.dirtyConnections.add(event.sid);
         this.dirtyNamespaces.add(event.nsp);

@@ -82,6 +82,9 @@ export function createMetricsRegistry(io: { readonly log: EventLog }): Registry 
     ['probe', 'upgraded', 'failed'].map((step) => [{ step }, local().upgrades.get(step) ?? 0]),
   );
   counter(registry, 'iostate_app_errors_total', 'Application handlers and middlewares that threw or rejected on this node (the server carried on).', [], () => [[{}, local().appErrors]]);
+  counter(registry, 'iostate_recoveries_total', 'Connection state recovery attempts on this node, by outcome: recovered, or the reason it failed (window expired, buffer bound reached…; docs/recovery.md).', ['outcome'], () =>
+    [...local().recoveries].map(([outcome, count]) => [{ outcome }, count]),
+  );
   counter(registry, 'iostate_log_dropped_records_total', 'Log records a sink could not write (a full disk), by sink.', ['sink'], () => [...local().dropped].map(([sink, count]) => [{ sink }, count]));
   counter(registry, 'iostate_log_suppressed_records_total', "Log records held back because their connection went over its share of the log (they still count here).", [], () => [
     [{}, local().suppressed],

@@ -98,7 +98,8 @@ const SCRIPT = `
     sockets:[
       ['id',function(r){return r.id},'mono'],['label',function(r){return r.label},'mono'],['namespace',function(r){return r.nsp},'mono'],['state',function(r){return badge(r.state)}],
       ['rooms',function(r){return r.rooms.filter(function(x){return x!==r.id}).join(', ')},'clip'],
-      ['transport',function(r){return r.transport}],['connection',function(r){return r.connection},'mono'],['for',function(r){return age(r.since)}]],
+      ['transport',function(r){return r.transport}],['connection',function(r){return r.connection},'mono'],['for',function(r){return age(r.since)}],
+      ['recovery',function(r){return r.recovery||''},'clip']],
     closed:[
       ['closed',function(r){return clock(r.closedAt)},'mono'],['sid',function(r){return r.sid},'mono'],['label',function(r){return r.label},'mono'],
       ['reason',function(r){return el('span',r.abnormal?'abnormal':null,r.reason)}],

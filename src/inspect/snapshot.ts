@@ -16,6 +16,7 @@ import { z } from 'zod';
 import type { EventLog } from '../log/event-log';
 import { connectionEnd, explainConnection } from '../log/explain';
 import { labelOf, type SessionRecord, type SessionsView, type SocketRecord } from '../log/projections';
+import { explainRecoveryNotes } from '../log/explain-recovery';
 
 const transport = z.enum(['polling', 'websocket']);
 
@@ -66,6 +67,16 @@ export const inspectSnapshotSchema = z.object({
       connecting: z.number().int().nonnegative().optional(),
       /** Rooms other than the one each socket has under its own id. */
       rooms: z.number().int().nonnegative(),
+      /** Connection state recovery, when on: what its store holds (docs/recovery.md). */
+      recovery: z
+        .object({
+          /** Packets kept, and their estimated bytes. */
+          packets: z.number().int().nonnegative(),
+          bytes: z.number().nonnegative(),
+          /** Sessions away, waiting for their client. */
+          away: z.number().int().nonnegative(),
+        })
+        .optional(),
     }),
   ),
   rooms: z.array(
@@ -95,6 +106,8 @@ export const inspectSnapshotSchema = z.object({
       node: z.string(),
       /** Who it was: what `eventLog.label` returned at its connect. */
       label: z.string().optional(),
+      /** Its connection state recovery, in words, if it was recovered or asked to be (docs/recovery.md). */
+      recovery: z.string().optional(),
     }),
   ),
   connections: z.array(
@@ -166,6 +179,8 @@ export interface LiveSocket {
 interface LiveNamespace {
   readonly state: string;
   readonly connected: Readonly<Record<string, { readonly state: string }>>;
+  /** Its connection state recovery store, when the option is on. */
+  readonly recovery?: { readonly size: { packets: number; bytes: number; absent: number } };
 }
 
 /** The parts of a Server a snapshot reads; `Server` has them all. */
@@ -254,6 +269,7 @@ export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = 
       sockets: socketCount,
       ...(live && { connecting: connectingByNsp.get(name) ?? 0 }),
       rooms: named,
+      ...recoveryEntry(liveNamespaces.get(name)),
     });
   }
 
@@ -337,6 +353,11 @@ export function asMap<T>(entries: Readonly<Record<string, T>> | ReadonlyMap<stri
   return new Map(Object.entries(entries));
 }
 
+function recoveryEntry(nsp: LiveNamespace | undefined): Pick<InspectSnapshot['namespaces'][number], 'recovery'> {
+  const size = nsp?.recovery?.size;
+  return size ? { recovery: { packets: size.packets, bytes: size.bytes, away: size.absent } } : {};
+}
+
 export function socketEntry(record: SocketRecord, session: SessionRecord | undefined, liveState: string | undefined): SocketEntry {
   return {
     id: record.socketId,
@@ -349,6 +370,7 @@ export function socketEntry(record: SocketRecord, session: SessionRecord | undef
     since: record.since,
     node: record.node,
     ...optionalLabel(record.label),
+    ...(record.recovery ? { recovery: explainRecoveryNotes(record.recovery) } : {}),
   };
 }
 

@@ -18,14 +18,21 @@ const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202
 
 const hex = (char: string, width: number) => char.charCodeAt(0).toString(16).padStart(width, '0');
 
+/** `\x1b` for a control character, `\u202e` for the others. */
+const escape = (char: string) => (char.charCodeAt(0) <= 0x9f ? `\\x${hex(char, 2)}` : `\\u${hex(char, 4)}`);
+
 /** One line of text with every unsafe character written as `\x1b` (controls) or `\u202e` (the rest); newlines included. */
 export function visible(text: string): string {
-  return text.replace(UNSAFE, (char) => (char.charCodeAt(0) <= 0x9f ? `\\x${hex(char, 2)}` : `\\u${hex(char, 4)}`));
+  return text.replace(UNSAFE, escape);
 }
+
+/** The same set but the line feed. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const UNSAFE_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /** Several lines: the line breaks stay, everything else unsafe is shown. */
 export function visibleLines(text: string): string {
-  return text.split('\n').map(visible).join('\n');
+  return text.replace(UNSAFE_BUT_NEWLINE, escape);
 }
 
 /**

@@ -71,6 +71,7 @@ export class ConnectionShare {
       case 'conn.upgrade':
       case 'conn.error':
       case 'socket.refused':
+      case 'socket.recovery':
         return this.count(input.sid, input.type, now);
       case 'nsp.create':
         return input.sid === undefined || this.count(input.sid, input.type, now);

@@ -1,5 +1,6 @@
 /** One line of human text per event, for timelines (replay, inspector). */
 import type { LogEvent } from './events';
+import { describeRecovery } from './explain-recovery';
 
 export function describeEvent(event: LogEvent): string {
   switch (event.type) {
@@ -37,7 +38,9 @@ export function describeEvent(event: LogEvent): string {
     case 'nsp.delete':
       return `namespace ${event.nsp} deleted: its last socket left`;
     case 'socket.connect':
-      return `socket ${event.socketId} connected to ${event.nsp} (Socket.IO v${event.protocol})${event.label !== undefined ? `, label "${event.label}"` : ''}`;
+      return `socket ${event.socketId} ${event.recovered ? 'recovered on' : 'connected to'} ${event.nsp} (Socket.IO v${event.protocol})${event.label !== undefined ? `, label "${event.label}"` : ''}`;
+    case 'socket.recovery':
+      return describeRecovery(event);
     case 'socket.refused':
       return `connection to ${event.nsp} refused: ${event.message}`;
     case 'room.join':

@@ -114,6 +114,46 @@ export const socketConnect = z.object({
   label: z.string().optional(),
   /** How long its namespace's middlewares took, from its CONNECT to their answer (ms, to the µs). */
   middlewareMs: z.number().nonnegative().optional(),
+  /** It is the socket of an earlier connection, recovered (connectionStateRecovery): one life with a gap. */
+  recovered: z.literal(true).optional(),
+});
+
+/** Why a 4.x client that asked to recover its socket (connectionStateRecovery) got a new one. */
+export const recoveryFailure = z.enum([
+  'unknown session',
+  'session ended',
+  'still connected',
+  'window expired',
+  'buffer bound reached',
+  'unknown offset',
+  'refused by a middleware',
+  'another namespace',
+  'node holding the state lost',
+]);
+
+/**
+ * A client came back with the pid and offset of an earlier socket
+ * (connectionStateRecovery): recovered, with what was replayed and how long
+ * it was away, or not, with the reason.
+ */
+export const socketRecovery = z.object({
+  ...stamp,
+  type: z.literal('socket.recovery'),
+  /** The engine session it came back on. */
+  sid: z.string(),
+  nsp: z.string(),
+  /** The socket it asked to be again, when the session is known. */
+  socketId: z.string().optional(),
+  recovered: z.boolean(),
+  /** Recovered: how many missed packets were replayed, and how long it was away. */
+  packets: z.number().int().nonnegative().optional(),
+  awayMs: z.number().nonnegative().optional(),
+  /** Not recovered: why. */
+  reason: recoveryFailure.optional(),
+  /** Window expired: by how many ms. */
+  expiredByMs: z.number().nonnegative().optional(),
+  /** The evidence: the bound reached, the middleware's message, the namespace or node it belongs to… */
+  detail: z.string().optional(),
 });
 
 /** A namespace connection was refused: unknown namespace or a middleware error. */
@@ -222,6 +262,7 @@ export const logEvent = z.discriminatedUnion('type', [
   nspDelete,
   socketConnect,
   socketRefused,
+  socketRecovery,
   roomJoin,
   roomLeave,
   socketDisconnect,

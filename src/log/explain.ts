@@ -6,6 +6,7 @@
  * session with the same words replay prints. Times are UTC (see clock.ts).
  */
 import { clock } from './clock';
+import { explainRecoveryNotes } from './explain-recovery';
 import type { LostRecord, SessionCloseRecord, SessionRecord, SocketRecord, TransportErrorRecord } from './projections/sessions';
 
 /** Meanings of the WebSocket close codes a Socket.IO connection meets (RFC 6455 §7.4.1). */
@@ -65,8 +66,18 @@ export function explainConnection(session: SessionRecord, sockets: readonly Sock
   return `${session.close.reason}: ${connectionEvidence(session, session.close, sockets)}`;
 }
 
-/** Why a socket left its namespace, or undefined while it is connected. `session` is the connection it ran on. */
+/**
+ * Why a socket left its namespace (undefined while it is connected), then
+ * what came of its connection state recovery, if anything. `session` is the
+ * connection it ran on.
+ */
 export function explainSocket(socket: SocketRecord, session?: SessionRecord): string | undefined {
+  const ending = explainEnding(socket, session);
+  const recovery = socket.recovery ? explainRecoveryNotes(socket.recovery) : undefined;
+  return ending !== undefined && recovery !== undefined ? `${ending}; ${recovery}` : (ending ?? recovery);
+}
+
+function explainEnding(socket: SocketRecord, session?: SessionRecord): string | undefined {
   if (socket.lost) return lostExplanation(socket.lost, 'disconnect');
   const disconnect = socket.disconnect;
   if (!disconnect) return undefined;

@@ -28,8 +28,11 @@ export function foreignClaim(event: LogEvent, owners: Owners): string | undefine
     case 'conn.error':
     case 'conn.close':
     case 'socket.refused':
+    case 'socket.recovery':
       return check(event, 'session', owners.sessionNode(event.sid));
     case 'socket.connect':
+      // A recovered socket may come back on another node: its session is the node's claim.
+      if (event.recovered) return check(event, 'session', owners.sessionNode(event.sid));
       return check(event, 'socket', owners.socketNode(event.nsp, event.socketId)) ?? check(event, 'session', owners.sessionNode(event.sid));
     case 'room.join':
     case 'room.leave':

@@ -13,5 +13,17 @@ export { explainConnection, explainSocket, endedAbnormally, connectionEnd } from
 export { MAX_LABEL, type LabelFunction } from './connection-label';
 export { describeEvent } from './describe-event';
 export { clock, isoTime } from './clock';
-export { readLog, parseLog, mergeEvents, type LogProblem, type ReadLogResult } from './read-log';
+export {
+  readLog,
+  parseLog,
+  mergeEvents,
+  readLogFile,
+  readLogStream,
+  mergeLogSources,
+  type LogProblem,
+  type ReadLogResult,
+  type LogBatch,
+  type ReadLogOptions,
+} from './read-log';
+export { ReplayStream, SETTLE_MS, type ConnectionStory, type ReplayStreamOptions } from './replay-stream';
 export { replay, replayJson, type ReplayOptions, type ReplayResult, type ReplayJson, type ConnectionReport, type SocketReport, type TimelineEntry } from './replay';

@@ -3,14 +3,12 @@
  * time if asked, and reports every connection and socket with its timeline
  * and the explanation of how it ended.
  */
-import { explainConnection, explainSocket } from './explain';
 import { describeEvent } from './describe-event';
-import type { LogEvent, LogEventType } from './events';
+import type { LogEvent } from './events';
 import { isoTime } from './clock';
 import {
   emptyProjections,
   foldAll,
-  labelOf,
   projectionsView,
   socketKey,
   type ProjectionState,
@@ -19,56 +17,15 @@ import {
   type SocketStatus,
   type Transport,
 } from './projections';
+import { connectionReport, socketReport, type ConnectionReport, type SocketReport, type TimelineEntry } from './report';
+
+export type { ConnectionReport, SocketReport, TimelineEntry } from './report';
 
 export interface ReplayOptions {
   /** Fold only events with `ts <= at` (ms since the epoch): the state at that time. */
   at?: number;
   /** Report only this connection (Engine.IO sid), or the connection of this socket id. */
   sid?: string;
-}
-
-export interface TimelineEntry {
-  ts: number;
-  seq: number;
-  node: string;
-  type: LogEventType;
-  text: string;
-}
-
-export interface ConnectionReport {
-  id: string;
-  node: string;
-  state: SessionStatus;
-  /** Ids of the sockets that ran on it, in connection order. */
-  sockets: string[];
-  transports: Transport[];
-  /** The exact reason the live server gave, once closed. */
-  reason?: string;
-  explanation?: string;
-  protocol: 3 | 4;
-  remoteAddress: string;
-  /** The label of its first labelled socket (`eventLog.label`). */
-  label?: string;
-  openedAt: number;
-  closedAt?: number;
-  timeline: TimelineEntry[];
-}
-
-export interface SocketReport {
-  id: string;
-  nsp: string;
-  /** The Engine.IO sid it ran on. */
-  connection: string;
-  /** Who it was: what `eventLog.label` returned at its connect. */
-  label?: string;
-  state: SocketStatus;
-  reason?: string;
-  explanation?: string;
-  /** Its rooms at the replayed time; once disconnected, the rooms it was in at that moment. */
-  rooms: string[];
-  connectedAt: number;
-  disconnectedAt?: number;
-  timeline: TimelineEntry[];
 }
 
 export interface ReplayResult {
@@ -118,6 +75,11 @@ class Timelines {
       case 'log.suppressed':
         add(`c:${event.sid}`);
         break;
+      case 'socket.recovery':
+        // On the connection it came back on, and on the socket it asked to be again.
+        add(`c:${event.sid}`);
+        if (event.socketId !== undefined) add(`s:${socketKey(event.nsp, event.socketId)}`);
+        break;
       case 'socket.connect':
         this.connectionOf.set(socketKey(event.nsp, event.socketId), event.sid);
         addSocket(event.nsp, event.socketId);
@@ -150,37 +112,12 @@ export function replay(events: readonly LogEvent[], options: ReplayOptions = {})
   const projections = projectionsView(state);
   const sessions = projections.sessions;
 
-  let connections: ConnectionReport[] = [...sessions.sessions()].map((session) => {
-    const sockets = sessions.socketsOf(session.sid);
-    return {
-      id: session.sid,
-      node: session.node,
-      state: session.status,
-      sockets: sockets.map((s) => s.socketId),
-      transports: [...session.transports],
-      reason: session.close?.reason,
-      explanation: explainConnection(session, sockets),
-      protocol: session.protocol,
-      remoteAddress: session.remoteAddress,
-      label: labelOf(sockets),
-      openedAt: session.openedAt,
-      closedAt: session.closedAt,
-      timeline: timelines.of(`c:${session.sid}`),
-    };
-  });
-  let sockets: SocketReport[] = [...sessions.sockets()].map((socket) => ({
-    id: socket.socketId,
-    nsp: socket.nsp,
-    connection: socket.sid,
-    label: socket.label,
-    state: socket.status,
-    reason: socket.disconnect?.reason,
-    explanation: explainSocket(socket, sessions.session(socket.sid)),
-    rooms: [...socket.rooms],
-    connectedAt: socket.since,
-    disconnectedAt: socket.disconnect?.at ?? socket.lost?.at,
-    timeline: timelines.of(`s:${socketKey(socket.nsp, socket.socketId)}`),
-  }));
+  let connections: ConnectionReport[] = [...sessions.sessions()].map((session) =>
+    connectionReport(session, sessions.socketsOf(session.sid), timelines.of(`c:${session.sid}`)),
+  );
+  let sockets: SocketReport[] = [...sessions.sockets()].map((socket) =>
+    socketReport(socket, sessions.session(socket.sid), timelines.of(`s:${socketKey(socket.nsp, socket.socketId)}`)),
+  );
 
   if (options.sid !== undefined) {
     const wanted = new Set([options.sid, ...sockets.filter((s) => s.id === options.sid).map((s) => s.connection)]);
@@ -223,34 +160,42 @@ export interface ReplayJson {
   }[];
 }
 
-export function replayJson(result: ReplayResult): ReplayJson {
-  const time = (ms: number | undefined) => (ms === undefined ? null : isoTime(ms));
+export type SocketJson = ReplayJson['sockets'][number];
+export type ConnectionJson = ReplayJson['connections'][number];
+
+const time = (ms: number | undefined) => (ms === undefined ? null : isoTime(ms));
+
+export function socketJson(s: SocketReport): SocketJson {
   return {
-    at: time(result.at),
-    sockets: result.sockets.map((s) => ({
-      id: s.id,
-      nsp: s.nsp,
-      connection: s.connection,
-      ...(s.label !== undefined && { label: s.label }),
-      state: s.state,
-      reason: s.reason ?? null,
-      explanation: s.explanation ?? null,
-      rooms: s.rooms,
-      connectedAt: isoTime(s.connectedAt),
-      disconnectedAt: time(s.disconnectedAt),
-    })),
-    connections: result.connections.map((c) => ({
-      id: c.id,
-      state: c.state,
-      sockets: c.sockets,
-      transports: c.transports,
-      reason: c.reason ?? null,
-      explanation: c.explanation ?? null,
-      protocol: c.protocol,
-      remoteAddress: c.remoteAddress,
-      ...(c.label !== undefined && { label: c.label }),
-      openedAt: isoTime(c.openedAt),
-      closedAt: time(c.closedAt),
-    })),
+    id: s.id,
+    nsp: s.nsp,
+    connection: s.connection,
+    ...(s.label !== undefined && { label: s.label }),
+    state: s.state,
+    reason: s.reason ?? null,
+    explanation: s.explanation ?? null,
+    rooms: s.rooms,
+    connectedAt: isoTime(s.connectedAt),
+    disconnectedAt: time(s.disconnectedAt),
   };
+}
+
+export function connectionJson(c: ConnectionReport): ConnectionJson {
+  return {
+    id: c.id,
+    state: c.state,
+    sockets: c.sockets,
+    transports: c.transports,
+    reason: c.reason ?? null,
+    explanation: c.explanation ?? null,
+    protocol: c.protocol,
+    remoteAddress: c.remoteAddress,
+    ...(c.label !== undefined && { label: c.label }),
+    openedAt: isoTime(c.openedAt),
+    closedAt: time(c.closedAt),
+  };
+}
+
+export function replayJson(result: ReplayResult): ReplayJson {
+  return { at: time(result.at), sockets: result.sockets.map(socketJson), connections: result.connections.map(connectionJson) };
 }

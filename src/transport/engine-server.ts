@@ -16,12 +16,13 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { answerFirst } from '../http/answer-first';
 import { appErrorFacts } from '../log/app-error';
-import { resolveEngineOptions, sessionCookie, type EngineOptions, type ResolvedEngineOptions } from './engine-options';
+import { resolveEngineOptions, sessionCookie, type EngineOptions, type HttpMiddleware, type ResolvedEngineOptions } from './engine-options';
+import { runHttpMiddlewares, UpgradeResponse, upgradeHeaderLines } from './http-middlewares';
 import { EngineSocket, type EngineSocketHost } from './engine-socket';
 import { EngineErrorCode, refusal, writeHttpError, writeUpgradeError, type EngineRefusal } from './errors';
 import { checkOrigin, corsHeaders, hasInvalidHeaderChar, type OriginsOption } from './origins';
 import { PollingTransport, type PollingSettings } from './polling';
-import { parseQuery, pathnameOf, type EngineParameter, type EngineQuery } from './query';
+import { parseQuery, pathnameOf, type EngineParameter, type EngineQuery, type RequestWithQuery } from './query';
 import { randomId } from './random-id';
 import type { TransportName, TransportSink } from './transport';
 import { WebSocketTransport } from './websocket';
@@ -72,11 +73,14 @@ export class EngineServer extends EventEmitter implements EngineSocketHost {
   generateId: (req: IncomingMessage) => string = randomId;
   private wss: WebSocketServer | undefined;
   private readonly pollingSettings: PollingSettings;
+  /** engine.io 4+'s middlewares (`use`), `cors` first when given. */
+  private readonly middlewares: HttpMiddleware[] = [];
 
   constructor(options: EngineOptions = {}) {
     super();
     this.settings = resolveEngineOptions(options);
     this.origins = options.origins ?? '*:*';
+    if (this.settings.cors) this.middlewares.push(this.settings.cors);
     const settings = this.settings;
     this.pollingSettings = {
       // Read live: socket.io 2.x's `set('destroy buffer size')` changes it on a running engine.
@@ -84,7 +88,7 @@ export class EngineServer extends EventEmitter implements EngineSocketHost {
         return settings.maxHttpBufferSize;
       },
       httpCompression: this.settings.httpCompression,
-      headers: this.settings.cors === undefined ? corsHeaders : noHeaders,
+      headers: (req) => this.responseHeaders(req),
     };
   }
 
@@ -121,14 +125,37 @@ export class EngineServer extends EventEmitter implements EngineSocketHost {
     });
   }
 
+  /**
+   * The headers of a polling response: the 2.x face's CORS headers (none
+   * under engine.io 4+'s CORS), then what `initial_headers` (the handshake)
+   * and `headers` (every response) listeners add, as engine.io emits them.
+   * A value a listener sets that Node would refuse to write is dropped.
+   */
+  private responseHeaders(req: IncomingMessage): Record<string, string | string[]> {
+    const headers: Record<string, string | string[]> = this.settings.cors === undefined ? corsHeaders(req) : {};
+    if (this.listenerCount('headers') + this.listenerCount('initial_headers') === 0) return headers;
+    if ((req as Partial<RequestWithQuery>)._query?.sid === undefined) this.emit('initial_headers', headers, req);
+    this.emit('headers', headers, req);
+    return validHeaders(headers);
+  }
+
+  /**
+   * engine.io 4+'s `engine.use(fn)`: a connect-style middleware run on every
+   * request under the path, the upgrade included, before it is verified
+   * (http-middlewares.ts); a failure answers 400 MIDDLEWARE_FAILURE.
+   */
+  use(middleware: HttpMiddleware): this {
+    if (typeof middleware !== 'function') throw new TypeError('iostate: engine.use(fn) takes a middleware function (req, res, next)');
+    this.middlewares.push(middleware);
+    return this;
+  }
+
   handleRequest(req: IncomingMessage, res: ServerResponse): void {
-    const cors = this.settings.cors;
-    if (!cors) return this.routeSafely(req, res);
-    try {
-      cors(req, res, () => this.routeSafely(req, res));
-    } catch (error) {
-      this.refuse(req, res, refusal(EngineErrorCode.BAD_REQUEST, { error: messageOf(error) }));
-    }
+    if (this.middlewares.length === 0) return this.routeSafely(req, res);
+    runHttpMiddlewares(this.middlewares, req, res, (err) => {
+      if (err) return this.refuse(req, res, refusal(EngineErrorCode.BAD_REQUEST, { name: 'MIDDLEWARE_FAILURE' }));
+      this.routeSafely(req, res);
+    });
   }
 
   private routeSafely(req: IncomingMessage, res: ServerResponse): void {
@@ -270,6 +297,17 @@ export class EngineServer extends EventEmitter implements EngineSocketHost {
     // Node drops its own error listener from upgraded sockets; until ws takes over, an error must not go unhandled.
     const onEarlyError = () => socket.destroy();
     socket.on('error', onEarlyError);
+    if (this.middlewares.length === 0) return this.upgrade(req, socket, head, onEarlyError);
+    runHttpMiddlewares(this.middlewares, req, new UpgradeResponse(req, socket) as unknown as ServerResponse, (err) => {
+      if (socket.destroyed) return;
+      if (!err) return this.upgrade(req, socket, head, onEarlyError);
+      const error = refusal(EngineErrorCode.BAD_REQUEST, { name: 'MIDDLEWARE_FAILURE' });
+      writeUpgradeError(socket, error);
+      this.emitConnectionError(req, error);
+    });
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, onEarlyError: () => void): void {
     try {
       const query = parseQuery(req);
       this.verify(req, query, true, (error, verified) => {
@@ -357,6 +395,14 @@ export class EngineServer extends EventEmitter implements EngineSocketHost {
       const sid = (req as IncomingMessage & { [kHandshakeSid]?: string })[kHandshakeSid];
       const cookie = sid && sessionCookie(this.settings, sid);
       if (cookie) headers.push(`Set-Cookie: ${cookie}`);
+      if (this.listenerCount('headers') + this.listenerCount('initial_headers') > 0) {
+        const added: Record<string, string | string[]> = {};
+        // A new session's WebSocket (it has a handshake sid) is the initial request; an upgrade is not.
+        if (sid) this.emit('initial_headers', added, req);
+        this.emit('headers', added, req);
+        for (const [name, value] of Object.entries(validHeaders(added))) for (const each of Array.isArray(value) ? value : [value]) headers.push(`${name}: ${each}`);
+      }
+      headers.push(...upgradeHeaderLines(req));
     });
     return (this.wss = wss);
   }
@@ -386,8 +432,16 @@ const repeatedParameterCodes: Record<EngineParameter, EngineErrorCode> = {
   b64: EngineErrorCode.BAD_REQUEST,
 };
 
-function noHeaders(): Record<string, string> {
-  return {};
+/** Headers with a valid name and value only (what listeners set may not be). */
+function validHeaders(headers: Record<string, string | string[]>): Record<string, string | string[]> {
+  const valid: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) continue;
+    const values = (Array.isArray(value) ? value : [value]).map(String);
+    if (values.some((each) => hasInvalidHeaderChar(each) || /[\r\n]/.test(each))) continue;
+    valid[name] = Array.isArray(value) ? values : values[0];
+  }
+  return valid;
 }
 
 function messageOf(error: unknown): string {

@@ -43,7 +43,7 @@ export function statusOf(code: EngineErrorCode): number {
   return code === EngineErrorCode.FORBIDDEN ? 403 : 400;
 }
 
-export function writeHttpError(res: ServerResponse, error: EngineRefusal, headers: Record<string, string>): void {
+export function writeHttpError(res: ServerResponse, error: EngineRefusal, headers: Record<string, string | string[]>): void {
   if (res.headersSent || res.writableEnded) return;
   const body = JSON.stringify({ code: error.code, message: error.message });
   res.writeHead(statusOf(error.code), { ...headers, 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) });

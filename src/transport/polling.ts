@@ -20,7 +20,7 @@ export interface PollingSettings {
   maxHttpBufferSize: number;
   httpCompression: HttpCompressionOptions | false;
   /** Headers every response carries (CORS). */
-  headers: (req: IncomingMessage) => Record<string, string>;
+  headers: (req: IncomingMessage) => Record<string, string | string[]>;
 }
 
 export class PollingTransport implements Transport {
@@ -132,7 +132,7 @@ export class PollingTransport implements Transport {
       body = `___eio[${this.jsonp}](${JSON.stringify(body).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')});`;
       contentType = 'text/javascript; charset=UTF-8';
     } else contentType = typeof body === 'string' ? 'text/plain; charset=UTF-8' : 'application/octet-stream';
-    const headers: Record<string, string> = { ...this.settings.headers(req), ...extra, 'Content-Type': contentType };
+    const headers: Record<string, string | string[]> = { ...this.settings.headers(req), ...extra, 'Content-Type': contentType };
     const callbacks = packets.filter((packet) => packet.onSent);
     if (callbacks.length) res.once('finish', () => callbacks.forEach((packet) => packet.onSent!()));
     const bytes = typeof body === 'string' ? Buffer.from(body) : body;
@@ -175,14 +175,14 @@ export class PollingTransport implements Transport {
  * and, if the client is still sending, the socket is cut once the answer is
  * out, so a body trickled forever cannot hold it (polling connection exhaustion).
  */
-function refuseUnread(req: IncomingMessage, res: ServerResponse, error: ReturnType<typeof refusal>, headers: Record<string, string>): void {
+function refuseUnread(req: IncomingMessage, res: ServerResponse, error: ReturnType<typeof refusal>, headers: Record<string, string | string[]>): void {
   res.once('finish', () => {
     if (!req.complete) req.socket.destroy();
   });
   writeHttpError(res, error, { ...headers, Connection: 'close' });
 }
 
-function respond(res: ServerResponse, headers: Record<string, string>, body: Buffer): void {
+function respond(res: ServerResponse, headers: Record<string, string | string[]>, body: Buffer): void {
   if (res.headersSent || res.destroyed) return;
   res.writeHead(200, { ...headers, 'Content-Length': String(body.length) });
   res.end(body);

@@ -26,8 +26,6 @@ export interface ServerOptions extends Omit<CoreOptions, 'cookie' | 'cookiePath'
   allowEIO3?: boolean;
   /** The session cookie: false (default), true (named 'io'), or its attributes. */
   cookie?: boolean | CookieOptions;
-  /** socket.io 4.6's connection state recovery: not implemented; warns. */
-  connectionStateRecovery?: Record<string, unknown>;
 }
 
 /** What the core server is built with, and what the engine gets from this face. */
@@ -39,24 +37,16 @@ export interface TranslatedOptions {
 const corsRule = optionRule("the cors package's options (an object) or a function (req, callback)", z.union([objectSchema, functionSchema]));
 const cookieRule = optionRule('true, false or an object { name, path, httpOnly }', z.union([z.boolean(), objectSchema]));
 
-const warned = new Set<string>();
-
 /**
  * The core's options and the engine's settings for `options`; with
  * `defaults` false (options given to `attach`), only what they name.
  */
 export function translateOptions(options: ServerOptions = {}, defaults = true): TranslatedOptions {
-  const { cors: corsOptions, allowEIO3, cookie, connectionStateRecovery, ...rest } = options;
+  // connectionStateRecovery is the core's (docs/recovery.md): it goes through with the rest.
+  const { cors: corsOptions, allowEIO3, cookie, ...rest } = options;
   if (corsOptions !== undefined) checkOption('option cors', corsRule, corsOptions);
   if (allowEIO3 !== undefined) checkOption('option allowEIO3', booleanRule, allowEIO3);
   if (cookie !== undefined) checkOption('option cookie', cookieRule, cookie);
-  if (connectionStateRecovery !== undefined && !warned.has('connectionStateRecovery')) {
-    warned.add('connectionStateRecovery');
-    process.emitWarning(
-      'iostate: option connectionStateRecovery is ignored: a client that reconnects gets a new socket, without its rooms or missed packets.',
-      { type: 'IostateWarning', code: 'IOSTATE_UNSUPPORTED_OPTION' },
-    );
-  }
   if (!defaults) {
     const engine: TranslatedOptions['engine'] = {};
     if (corsOptions !== undefined) engine.cors = cors(corsOptions as CorsOptions) as unknown as HttpMiddleware;

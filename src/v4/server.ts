@@ -55,6 +55,7 @@ export class Server<
     // The core serves socket.io 2's bundle; this face serves socket.io 4's (attachServe).
     this.core = new CoreServer({ ...core, serveClient: false });
     this.core.faceEngineOptions = engine;
+    this.core.connectTimeoutClosesConnection = true;
     this.sockets = new Namespace(this, this.core.sockets);
     this._nsps = facesOf(this.core.nsps);
     this.core.onNewNamespace = (nsp) => this.wrapNamespace(nsp);
@@ -138,7 +139,8 @@ export class Server<
   /** The namespace `name`, created on first use; a RegExp or a function defines dynamic namespaces. */
   of(name: string | RegExp | NamespaceMatcher, fn?: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void): Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
     if (name instanceof RegExp && (name.global || name.sticky)) throw new Error('stateful regular expressions are not supported');
-    const core = this.core.of(name);
+    // A name a RegExp namespace matches is that namespace's child, as in socket.io 4.
+    const core = (typeof name === 'string' && this.core.childOfPatternParent(name.startsWith('/') ? name : `/${name}`)) || this.core.of(name);
     const nsp = (core.face as Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> | undefined) ?? new Namespace(this, core);
     if (fn) nsp.on('connect', fn);
     return nsp;

@@ -50,8 +50,10 @@ export class Socket<
   ServerSideEvents extends EventsMap = DefaultEventsMap,
   SocketData = any,
 > extends EventEmitter implements SocketFace {
-  /** Whether the socket came back with its state (connection state recovery): never, on iostate. */
-  readonly recovered = false;
+  /** Whether the socket came back with its id, rooms, data and missed packets (connectionStateRecovery, docs/recovery.md). */
+  get recovered(): boolean {
+    return this.core.recovered;
+  }
   // The modifiers of the next emit to this client (socket.io 4 keeps them on the socket, reset by each emit).
   private flags: BroadcastFlags & { timeout?: number } = {};
   private catchAll: CatchAllListeners | undefined;

@@ -12,8 +12,8 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Server } from '../../src/actors/server';
 import type { ReplayJson } from '../../src/log/replay';
-import { CLOSE_REASON, RAW_UNSAFE, ROOM, hostileVisit, startHostileServer } from './hostile-client';
-import { runCli } from './run-cli';
+import { CLOSE_REASON, NAMESPACE, RAW_UNSAFE, ROOM, hostileVisit, startHostileServer } from './hostile-client';
+import { followUntil, runCli } from './run-cli';
 
 let dir: string;
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -57,6 +57,20 @@ describe('hostile strings from a real client', () => {
     const connection = parsed.connections.find((c) => c.id === sid)!;
     expect(connection.explanation).toContain(CLOSE_REASON);
     expect(parsed.sockets.some((s) => s.rooms.includes(ROOM))).toBe(true);
+
+    // The summary, the filters and the per-line JSON of --follow show the same strings the same way.
+    const summary = await runCli('replay', file, '--summary');
+    expect(summary.code).toBe(0);
+    expect(summary.stdout).not.toMatch(RAW_UNSAFE);
+    expect(summary.stdout).toContain('\\x1b[2J\\x1b]0;owned\\x07');
+    const narrowed = await runCli('replay', file, '--room', ROOM, '--nsp', NAMESPACE);
+    expect(narrowed.code).toBe(0);
+    expect(narrowed.stdout).not.toMatch(RAW_UNSAFE);
+    expect(narrowed.stdout).toContain(sid);
+    expect(narrowed.stdout).toMatch(/: 1 connection \(0 open\)/);
+    const lines = await followUntil((stdout) => stdout.includes('\n'), {}, 'replay', file, '--follow', '--json');
+    expect(lines.stdout).not.toMatch(RAW_UNSAFE);
+    expect(lines.stdout.trimEnd().split('\n').map((line) => (JSON.parse(line) as { connection: { explanation: string } }).connection.explanation)).toEqual([connection.explanation]);
   });
 
   it('iostate inspect and the live inspector render the strings as text, never markup', async () => {
@@ -85,9 +99,7 @@ describe('hostile strings from a real client', () => {
     fs.writeFileSync(file, `\u001b[2J\u001b]0;owned\u0007 not json\n{"type":"\\u001b[2J","seq":1,"ts":1,"node":"n"}\n{"type":"nsp.create","nsp":"/","seq":2,"ts":1767268800000,"node":"n"}\n`);
     const run = await runCli('replay', file);
     expect(run.code).toBe(0);
-    expect(run.stderr).toMatch(/bad\.jsonl:1: not JSON/);
-    expect(run.stderr).toMatch(/bad\.jsonl:2: not a log event/);
-    expect(run.stderr).not.toMatch(RAW_UNSAFE);
-    expect(run.stderr).toContain('\\x1b');
+    // A bad line is reported in words of its own, quoting nothing of the line.
+    expect(run.stderr).toBe(`${file}:1: not JSON\n${file}:2: not an event (unknown type)\n`);
   });
 });

@@ -17,6 +17,11 @@ import { parseLog } from '../../src/log/read-log';
 import { RedisStreamSink } from '../../src/log/redis-stream-sink';
 import type { ReplayJson } from '../../src/log/replay';
 import { skipWithoutRedis, startRedis, type TestRedis } from '../redis/redis-server';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server } from '../../src/actors/server';
+import { redisAdapter, type RedisAdapter } from '../../src/redis';
+import { FAST, connect, waitFor } from '../redis/cluster-harness';
 
 const fixture = path.join(__dirname, 'fixtures', 'chat.jsonl');
 const fixtureEvents = parseLog(fs.readFileSync(fixture, 'utf8'), fixture).events;
@@ -73,11 +78,12 @@ describe.skipIf(skipWithoutRedis('iostate replay/inspect --redis'))('iostate rep
     expect(fromRedis.stderr).toBe('');
     expect(fromRedis.code).toBe(0);
     const json = JSON.parse(fromRedis.stdout) as ReplayJson;
+    // In the order they ended.
     expect(json.connections.map((c) => [c.id, c.reason])).toEqual([
-      ['A-sid', 'ping timeout'],
       ['B-sid', 'forced close'],
       ['C-sid', 'transport error'],
       ['D-sid', 'transport close'],
+      ['A-sid', 'ping timeout'],
       ['E-sid', 'server shutting down'],
     ]);
     expect(json.sockets.find((s) => s.id === 'B-sid')?.rooms).toEqual(['B-sid', 'lobby']);
@@ -117,9 +123,52 @@ describe.skipIf(skipWithoutRedis('iostate replay/inspect --redis'))('iostate rep
   });
 
   it('fails with exit 1 on a stream that holds no event', async () => {
-    const { code, stderr } = await run('replay', '--redis', redis.url, '--key', 'nobody');
+    const id = (await client.call('XADD', 'emptied-log', '*', 'e', '{}')) as string;
+    await client.call('XDEL', 'emptied-log', id);
+    const { code, stderr } = await run('replay', '--redis', redis.url, '--key', 'emptied');
     expect(code).toBe(1);
-    expect(stderr).toBe(`iostate replay: no events in ${shown} (stream nobody-log)\n`);
+    expect(stderr).toBe(`iostate replay: no events in ${shown} (stream emptied-log)\n`);
+  });
+
+  it('a wrong --key names the log streams that do exist, with the --key that reads each', async () => {
+    const none = await run('replay', '--redis', redis.url, '--key', 'nobody');
+    expect(none.code).toBe(1);
+    expect(none.stderr).toBe(`iostate replay: no stream nobody-log on ${shown}, and no other log stream (*-log) there either\n`);
+    await writeStream('chat', fixtureEvents.slice(0, 3));
+    await writeStream('\u001b[2Jgame', fixtureEvents.slice(0, 3));
+    // A key named like a log that is not a stream is not one.
+    await client.call('SET', 'not-a-stream-log', 'x');
+    for (const command of ['replay', 'inspect']) {
+      const wrong = await run(command, '--redis', redis.url, '--key', 'chta');
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toBe(`iostate ${command}: no stream chta-log on ${shown}; the log streams there: \\x1b[2Jgame-log (--key \\x1b[2Jgame), chat-log (--key chat)\n`);
+    }
+  });
+
+  it('a cluster node shows its start once, and a socket connected before the adapter was set is not lost', async () => {
+    const file = path.join(dir, 'node.jsonl');
+    const http = createHttpServer();
+    // Attached first, then made a cluster node, with a client connected in between.
+    const io = new Server(http, { eventLog: { file, node: 'solo' }, serveClient: false });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const client = await connect(4, (http.address() as AddressInfo).port);
+    io.adapter(redisAdapter({ ...FAST, key: 'solo', url: redis.url }));
+    const node = (io.of('/').adapter as RedisAdapter).node;
+    await (io.of('/').adapter as RedisAdapter).ready();
+    await waitFor('the stream to hold the socket', async () => (await run('replay', '--redis', redis.url, '--key', 'solo', '--json')).stdout.includes('"connected"'));
+    client.close();
+    await waitFor('the close recorded', () => io.log.events().some((e) => e.type === 'conn.close'));
+    await new Promise<void>((resolve) => io.close(() => resolve()));
+    await node.close();
+    await io.log.close();
+    for (const source of [[file], ['--redis', redis.url, '--key', 'solo']]) {
+      const summary = await run('replay', ...source, '--summary');
+      expect(summary.stdout).toContain('\n  solo  started ');
+      expect(summary.stdout).not.toContain('started again');
+      expect(summary.stdout).not.toMatch(/\n {2}lost /);
+      const text = await run('replay', ...source);
+      expect(text.stdout.match(/server started on/g)).toHaveLength(1);
+    }
   });
 
   it('inspect --redis draws the stream as one timeline file', async () => {

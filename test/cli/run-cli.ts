@@ -1,5 +1,6 @@
 /** Runs `iostate <argv>` in-process through main(), capturing what it writes. */
 import { main } from '../../src/cli/main';
+import type { CliIO } from '../../src/cli/command';
 
 export interface CliRun {
   code: number;
@@ -8,8 +9,37 @@ export interface CliRun {
 }
 
 export async function runCli(...argv: string[]): Promise<CliRun> {
+  return runCliWith({}, ...argv);
+}
+
+/** The same, with standard input, an interrupt signal, or a watcher of what is written so far. */
+export async function runCliWith(extra: Pick<CliIO, 'signal' | 'stdin'> & { onStdout?: (stdout: string) => void }, ...argv: string[]): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
-  const code = await main(argv, { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text) });
+  const io: CliIO = {
+    stdout: (text) => {
+      stdout += text;
+      extra.onStdout?.(stdout);
+    },
+    stderr: (text) => void (stderr += text),
+    signal: extra.signal,
+    stdin: extra.stdin,
+  };
+  const code = await main(argv, io);
   return { code, stdout, stderr };
+}
+
+/** `replay --follow`: runs until `done` holds for what it printed, then interrupts it as Ctrl-C would. */
+export async function followUntil(done: (stdout: string) => boolean, extra: Pick<CliIO, 'stdin'>, ...argv: string[]): Promise<CliRun> {
+  const interrupt = new AbortController();
+  let seen = '';
+  const run = runCliWith({ ...extra, signal: interrupt.signal, onStdout: (stdout) => void (seen = stdout) }, ...argv);
+  const poll = setInterval(() => {
+    if (done(seen)) interrupt.abort();
+  }, 20);
+  try {
+    return await run;
+  } finally {
+    clearInterval(poll);
+  }
 }

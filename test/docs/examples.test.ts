@@ -85,8 +85,9 @@ beforeAll(async () => {
   mkdirSync(path.join(scratch, 'node_modules'));
   symlinkSync(repoRoot, path.join(scratch, 'node_modules/iostate'));
   // What the docs show beside iostate, as an app would install it: socket.io-redis 5, the adapter of 2.x clusters,
-  // and prom-client, whose global registry an app merges with the server's (docs/metrics.md).
-  for (const name of ['socket.io-redis', 'prom-client']) symlinkSync(path.join(repoRoot, 'node_modules', name), path.join(scratch, 'node_modules', name));
+  // prom-client, whose global registry an app merges with the server's (docs/metrics.md),
+  // and socket.io-client 4.x, which the recovery examples connect with (docs/recovery.md).
+  for (const name of ['socket.io-redis', 'prom-client', 'socket.io-client']) symlinkSync(path.join(repoRoot, 'node_modules', name), path.join(scratch, 'node_modules', name));
   writeFileSync(path.join(scratch, 'package.json'), JSON.stringify({ name: 'doc-examples', private: true }));
   for (const name of ['chat.jsonl', 'node-a.jsonl', 'node-b.jsonl']) copyFileSync(path.join(repoRoot, 'test/cli/fixtures/chat.jsonl'), path.join(scratch, name));
   if (needsRedis && !skipWithoutRedis('docs examples that use Redis')) redis = await startRedis();

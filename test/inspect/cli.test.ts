@@ -45,7 +45,7 @@ describe('iostate inspect', () => {
     writeFileSync(log, `${chatLog().map((event) => JSON.stringify(event)).join('\n')}\n{"type":"nope"}\n`);
     const result = await run('inspect', log, '--sid', 'c-timeout', '-o', '-');
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/chat\.jsonl:\d+: not a log event/);
+    expect(result.stderr).toMatch(/chat\.jsonl:\d+: not an event \(unknown type\)/);
     expect(result.stdout.match(/class="lanes-card"/g)).toHaveLength(1);
     expect(result.stdout).toContain('id="conn-c-timeout"');
   });

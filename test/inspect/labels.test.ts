@@ -12,7 +12,7 @@ import type { Handshake, Socket } from '../../src/actors/socket';
 import { MAX_LABEL } from '../../src/log/connection-label';
 import { replay, replayJson } from '../../src/log/replay';
 import type { LogEvent, LogEventOf } from '../../src/log/events';
-import { formatReplay } from '../../src/cli/replay-format';
+import { formatStory } from '../../src/cli/replay-format';
 import { renderTimelineHtml } from '../../src/inspect/timeline';
 import { inspectSnapshotSchema } from '../../src/inspect/snapshot';
 import { startLive, until, type Live } from './live';
@@ -84,7 +84,9 @@ describe('eventLog.label', () => {
     expect(json.sockets.find((s) => s.id === bob.id)?.label).toBe('user:bob');
     expect(json.connections.find((c) => c.id === alice.io.engine.id)?.label).toBe('user:alice');
     expect(json.sockets.find((s) => s.id === anonymous.id)).not.toHaveProperty('label');
-    expect(formatReplay(result, { files: ['live'], showRooms: false })).toContain(`socket ${bob.id} on /  "user:bob"`);
+    const bobs = result.connections.find((c) => c.sockets.includes(bob.id))!;
+    const story = { connection: bobs, sockets: result.sockets.filter((s) => s.connection === bobs.id), nsps: new Set<string>(), rooms: new Set<string>(), labels: new Set<string>() };
+    expect(formatStory(story)).toContain(`socket ${bob.id} on /  "user:bob"`);
 
     // And on the timeline, where the page's filter reads each card's text.
     const html = renderTimelineHtml(live.io.log.events());
@@ -151,7 +153,10 @@ describe('eventLog.label', () => {
     expect(hasRawControls(html)).toBe(false);
     expect(html).toContain('evil\\x1b[2J\\u202e&lt;script&gt;alert(1)&lt;/script&gt;&quot;\\u2028');
 
-    const text = formatReplay(replay(live.io.log.events()), { files: ['live'], showRooms: false });
+    const replayed = replay(live.io.log.events());
+    const text = replayed.connections
+      .map((connection) => formatStory({ connection, sockets: replayed.sockets.filter((s) => s.connection === connection.id), nsps: new Set(), rooms: new Set(), labels: new Set() }))
+      .join('');
     expect(hasRawControls(text)).toBe(false);
     expect(text).toContain('"evil\\x1b[2J\\u202e<script>alert(1)</script>"\\u2028"');
     void bad;

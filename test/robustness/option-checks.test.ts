@@ -160,9 +160,15 @@ describe('options this API does not implement warn once per process', () => {
     expect(cors[0].message).toMatch(/origins.*allows every origin unless you set it/);
   });
 
-  it('connectionStateRecovery warns; allowEIO3 only when false', () => {
+  it('allowEIO3 warns only when false; connectionStateRecovery is an option now, checked, not warned about', () => {
     new Server({ connectionStateRecovery: {}, allowEIO3: true, eventLog: false } as never).close();
-    expect(warnings.map((w) => w.message)).toEqual([expect.stringContaining('option connectionStateRecovery')]);
+    expect(warnings).toEqual([]);
+    expect(optionKind('connectionStateRecovery')).toBe('checked');
+    expect(() => new Server({ connectionStateRecovery: { maxDisconnectionDuration: '2m' }, eventLog: false } as never)).toThrow(
+      'iostate: option connectionStateRecovery.maxDisconnectionDuration must be a number of milliseconds from 0 to 2147483647, got string',
+    );
+    expect(() => new Server({ connectionStateRecovery: { maxPackets: 0 }, eventLog: false } as never)).toThrow('connectionStateRecovery.maxPackets must be a whole number');
+    expect(() => new Server({ connectionStateRecovery: { skipMiddleware: false }, eventLog: false } as never)).toThrow('no other fields than');
     new Server({ allowEIO3: false, eventLog: false } as never).close();
     expect(warnings.at(-1)?.message).toContain('option allowEIO3');
   });

@@ -99,3 +99,24 @@ describe('acceptance: a socket.io 4 chat app on iostate/v4', () => {
     expect(snapshot.rooms.find((room) => room.name === 'chatters')?.members).toBe(2);
   });
 });
+
+describe('the inspector endpoint on iostate/v4', () => {
+  it('serves the snapshot of the v4 server (the inspector option, as on the 2.x face)', async () => {
+    const { Server } = await import('../../src/v4');
+    const httpServer = createServer();
+    const io = new Server(httpServer, { inspector: { auth: () => true } });
+    const port = await listen(httpServer);
+    onCleanup(async () => {
+      await io.close();
+      if (httpServer.listening) await closeHttp(httpServer);
+    });
+    const user = connect(`http://127.0.0.1:${port}`, { forceNew: true, reconnection: false, transports: ['websocket'] });
+    onCleanup(() => void user.disconnect());
+    await connected(user);
+    const response = await fetch(`http://127.0.0.1:${port}/iostate/snapshot`);
+    const snapshot = (await response.json()) as { totals: { sockets: number }; sockets: Array<{ id: string }> };
+    expect(response.status).toBe(200);
+    expect(snapshot.totals.sockets).toBe(1);
+    expect(snapshot.sockets.map((socket) => socket.id)).toEqual([user.id]);
+  });
+});

@@ -125,6 +125,21 @@ describe('iostate/v4 emitting, compared with socket.io 4.8', () => {
     expect(ours.error).toBe('no throw');
   });
 
+  it('volatile: dropped while the transport is busy, as on socket.io 4.8', async () => {
+    const { ours, theirs } = await differential(async (side) => {
+      const { A } = await threePeers(side);
+      const seen = collect(A.client, 500);
+      A.socket.emit('a');
+      A.socket.volatile.emit('b');
+      side.io.volatile.emit('c');
+      await delay(100);
+      A.socket.volatile.emit('d');
+      return seen;
+    });
+    expect(ours).toEqual(theirs);
+    expect(ours).toEqual([['a'], ['d']]);
+  });
+
   it('socket.use: a packet middleware that refuses gives the app an error and drops the event', async () => {
     const { ours, theirs } = await differential(async (side) => {
       const { A } = await threePeers(side);

@@ -57,6 +57,32 @@ describe('iostate/v4 cors, compared with socket.io 4.8', () => {
   });
 });
 
+describe('iostate/v4 allowRequest and path, compared with socket.io 4.8', () => {
+  it('allowRequest refuses a handshake with 403; path moves the endpoint', async () => {
+    const read = (side: Side, path: string, headers: Record<string, string> = {}) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        request({ host: '127.0.0.1', port: side.port, path, headers }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: res.statusCode === 200 ? 'open packet' : body }));
+        })
+          .on('error', reject)
+          .end();
+      });
+    const { ours, theirs } = await differential(
+      async (side) => ({
+        refused: await read(side, '/chat/?EIO=4&transport=polling'),
+        allowed: await read(side, '/chat/?EIO=4&transport=polling', { 'x-token': 'yes' }),
+      }),
+      { path: '/chat', allowRequest: (req: { headers: Record<string, unknown> }, callback: (err: string | null, ok: boolean) => void) => callback(null, req.headers['x-token'] === 'yes') },
+    );
+    expect(ours).toEqual(theirs);
+    expect(ours.refused.status).toBe(403);
+    expect(ours.allowed).toEqual({ status: 200, body: 'open packet' });
+  });
+});
+
 describe('iostate/v4 serveClient, compared with socket.io 4.8', () => {
   const files = ['socket.io.js', 'socket.io.min.js', 'socket.io.esm.min.js', 'socket.io.msgpack.min.js', 'socket.io.min.js.map', 'socket.io.js.map'];
   const shown = ['content-type', 'cache-control', 'etag'];

@@ -10,6 +10,7 @@ import { Server as SocketIo4 } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
 import { Server, type Socket } from '../../src/v4';
+import iostate from '../../src';
 import { redisAdapter, type RedisAdapter } from '../../src/redis';
 import { skipWithoutRedis, startRedis, type TestRedis } from '../redis/redis-server';
 import { FAST, waitFor } from '../redis/cluster-harness';
@@ -146,6 +147,27 @@ describe.skipIf(skipWithoutRedis('v4 mixed cluster'))('iostate/v4 and socket.io 
     const withCallback = await new Promise((resolve) => v.serverSideEmit('ping', 5, (err: Error | null, responses: unknown[]) => resolve([err, responses])));
     expect(withCallback).toEqual([null, ['pong 5 from socket.io']]);
     expect(() => v.serverSideEmit('connection')).toThrow('"connection" is a reserved event name');
+  });
+
+  it('a node of the 2.x face answers serverSideEmit and fetchSockets too', async () => {
+    const { io4, v } = await startCluster();
+    const http2 = createServer();
+    const legacy = iostate(http2, { serveClient: false, eventLog: { node: 'iostate-2x' } });
+    legacy.adapter(redisAdapter({ ...FAST, url: redis.url }));
+    const adapter2 = legacy.of('/').adapter as RedisAdapter;
+    adapter2.on('error', () => {});
+    const port2 = await listen(http2);
+    closers.push(async () => {
+      await new Promise<void>((resolve) => legacy.close(() => resolve()));
+      await adapter2.node.close();
+    });
+    await adapter2.ready();
+    legacy.on('ping', (n: number, ack: (answer: string) => void) => ack(`pong ${n} from the 2.x face`));
+    io4.on('ping', (n: number, ack: (answer: string) => void) => ack(`pong ${n} from socket.io`));
+    const { client: on2 } = await client(port2, {});
+    expect((await v.serverSideEmitWithAck('ping', 1)).sort()).toEqual(['pong 1 from socket.io', 'pong 1 from the 2.x face']);
+    const fetched = await io4.fetchSockets();
+    expect(fetched.map((socket) => socket.id)).toContain(on2.id);
   });
 
   it('broadcasts with acks collect the answers of both nodes, both ways; a RemoteSocket gets its one answer', async () => {

@@ -140,6 +140,28 @@ describe('iostate/v4 shapes, compared with socket.io 4.8', () => {
     expect(ours).toEqual({ created: ['/static', '/dyn-7'], joined: ['/dyn-7'], whileConnected: ['/', '/dyn-7', '/static'], after: ['/', '/static'] });
   });
 
+  it("io.of(name) for a name a RegExp namespace matches gives that namespace's child, its middlewares and listeners", async () => {
+    const { ours, theirs } = await differential(async (side) => {
+      const created: string[] = [];
+      side.io.on('new_namespace', (nsp) => created.push(nsp.name));
+      const parent = side.io.of(/^\/room-\d+$/);
+      parent.use((socket, next) => {
+        socket.data.viaParent = true;
+        next();
+      });
+      const heard: unknown[] = [];
+      parent.on('connection', (socket) => heard.push([socket.nsp.name, socket.data.viaParent]));
+      const child = side.io.of('room-7');
+      const again = side.io.of('/room-7');
+      const client = side.client('/room-7');
+      await connected(client);
+      await delay(20);
+      return { created, same: child === again, name: child.name, heard, nsps: [...side.io._nsps.keys()].sort() };
+    });
+    expect(ours).toEqual(theirs);
+    expect(ours).toEqual({ created: ['/room-7'], same: true, name: '/room-7', heard: [['/room-7', true]], nsps: ['/', '/room-7'] });
+  });
+
   it('close() returns a Promise that resolves once the http server is closed', async () => {
     const { ours, theirs } = await differential(async (side) => {
       const { client } = await connectOne(side);
@@ -182,5 +204,34 @@ describe('iostate/v4 shapes, compared with socket.io 4.8', () => {
     );
     expect(ours).toEqual(theirs);
     expect(ours).toEqual({ reason: 'transport close', soon: true });
+  });
+});
+
+describe('iostate/v4 connectTimeout with middlewares that never answer, compared with socket.io 4.8', () => {
+  it('the connection is closed when no namespace connected in time; a later namespace may wait for its middleware', async () => {
+    const { ours, theirs } = await differential(
+      async (side) => {
+        side.io.use((socket, next) => {
+          if (socket.handshake.auth.stuck) return; // never answers
+          next();
+        });
+        side.io.of('/slow').use(() => {}); // never answers
+        const stuck = side.client('/', { auth: { stuck: true } });
+        const seen: unknown[] = [];
+        stuck.on('connect_error', (err) => seen.push(['connect_error', err.message]));
+        stuck.on('disconnect', (reason) => seen.push(['disconnect', reason]));
+        const fine = side.client('/');
+        await connected(fine);
+        const slow = fine.io.socket('/slow');
+        slow.connect();
+        slow.on('connect_error', (err) => seen.push(['slow connect_error', err.message]));
+        const stillThere = { fine: fine.connected };
+        await delay(900);
+        return { seen, stillThere, fineAfter: fine.connected, slowConnected: slow.connected };
+      },
+      { connectTimeout: 400 },
+    );
+    expect(ours).toEqual(theirs);
+    expect(ours).toEqual({ seen: [['disconnect', 'transport close']], stillThere: { fine: true }, fineAfter: true, slowConnected: false });
   });
 });

@@ -115,7 +115,7 @@ export class ClusterNode {
       this.reader.start();
     }
     this.unsubscribe = server.log.subscribe((event) => this.onOwnEvent(event));
-    if (this.sink) this.announceStart();
+    if (this.sink && !this.startIsOnItsWay()) this.announceStart();
     this.liveness = new Liveness({
       redis: pub,
       key: options.key,
@@ -244,6 +244,20 @@ export class ClusterNode {
         // Redis went away again; the next 'ready' checks again.
       });
   };
+
+  /**
+   * Whether the stream gets this node's `server.start` without a new one: the
+   * memory ring still holds it (and so every event since, written to the
+   * stream above), or the ring holds every event of this node from the first
+   * and none is a start: the server is not attached yet, and records its
+   * start when it is. A second start in the log would tell every reader,
+   * replay included, that the node restarted and lost its connections.
+   */
+  private startIsOnItsWay(): boolean {
+    const own = this.server.log.events().filter((event) => event.node === this.name);
+    if (own.some((event) => event.type === 'server.start')) return true;
+    return this.server.log.lastSeq === 0 || own[0]?.seq === 1;
+  }
 
   /**
    * Tells the cluster this node (re)started: a node restarted under the same

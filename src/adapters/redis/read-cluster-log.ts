@@ -28,33 +28,52 @@ export interface ClusterLog {
   events: LogEvent[];
   /** Stream entries that were skipped, by entry id, with why (worded without the entry's own text). */
   invalid: { id: string; problem: string }[];
+  /** Set when the stream does not exist: the log streams (`<key>-log`) this Redis does hold, at most MAX_LISTED. */
+  missing?: { streams: string[] };
 }
 
 const PAGE = 1000;
+/** How many other log streams a missing stream's report names. */
+export const MAX_LISTED = 20;
 
 export async function readClusterLog(options: ReadClusterLogOptions): Promise<ClusterLog> {
+  const log: ClusterLog = { events: [], invalid: [] };
+  for await (const page of readClusterLogPages(options)) {
+    for (const event of page.events) log.events.push(event);
+    log.invalid.push(...page.invalid);
+    if (page.missing) log.missing = page.missing;
+  }
+  return log;
+}
+
+/**
+ * The same, a page of entries at a time, so that a reader (streaming replay)
+ * holds one page of the stream in memory, not all of it.
+ */
+export async function* readClusterLogPages(options: ReadClusterLogOptions): AsyncGenerator<ClusterLog> {
   const owned = !(options.redis instanceof Redis);
   const redis = options.redis instanceof Redis ? options.redis : createClient(options.redis, options.connectTimeout);
   const stream = `${options.key ?? 'socket.io'}-log`;
-  const events: LogEvent[] = [];
-  const invalid: ClusterLog['invalid'] = [];
   const owners = new OwnerBook();
   const now = Date.now();
   try {
     if (owned && options.connectTimeout !== undefined) await connectOnce(redis, options.connectTimeout);
     let start = '-';
-    for (;;) {
+    for (let first = true; ; first = false) {
       const entries = (await redis.call('XRANGE', stream, start, '+', 'COUNT', String(PAGE))) as [string, string[]][];
+      const page: ClusterLog = { events: [], invalid: [] };
+      if (first && entries.length === 0 && (await redis.exists(stream)) === 0) page.missing = { streams: await logStreams(redis) };
       for (const [id, fields] of entries) {
         const { event, problem } = decodeStreamEntry(fields, now);
         const claim = event && foreignClaim(event, owners);
-        if (!event) invalid.push({ id, problem: problem! });
-        else if (claim) invalid.push({ id, problem: `refused: ${claim}` });
+        if (!event) page.invalid.push({ id, problem: problem! });
+        else if (claim) page.invalid.push({ id, problem: `refused: ${claim}` });
         else {
           owners.note(event);
-          events.push(event);
+          page.events.push(event);
         }
       }
+      yield page;
       if (entries.length < PAGE) break;
       start = `(${entries[entries.length - 1]![0]}`;
     }
@@ -63,7 +82,20 @@ export async function readClusterLog(options: ReadClusterLogOptions): Promise<Cl
     if (owned && redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
     else if (owned) redis.disconnect();
   }
-  return { events, invalid };
+}
+
+/** The streams named `*-log` on this Redis (the adapters' shared logs), sorted, at most MAX_LISTED. */
+async function logStreams(redis: Redis): Promise<string[]> {
+  const found = new Set<string>();
+  let cursor = '0';
+  // A bounded look: a Redis with millions of keys is not walked whole for an error message.
+  for (let rounds = 0; rounds < 100; rounds++) {
+    const [next, keys] = (await redis.call('SCAN', cursor, 'MATCH', '*-log', 'TYPE', 'stream', 'COUNT', '1000')) as [string, string[]];
+    for (const key of keys) found.add(key);
+    cursor = next;
+    if (cursor === '0' || found.size >= MAX_LISTED) break;
+  }
+  return [...found].sort().slice(0, MAX_LISTED);
 }
 
 function createClient(where: string | { host?: string; port?: number }, connectTimeout: number | undefined): Redis {

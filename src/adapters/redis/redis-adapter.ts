@@ -15,7 +15,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Packet } from '../../parser/packet';
 import type { AdapterNamespace, AdapterSocket, BroadcastOptions, ClusterOperations, SocketSelection } from '../adapter-contract';
-import { Adapter } from '../memory-adapter';
+import { Adapter, isRecoverable } from '../memory-adapter';
+import { RecoveryStore } from '../recovery/store';
+import type { RemoteRecovery } from '../recovery/outcome';
+import { ClusterRecovery, RECOVER_SESSION, broadcastId } from './cluster-recovery';
 import { answerRequest, type Answer } from './answer-request';
 import { answerLegacyRequest, type CustomHook } from './answer-legacy-request';
 import { typedAsV2 } from '../legacy-adapter';
@@ -55,6 +58,10 @@ export class RedisAdapter extends Adapter implements NodeMember, ClusterOperatio
   private readonly subscribed: Promise<unknown>;
   private readonly warned = new Set<string>();
   private closed = false;
+  /** Connection state recovery across the cluster, when the server has it on. */
+  private readonly recovery: ClusterRecovery | undefined;
+  /** Broadcasts published so far: the number in each one's cluster id. */
+  private broadcasts = 0;
   /** Requests go out in socket.io-redis 5's dialect (`compat: 'socket.io-redis-5'`). */
   private readonly legacy: boolean;
   private legacyPeerReported = false;
@@ -75,6 +82,21 @@ export class RedisAdapter extends Adapter implements NodeMember, ClusterOperatio
       sub.subscribe(this.channels.request, this.channels.response, this.channels.ownResponse),
     ]).catch((error: Error) => this.reportError(new Error(`cannot subscribe to the channels of ${nsp.name}: ${error.message}`)));
     this.node.join(this);
+    if (nsp.recovery instanceof RecoveryStore) {
+      this.recovery = new ClusterRecovery(
+        {
+          redis: this.node.connections.pub,
+          nodeName: this.node.name,
+          liveNodes: () => this.node.nodesServing(this.nsp.name),
+          requestOne: (label, body) => this.requestOne(label, body),
+          reply: (body) => this.publishAnswer({ body, binary: true }),
+          reportError: (error) => this.reportError(error),
+        },
+        nsp.recovery,
+        options.key,
+        nsp.recovery.windowMs,
+      );
+    }
   }
 
   /** Resolves once this adapter listens to the cluster and has read the shared log. */
@@ -98,8 +120,15 @@ export class RedisAdapter extends Adapter implements NodeMember, ClusterOperatio
 
   override broadcast(packet: Packet, opts: BroadcastOptions): void {
     const flags = opts.flags ?? {};
+    // Under connectionStateRecovery each broadcast gets a cluster id, so a node taking over a recovery replays it once.
+    if (this.recovery && isRecoverable(packet, flags)) opts = { ...opts, recoveryId: `${this.uid}:${++this.broadcasts}` };
     if (!flags.local && !this.closed) this.publishBroadcast(packet, opts);
     super.broadcast(packet, opts);
+  }
+
+  /** Asks the node that holds session `pid` for it (connectionStateRecovery across nodes). */
+  recoverRemote(pid: string, offset: unknown): Promise<RemoteRecovery> {
+    return this.recovery ? this.recovery.recover(pid, offset) : Promise.resolve({ ok: false, reason: 'unknown session' });
   }
 
   private publishBroadcast(packet: Packet, opts: BroadcastOptions): void {
@@ -107,7 +136,8 @@ export class RedisAdapter extends Adapter implements NodeMember, ClusterOperatio
     try {
       // socket.io 2 nodes encode as the packet type says; socket.io 4 nodes detect binary themselves.
       const sent = this.legacy ? typedAsV2(packet, opts.flags) : packet;
-      message = encodeBroadcast(this.uid, { ...sent, nsp: this.nsp.name }, { rooms: opts.rooms, except: opts.except ?? [], flags: opts.flags ?? {} });
+      const wire = { rooms: opts.rooms, except: opts.except ?? [], flags: opts.flags ?? {}, ...(opts.recoveryId ? { id: opts.recoveryId } : {}) };
+      message = encodeBroadcast(this.uid, { ...sent, nsp: this.nsp.name }, wire);
     } catch (error) {
       this.reportError(new Error(`broadcast not sent to the other nodes: cannot encode it (${(error as Error).message})`));
       return;
@@ -363,6 +393,15 @@ export class RedisAdapter extends Adapter implements NodeMember, ClusterOperatio
       );
   }
 
+  /** Publishes a request that one node answers; resolves with its answer, rejects after requestsTimeout. */
+  private async requestOne(label: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const requestId = randomBytes(6).toString('base64url').slice(0, 6);
+    let answer: Record<string, unknown> = {};
+    const done = this.pending.wait({ requestId, label, expected: 1, expectedNodes: [], onAnswer: (response) => (answer = response), result: () => answer });
+    await this.publishRequest({ uid: this.uid, requestId, ...body });
+    return done;
+  }
+
   private async publishRequest(body: Record<string, unknown>): Promise<void> {
     const wire = this.legacy && hasLegacyForm(body.type as number) ? toLegacyRequest(body) : body;
     try {
@@ -389,7 +428,7 @@ export class RedisAdapter extends Adapter implements NodeMember, ClusterOperatio
     if (!broadcast || broadcast.uid === this.uid || broadcast.packet.nsp !== this.nsp.name) return;
     const { rooms, except, flags } = broadcast.opts;
     try {
-      super.broadcast(broadcast.packet, { rooms, except, flags });
+      super.broadcast(broadcast.packet, this.recovery ? { rooms, except, flags, recoveryId: broadcastId(broadcast.opts.id, message) } : { rooms, except, flags });
     } catch (error) {
       this.reportError(new Error(`cannot deliver a broadcast from another node: ${(error as Error).message}`));
     }
@@ -408,6 +447,7 @@ export class RedisAdapter extends Adapter implements NodeMember, ClusterOperatio
     if (!request) return;
     if (isLegacyMessage(request)) return this.onLegacyRequest(request);
     if (request.uid === this.uid) return;
+    if (request.type === RECOVER_SESSION) return this.recovery?.answer(request);
     try {
       answerRequest(this, this.nsp, request, (answer) => this.publishAnswer(answer), this.node.remoteAcks);
     } catch (error) {

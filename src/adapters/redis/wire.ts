@@ -58,6 +58,8 @@ export interface WireBroadcastOptions {
   rooms: readonly string[];
   except: readonly string[];
   flags?: Readonly<BroadcastFlags> & { timeout?: number };
+  /** iostate's cluster id of the broadcast, for recovery (socket.io 4 nodes ignore it). */
+  id?: string;
 }
 
 export interface WireBroadcast {
@@ -71,6 +73,7 @@ export function encodeBroadcast(uid: string, packet: Packet, opts: WireBroadcast
   if (packet.id !== undefined) wirePacket.id = packet.id;
   const wireOpts: Record<string, unknown> = { rooms: opts.rooms, except: opts.except };
   if (opts.flags) wireOpts.flags = definedOnly(opts.flags);
+  if (opts.id !== undefined) wireOpts.id = opts.id;
   return msgpack.encode([uid, wirePacket, wireOpts]);
 }
 
@@ -93,6 +96,7 @@ export function decodeBroadcast(message: Buffer): WireBroadcast | undefined {
       rooms: stringList(opts.rooms),
       except: stringList(opts.except),
       flags: isRecord(opts.flags) ? (opts.flags as WireBroadcastOptions['flags']) : {},
+      ...(typeof opts.id === 'string' ? { id: opts.id } : {}),
     },
   };
 }

@@ -2,7 +2,7 @@
  * The counters projection: how many times things happened, per node, since
  * the log began: connections opened and closed (by reason), sockets
  * disconnected (by reason), upgrades, application errors, records the log
- * lost, and how long namespace middlewares took (bucketed). The gauges of
+ * lost, connection state recoveries (by outcome), and how long namespace middlewares took (bucketed). The gauges of
  * "now" (open connections, sockets per namespace) come from the sessions
  * projection; these are the totals that cannot be read from it, since it
  * forgets closed sessions. The `/metrics` endpoint (src/inspect/metrics.ts)
@@ -47,6 +47,8 @@ export interface NodeCounters {
   dropped: Map<string, number>;
   /** Records held back over a connection's share (log.suppressed). */
   suppressed: number;
+  /** Connection state recovery attempts (socket.recovery) by outcome: `recovered`, or the reason it failed. */
+  recoveries: Map<string, number>;
 }
 
 export interface CountersState {
@@ -76,6 +78,7 @@ export function countersOf(state: CountersState, node: string): NodeCounters {
     appErrors: 0,
     dropped: new Map(),
     suppressed: 0,
+    recoveries: new Map(),
   };
   state.nodes.set(node, counters);
   return counters;
@@ -124,6 +127,9 @@ export function foldCounters(state: CountersState, event: LogEvent): CountersSta
       break;
     case 'log.suppressed':
       countersOf(state, event.node).suppressed += event.count;
+      break;
+    case 'socket.recovery':
+      add(countersOf(state, event.node).recoveries, event.recovered ? 'recovered' : (event.reason ?? 'unknown'));
       break;
     default:
       break;

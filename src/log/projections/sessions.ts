@@ -11,6 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { LogEvent } from '../events';
+import { addNote, noteOf, type Gap, type RecoveryNote } from './recovery-notes';
 
 export type Transport = 'polling' | 'websocket';
 export type Side = 'client' | 'server';
@@ -127,6 +128,10 @@ export interface SocketRecord {
   rooms: Set<string>;
   disconnect?: SocketDisconnectRecord;
   lost?: LostRecord;
+  /** Connection state recovery attempts that concern it, oldest first (recovery-notes.ts). */
+  recovery?: RecoveryNote[];
+  /** A recovered socket's times away, oldest first. */
+  gaps?: Gap[];
 }
 
 export interface SessionsState {
@@ -137,6 +142,8 @@ export interface SessionsState {
   readonly finished: Map<string, true>;
   /** How many finished entries to keep; Infinity keeps them all. */
   readonly retainClosed: number;
+  /** A recovery attempt on a session and namespace, waiting for the socket that connects next (see socket.recovery). */
+  readonly failedRecoveries: Map<string, RecoveryNote & { nsp: string }>;
   /** Per session id, the keys of its sockets that ended, oldest first (only when bounded). */
   readonly endedOf: Map<string, string[]>;
 }
@@ -152,7 +159,7 @@ export const MAX_KEPT = 10;
 export const MAX_ENDED_SOCKETS_KEPT = 100;
 
 export function emptySessions(retainClosed = Infinity): SessionsState {
-  return { sessions: new Map(), sockets: new Map(), finished: new Map(), retainClosed, endedOf: new Map() };
+  return { sessions: new Map(), sockets: new Map(), finished: new Map(), retainClosed, endedOf: new Map(), failedRecoveries: new Map() };
 }
 
 /**
@@ -195,7 +202,8 @@ function evict(state: SessionsState, key: string): void {
   const sid = key.slice(2);
   const session = state.sessions.get(sid);
   if (!session) return;
-  for (const socket of session.sockets) state.sockets.delete(socket);
+  // A recovered socket that moved on to a later session is that session's to keep.
+  for (const socket of session.sockets) if (state.sockets.get(socket)?.sid === sid) state.sockets.delete(socket);
   state.sessions.delete(sid);
   state.endedOf.delete(sid);
 }
@@ -212,8 +220,9 @@ function forgetOldestEnded(state: SessionsState, session: SessionRecord, key: st
   ended.push(key);
   while (ended.length > MAX_ENDED_SOCKETS_KEPT) {
     const oldest = ended.shift()!;
-    // A 2.x socket may have connected again under the same key: it is not ended.
-    if (state.sockets.get(oldest)?.status === 'connected') continue;
+    // A 2.x socket may have connected again under the same key, a recovered one on another session: not this one's to forget.
+    const record = state.sockets.get(oldest);
+    if (record?.status === 'connected' || (record && record.sid !== session.sid)) continue;
     state.sockets.delete(oldest);
     session.sockets.delete(oldest);
   }
@@ -307,10 +316,27 @@ export function foldSessions(state: SessionsState, event: LogEvent): SessionsSta
         lastPongAt: event.lastPongAt,
       };
       finish(state, `s:${event.sid}`);
+      state.failedRecoveries.delete(event.sid);
+      break;
+    }
+    case 'socket.recovery': {
+      const note = noteOf(event);
+      const earlier = event.socketId === undefined ? undefined : state.sockets.get(socketKey(event.nsp, event.socketId));
+      if (earlier) addNote(earlier, note);
+      // For the socket that connects next on this session and namespace: a new one given instead, or
+      // the recovered one when its earlier record is gone (a streaming replay forgets ended connections).
+      if (!event.recovered || !earlier) {
+        state.failedRecoveries.delete(event.sid); // one pending per session: the latest
+        const insteadOf = !event.recovered && event.socketId !== undefined ? { insteadOf: event.socketId } : {};
+        state.failedRecoveries.set(event.sid, Object.assign({}, note, { nsp: event.nsp }, insteadOf));
+      }
       break;
     }
     case 'socket.connect': {
       const key = socketKey(event.nsp, event.socketId);
+      const failed = state.failedRecoveries.get(event.sid);
+      if (failed?.nsp === event.nsp) state.failedRecoveries.delete(event.sid);
+      if (event.recovered && recoverSocket(state, key, event)) break;
       // A repeated connect of a connected socket changes nothing, as in the rooms projection;
       // by another node, it is another socket.
       const known = state.sockets.get(key);
@@ -325,6 +351,7 @@ export function foldSessions(state: SessionsState, event: LogEvent): SessionsSta
         since: event.ts,
         rooms: new Set(),
         ...(event.label !== undefined && { label: event.label }),
+        ...(failed?.nsp === event.nsp ? { recovery: [withoutNsp(failed)] } : {}),
       });
       // A 2.x socket that connects again on its session has the same id, and so is listed already.
       const session = state.sessions.get(event.sid);
@@ -368,6 +395,34 @@ export function foldSessions(state: SessionsState, event: LogEvent): SessionsSta
       break;
   }
   return state;
+}
+
+/**
+ * A recovered socket continues its earlier record: connected again, on the
+ * new session, with the time away as a gap. False when the earlier record is
+ * gone (evicted, or another window of the log): it starts a record then.
+ */
+function recoverSocket(state: SessionsState, key: string, event: Extract<LogEvent, { type: 'socket.connect' }>): boolean {
+  const socket = state.sockets.get(key);
+  if (!socket || socket.status === 'connected') return false;
+  const left = socket.disconnect?.at ?? socket.lost?.at ?? event.ts;
+  (socket.gaps ??= []).push({ from: left, to: event.ts });
+  socket.status = 'connected';
+  socket.disconnect = undefined;
+  socket.lost = undefined;
+  socket.rooms = new Set();
+  socket.sid = event.sid;
+  socket.node = event.node;
+  if (event.label !== undefined) socket.label = event.label;
+  state.finished.delete(`k:${key}`);
+  const session = state.sessions.get(event.sid);
+  session?.sockets.add(key);
+  return true;
+}
+
+function withoutNsp(note: RecoveryNote & { nsp: string }): RecoveryNote {
+  const { nsp: _nsp, ...rest } = note;
+  return rest;
 }
 
 /** The read API the inspector uses; it always reflects the latest fold. */

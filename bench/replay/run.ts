@@ -1,0 +1,119 @@
+/**
+ * `npm run bench:replay`: how long `iostate replay` takes and how much memory
+ * it holds on large generated logs (generate-log.ts), from dist/:
+ * - 1M events over 3 nodes with at most 5k connections open at once, in
+ *   --json and in text (the targets: ≤ 10 s, ≤ 200 MB RSS);
+ * - 25k connections in text and in --json (text no slower than JSON).
+ * Each run is a fresh process writing to /dev/null; the median of `--runs`
+ * (default 3) is kept. Writes bench/results/replay-latest.json and .md.
+ *   npm run bench:replay [-- --runs 5] [--keep DIR]
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { generateLog, type GeneratedLog } from './generate-log';
+
+interface Sample {
+  wallMs: number;
+  userMs: number;
+  systemMs: number;
+  maxRssKB: number;
+}
+
+const args = process.argv.slice(2);
+const flag = (name: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const runs = Number(flag('runs') ?? 3);
+const root = path.join(__dirname, '..', '..');
+const measure = path.join(__dirname, 'measure.cjs');
+
+function once(argv: string[]): Promise<Sample> {
+  return new Promise((resolve, reject) => {
+    const sink = fs.openSync('/dev/null', 'w');
+    const start = process.hrtime.bigint();
+    const child = spawn(process.execPath, [measure, ...argv], { cwd: root, stdio: ['ignore', sink, 'pipe', 'pipe'] });
+    let report = '';
+    let stderr = '';
+    child.stdio[3]!.on('data', (chunk: Buffer) => (report += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      fs.closeSync(sink);
+      const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+      if (code !== 0 || !report) return reject(new Error(`iostate ${argv.join(' ')} exited ${code}: ${stderr.slice(0, 2000)}`));
+      const parsed = JSON.parse(report) as { code: number; maxRssKB: number; userMs: number; systemMs: number };
+      if (parsed.code !== 0) return reject(new Error(`iostate ${argv.join(' ')} exited ${parsed.code}: ${stderr.slice(0, 2000)}`));
+      resolve({ wallMs, userMs: parsed.userMs, systemMs: parsed.systemMs, maxRssKB: parsed.maxRssKB });
+    });
+  });
+}
+
+function median(samples: Sample[]): Sample {
+  const mid = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  return {
+    wallMs: mid(samples.map((s) => s.wallMs)),
+    userMs: mid(samples.map((s) => s.userMs)),
+    systemMs: mid(samples.map((s) => s.systemMs)),
+    maxRssKB: mid(samples.map((s) => s.maxRssKB)),
+  };
+}
+
+async function bench(name: string, argv: string[]): Promise<Sample> {
+  const samples: Sample[] = [];
+  for (let i = 0; i < runs; i++) {
+    const sample = await once(argv);
+    samples.push(sample);
+    process.stderr.write(`  ${name} run ${i + 1}: ${(sample.wallMs / 1000).toFixed(2)} s wall, ${(sample.userMs / 1000).toFixed(2)} s user, ${(sample.maxRssKB / 1024).toFixed(0)} MB RSS\n`);
+  }
+  return median(samples);
+}
+
+async function main(): Promise<void> {
+  const dir = flag('keep') ?? fs.mkdtempSync(path.join(os.tmpdir(), 'iostate-bench-replay-'));
+  const nodes = ['node-a', 'node-b', 'node-c'];
+  try {
+    process.stderr.write('generating the logs…\n');
+    // 64 events and 5 connections a copy; a copy every 5 ms per node keeps under 5k connections open at once.
+    const million = await generateLog({ dir: path.join(dir, 'million'), nodes, copies: 5200, spacingMs: 5, stretch: 1 });
+    // 25k connections (5,000 copies) on one node, spread out so that few are open at once.
+    const connections = await generateLog({ dir: path.join(dir, 'connections'), nodes: ['node-a'], copies: 5000, spacingMs: 20, stretch: 1 });
+    const cases: { name: string; log: GeneratedLog; argv: string[] }[] = [
+      { name: '1M events, --json', log: million, argv: ['replay', ...million.files, '--json'] },
+      { name: '1M events, text', log: million, argv: ['replay', ...million.files] },
+      { name: '1M events, --summary', log: million, argv: ['replay', ...million.files, '--summary'] },
+      { name: '25k connections, --json', log: connections, argv: ['replay', ...connections.files, '--json'] },
+      { name: '25k connections, text', log: connections, argv: ['replay', ...connections.files] },
+    ];
+    const results = [];
+    for (const c of cases) {
+      process.stderr.write(`${c.name}: ${c.log.events} events, ${c.log.connections} connections, at most ${c.log.maxOpen} open at once\n`);
+      const sample = await bench(c.name, c.argv);
+      results.push({ name: c.name, events: c.log.events, connections: c.log.connections, maxOpen: c.log.maxOpen, ...sample });
+    }
+    const machine = { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavg: os.loadavg(), node: process.version, memoryGB: Math.round(os.totalmem() / 2 ** 30) };
+    const out = path.join(root, 'bench', 'results');
+    fs.mkdirSync(out, { recursive: true });
+    fs.writeFileSync(path.join(out, 'replay-latest.json'), `${JSON.stringify({ date: new Date().toISOString(), runs, machine, results }, null, 2)}\n`);
+    const rows = results.map(
+      (r) =>
+        `| ${r.name} | ${r.events.toLocaleString('en-US')} | ${r.connections.toLocaleString('en-US')} | ≤ ${r.maxOpen.toLocaleString('en-US')} | ${(r.wallMs / 1000).toFixed(1)} s | ${((r.userMs + r.systemMs) / 1000).toFixed(1)} s | ${Math.round(r.maxRssKB / 1024)} MB |`,
+    );
+    const md = [
+      `Replay benchmark, ${new Date().toISOString()}, median of ${runs} runs; ${machine.cpus} × ${machine.model}, Node ${machine.node}, load average at the end ${machine.loadavg.map((l) => l.toFixed(1)).join(' ')}`,
+      '',
+      '| case | events | connections | open at once | wall | CPU | peak RSS |',
+      '|---|---|---|---|---|---|---|',
+      ...rows,
+      '',
+    ].join('\n');
+    fs.writeFileSync(path.join(out, 'replay-latest.md'), md);
+    process.stdout.write(md);
+  } finally {
+    if (flag('keep') === undefined) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+void main();
