@@ -16,6 +16,8 @@ const SIO_ACK = 0x33; // '3'
 const SIO_CONNECT_ERROR = 0x34; // '4'
 const SIO_BINARY_EVENT = 0x35; // '5'
 const SIO_BINARY_ACK = 0x36; // '6'
+const SLASH = 0x2f; // '/'
+const COMMA = 0x2c; // ','
 
 /** Reads the decimal number starting at `start`; returns [value, index after it], value -1 when there are no digits. */
 function readNumber(bytes, start) {
@@ -43,6 +45,8 @@ export class RawSocketIoClient {
   #closed = false;
   #onConnected = () => {};
   #onConnectError = () => {};
+  /** Namespaces other than the main one awaiting their CONNECT, by name. */
+  #namespacesPending = new Map();
 
   /** Opens the WebSocket and resolves once the server acknowledged the namespace connection ('40'). */
   connect(url, timeoutMs) {
@@ -65,6 +69,21 @@ export class RawSocketIoClient {
         if (!this.#connected) fail(new Error('closed before the Socket.IO connect'));
         this.#finish('closed');
       });
+    });
+  }
+
+  /**
+   * Opens one more namespace on the same connection (multiplexing, as a
+   * socket.io-client Manager does) and resolves once the server acknowledged it.
+   */
+  openNamespace(nsp, timeoutMs) {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no connect to ${nsp} within ${timeoutMs} ms`)), timeoutMs);
+      this.#namespacesPending.set(nsp, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.#ws.send(`40${nsp},`);
     });
   }
 
@@ -132,10 +151,19 @@ export class RawSocketIoClient {
         if (attachments <= 0) this.#onBinaryPacketComplete();
         return;
       }
-      case SIO_CONNECT:
+      case SIO_CONNECT: {
+        // '40/nsp,{...}' answers openNamespace; a bare '40{...}' is the main namespace.
+        if (bytes[2] === SLASH) {
+          const nsp = bytes.toString('utf8', 2, bytes.indexOf(COMMA, 2));
+          const done = this.#namespacesPending.get(nsp);
+          this.#namespacesPending.delete(nsp);
+          done?.();
+          return;
+        }
         this.#connected = true;
         this.#onConnected();
         return;
+      }
       case SIO_CONNECT_ERROR:
         this.#onConnectError(new Error(`connect_error: ${bytes.toString('utf8', 2)}`));
         return;

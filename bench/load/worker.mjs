@@ -19,8 +19,8 @@ function roomOf(index, { room, rooms }) {
   return rooms > 1 ? `${room}-${index % rooms}` : room;
 }
 
-/** Opens `count` clients, at most `concurrency` handshakes in flight (an unbounded burst would overflow the accept backlog). */
-async function connect({ port, count, room, rooms = 1, indexOffset = 0, concurrency, timeoutMs }) {
+/** Opens `count` clients (each with its socket on `/` and on each of `namespaces`), at most `concurrency` handshakes in flight (an unbounded burst would overflow the accept backlog). */
+async function connect({ port, count, room, rooms = 1, indexOffset = 0, concurrency, timeoutMs, namespaces = [] }) {
   const opened = new Array(count);
   let next = 0;
   let failed = 0;
@@ -32,6 +32,8 @@ async function connect({ port, count, room, rooms = 1, indexOffset = 0, concurre
       const client = new RawSocketIoClient();
       try {
         await client.connect(clientUrl(port, roomOf(indexOffset + index, { room, rooms })), timeoutMs);
+        // More sockets on the same connection: one per extra namespace.
+        for (const nsp of namespaces) await client.openNamespace(nsp, timeoutMs);
         opened[index] = client;
       } catch (error) {
         failed += 1;

@@ -12,10 +12,19 @@
  * node). Each message carries the position it reaches as its SSE id, so a
  * browser that reconnects resumes where it was (Last-Event-ID), as does
  * `?since=POSITION` (a snapshot's `position`).
+ *
+ * A listener that asks for the live model (`live`) first gets it whole, in a
+ * `model` message, then immer's JSON patches of it in `patch` messages: one
+ * per `patchInterval` at most, and only when something shown changed
+ * (live-model.ts). The model is followed only while such a listener is
+ * there. One that could not keep up (its socket full when patches were due)
+ * gets the whole model again once it drains, since the patches it missed
+ * are gone.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EventLog } from '../log/event-log';
 import type { LogEvent, LogEventType } from '../log/events';
+import type { LiveModelFollower } from './live-model';
 
 export interface EventStreamOptions {
   /** How often batches are sent, in ms. Default 1000. */
@@ -24,6 +33,8 @@ export interface EventStreamOptions {
   maxEvents?: number;
   /** Idle listeners get a comment line this often, in ms, so proxies keep the stream open. Default 15000. */
   keepAlive?: number;
+  /** Live model patches are sent at most this often, in ms. Default 250. */
+  patchInterval?: number;
 }
 
 /** What one `batch` message holds. */
@@ -45,30 +56,41 @@ interface Listener {
   cursor: number;
   blocked: boolean;
   lastWrite: number;
+  /** Wants the live model and its patches. */
+  live: boolean;
+  /** Missed patches: gets the whole model when it drains. */
+  stale: boolean;
 }
 
 export class EventStream {
   private readonly listeners = new Set<Listener>();
   private timer: NodeJS.Timeout | undefined;
+  private patchTimer: NodeJS.Timeout | undefined;
   private readonly interval: number;
   private readonly maxEvents: number;
   private readonly keepAlive: number;
+  private readonly patchInterval: number;
 
   constructor(
     private readonly log: EventLog,
     options: EventStreamOptions = {},
+    private readonly model?: LiveModelFollower,
   ) {
     this.interval = options.interval ?? 1000;
     this.maxEvents = options.maxEvents ?? 100;
     this.keepAlive = options.keepAlive ?? 15_000;
+    this.patchInterval = options.patchInterval ?? 250;
   }
 
   get size(): number {
     return this.listeners.size;
   }
 
-  /** Turns `res` into an event stream; `since` (query or Last-Event-ID) resumes after that log position. */
-  open(req: IncomingMessage, res: ServerResponse, since: number | undefined): void {
+  /**
+   * Turns `res` into an event stream; `since` (query or Last-Event-ID) resumes after that log position.
+   * With `live`, the stream also carries the live model and its patches.
+   */
+  open(req: IncomingMessage, res: ServerResponse, since: number | undefined, live = false): void {
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',
@@ -78,19 +100,25 @@ export class EventStream {
     const latest = this.log.lastPosition;
     // A cursor beyond the log's end comes from before a restart: this log is new, so start from its beginning.
     const cursor = since === undefined ? latest : since > latest ? 0 : Math.max(0, since);
-    const listener: Listener = { res, cursor, blocked: false, lastWrite: Date.now() };
+    const wantsModel = live && this.model !== undefined;
+    const listener: Listener = { res, cursor, blocked: false, lastWrite: Date.now(), live: wantsModel, stale: false };
+    // Patches already due go to those listening before this one, whose model they apply to.
+    if (wantsModel) this.sendPatches();
     this.listeners.add(listener);
-    const hello = { node: this.log.node, position: latest, retaining: this.log.retaining, interval: this.interval };
+    const hello = { node: this.log.node, position: latest, retaining: this.log.retaining, interval: this.interval, ...(wantsModel && { patchInterval: this.patchInterval }) };
     this.write(listener, `retry: 2000\nevent: hello\ndata: ${JSON.stringify(hello)}\n\n`);
+    if (wantsModel) this.sendModel(listener);
     if (listener.cursor < latest) this.send(listener, latest, new Map());
     const drop = () => {
       this.listeners.delete(listener);
       if (this.listeners.size === 0) this.stopTimer();
+      if (![...this.listeners].some((other) => other.live)) this.stopPatches();
     };
     req.on('close', drop);
     res.on('close', drop);
     res.on('error', drop);
     this.startTimer();
+    if (wantsModel) this.startPatches();
   }
 
   /** Ends every stream and stops the timer. */
@@ -98,6 +126,7 @@ export class EventStream {
     for (const listener of this.listeners) listener.res.end();
     this.listeners.clear();
     this.stopTimer();
+    this.stopPatches();
   }
 
   /** Events after `since` up to `to`, aggregated. */
@@ -143,8 +172,41 @@ export class EventStream {
       listener.blocked = true;
       listener.res.once('drain', () => {
         listener.blocked = false;
+        if (listener.stale && this.listeners.has(listener)) this.sendModel(listener);
       });
     }
+  }
+
+  /** The whole live model, as of now: what the next patches apply to. */
+  private sendModel(listener: Listener): void {
+    listener.stale = false;
+    this.write(listener, `event: model\ndata: ${JSON.stringify(this.model!.current())}\n\n`);
+  }
+
+  /** One `patch` message with what changed since the last, to every live listener. */
+  private sendPatches(): void {
+    if (!this.model?.started) return;
+    const { patches, position } = this.model.flush();
+    if (patches.length === 0) return;
+    const message = `event: patch\ndata: ${JSON.stringify({ position, patches })}\n\n`;
+    for (const listener of this.listeners) {
+      if (!listener.live) continue;
+      if (listener.blocked) listener.stale = true;
+      else if (!listener.stale) this.write(listener, message);
+    }
+  }
+
+  private startPatches(): void {
+    if (this.patchTimer) return;
+    this.patchTimer = setInterval(() => this.sendPatches(), this.patchInterval);
+    this.patchTimer.unref();
+  }
+
+  /** Nobody watches the model: stop following the log. */
+  private stopPatches(): void {
+    clearInterval(this.patchTimer);
+    this.patchTimer = undefined;
+    this.model?.stop();
   }
 
   private startTimer(): void {

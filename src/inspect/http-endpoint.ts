@@ -4,7 +4,8 @@
  *
  *   GET <path>/            the live inspector page
  *   GET <path>/snapshot    the snapshot as JSON (?limit=N cuts each list, ?closed=N, ?q=TEXT filters, ?socketRooms=0)
- *   GET <path>/events      Server-Sent Events: aggregated batches of new log events (?since=POSITION)
+ *   GET <path>/events      Server-Sent Events: aggregated batches of new log events (?since=POSITION, or ?recent=N
+ *                          to start N events back); ?live=1 adds the live model and immer's patches of it
  *   GET <path>/lanes       HTML swimlane cards of the latest connections in the log's memory (?limit=N, ?sid=SID)
  *   GET <path>/timeline    the same as `iostate inspect` draws, for the events in memory
  *   GET <path>/machines    Mermaid text of the lifecycle machines (?machine=connection|socket|namespace)
@@ -26,6 +27,7 @@ import { LIFECYCLE_MACHINES, lifecycleMermaid, machineToMermaid } from './mermai
 import { renderInspectorPage } from './page';
 import { buildSnapshot, type InspectableServer } from './snapshot';
 import { EventStream, type EventStreamOptions } from './event-stream';
+import { LiveModelFollower } from './live-model';
 import { createMetricsRegistry } from './metrics';
 import type { Registry } from 'prom-client';
 import { renderTimelineHtml } from './timeline';
@@ -81,7 +83,7 @@ export function createInspectorHandler(io: InspectableServer, options: Inspector
   const hostAllowed = createHostCheck(options.allowedHosts);
   const metricsPath = metricsPathOf(options.metrics, path);
   const metrics = metricsPath === undefined ? undefined : createMetricsRegistry(io);
-  const stream = new EventStream(io.log, options.stream);
+  const stream = new EventStream(io.log, options.stream, new LiveModelFollower(io));
   let page: string | undefined;
 
   const answer = async (req: IncomingMessage, res: ServerResponse, route: string, query: URLSearchParams) => {
@@ -116,11 +118,15 @@ export function createInspectorHandler(io: InspectableServer, options: Inspector
       }
       case '/events': {
         const since = query.get('since') ?? req.headers['last-event-id'];
-        const parsed = since === undefined ? undefined : Number(since);
+        let parsed = since === undefined ? undefined : Number(since);
         if (parsed !== undefined && !Number.isInteger(parsed)) return send(res, 400, 'text/plain', 'since must be an integer log position\n');
+        const recent = count(query, 'recent');
+        if (recent instanceof Error) return send(res, 400, 'text/plain', `${recent.message}\n`);
+        // A reconnecting browser's Last-Event-ID wins over `recent`, which only places the first cursor.
+        if (parsed === undefined && recent !== undefined) parsed = Math.max(0, io.log.lastPosition - recent);
         if (req.method === 'HEAD') return send(res, 200, 'text/event-stream', '');
         res.setHeader('X-Content-Type-Options', 'nosniff');
-        return stream.open(req, res, parsed);
+        return stream.open(req, res, parsed, query.get('live') === '1');
       }
       case '/lanes': {
         const limit = count(query, 'limit');

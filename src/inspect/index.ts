@@ -5,6 +5,7 @@ export { attachInspector } from './attach';
 export { createMetricsRegistry, MAX_NAMESPACE_SERIES } from './metrics';
 export { basicAuth } from './basic-auth';
 export { EventStream, type EventBatch, type EventStreamOptions } from './event-stream';
+export { buildLiveModel, LiveModelFollower, type LiveModel, type LivePatches } from './live-model';
 export { renderTimelineHtml, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_OVERVIEW, type TimelineOptions } from './timeline';
 export { buildLanes, type ConnectionLane, type SocketLane, type Marker, type MarkerKind, type Segment, type LaneOptions } from './lanes';
 export { describeMachine, type MachineGraph, type GraphState, type GraphTransition } from './machine-graph';

@@ -3,20 +3,26 @@
  * (nothing fetched but the endpoint's own JSON, HTML fragments and event
  * stream, all by relative URL, so it works under any path).
  *
- * It pulls: the snapshot on load and again at most every 2 s while events
- * arrive; swimlanes of the latest connections at most every 3 s; the event
- * stream delivers one aggregated batch per second. Tables are built with DOM
- * calls and textContent only, so no name from a client can inject markup.
+ * It fetches no snapshot: the event stream (`events?live=1`) brings the live
+ * model whole once, then immer's JSON patches of it at most every 250 ms,
+ * which the page applies to its copy (page-patches.ts) and redraws once per
+ * animation frame. Tables of sockets, connections and rooms are virtual:
+ * they draw the rows in view, so 100k sockets cost what 30 do; the filter
+ * runs on the page's copy. Swimlanes of the latest connections are fetched
+ * at most every 3 s; the same stream delivers one aggregated batch of events
+ * per second. Tables are built with DOM calls and textContent only, so no
+ * name from a client can inject markup.
  */
 import { escapeHtml as esc } from './html';
 import { LANES_CSS, renderLegend } from './lanes-svg';
 import { describeMachine } from './machine-graph';
 import { LIFECYCLE_MACHINES } from './mermaid';
+import { applyModelPatches } from './page-patches';
 import { renderStatechartSvg } from './statechart-svg';
 import { UNSAFE_CHARACTERS } from './visible-text';
 
-/** Rows the page asks for per table; totals are shown beside them. */
-export const PAGE_ROWS = 300;
+/** Height of a row in the virtual tables, in px: fixed, so the rows in view are found by arithmetic. */
+const ROW_HEIGHT = 22;
 
 const CSS = `
 *{box-sizing:border-box}
@@ -38,6 +44,8 @@ section.panel h2 small{font-weight:400;color:#667}
 .grid{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:0 12px}
 @media (max-width:1100px){.grid{grid-template-columns:minmax(0,1fr)}}
 .scroll{max-height:340px;overflow:auto}
+table.virtual td{height:${ROW_HEIGHT}px;line-height:15px;overflow:hidden;text-overflow:ellipsis;max-width:420px}
+table.virtual tr.spacer td{padding:0;border:0}
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:3px 8px;border-bottom:1px solid #eef0f3;vertical-align:top;white-space:nowrap}
 td.wrap{white-space:normal;min-width:260px}
@@ -67,9 +75,11 @@ input[type=search]{padding:3px 8px;width:220px}
 const SCRIPT = `
 (function(){
   'use strict';
-  var ROWS=${PAGE_ROWS},FEED=60;
+  var FEED=60,ROW=${ROW_HEIGHT},OVERSCAN=10;
   var $=function(id){return document.getElementById(id)};
-  var snapshot=null,lastSnapshotAt=0,snapshotTimer=null,lanesAt=0,lanesTimer=null,feed=[],showSocketRooms=false,filter='';
+  var model=null,lanesAt=0,lanesTimer=null,feed=[],filter='',frame=0;
+  // Which lists to rebuild (filtered, in arrival order) before the next frame draws.
+  var stale={namespaces:true,rooms:true,sockets:true,connections:true,closed:true},lists={};
   function clock(ms){return ms==null?'':new Date(ms).toISOString().slice(11,23)}
   function age(ms){if(ms==null)return '';var s=(Date.now()-ms)/1000;return s<60?s.toFixed(1)+' s':s<3600?Math.floor(s/60)+' min':Math.floor(s/3600)+' h '+Math.floor(s%3600/60)+' min'}
   // Names come from clients: controls and bidi overrides are shown as escapes (visible-text.ts).
@@ -77,74 +87,95 @@ const SCRIPT = `
   function vis(s){return String(s).replace(UNSAFE,function(c){var n=c.charCodeAt(0),h=n.toString(16);return n<=0x9f?'\\\\x'+('0'+h).slice(-2):'\\\\u'+('000'+h).slice(-4)})}
   function el(tag,cls,text){var e=document.createElement(tag);if(cls)e.className=cls;if(text!=null)e.textContent=vis(text);return e}
   function badge(state){return el('span','state '+state,state)}
-  function table(id,columns,rows,total){
-    var box=$(id);box.textContent='';
-    $(id+'-count').textContent=total>rows.length?rows.length+' of '+total+' shown':String(total);
-    if(rows.length===0){box.appendChild(el('div','empty','none'));return}
-    var t=el('table'),head=el('tr');
-    columns.forEach(function(c){head.appendChild(el('th',null,c[0]))});
-    t.appendChild(head);
-    rows.forEach(function(row){
-      var tr=el('tr');
-      columns.forEach(function(c){
-        var v=c[1](row),td=el('td',c[2]||null);
-        if(v instanceof Node)td.appendChild(v);else td.textContent=v==null?'':vis(v);
-        tr.appendChild(td);
-      });
-      t.appendChild(tr);
-    });
-    box.appendChild(t);
-  }
-  function render(){
-    var s=snapshot;if(!s)return;
-    $('n-namespaces').textContent=s.totals.namespaces;
-    $('n-sockets').textContent=s.totals.sockets;
-    $('n-connecting').textContent=s.totals.connecting||0;
-    $('n-connections').textContent=s.totals.connections;
-    $('n-rooms').textContent=s.namespaces.reduce(function(n,x){return n+x.rooms},0);
-    $('seq').textContent=s.position;
-    table('namespaces',[['name',function(r){return r.name},'mono'],['state',function(r){return badge(r.state)}],['sockets',function(r){return r.sockets}],['connecting',function(r){return r.connecting||0}],['rooms',function(r){return r.rooms}]],s.namespaces,s.namespaces.length);
-    // Lists come filtered from the server (q, socketRooms); the counts say how many there are in all.
-    var named=s.namespaces.reduce(function(n,x){return n+x.rooms},0);
-    table('rooms',[['namespace',function(r){return r.nsp},'mono'],['room',function(r){return r.name},'mono'],['members',function(r){return r.members}]],s.rooms,s.matched?s.matched.rooms:showSocketRooms?s.totals.rooms:named);
-    table('connections',[
+  ${applyModelPatches.toString()}
+  var COLUMNS={
+    namespaces:[['name',function(r){return r.name},'mono'],['state',function(r){return badge(r.state)}],['sockets',function(r){return r.sockets}],['rooms',function(r){return r.rooms}]],
+    rooms:[['namespace',function(r){return r.nsp},'mono'],['room',function(r){return r.name},'mono'],['members',function(r){return r.members}]],
+    connections:[
       ['sid',function(r){return r.sid},'mono'],['label',function(r){return r.label},'mono'],['state',function(r){return badge(r.state)}],
       ['transports',function(r){return r.transports.join(' → ')}],['EIO',function(r){return r.protocol}],
-      ['remote address',function(r){return r.remoteAddress},'mono'],
-      ['last ping',function(r){return clock(r.lastPingAt)},'mono'],['last pong',function(r){return clock(r.lastPongAt)},'mono'],
-      ['open for',function(r){return age(r.since)}],['sockets',function(r){return r.sockets}]],s.connections,s.matched?s.matched.connections:s.totals.connections);
-    // Sockets still in middleware (state connecting) come first and are not in totals.sockets.
-    table('sockets',[
+      ['remote address',function(r){return r.remoteAddress},'mono'],['open for',function(r){return age(r.since)}],['sockets',function(r){return r.sockets}]],
+    sockets:[
       ['id',function(r){return r.id},'mono'],['label',function(r){return r.label},'mono'],['namespace',function(r){return r.nsp},'mono'],['state',function(r){return badge(r.state)}],
-      ['rooms',function(r){return r.rooms.filter(function(x){return x!==r.id}).join(', ')},'wrap'],
+      ['rooms',function(r){return r.rooms.filter(function(x){return x!==r.id}).join(', ')},'clip'],
       ['transport',function(r){return r.transport}],['connection',function(r){return r.connection},'mono'],['for',function(r){return age(r.since)}],
-      ['recovery',function(r){return r.recovery||''},'wrap']],s.sockets,s.matched?s.matched.sockets:s.totals.sockets+(s.totals.connecting||0));
-    table('closed',[
+      ['recovery',function(r){return r.recovery||''},'clip']],
+    closed:[
       ['closed',function(r){return clock(r.closedAt)},'mono'],['sid',function(r){return r.sid},'mono'],['label',function(r){return r.label},'mono'],
       ['reason',function(r){return el('span',r.abnormal?'abnormal':null,r.reason)}],
-      ['explanation',function(r){return r.explanation},'wrap']],s.closed,s.closed.length);
+      ['explanation',function(r){return r.explanation},'wrap']]
+  };
+  // The filter, as the snapshot's ?q= reads it: any of these texts contains it, in any case.
+  var TEXTS={
+    namespaces:function(r){return [r.name]},
+    rooms:function(r){return [r.name]},
+    sockets:function(r){return [r.id,r.connection,r.label].concat(r.rooms)},
+    connections:function(r){return [r.sid,r.remoteAddress,r.label]},
+    closed:function(r){return [r.sid,r.remoteAddress,r.reason,r.label]}
+  };
+  var VIRTUAL={rooms:true,sockets:true,connections:true};
+  function list(part){
+    if(!stale[part])return lists[part];
+    var all=part==='closed'?model.closed:Object.keys(model[part]).map(function(k){return model[part][k]});
+    var needle=filter.toLowerCase(),texts=TEXTS[part];
+    if(needle&&part!=='namespaces')all=all.filter(function(r){return texts(r).some(function(t){return t!=null&&String(t).toLowerCase().indexOf(needle)>=0})});
+    stale[part]=false;lists[part]=all;return all;
   }
-  function loadSnapshot(){
-    lastSnapshotAt=Date.now();snapshotTimer=null;
-    var url='snapshot?limit='+ROWS+(showSocketRooms?'':'&socketRooms=0')+(filter?'&q='+encodeURIComponent(filter):'');
-    return fetch(url,{cache:'no-store'}).then(function(r){if(!r.ok)throw new Error('snapshot: HTTP '+r.status);return r.json()})
-      .then(function(s){snapshot=s;render()}).catch(function(e){$('status').textContent=e.message});
+  function row(part,r){
+    var tr=el('tr');
+    COLUMNS[part].forEach(function(c){var v=c[1](r),td=el('td',c[2]||null);if(v instanceof Node)td.appendChild(v);else td.textContent=v==null?'':vis(v);tr.appendChild(td)});
+    return tr;
+  }
+  function head(part){var tr=el('tr');COLUMNS[part].forEach(function(c){tr.appendChild(el('th',null,c[0]))});return tr}
+  function spacer(part,rows){var tr=el('tr','spacer'),td=el('td');td.colSpan=COLUMNS[part].length;td.style.height=rows*ROW+'px';tr.appendChild(td);return tr}
+  // Virtual tables draw the rows in view (and a few around): 100k rows cost what 30 do.
+  function draw(part){
+    // Read before the old rows go: an empty box has nothing to scroll.
+    var rows=list(part),box=$(part),top=box.scrollTop,height=box.clientHeight||340;
+    $(part+'-count').textContent=String(rows.length);
+    box.textContent='';
+    if(rows.length===0){box.appendChild(el('div','empty','none'));return}
+    var t=el('table',VIRTUAL[part]?'virtual':null);t.appendChild(head(part));
+    var first=0,last=rows.length;
+    if(VIRTUAL[part]){
+      first=Math.min(Math.max(0,Math.floor(top/ROW)-OVERSCAN),Math.max(0,rows.length-Math.ceil(height/ROW)-OVERSCAN));
+      last=Math.min(rows.length,first+Math.ceil(height/ROW)+2*OVERSCAN);
+      if(first>0)t.appendChild(spacer(part,first));
+    }
+    for(var i=first;i<last;i++)t.appendChild(row(part,rows[i]));
+    if(last<rows.length)t.appendChild(spacer(part,rows.length-last));
+    box.appendChild(t);box.scrollTop=top;
+  }
+  function render(){
+    frame=0;var s=model;if(!s)return;
+    $('n-namespaces').textContent=s.totals.namespaces;
+    $('n-sockets').textContent=s.totals.sockets;
+    $('n-connections').textContent=s.totals.connections;
+    $('n-rooms').textContent=s.totals.rooms;
+    ['namespaces','rooms','connections','sockets','closed'].forEach(draw);
+  }
+  function soonRender(){if(!frame)frame=requestAnimationFrame(render)}
+  ['rooms','connections','sockets'].forEach(function(part){$(part).addEventListener('scroll',function(){if(model)draw(part)})});
+  function onModel(m){model=m;Object.keys(stale).forEach(function(k){stale[k]=true});soonRender()}
+  function onPatch(p){
+    if(!model)return;
+    applyModelPatches(model,p.patches);model.position=p.position;
+    p.patches.forEach(function(x){if(x.path[0] in stale)stale[x.path[0]]=true});
+    soonRender();
   }
   function loadLanes(){
     lanesAt=Date.now();lanesTimer=null;
     fetch('lanes?limit=8',{cache:'no-store'}).then(function(r){return r.text()}).then(function(html){$('lanes').innerHTML=html||'<div class="empty">no connection yet</div>'});
   }
-  function soon(kind){
-    if(kind==='snapshot'&&!snapshotTimer)snapshotTimer=setTimeout(loadSnapshot,Math.max(0,2000-(Date.now()-lastSnapshotAt)));
-    if(kind==='lanes'&&!lanesTimer)lanesTimer=setTimeout(loadLanes,Math.max(0,3000-(Date.now()-lanesAt)));
-  }
+  function soonLanes(){if(!lanesTimer)lanesTimer=setTimeout(loadLanes,Math.max(0,3000-(Date.now()-lanesAt)))}
   function describe(e){
     var ids=[e.sid,e.nsp,e.socketId,e.room].filter(function(x){return x!=null}).join(' ');
     var extra=e.reason||e.step||e.message||'';
     return ids+(extra?' · '+extra:'');
   }
-  var streamStart=0;
+  var streamStart=0,interval=1000;
   function onBatch(b){
+    $('seq').textContent=b.to;
     // The first batch replays the latest events for the feed: not a rate.
     var rate=b.from<streamStart?0:b.total/(interval/1000);
     $('rate').textContent=rate.toFixed(rate<10?1:0);
@@ -155,24 +186,23 @@ const SCRIPT = `
     feed=feed.concat(b.events).slice(-FEED);
     var box=$('feed');box.textContent='';
     feed.slice().reverse().forEach(function(e){var d=el('div');d.appendChild(el('span','t',clock(e.ts)));d.appendChild(el('b',null,e.type+' '));d.appendChild(document.createTextNode(vis(describe(e))));box.appendChild(d)});
-    soon('snapshot');
-    if(b.events.some(function(e){return /^(conn|socket|room)\\./.test(e.type)})||b.unavailable>0)soon('lanes');
+    // Heartbeats change no lane worth redrawing: 100k idle connections send thousands a second.
+    if(b.events.some(function(e){return /^(conn|socket|room)\\./.test(e.type)&&e.type!=='conn.heartbeat'})||b.unavailable>0)soonLanes();
   }
-  var interval=1000;
   function connect(){
-    // Start a few events back, so the feed shows the latest ones at once.
-    streamStart=snapshot?snapshot.position:0;
-    var since=snapshot?'?since='+Math.max(0,snapshot.position-FEED):'';
-    var es=new EventSource('events'+since);
-    es.addEventListener('hello',function(m){var h=JSON.parse(m.data);interval=h.interval;$('dot').className='dot live';$('status').textContent='live · node '+h.node+(h.retaining?'':' · events not kept in memory')});
+    // The live model comes whole, then as patches; a few past events fill the feed at once.
+    var es=new EventSource('events?live=1&recent='+FEED);
+    es.addEventListener('hello',function(m){var h=JSON.parse(m.data);interval=h.interval;streamStart=h.position;$('dot').className='dot live';$('status').textContent='live · node '+h.node+(h.retaining?'':' · events not kept in memory')});
+    es.addEventListener('model',function(m){onModel(JSON.parse(m.data))});
+    es.addEventListener('patch',function(m){onPatch(JSON.parse(m.data))});
     es.addEventListener('batch',function(m){onBatch(JSON.parse(m.data))});
     es.onerror=function(){$('dot').className='dot down';$('status').textContent='reconnecting…'};
   }
   var typing=null;
-  $('filter').addEventListener('input',function(){var v=this.value.trim();clearTimeout(typing);typing=setTimeout(function(){filter=v;loadSnapshot()},250)});
-  $('socket-rooms').addEventListener('change',function(){showSocketRooms=this.checked;loadSnapshot()});
-  setInterval(render,5000);
-  loadSnapshot().then(connect);loadLanes();
+  $('filter').addEventListener('input',function(){var v=this.value.trim();clearTimeout(typing);typing=setTimeout(function(){filter=v;Object.keys(stale).forEach(function(k){stale[k]=true});['rooms','connections','sockets'].forEach(function(p){$(p).scrollTop=0});soonRender()},150)});
+  // Ages move on: redraw the rows in view now and then.
+  setInterval(soonRender,5000);
+  connect();loadLanes();
 })();
 `;
 
@@ -201,14 +231,14 @@ export function renderInspectorPage(options: PageOptions): string {
 <span class="status">event #<span id="seq">0</span> · <span id="rate">0</span> events/s · times in UTC</span>
 <span class="status"><a href="timeline" target="_blank">full timeline</a> · <a href="snapshot" target="_blank">snapshot JSON</a> · <a href="machines" target="_blank">Mermaid</a></span></header>
 <main>
-<div class="cards"><div><b id="n-namespaces">–</b>namespaces</div><div><b id="n-sockets">–</b>sockets</div><div><b id="n-connecting">–</b>in middleware</div><div><b id="n-connections">–</b>connections</div><div><b id="n-rooms">–</b>rooms</div>
+<div class="cards"><div><b id="n-namespaces">–</b>namespaces</div><div><b id="n-sockets">–</b>sockets</div><div><b id="n-connections">–</b>connections</div><div><b id="n-rooms">–</b>rooms</div>
 <div style="flex:1;min-width:260px"><input type="search" id="filter" placeholder="find: sid, socket, room, address, label…" aria-label="filter rows"></div></div>
 <section class="panel"><h2>Latest connections <small>swimlanes, newest first</small></h2>${renderLegend()}<div id="lanes"><div class="empty">loading…</div></div></section>
 ${panel('connections', 'Connections')}
 ${panel('sockets', 'Sockets')}
 <div class="grid">
 ${panel('namespaces', 'Namespaces')}
-${panel('rooms', 'Rooms', '<label><small><input type="checkbox" id="socket-rooms"> show each socket\'s own room</small></label>')}
+${panel('rooms', 'Rooms', '<small>named rooms; each socket\'s own room is in the socket\'s row</small>')}
 </div>
 ${panel('closed', 'Recently closed connections')}
 <section class="panel"><h2>Live events <small>one aggregated batch per tick</small></h2><div class="counts" id="counts"></div><div class="feed" id="feed"></div></section>

@@ -15,7 +15,7 @@
 import { z } from 'zod';
 import type { EventLog } from '../log/event-log';
 import { connectionEnd, explainConnection } from '../log/explain';
-import { labelOf, type SessionRecord, type SocketRecord } from '../log/projections';
+import { labelOf, type SessionRecord, type SessionsView, type SocketRecord } from '../log/projections';
 import { explainRecoveryNotes } from '../log/explain-recovery';
 
 const transport = z.enum(['polling', 'websocket']);
@@ -151,8 +151,9 @@ export const inspectSnapshotSchema = z.object({
 });
 
 export type InspectSnapshot = z.infer<typeof inspectSnapshotSchema>;
-type SocketEntry = InspectSnapshot['sockets'][number];
-type ConnectionEntry = InspectSnapshot['connections'][number];
+export type SocketEntry = InspectSnapshot['sockets'][number];
+export type ConnectionEntry = InspectSnapshot['connections'][number];
+export type ClosedEntry = InspectSnapshot['closed'][number];
 
 /** What a snapshot reads from a live Engine.IO session, when there is one. */
 export interface LiveSession {
@@ -256,7 +257,7 @@ export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = 
       const socketRoom = members.size === 1 && members.has(room);
       if (!socketRoom) named++;
       roomTotal++;
-      if ((socketRoom && options.socketRooms === false) || !has([room])) continue;
+      if ((socketRoom && options.socketRooms === false) || (needle !== undefined && !has([room]))) continue;
       matched.rooms++;
       push(rooms, () => ({ nsp: name, name: room, members: members.size, socketRoom }));
     }
@@ -276,7 +277,8 @@ export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = 
   for (const record of sessions.sockets()) {
     if (record.status !== 'connected') continue;
     socketTotal++;
-    if (!has([record.socketId, record.sid, record.label], record.rooms)) continue;
+    // Without a filter no list is built to test: 100k sockets, no garbage.
+    if (needle !== undefined && !has([record.socketId, record.sid, record.label], record.rooms)) continue;
     matched.sockets++;
     push(sockets, () => socketEntry(record, sessions.session(record.sid), liveNamespaces.get(record.nsp)?.connected[record.socketId]?.state));
   }
@@ -290,28 +292,17 @@ export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = 
       continue;
     }
     connectionTotal++;
-    if (!has([session.sid, session.remoteAddress], labels(session.sid))) continue;
+    if (needle !== undefined && !has([session.sid, session.remoteAddress], labels(session.sid))) continue;
     matched.connections++;
     push(connections, () => connectionEntry(session, liveSessions.get(session.sid), sessions.socketsOf(session.sid)));
   }
 
   const closedCount = options.closed ?? DEFAULT_CLOSED;
-  const closed = closedSessions
-    .filter((session) => has([session.sid, session.remoteAddress, session.close?.reason], labels(session.sid)))
-    .sort((a, b) => (b.closedAt ?? 0) - (a.closedAt ?? 0))
-    .slice(0, closedCount)
-    .map((session) => ({
-      sid: session.sid,
-      reason: session.close?.reason ?? `lost (${session.lost?.cause ?? 'unknown'})`,
-      explanation: explainConnection(session, sessions.socketsOf(session.sid)) ?? 'no close recorded',
-      abnormal: connectionEnd(session)?.abnormal ?? false,
-      since: session.openedAt,
-      closedAt: session.closedAt ?? session.openedAt,
-      transports: [...session.transports],
-      protocol: session.protocol,
-      remoteAddress: session.remoteAddress,
-      ...optionalLabel(labelOf(sessions.socketsOf(session.sid))),
-    }));
+  const closed = latestClosed(
+    closedSessions.filter((session) => has([session.sid, session.remoteAddress, session.close?.reason], labels(session.sid))),
+    sessions,
+    closedCount,
+  );
 
   return {
     version: 1,
@@ -336,8 +327,27 @@ export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = 
   };
 }
 
+/** The latest `count` of `closed`, newest first, with the reason and its evidence. */
+export function latestClosed(closed: SessionRecord[], sessions: SessionsView, count: number): ClosedEntry[] {
+  return closed
+    .sort((a, b) => (b.closedAt ?? 0) - (a.closedAt ?? 0))
+    .slice(0, count)
+    .map((session) => ({
+      sid: session.sid,
+      reason: session.close?.reason ?? `lost (${session.lost?.cause ?? 'unknown'})`,
+      explanation: explainConnection(session, sessions.socketsOf(session.sid)) ?? 'no close recorded',
+      abnormal: connectionEnd(session)?.abnormal ?? false,
+      since: session.openedAt,
+      closedAt: session.closedAt ?? session.openedAt,
+      transports: [...session.transports],
+      protocol: session.protocol,
+      remoteAddress: session.remoteAddress,
+      ...optionalLabel(labelOf(sessions.socketsOf(session.sid))),
+    }));
+}
+
 /** Objects keyed by id or name (engine.io 3's `clients`, socket.io 2's `nsps`) and Maps, read the same way. */
-function asMap<T>(entries: Readonly<Record<string, T>> | ReadonlyMap<string, T> | undefined): ReadonlyMap<string, T> {
+export function asMap<T>(entries: Readonly<Record<string, T>> | ReadonlyMap<string, T> | undefined): ReadonlyMap<string, T> {
   if (!entries) return new Map();
   if (entries instanceof Map) return entries;
   return new Map(Object.entries(entries));
@@ -348,7 +358,7 @@ function recoveryEntry(nsp: LiveNamespace | undefined): Pick<InspectSnapshot['na
   return size ? { recovery: { packets: size.packets, bytes: size.bytes, away: size.absent } } : {};
 }
 
-function socketEntry(record: SocketRecord, session: SessionRecord | undefined, liveState: string | undefined): SocketEntry {
+export function socketEntry(record: SocketRecord, session: SessionRecord | undefined, liveState: string | undefined): SocketEntry {
   return {
     id: record.socketId,
     nsp: record.nsp,
@@ -379,7 +389,7 @@ function connectingEntry(socket: LiveSocket, session: SessionRecord | undefined,
   };
 }
 
-function connectionEntry(session: SessionRecord, live: LiveSession | undefined, sockets: readonly SocketRecord[]): ConnectionEntry {
+export function connectionEntry(session: SessionRecord, live: LiveSession | undefined, sockets: readonly SocketRecord[]): ConnectionEntry {
   const heartbeat = session.heartbeat;
   const lastPingAt = live?.lastPingAt ?? (session.protocol === 4 ? heartbeat.lastPingSentAt : heartbeat.lastPingReceivedAt);
   const lastPongAt = live?.lastPongAt ?? (session.protocol === 4 ? heartbeat.lastPongReceivedAt : heartbeat.lastPongSentAt);

@@ -1,0 +1,182 @@
+// The live inspector at 100k idle sockets (`npm run bench:inspector`).
+//
+// Starts the server of bench/inspector/server.mjs, fills it with idle raw
+// clients from several worker processes (six sockets per connection: '/' and
+// /n1../n5, multiplexed as socket.io-client does), then measures:
+//   - GET snapshot: full (no limit), ?limit=300, and ?q= one socket's id;
+//   - the server's CPU (utime + stime from /proc) over windows that alternate:
+//     no page, the live page open in headless Chromium, no page, open, no page
+//     (each after a forced GC, so no step pays for the garbage of the last);
+//   - the page: time until it shows every socket, and how fast it answers
+//     while open (an evaluate round trip, a scroll to the middle of 100k rows).
+// Writes bench/results/inspector-latest.json and prints a Markdown table.
+//
+// Environment: BENCH_SOCKETS (default 100000), BENCH_WORKERS (4),
+// BENCH_WINDOW_S (30: longer than the 25 s ping interval, so every
+// connection's heartbeat falls in each window), CHROMIUM (/usr/bin/chromium).
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { chromium } from 'playwright-core';
+import { startChild } from './lib/child.mjs';
+
+const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 100_000);
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 4);
+const WINDOW_MS = Number(process.env.BENCH_WINDOW_S ?? 30) * 1000;
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const log = (text) => process.stderr.write(`[bench:inspector] ${text}\n`);
+
+/** The process's CPU time so far, in seconds (utime + stime of /proc/PID/stat). */
+function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** CPU of `pid` over `ms`, as a percentage of one core. */
+async function cpuOver(pid, ms) {
+  const before = cpuSeconds(pid);
+  const started = performance.now();
+  await sleep(ms);
+  const elapsed = (performance.now() - started) / 1000;
+  return (100 * (cpuSeconds(pid) - before)) / elapsed;
+}
+
+async function timedGet(url) {
+  const started = performance.now();
+  const response = await globalThis.fetch(url);
+  const body = await response.text();
+  return { ms: performance.now() - started, bytes: Buffer.byteLength(body), body };
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const round = (value, digits = 1) => Number(value.toFixed(digits));
+
+async function main() {
+  const children = [];
+  let browser;
+  try {
+    const server = await startChild({ script: new URL('./inspector/server.mjs', import.meta.url).pathname, execArgv: ['--max-old-space-size=8192', '--expose-gc'], rpcTimeoutMs: 60_000, readyTimeoutMs: 30_000 });
+    children.push(server);
+    const { port, pid, namespaces } = server.ready;
+    const base = `http://127.0.0.1:${port}/iostate`;
+    const connections = Math.ceil(SOCKETS / namespaces.length);
+    log(`server pid ${pid} on port ${port}; opening ${connections} connections × ${namespaces.length} namespaces from ${WORKERS} workers`);
+
+    const workers = await Promise.all(
+      Array.from({ length: WORKERS }, () => startChild({ script: new URL('./load/worker.mjs', import.meta.url).pathname, rpcTimeoutMs: 600_000, readyTimeoutMs: 30_000 })),
+    );
+    children.push(...workers);
+    const connectStarted = performance.now();
+    const shares = workers.map((_, index) => Math.floor(connections / WORKERS) + (index < connections % WORKERS ? 1 : 0));
+    const opened = await Promise.all(
+      workers.map((worker, index) => worker.rpc('connect', { port, count: shares[index], concurrency: 50, timeoutMs: 60_000, namespaces: namespaces.filter((name) => name !== '/') })),
+    );
+    const failed = opened.reduce((sum, result) => sum + result.failed, 0);
+    if (failed > 0) throw new Error(`${failed} clients failed to connect: ${opened.find((result) => result.firstError)?.firstError}`);
+    const connectSeconds = (performance.now() - connectStarted) / 1000;
+    const counted = JSON.parse((await timedGet(`${base}/snapshot?limit=0&closed=0`)).body).totals;
+    log(`connected in ${connectSeconds.toFixed(1)} s: ${counted.sockets} sockets on ${counted.connections} connections`);
+
+    // Idle from here on: let a whole ping interval pass so every connection is in its steady heartbeat.
+    await sleep(WINDOW_MS);
+
+    // Wall time depends on what else the machine runs; the server's CPU time for the request does much less.
+    const snapshot = { full: [], fullCpu: [], limited: [], query: [] };
+    let fullBytes = 0;
+    for (let run = 0; run < 3; run++) {
+      const cpuBefore = cpuSeconds(pid);
+      const full = await timedGet(`${base}/snapshot`);
+      snapshot.fullCpu.push((cpuSeconds(pid) - cpuBefore) * 1000);
+      fullBytes = full.bytes;
+      snapshot.full.push(full.ms);
+      snapshot.limited.push((await timedGet(`${base}/snapshot?limit=300`)).ms);
+      snapshot.query.push((await timedGet(`${base}/snapshot?q=room-42&limit=300`)).ms);
+    }
+    log(`snapshot: full ${snapshot.full.map((ms) => ms.toFixed(0)).join(', ')} ms (server CPU ${snapshot.fullCpu.map((ms) => ms.toFixed(0)).join(', ')} ms; ${(fullBytes / 1e6).toFixed(1)} MB); limit=300 ${snapshot.limited.map((ms) => ms.toFixed(0)).join(', ')} ms`);
+    await sleep(5000);
+
+    const windows = { closed: [], open: [] };
+    const closedWindow = async () => {
+      await server.rpc('gc');
+      await sleep(2000);
+      windows.closed.push(await cpuOver(pid, WINDOW_MS));
+      log(`CPU, no page: ${windows.closed.at(-1).toFixed(1)} %`);
+    };
+    await closedWindow();
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    const snapshotRequests = [];
+    const probes = [];
+    const pageRuns = [];
+    for (let round = 0; round < 2; round++) {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, bypassCSP: true });
+      page.on('request', (request) => request.url().includes('/snapshot') && snapshotRequests.push(request.url()));
+      const pageStarted = performance.now();
+      await page.goto(`${base}/`);
+      // A client starved on this loaded machine may have missed its pong since the count: within 1% is every socket.
+      await page.waitForFunction(`Number(document.getElementById('sockets-count').textContent) >= ${Math.floor(counted.sockets * 0.99)}`, undefined, { timeout: 300_000 });
+      const readyMs = performance.now() - pageStarted;
+      log(`page shows ${await page.textContent('#sockets-count')} sockets after ${(readyMs / 1000).toFixed(1)} s`);
+      await sleep(3000);
+      await server.rpc('gc');
+      await sleep(2000);
+      // The page open: CPU over the window, while probing how fast the page answers.
+      const probing = (async () => {
+        const until = performance.now() + WINDOW_MS;
+        while (performance.now() < until) {
+          const started = performance.now();
+          await page.evaluate('1 + 1');
+          probes.push(performance.now() - started);
+          await sleep(1000);
+        }
+      })();
+      windows.open.push(await cpuOver(pid, WINDOW_MS));
+      await probing;
+      const scrollStarted = performance.now();
+      await page.evaluate(`document.getElementById('sockets').scrollTop = ${Math.floor(counted.sockets / 2) * 22}`);
+      await page.waitForFunction(`document.querySelectorAll('#sockets tr').length > 3 && document.getElementById('sockets').scrollTop > 0`);
+      pageRuns.push({ readyMs: Math.round(readyMs), scrollMs: Math.round(performance.now() - scrollStarted) });
+      log(`CPU, page open: ${windows.open.at(-1).toFixed(1)} %; page answered in median ${median(probes).toFixed(1)} ms, max ${Math.max(...probes).toFixed(1)} ms`);
+      await page.close();
+      await sleep(3000);
+      await closedWindow();
+    }
+    await browser.close();
+    browser = undefined;
+
+    const memory = await server.rpc('memory');
+    const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
+    const closed = mean(windows.closed);
+    const open = mean(windows.open);
+    const result = {
+      date: new Date().toISOString(),
+      sockets: counted.sockets,
+      connections: counted.connections,
+      namespaces: namespaces.length,
+      connectSeconds: round(connectSeconds),
+      serverRssMb: Math.round(memory.rss / 1e6),
+      snapshotMs: { full: snapshot.full.map((ms) => round(ms)), fullServerCpu: snapshot.fullCpu.map((ms) => round(ms)), limit300: snapshot.limited.map((ms) => round(ms)), query: snapshot.query.map((ms) => round(ms)) },
+      snapshotFullMb: round(fullBytes / 1e6),
+      loadAverage: os.loadavg().map((value) => round(value)),
+      cpuPercent: { closed: windows.closed.map((value) => round(value)), open: windows.open.map((value) => round(value)), closedMean: round(closed), openMean: round(open) },
+      openVsClosed: { points: round(open - closed), relativePercent: round((100 * (open - closed)) / closed) },
+      page: { runs: pageRuns, probeMedianMs: round(median(probes)), probeMaxMs: round(Math.max(...probes)), snapshotRequests: snapshotRequests.length },
+      windowSeconds: WINDOW_MS / 1000,
+    };
+    writeFileSync(new URL('./results/inspector-latest.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
+    console.log(JSON.stringify(result, null, 2));
+    for (const worker of workers) await worker.rpc('close');
+  } finally {
+    await browser?.close();
+    for (const child of children.reverse()) await child.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
