@@ -127,10 +127,10 @@ export class Client {
   }
 
   private join(nsp: Namespace, payload: ConnectPayload): void {
-    if (this.protocol === 4 && nsp.name !== '/' && !this.byNamespace.get('/')?.connected) return this.holdUntilRootConnects(nsp, payload);
+    if (this.protocol === 4 && nsp.name !== '/' && this.byNamespace.get('/')?.state !== 'connected') return this.holdUntilRootConnects(nsp, payload);
     const socket = nsp.add(this, payload);
     // A middleware may refuse it, or a handler disconnect it, before add() returns: only a live socket is kept.
-    if (socket.state === 'connecting' || socket.connected) this.byNamespace.set(nsp.name, socket);
+    if (socket.state === 'connecting' || socket.state === 'connected') this.byNamespace.set(nsp.name, socket);
   }
 
   /**
@@ -176,7 +176,7 @@ export class Client {
   /** Disconnects every socket with `reason`, then closes the connection. */
   disconnectAll(reason: string): void {
     for (const socket of [...this.byNamespace.values()]) {
-      if (socket.connected) socket.packet({ type: PacketType.DISCONNECT, nsp: socket.nsp.name });
+      if (socket.state === 'connected') socket.packet({ type: PacketType.DISCONNECT, nsp: socket.nsp.name });
       socket.onclose(reason, 'application');
     }
     this.conn.close();

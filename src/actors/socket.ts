@@ -229,7 +229,14 @@ export class Socket extends ModifierChain {
     return this.conn.request;
   }
 
+  /** True from the connection until the `disconnect` event: still true in `disconnecting`, as in socket.io 2.5.1 and 4. */
   get connected(): boolean {
+    const state = this.lifecycle.state;
+    return state === 'connected' || state === 'disconnecting';
+  }
+
+  /** Connected and not yet leaving: what packets in and out, acks and disconnect() need. */
+  private get live(): boolean {
     return this.lifecycle.state === 'connected';
   }
 
@@ -353,7 +360,7 @@ export class Socket extends ModifierChain {
    * every namespace on it).
    */
   disconnect(close = false): this {
-    if (!this.connected) return this;
+    if (!this.live) return this;
     if (close) {
       this.client.disconnectAll('server namespace disconnect');
     } else {
@@ -410,7 +417,7 @@ export class Socket extends ModifierChain {
 
   /** Routes a packet the client sent to this namespace. */
   onpacket(packet: Packet): void {
-    if (!this.connected) return;
+    if (!this.live) return;
     switch (packet.type) {
       case PacketType.EVENT:
       case PacketType.BINARY_EVENT:
@@ -504,7 +511,7 @@ export class Socket extends ModifierChain {
   }
 
   private static dispatchNow(socket: Socket, args: unknown[]): void {
-    if (!socket.connected) return;
+    if (!socket.live) return;
     socket.server.guard(socket, () => EventEmitter.prototype.emit.apply(socket.events, args as [string, ...unknown[]]));
   }
 
@@ -521,7 +528,7 @@ export class Socket extends ModifierChain {
   private ackFor(id: number): Ack {
     let sent = false;
     return (...args: unknown[]) => {
-      if (sent || !this.connected) return;
+      if (sent || !this.live) return;
       sent = true;
       this.packet({ type: PacketType.ACK, nsp: this.nsp.name, id, data: args });
     };
