@@ -11,15 +11,11 @@ import type { ConnectionStory } from '../log/replay-stream';
 import type { SocketReport, TimelineEntry } from '../log/report';
 import type { RoomsView } from '../log/projections';
 import { visibleLines } from '../inspect/visible-text';
-import { ARROW, DASH, ELLIPSIS, typeset } from './typeset';
 
 const INDENT = '    ';
 
 /** The lines as one block, each unsafe character shown (one pass over the block, not one per line). */
 const lines = (list: string[]) => visibleLines(list.join('\n') + '\n');
-
-/** One string from the log, escaped (line feeds kept, as `lines` keeps them). */
-const v = visibleLines;
 
 export function formatHeader(files: string[], at: number | undefined): string {
   const when = at === undefined ? 'the end of the log' : isoTime(at);
@@ -35,37 +31,28 @@ export function formatOpenHeading(at: number | undefined): string {
 }
 
 function span(from: number, to: number | undefined): string {
-  return to === undefined ? `since ${clock(from)}` : `${clock(from)} ${DASH} ${clock(to)}`;
+  return to === undefined ? `since ${clock(from)}` : `${clock(from)} – ${clock(to)}`;
 }
 
-/**
- * A connection's block, with the stand-ins of typeset.ts. Each string from
- * the log is escaped on its own, not the block as a whole: escaping works
- * character by character, so the text is the same, and the stand-ins the
- * block adds stay as they are.
- */
-export function storyBlock({ connection: c, sockets }: ConnectionStory): string {
-  let out = `\n  ${v(c.id)}${c.label !== undefined ? `  "${v(c.label)}"` : ''}  ${v(c.state)}  ${c.transports.map(v).join(` ${ARROW} `)}  Engine.IO v${c.protocol}  from ${v(c.remoteAddress)}  ${span(c.openedAt, c.closedAt)}  on ${v(c.node)}\n`;
-  if (c.explanation !== undefined) out += `${INDENT}${v(c.explanation)}\n`;
-  for (const socket of sockets) out += socketLines(socket, INDENT, '');
-  out += `${INDENT}timeline:\n`;
-  return out + timelineLines(c.timeline, `${INDENT}  `);
-}
-
-/** A connection's block as it is printed. */
-export function formatStory(story: ConnectionStory): string {
-  return typeset(storyBlock(story));
+export function formatStory({ connection: c, sockets }: ConnectionStory): string {
+  const out = ['', `  ${c.id}${c.label !== undefined ? `  "${c.label}"` : ''}  ${c.state}  ${c.transports.join(' → ')}  Engine.IO v${c.protocol}  from ${c.remoteAddress}  ${span(c.openedAt, c.closedAt)}  on ${c.node}`];
+  if (c.explanation !== undefined) out.push(`${INDENT}${c.explanation}`);
+  for (const socket of sockets) out.push(...socketLines(socket, INDENT));
+  out.push(`${INDENT}timeline:`);
+  collapseHeartbeats(c.timeline, `${INDENT}  `, out);
+  return lines(out);
 }
 
 export function formatOrphan(socket: SocketReport): string {
-  return typeset(`\n${socketLines(socket, '  ', '  (no connection recorded)')}`);
+  return lines(['', ...socketLines(socket, '  ').map((line, i) => (i === 0 ? `${line}  (no connection recorded)` : line))]);
 }
 
-function socketLines(s: SocketReport, indent: string, note: string): string {
-  const rooms = s.rooms.length > 0 ? `  rooms: ${s.rooms.map(v).join(', ')}` : '';
-  const label = s.label !== undefined ? `  "${v(s.label)}"` : '';
-  const out = `${indent}socket ${v(s.id)} on ${v(s.nsp)}${label}  ${v(s.state)}  ${span(s.connectedAt, s.disconnectedAt)}${rooms}${note}\n`;
-  return s.explanation === undefined ? out : `${out}${indent}  ${v(s.explanation)}\n`;
+function socketLines(s: SocketReport, indent: string): string[] {
+  const rooms = s.rooms.length > 0 ? `  rooms: ${s.rooms.join(', ')}` : '';
+  const label = s.label !== undefined ? `  "${s.label}"` : '';
+  const out = [`${indent}socket ${s.id} on ${s.nsp}${label}  ${s.state}  ${span(s.connectedAt, s.disconnectedAt)}${rooms}`];
+  if (s.explanation !== undefined) out.push(`${indent}  ${s.explanation}`);
+  return out;
 }
 
 export function formatRooms(rooms: RoomsView, at: number | undefined): string {
@@ -101,16 +88,17 @@ export function formatFooter(t: ReplayTotals): string {
   return lines(out);
 }
 
-/** One line per entry, except runs of more than two heartbeats, which become "N heartbeats … the last: …". */
-function timelineLines(timeline: readonly TimelineEntry[], indent: string): string {
-  let out = '';
-  const line = (entry: TimelineEntry) => `${indent}${clock(entry.ts)}  ${v(entry.text)}\n`;
-  const runLine = (first: TimelineEntry, last: TimelineEntry, count: number) =>
-    `${indent}${clock(first.ts)} ${ELLIPSIS} ${clock(last.ts)}  ${count} heartbeats, the last: ${v(last.text)}\n`;
+/** Adds one line per entry to `out`, except runs of more than two heartbeats, which become "N heartbeats … the last: …". */
+function collapseHeartbeats(timeline: readonly TimelineEntry[], indent: string, out: string[]): void {
   let run: TimelineEntry[] = [];
   const flush = () => {
-    if (run.length > 2) out += runLine(run[0]!, run[run.length - 1]!, run.length);
-    else for (const entry of run) out += line(entry);
+    if (run.length > 2) {
+      const first = run[0]!;
+      const last = run[run.length - 1]!;
+      out.push(`${indent}${clock(first.ts)} … ${clock(last.ts)}  ${run.length} heartbeats, the last: ${last.text}`);
+    } else {
+      for (const entry of run) out.push(`${indent}${clock(entry.ts)}  ${entry.text}`);
+    }
     run = [];
   };
   for (const entry of timeline) {
@@ -118,8 +106,8 @@ function timelineLines(timeline: readonly TimelineEntry[], indent: string): stri
       // A run the streaming replay kept as its first and latest entry.
       flush();
       const { count, last } = entry.run;
-      if (count > 2) out += runLine(entry, last, count);
-      else out += line(entry) + (count === 2 ? line(last) : '');
+      if (count > 2) out.push(`${indent}${clock(entry.ts)} … ${clock(last.ts)}  ${count} heartbeats, the last: ${last.text}`);
+      else out.push(`${indent}${clock(entry.ts)}  ${entry.text}`, ...(count === 2 ? [`${indent}${clock(last.ts)}  ${last.text}`] : []));
       continue;
     }
     if (entry.type === 'conn.heartbeat') {
@@ -127,8 +115,7 @@ function timelineLines(timeline: readonly TimelineEntry[], indent: string): stri
       continue;
     }
     flush();
-    out += line(entry);
+    out.push(`${indent}${clock(entry.ts)}  ${entry.text}`);
   }
   flush();
-  return out;
 }

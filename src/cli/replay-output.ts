@@ -8,7 +8,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CliIO } from './cli-io';
-import { typeset } from './typeset';
 
 const CHUNK_CHARS = 64 * 1024;
 
@@ -16,11 +15,7 @@ export class Output {
   private parts: string[] = [];
   private size = 0;
 
-  /** `standIns`: the text holds the stand-ins of typeset.ts, replaced once per chunk. */
-  constructor(
-    private readonly io: CliIO,
-    private readonly standIns = false,
-  ) {}
+  constructor(private readonly io: CliIO) {}
 
   write(text: string): void {
     this.parts.push(text);
@@ -30,8 +25,7 @@ export class Output {
   /** Hands the gathered text to stdout once there is a chunk of it (or `force`), and waits for stdout if it is behind. */
   async flush(force = false): Promise<void> {
     if (this.size === 0 || (!force && this.size < CHUNK_CHARS)) return;
-    const chunk = this.parts.join('');
-    this.io.stdout(this.standIns ? typeset(chunk) : chunk);
+    this.io.stdout(this.parts.join(''));
     this.parts = [];
     this.size = 0;
     await this.io.drained?.();

@@ -8,7 +8,7 @@ import { terminalJson, visible } from '../inspect/visible-text';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseLogCommand, type CliIO, type Command } from './command';
 import { LogSourceError, MAX_PROBLEMS_SHOWN, openLog, ProblemReport, sourceNames, STDIN, type LogSource } from './log-source';
 import { isTimeOfDay, parseTime } from './parse-time';
-import { formatFooter, formatHeader, formatOpenHeading, formatOrphan, formatRooms, formatServerEntry, storyBlock } from './replay-format';
+import { formatFooter, formatHeader, formatOpenHeading, formatOrphan, formatRooms, formatServerEntry, formatStory } from './replay-format';
 import { ReplayFilter } from './replay-filter';
 import { Output, SpillBuffer } from './replay-output';
 import { ReplaySummary } from './replay-summary';
@@ -159,7 +159,7 @@ interface Writer {
 
 async function replayLog(io: CliIO, source: LogSource, o: RunOptions): Promise<number> {
   const problems = new ProblemReport(io);
-  const output = new Output(io, !o.summary && !o.json);
+  const output = new Output(io);
   const files = sourceNames(source);
   let stream: ReplayStream | undefined;
   let at: number | undefined;
@@ -254,7 +254,7 @@ function textWriter(output: Output, files: string[], o: RunOptions): Writer {
         openHeading = true;
         output.write(formatOpenHeading(at));
       }
-      output.write(storyBlock(story));
+      output.write(formatStory(story));
       afterBlock = true;
     },
     orphan: (socket) => {
