@@ -83,7 +83,7 @@ export class ProblemReport {
 export class LogSourceError extends Error {}
 
 export interface OpenLogOptions {
-  /** Keep reading a file (or standard input) as it grows, until `signal` aborts. */
+  /** Keep reading a file (or standard input, or the Redis stream) as it grows, until `signal` aborts. */
   follow?: boolean;
   signal?: AbortSignal;
   /** Where `-` reads from. */
@@ -99,7 +99,7 @@ export async function* openLog(name: string, source: LogSource, problems: Proble
   const parts: AsyncIterable<LogBatch>[] = source.files.map((file) =>
     file === STDIN ? readLogStream(options.stdin ?? (process.stdin as AsyncIterable<Buffer>)) : readLogFile(file, { follow: options.follow, signal: options.signal }),
   );
-  if (source.redis) parts.push(streamBatches(name, source.redis, problems));
+  if (source.redis) parts.push(streamBatches(name, source.redis, problems, options.follow ? { signal: options.signal } : undefined));
   for await (const batch of mergeLogSources(parts)) {
     for (const problem of batch.problems) problems.file(problem);
     if (batch.events.length > 0) yield batch.events;
@@ -109,9 +109,9 @@ export async function* openLog(name: string, source: LogSource, problems: Proble
 /** The file name that reads standard input. */
 export const STDIN = '-';
 
-async function* streamBatches(name: string, redis: { url: string; key: string }, problems: ProblemReport): AsyncGenerator<LogBatch> {
+async function* streamBatches(name: string, redis: { url: string; key: string }, problems: ProblemReport, follow: { signal?: AbortSignal } | undefined): AsyncGenerator<LogBatch> {
   const { readClusterLogPages } = await import('../adapters/redis/read-cluster-log');
-  const pages = readClusterLogPages({ redis: redis.url, key: redis.key, connectTimeout: REDIS_CONNECT_TIMEOUT_MS });
+  const pages = readClusterLogPages({ redis: redis.url, key: redis.key, connectTimeout: REDIS_CONNECT_TIMEOUT_MS, follow });
   for (;;) {
     let next;
     try {

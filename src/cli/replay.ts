@@ -15,6 +15,7 @@ import { ReplaySummary } from './replay-summary';
 
 const usage = `Usage: iostate replay <log.jsonl...> [--sid ID] [--at TIME] [--json] [filters] [--summary] [--follow]
        iostate replay --redis URL [--key KEY] [log.jsonl...] [--sid ID] [--at TIME] [--json] [filters] [--summary]
+       iostate replay --redis URL [--key KEY] --follow [--json] [filters]
 
 Folds an iostate event log with the live server's projections and prints
 each connection as it ends (then those still open), with its sockets, its
@@ -34,8 +35,9 @@ it. Memory follows the connections open at a time, not the log's length.
                   (with --follow: one {"connection", "sockets"} per line)
   --summary       count the connections by reason, transport, protocol, node
                   and minute, with the top evidence of each, instead
-  --follow        keep reading the one file (or -) as it grows; Ctrl-C ends
-                  the replay as if the log ended there
+  --follow        keep reading the one file (or -), or the --redis stream
+                  given alone, as it grows (a stream with a blocking XREAD);
+                  Ctrl-C ends the replay as if the log ended there
 
 Filters (a flag given twice accepts either value):
   --sid ID        the connection with this Engine.IO id, or of this socket id
@@ -112,7 +114,7 @@ async function run(args: string[], io: CliIO): Promise<number> {
   const times: Times = { at: values.at, since: values.since, until: values.until };
   const timeError = checkTimes(times);
   if (timeError) return usageError(timeError);
-  if (values.follow && (source.redis || source.files.length !== 1)) return usageError('--follow reads one file, or - for standard input (not --redis)');
+  if (values.follow && source.files.length !== (source.redis ? 0 : 1)) return usageError('--follow reads one file, or - for standard input, or the --redis stream alone');
   if (source.files.filter((file) => file === STDIN).length > 1) return usageError('- (standard input) can be given once');
 
   let interrupt: AbortController | undefined;

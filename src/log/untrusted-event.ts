@@ -9,6 +9,7 @@
  * own text (problems end up in terminals and logs).
  */
 import { logEvent, type LogEvent } from './events';
+import { fastEvent } from './fast-event';
 
 /** The longest serialised event taken in (and written to a shared stream). */
 export const MAX_EVENT_CHARS = 64 * 1024;
@@ -33,7 +34,8 @@ export function parseUntrustedEvent(text: string, now = Date.now()): UntrustedEv
   } catch {
     return { problem: 'not JSON' };
   }
-  const result = logEvent.safeParse(value);
+  const fast = fastEvent(value);
+  const result = fast ? { success: true as const, data: fast } : logEvent.safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0]!;
     if (issue.path.length === 1 && issue.path[0] === 'type') return { problem: 'not an event (unknown type)' };

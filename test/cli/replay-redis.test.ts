@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { runCli as run } from './run-cli';
+import { followUntil, runCli as run } from './run-cli';
 import type { LogEvent } from '../../src/log/events';
 import { parseLog } from '../../src/log/read-log';
 import { RedisStreamSink } from '../../src/log/redis-stream-sink';
@@ -88,6 +88,50 @@ describe.skipIf(skipWithoutRedis('iostate replay/inspect --redis'))('iostate rep
     ]);
     expect(json.sockets.find((s) => s.id === 'B-sid')?.rooms).toEqual(['B-sid', 'lobby']);
     expect(json).toEqual(JSON.parse((await run('replay', fixture, '--json')).stdout));
+  });
+
+  it('--follow reads the stream as it is written, with a blocking XREAD, and Ctrl-C ends it as the end of the log', async () => {
+    // Up to B's last event: B has ended, C to E have not.
+    const cut = fixtureEvents.findIndex((e) => e.type === 'conn.close' && e.sid === 'B-sid') + 1;
+    await writeStream('chat', fixtureEvents.slice(0, cut));
+    let appended: Promise<void> | undefined;
+    let shownBeforeAppend = '';
+    const followed = await followUntil(
+      (stdout) => {
+        if (stdout.includes('\n  B-sid  closed') && !appended) {
+          // Written only once the first part is shown: the rest can only come through XREAD.
+          shownBeforeAppend = stdout;
+          appended = writeStream('chat', fixtureEvents.slice(cut));
+        }
+        return stdout.includes('\n  D-sid  closed');
+      },
+      {},
+      'replay',
+      '--redis',
+      redis.url,
+      '--key',
+      'chat',
+      '--follow',
+    );
+    await appended;
+    expect(shownBeforeAppend).not.toContain('C-sid  closed');
+    expect(followed.stderr).toBe('');
+    expect(followed.code).toBe(0);
+    // With the whole stream written, a one-shot read tells the same story.
+    const whole = await run('replay', '--redis', redis.url, '--key', 'chat');
+    expect(followed.stdout).toBe(whole.stdout);
+    expect(followed.stdout).toContain(`from ${shown} (stream chat-log): 5 connections`);
+  });
+
+  it('--follow --json on the stream prints one line per connection as it ends', async () => {
+    await writeStream('chat', fixtureEvents);
+    const followed = await followUntil((stdout) => stdout.split('\n').length > 4, {}, 'replay', '--redis', redis.url, '--key', 'chat', '--follow', '--json');
+    expect(followed.code).toBe(0);
+    const ids = followed.stdout
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { connection: { id: string } }).connection.id);
+    expect(ids).toEqual(['B-sid', 'C-sid', 'D-sid', 'A-sid', 'E-sid']);
   });
 
   it('reads the key socket.io by default', async () => {
@@ -210,6 +254,7 @@ describe('iostate replay and inspect --redis without a Redis', () => {
     [['inspect', '--redis', 'http://localhost:6379'], /--redis expects a URL such as redis:\/\/localhost:6379/],
     [['replay', '--redis'], /Option '--redis <value>' argument missing/],
     [['replay'], /no log file given \(nor --redis URL\)/],
+    [['replay', '--redis', 'redis://localhost:6379', fixture, '--follow'], /--follow reads one file, or - for standard input, or the --redis stream alone/],
   ])('%j exits 2 with a clear message', async (argv, message) => {
     const { code, stderr } = await run(...argv);
     expect(code).toBe(2);

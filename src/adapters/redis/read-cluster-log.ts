@@ -22,6 +22,12 @@ export interface ReadClusterLogOptions {
    * For one-shot reads such as `iostate replay --redis`.
    */
   connectTimeout?: number;
+  /**
+   * Keep reading past the end: entries added later come in as they are
+   * written (a blocking XREAD), until `signal` aborts. Without a signal the
+   * pages never end.
+   */
+  follow?: { signal?: AbortSignal };
 }
 
 export interface ClusterLog {
@@ -33,8 +39,12 @@ export interface ClusterLog {
 }
 
 const PAGE = 1000;
+/** How long one XREAD waits for new entries before asking again (and the abort is looked at). */
+const FOLLOW_BLOCK_MS = 1000;
 /** How many other log streams a missing stream's report names. */
 export const MAX_LISTED = 20;
+
+type XReadReply = [stream: string, entries: [id: string, fields: string[]][]][] | null;
 
 export async function readClusterLog(options: ReadClusterLogOptions): Promise<ClusterLog> {
   const log: ClusterLog = { events: [], invalid: [] };
@@ -55,29 +65,58 @@ export async function* readClusterLogPages(options: ReadClusterLogOptions): Asyn
   const redis = options.redis instanceof Redis ? options.redis : createClient(options.redis, options.connectTimeout);
   const stream = `${options.key ?? 'socket.io'}-log`;
   const owners = new OwnerBook();
-  const now = Date.now();
+  /** The page made of these entries, each checked at `now`. */
+  const pageOf = (entries: [string, string[]][], now: number): ClusterLog => {
+    const page: ClusterLog = { events: [], invalid: [] };
+    for (const [id, fields] of entries) {
+      const { event, problem } = decodeStreamEntry(fields, now);
+      const claim = event && foreignClaim(event, owners);
+      if (!event) page.invalid.push({ id, problem: problem! });
+      else if (claim) page.invalid.push({ id, problem: `refused: ${claim}` });
+      else {
+        owners.note(event);
+        page.events.push(event);
+      }
+    }
+    return page;
+  };
+  const signal = options.follow?.signal;
+  // A blocked XREAD on a connection of our own is cut short by closing it (a caller's waits out its BLOCK).
+  const onAbort = () => {
+    if (owned) redis.disconnect();
+  };
   try {
     if (owned && options.connectTimeout !== undefined) await connectOnce(redis, options.connectTimeout);
+    const now = Date.now();
     let start = '-';
+    let last = '0';
     for (let first = true; ; first = false) {
       const entries = (await redis.call('XRANGE', stream, start, '+', 'COUNT', String(PAGE))) as [string, string[]][];
-      const page: ClusterLog = { events: [], invalid: [] };
+      const page = pageOf(entries, now);
       if (first && entries.length === 0 && (await redis.exists(stream)) === 0) page.missing = { streams: await logStreams(redis) };
-      for (const [id, fields] of entries) {
-        const { event, problem } = decodeStreamEntry(fields, now);
-        const claim = event && foreignClaim(event, owners);
-        if (!event) page.invalid.push({ id, problem: problem! });
-        else if (claim) page.invalid.push({ id, problem: `refused: ${claim}` });
-        else {
-          owners.note(event);
-          page.events.push(event);
-        }
-      }
       yield page;
+      if (page.missing) return;
+      if (entries.length > 0) last = entries[entries.length - 1]![0];
       if (entries.length < PAGE) break;
-      start = `(${entries[entries.length - 1]![0]}`;
+      start = `(${last}`;
+    }
+    if (!options.follow || signal?.aborted) return;
+    signal?.addEventListener('abort', onAbort, { once: true });
+    while (!signal?.aborted) {
+      let reply: XReadReply;
+      try {
+        reply = (await redis.call('XREAD', 'COUNT', String(PAGE), 'BLOCK', String(FOLLOW_BLOCK_MS), 'STREAMS', stream, last)) as XReadReply;
+      } catch (error) {
+        if (signal?.aborted) return;
+        throw error;
+      }
+      const entries = reply?.[0]?.[1] ?? [];
+      if (entries.length === 0) continue;
+      last = entries[entries.length - 1]![0];
+      yield pageOf(entries, Date.now());
     }
   } finally {
+    signal?.removeEventListener('abort', onAbort);
     // QUIT only a connection that works: on a lazy client it would connect again.
     if (owned && redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
     else if (owned) redis.disconnect();
