@@ -58,6 +58,7 @@ export interface SocketLike extends EventEmitter {
   request: IncomingMessage;
   handshake: Handshake;
   connected: boolean;
+  disconnected: boolean;
   use(fn: (packet: unknown[], next: Next) => void): SocketLike;
   send(...args: unknown[]): SocketLike;
   join(rooms: string | string[], cb?: (err?: unknown) => void): SocketLike;
