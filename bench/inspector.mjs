@@ -59,7 +59,12 @@ async function main() {
   const children = [];
   let browser;
   try {
-    const server = await startChild({ script: new URL('./inspector/server.mjs', import.meta.url).pathname, execArgv: ['--max-old-space-size=8192', '--expose-gc'], rpcTimeoutMs: 60_000, readyTimeoutMs: 30_000 });
+    const server = await startChild({
+      script: new URL('./inspector/server.mjs', import.meta.url).pathname,
+      execArgv: ['--max-old-space-size=8192', '--expose-gc'],
+      rpcTimeoutMs: 60_000,
+      readyTimeoutMs: 30_000,
+    });
     children.push(server);
     const { port, pid, namespaces } = server.ready;
     const base = `http://127.0.0.1:${port}/iostate`;
@@ -67,13 +72,17 @@ async function main() {
     log(`server pid ${pid} on port ${port}; opening ${connections} connections × ${namespaces.length} namespaces from ${WORKERS} workers`);
 
     const workers = await Promise.all(
-      Array.from({ length: WORKERS }, () => startChild({ script: new URL('./load/worker.mjs', import.meta.url).pathname, rpcTimeoutMs: 600_000, readyTimeoutMs: 30_000 })),
+      Array.from({ length: WORKERS }, () =>
+        startChild({ script: new URL('./load/worker.mjs', import.meta.url).pathname, rpcTimeoutMs: 600_000, readyTimeoutMs: 30_000 }),
+      ),
     );
     children.push(...workers);
     const connectStarted = performance.now();
     const shares = workers.map((_, index) => Math.floor(connections / WORKERS) + (index < connections % WORKERS ? 1 : 0));
     const opened = await Promise.all(
-      workers.map((worker, index) => worker.rpc('connect', { port, count: shares[index], concurrency: 50, timeoutMs: 60_000, namespaces: namespaces.filter((name) => name !== '/') })),
+      workers.map((worker, index) =>
+        worker.rpc('connect', { port, count: shares[index], concurrency: 50, timeoutMs: 60_000, namespaces: namespaces.filter((name) => name !== '/') }),
+      ),
     );
     const failed = opened.reduce((sum, result) => sum + result.failed, 0);
     if (failed > 0) throw new Error(`${failed} clients failed to connect: ${opened.find((result) => result.firstError)?.firstError}`);
@@ -96,7 +105,9 @@ async function main() {
       snapshot.limited.push((await timedGet(`${base}/snapshot?limit=300`)).ms);
       snapshot.query.push((await timedGet(`${base}/snapshot?q=room-42&limit=300`)).ms);
     }
-    log(`snapshot: full ${snapshot.full.map((ms) => ms.toFixed(0)).join(', ')} ms (server CPU ${snapshot.fullCpu.map((ms) => ms.toFixed(0)).join(', ')} ms; ${(fullBytes / 1e6).toFixed(1)} MB); limit=300 ${snapshot.limited.map((ms) => ms.toFixed(0)).join(', ')} ms`);
+    log(
+      `snapshot: full ${snapshot.full.map((ms) => ms.toFixed(0)).join(', ')} ms (server CPU ${snapshot.fullCpu.map((ms) => ms.toFixed(0)).join(', ')} ms; ${(fullBytes / 1e6).toFixed(1)} MB); limit=300 ${snapshot.limited.map((ms) => ms.toFixed(0)).join(', ')} ms`,
+    );
     await sleep(5000);
 
     const windows = { closed: [], open: [] };
@@ -108,7 +119,18 @@ async function main() {
     };
     await closedWindow();
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
     const snapshotRequests = [];
     const probes = [];
     const pageRuns = [];
@@ -118,7 +140,9 @@ async function main() {
       const pageStarted = performance.now();
       await page.goto(`${base}/`);
       // A client starved on this loaded machine may have missed its pong since the count: within 1% is every socket.
-      await page.waitForFunction(`Number(document.getElementById('sockets-count').textContent) >= ${Math.floor(counted.sockets * 0.99)}`, undefined, { timeout: 300_000 });
+      await page.waitForFunction(`Number(document.getElementById('sockets-count').textContent) >= ${Math.floor(counted.sockets * 0.99)}`, undefined, {
+        timeout: 300_000,
+      });
       const readyMs = performance.now() - pageStarted;
       log(`page shows ${await page.textContent('#sockets-count')} sockets after ${(readyMs / 1000).toFixed(1)} s`);
       await sleep(3000);
@@ -140,7 +164,9 @@ async function main() {
       await page.evaluate(`document.getElementById('sockets').scrollTop = ${Math.floor(counted.sockets / 2) * 22}`);
       await page.waitForFunction(`document.querySelectorAll('#sockets tr').length > 3 && document.getElementById('sockets').scrollTop > 0`);
       pageRuns.push({ readyMs: Math.round(readyMs), scrollMs: Math.round(performance.now() - scrollStarted) });
-      log(`CPU, page open: ${windows.open.at(-1).toFixed(1)} %; page answered in median ${median(probes).toFixed(1)} ms, max ${Math.max(...probes).toFixed(1)} ms`);
+      log(
+        `CPU, page open: ${windows.open.at(-1).toFixed(1)} %; page answered in median ${median(probes).toFixed(1)} ms, max ${Math.max(...probes).toFixed(1)} ms`,
+      );
       await page.close();
       await sleep(3000);
       await closedWindow();
@@ -159,10 +185,20 @@ async function main() {
       namespaces: namespaces.length,
       connectSeconds: round(connectSeconds),
       serverRssMb: Math.round(memory.rss / 1e6),
-      snapshotMs: { full: snapshot.full.map((ms) => round(ms)), fullServerCpu: snapshot.fullCpu.map((ms) => round(ms)), limit300: snapshot.limited.map((ms) => round(ms)), query: snapshot.query.map((ms) => round(ms)) },
+      snapshotMs: {
+        full: snapshot.full.map((ms) => round(ms)),
+        fullServerCpu: snapshot.fullCpu.map((ms) => round(ms)),
+        limit300: snapshot.limited.map((ms) => round(ms)),
+        query: snapshot.query.map((ms) => round(ms)),
+      },
       snapshotFullMb: round(fullBytes / 1e6),
       loadAverage: os.loadavg().map((value) => round(value)),
-      cpuPercent: { closed: windows.closed.map((value) => round(value)), open: windows.open.map((value) => round(value)), closedMean: round(closed), openMean: round(open) },
+      cpuPercent: {
+        closed: windows.closed.map((value) => round(value)),
+        open: windows.open.map((value) => round(value)),
+        closedMean: round(closed),
+        openMean: round(open),
+      },
       openVsClosed: { points: round(open - closed), relativePercent: round((100 * (open - closed)) / closed) },
       page: { runs: pageRuns, probeMedianMs: round(median(probes)), probeMaxMs: round(Math.max(...probes)), snapshotRequests: snapshotRequests.length },
       windowSeconds: WINDOW_MS / 1000,

@@ -24,9 +24,7 @@ function rotate(items, by) {
 }
 
 function describeSample(scenario, metrics) {
-  return METRICS[scenario]
-    .map((metric) => `${metric.label} ${(metrics[metric.id] * (metric.scale ?? 1)).toPrecision(4)} ${metric.unit}`)
-    .join(', ');
+  return METRICS[scenario].map((metric) => `${metric.label} ${(metrics[metric.id] * (metric.scale ?? 1)).toPrecision(4)} ${metric.unit}`).join(', ');
 }
 
 /** One scenario against one server: fresh processes, figures or an error; null if the server cannot run at all. */
@@ -92,9 +90,17 @@ async function main() {
 
   const startedAt = Date.now();
   const source = describeSource(); // before the run: others may commit while it lasts
-  const servers = Object.fromEntries(options.servers.map((id) => [id, {
-    label: SERVER_VARIANTS[id].label, version: null, available: true, reason: null,
-  }]));
+  const servers = Object.fromEntries(
+    options.servers.map((id) => [
+      id,
+      {
+        label: SERVER_VARIANTS[id].label,
+        version: null,
+        available: true,
+        reason: null,
+      },
+    ]),
+  );
   const samples = Object.fromEntries(options.scenarios.map((scenario) => [scenario, {}]));
   const rounds = options.sizes.rounds;
 

@@ -97,7 +97,9 @@ async function main() {
     const sorted = [...samples[index]].sort((a, b) => a.deliveriesPerSecond - b.deliveriesPerSecond);
     return { scenario, ...sorted[Math.floor(sorted.length / 2)], spread: sorted.map((sample) => Math.round(sample.deliveriesPerSecond / 1000)).join(' / ') };
   });
-  console.log(`\n${clients} clients; ${messages} broadcasts of ${size} bytes from one node as fast as it can, then ${rate}/s paced; median of ${rounds} round(s); ${cpus().length} cores (${cpus()[0]?.model ?? 'cpu'}), Node ${process.version}\n`);
+  console.log(
+    `\n${clients} clients; ${messages} broadcasts of ${size} bytes from one node as fast as it can, then ${rate}/s paced; median of ${rounds} round(s); ${cpus().length} cores (${cpus()[0]?.model ?? 'cpu'}), Node ${process.version}\n`,
+  );
   console.log('| setup | deliveries/s | broadcasts/s | burst p50 / p99 | paced p50 / p99 | all rounds (k deliveries/s) |');
   console.log('|---|---:|---:|---:|---:|---:|');
   for (const row of rows) {

@@ -43,14 +43,18 @@ async function oneCycle(url: string, n: number): Promise<string | undefined> {
   // null: the cycle went through; undefined: nothing within 5 s.
   const outcome = await withTimeout(
     new Promise<string | null>((resolve) => {
-      client.once('connect', () => client.emit('join', `room-${n % 7}`, () => client.emit('echo', n, (back: number) => resolve(back === n ? null : `${kind}: wrong ack`))));
+      client.once('connect', () =>
+        client.emit('join', `room-${n % 7}`, () => client.emit('echo', n, (back: number) => resolve(back === n ? null : `${kind}: wrong ack`))),
+      );
       client.once('connect_error', (err: Error) => resolve(`${kind}: connect error ${err?.message ?? err}`));
     }),
     5000,
   );
   const ending = Math.floor(n / 6) % 3;
-  if (ending === 0) client.emit('kick-me'); // the server disconnects it
-  else if (ending === 1) client.close(); // it leaves politely
+  if (ending === 0)
+    client.emit('kick-me'); // the server disconnects it
+  else if (ending === 1)
+    client.close(); // it leaves politely
   else client.io.engine.transport?.ws?._socket?.destroy(); // its network vanishes (WebSocket only; polling ones time out)
   setTimeout(() => client.close(), 50).unref();
   return outcome === null ? undefined : (outcome ?? `${kind}: no answer within 5 s`);
@@ -105,7 +109,11 @@ function silentWebSocket(port: number, eio: number, keep: WebSocket[]): Promise<
 function resetMidRequest(port: number, n: number): Promise<void> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1', () => {
-      socket.write(n % 2 === 0 ? `GET ${PATH}?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\n` : `POST ${PATH}?EIO=3&transport=polling&sid=x HTTP/1.1\r\nHost: x\r\nContent-Length: 99\r\n\r\n1`);
+      socket.write(
+        n % 2 === 0
+          ? `GET ${PATH}?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\n`
+          : `POST ${PATH}?EIO=3&transport=polling&sid=x HTTP/1.1\r\nHost: x\r\nContent-Length: 99\r\n\r\n1`,
+      );
       setTimeout(() => {
         socket.resetAndDestroy();
         resolve();

@@ -122,11 +122,14 @@ async function main(): Promise<void> {
   const failures: string[] = [];
   for (const r of rounds) {
     if (Object.values(r.after.held).some((n) => n > 0)) failures.push(`round ${r.round} left ${JSON.stringify(r.after.held)}`);
-    if (r.load.cycles === 0 || r.load.failures > r.load.cycles * 0.01) failures.push(`round ${r.round}: ${r.load.failures} of ${r.load.cycles} client cycles failed`);
+    if (r.load.cycles === 0 || r.load.failures > r.load.cycles * 0.01)
+      failures.push(`round ${r.round}: ${r.load.failures} of ${r.load.cycles} client cycles failed`);
   }
-  if (last.heapUsed - first.heapUsed > HEAP_TOLERANCE_BYTES) failures.push(`heap grew ${((last.heapUsed - first.heapUsed) / 1048576).toFixed(1)} MB after the first round`);
+  if (last.heapUsed - first.heapUsed > HEAP_TOLERANCE_BYTES)
+    failures.push(`heap grew ${((last.heapUsed - first.heapUsed) / 1048576).toFixed(1)} MB after the first round`);
   for (const kind of new Set([...Object.keys(baseline.handles), ...Object.keys(last.handles)])) {
-    if ((last.handles[kind] ?? 0) > (baseline.handles[kind] ?? 0)) failures.push(`${kind} handles: ${baseline.handles[kind] ?? 0} before, ${last.handles[kind]} after`);
+    if ((last.handles[kind] ?? 0) > (baseline.handles[kind] ?? 0))
+      failures.push(`${kind} handles: ${baseline.handles[kind] ?? 0} before, ${last.handles[kind]} after`);
   }
 
   const report = { settings: { ...args, ...HEARTBEAT }, baseline, rounds, failures, ok: failures.length === 0 };

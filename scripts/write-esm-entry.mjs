@@ -20,11 +20,6 @@ const entries = {
 mkdirSync(new URL('../dist/esm/', import.meta.url), { recursive: true });
 for (const [entry, path] of Object.entries(entries)) {
   const names = Object.keys(require(`../dist/cjs/${path}`)).filter((name) => name !== 'default' && name !== '__esModule');
-  const lines = [
-    `import cjs from '../cjs/${path}';`,
-    ...names.map((name) => `export const ${name} = cjs.${name};`),
-    'export default cjs;',
-    '',
-  ];
+  const lines = [`import cjs from '../cjs/${path}';`, ...names.map((name) => `export const ${name} = cjs.${name};`), 'export default cjs;', ''];
   writeFileSync(new URL(`../dist/esm/${entry}.mjs`, import.meta.url), lines.join('\n'));
 }

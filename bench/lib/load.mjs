@@ -10,13 +10,14 @@ function shares(total, parts) {
 
 /** `cpuProfile: { dir, name }` profiles each worker too, to check that the generator is not what limits a run. */
 export async function startLoad({ workers, rpcTimeoutMs, echoOutput, cpuProfile }) {
-  const profileArgs = (index) => (cpuProfile
-    ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfile.dir}`, `--cpu-prof-name=${cpuProfile.name}-w${index + 1}.cpuprofile`]
-    : []);
-  const children = await Promise.all(Array.from({ length: workers }, (_, index) =>
-    startChild({ script: WORKER_SCRIPT, execArgv: profileArgs(index), rpcTimeoutMs, readyTimeoutMs: 10_000, echoOutput })));
-  const all = (type, payloadOf = () => ({})) =>
-    Promise.all(children.map((child, index) => child.rpc(type, payloadOf(index))));
+  const profileArgs = (index) =>
+    cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfile.dir}`, `--cpu-prof-name=${cpuProfile.name}-w${index + 1}.cpuprofile`] : [];
+  const children = await Promise.all(
+    Array.from({ length: workers }, (_, index) =>
+      startChild({ script: WORKER_SCRIPT, execArgv: profileArgs(index), rpcTimeoutMs, readyTimeoutMs: 10_000, echoOutput }),
+    ),
+  );
+  const all = (type, payloadOf = () => ({})) => Promise.all(children.map((child, index) => child.rpc(type, payloadOf(index))));
 
   return {
     /** Opens `count` clients across the workers; rooms are assigned by global client index. */
@@ -24,8 +25,13 @@ export async function startLoad({ workers, rpcTimeoutMs, echoOutput, cpuProfile 
       const counts = shares(count, children.length);
       const offsets = counts.map((_, index) => counts.slice(0, index).reduce((sum, n) => sum + n, 0));
       const results = await all('connect', (index) => ({
-        port, count: counts[index], room, rooms, indexOffset: offsets[index],
-        concurrency: Math.max(1, Math.ceil(concurrency / children.length)), timeoutMs,
+        port,
+        count: counts[index],
+        room,
+        rooms,
+        indexOffset: offsets[index],
+        concurrency: Math.max(1, Math.ceil(concurrency / children.length)),
+        timeoutMs,
       }));
       return {
         elapsedMs: Math.max(...results.map((result) => result.elapsedMs)),

@@ -56,7 +56,10 @@ const USAGE = `Usage: node bench/run.mjs [options]
   --out DIR               where latest.json and latest.md go (default bench/results)
   --profile               also write server CPU profiles and heap snapshots to DIR/profiles
   --verbose               echo the children's output
-  sizes: ${Object.keys(FULL).filter((key) => key !== 'rounds').map((key) => `--${key} N`).join(', ')}
+  sizes: ${Object.keys(FULL)
+    .filter((key) => key !== 'rounds')
+    .map((key) => `--${key} N`)
+    .join(', ')}
   every option also reads BENCH_<NAME> from the environment (BENCH_BROADCAST_CLIENTS=500)`;
 
 function envName(key) {
@@ -70,7 +73,10 @@ function positiveInteger(key, text) {
 }
 
 function listOf(key, text, allowed) {
-  const items = text.split(',').map((item) => item.trim()).filter(Boolean);
+  const items = text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
   const unknown = items.filter((item) => !allowed.includes(item));
   if (unknown.length > 0) throw new Error(`--${key}: unknown ${unknown.join(', ')} (choose from ${allowed.join(', ')})`);
   return items;
@@ -100,7 +106,7 @@ export function readOptions(argv = process.argv.slice(2), env = process.env) {
   if (parsed.help) return { help: USAGE };
 
   const flagOrEnv = (key) => parsed[key] ?? env[envName(key)];
-  const smoke = Boolean(parsed.smoke ?? (env.BENCH_SMOKE === '1'));
+  const smoke = Boolean(parsed.smoke ?? env.BENCH_SMOKE === '1');
   const defaults = smoke ? SMOKE : FULL;
   const sizes = {};
   for (const key of Object.keys(FULL)) {
@@ -113,8 +119,8 @@ export function readOptions(argv = process.argv.slice(2), env = process.env) {
   const servers = flagOrEnv('servers');
   return {
     smoke,
-    profile: Boolean(parsed.profile ?? (env.BENCH_PROFILE === '1')),
-    verbose: Boolean(parsed.verbose ?? (env.BENCH_VERBOSE === '1')),
+    profile: Boolean(parsed.profile ?? env.BENCH_PROFILE === '1'),
+    verbose: Boolean(parsed.verbose ?? env.BENCH_VERBOSE === '1'),
     scenarios: scenarios ? listOf('scenarios', scenarios, SCENARIOS) : SCENARIOS,
     servers: servers ? listOf('servers', servers, SERVERS) : DEFAULT_SERVERS,
     out: flagOrEnv('out') ?? new URL('../results/', import.meta.url).pathname,

@@ -46,9 +46,15 @@ export function buildResults({ startedAt, machine, source, options, servers, sam
         ...(buildB !== null && { buildB: { value: buildB } }),
         // The socket.io 4 face is held to the same targets as the 2.x face.
         ...(v4Face !== null && { v4Face: { value: v4Face, target: metric.target ?? null, met: meetsTarget(v4Face, metric.target) } }),
-        ...(recoveryCost !== null && { recoveryCost: { value: recoveryCost, target: recoveryTargets.cost ?? null, met: meetsTarget(recoveryCost, recoveryTargets.cost) } }),
+        ...(recoveryCost !== null && {
+          recoveryCost: { value: recoveryCost, target: recoveryTargets.cost ?? null, met: meetsTarget(recoveryCost, recoveryTargets.cost) },
+        }),
         ...(recoveryVsSocketIo !== null && {
-          recoveryVsSocketIo: { value: recoveryVsSocketIo, target: recoveryTargets.vsSocketIo ?? null, met: meetsTarget(recoveryVsSocketIo, recoveryTargets.vsSocketIo) },
+          recoveryVsSocketIo: {
+            value: recoveryVsSocketIo,
+            target: recoveryTargets.vsSocketIo ?? null,
+            met: meetsTarget(recoveryVsSocketIo, recoveryTargets.vsSocketIo),
+          },
         }),
       };
     }
@@ -103,7 +109,17 @@ export function renderMarkdown(results) {
   const withB = shown.includes('iostate-b');
   const withV4 = shown.includes('iostate-v4');
   const withRecovery = shown.includes('iostate-recovery');
-  const header = ['scenario', 'figure', ...shown.map((id) => servers[id]?.label ?? id), 'iostate / socket.io', 'target', 'log on / off', ...(withB ? ['B / iostate'] : []), ...(withV4 ? ['v4 / socket.io'] : []), ...(withRecovery ? ['recovery on / off', 'recovery: iostate / socket.io'] : [])];
+  const header = [
+    'scenario',
+    'figure',
+    ...shown.map((id) => servers[id]?.label ?? id),
+    'iostate / socket.io',
+    'target',
+    'log on / off',
+    ...(withB ? ['B / iostate'] : []),
+    ...(withV4 ? ['v4 / socket.io'] : []),
+    ...(withRecovery ? ['recovery on / off', 'recovery: iostate / socket.io'] : []),
+  ];
   const lines = [
     `Generated ${results.generatedAt} in ${results.durationSec} s${config.smoke ? ' (smoke sizes: not a measurement)' : ''}.`,
     '',
@@ -125,7 +141,9 @@ export function renderMarkdown(results) {
       const bRatio = withB ? ` ${figure.buildB ? figure.buildB.value.toFixed(2) : '–'} |` : '';
       const v4Ratio = withV4 ? ` ${figure.v4Face ? `${figure.v4Face.value.toFixed(2)}${verdict(figure.v4Face.met)}` : '–'} |` : '';
       const recoveryRatios = withRecovery ? ` ${formatRatio(figure.recoveryCost)} | ${formatRatio(figure.recoveryVsSocketIo)} |` : '';
-      lines.push(`| ${entry.title} | ${name} | ${cells.join(' | ')} | ${ratio} | ${describeTarget(metric.target)} | ${logRatio} |${bRatio}${v4Ratio}${recoveryRatios}`);
+      lines.push(
+        `| ${entry.title} | ${name} | ${cells.join(' | ')} | ${ratio} | ${describeTarget(metric.target)} | ${logRatio} |${bRatio}${v4Ratio}${recoveryRatios}`,
+      );
     }
   }
   const notes = [];

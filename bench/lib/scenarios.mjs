@@ -20,7 +20,12 @@ function requireAll(result, wanted, what) {
 
 async function connectClients(ctx, count, room = '', rooms = 1) {
   const result = await ctx.load.connect({
-    port: ctx.port, count, room, rooms, concurrency: ctx.sizes.concurrency, timeoutMs: ctx.sizes.timeout,
+    port: ctx.port,
+    count,
+    room,
+    rooms,
+    concurrency: ctx.sizes.concurrency,
+    timeoutMs: ctx.sizes.timeout,
   });
   requireAll(result, count, 'connect');
   return result;
@@ -103,11 +108,19 @@ async function acksScenario(ctx) {
 export const SCENARIO_RUNNERS = {
   connect: connectScenario,
   memory: memoryScenario,
-  broadcast: (ctx) => broadcastRun(ctx, {
-    clients: 'broadcast-clients', messages: 'broadcast-messages', burst: 'broadcast-burst', kind: 'json',
-  }),
-  binary: (ctx) => broadcastRun(ctx, {
-    clients: 'binary-clients', messages: 'binary-messages', burst: 'binary-burst', kind: 'binary',
-  }),
+  broadcast: (ctx) =>
+    broadcastRun(ctx, {
+      clients: 'broadcast-clients',
+      messages: 'broadcast-messages',
+      burst: 'broadcast-burst',
+      kind: 'json',
+    }),
+  binary: (ctx) =>
+    broadcastRun(ctx, {
+      clients: 'binary-clients',
+      messages: 'binary-messages',
+      burst: 'binary-burst',
+      kind: 'binary',
+    }),
   acks: acksScenario,
 };

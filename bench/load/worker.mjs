@@ -101,18 +101,20 @@ async function ackRoundTrips({ perClient, payload }) {
   let failed = 0;
   const dataJson = JSON.stringify(payload);
   const started = performance.now();
-  await Promise.all(clients.map(async (client) => {
-    for (let i = 0; i < perClient; i += 1) {
-      const sentAt = performance.now();
-      try {
-        await client.emitWithAck('echo', dataJson);
-        latenciesUs.push((performance.now() - sentAt) * 1000);
-      } catch {
-        failed += 1;
-        return;
+  await Promise.all(
+    clients.map(async (client) => {
+      for (let i = 0; i < perClient; i += 1) {
+        const sentAt = performance.now();
+        try {
+          await client.emitWithAck('echo', dataJson);
+          latenciesUs.push((performance.now() - sentAt) * 1000);
+        } catch {
+          failed += 1;
+          return;
+        }
       }
-    }
-  }));
+    }),
+  );
   return { elapsedMs: performance.now() - started, latenciesUs, failed };
 }
 

@@ -93,22 +93,27 @@ const busyUs = sampledUs - idleUs;
 const NOT_WORK = ['(idle)', '(root)'];
 
 function table(title, entries, hidden = NOT_WORK) {
-  const rows = [...entries].filter(([key]) => !hidden.includes(key)).sort((a, b) => b[1] - a[1]).slice(0, top);
+  const rows = [...entries]
+    .filter(([key]) => !hidden.includes(key))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top);
   const lines = [`${title} (% of ${(busyUs / 1000).toFixed(0)} ms busy)`];
   for (const [key, us] of rows) lines.push(`${((100 * us) / busyUs).toFixed(1).padStart(6)}%  ${(us / 1000).toFixed(1).padStart(9)} ms  ${key}`);
   return lines.join('\n');
 }
 
-process.stdout.write([
-  `${positionals[0]}: ${(sampledUs / 1000).toFixed(0)} ms sampled, ${(idleUs / 1000).toFixed(0)} ms idle`,
-  '',
-  table('Self time by package', packages),
-  '',
-  // node core and natives sit under almost everything: listing them says nothing.
-  table('Total time by package (it and what it called)', packagesTotal, [...NOT_WORK, 'node core', '(native)']),
-  '',
-  table('Self time by function', self),
-  '',
-  table('Total time by function', total),
-  '',
-].join('\n'));
+process.stdout.write(
+  [
+    `${positionals[0]}: ${(sampledUs / 1000).toFixed(0)} ms sampled, ${(idleUs / 1000).toFixed(0)} ms idle`,
+    '',
+    table('Self time by package', packages),
+    '',
+    // node core and natives sit under almost everything: listing them says nothing.
+    table('Total time by package (it and what it called)', packagesTotal, [...NOT_WORK, 'node core', '(native)']),
+    '',
+    table('Self time by function', self),
+    '',
+    table('Total time by function', total),
+    '',
+  ].join('\n'),
+);

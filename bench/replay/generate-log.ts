@@ -90,7 +90,12 @@ function copyRun(template: LogEvent[], base: number, offset: number, stretch: nu
   for (const event of template) if (event.type === 'socket.connect') connectionOf.set(event.socketId, event.sid);
   const copies: LogEvent[] = [];
   for (const event of template) {
-    const sid = 'sid' in event && event.sid !== undefined ? event.sid : 'socketId' in event && event.socketId !== undefined ? connectionOf.get(event.socketId) : undefined;
+    const sid =
+      'sid' in event && event.sid !== undefined
+        ? event.sid
+        : 'socketId' in event && event.socketId !== undefined
+          ? connectionOf.get(event.socketId)
+          : undefined;
     const cut = sid === undefined ? undefined : stormed.get(sid);
     let ts = at(event);
     if (cut !== undefined && ts > cut) {
@@ -112,7 +117,13 @@ function copyRun(template: LogEvent[], base: number, offset: number, stretch: nu
       for (const field of ['lastPingAt', 'lastPongAt'] as const) if (copy[field] !== undefined) copy[field] = at({ ...event, ts: copy[field]! });
       if (cut !== undefined) {
         const { pingInterval, pingTimeout } = settings.get(event.sid) ?? { pingInterval: 25000, pingTimeout: 20000 };
-        Object.assign(copy, { reason: 'ping timeout', initiator: 'server', description: `no pong within ${pingTimeout} ms of the last ping`, lastPingAt: ts - pingTimeout, lastPongAt: ts - pingTimeout - pingInterval });
+        Object.assign(copy, {
+          reason: 'ping timeout',
+          initiator: 'server',
+          description: `no pong within ${pingTimeout} ms of the last ping`,
+          lastPingAt: ts - pingTimeout,
+          lastPongAt: ts - pingTimeout - pingInterval,
+        });
         delete copy.wsCode;
         delete copy.wsReason;
       }
@@ -202,7 +213,12 @@ class Running {
 }
 
 /** Writes the node's log, a copy at a time: memory holds the copies running at once. */
-async function writeNode(node: string, index: number, options: GenerateOptions, recorded: LogEvent[]): Promise<{ file: string; events: number; connections: number; maxOpen: number }> {
+async function writeNode(
+  node: string,
+  index: number,
+  options: GenerateOptions,
+  recorded: LogEvent[],
+): Promise<{ file: string; events: number; connections: number; maxOpen: number }> {
   const file = path.join(options.dir, `${node}.jsonl`);
   const out = fs.createWriteStream(file);
   const next = random((options.seed ?? 1) * 7919 + index);
@@ -272,7 +288,15 @@ export async function generateLog(options: GenerateOptions): Promise<GeneratedLo
  */
 export function incidentOptions(dir: string): GenerateOptions {
   const noon = Date.UTC(2026, 0, 1, 12);
-  return { dir, nodes: ['chat-a', 'chat-b', 'chat-c'], copies: 150, spacingMs: 4000, stretch: 20, seed: 7, storm: { node: 'chat-b', from: noon + 4 * 60_000, to: noon + 5 * 60_000 } };
+  return {
+    dir,
+    nodes: ['chat-a', 'chat-b', 'chat-c'],
+    copies: 150,
+    spacingMs: 4000,
+    stretch: 20,
+    seed: 7,
+    storm: { node: 'chat-b', from: noon + 4 * 60_000, to: noon + 5 * 60_000 },
+  };
 }
 
 if (require.main === module) {

@@ -66,7 +66,9 @@ async function bench(name: string, argv: string[]): Promise<Sample> {
   for (let i = 0; i < runs; i++) {
     const sample = await once(argv);
     samples.push(sample);
-    process.stderr.write(`  ${name} run ${i + 1}: ${(sample.wallMs / 1000).toFixed(2)} s wall, ${(sample.userMs / 1000).toFixed(2)} s user, ${(sample.maxRssKB / 1024).toFixed(0)} MB RSS\n`);
+    process.stderr.write(
+      `  ${name} run ${i + 1}: ${(sample.wallMs / 1000).toFixed(2)} s wall, ${(sample.userMs / 1000).toFixed(2)} s user, ${(sample.maxRssKB / 1024).toFixed(0)} MB RSS\n`,
+    );
   }
   return median(samples);
 }
@@ -93,7 +95,13 @@ async function main(): Promise<void> {
       const sample = await bench(c.name, c.argv);
       results.push({ name: c.name, events: c.log.events, connections: c.log.connections, maxOpen: c.log.maxOpen, ...sample });
     }
-    const machine = { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavg: os.loadavg(), node: process.version, memoryGB: Math.round(os.totalmem() / 2 ** 30) };
+    const machine = {
+      cpus: os.cpus().length,
+      model: os.cpus()[0]?.model,
+      loadavg: os.loadavg(),
+      node: process.version,
+      memoryGB: Math.round(os.totalmem() / 2 ** 30),
+    };
     const out = path.join(root, 'bench', 'results');
     fs.mkdirSync(out, { recursive: true });
     fs.writeFileSync(path.join(out, 'replay-latest.json'), `${JSON.stringify({ date: new Date().toISOString(), runs, machine, results }, null, 2)}\n`);

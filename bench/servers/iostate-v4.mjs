@@ -6,9 +6,7 @@ import { createRequire } from 'node:module';
 import { hostBenchServer, reportUnavailable } from './host.mjs';
 
 const require = createRequire(import.meta.url);
-const entry = process.env.BENCH_IOSTATE_V4_ENTRY
-  ? resolve(process.env.BENCH_IOSTATE_V4_ENTRY)
-  : new URL('../../dist/cjs/v4.js', import.meta.url).pathname;
+const entry = process.env.BENCH_IOSTATE_V4_ENTRY ? resolve(process.env.BENCH_IOSTATE_V4_ENTRY) : new URL('../../dist/cjs/v4.js', import.meta.url).pathname;
 
 let face;
 try {

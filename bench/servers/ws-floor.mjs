@@ -61,9 +61,7 @@ function onText(ws, room, text) {
   if (event === 'echo' && bracket > 2) ws.send(`43${text.slice(2, bracket)}${JSON.stringify([data])}`);
   if (event === 'burst' && room) {
     for (let i = 0; i < (Number(data?.n) || 0); i += 1) {
-      const bytes = data.kind === 'binary'
-        ? binaryFrames
-        : frame(OPCODE_TEXT, Buffer.from(`42${JSON.stringify(['m', { seq: sequence++, kind: 'tick' }])}`));
+      const bytes = data.kind === 'binary' ? binaryFrames : frame(OPCODE_TEXT, Buffer.from(`42${JSON.stringify(['m', { seq: sequence++, kind: 'tick' }])}`));
       broadcast(room, bytes);
     }
   }

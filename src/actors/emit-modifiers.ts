@@ -86,7 +86,9 @@ export function broadcasts(modifiers: EmitModifiers): boolean {
 export function broadcastOptions(modifiers: EmitModifiers, sender?: string): BroadcastOptions {
   if (sender !== undefined) return { rooms: modifiers.rooms, except: withName(modifiers.except, sender), flags: modifiers.flags };
   // No `except` rather than the shared frozen empty one: iterating a frozen array is a slow path.
-  return modifiers.except.length === 0 ? { rooms: modifiers.rooms, flags: modifiers.flags } : { rooms: modifiers.rooms, except: modifiers.except, flags: modifiers.flags };
+  return modifiers.except.length === 0
+    ? { rooms: modifiers.rooms, flags: modifiers.flags }
+    : { rooms: modifiers.rooms, except: modifiers.except, flags: modifiers.flags };
 }
 
 function addNames(names: readonly string[], rooms: RoomNames): readonly string[] {

@@ -78,7 +78,11 @@ export class Namespace extends ModifierChain {
   private static readonly effects: EffectHandlers<typeof namespaceMachine, Namespace> = {
     announceCreate() {
       const origin = this.origin;
-      this.server.log.record({ type: 'nsp.create', nsp: this.name, ...(origin ? { parent: origin.parent.label, ...(origin.sid === undefined ? {} : { sid: origin.sid }) } : {}) });
+      this.server.log.record({
+        type: 'nsp.create',
+        nsp: this.name,
+        ...(origin ? { parent: origin.parent.label, ...(origin.sid === undefined ? {} : { sid: origin.sid }) } : {}),
+      });
     },
     disconnectAll() {
       for (const socket of Object.values(this.connected)) socket.onclose('server shutting down', 'server');
@@ -203,7 +207,12 @@ export class Namespace extends ModifierChain {
       process.nextTick(done);
       return;
     }
-    runMiddlewares(this.fns, socket, (err) => this.server.reportAppError(err, socket), (err) => process.nextTick(done, err));
+    runMiddlewares(
+      this.fns,
+      socket,
+      (err) => this.server.reportAppError(err, socket),
+      (err) => process.nextTick(done, err),
+    );
   }
 
   /** The namespace side of its adapter's broadcasts (src/adapters/adapter-contract.ts): one encoding, written to each local recipient. */

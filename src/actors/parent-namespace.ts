@@ -10,11 +10,7 @@ import type { Packet } from '../parser/packet';
 import { Namespace, namespaceNamed } from './namespace';
 import type { Server } from './server';
 
-export type NamespaceMatcher = (
-  name: string,
-  query: Record<string, unknown>,
-  next: (err: Error | null, allow: boolean) => void,
-) => unknown;
+export type NamespaceMatcher = (name: string, query: Record<string, unknown>, next: (err: Error | null, allow: boolean) => void) => unknown;
 
 export class ParentNamespace extends Namespace {
   private static count = 0;

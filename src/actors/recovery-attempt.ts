@@ -35,7 +35,12 @@ export class RecoveryAttempt {
     if (!registry || !store || client.protocol !== 5 || typeof pid !== 'string') return then();
     const offset = payload.auth?.offset;
     const begun = registry.begin(store, pid, offset);
-    if (!begun.ok && begun.reason === 'still connected' && takeOver(nsp, client, begun.socketId, () => RecoveryAttempt.begin(nsp, client, payload, socket, then))) return;
+    if (
+      !begun.ok &&
+      begun.reason === 'still connected' &&
+      takeOver(nsp, client, begun.socketId, () => RecoveryAttempt.begin(nsp, client, payload, socket, then))
+    )
+      return;
     const start = (session: RecoverySession, from: number) => {
       socket.adopt(session.socketId, session.pid);
       then(new RecoveryAttempt(nsp, store, socket, session, from, registry.options.skipMiddlewares));

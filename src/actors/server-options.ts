@@ -30,14 +30,18 @@ const SERVER_OPTION_RULES = {
   connectTimeout: delayRule,
   cleanupEmptyChildNamespaces: booleanRule,
   // Its other fields are the inspector's to check, when it is attached.
-  inspector: optionRule('an object with an auth function, { auth: (req) => boolean }', objectSchema.refine((inspector) => typeof inspector.auth === 'function')),
+  inspector: optionRule(
+    'an object with an auth function, { auth: (req) => boolean }',
+    objectSchema.refine((inspector) => typeof inspector.auth === 'function'),
+  ),
   // socket.io 4.6, with iostate's bounds (src/adapters/recovery/options.ts).
   connectionStateRecovery: recoveryOptionRule,
   // socket.io 4.6: iostate matches the path with and without the trailing slash, which covers both settings.
   addTrailingSlash: booleanRule,
 } satisfies Record<string, OptionRule>;
 
-const ruleOf = (key: string): OptionRule | undefined => (Object.hasOwn(SERVER_OPTION_RULES, key) ? (SERVER_OPTION_RULES as Record<string, OptionRule>)[key] : undefined);
+const ruleOf = (key: string): OptionRule | undefined =>
+  Object.hasOwn(SERVER_OPTION_RULES, key) ? (SERVER_OPTION_RULES as Record<string, OptionRule>)[key] : undefined;
 
 /** Every option the Server's type declares has a rule or is checked elsewhere: a new one cannot be missed here. */
 const everyOptionCovered: Record<Exclude<keyof ServerOptions, keyof typeof SERVER_OPTION_RULES | 'eventLog'>, never> = {};
@@ -87,7 +91,11 @@ export function checkServerOptions(options: unknown): void {
   }
   for (const name of (options.transports as string[] | undefined) ?? []) {
     if (!KNOWN_TRANSPORTS.has(name)) {
-      warnOnce(`transport:${name}`, `iostate: transport ${JSON.stringify(name)} in option transports is not supported and is ignored.`, 'IOSTATE_UNSUPPORTED_OPTION');
+      warnOnce(
+        `transport:${name}`,
+        `iostate: transport ${JSON.stringify(name)} in option transports is not supported and is ignored.`,
+        'IOSTATE_UNSUPPORTED_OPTION',
+      );
     }
   }
 }
@@ -126,7 +134,10 @@ function editDistance(a: string, b: string): number {
 }
 
 /** For `io.of(name)`: a name, a RegExp or a matcher function. */
-export const namespaceNameRule = optionRule('a namespace name, a RegExp or a function (name, query, next)', z.union([z.string(), z.instanceof(RegExp), functionSchema]));
+export const namespaceNameRule = optionRule(
+  'a namespace name, a RegExp or a function (name, query, next)',
+  z.union([z.string(), z.instanceof(RegExp), functionSchema]),
+);
 /** For `use(fn)`: middlewares are functions. */
 export const middlewareRule = optionRule('a middleware function (socket, next)', functionSchema);
 export const packetMiddlewareRule = optionRule('a middleware function (packet, next)', functionSchema);

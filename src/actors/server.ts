@@ -181,7 +181,14 @@ export class Server {
       srv.listen(port);
     }
     if (opts.path !== undefined) this.path(opts.path);
-    const options: ServerOptions & EngineOptions = { ...this.options, ...opts, ...this.faceEngineOptions, path: this.path$, origins: this.origins$, recorder: this.log };
+    const options: ServerOptions & EngineOptions = {
+      ...this.options,
+      ...opts,
+      ...this.faceEngineOptions,
+      path: this.path$,
+      origins: this.origins$,
+      recorder: this.log,
+    };
     const engine = new EngineServer(options);
     // As socket.io 2.x hands its options to engine.attach: the attach-time ones count too.
     const { destroyUpgrade, destroyUpgradeTimeout, handlePreflightRequest } = options;
@@ -219,8 +226,7 @@ export class Server {
   of(name: string | RegExp | NamespaceMatcher, fn?: (socket: Socket) => void): Namespace {
     checkOption('io.of(name)', namespaceNameRule, name);
     if (typeof name === 'function' || name instanceof RegExp) {
-      const matcher: NamespaceMatcher =
-        typeof name === 'function' ? name : (candidate, _query, next) => next(null, (name as RegExp).test(candidate));
+      const matcher: NamespaceMatcher = typeof name === 'function' ? name : (candidate, _query, next) => next(null, (name as RegExp).test(candidate));
       const parent = new ParentNamespace(this, matcher, String(name), name instanceof RegExp ? name : undefined);
       this.parents.push(parent);
       if (fn) parent.on('connect', fn);

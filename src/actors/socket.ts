@@ -483,11 +483,16 @@ export class Socket extends ModifierChain {
     if (packet.id !== undefined) args.push(this.ackFor(packet.id));
     this.face?.onIncoming?.(args);
     if (!this.fns) return this.dispatch(args);
-    runMiddlewares(this.fns, args, (err) => this.server.reportAppError(err, this), (err) => {
-      // A tick later, as the event it stands for would have been (socket.io 2.5.1 and 4.8 alike).
-      if (err) return process.nextTick(() => this.refusePacket(err));
-      this.dispatch(args);
-    });
+    runMiddlewares(
+      this.fns,
+      args,
+      (err) => this.server.reportAppError(err, this),
+      (err) => {
+        // A tick later, as the event it stands for would have been (socket.io 2.5.1 and 4.8 alike).
+        if (err) return process.nextTick(() => this.refusePacket(err));
+        this.dispatch(args);
+      },
+    );
   }
 
   /**

@@ -148,7 +148,9 @@ export class Adapter extends EventEmitter implements NamespaceAdapter {
  * with the client) nor volatile ones (losing them is their point).
  */
 export function isRecoverable(packet: Packet, flags: BroadcastFlags): boolean {
-  return (packet.type === PacketType.EVENT || packet.type === PacketType.BINARY_EVENT) && packet.id === undefined && !flags.volatile && Array.isArray(packet.data);
+  return (
+    (packet.type === PacketType.EVENT || packet.type === PacketType.BINARY_EVENT) && packet.id === undefined && !flags.volatile && Array.isArray(packet.data)
+  );
 }
 
 /**

@@ -13,7 +13,22 @@ export interface CommandEntry {
 }
 
 export const commands = new Map<string, CommandEntry>([
-  ['replay', { summary: "replay an event log (JSONL files or a cluster's Redis stream): state at a time, timelines, why each client disconnected", load: async () => (await import('./replay')).replayCommand }],
-  ['inspect', { summary: "draw an event log (JSONL files or a cluster's Redis stream) as one self-contained HTML timeline", load: async () => (await import('./inspect')).inspectCommand }],
-  ['serve', { summary: 'run the demo chat with the live inspector on localhost (PORT, default 3000)', load: async () => (await import('./serve')).serveCommand }],
+  [
+    'replay',
+    {
+      summary: "replay an event log (JSONL files or a cluster's Redis stream): state at a time, timelines, why each client disconnected",
+      load: async () => (await import('./replay')).replayCommand,
+    },
+  ],
+  [
+    'inspect',
+    {
+      summary: "draw an event log (JSONL files or a cluster's Redis stream) as one self-contained HTML timeline",
+      load: async () => (await import('./inspect')).inspectCommand,
+    },
+  ],
+  [
+    'serve',
+    { summary: 'run the demo chat with the live inspector on localhost (PORT, default 3000)', load: async () => (await import('./serve')).serveCommand },
+  ],
 ]);

@@ -97,7 +97,9 @@ export interface OpenLogOptions {
  */
 export async function* openLog(name: string, source: LogSource, problems: ProblemReport, options: OpenLogOptions = {}): AsyncGenerator<LogEvent[]> {
   const parts: AsyncIterable<LogBatch>[] = source.files.map((file) =>
-    file === STDIN ? readLogStream(options.stdin ?? (process.stdin as AsyncIterable<Buffer>)) : readLogFile(file, { follow: options.follow, signal: options.signal }),
+    file === STDIN
+      ? readLogStream(options.stdin ?? (process.stdin as AsyncIterable<Buffer>))
+      : readLogFile(file, { follow: options.follow, signal: options.signal }),
   );
   if (source.redis) parts.push(streamBatches(name, source.redis, problems, options.follow ? { signal: options.signal } : undefined));
   for await (const batch of mergeLogSources(parts)) {
@@ -109,7 +111,12 @@ export async function* openLog(name: string, source: LogSource, problems: Proble
 /** The file name that reads standard input. */
 export const STDIN = '-';
 
-async function* streamBatches(name: string, redis: { url: string; key: string }, problems: ProblemReport, follow: { signal?: AbortSignal } | undefined): AsyncGenerator<LogBatch> {
+async function* streamBatches(
+  name: string,
+  redis: { url: string; key: string },
+  problems: ProblemReport,
+  follow: { signal?: AbortSignal } | undefined,
+): AsyncGenerator<LogBatch> {
   const { readClusterLogPages } = await import('../adapters/redis/read-cluster-log');
   const pages = readClusterLogPages({ redis: redis.url, key: redis.key, connectTimeout: REDIS_CONNECT_TIMEOUT_MS, follow });
   for (;;) {

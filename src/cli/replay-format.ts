@@ -35,7 +35,10 @@ function span(from: number, to: number | undefined): string {
 }
 
 export function formatStory({ connection: c, sockets }: ConnectionStory): string {
-  const out = ['', `  ${c.id}${c.label !== undefined ? `  "${c.label}"` : ''}  ${c.state}  ${c.transports.join(' → ')}  Engine.IO v${c.protocol}  from ${c.remoteAddress}  ${span(c.openedAt, c.closedAt)}  on ${c.node}`];
+  const out = [
+    '',
+    `  ${c.id}${c.label !== undefined ? `  "${c.label}"` : ''}  ${c.state}  ${c.transports.join(' → ')}  Engine.IO v${c.protocol}  from ${c.remoteAddress}  ${span(c.openedAt, c.closedAt)}  on ${c.node}`,
+  ];
   if (c.explanation !== undefined) out.push(`${INDENT}${c.explanation}`);
   for (const socket of sockets) out.push(...socketLines(socket, INDENT));
   out.push(`${INDENT}timeline:`);

@@ -129,7 +129,9 @@ export class ReplaySummary {
   }
 
   format(limit: number): string {
-    const out = [`${this.connections} connection${this.connections === 1 ? '' : 's'} (${this.open} open), ${this.sockets} socket${this.sockets === 1 ? '' : 's'}`];
+    const out = [
+      `${this.connections} connection${this.connections === 1 ? '' : 's'} (${this.open} open), ${this.sockets} socket${this.sockets === 1 ? '' : 's'}`,
+    ];
     if (this.starts.size > 0) {
       out.push('', 'Nodes');
       for (const [node, times] of this.starts) {
@@ -153,7 +155,14 @@ export class ReplaySummary {
 
   json(limit: number): Record<string, unknown> {
     const rows = (tally: Tally): SummaryRowJson[] =>
-      tally.top(limit).map(([value, row]) => ({ value, count: row.count, example: row.example, top: row.evidence.top(TOP_EVIDENCE).map(([v, count]) => ({ value: v, count })) }));
+      tally
+        .top(limit)
+        .map(([value, row]) => ({
+          value,
+          count: row.count,
+          example: row.example,
+          top: row.evidence.top(TOP_EVIDENCE).map(([v, count]) => ({ value: v, count })),
+        }));
     return {
       connections: this.connections,
       open: this.open,

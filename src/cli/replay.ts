@@ -95,7 +95,8 @@ function checkTimes(times: Times): string | undefined {
 }
 
 function resolveTimes(times: Times, first: number): { at?: number; since?: number } {
-  const time = (flag: string, text: string | undefined) => (text === undefined ? undefined : parseTime(text, isTimeOfDay(text) ? first : undefined, `--${flag}`));
+  const time = (flag: string, text: string | undefined) =>
+    text === undefined ? undefined : parseTime(text, isTimeOfDay(text) ? first : undefined, `--${flag}`);
   const at = time('at', times.at);
   const until = time('until', times.until);
   return { at: at === undefined ? until : until === undefined ? at : Math.min(at, until), since: time('since', times.since) };
@@ -114,7 +115,8 @@ async function run(args: string[], io: CliIO): Promise<number> {
   const times: Times = { at: values.at, since: values.since, until: values.until };
   const timeError = checkTimes(times);
   if (timeError) return usageError(timeError);
-  if (values.follow && source.files.length !== (source.redis ? 0 : 1)) return usageError('--follow reads one file, or - for standard input, or the --redis stream alone');
+  if (values.follow && source.files.length !== (source.redis ? 0 : 1))
+    return usageError('--follow reads one file, or - for standard input, or the --redis stream alone');
   if (source.files.filter((file) => file === STDIN).length > 1) return usageError('- (standard input) can be given once');
 
   let interrupt: AbortController | undefined;
@@ -168,7 +170,13 @@ async function replayLog(io: CliIO, source: LogSource, o: RunOptions): Promise<n
   let open = 0;
   let sockets = 0;
   const summary = o.summary ? new ReplaySummary() : undefined;
-  const writer = summary ? summaryWriter(output, summary, o, files) : o.json ? (o.follow ? jsonLinesWriter(output) : jsonWriter(output)) : textWriter(output, files, o);
+  const writer = summary
+    ? summaryWriter(output, summary, o, files)
+    : o.json
+      ? o.follow
+        ? jsonLinesWriter(output)
+        : jsonWriter(output)
+      : textWriter(output, files, o);
   const listing = !summary;
 
   const start = (first: LogEvent) => {
@@ -321,7 +329,9 @@ function summaryWriter(output: Output, summary: ReplaySummary, o: RunOptions, fi
         output.write(`${terminalJson(JSON.stringify(json, null, 2))}\n`);
         return;
       }
-      output.write(`${visible(`Summary of ${stream.folded} event${stream.folded === 1 ? '' : 's'} from ${files.join(', ')}, ${at === undefined ? 'to the end of the log' : `to ${new Date(at).toISOString()}`}`)}\n`);
+      output.write(
+        `${visible(`Summary of ${stream.folded} event${stream.folded === 1 ? '' : 's'} from ${files.join(', ')}, ${at === undefined ? 'to the end of the log' : `to ${new Date(at).toISOString()}`}`)}\n`,
+      );
       output.write(summary.format(rows));
     },
   };

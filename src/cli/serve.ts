@@ -161,7 +161,10 @@ function isText(value: unknown, max: number): value is string {
 async function run(args: string[], io: CliIO): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, options: { port: { type: 'string' }, host: { type: 'string' }, log: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({
+      args,
+      options: { port: { type: 'string' }, host: { type: 'string' }, log: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
   } catch (error) {
     io.stderr(`iostate serve: ${(error as Error).message}\n\n${usage}`);
     return EXIT_USAGE;

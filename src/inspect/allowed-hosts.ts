@@ -39,7 +39,9 @@ export function createHostCheck(allowedHosts: readonly string[] = []): (req: Inc
   for (const entry of allowedHosts) {
     const name = typeof entry === 'string' ? hostName(entry) : undefined;
     if (name === undefined || name !== entry.toLowerCase().replace(/\.$/, '')) {
-      throw new TypeError(`The inspector option allowedHosts takes host names without a port (e.g. "inspector.example.com", "[2001:db8::1]"), got ${JSON.stringify(entry)}`);
+      throw new TypeError(
+        `The inspector option allowedHosts takes host names without a port (e.g. "inspector.example.com", "[2001:db8::1]"), got ${JSON.stringify(entry)}`,
+      );
     }
     fixed.add(name);
   }

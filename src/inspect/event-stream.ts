@@ -105,7 +105,13 @@ export class EventStream {
     // Patches already due go to those listening before this one, whose model they apply to.
     if (wantsModel) this.sendPatches();
     this.listeners.add(listener);
-    const hello = { node: this.log.node, position: latest, retaining: this.log.retaining, interval: this.interval, ...(wantsModel && { patchInterval: this.patchInterval }) };
+    const hello = {
+      node: this.log.node,
+      position: latest,
+      retaining: this.log.retaining,
+      interval: this.interval,
+      ...(wantsModel && { patchInterval: this.patchInterval }),
+    };
     this.write(listener, `retry: 2000\nevent: hello\ndata: ${JSON.stringify(hello)}\n\n`);
     if (wantsModel) this.sendModel(listener);
     if (listener.cursor < latest) this.send(listener, latest, new Map());

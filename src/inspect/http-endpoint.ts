@@ -73,11 +73,14 @@ const COMMON_HEADERS = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 
 /** The route of the metrics, whatever path they are served at: no request path can be it. */
 const METRICS_ROUTE = '\u0000metrics';
 
-const PAGE_POLICY = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'";
+const PAGE_POLICY =
+  "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'";
 
 export function createInspectorHandler(io: InspectableServer, options: InspectorOptions): InspectorHandler {
   if (typeof options?.auth !== 'function') {
-    throw new TypeError("The inspector needs an auth function that checks a secret, e.g. { auth: basicAuth('admin', process.env.INSPECTOR_PASSWORD) } (see docs/inspector.md)");
+    throw new TypeError(
+      "The inspector needs an auth function that checks a secret, e.g. { auth: basicAuth('admin', process.env.INSPECTOR_PASSWORD) } (see docs/inspector.md)",
+    );
   }
   const path = normalizePath(options.path ?? DEFAULT_INSPECTOR_PATH);
   const hostAllowed = createHostCheck(options.allowedHosts);
@@ -87,7 +90,7 @@ export function createInspectorHandler(io: InspectableServer, options: Inspector
   let page: string | undefined;
 
   const answer = async (req: IncomingMessage, res: ServerResponse, route: string, query: URLSearchParams) => {
-    if (!hostAllowed(req)) return send(res, 403, 'text/plain', 'forbidden: this Host is not one of the inspector\'s allowedHosts\n');
+    if (!hostAllowed(req)) return send(res, 403, 'text/plain', "forbidden: this Host is not one of the inspector's allowedHosts\n");
     let allowed: boolean;
     try {
       allowed = (await options.auth(req)) === true;
@@ -96,7 +99,8 @@ export function createInspectorHandler(io: InspectableServer, options: Inspector
     }
     if (!allowed) {
       const refused = req.headers.authorization !== undefined;
-      const challenge: Record<string, string> = !refused && options.realm ? { 'WWW-Authenticate': `Basic realm="${options.realm.replace(/"/g, '')}", charset="UTF-8"` } : {};
+      const challenge: Record<string, string> =
+        !refused && options.realm ? { 'WWW-Authenticate': `Basic realm="${options.realm.replace(/"/g, '')}", charset="UTF-8"` } : {};
       return send(res, refused ? 403 : 401, 'text/plain', refused ? 'forbidden\n' : 'authentication required\n', challenge);
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'only GET\n', { Allow: 'GET, HEAD' });
@@ -131,14 +135,21 @@ export function createInspectorHandler(io: InspectableServer, options: Inspector
       case '/lanes': {
         const limit = count(query, 'limit');
         if (limit instanceof Error) return send(res, 400, 'text/plain', `${limit.message}\n`);
-        if (!io.log.retaining) return send(res, 200, 'text/html', '<p class="note">The event log keeps no events in memory (eventLog: false): no swimlanes.</p>');
+        if (!io.log.retaining)
+          return send(res, 200, 'text/html', '<p class="note">The event log keeps no events in memory (eventLog: false): no swimlanes.</p>');
         const lanes = buildLanes(io.log.events(), { sid: query.get('sid') ?? undefined, latest: limit ?? DEFAULT_LANES, now: Date.now() });
         return send(res, 200, 'text/html', renderConnectionCards(lanes.reverse()));
       }
       case '/timeline':
-        return send(res, 200, 'text/html', renderTimelineHtml(io.log.events(), { title: `iostate timeline · ${io.log.node}`, source: 'events in the live log', now: Date.now() }), {
-          'Content-Security-Policy': PAGE_POLICY,
-        });
+        return send(
+          res,
+          200,
+          'text/html',
+          renderTimelineHtml(io.log.events(), { title: `iostate timeline · ${io.log.node}`, source: 'events in the live log', now: Date.now() }),
+          {
+            'Content-Security-Policy': PAGE_POLICY,
+          },
+        );
       case '/machines': {
         const name = query.get('machine');
         if (name === null) return send(res, 200, 'text/plain', `${lifecycleMermaid()}\n`);
@@ -180,7 +191,9 @@ function normalizePath(path: string, what = 'inspector path'): string {
   const trimmed = path.replace(/\/+$/, '');
   if (trimmed === '') throw new TypeError(`The ${what} cannot be "/": give it a path of its own, e.g. "/iostate"`);
   if (!PLAIN_PATH.test(trimmed) || trimmed.split('/').some((segment) => segment === '.' || segment === '..')) {
-    throw new TypeError(`The ${what} must be plain segments (letters, digits, - _ . ~ and the like; no %, "." or ".." segment, nor "//"), got ${JSON.stringify(path)}`);
+    throw new TypeError(
+      `The ${what} must be plain segments (letters, digits, - _ . ~ and the like; no %, "." or ".." segment, nor "//"), got ${JSON.stringify(path)}`,
+    );
   }
   return trimmed;
 }

@@ -1,5 +1,15 @@
 /** The inspector's public API: snapshot, HTTP endpoint, timelines and statecharts. */
-export { buildSnapshot, inspectSnapshotSchema, socketStateSchema, connectionStateSchema, DEFAULT_CLOSED, type InspectSnapshot, type InspectableServer, type LiveSession, type SnapshotOptions } from './snapshot';
+export {
+  buildSnapshot,
+  inspectSnapshotSchema,
+  socketStateSchema,
+  connectionStateSchema,
+  DEFAULT_CLOSED,
+  type InspectSnapshot,
+  type InspectableServer,
+  type LiveSession,
+  type SnapshotOptions,
+} from './snapshot';
 export { createInspectorHandler, DEFAULT_INSPECTOR_PATH, type InspectorHandler, type InspectorOptions } from './http-endpoint';
 export { attachInspector } from './attach';
 export { createMetricsRegistry, MAX_NAMESPACE_SERIES } from './metrics';

@@ -88,7 +88,9 @@ export function renderConnectionCard(lane: ConnectionLane): string {
   lane.sockets.forEach((socket, index) => {
     const y = AXIS + CONN_ROW + index * SOCKET_ROW + 4;
     const label = `${socket.nsp} ${shortSocket(socket)}`;
-    parts.push(`<text x="14" y="${y + 11}"><title>${esc(`${socket.nsp} ${socket.id}${socket.label !== undefined ? ` (${socket.label})` : ''}`)}</title>${esc(truncate(label, 32))}</text>`);
+    parts.push(
+      `<text x="14" y="${y + 11}"><title>${esc(`${socket.nsp} ${socket.id}${socket.label !== undefined ? ` (${socket.label})` : ''}`)}</title>${esc(truncate(label, 32))}</text>`,
+    );
     parts.push(segments(socket.segments, x, y + 2, 10));
     parts.push(markers(socket.markers, x, y + 2, 10, socket.ending?.abnormal ?? false));
   });
@@ -129,7 +131,9 @@ export function renderOverview(lanes: readonly ConnectionLane[]): string {
   for (const [node, group] of groups) {
     if (headed) {
       const count = `${group.length} connection${group.length === 1 ? '' : 's'}`;
-      parts.push(`<g class="ov-head" data-node="${esc(node)}" data-y="${y}"><text class="ov-node" x="4" y="${y + header - 3}" style="font-weight:600">node ${esc(truncate(node, 60))} · ${count}</text></g>`);
+      parts.push(
+        `<g class="ov-head" data-node="${esc(node)}" data-y="${y}"><text class="ov-node" x="4" y="${y + header - 3}" style="font-weight:600">node ${esc(truncate(node, 60))} · ${count}</text></g>`,
+      );
       y += header;
     }
     for (const lane of group) {
@@ -138,9 +142,7 @@ export function renderOverview(lanes: readonly ConnectionLane[]): string {
       const color = lane.ending ? (lane.ending.abnormal ? '#b3261e' : '#555') : '#1f7a3a';
       const who = lane.label !== undefined ? ` (${lane.label})` : '';
       const title = `${lane.sid}${who}: ${lane.ending ? lane.ending.cause : 'open'}`;
-      parts.push(
-        `<g class="ov-row" data-sid="${esc(lane.sid)}" data-node="${esc(lane.node)}"${filterAttributes(lane)} data-y="${top}">`,
-      );
+      parts.push(`<g class="ov-row" data-sid="${esc(lane.sid)}" data-node="${esc(lane.node)}"${filterAttributes(lane)} data-y="${top}">`);
       parts.push(`<a href="#conn-${esc(lane.sid)}"><title>${esc(title)}</title>`);
       if (row >= 10) parts.push(`<text x="4" y="${top + bar - 1}" style="font-size:9px">${esc(lane.sid.slice(0, 24))}</text>`);
       parts.push(segments(lane.segments, x, top, bar));
@@ -158,7 +160,15 @@ export function renderOverview(lanes: readonly ConnectionLane[]): string {
  * address, reasons and causes, namespaces, rooms), the same for both.
  */
 function filterAttributes(lane: ConnectionLane): string {
-  const text: string[] = [lane.sid, lane.node, lane.remoteAddress ?? '', lane.label ?? '', ...lane.transports, lane.ending?.reason ?? 'still open', lane.ending?.cause ?? ''];
+  const text: string[] = [
+    lane.sid,
+    lane.node,
+    lane.remoteAddress ?? '',
+    lane.label ?? '',
+    ...lane.transports,
+    lane.ending?.reason ?? 'still open',
+    lane.ending?.cause ?? '',
+  ];
   for (const socket of lane.sockets) {
     text.push(socket.id, socket.nsp, socket.label ?? '', socket.ending?.cause ?? '');
     for (const marker of socket.markers) if (marker.label !== undefined) text.push(marker.label);
@@ -265,7 +275,9 @@ function cardMeta(lane: ConnectionLane): string {
     lane.remoteAddress ?? '',
     `node ${lane.node}`,
     `${lane.openSeen ? 'opened' : 'first seen'} ${clock(lane.start)}`,
-    lane.ending ? `${lane.ending.reason === 'lost' ? 'lost' : 'closed'} after ${duration(lane.end - lane.start)}` : `open for ${duration(lane.end - lane.start)}`,
+    lane.ending
+      ? `${lane.ending.reason === 'lost' ? 'lost' : 'closed'} after ${duration(lane.end - lane.start)}`
+      : `open for ${duration(lane.end - lane.start)}`,
     lane.transports.length > 0 ? lane.transports.join(' → ') : '',
   ];
   return parts.filter(Boolean).join(' · ');
@@ -278,7 +290,8 @@ function causes(lane: ConnectionLane): string {
       ? `<li class="${ending.abnormal ? 'abnormal' : ''}"><b>${esc(who)}</b> ${esc(clock(ending.at))}: ${esc(ending.cause)}</li>`
       : `<li class="open"><b>${esc(who)}</b>: still open</li>`;
   items.push(line('connection', lane.ending));
-  for (const socket of lane.sockets) items.push(line(`socket ${socketName(socket)}${socket.label !== undefined && socket.label !== lane.label ? ` (${socket.label})` : ''}`, socket.ending));
+  for (const socket of lane.sockets)
+    items.push(line(`socket ${socketName(socket)}${socket.label !== undefined && socket.label !== lane.label ? ` (${socket.label})` : ''}`, socket.ending));
   return items.join('');
 }
 

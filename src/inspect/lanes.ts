@@ -26,19 +26,7 @@ export interface Segment<S extends string> {
 }
 
 export type MarkerKind =
-  | 'ping'
-  | 'pong'
-  | 'probe'
-  | 'upgraded'
-  | 'upgrade-failed'
-  | 'error'
-  | 'refused'
-  | 'join'
-  | 'leave'
-  | 'app-error'
-  | 'close'
-  | 'recovered'
-  | 'not-recovered';
+  'ping' | 'pong' | 'probe' | 'upgraded' | 'upgrade-failed' | 'error' | 'refused' | 'join' | 'leave' | 'app-error' | 'close' | 'recovered' | 'not-recovered';
 
 export interface Marker {
   at: number;
@@ -199,7 +187,14 @@ export function buildLanes(allEvents: readonly LogEvent[], options: LaneOptions 
           hosts.set(earlier, lane);
           break;
         }
-        const socket: SocketLane = { id: event.socketId, nsp: event.nsp, start: event.ts, end: EVERY_STATE_END, segments: [{ state: 'connected', from: event.ts, to: EVERY_STATE_END }], markers: [] };
+        const socket: SocketLane = {
+          id: event.socketId,
+          nsp: event.nsp,
+          start: event.ts,
+          end: EVERY_STATE_END,
+          segments: [{ state: 'connected', from: event.ts, to: EVERY_STATE_END }],
+          markers: [],
+        };
         if (event.label !== undefined) {
           socket.label = event.label;
           lane.label ??= event.label;

@@ -17,7 +17,17 @@
  */
 import { Immer, enablePatches, type Patch } from 'immer';
 import type { LogEvent } from '../log/events';
-import { asMap, connectionEntry, latestClosed, socketEntry, DEFAULT_CLOSED, type ClosedEntry, type ConnectionEntry, type InspectableServer, type SocketEntry } from './snapshot';
+import {
+  asMap,
+  connectionEntry,
+  latestClosed,
+  socketEntry,
+  DEFAULT_CLOSED,
+  type ClosedEntry,
+  type ConnectionEntry,
+  type InspectableServer,
+  type SocketEntry,
+} from './snapshot';
 
 enablePatches();
 // The model never leaves this module but as JSON, and is changed only in `produceWithPatches`: freezing 100k entries buys nothing.

@@ -57,7 +57,13 @@ export function describeMachine(machine: AnyStateMachine): MachineGraph {
   const graph: MachineGraph = { id: root.id, initial: root.initial?.target[0]?.id, states: [], transitions: [] };
   const visit = (node: NodeLike, parent: string | undefined) => {
     if (parent !== undefined || node !== root) {
-      graph.states.push({ id: node.id, key: node.key, ...(parent !== undefined && { parent }), type: node.type, ...(node.initial?.target[0] && { initial: node.initial.target[0].id }) });
+      graph.states.push({
+        id: node.id,
+        key: node.key,
+        ...(parent !== undefined && { parent }),
+        type: node.type,
+        ...(node.initial?.target[0] && { initial: node.initial.target[0].id }),
+      });
     }
     for (const [event, transitions] of node.transitions) addTransitions(graph, node, event, transitions);
     if (node.always) addTransitions(graph, node, 'always', node.always);

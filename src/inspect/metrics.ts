@@ -66,29 +66,54 @@ export function createMetricsRegistry(io: { readonly log: EventLog }): Registry 
     },
   });
 
-  counter(registry, 'iostate_connections_opened_total', 'Engine.IO connections opened on this node, by first transport and Engine.IO protocol.', ['transport', 'protocol'], () =>
-    [...local().opened].map(([key, count]) => {
-      const [transport, protocol] = key.split('/');
-      return [{ transport: transport!, protocol: protocol! }, count];
-    }),
+  counter(
+    registry,
+    'iostate_connections_opened_total',
+    'Engine.IO connections opened on this node, by first transport and Engine.IO protocol.',
+    ['transport', 'protocol'],
+    () =>
+      [...local().opened].map(([key, count]) => {
+        const [transport, protocol] = key.split('/');
+        return [{ transport: transport!, protocol: protocol! }, count];
+      }),
   );
-  counter(registry, 'iostate_connections_closed_total', 'Engine.IO connections closed on this node, by the reason the engine gave (ping timeout, transport close…).', ['reason'], () =>
-    [...local().closed].map(([reason, count]) => [{ reason }, count]),
+  counter(
+    registry,
+    'iostate_connections_closed_total',
+    'Engine.IO connections closed on this node, by the reason the engine gave (ping timeout, transport close…).',
+    ['reason'],
+    () => [...local().closed].map(([reason, count]) => [{ reason }, count]),
   );
-  counter(registry, 'iostate_socket_disconnects_total', 'Socket.IO sockets disconnected on this node, by the reason given to their disconnect event.', ['reason'], () =>
-    [...local().disconnects].map(([reason, count]) => [{ reason }, count]),
+  counter(
+    registry,
+    'iostate_socket_disconnects_total',
+    'Socket.IO sockets disconnected on this node, by the reason given to their disconnect event.',
+    ['reason'],
+    () => [...local().disconnects].map(([reason, count]) => [{ reason }, count]),
   );
   counter(registry, 'iostate_upgrades_total', 'Transport upgrade steps on this node: probe (started), upgraded, failed.', ['step'], () =>
     ['probe', 'upgraded', 'failed'].map((step) => [{ step }, local().upgrades.get(step) ?? 0]),
   );
-  counter(registry, 'iostate_app_errors_total', 'Application handlers and middlewares that threw or rejected on this node (the server carried on).', [], () => [[{}, local().appErrors]]);
-  counter(registry, 'iostate_recoveries_total', 'Connection state recovery attempts on this node, by outcome: recovered, or the reason it failed (window expired, buffer bound reached…; docs/recovery.md).', ['outcome'], () =>
-    [...local().recoveries].map(([outcome, count]) => [{ outcome }, count]),
-  );
-  counter(registry, 'iostate_log_dropped_records_total', 'Log records a sink could not write (a full disk), by sink.', ['sink'], () => [...local().dropped].map(([sink, count]) => [{ sink }, count]));
-  counter(registry, 'iostate_log_suppressed_records_total', "Log records held back because their connection went over its share of the log (they still count here).", [], () => [
-    [{}, local().suppressed],
+  counter(registry, 'iostate_app_errors_total', 'Application handlers and middlewares that threw or rejected on this node (the server carried on).', [], () => [
+    [{}, local().appErrors],
   ]);
+  counter(
+    registry,
+    'iostate_recoveries_total',
+    'Connection state recovery attempts on this node, by outcome: recovered, or the reason it failed (window expired, buffer bound reached…; docs/recovery.md).',
+    ['outcome'],
+    () => [...local().recoveries].map(([outcome, count]) => [{ outcome }, count]),
+  );
+  counter(registry, 'iostate_log_dropped_records_total', 'Log records a sink could not write (a full disk), by sink.', ['sink'], () =>
+    [...local().dropped].map(([sink, count]) => [{ sink }, count]),
+  );
+  counter(
+    registry,
+    'iostate_log_suppressed_records_total',
+    'Log records held back because their connection went over its share of the log (they still count here).',
+    [],
+    () => [[{}, local().suppressed]],
+  );
 
   registry.registerMetric(
     new ProjectedHistogram(
@@ -146,7 +171,9 @@ class ProjectedHistogram extends Histogram<'outcome'> {
       values.push({ metricName: `${this.metric}_count`, labels: { outcome }, value: histogram.count });
     }
     // prom-client's typings say MetricType for `type`; its registry writes the string it holds, 'histogram'.
-    return { name: this.metric, help: this.description, type: 'histogram', aggregator: 'sum', values } as unknown as MetricObjectWithValues<MetricValueWithName<'outcome'>>;
+    return { name: this.metric, help: this.description, type: 'histogram', aggregator: 'sum', values } as unknown as MetricObjectWithValues<
+      MetricValueWithName<'outcome'>
+    >;
   }
 
   /** What the registry formats the text exposition from (prom-client asks it before `get`). */

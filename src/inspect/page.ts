@@ -238,7 +238,7 @@ ${panel('connections', 'Connections')}
 ${panel('sockets', 'Sockets')}
 <div class="grid">
 ${panel('namespaces', 'Namespaces')}
-${panel('rooms', 'Rooms', '<small>named rooms; each socket\'s own room is in the socket\'s row</small>')}
+${panel('rooms', 'Rooms', "<small>named rooms; each socket's own room is in the socket's row</small>")}
 </div>
 ${panel('closed', 'Recently closed connections')}
 <section class="panel"><h2>Live events <small>one aggregated batch per tick</small></h2><div class="counts" id="counts"></div><div class="feed" id="feed"></div></section>

@@ -220,7 +220,8 @@ export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = 
   const liveSessions = asMap(io.engine?.clients);
   const liveNamespaces = asMap(io.nsps);
   const needle = options.match?.toLowerCase() || undefined;
-  const has = (...texts: Iterable<string | undefined>[]) => needle === undefined || texts.some((list) => [...list].some((text) => text?.toLowerCase().includes(needle)));
+  const has = (...texts: Iterable<string | undefined>[]) =>
+    needle === undefined || texts.some((list) => [...list].some((text) => text?.toLowerCase().includes(needle)));
   const labels = (sid: string) => (needle === undefined ? [] : sessions.socketsOf(sid).map((socket) => socket.label));
   const matched = { sockets: 0, connections: 0, rooms: 0 };
   let truncated = false;

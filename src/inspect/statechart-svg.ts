@@ -71,7 +71,9 @@ export function renderStatechartSvg(graph: MachineGraph): string {
   // Compound states: a box around their children, outermost first.
   for (const p of placed.filter((p) => p.state.type === 'compound').sort((a, b) => a.depth - b.depth)) {
     const top = Y(-(maxDepth - p.depth) * 22);
-    parts.push(`<rect x="${p.left - 10}" y="${top}" width="${p.right - p.left + 20}" height="${Y(BOX_H) - top + 10}" rx="10" fill="#eef3fb" stroke="#8aa4c8"/>`);
+    parts.push(
+      `<rect x="${p.left - 10}" y="${top}" width="${p.right - p.left + 20}" height="${Y(BOX_H) - top + 10}" rx="10" fill="#eef3fb" stroke="#8aa4c8"/>`,
+    );
     parts.push(`<text x="${p.left - 2}" y="${top + 14}" class="compound">${esc(p.state.key)}</text>`);
   }
   if (graph.initial) {
@@ -83,13 +85,17 @@ export function renderStatechartSvg(graph: MachineGraph): string {
   for (const p of placed) {
     if (p.state.type === 'compound') continue;
     const final = p.state.type === 'final';
-    parts.push(`<g class="state" data-state="${esc(p.state.id)}"><rect x="${p.left}" y="${Y(0)}" width="${p.right - p.left}" height="${BOX_H}" rx="8" fill="${final ? '#f4f4f6' : '#fff'}" stroke="#334" stroke-width="${final ? 3 : 1.2}"/>`);
+    parts.push(
+      `<g class="state" data-state="${esc(p.state.id)}"><rect x="${p.left}" y="${Y(0)}" width="${p.right - p.left}" height="${BOX_H}" rx="8" fill="${final ? '#f4f4f6' : '#fff'}" stroke="#334" stroke-width="${final ? 3 : 1.2}"/>`,
+    );
     parts.push(`<text x="${(p.left + p.right) / 2}" y="${Y(BOX_H / 2 + 4)}" text-anchor="middle">${esc(p.state.key)}</text></g>`);
   }
   for (const arc of arcs) {
     const x1 = arc.x1 + (arc.dir < 0 ? 8 : -8);
     const x2 = arc.x2 + (arc.dir < 0 ? -8 : 8);
-    parts.push(`<path d="M${x1} ${Y(arc.y)} Q${arc.mid} ${Y(arc.y + arc.dir * arc.rise)} ${x2} ${Y(arc.y)}" fill="none" stroke="#445" stroke-width="1.1" marker-end="url(#arrow)"/>`);
+    parts.push(
+      `<path d="M${x1} ${Y(arc.y)} Q${arc.mid} ${Y(arc.y + arc.dir * arc.rise)} ${x2} ${Y(arc.y)}" fill="none" stroke="#445" stroke-width="1.1" marker-end="url(#arrow)"/>`,
+    );
     arc.edge.labels.forEach((label, i) => {
       parts.push(`<text x="${arc.mid}" y="${Y(arc.top + (i + 1) * LINE - 2)}" text-anchor="middle" class="event">${esc(label)}</text>`);
     });

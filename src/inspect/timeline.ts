@@ -136,7 +136,10 @@ function cardsByNode(lanes: readonly ConnectionLane[]): string {
   const groups = byNode(lanes);
   if (groups.length <= 1) return renderConnectionCards(lanes);
   return groups
-    .map(([node, group]) => `<h2 class="node">node ${esc(node)} <small>${group.length} connection${group.length === 1 ? '' : 's'}</small></h2>\n${renderConnectionCards(group)}`)
+    .map(
+      ([node, group]) =>
+        `<h2 class="node">node ${esc(node)} <small>${group.length} connection${group.length === 1 ? '' : 's'}</small></h2>\n${renderConnectionCards(group)}`,
+    )
     .join('\n');
 }
 

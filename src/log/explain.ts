@@ -166,7 +166,10 @@ function pingTimeoutEvidence(session: SessionRecord, close: SessionCloseRecord):
   if (session.protocol === 3) {
     // Engine.IO v3: the client pings; the server gives up after pingInterval + pingTimeout of silence.
     const lastPing = close.lastPingAt ?? heartbeat.lastPingReceivedAt;
-    const since = lastPing !== undefined ? `last ping from the client ${clock(lastPing)}` : `no ping from the client since the connection opened at ${clock(session.openedAt)}`;
+    const since =
+      lastPing !== undefined
+        ? `last ping from the client ${clock(lastPing)}`
+        : `no ping from the client since the connection opened at ${clock(session.openedAt)}`;
     return `${since}, none within pingInterval + pingTimeout ${settings.pingInterval + settings.pingTimeout} ms`;
   }
   const lastPong = close.lastPongAt ?? heartbeat.lastPongReceivedAt;
@@ -183,7 +186,9 @@ function pingTimeoutEvidence(session: SessionRecord, close: SessionCloseRecord):
  * error ends its connection, so the latest one is the cause.
  */
 function forcedCloseEvidence(session: SessionRecord, close: SessionCloseRecord, sockets: readonly SocketRecord[]): string {
-  const kicked = sockets.filter((s) => s.disconnect?.reason === 'server namespace disconnect' && s.disconnect.initiator === 'application' && s.disconnect.at <= close.at);
+  const kicked = sockets.filter(
+    (s) => s.disconnect?.reason === 'server namespace disconnect' && s.disconnect.initiator === 'application' && s.disconnect.at <= close.at,
+  );
   const error = latestError(session, close);
   const after =
     kicked.length > 0

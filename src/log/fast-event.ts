@@ -25,11 +25,13 @@ export function fastEvent(value: unknown): LogEvent | undefined {
   const v = value as Value;
   switch (v.type) {
     case 'conn.heartbeat':
-      if (Object.keys(v).length !== 6 || !stamped(v) || typeof v.sid !== 'string' || typeof v.step !== 'string' || !HEARTBEAT_STEPS.has(v.step)) return undefined;
+      if (Object.keys(v).length !== 6 || !stamped(v) || typeof v.sid !== 'string' || typeof v.step !== 'string' || !HEARTBEAT_STEPS.has(v.step))
+        return undefined;
       return { seq: v.seq, ts: v.ts, node: v.node, type: v.type, sid: v.sid, step: v.step } as LogEvent;
     case 'room.join':
     case 'room.leave':
-      if (Object.keys(v).length !== 7 || !stamped(v) || typeof v.socketId !== 'string' || typeof v.nsp !== 'string' || typeof v.room !== 'string') return undefined;
+      if (Object.keys(v).length !== 7 || !stamped(v) || typeof v.socketId !== 'string' || typeof v.nsp !== 'string' || typeof v.room !== 'string')
+        return undefined;
       return { seq: v.seq, ts: v.ts, node: v.node, type: v.type, socketId: v.socketId, nsp: v.nsp, room: v.room } as LogEvent;
     default:
       return undefined;

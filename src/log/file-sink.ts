@@ -139,7 +139,8 @@ export class JsonlFileSink implements LogSink {
     this.closed = true;
     await this.flush();
     process.off('exit', this.onExit);
-    if (this.lost) this.onError(new Error(`event log file ${this.path}: closed with ${this.lost.count} record(s) dropped since writing last worked (${this.lost.reason})`));
+    if (this.lost)
+      this.onError(new Error(`event log file ${this.path}: closed with ${this.lost.count} record(s) dropped since writing last worked (${this.lost.reason})`));
     try {
       fs.closeSync(this.fd);
     } catch (error) {

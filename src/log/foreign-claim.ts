@@ -38,7 +38,10 @@ export function foreignClaim(event: LogEvent, owners: Owners): string | undefine
     case 'room.leave':
       return check(event, 'socket', owners.socketNode(event.nsp, event.socketId));
     case 'socket.disconnect':
-      return check(event, 'socket', owners.socketNode(event.nsp, event.socketId)) ?? (event.sid === undefined ? undefined : check(event, 'session', owners.sessionNode(event.sid)));
+      return (
+        check(event, 'socket', owners.socketNode(event.nsp, event.socketId)) ??
+        (event.sid === undefined ? undefined : check(event, 'session', owners.sessionNode(event.sid)))
+      );
     case 'app.error':
       return event.socketId === undefined || event.nsp === undefined ? undefined : check(event, 'socket', owners.socketNode(event.nsp, event.socketId));
     default:

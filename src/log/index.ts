@@ -26,4 +26,13 @@ export {
   type ReadLogOptions,
 } from './read-log';
 export { ReplayStream, SETTLE_MS, type ConnectionStory, type ReplayStreamOptions } from './replay-stream';
-export { replay, replayJson, type ReplayOptions, type ReplayResult, type ReplayJson, type ConnectionReport, type SocketReport, type TimelineEntry } from './replay';
+export {
+  replay,
+  replayJson,
+  type ReplayOptions,
+  type ReplayResult,
+  type ReplayJson,
+  type ConnectionReport,
+  type SocketReport,
+  type TimelineEntry,
+} from './replay';

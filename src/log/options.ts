@@ -34,7 +34,9 @@ const objectOption = z
     node: z.string().min(1).optional(),
     perConnection: z.union([z.literal(false), z.object({ records: positiveInteger, windowMs: positiveInteger }).strict()]).optional(),
     sensitive: z.object({ refusalData: z.boolean().optional(), errorStacks: z.boolean().optional() }).strict().optional(),
-    label: z.custom<LabelFunction<unknown, unknown>>((value) => typeof value === 'function', { message: 'label must be a function (handshake, socket) => string' }).optional(),
+    label: z
+      .custom<LabelFunction<unknown, unknown>>((value) => typeof value === 'function', { message: 'label must be a function (handshake, socket) => string' })
+      .optional(),
   })
   .strict();
 

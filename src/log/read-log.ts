@@ -80,7 +80,12 @@ class LineParser {
     if (text === '') return;
     const { event, problem } = parseUntrustedEvent(text, now);
     if (event) batch.events.push(event);
-    else batch.problems.push({ file: this.file, line: this.line, message: last && problem === 'not JSON' ? 'incomplete last line (the writer stopped mid-line)' : problem });
+    else
+      batch.problems.push({
+        file: this.file,
+        line: this.line,
+        message: last && problem === 'not JSON' ? 'incomplete last line (the writer stopped mid-line)' : problem,
+      });
   }
 }
 
@@ -132,7 +137,11 @@ export async function* readLogFile(file: string, options: ReadLogOptions = {}): 
 }
 
 /** The events of a stream of bytes holding JSONL, such as standard input. */
-export async function* readLogStream(chunks: AsyncIterable<Buffer | string>, name = '<stdin>', options: Pick<ReadLogOptions, 'now'> = {}): AsyncGenerator<LogBatch> {
+export async function* readLogStream(
+  chunks: AsyncIterable<Buffer | string>,
+  name = '<stdin>',
+  options: Pick<ReadLogOptions, 'now'> = {},
+): AsyncGenerator<LogBatch> {
   const parser = new LineParser(name, options.now ?? Date.now);
   for await (const chunk of chunks) yield parser.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
   yield parser.end();

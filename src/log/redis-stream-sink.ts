@@ -75,7 +75,11 @@ export class RedisStreamSink implements LogSink {
       return;
     }
     if (line.length > MAX_EVENT_CHARS) {
-      this.onError(new Error(`event log stream ${this.stream}: a ${event.type} event of ${line.length} characters was not appended (other nodes take at most ${MAX_EVENT_CHARS})`));
+      this.onError(
+        new Error(
+          `event log stream ${this.stream}: a ${event.type} event of ${line.length} characters was not appended (other nodes take at most ${MAX_EVENT_CHARS})`,
+        ),
+      );
       return;
     }
     this.queue.push(line);

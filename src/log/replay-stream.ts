@@ -198,7 +198,8 @@ export class ReplayStream {
       case 'node.down':
       case 'server.start':
         // Every connection of that node is lost, and its sockets with it.
-        for (const session of [...sessions.sessions.values()]) if (session.status === 'lost' && !this.settling.has(session.sid)) this.ended(session.sid, event.ts);
+        for (const session of [...sessions.sessions.values()])
+          if (session.status === 'lost' && !this.settling.has(session.sid)) this.ended(session.sid, event.ts);
         for (const [key, socket] of sessions.sockets) {
           if (socket.status === 'lost' && !sessions.sessions.has(socket.sid)) this.dropOrphan(key, socket);
         }

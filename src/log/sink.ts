@@ -31,10 +31,5 @@ export interface DroppedRecords {
 }
 
 export function isLogSink(value: unknown): value is LogSink {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as LogSink).write === 'function' &&
-    typeof (value as LogSink).close === 'function'
-  );
+  return typeof value === 'object' && value !== null && typeof (value as LogSink).write === 'function' && typeof (value as LogSink).close === 'function';
 }

@@ -43,7 +43,8 @@ export function parseUntrustedEvent(text: string, now = Date.now()): UntrustedEv
     return { problem: `not an event (${path ? `${path}: ` : ''}${printable(issue.message, 120)})` };
   }
   const event = result.data;
-  if (event.node.length === 0 || event.node.length > MAX_NODE_NAME_CHARS) return { problem: `node name of ${event.node.length} characters (1 to ${MAX_NODE_NAME_CHARS})` };
+  if (event.node.length === 0 || event.node.length > MAX_NODE_NAME_CHARS)
+    return { problem: `node name of ${event.node.length} characters (1 to ${MAX_NODE_NAME_CHARS})` };
   const fields = event as unknown as Record<string, unknown>;
   for (const field of TIME_FIELDS) {
     const value = fields[field];
@@ -53,7 +54,8 @@ export function parseUntrustedEvent(text: string, now = Date.now()): UntrustedEv
   }
   for (const field of WHOLE_FIELDS) {
     const value = fields[field];
-    if (value !== undefined && (!Number.isSafeInteger(value) || (value as number) < 0)) return { problem: `${field} ${String(value)} is not a whole number of at least 0` };
+    if (value !== undefined && (!Number.isSafeInteger(value) || (value as number) < 0))
+      return { problem: `${field} ${String(value)} is not a whole number of at least 0` };
   }
   return { event };
 }

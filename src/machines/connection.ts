@@ -218,7 +218,13 @@ export const connectionMachine = setup({
           target: 'closed',
           actions: assign({
             end: ({ event }) =>
-              definedOnly<SessionEnd>({ reason: 'transport close', initiator: 'client', description: event.description, wsCode: event.wsCode, wsReason: event.wsReason || undefined }),
+              definedOnly<SessionEnd>({
+                reason: 'transport close',
+                initiator: 'client',
+                description: event.description,
+                wsCode: event.wsCode,
+                wsReason: event.wsReason || undefined,
+              }),
           }),
         },
         TRANSPORT_ERROR: {
@@ -272,10 +278,7 @@ export const connectionMachine = setup({
           exit: 'clearUpgradeTimer',
           on: {
             PROBE: {
-              actions: [
-                'answerProbe',
-                { type: 'record', params: { type: 'conn.upgrade', step: 'probe', to: 'websocket' } },
-              ],
+              actions: ['answerProbe', { type: 'record', params: { type: 'conn.upgrade', step: 'probe', to: 'websocket' } }],
             },
             UPGRADE: {
               target: 'websocket',
@@ -327,16 +330,21 @@ export const connectionMachine = setup({
         'clearTimers',
         {
           type: 'record',
-          params: ({ context }) => ({
-            type: 'conn.close',
-            transport: context.transport,
-            ...definedOnly(Object.assign({}, context.end!, { lastPingAt: context.lastPingAt, lastPongAt: context.lastPongAt, size: undefined, limit: undefined })),
-          }) as ConnectionRecord,
+          params: ({ context }) =>
+            ({
+              type: 'conn.close',
+              transport: context.transport,
+              ...definedOnly(
+                Object.assign({}, context.end!, { lastPingAt: context.lastPingAt, lastPongAt: context.lastPongAt, size: undefined, limit: undefined }),
+              ),
+            }) as ConnectionRecord,
         },
         {
           type: 'finish',
           params: ({ context }) =>
-            definedOnly(Object.assign({}, context.end!, { transport: context.transport, lastPingAt: context.lastPingAt, lastPongAt: context.lastPongAt })) as SessionClosed,
+            definedOnly(
+              Object.assign({}, context.end!, { transport: context.transport, lastPingAt: context.lastPingAt, lastPongAt: context.lastPongAt }),
+            ) as SessionClosed,
         },
       ],
     },

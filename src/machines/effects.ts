@@ -11,8 +11,7 @@
 import type { AnyStateMachine, EventFromLogic, StateMachine } from 'xstate';
 
 /** The named actions a machine declares, as xstate's `{ type, params }` union. */
-type NamedActions<M> =
-  M extends StateMachine<any, any, any, any, infer A, any, any, any, any, any, any, any, any, any, any> ? A : never;
+type NamedActions<M> = M extends StateMachine<any, any, any, any, infer A, any, any, any, any, any, any, any, any, any, any> ? A : never;
 
 /** The params a machine's effect `K` is performed with. */
 export type EffectParams<M extends AnyStateMachine, K extends string> = Extract<NamedActions<M>, { type: K }>['params'];

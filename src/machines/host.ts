@@ -15,12 +15,7 @@ import type { EffectHandlers } from './effects';
 import { initialSteps, inputKey, isBareEvent, share, sharedContexts, sharedSnapshots, sharedSteps } from './step-cache';
 
 /** Called with `this` = the host's owner, like the action handlers. */
-export type StateListener<M extends AnyStateMachine> = (
-  this: any,
-  snapshot: SnapshotFrom<M>,
-  previous: SnapshotFrom<M>,
-  event: EventFromLogic<M>,
-) => void;
+export type StateListener<M extends AnyStateMachine> = (this: any, snapshot: SnapshotFrom<M>, previous: SnapshotFrom<M>, event: EventFromLogic<M>) => void;
 
 export class MachineHost<M extends AnyStateMachine, Owner = any> {
   /**

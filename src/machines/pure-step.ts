@@ -19,7 +19,17 @@ function inertScope(machine: AnyStateMachine): AnyActorScope {
   let scope = inertScopes.get(machine);
   if (!scope) {
     const self = createActor(machine);
-    scope = { self, defer() {}, id: '', logger() {}, sessionId: '', stopChild() {}, system: self.system, emit() {}, actionExecutor() {} } as unknown as AnyActorScope;
+    scope = {
+      self,
+      defer() {},
+      id: '',
+      logger() {},
+      sessionId: '',
+      stopChild() {},
+      system: self.system,
+      emit() {},
+      actionExecutor() {},
+    } as unknown as AnyActorScope;
     inertScopes.set(machine, scope);
   }
   return scope;
@@ -40,7 +50,11 @@ function collecting<T>(machine: AnyStateMachine, step: (scope: AnyActorScope) =>
 }
 
 /** The pure step of xstate's `transition(machine, snapshot, event)`, without its per-call actor. */
-export function pureTransition<M extends AnyStateMachine>(machine: M, snapshot: SnapshotFrom<M>, event: EventFromLogic<M>): [SnapshotFrom<M>, ExecutableAction[]] {
+export function pureTransition<M extends AnyStateMachine>(
+  machine: M,
+  snapshot: SnapshotFrom<M>,
+  event: EventFromLogic<M>,
+): [SnapshotFrom<M>, ExecutableAction[]] {
   return collecting(machine, (scope) => machine.transition(snapshot as never, event as never, scope) as SnapshotFrom<M>);
 }
 
@@ -48,4 +62,3 @@ export function pureTransition<M extends AnyStateMachine>(machine: M, snapshot: 
 export function pureInitialTransition<M extends AnyStateMachine>(machine: M, input?: unknown): [SnapshotFrom<M>, ExecutableAction[]] {
   return collecting(machine, (scope) => machine.getInitialSnapshot(scope, input) as SnapshotFrom<M>);
 }
-

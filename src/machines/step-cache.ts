@@ -68,4 +68,3 @@ export function isBareEvent(event: { type: string }): boolean {
   for (const key in event) if (key !== 'type') return false;
   return true;
 }
-

@@ -96,7 +96,8 @@ function normalise(raw: unknown, protocol: SocketIOProtocol): Decoded<Packet> | 
     return decodedError(data);
   }
   if (typeof nsp !== 'string' || !nsp.startsWith('/')) return parseFailure(WORDING.invalidPayload, `namespace must start with "/", got ${JSON.stringify(nsp)}`);
-  if (id !== undefined && id !== null && !isAckId(id)) return parseFailure(WORDING.invalidPayload, `ack id ${JSON.stringify(id)} is not a safe non-negative integer`);
+  if (id !== undefined && id !== null && !isAckId(id))
+    return parseFailure(WORDING.invalidPayload, `ack id ${JSON.stringify(id)} is not a safe non-negative integer`);
   const ruleError = payloadError(type, data, protocol);
   if (ruleError) return parseFailure(WORDING.invalidPayload, ruleError);
   const packet: Packet = {

@@ -45,7 +45,10 @@ export function decodeText(text: string, protocol: SocketIOProtocol, maxAttachme
     const count = Number(digits);
     if (count < 1) return parseFailure(WORDING.illegalAttachments, 'bad attachments count: a binary packet has at least 1 attachment');
     if (digits.length > MAX_DIGITS || count > maxAttachments) {
-      return parseFailure(WORDING.tooManyAttachments, `too many attachments: ${digits.length > MAX_DIGITS ? `${digits.slice(0, MAX_DIGITS)}…` : digits} (at most ${maxAttachments})`);
+      return parseFailure(
+        WORDING.tooManyAttachments,
+        `too many attachments: ${digits.length > MAX_DIGITS ? `${digits.slice(0, MAX_DIGITS)}…` : digits} (at most ${maxAttachments})`,
+      );
     }
     packet.attachments = count;
     cursor = end + 1;

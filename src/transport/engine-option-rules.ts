@@ -23,7 +23,10 @@ export const ENGINE_OPTION_RULES: Record<Exclude<keyof EngineOptions, 'recorder'
   pingInterval: delayRule,
   upgradeTimeout: delayRule,
   maxHttpBufferSize: bytesRule,
-  maxBufferedBytes: optionRule('a positive number of bytes, or Infinity', z.custom<number>((v) => typeof v === 'number' && v > 0)),
+  maxBufferedBytes: optionRule(
+    'a positive number of bytes, or Infinity',
+    z.custom<number>((v) => typeof v === 'number' && v > 0),
+  ),
   allowRequest: functionRule,
   transports: optionRule('an array of transport names ("polling", "websocket")', z.array(z.string())),
   allowUpgrades: booleanRule,

@@ -198,7 +198,12 @@ export class EngineServer extends EventEmitter implements EngineSocketHost {
   private preflight(req: IncomingMessage, res: ServerResponse): void {
     checkOrigin(this.origins, req, (ok, reason) => {
       if (!ok) return this.refuse(req, res, originRefusal(req, reason));
-      res.writeHead(200, { ...corsHeaders(req), 'Access-Control-Allow-Headers': 'Content-Type', 'Access-Control-Allow-Methods': 'GET, POST', 'Content-Length': '0' });
+      res.writeHead(200, {
+        ...corsHeaders(req),
+        'Access-Control-Allow-Headers': 'Content-Type',
+        'Access-Control-Allow-Methods': 'GET, POST',
+        'Content-Length': '0',
+      });
       res.end();
     });
   }
@@ -324,7 +329,8 @@ export class EngineServer extends EventEmitter implements EngineSocketHost {
         }
         // A session that cannot take this WebSocket (already upgraded or upgrading, upgrades off) turns it
         // away as engine.io does: accepted, then closed, the session untouched (reported to connection_error).
-        if (client && !this.mayUpgrade(client)) this.emitConnectionError(req, refusal(EngineErrorCode.BAD_REQUEST, { name: 'UPGRADE_NOT_POSSIBLE', sid: query.sid }));
+        if (client && !this.mayUpgrade(client))
+          this.emitConnectionError(req, refusal(EngineErrorCode.BAD_REQUEST, { name: 'UPGRADE_NOT_POSSIBLE', sid: query.sid }));
         let id: string | undefined;
         if (!client) {
           const generated = this.newId(req);
@@ -354,7 +360,14 @@ export class EngineServer extends EventEmitter implements EngineSocketHost {
 
   private handshakeWebSocket(id: string, ws: WebSocket, req: IncomingMessage, verified: VerifiedRequest, supportsBinary: boolean): void {
     const deflate = this.settings.perMessageDeflate;
-    const transport = new WebSocketTransport(ws, placeholderSink, verified.protocol, supportsBinary, this.settings.maxHttpBufferSize, deflate ? deflate.threshold : Infinity);
+    const transport = new WebSocketTransport(
+      ws,
+      placeholderSink,
+      verified.protocol,
+      supportsBinary,
+      this.settings.maxHttpBufferSize,
+      deflate ? deflate.threshold : Infinity,
+    );
     const socket = this.register(id, verified.protocol, transport, req);
     this.emit('connection', socket);
   }
@@ -400,7 +413,8 @@ export class EngineServer extends EventEmitter implements EngineSocketHost {
         // A new session's WebSocket (it has a handshake sid) is the initial request; an upgrade is not.
         if (sid) this.emit('initial_headers', added, req);
         this.emit('headers', added, req);
-        for (const [name, value] of Object.entries(validHeaders(added))) for (const each of Array.isArray(value) ? value : [value]) headers.push(`${name}: ${each}`);
+        for (const [name, value] of Object.entries(validHeaders(added)))
+          for (const each of Array.isArray(value) ? value : [value]) headers.push(`${name}: ${each}`);
       }
       headers.push(...upgradeHeaderLines(req));
     });

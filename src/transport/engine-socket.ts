@@ -301,7 +301,14 @@ export class EngineSocket extends EventEmitter implements DeadlineOwner {
   /** A WebSocket carrying this session's sid was accepted: probe it (the server checked `canUpgrade`). */
   startUpgrade(ws: WebSocket, supportsBinary: boolean): void {
     const settings = this.server.settings;
-    const probe = new WebSocketTransport(ws, this.probeSink(), this.protocol, supportsBinary, settings.maxHttpBufferSize, settings.perMessageDeflate ? settings.perMessageDeflate.threshold : Infinity);
+    const probe = new WebSocketTransport(
+      ws,
+      this.probeSink(),
+      this.protocol,
+      supportsBinary,
+      settings.maxHttpBufferSize,
+      settings.perMessageDeflate ? settings.perMessageDeflate.threshold : Infinity,
+    );
     this.probe = probe;
     this.dispatch({ type: 'UPGRADE_START', at: Date.now() });
   }

@@ -16,7 +16,12 @@ export function chooseEncoding(req: IncomingMessage): 'gzip' | 'deflate' | undef
   return undefined;
 }
 
-export function compressBody(body: Buffer, encoding: 'gzip' | 'deflate', options: HttpCompressionOptions, done: (err: Error | null, out: Buffer) => void): void {
+export function compressBody(
+  body: Buffer,
+  encoding: 'gzip' | 'deflate',
+  options: HttpCompressionOptions,
+  done: (err: Error | null, out: Buffer) => void,
+): void {
   const { threshold: _threshold, ...zlibOptions } = options;
   if (encoding === 'gzip') zlib.gzip(body, zlibOptions, done);
   else zlib.deflate(body, zlibOptions, done);

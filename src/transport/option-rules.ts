@@ -34,7 +34,10 @@ export const delayRule = optionRule(`a number of milliseconds from 0 to ${MAX_DE
 export const booleanRule = optionRule('true or false', z.boolean());
 export const functionRule = optionRule('a function', functionSchema);
 /** A byte count; Infinity lifts the limit. */
-export const bytesRule = optionRule('a number of bytes (0 or more, or Infinity)', z.custom<number>((v) => typeof v === 'number' && v >= 0));
+export const bytesRule = optionRule(
+  'a number of bytes (0 or more, or Infinity)',
+  z.custom<number>((v) => typeof v === 'number' && v >= 0),
+);
 
 /** Throws a TypeError naming `where` (e.g. "option pingInterval") when `value` breaks `rule`. */
 export function checkOption(where: string, rule: OptionRule, value: unknown): void {

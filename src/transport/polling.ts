@@ -129,7 +129,9 @@ export class PollingTransport implements Transport {
     let body = this.encode(packets);
     let contentType: string;
     if (this.jsonp !== undefined) {
-      body = `___eio[${this.jsonp}](${JSON.stringify(body).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')});`;
+      body = `___eio[${this.jsonp}](${JSON.stringify(body)
+        .replace(/\u2028/g, '\\u2028')
+        .replace(/\u2029/g, '\\u2029')});`;
       contentType = 'text/javascript; charset=UTF-8';
     } else contentType = typeof body === 'string' ? 'text/plain; charset=UTF-8' : 'application/octet-stream';
     const headers: Record<string, string | string[]> = { ...this.settings.headers(req), ...extra, 'Content-Type': contentType };
@@ -137,7 +139,8 @@ export class PollingTransport implements Transport {
     if (callbacks.length) res.once('finish', () => callbacks.forEach((packet) => packet.onSent!()));
     const bytes = typeof body === 'string' ? Buffer.from(body) : body;
     const compression = this.settings.httpCompression;
-    const encoding = compression && packets.some((packet) => packet.compress !== false) && bytes.length >= compression.threshold ? chooseEncoding(req) : undefined;
+    const encoding =
+      compression && packets.some((packet) => packet.compress !== false) && bytes.length >= compression.threshold ? chooseEncoding(req) : undefined;
     if (!compression || !encoding) return respond(res, headers, bytes);
     compressBody(bytes, encoding, compression, (err, compressed) => {
       if (err) return respond(res, headers, bytes);

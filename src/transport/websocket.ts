@@ -123,7 +123,8 @@ export class WebSocketTransport implements Transport {
   }
 
   private writePacket(packet: OutgoingPacket): void {
-    const data = this.protocol === 4 ? v4.encodePacket(packet as EnginePacket, this.supportsBinary) : v3.encodePacket(packet as EnginePacket, this.supportsBinary);
+    const data =
+      this.protocol === 4 ? v4.encodePacket(packet as EnginePacket, this.supportsBinary) : v3.encodePacket(packet as EnginePacket, this.supportsBinary);
     const binary = typeof data !== 'string';
     const compress = packet.compress !== false;
     const onSent = packet.onSent;

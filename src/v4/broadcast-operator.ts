@@ -109,7 +109,10 @@ export class BroadcastOperator<EmitEvents extends EventsMap = any, SocketData = 
       found
         // Answers of other nodes: one without a string id names no socket.
         .filter((details) => typeof details?.id === 'string')
-        .map((details) => (this.localFace(details.id) as unknown as RemoteSocket<EmitEvents, SocketData>) ?? new RemoteSocket<EmitEvents, SocketData>(this.nsp, details)),
+        .map(
+          (details) =>
+            (this.localFace(details.id) as unknown as RemoteSocket<EmitEvents, SocketData>) ?? new RemoteSocket<EmitEvents, SocketData>(this.nsp, details),
+        ),
     );
   }
 

@@ -54,7 +54,10 @@ export class Namespace<
   EmitEvents extends EventsMap = ListenEvents,
   ServerSideEvents extends EventsMap = DefaultEventsMap,
   SocketData = any,
-> extends EventEmitter implements NamespaceFace {
+>
+  extends EventEmitter
+  implements NamespaceFace
+{
   /** The sockets connected here on this node, by id. */
   readonly sockets: LiveMap<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>;
 
@@ -191,7 +194,8 @@ export class Namespace<
   /** `serverSideEmit` with acks, as a Promise of the other nodes' responses (rejects on timeout, `err.responses` holding those received). */
   serverSideEmitWithAck<Ev extends EventNamesWithAck<ServerSideEvents>>(event: Ev, ...args: AllButLast<EventParams<ServerSideEvents, Ev>>): Promise<unknown[]> {
     return new Promise((resolve, reject) => {
-      const ack = (err: (Error & { responses?: unknown[] }) | null, responses: unknown[]) => (err ? reject(Object.assign(err, { responses })) : resolve(responses));
+      const ack = (err: (Error & { responses?: unknown[] }) | null, responses: unknown[]) =>
+        err ? reject(Object.assign(err, { responses })) : resolve(responses);
       (this.serverSideEmit as (...a: unknown[]) => boolean)(event, ...args, ack);
     });
   }

@@ -24,7 +24,17 @@ import type { Socket } from './socket';
 import type { RemoteSocket } from './remote-socket';
 import { facesOf, type LiveMap } from './live-map';
 import { translateOptions, type ServerOptions } from './options';
-import type { AllButLast, DecorateAcknowledgementsWithMultipleResponses, DefaultEventsMap, EventNames, EventNamesWithAck, EventParams, EventsMap, FirstArg, Last } from './typed-events';
+import type {
+  AllButLast,
+  DecorateAcknowledgementsWithMultipleResponses,
+  DefaultEventsMap,
+  EventNames,
+  EventNamesWithAck,
+  EventParams,
+  EventsMap,
+  FirstArg,
+  Last,
+} from './typed-events';
 
 type Operator<E extends EventsMap, D> = BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<E>, D>;
 type Listener = (...args: any[]) => void;
@@ -110,7 +120,8 @@ export class Server<
 
   /** Attaches to an http.Server, or to a new one listening on `port`. */
   attach(srv: http.Server | number | string, opts: ServerOptions = {}): this {
-    if (typeof srv === 'function') throw new Error('You are trying to attach socket.io to an express request handler function. Please pass a http.Server instance.');
+    if (typeof srv === 'function')
+      throw new Error('You are trying to attach socket.io to an express request handler function. Please pass a http.Server instance.');
     // As socket.io 4 merges them: the constructor's options win, attach's add what they did not name.
     const added = Object.fromEntries(Object.entries(opts ?? {}).filter(([key]) => !Object.hasOwn(this.options, key))) as ServerOptions;
     const { core, engine } = translateOptions(added, false);
@@ -137,7 +148,10 @@ export class Server<
   }
 
   /** The namespace `name`, created on first use; a RegExp or a function defines dynamic namespaces. */
-  of(name: string | RegExp | NamespaceMatcher, fn?: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void): Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
+  of(
+    name: string | RegExp | NamespaceMatcher,
+    fn?: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void,
+  ): Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
     if (name instanceof RegExp && (name.global || name.sticky)) throw new Error('stateful regular expressions are not supported');
     // A name a RegExp namespace matches is that namespace's child, as in socket.io 4.
     const core = (typeof name === 'string' && this.core.childOfPatternParent(name.startsWith('/') ? name : `/${name}`)) || this.core.of(name);

@@ -49,7 +49,10 @@ export class Socket<
   EmitEvents extends EventsMap = ListenEvents,
   ServerSideEvents extends EventsMap = DefaultEventsMap,
   SocketData = any,
-> extends EventEmitter implements SocketFace {
+>
+  extends EventEmitter
+  implements SocketFace
+{
   /** Whether the socket came back with its id, rooms, data and missed packets (connectionStateRecovery, docs/recovery.md). */
   get recovered(): boolean {
     return this.core.recovered;

@@ -66,9 +66,11 @@ export type AckResult<Map extends EventsMap, Ev extends EventNames<Map>> = First
 /** A listener of either a reserved event (the library's) or one of the app's. */
 export type ReservedOrUserEventNames<Reserved extends EventsMap, User extends EventsMap> = EventNames<Reserved> | EventNames<User>;
 
-export type ReservedOrUserListener<Reserved extends EventsMap, User extends EventsMap, Ev extends ReservedOrUserEventNames<Reserved, User>> = FallbackToUntypedListener<
-  Ev extends EventNames<Reserved> ? Reserved[Ev] : Ev extends EventNames<User> ? User[Ev] : never
->;
+export type ReservedOrUserListener<
+  Reserved extends EventsMap,
+  User extends EventsMap,
+  Ev extends ReservedOrUserEventNames<Reserved, User>,
+> = FallbackToUntypedListener<Ev extends EventNames<Reserved> ? Reserved[Ev] : Ev extends EventNames<User> ? User[Ev] : never>;
 
 /** When the map says nothing about a name (never), any listener is accepted, as socket.io 4 does. */
 type FallbackToUntypedListener<T> = [T] extends [never] ? (...args: any[]) => void | Promise<void> : T;

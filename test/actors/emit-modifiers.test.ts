@@ -10,7 +10,11 @@ const rooms = fc.oneof(room, fc.array(room, { maxLength: 4 }));
 const step = fc.oneof(
   fc.record({ op: fc.constant('to' as const), rooms }),
   fc.record({ op: fc.constant('except' as const), rooms }),
-  fc.record({ op: fc.constant('flag' as const), flag: fc.constantFrom('volatile', 'local', 'json', 'binary', 'compress', 'broadcast' as const), value: fc.boolean() }),
+  fc.record({
+    op: fc.constant('flag' as const),
+    flag: fc.constantFrom('volatile', 'local', 'json', 'binary', 'compress', 'broadcast' as const),
+    value: fc.boolean(),
+  }),
 );
 type Step = typeof step extends fc.Arbitrary<infer S> ? S : never;
 
@@ -50,7 +54,9 @@ describe('emit modifiers', () => {
   });
 
   it('share one frozen empty value, which no step changes', () => {
-    expect(Object.isFrozen(NO_MODIFIERS) && Object.isFrozen(NO_MODIFIERS.rooms) && Object.isFrozen(NO_MODIFIERS.except) && Object.isFrozen(NO_MODIFIERS.flags)).toBe(true);
+    expect(
+      Object.isFrozen(NO_MODIFIERS) && Object.isFrozen(NO_MODIFIERS.rooms) && Object.isFrozen(NO_MODIFIERS.except) && Object.isFrozen(NO_MODIFIERS.flags),
+    ).toBe(true);
     fc.assert(fc.property(step, (s) => void apply(NO_MODIFIERS, s)));
     expect(NO_MODIFIERS).toEqual({ rooms: [], except: [], flags: {} });
   });

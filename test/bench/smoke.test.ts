@@ -12,7 +12,12 @@ const SCENARIOS = ['connect', 'memory', 'broadcast', 'binary', 'acks'];
 const SERVERS = ['socketio', 'iostate', 'iostate-nolog'];
 const RUN_SCRIPT = new URL('../../bench/run.mjs', import.meta.url).pathname;
 
-interface Summary { median: number | null; min: number | null; max: number | null; samples: unknown[] }
+interface Summary {
+  median: number | null;
+  min: number | null;
+  max: number | null;
+  samples: unknown[];
+}
 interface Figure {
   label: string;
   results: Record<string, Summary>;

@@ -55,7 +55,10 @@ export async function hostileVisit(target: HostileServer, stay = false): Promise
   client.send(`40${REFUSED_NAMESPACE},`);
   await client.next(/^44\//);
   const { log } = target.io;
-  await until(() => log.projections.sessions.socketsOf(sid).some((socket) => log.projections.rooms.membersOf(NAMESPACE, ROOM)?.has(socket.socketId)), 'the hostile room joined');
+  await until(
+    () => log.projections.sessions.socketsOf(sid).some((socket) => log.projections.rooms.membersOf(NAMESPACE, ROOM)?.has(socket.socketId)),
+    'the hostile room joined',
+  );
   if (stay) return sid;
   await client.close(4000, CLOSE_REASON);
   await until(() => log.events().some((e) => e.type === 'conn.close' && e.sid === sid), 'the close recorded');
@@ -63,7 +66,9 @@ export async function hostileVisit(target: HostileServer, stay = false): Promise
 }
 
 /** An Engine.IO v4 WebSocket client speaking packets by hand, so nothing cleans the strings on the way. */
-async function rawClient(url: string): Promise<{ send(packet: string): void; next(match: RegExp): Promise<string>; close(code: number, reason: string): Promise<void> }> {
+async function rawClient(
+  url: string,
+): Promise<{ send(packet: string): void; next(match: RegExp): Promise<string>; close(code: number, reason: string): Promise<void> }> {
   const ws = new WebSocket(`${url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
   const received: string[] = [];
   const waiting: { match: RegExp; resolve: (packet: string) => void }[] = [];
@@ -92,4 +97,3 @@ async function rawClient(url: string): Promise<{ send(packet: string): void; nex
       }),
   };
 }
-

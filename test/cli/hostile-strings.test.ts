@@ -70,7 +70,12 @@ describe('hostile strings from a real client', () => {
     expect(narrowed.stdout).toMatch(/: 1 connection \(0 open\)/);
     const lines = await followUntil((stdout) => stdout.includes('\n'), {}, 'replay', file, '--follow', '--json');
     expect(lines.stdout).not.toMatch(RAW_UNSAFE);
-    expect(lines.stdout.trimEnd().split('\n').map((line) => (JSON.parse(line) as { connection: { explanation: string } }).connection.explanation)).toEqual([connection.explanation]);
+    expect(
+      lines.stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { connection: { explanation: string } }).connection.explanation),
+    ).toEqual([connection.explanation]);
   });
 
   it('iostate inspect and the live inspector render the strings as text, never markup', async () => {
@@ -96,7 +101,10 @@ describe('hostile strings from a real client', () => {
 
   it('reports the bad lines of a hostile log without printing their controls', async () => {
     const file = path.join(dir, 'bad.jsonl');
-    fs.writeFileSync(file, `\u001b[2J\u001b]0;owned\u0007 not json\n{"type":"\\u001b[2J","seq":1,"ts":1,"node":"n"}\n{"type":"nsp.create","nsp":"/","seq":2,"ts":1767268800000,"node":"n"}\n`);
+    fs.writeFileSync(
+      file,
+      `\u001b[2J\u001b]0;owned\u0007 not json\n{"type":"\\u001b[2J","seq":1,"ts":1,"node":"n"}\n{"type":"nsp.create","nsp":"/","seq":2,"ts":1767268800000,"node":"n"}\n`,
+    );
     const run = await runCli('replay', file);
     expect(run.code).toBe(0);
     // A bad line is reported in words of its own, quoting nothing of the line.

@@ -73,9 +73,20 @@ describe('iostate replay --summary', () => {
 
   it('obeys the filters, keeps --limit rows per table, and gives JSON with --json', async () => {
     const { stdout } = await run('replay', a, b, '--summary', '--node', 'node-b', '--limit', '1', '--json');
-    const summary = JSON.parse(stdout) as { connections: number; byReason: { value: string; count: number; top: { value: string; count: number }[] }[]; starts: Record<string, string[]> };
+    const summary = JSON.parse(stdout) as {
+      connections: number;
+      byReason: { value: string; count: number; top: { value: string; count: number }[] }[];
+      starts: Record<string, string[]>;
+    };
     expect(summary.connections).toBe(3);
-    expect(summary.byReason).toEqual([{ value: 'ping timeout', count: 2, example: 'b1', top: [{ value: 'last pong …, ping sent …, no pong within pingTimeout 20000 ms', count: 1 }, expect.anything()] }]);
+    expect(summary.byReason).toEqual([
+      {
+        value: 'ping timeout',
+        count: 2,
+        example: 'b1',
+        top: [{ value: 'last pong …, ping sent …, no pong within pingTimeout 20000 ms', count: 1 }, expect.anything()],
+      },
+    ]);
     expect(summary.starts).toEqual({ 'node-b': ['2026-01-01T12:00:00.000Z'] });
     const text = await run('replay', a, b, '--summary', '--limit', '1');
     expect(text.stdout).toContain('  … and 2 more\n');
@@ -95,15 +106,33 @@ describe('iostate replay --summary', () => {
 
 describe('iostate replay filters', () => {
   it.each([
-    [['--reason', 'ping timeout'], ['a2', 'b1', 'b2']],
-    [['--reason', 'transport close', '--reason', 'open'], ['a1', 'b3']],
-    [['--node', 'node-a'], ['a1', 'a2']],
+    [
+      ['--reason', 'ping timeout'],
+      ['a2', 'b1', 'b2'],
+    ],
+    [
+      ['--reason', 'transport close', '--reason', 'open'],
+      ['a1', 'b3'],
+    ],
+    [
+      ['--node', 'node-a'],
+      ['a1', 'a2'],
+    ],
     [['--nsp', '/admin'], ['a2']],
     [['--room', 'lobby'], ['a1']],
-    [['--room', 'vip', '--room', 'lobby'], ['a1', 'b1']],
+    [
+      ['--room', 'vip', '--room', 'lobby'],
+      ['a1', 'b1'],
+    ],
     [['--label', 'bob'], ['b1']],
-    [['--since', '12:02:06'], ['a2', 'b2', 'b3']],
-    [['--until', '12:02:06'], ['a1', 'a2', 'b1', 'b2', 'b3']],
+    [
+      ['--since', '12:02:06'],
+      ['a2', 'b2', 'b3'],
+    ],
+    [
+      ['--until', '12:02:06'],
+      ['a1', 'a2', 'b1', 'b2', 'b3'],
+    ],
     [['--since', '12:02:00', '--until', '12:02:06', '--reason', 'ping timeout'], ['b1']],
     [['--sid', 'b2-s'], ['b2']],
     [['--node', 'node-a', '--reason', 'ping timeout', '--nsp', '/admin'], ['a2']],

@@ -149,7 +149,9 @@ for (const kind of allClients) {
       const { socket, connection } = await replayOf(live);
       expect([socket.reason, connection.reason]).toEqual([socketReason, connectionReason]);
       // socket.io 2 closes the connection itself on an undecodable packet ("forced close"); 4 reports "parse error".
-      expect(connection.explanation).toMatch(/^(parse error: the client sent a packet that could not be decoded \(.+\)|forced close: the server closed the connection after an error on websocket: parse error: .+)$/);
+      expect(connection.explanation).toMatch(
+        /^(parse error: the client sent a packet that could not be decoded \(.+\)|forced close: the server closed the connection after an error on websocket: parse error: .+)$/,
+      );
     });
 
     it('ping timeout', async () => {
@@ -161,8 +163,12 @@ for (const kind of allClients) {
       const time = '\\d\\d:\\d\\d:\\d\\d\\.\\d{3}';
       expect(connection.explanation).toMatch(
         kind.generation === 2
-          ? new RegExp(`^ping timeout: (last ping from the client ${time}|no ping from the client since the connection opened at ${time}), none within pingInterval \\+ pingTimeout 500 ms$`)
-          : new RegExp(`^ping timeout: (last pong ${time}|no pong since the connection opened at ${time}), ping sent ${time}, no pong within pingTimeout 300 ms$`),
+          ? new RegExp(
+              `^ping timeout: (last ping from the client ${time}|no ping from the client since the connection opened at ${time}), none within pingInterval \\+ pingTimeout 500 ms$`,
+            )
+          : new RegExp(
+              `^ping timeout: (last pong ${time}|no pong since the connection opened at ${time}), ping sent ${time}, no pong within pingTimeout 300 ms$`,
+            ),
       );
     });
 

@@ -144,8 +144,17 @@ describe.skipIf(skipWithoutRedis('iostate replay/inspect --redis'))('iostate rep
 
   it('merges files and the stream by time, then node, then seq', async () => {
     const file = path.join(dir, 'odd.jsonl');
-    fs.writeFileSync(file, fixtureEvents.filter((e) => e.seq % 2 === 1).map((e) => JSON.stringify(e) + '\n').join(''));
-    await writeStream('half', fixtureEvents.filter((e) => e.seq % 2 === 0));
+    fs.writeFileSync(
+      file,
+      fixtureEvents
+        .filter((e) => e.seq % 2 === 1)
+        .map((e) => JSON.stringify(e) + '\n')
+        .join(''),
+    );
+    await writeStream(
+      'half',
+      fixtureEvents.filter((e) => e.seq % 2 === 0),
+    );
     const merged = await run('replay', file, '--redis', redis.url, '--key', 'half', '--json');
     expect(merged.stderr).toBe('');
     expect(JSON.parse(merged.stdout)).toEqual(JSON.parse((await run('replay', fixture, '--json')).stdout));
@@ -161,7 +170,8 @@ describe.skipIf(skipWithoutRedis('iostate replay/inspect --redis'))('iostate rep
     const { code, stdout, stderr } = await run('replay', '--redis', redis.url, '--key', 'bad', '--json');
     expect(code).toBe(0);
     expect(stderr).toBe(
-      `${shown} (stream bad-log) entry ${notAnEvent}: not an event (unknown type), skipped\n` + `${shown} (stream bad-log) entry ${noEventField}: no field e, skipped\n`,
+      `${shown} (stream bad-log) entry ${notAnEvent}: not an event (unknown type), skipped\n` +
+        `${shown} (stream bad-log) entry ${noEventField}: no field e, skipped\n`,
     );
     expect((JSON.parse(stdout) as ReplayJson).connections).toHaveLength(5);
   });
@@ -185,7 +195,9 @@ describe.skipIf(skipWithoutRedis('iostate replay/inspect --redis'))('iostate rep
     for (const command of ['replay', 'inspect']) {
       const wrong = await run(command, '--redis', redis.url, '--key', 'chta');
       expect(wrong.code).toBe(1);
-      expect(wrong.stderr).toBe(`iostate ${command}: no stream chta-log on ${shown}; the log streams there: \\x1b[2Jgame-log (--key \\x1b[2Jgame), chat-log (--key chat)\n`);
+      expect(wrong.stderr).toBe(
+        `iostate ${command}: no stream chta-log on ${shown}; the log streams there: \\x1b[2Jgame-log (--key \\x1b[2Jgame), chat-log (--key chat)\n`,
+      );
     }
   });
 
@@ -199,7 +211,9 @@ describe.skipIf(skipWithoutRedis('iostate replay/inspect --redis'))('iostate rep
     io.adapter(redisAdapter({ ...FAST, key: 'solo', url: redis.url }));
     const node = (io.of('/').adapter as RedisAdapter).node;
     await (io.of('/').adapter as RedisAdapter).ready();
-    await waitFor('the stream to hold the socket', async () => (await run('replay', '--redis', redis.url, '--key', 'solo', '--json')).stdout.includes('"connected"'));
+    await waitFor('the stream to hold the socket', async () =>
+      (await run('replay', '--redis', redis.url, '--key', 'solo', '--json')).stdout.includes('"connected"'),
+    );
     client.close();
     await waitFor('the close recorded', () => io.log.events().some((e) => e.type === 'conn.close'));
     await new Promise<void>((resolve) => io.close(() => resolve()));
@@ -238,7 +252,11 @@ describe('iostate replay and inspect --redis without a Redis', () => {
       expect(Date.now() - started).toBeLessThan(3000);
       expect(code).toBe(1);
       expect(stdout).toBe('');
-      expect(stderr).toMatch(new RegExp(`^iostate ${command}: cannot read redis://127\\.0\\.0\\.1:${port} \\(stream socket\\.io-log\\): connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\n$`));
+      expect(stderr).toMatch(
+        new RegExp(
+          `^iostate ${command}: cannot read redis://127\\.0\\.0\\.1:${port} \\(stream socket\\.io-log\\): connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\n$`,
+        ),
+      );
       // ioredis prints "Unhandled error event" there when nobody listens for its errors.
       expect(consoleError).not.toHaveBeenCalled();
     } finally {

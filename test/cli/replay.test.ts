@@ -31,7 +31,11 @@ describe('iostate replay --json', () => {
     expect(reasons).toEqual({
       'A-sid': ['ping timeout', ['polling', 'websocket'], 'ping timeout: last pong 12:00:51.020, ping sent 12:01:16.000, no pong within pingTimeout 20000 ms'],
       'B-sid': ['forced close', ['polling'], 'forced close: the server closed the connection after socket.disconnect(true) on /'],
-      'C-sid': ['transport error', ['polling', 'websocket'], 'transport error: message of 1048577 bytes exceeds maxHttpBufferSize 1000000 with code 1009 (message too big)'],
+      'C-sid': [
+        'transport error',
+        ['polling', 'websocket'],
+        'transport error: message of 1048577 bytes exceeds maxHttpBufferSize 1000000 with code 1009 (message too big)',
+      ],
       'D-sid': ['transport close', ['websocket'], 'transport close: websocket closed by the client with code 1001 (going away)'],
       'E-sid': ['server shutting down', ['polling'], 'server shutting down: io.close() called'],
     });
@@ -165,7 +169,7 @@ describe('iostate replay errors', () => {
 });
 
 describe('iostate help', () => {
-  it('lists the commands, and shows a command\'s usage', async () => {
+  it("lists the commands, and shows a command's usage", async () => {
     const overview = await run('help');
     expect(overview.code).toBe(0);
     expect(overview.stdout).toMatch(/^Usage: iostate <command>/);
@@ -178,7 +182,7 @@ describe('iostate help', () => {
 });
 
 describe('the iostate bin', () => {
-  it('runs as a child process and exits with the command\'s code', async () => {
+  it("runs as a child process and exits with the command's code", async () => {
     const bin = path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
     const exec = (args: string[]) =>
       new Promise<{ code: number; stdout: string }>((resolve) => {

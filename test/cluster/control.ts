@@ -83,7 +83,10 @@ export function attachControl(io: ControlledServer, node: string, extra: Record<
       adapterOf().remoteDisconnect(id, close, settle(ack));
     },
     customRequest(data: unknown, ack: Ack) {
-      adapterOf().customRequest(data, settle(ack, (replies: unknown[]) => [...replies].map(String).sort()));
+      adapterOf().customRequest(
+        data,
+        settle(ack, (replies: unknown[]) => [...replies].map(String).sort()),
+      );
     },
     ...extra,
   };

@@ -64,7 +64,8 @@ describe.skipIf(skipWithoutRedis('multi-process cluster'))('three iostate proces
     await waitFor('every node to list every socket and room', async () => {
       for (const node of nodes) {
         if (JSON.stringify(await ask(node.control, 'clients', null)) !== JSON.stringify(everyone)) return false;
-        for (const room of ['red', 'blue', 'green']) if (JSON.stringify(await ask(node.control, 'clients', room)) !== JSON.stringify(membersOf(room))) return false;
+        for (const room of ['red', 'blue', 'green'])
+          if (JSON.stringify(await ask(node.control, 'clients', room)) !== JSON.stringify(membersOf(room))) return false;
       }
       return true;
     });
@@ -93,10 +94,14 @@ describe.skipIf(skipWithoutRedis('multi-process cluster'))('three iostate proces
     nodes[2]!.child.kill('SIGKILL');
     const survivors = nodes.slice(0, 2);
     const remaining = ids.slice(0, 4).sort();
-    await waitFor('the killed node sockets to leave every projection', async () => {
-      for (const node of survivors) if (JSON.stringify(await ask(node.control, 'projection')) !== JSON.stringify(remaining)) return false;
-      return true;
-    }, 10_000);
+    await waitFor(
+      'the killed node sockets to leave every projection',
+      async () => {
+        for (const node of survivors) if (JSON.stringify(await ask(node.control, 'projection')) !== JSON.stringify(remaining)) return false;
+        return true;
+      },
+      10_000,
+    );
     const removedAfter = Date.now() - killedAt;
     // The bound (heartbeatTimeout + heartbeatInterval), one more interval for the key to expire between checks, and slack for a loaded machine.
     expect(removedAfter).toBeLessThanOrEqual(HEARTBEAT_TIMEOUT + 2 * HEARTBEAT_INTERVAL + 1000);
@@ -118,8 +123,18 @@ describe.skipIf(skipWithoutRedis('multi-process cluster'))('three iostate proces
     const replayed = await runCli(['replay', file, '--json']);
     const report = JSON.parse(replayed) as { sockets: { id: string; nsp: string; state: string; rooms: string[] }[] };
     const main = report.sockets.filter((socket) => socket.nsp === '/');
-    expect(main.filter((socket) => socket.state === 'connected').map((socket) => socket.id).sort()).toEqual(remaining);
-    expect(main.filter((socket) => socket.state === 'lost').map((socket) => socket.id).sort()).toEqual(ids.slice(4).sort());
+    expect(
+      main
+        .filter((socket) => socket.state === 'connected')
+        .map((socket) => socket.id)
+        .sort(),
+    ).toEqual(remaining);
+    expect(
+      main
+        .filter((socket) => socket.state === 'lost')
+        .map((socket) => socket.id)
+        .sort(),
+    ).toEqual(ids.slice(4).sort());
     expect(main.find((socket) => socket.id === ids[1])!.rooms).toEqual(expect.arrayContaining(['red', 'blue']));
   }, 60_000);
 });

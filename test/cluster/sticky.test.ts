@@ -9,7 +9,6 @@ import { pickWorker } from '../../src/cluster/sticky';
 import type { TestSocket } from '../redis/cluster-harness';
 import { START_DEADLINE, root } from './spawn-node';
 
-
 describe('pickWorker', () => {
   it('always picks the same worker for an address, and spreads addresses over the workers', () => {
     const workers = ['w1', 'w2', 'w3'];

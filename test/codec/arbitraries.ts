@@ -15,16 +15,16 @@ export const bytes = fc.uint8Array({ maxLength: 64 }).map((array) => Buffer.from
  * data, when present, is non-empty.
  */
 export function textPacket(text: fc.Arbitrary<string>): fc.Arbitrary<EnginePacket> {
-  return fc.record(
-    { type: packetType, data: text.filter((data) => data.length > 0) },
-    { requiredKeys: ['type'] },
-  );
+  return fc.record({ type: packetType, data: text.filter((data) => data.length > 0) }, { requiredKeys: ['type'] });
 }
 
 /** Packets as v4 carries them: binary only in message packets; text free of the payload separator when for a payload. */
 export function v4Packet(forPayload: boolean): fc.Arbitrary<EnginePacket> {
   const text = forPayload ? anyUtf16({ maxLength: 40 }).map((data) => data.replaceAll('\x1e', '')) : anyUtf16({ maxLength: 40 });
-  return fc.oneof(textPacket(text), bytes.map((data): EnginePacket => ({ type: 'message', data })));
+  return fc.oneof(
+    textPacket(text),
+    bytes.map((data): EnginePacket => ({ type: 'message', data })),
+  );
 }
 
 /**

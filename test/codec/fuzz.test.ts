@@ -26,10 +26,12 @@ const protocolishText = fc.oneof(
   fc.string({ unit: fc.constantFrom('0', '1', '2', '4', '6', '9', ':', 'b', 'A', '=', '\x1e', 'é', '😀', '\ud800'), maxLength: 60 }),
 );
 
-const protocolishBytes = fc.oneof(
-  fc.uint8Array({ maxLength: 80 }),
-  fc.array(fc.constantFrom(0, 1, 2, 3, 4, 9, 10, 0x34, 0xff, 0xc3, 0xa9, 0xed, 0xa0, 0x80), { maxLength: 80 }).map((a) => Uint8Array.from(a)),
-).map((array) => Buffer.from(array));
+const protocolishBytes = fc
+  .oneof(
+    fc.uint8Array({ maxLength: 80 }),
+    fc.array(fc.constantFrom(0, 1, 2, 3, 4, 9, 10, 0x34, 0xff, 0xc3, 0xa9, 0xed, 0xa0, 0x80), { maxLength: 80 }).map((a) => Uint8Array.from(a)),
+  )
+  .map((array) => Buffer.from(array));
 
 type Mutation = { kind: 'cut' | 'delete' | 'insert' | 'replace'; at: number; char: string };
 const mutation = fc.record({
@@ -143,8 +145,21 @@ describe('Engine.IO decoders on hostile input stay fast', () => {
     ['v3 text payload with a huge declared length', () => v3.decodePayload(`999999999999999:4${'a'.repeat(megabyte)}`)],
     ['v3 text payload of a megabyte of colons', () => v3.decodePayload(':'.repeat(megabyte))],
     ['v3 binary payload of a megabyte of zeros', () => v3.decodePayload(Buffer.alloc(megabyte))],
-    ['v3 binary payload of many tiny packets', () => v3.decodePayload(Buffer.from(Array<number[]>(megabyte / 4).fill([1, 1, 0xff, 6]).flat()))],
-    ['v3 binary payload of a megabyte of invalid UTF-8', () => v3.decodePayload(Buffer.concat([Buffer.from([0, 1, 0, 4, 8, 5, 7, 6, 0xff, 0x34]), Buffer.alloc(megabyte - 1, 0xed)]))],
+    [
+      'v3 binary payload of many tiny packets',
+      () =>
+        v3.decodePayload(
+          Buffer.from(
+            Array<number[]>(megabyte / 4)
+              .fill([1, 1, 0xff, 6])
+              .flat(),
+          ),
+        ),
+    ],
+    [
+      'v3 binary payload of a megabyte of invalid UTF-8',
+      () => v3.decodePayload(Buffer.concat([Buffer.from([0, 1, 0, 4, 8, 5, 7, 6, 0xff, 0x34]), Buffer.alloc(megabyte - 1, 0xed)])),
+    ],
     ['v4 payload of a megabyte of separators', () => v4.decodePayload('\x1e'.repeat(megabyte))],
     ['v4 payload of a megabyte of tiny packets', () => v4.decodePayload('6\x1e'.repeat(megabyte / 2) + '6')],
     ['v4 base64 packet of a megabyte of invalid base64', () => v4.decodePacket(`b${'!'.repeat(megabyte)}`)],

@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  decodePacket,
-  decodePayload,
-  encodePacket,
-  encodePayload,
-  isBinaryPayload,
-} from '../../src/transport/codec/v3';
+import { decodePacket, decodePayload, encodePacket, encodePayload, isBinaryPayload } from '../../src/transport/codec/v3';
 import type { EnginePacket } from '../../src/transport/codec/packet';
-import {
-  referenceV3DecodePacket,
-  referenceV3DecodePayload,
-  referenceV3EncodePacket,
-  referenceV3EncodePayload,
-} from './oracles';
+import { referenceV3DecodePacket, referenceV3DecodePayload, referenceV3EncodePacket, referenceV3EncodePayload } from './oracles';
 
 const bytes = (...values: number[]) => Buffer.from(values);
 
@@ -23,8 +12,10 @@ function expectError(decoded: { ok: boolean; error?: string }, pattern: RegExp) 
 
 describe('Engine.IO v3 packets', () => {
   const textCases: Array<[EnginePacket, string]> = [
-    [{ type: 'open', data: '{"sid":"abc","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":5000}' },
-      '0{"sid":"abc","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":5000}'],
+    [
+      { type: 'open', data: '{"sid":"abc","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":5000}' },
+      '0{"sid":"abc","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":5000}',
+    ],
     [{ type: 'close' }, '1'],
     [{ type: 'ping', data: 'probe' }, '2probe'],
     [{ type: 'pong', data: 'probe' }, '3probe'],
@@ -183,7 +174,10 @@ describe('Engine.IO v3 binary payloads', () => {
     ];
     const body = encodePayload(packets, true) as Buffer;
     expect(body).toEqual(referenceV3EncodePayload(packets, true));
-    const read = [{ type: 'message', data: 'a\ufffdb' }, { type: 'message', data: bytes(1) }];
+    const read = [
+      { type: 'message', data: 'a\ufffdb' },
+      { type: 'message', data: bytes(1) },
+    ];
     expect(decodePayload(body)).toEqual({ ok: true, value: read });
     expect(referenceV3DecodePayload(body)).toEqual(read);
   });

@@ -1,19 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { decodePacket, decodePayload, encodePacket, encodePayload } from '../../src/transport/codec/v4';
 import type { EnginePacket } from '../../src/transport/codec/packet';
-import {
-  referenceV4DecodePacket,
-  referenceV4DecodePayload,
-  referenceV4EncodePacket,
-  referenceV4EncodePayload,
-} from './oracles';
+import { referenceV4DecodePacket, referenceV4DecodePayload, referenceV4EncodePacket, referenceV4EncodePayload } from './oracles';
 
 const bytes = (...values: number[]) => Buffer.from(values);
 
 describe('Engine.IO v4 packets', () => {
   const textCases: Array<[EnginePacket, string]> = [
-    [{ type: 'open', data: '{"sid":"lv_VI97HAXpY6yYWAAAC","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}' },
-      '0{"sid":"lv_VI97HAXpY6yYWAAAC","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}'],
+    [
+      { type: 'open', data: '{"sid":"lv_VI97HAXpY6yYWAAAC","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}' },
+      '0{"sid":"lv_VI97HAXpY6yYWAAAC","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}',
+    ],
     [{ type: 'close' }, '1'],
     [{ type: 'ping' }, '2'],
     [{ type: 'ping', data: 'probe' }, '2probe'],
@@ -79,11 +76,7 @@ describe('Engine.IO v4 packets', () => {
 
 describe('Engine.IO v4 payloads', () => {
   it('joins packets with the record separator, binary in base64', () => {
-    const packets: EnginePacket[] = [
-      { type: 'message', data: 'hello' },
-      { type: 'message', data: bytes(1, 2, 3, 4) },
-      { type: 'ping' },
-    ];
+    const packets: EnginePacket[] = [{ type: 'message', data: 'hello' }, { type: 'message', data: bytes(1, 2, 3, 4) }, { type: 'ping' }];
     const wire = '4hello\x1ebAQIDBA==\x1e2';
     expect(encodePayload(packets)).toBe(wire);
     expect(referenceV4EncodePayload(packets)).toBe(wire);

@@ -52,16 +52,33 @@ function examplesOf(file: string): Example[] {
     const end = lines.findIndex((line, j) => j > i && line.startsWith('```'));
     const lang = LANGS[fence[1]!];
     if (lang) {
-      const marker = /^<!-- example: (.*) -->$/.exec(lines.slice(0, i).reverse().find((line) => line.trim() !== '') ?? '')?.[1] ?? '';
+      const marker =
+        /^<!-- example: (.*) -->$/.exec(
+          lines
+            .slice(0, i)
+            .reverse()
+            .find((line) => line.trim() !== '') ?? '',
+        )?.[1] ?? '';
       const notRun = /^not run, (.+)$/.exec(marker)?.[1];
-      found.push({ where: `${file}:${i + 1}`, lang, code: lines.slice(i + 1, end).join('\n'), setup: marker === 'http' || marker === 'io' ? marker : 'none', notRun });
+      found.push({
+        where: `${file}:${i + 1}`,
+        lang,
+        code: lines.slice(i + 1, end).join('\n'),
+        setup: marker === 'http' || marker === 'io' ? marker : 'none',
+        notRun,
+      });
     }
     i = end;
   }
   return found;
 }
 
-const files = ['README.md', ...readdirSync(path.join(repoRoot, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
+const files = [
+  'README.md',
+  ...readdirSync(path.join(repoRoot, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => `docs/${name}`),
+];
 const examples = files.flatMap(examplesOf);
 
 const isModule = (code: string) => /^(import|export) /m.test(code) || /^(const|let) .*= await /m.test(code) || /^await /m.test(code);
@@ -87,9 +104,11 @@ beforeAll(async () => {
   // What the docs show beside iostate, as an app would install it: socket.io-redis 5, the adapter of 2.x clusters,
   // prom-client, whose global registry an app merges with the server's (docs/metrics.md),
   // and socket.io-client 4.x, which the recovery examples connect with (docs/recovery.md).
-  for (const name of ['socket.io-redis', 'prom-client', 'socket.io-client']) symlinkSync(path.join(repoRoot, 'node_modules', name), path.join(scratch, 'node_modules', name));
+  for (const name of ['socket.io-redis', 'prom-client', 'socket.io-client'])
+    symlinkSync(path.join(repoRoot, 'node_modules', name), path.join(scratch, 'node_modules', name));
   writeFileSync(path.join(scratch, 'package.json'), JSON.stringify({ name: 'doc-examples', private: true }));
-  for (const name of ['chat.jsonl', 'node-a.jsonl', 'node-b.jsonl']) copyFileSync(path.join(repoRoot, 'test/cli/fixtures/chat.jsonl'), path.join(scratch, name));
+  for (const name of ['chat.jsonl', 'node-a.jsonl', 'node-b.jsonl'])
+    copyFileSync(path.join(repoRoot, 'test/cli/fixtures/chat.jsonl'), path.join(scratch, name));
   if (needsRedis && !skipWithoutRedis('docs examples that use Redis')) redis = await startRedis();
 }, 30_000);
 
@@ -106,9 +125,11 @@ async function runExample(example: Example, index: number): Promise<string> {
   writeFileSync(file, `${preamble(example, module)}${code}\n;globalThis.__exampleRan();\n`);
   const runner = example.lang === 'ts' ? [path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), file] : [file];
   const env = { ...process.env, NODE_OPTIONS: `--require ${path.join(__dirname, 'example-preload.cjs')}`, INSPECTOR_PASSWORD: 'example' };
-  const { stdout } = await run(process.execPath, runner, { cwd: scratch, env, timeout: 60_000 }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
-    throw new Error(`${example.where} failed: ${error.stderr || error.message}`);
-  });
+  const { stdout } = await run(process.execPath, runner, { cwd: scratch, env, timeout: 60_000 }).catch(
+    (error: { stdout?: string; stderr?: string; message: string }) => {
+      throw new Error(`${example.where} failed: ${error.stderr || error.message}`);
+    },
+  );
   return stdout;
 }
 

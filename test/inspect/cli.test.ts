@@ -28,7 +28,12 @@ describe('iostate inspect', () => {
   it('writes one self-contained timeline with every connection and its cause', async () => {
     const dir = tempDir();
     const log = path.join(dir, 'chat.jsonl');
-    writeFileSync(log, chatLog().map((event) => JSON.stringify(event)).join('\n') + '\n');
+    writeFileSync(
+      log,
+      chatLog()
+        .map((event) => JSON.stringify(event))
+        .join('\n') + '\n',
+    );
     const out = path.join(dir, 'timeline.html');
     const result = await run('inspect', log, '-o', out);
     expect(result).toMatchObject({ code: 0, stderr: '' });
@@ -42,7 +47,12 @@ describe('iostate inspect', () => {
   it('reports bad lines and keeps going; --sid draws one connection; "-" writes to stdout', async () => {
     const dir = tempDir();
     const log = path.join(dir, 'chat.jsonl');
-    writeFileSync(log, `${chatLog().map((event) => JSON.stringify(event)).join('\n')}\n{"type":"nope"}\n`);
+    writeFileSync(
+      log,
+      `${chatLog()
+        .map((event) => JSON.stringify(event))
+        .join('\n')}\n{"type":"nope"}\n`,
+    );
     const result = await run('inspect', log, '--sid', 'c-timeout', '-o', '-');
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/chat\.jsonl:\d+: not an event \(unknown type\)/);
@@ -58,7 +68,12 @@ describe('iostate inspect', () => {
     expect(missing.stderr).toContain('cannot read');
     const dir = tempDir();
     const log = path.join(dir, 'chat.jsonl');
-    writeFileSync(log, chatLog().map((event) => JSON.stringify(event)).join('\n'));
+    writeFileSync(
+      log,
+      chatLog()
+        .map((event) => JSON.stringify(event))
+        .join('\n'),
+    );
     expect((await run('inspect', log, '--sid', 'nobody', '-o', '-')).stderr).toContain('no connection with id nobody');
     expect((await run('help')).stdout).toMatch(/inspect .*\n.*serve /s);
   });

@@ -32,7 +32,12 @@ function openStream(url: string, headers: Record<string, string> = {}) {
         while ((end = buffer.indexOf('\n\n')) >= 0) {
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
-          const fields = Object.fromEntries(block.split('\n').filter((line) => line && !line.startsWith(':')).map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trim()]));
+          const fields = Object.fromEntries(
+            block
+              .split('\n')
+              .filter((line) => line && !line.startsWith(':'))
+              .map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trim()]),
+          );
           if (fields.data !== undefined) messages.push({ event: fields.event ?? 'message', id: fields.id, data: JSON.parse(fields.data) });
         }
       });
@@ -137,7 +142,14 @@ describe('inspector auth', () => {
     const status = async (authorization?: string) => (await fetch(`${live.url}/iostate/snapshot`, { headers: authorization ? { authorization } : {} })).status;
     expect(await status(basic('admin', 's3cret:with colon'))).toBe(200);
     expect(await status(`basic  ${Buffer.from('admin:s3cret:with colon').toString('base64')}`)).toBe(200);
-    for (const wrong of [basic('admin', 's3cret'), basic('admin', 's3cret:with colonX'), basic('Admin', 's3cret:with colon'), 'Bearer s3cret', 'Basic !!!', `Basic ${basic('admin', 's3cret:with colon')}`]) {
+    for (const wrong of [
+      basic('admin', 's3cret'),
+      basic('admin', 's3cret:with colonX'),
+      basic('Admin', 's3cret:with colon'),
+      'Bearer s3cret',
+      'Basic !!!',
+      `Basic ${basic('admin', 's3cret:with colon')}`,
+    ]) {
       expect(await status(wrong), wrong).toBe(403);
     }
     expect(await status()).toBe(401);

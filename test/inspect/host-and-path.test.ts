@@ -71,7 +71,7 @@ describe('inspector Host allow-list', () => {
     expect(authCalls).toBe(1);
   });
 
-  it('answers the local names and the machine\'s host name, with or without the port', async () => {
+  it("answers the local names and the machine's host name, with or without the port", async () => {
     const live = await startLive({ auth: () => true });
     const { port } = new URL(live.url);
     for (const name of ['localhost', 'LOCALHOST', 'localhost.', '127.0.0.1', '[::1]', hostname()]) {

@@ -66,7 +66,15 @@ export function incidentLog(connections: number): LogEvent[] {
     if (closed > END) continue; // still open
     const roll = next();
     const close: LogEventInput = inStorm
-      ? { type: 'conn.close', sid, reason: 'ping timeout', initiator: 'server', transport, lastPingAt: Math.round(closed - 20_000), lastPongAt: Math.round(closed - 45_000) }
+      ? {
+          type: 'conn.close',
+          sid,
+          reason: 'ping timeout',
+          initiator: 'server',
+          transport,
+          lastPingAt: Math.round(closed - 20_000),
+          lastPongAt: Math.round(closed - 45_000),
+        }
       : roll < 0.7
         ? { type: 'conn.close', sid, reason: 'transport close', initiator: 'client', transport, wsCode: 1001 }
         : roll < 0.85
@@ -75,7 +83,15 @@ export function incidentLog(connections: number): LogEvent[] {
             ? { type: 'conn.close', sid, reason: 'ping timeout', initiator: 'server', transport }
             : { type: 'conn.close', sid, reason: 'transport error', initiator: 'client', transport, description: 'read ECONNRESET' };
     const reason = (close as { reason: string }).reason;
-    at(closed, node, { type: 'socket.disconnect', socketId: sid, nsp: '/', reason, initiator: reason === 'ping timeout' ? 'server' : 'client', sid, rooms: [sid] });
+    at(closed, node, {
+      type: 'socket.disconnect',
+      socketId: sid,
+      nsp: '/',
+      reason,
+      initiator: reason === 'ping timeout' ? 'server' : 'client',
+      sid,
+      rooms: [sid],
+    });
     at(closed, node, close);
   }
 

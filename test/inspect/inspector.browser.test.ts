@@ -38,7 +38,15 @@ describe.skipIf(!chromiumPresent && !chromiumRequired)('inspector pictures in he
     scratch = mkdtempSync(path.join(tmpdir(), 'iostate-browser-'));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
 
@@ -85,7 +93,9 @@ describe.skipIf(!chromiumPresent && !chromiumRequired)('inspector pictures in he
       { timeout: 10_000 },
     );
 
-    const cards = await inspector.$$eval('#lanes .lanes-card', (nodes) => nodes.map((node) => ({ segments: node.querySelectorAll('rect[fill]').length, text: node.textContent ?? '' })));
+    const cards = await inspector.$$eval('#lanes .lanes-card', (nodes) =>
+      nodes.map((node) => ({ segments: node.querySelectorAll('rect[fill]').length, text: node.textContent ?? '' })),
+    );
     expect(cards.every((card) => card.segments >= 2)).toBe(true);
     expect(cards.some((card) => card.text.includes('socket.disconnect() called by the application'))).toBe(true);
     expect(await inspector.textContent('#rooms')).toContain('team');
@@ -93,7 +103,9 @@ describe.skipIf(!chromiumPresent && !chromiumRequired)('inspector pictures in he
     expect(await inspector.locator('#sockets tr').count()).toBeGreaterThanOrEqual(2);
     expect(await inspector.textContent('#closed')).toContain('forced close');
     // The silent tab: the server's own pings went unanswered, and the page says so.
-    expect(await inspector.textContent('#closed')).toMatch(/ping timeout: (last pong|no pong since the connection opened at) \d\d:\d\d:\d\d\.\d{3}, ping sent \d\d:\d\d:\d\d\.\d{3}, no pong within pingTimeout 1000 ms/);
+    expect(await inspector.textContent('#closed')).toMatch(
+      /ping timeout: (last pong|no pong since the connection opened at) \d\d:\d\d:\d\d\.\d{3}, ping sent \d\d:\d\d:\d\d\.\d{3}, no pong within pingTimeout 1000 ms/,
+    );
     expect(await inspector.locator('svg.statechart').count()).toBe(3);
     // The swimlanes fit the page: nothing wider than the viewport.
     expect(await inspector.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1400);
@@ -109,7 +121,18 @@ describe.skipIf(!chromiumPresent && !chromiumRequired)('inspector pictures in he
     const log = new EventLog({ node: 'synthetic' });
     const connectSocket = (i: number) => {
       const sid = `sid-${i}`;
-      log.record({ type: 'conn.open', sid, protocol: 4, transport: 'websocket', remoteAddress: '10.0.0.1', pingInterval: 25000, pingTimeout: 20000, upgradeTimeout: 10000, maxPayload: 1e6, upgrades: [] });
+      log.record({
+        type: 'conn.open',
+        sid,
+        protocol: 4,
+        transport: 'websocket',
+        remoteAddress: '10.0.0.1',
+        pingInterval: 25000,
+        pingTimeout: 20000,
+        upgradeTimeout: 10000,
+        maxPayload: 1e6,
+        upgrades: [],
+      });
       log.record({ type: 'socket.connect', sid, socketId: sid, nsp: '/', protocol: 5 });
       log.record({ type: 'room.join', socketId: sid, nsp: '/', room: sid });
       log.record({ type: 'room.join', socketId: sid, nsp: '/', room: `room-${i % 20}` });
@@ -205,7 +228,11 @@ describe.skipIf(!chromiumPresent && !chromiumRequired)('inspector pictures in he
     page.on('requestfailed', (request) => failed.push(request.url()));
     await page.goto(`file://${file}`);
     const lanes = await page.$$eval('.lanes-card', (nodes) =>
-      nodes.map((node) => ({ sid: node.getAttribute('data-sid'), rows: node.querySelectorAll('svg > text').length, height: node.querySelector('svg')!.getBoundingClientRect().height })),
+      nodes.map((node) => ({
+        sid: node.getAttribute('data-sid'),
+        rows: node.querySelectorAll('svg > text').length,
+        height: node.querySelector('svg')!.getBoundingClientRect().height,
+      })),
     );
     expect(lanes.map((lane) => lane.sid)).toEqual(['c-upgrade', 'c-timeout', 'c-oversize', 'c-kicked', 'c-open']);
     expect(lanes.every((lane) => lane.height > 40)).toBe(true);

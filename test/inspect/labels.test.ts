@@ -85,7 +85,13 @@ describe('eventLog.label', () => {
     expect(json.connections.find((c) => c.id === alice.io.engine.id)?.label).toBe('user:alice');
     expect(json.sockets.find((s) => s.id === anonymous.id)).not.toHaveProperty('label');
     const bobs = result.connections.find((c) => c.sockets.includes(bob.id))!;
-    const story = { connection: bobs, sockets: result.sockets.filter((s) => s.connection === bobs.id), nsps: new Set<string>(), rooms: new Set<string>(), labels: new Set<string>() };
+    const story = {
+      connection: bobs,
+      sockets: result.sockets.filter((s) => s.connection === bobs.id),
+      nsps: new Set<string>(),
+      rooms: new Set<string>(),
+      labels: new Set<string>(),
+    };
     expect(formatStory(story)).toContain(`socket ${bob.id} on /  "user:bob"`);
 
     // And on the timeline, where the page's filter reads each card's text.
@@ -125,7 +131,11 @@ describe('eventLog.label', () => {
       const connectOf = (id: string) => events.findIndex((e) => e.type === 'socket.connect' && e.socketId === id);
       expect(appErrors[0]!.socketId).toBe(thrower.id);
       expect(events.indexOf(appErrors[0]!)).toBeGreaterThan(connectOf(thrower.id!));
-      expect(connects(events).filter((e) => e.label !== undefined).map((e) => [e.socketId, e.label])).toEqual([[fine.id, 'fine']]);
+      expect(
+        connects(events)
+          .filter((e) => e.label !== undefined)
+          .map((e) => [e.socketId, e.label]),
+      ).toEqual([[fine.id, 'fine']]);
       // The sockets work: the server carried on.
       live.io.on('connection', (socket) => socket.on('ping?', (ack: (x: string) => void) => ack('pong')));
       const late = await v4(live, { kind: 'throw' });
@@ -155,7 +165,15 @@ describe('eventLog.label', () => {
 
     const replayed = replay(live.io.log.events());
     const text = replayed.connections
-      .map((connection) => formatStory({ connection, sockets: replayed.sockets.filter((s) => s.connection === connection.id), nsps: new Set(), rooms: new Set(), labels: new Set() }))
+      .map((connection) =>
+        formatStory({
+          connection,
+          sockets: replayed.sockets.filter((s) => s.connection === connection.id),
+          nsps: new Set(),
+          rooms: new Set(),
+          labels: new Set(),
+        }),
+      )
       .join('');
     expect(hasRawControls(text)).toBe(false);
     expect(text).toContain('"evil\\x1b[2J\\u202e<script>alert(1)</script>"\\u2028"');
@@ -174,6 +192,8 @@ describe('eventLog.label', () => {
   });
 
   it('is checked with the other eventLog options', async () => {
-    await expect(startLive({ auth: allow }, { eventLog: { label: 'user' as never } })).rejects.toThrow(/Invalid eventLog option:[\s\S]*label must be a function/);
+    await expect(startLive({ auth: allow }, { eventLog: { label: 'user' as never } })).rejects.toThrow(
+      /Invalid eventLog option:[\s\S]*label must be a function/,
+    );
   });
 });

@@ -21,7 +21,15 @@ describe.skipIf(!chromiumPresent && !chromiumRequired)('live inspector patches i
   beforeAll(async () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
 
@@ -32,7 +40,9 @@ describe.skipIf(!chromiumPresent && !chromiumRequired)('live inspector patches i
   /** Waits until the page's element `id` holds `text` (or, with `absent`, no longer does). */
   // Page expressions as strings: this project compiles without the DOM library.
   const shows = (page: Page, id: string, text: string, absent = false) =>
-    page.waitForFunction(`document.getElementById(${JSON.stringify(id)}).textContent.includes(${JSON.stringify(text)}) !== ${absent}`, undefined, { timeout: 10_000 });
+    page.waitForFunction(`document.getElementById(${JSON.stringify(id)}).textContent.includes(${JSON.stringify(text)}) !== ${absent}`, undefined, {
+      timeout: 10_000,
+    });
   const holds = (page: Page, expression: string) => page.waitForFunction(expression, undefined, { timeout: 10_000 });
 
   it('shows sockets, rooms and closes as clients come and go, without refetching', async () => {

@@ -29,7 +29,10 @@ const open = (sid: string): LogEventInput => ({
 });
 
 // Names a client could choose, hostile ones included: they end up in keys and paths.
-const roomName = fc.oneof(fc.constantFrom('lobby', 'team', '__proto__', 'constructor', '0', '<img src=x onerror=alert(1)>', '\u202e'), fc.string({ maxLength: 4 }));
+const roomName = fc.oneof(
+  fc.constantFrom('lobby', 'team', '__proto__', 'constructor', '0', '<img src=x onerror=alert(1)>', '\u202e'),
+  fc.string({ maxLength: 4 }),
+);
 const nspName = fc.constantFrom('/', '/chat', '/__proto__');
 
 type Step =
@@ -40,7 +43,11 @@ type Step =
 const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constant('connect' as const), conn: fc.nat(5), nsp: nspName, label: fc.option(fc.string({ maxLength: 3 }), { nil: undefined }) }),
   fc.record({ kind: fc.constantFrom('join' as const, 'leave' as const), conn: fc.nat(5), nsp: nspName, room: roomName }),
-  fc.record({ kind: fc.constantFrom('disconnect' as const, 'close' as const, 'upgrade' as const, 'heartbeat' as const, 'flush' as const), conn: fc.nat(5), nsp: nspName }),
+  fc.record({
+    kind: fc.constantFrom('disconnect' as const, 'close' as const, 'upgrade' as const, 'heartbeat' as const, 'flush' as const),
+    conn: fc.nat(5),
+    nsp: nspName,
+  }),
 );
 
 interface State {

@@ -20,7 +20,18 @@ afterEach(() => {
 
 function connect(log: EventLog, i: number): void {
   const sid = `sid-${i}`;
-  log.record({ type: 'conn.open', sid, protocol: 4, transport: 'websocket', remoteAddress: '10.0.0.1', pingInterval: 25000, pingTimeout: 20000, upgradeTimeout: 10000, maxPayload: 1e6, upgrades: [] });
+  log.record({
+    type: 'conn.open',
+    sid,
+    protocol: 4,
+    transport: 'websocket',
+    remoteAddress: '10.0.0.1',
+    pingInterval: 25000,
+    pingTimeout: 20000,
+    upgradeTimeout: 10000,
+    maxPayload: 1e6,
+    upgrades: [],
+  });
   log.record({ type: 'socket.connect', sid, socketId: sid, nsp: '/', protocol: 5 });
   log.record({ type: 'room.join', socketId: sid, nsp: '/', room: sid });
   log.record({ type: 'room.join', socketId: sid, nsp: '/', room: 'lobby' });

@@ -151,7 +151,11 @@ describe('/metrics of a live server', () => {
     expect((await fetch(endpoint, { headers: { authorization: `Basic ${Buffer.from('prometheus:wrong').toString('base64')}` } })).status).toBe(403);
     const port = new URL(live.url).port;
     const rebound = await new Promise<number>((resolve, reject) => {
-      http.get({ host: '127.0.0.1', port, path: '/iostate/metrics', headers: { host: `attacker.example:${port}`, authorization: AUTH } }, (res) => resolve(res.statusCode!)).on('error', reject);
+      http
+        .get({ host: '127.0.0.1', port, path: '/iostate/metrics', headers: { host: `attacker.example:${port}`, authorization: AUTH } }, (res) =>
+          resolve(res.statusCode!),
+        )
+        .on('error', reject);
     });
     expect(rebound).toBe(403);
     expect((await fetch(endpoint, { method: 'POST', headers: { authorization: AUTH } })).status).toBe(405);
@@ -191,12 +195,37 @@ describe('/metrics of a live server', () => {
 describe('metrics from a log', () => {
   it('caps namespace series, escapes hostile names and exports only its own node', async () => {
     const log = new EventLog({ node: 'here' });
-    log.record({ type: 'conn.open', sid: 's1', protocol: 4, transport: 'websocket', remoteAddress: '::1', pingInterval: 1, pingTimeout: 1, upgradeTimeout: 1, maxPayload: 1, upgrades: [] });
+    log.record({
+      type: 'conn.open',
+      sid: 's1',
+      protocol: 4,
+      transport: 'websocket',
+      remoteAddress: '::1',
+      pingInterval: 1,
+      pingTimeout: 1,
+      upgradeTimeout: 1,
+      maxPayload: 1,
+      upgrades: [],
+    });
     const hostile = '/a"b\\c\nd\u202e';
     const names = [hostile, ...Array.from({ length: MAX_NAMESPACE_SERIES + 20 }, (_, i) => `/n${i}`)];
     names.forEach((nsp, i) => log.record({ type: 'socket.connect', sid: 's1', socketId: `k${i}`, nsp, protocol: 5 }));
     // Another node's records: in the projections, not in this node's metrics.
-    log.ingest({ seq: 1, ts: Date.now(), node: 'there', type: 'conn.open', sid: 't1', protocol: 3, transport: 'polling', remoteAddress: 'x', pingInterval: 1, pingTimeout: 1, upgradeTimeout: 1, maxPayload: 1, upgrades: [] });
+    log.ingest({
+      seq: 1,
+      ts: Date.now(),
+      node: 'there',
+      type: 'conn.open',
+      sid: 't1',
+      protocol: 3,
+      transport: 'polling',
+      remoteAddress: 'x',
+      pingInterval: 1,
+      pingTimeout: 1,
+      upgradeTimeout: 1,
+      maxPayload: 1,
+      upgrades: [],
+    });
     log.ingest({ seq: 2, ts: Date.now(), node: 'there', type: 'socket.disconnect', socketId: 'z', nsp: '/', reason: 'ping timeout', initiator: 'server' });
 
     const text = await createMetricsRegistry({ log }).metrics();

@@ -128,7 +128,9 @@ describe('buildSnapshot from the projections alone', () => {
     const validateStart = performance.now();
     inspectSnapshotSchema.parse(snapshot);
     const validate = performance.now() - validateStart;
-    console.log(`snapshot of 10,000 sockets: ${full.toFixed(1)} ms full, ${limited.toFixed(1)} ms with limit 200, schema check ${validate.toFixed(1)} ms, JSON ${(JSON.stringify(snapshot).length / 1e6).toFixed(2)} MB`);
+    console.log(
+      `snapshot of 10,000 sockets: ${full.toFixed(1)} ms full, ${limited.toFixed(1)} ms with limit 200, schema check ${validate.toFixed(1)} ms, JSON ${(JSON.stringify(snapshot).length / 1e6).toFixed(2)} MB`,
+    );
     expect(snapshot!.totals.sockets).toBe(10_000);
     // Generous bound: this guards against an accidental quadratic walk, not a timing target.
     expect(full).toBeLessThan(2000);

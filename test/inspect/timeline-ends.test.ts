@@ -24,7 +24,18 @@ function clusterLog(): LogEvent[] {
     events.push({ ...input, seq: seq.get(node)!, ts: T0 + seconds * 1000, node } as LogEvent);
   };
   const open = (t: number, node: string, sid: string) => {
-    at(t, node, { type: 'conn.open', sid, protocol: 4, transport: 'websocket', remoteAddress: '198.51.100.7', pingInterval: 25000, pingTimeout: 20000, upgradeTimeout: 10000, maxPayload: 1e6, upgrades: [] });
+    at(t, node, {
+      type: 'conn.open',
+      sid,
+      protocol: 4,
+      transport: 'websocket',
+      remoteAddress: '198.51.100.7',
+      pingInterval: 25000,
+      pingTimeout: 20000,
+      upgradeTimeout: 10000,
+      maxPayload: 1e6,
+      upgrades: [],
+    });
     at(t, node, { type: 'socket.connect', sid, socketId: `${sid}-s`, nsp: '/', protocol: 5 });
   };
   for (const node of ['a', 'b', 'c']) at(0, node, { type: 'server.start', path: '/socket.io', settings: {} });

@@ -54,11 +54,21 @@ describe.skipIf(!chromiumPresent && !chromiumRequired)('the timeline of 12,000 c
     file = path.join(scratch, 'incident.html');
     const started = performance.now();
     const html = renderTimelineHtml(events, { source: 'incident-log.ts' });
-    console.log(`timeline of ${events.length} events, ${lanes.length} connections: ${(performance.now() - started).toFixed(0)} ms, ${(html.length / 1e6).toFixed(1)} MB`);
+    console.log(
+      `timeline of ${events.length} events, ${lanes.length} connections: ${(performance.now() - started).toFixed(0)} ms, ${(html.length / 1e6).toFixed(1)} MB`,
+    );
     writeFileSync(file, html);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   }, 120_000);
 
@@ -122,7 +132,9 @@ describe.skipIf(!chromiumPresent && !chromiumRequired)('the timeline of 12,000 c
     await page.mouse.move(xOf(STORM.to + 60_000), box.y + box.height / 2, { steps: 5 });
     await page.mouse.up();
     console.log(`zoom over ${CONNECTIONS} rows: ${(performance.now() - started).toFixed(0)} ms`);
-    const window = await page.evaluate(`({ from: Number(document.getElementById('ends-window').getAttribute('data-from')), to: Number(document.getElementById('ends-window').getAttribute('data-to')), text: document.getElementById('ends-window').textContent })`) as { from: number; to: number; text: string };
+    const window = (await page.evaluate(
+      `({ from: Number(document.getElementById('ends-window').getAttribute('data-from')), to: Number(document.getElementById('ends-window').getAttribute('data-to')), text: document.getElementById('ends-window').textContent })`,
+    )) as { from: number; to: number; text: string };
     expect(window.text).toMatch(/^window: 12:2\d:\d\d\.\d{3} → 12:3\d:\d\d\.\d{3}$/);
     expect(window.from).toBeLessThan(STORM.from);
     expect(window.to).toBeGreaterThan(STORM.to);
@@ -131,7 +143,9 @@ describe.skipIf(!chromiumPresent && !chromiumRequired)('the timeline of 12,000 c
     expect(seen.rows).toBe(during.length);
     expect(seen.shown).toBe(during.length);
     // The chart redrawn for the window: the storm's ping timeouts fill it.
-    const stormTimeouts = ended.filter((lane) => lane.ending!.reason === 'ping timeout' && lane.ending!.at >= window.from && lane.ending!.at <= window.to).length;
+    const stormTimeouts = ended.filter(
+      (lane) => lane.ending!.reason === 'ping timeout' && lane.ending!.at >= window.from && lane.ending!.at <= window.to,
+    ).length;
     expect(await page.locator('#ends-legend').textContent()).toContain(`ping timeout ${stormTimeouts}`);
     expect(stormTimeouts).toBeGreaterThan(500);
     // And the filter still combines with it: the storm's node, abnormal ends.

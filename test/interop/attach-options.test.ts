@@ -21,7 +21,9 @@ function unhandledUpgrade(port: number, waitMs: number): Promise<number | 'open'
   return new Promise((resolve) => {
     const startedAt = Date.now();
     const tcp: TcpSocket = connect(port, '127.0.0.1', () => {
-      tcp.write('GET /elsewhere HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+      tcp.write(
+        'GET /elsewhere HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+      );
     });
     const timer = setTimeout(() => {
       tcp.destroy();
@@ -68,7 +70,7 @@ forEachClient(() => {
     }
   });
 
-  it('handlePreflightRequest: false leaves the preflights to the http server\'s own listeners', async () => {
+  it("handlePreflightRequest: false leaves the preflights to the http server's own listeners", async () => {
     const fixture = await startWithAppListener({ handlePreflightRequest: false });
     const preflight = await httpGet(fixture.port, PREFLIGHT_PATH, { origin: 'http://app.example' }, 'OPTIONS');
     expect(preflight.status).toBe(204);

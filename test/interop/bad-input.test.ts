@@ -38,7 +38,11 @@ forEachClient((kind) => {
         offender.socket.on('echo', (value: unknown, fn: (v: unknown) => void) => fn(value));
         expect(await offender.client.ack('echo', 'still here')).toEqual(['still here']);
       } else {
-        await withTimeout(new Promise<void>((resolve) => (offender.client.connected ? offender.client.raw.once('disconnect', () => resolve()) : resolve())), 2000, 'the client was not told');
+        await withTimeout(
+          new Promise<void>((resolve) => (offender.client.connected ? offender.client.raw.once('disconnect', () => resolve()) : resolve())),
+          2000,
+          'the client was not told',
+        );
       }
     });
   }

@@ -46,7 +46,10 @@ forEachClient((kind) => {
     const got = pairs.map(({ client }) => client.collect('news'));
     fixture.io.to('r1').to('r2').emit('news', 1);
     fixture.io.of('/').in('r2').emit('news', 2);
-    await settle(fixture, pairs.map(({ client }) => client));
+    await settle(
+      fixture,
+      pairs.map(({ client }) => client),
+    );
     expect(got).toEqual([[[1]], [[1], [2]], [[1], [2]], []]);
   });
 
@@ -55,7 +58,10 @@ forEachClient((kind) => {
     const pairs = await Promise.all([0, 1, 2].map(() => fixture.pair(kind)));
     const got = pairs.map(({ client }) => client.collect('news'));
     pairs[0].socket.broadcast.emit('news', 'x');
-    await settle(fixture, pairs.map(({ client }) => client));
+    await settle(
+      fixture,
+      pairs.map(({ client }) => client),
+    );
     expect(got).toEqual([[], [['x']], [['x']]]);
   });
 
@@ -68,7 +74,10 @@ forEachClient((kind) => {
     expect(pairs[0].socket.to('r')).toBe(pairs[0].socket);
     pairs[0].socket.to('r').emit('news', 'room');
     pairs[0].socket.in(pairs[2].socket.id).emit('news', 'private');
-    await settle(fixture, pairs.map(({ client }) => client));
+    await settle(
+      fixture,
+      pairs.map(({ client }) => client),
+    );
     expect(got).toEqual([[], [['room']], [['private']]]);
   });
 
@@ -82,7 +91,10 @@ forEachClient((kind) => {
     pairs[0].socket.broadcast.emit('news', 'not to self');
     pairs[0].socket.to('r').emit('news', 'room but self');
     pairs[0].socket.emit('news', 'self only');
-    await settle(fixture, pairs.map(({ client }) => client));
+    await settle(
+      fixture,
+      pairs.map(({ client }) => client),
+    );
     expect(got[0]).toEqual([['room only'], ['everyone'], ['self only']]);
     expect(got[1]).toEqual([['everyone'], ['not to self']]);
   });
@@ -105,7 +117,10 @@ forEachClient((kind) => {
     fixture.io.binary(false).emit('f', 'binary-false');
     fixture.io.local.emit('f', 'local');
     fixture.io.of('/').compress(false).emit('f', 'uncompressed');
-    await settle(fixture, pairs.map(({ client }) => client));
+    await settle(
+      fixture,
+      pairs.map(({ client }) => client),
+    );
     for (const events of got) expect(events).toEqual([['volatile'], ['binary-false'], ['local'], ['uncompressed']]);
   });
 

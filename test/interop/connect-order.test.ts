@@ -31,7 +31,12 @@ async function chatBehindRoot(side: Side, rootDecision: 'accept' | 'refuse') {
   chat.on('connection', () => order.push('connection /chat'));
   const client = fixture.client(clientV2, '/chat');
   const outcome = await client.settled();
-  if (rootDecision === 'accept') await withTimeout(waitUntil(() => order.length >= 4), 3000, 'both connections');
+  if (rootDecision === 'accept')
+    await withTimeout(
+      waitUntil(() => order.length >= 4),
+      3000,
+      'both connections',
+    );
   return { order, outcome };
 }
 
@@ -51,26 +56,30 @@ itMatchesReference('a 2.x client refused by the middlewares of / never reaches /
   },
 });
 
-itMatchesReference('after / refused a 2.x client, its later CONNECTs to existing namespaces are never answered', async (side) => {
-  const fixture = await side.start();
-  const order: string[] = [];
-  fixture.io.use((_socket, next) => next(new Error('who are you?')));
-  const chat = fixture.io.of('/chat');
-  chat.use((_socket, next) => {
-    order.push('middleware /chat');
-    next();
-  });
-  chat.on('connection', () => order.push('connection /chat'));
-  const client = fixture.client(clientV2, '/');
-  const outcome = await client.settled();
-  const toChat = client.sibling('/chat');
-  // Packets are handled in order: once /nope is answered, /chat's CONNECT has been dealt with.
-  const toUnknown = await client.sibling('/nope').settled();
-  return { outcome, toUnknown, order, chatConnected: toChat.connected };
-}, {
-  clients: [clientV2],
-  reference: (observed) => {
-    expect(observed.toUnknown).toEqual({ type: 'refused', message: 'Invalid namespace' });
-    expect(observed.order).toEqual([]);
+itMatchesReference(
+  'after / refused a 2.x client, its later CONNECTs to existing namespaces are never answered',
+  async (side) => {
+    const fixture = await side.start();
+    const order: string[] = [];
+    fixture.io.use((_socket, next) => next(new Error('who are you?')));
+    const chat = fixture.io.of('/chat');
+    chat.use((_socket, next) => {
+      order.push('middleware /chat');
+      next();
+    });
+    chat.on('connection', () => order.push('connection /chat'));
+    const client = fixture.client(clientV2, '/');
+    const outcome = await client.settled();
+    const toChat = client.sibling('/chat');
+    // Packets are handled in order: once /nope is answered, /chat's CONNECT has been dealt with.
+    const toUnknown = await client.sibling('/nope').settled();
+    return { outcome, toUnknown, order, chatConnected: toChat.connected };
   },
-});
+  {
+    clients: [clientV2],
+    reference: (observed) => {
+      expect(observed.toUnknown).toEqual({ type: 'refused', message: 'Invalid namespace' });
+      expect(observed.order).toEqual([]);
+    },
+  },
+);

@@ -110,11 +110,13 @@ forEachClient((kind) => {
       order.push(`disconnecting:${reason}`);
       roomsWhileDisconnecting = Object.keys(socket.rooms).sort();
     });
-    const gone = new Promise<void>((resolve) => socket.on('disconnect', (reason: string) => {
-      order.push(`disconnect:${reason}`);
-      roomsAfter = Object.keys(socket.rooms);
-      resolve();
-    }));
+    const gone = new Promise<void>((resolve) =>
+      socket.on('disconnect', (reason: string) => {
+        order.push(`disconnect:${reason}`);
+        roomsAfter = Object.keys(socket.rooms);
+        resolve();
+      }),
+    );
     client.disconnect();
     await gone;
     expect(order).toEqual(['disconnecting:client namespace disconnect', 'disconnect:client namespace disconnect']);

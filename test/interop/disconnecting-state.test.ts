@@ -14,27 +14,31 @@ interface Seen {
 }
 
 for (const who of ['server', 'client'] as const) {
-  itMatchesReference(`a socket left by the ${who} is connected in 'disconnecting' and not in 'disconnect'`, async (side, kind) => {
-    const fixture = await side.start();
-    const { client, socket } = await fixture.pair(kind);
-    // 2.x joins on a later tick: wait for it, so the leave is what the scenario sees.
-    await new Promise((resolve) => socket.join('lobby', resolve));
-    const seen: Seen[] = [];
-    const look = (event: string) => seen.push({ event, connected: socket.connected, disconnected: socket.disconnected, inRoom: 'lobby' in socket.rooms });
-    socket.on('disconnecting', () => look('disconnecting'));
-    socket.on('disconnect', () => look('disconnect'));
-    const gone = nextEvent(socket, 'disconnect');
-    if (who === 'server') socket.disconnect();
-    else client.disconnect();
-    await gone;
-    return seen;
-  }, {
-    reference: (seen) =>
-      expect(seen).toEqual([
-        { event: 'disconnecting', connected: true, disconnected: false, inRoom: true },
-        { event: 'disconnect', connected: false, disconnected: true, inRoom: false },
-      ]),
-  });
+  itMatchesReference(
+    `a socket left by the ${who} is connected in 'disconnecting' and not in 'disconnect'`,
+    async (side, kind) => {
+      const fixture = await side.start();
+      const { client, socket } = await fixture.pair(kind);
+      // 2.x joins on a later tick: wait for it, so the leave is what the scenario sees.
+      await new Promise((resolve) => socket.join('lobby', resolve));
+      const seen: Seen[] = [];
+      const look = (event: string) => seen.push({ event, connected: socket.connected, disconnected: socket.disconnected, inRoom: 'lobby' in socket.rooms });
+      socket.on('disconnecting', () => look('disconnecting'));
+      socket.on('disconnect', () => look('disconnect'));
+      const gone = nextEvent(socket, 'disconnect');
+      if (who === 'server') socket.disconnect();
+      else client.disconnect();
+      await gone;
+      return seen;
+    },
+    {
+      reference: (seen) =>
+        expect(seen).toEqual([
+          { event: 'disconnecting', connected: true, disconnected: false, inRoom: true },
+          { event: 'disconnect', connected: false, disconnected: true, inRoom: false },
+        ]),
+    },
+  );
 }
 
 // socket.io 2.5.1 overflows the stack here: its disconnect() starts the leave again (docs/differences.md).

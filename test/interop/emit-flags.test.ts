@@ -7,41 +7,49 @@ import { itMatchesReference, plain, type Side } from './harness/match-reference'
 const TRANSPORTS = ['polling', 'websocket'] as const;
 
 for (const transport of TRANSPORTS) {
-  itMatchesReference(`socket.binary(false) sends Buffers as plain JSON, once (${transport})`, async (side, kind) => {
-    const fixture = await side.start();
-    const { client, socket } = await fixture.pair(kind, '/', { transports: [transport] });
-    const frames = client.collectFrames();
-    const events = client.collect('m');
-    const done = client.next('done');
-    expect(socket.binary(false)).toBe(socket);
-    socket.emit('m', Buffer.from([1, 2]), { nested: Buffer.from([3]) });
-    socket.emit('m', Buffer.from([4]));
-    socket.emit('done');
-    await done;
-    return { frames, events: plain(events) };
-  }, {
-    reference: (observed) => {
-      expect(observed.frames[0]).toBe('2["m",{"type":"Buffer","data":[1,2]},{"nested":{"type":"Buffer","data":[3]}}]');
-      expect(observed.events[1]).toEqual([{ bytes: [4] }]);
+  itMatchesReference(
+    `socket.binary(false) sends Buffers as plain JSON, once (${transport})`,
+    async (side, kind) => {
+      const fixture = await side.start();
+      const { client, socket } = await fixture.pair(kind, '/', { transports: [transport] });
+      const frames = client.collectFrames();
+      const events = client.collect('m');
+      const done = client.next('done');
+      expect(socket.binary(false)).toBe(socket);
+      socket.emit('m', Buffer.from([1, 2]), { nested: Buffer.from([3]) });
+      socket.emit('m', Buffer.from([4]));
+      socket.emit('done');
+      await done;
+      return { frames, events: plain(events) };
     },
-  });
+    {
+      reference: (observed) => {
+        expect(observed.frames[0]).toBe('2["m",{"type":"Buffer","data":[1,2]},{"nested":{"type":"Buffer","data":[3]}}]');
+        expect(observed.events[1]).toEqual([{ bytes: [4] }]);
+      },
+    },
+  );
 
-  itMatchesReference(`namespace.binary(false) sends Buffers as plain JSON to every socket, once (${transport})`, async (side, kind) => {
-    const fixture = await side.start();
-    const { client } = await fixture.pair(kind, '/chat', { transports: [transport] });
-    const frames = client.collectFrames();
-    const events = client.collect('m');
-    const done = client.next('done');
-    const chat = fixture.io.of('/chat');
-    expect(chat.binary(false)).toBe(chat);
-    chat.emit('m', [Buffer.from([5])]);
-    chat.emit('m', Buffer.from([6]));
-    chat.emit('done');
-    await done;
-    return { frames, events: plain(events) };
-  }, {
-    reference: (observed) => expect(observed.frames[0]).toBe('2/chat,["m",[{"type":"Buffer","data":[5]}]]'),
-  });
+  itMatchesReference(
+    `namespace.binary(false) sends Buffers as plain JSON to every socket, once (${transport})`,
+    async (side, kind) => {
+      const fixture = await side.start();
+      const { client } = await fixture.pair(kind, '/chat', { transports: [transport] });
+      const frames = client.collectFrames();
+      const events = client.collect('m');
+      const done = client.next('done');
+      const chat = fixture.io.of('/chat');
+      expect(chat.binary(false)).toBe(chat);
+      chat.emit('m', [Buffer.from([5])]);
+      chat.emit('m', Buffer.from([6]));
+      chat.emit('done');
+      await done;
+      return { frames, events: plain(events) };
+    },
+    {
+      reference: (observed) => expect(observed.frames[0]).toBe('2/chat,["m",[{"type":"Buffer","data":[5]}]]'),
+    },
+  );
 }
 
 type Sender = 'socket' | 'namespace' | 'server';
@@ -95,26 +103,33 @@ async function volatileScenario(side: Side, kind: ClientKind, transport: (typeof
 
 for (const transport of TRANSPORTS) {
   for (const sender of ['socket', 'namespace', 'server'] as const) {
-    itMatchesReference(`${sender}.volatile drops what the transport cannot write at once (${transport})`, (side, kind) => volatileScenario(side, kind, transport, sender), {
-      reference: (phases) =>
-        expect(phases).toEqual([['regular'], ['first volatile'], ['volatile', 'regular after a dropped volatile']]),
-    });
+    itMatchesReference(
+      `${sender}.volatile drops what the transport cannot write at once (${transport})`,
+      (side, kind) => volatileScenario(side, kind, transport, sender),
+      {
+        reference: (phases) => expect(phases).toEqual([['regular'], ['first volatile'], ['volatile', 'regular after a dropped volatile']]),
+      },
+    );
   }
 }
 
-itMatchesReference('the Server chains json, volatile and local, recorded in io.sockets.flags until the next emit', async (side) => {
-  const fixture = await side.start();
-  const io = fixture.io as any;
-  const chained = { json: io.json === io, volatile: io.volatile === io, local: io.local === io };
-  const flags = { ...io.sockets.flags };
-  io.emit('nobody-listens');
-  const afterEmit = { ...io.sockets.flags };
-  const methods = Object.fromEntries(['use', 'to', 'in', 'emit', 'send', 'write', 'clients', 'compress', 'binary'].map((name) => [name, typeof io[name]]));
-  return { chained, flags, afterEmit, methods };
-}, {
-  clients: [clientV2],
-  reference: (observed) => expect(observed.flags).toEqual({ json: true, volatile: true, local: true }),
-});
+itMatchesReference(
+  'the Server chains json, volatile and local, recorded in io.sockets.flags until the next emit',
+  async (side) => {
+    const fixture = await side.start();
+    const io = fixture.io as any;
+    const chained = { json: io.json === io, volatile: io.volatile === io, local: io.local === io };
+    const flags = { ...io.sockets.flags };
+    io.emit('nobody-listens');
+    const afterEmit = { ...io.sockets.flags };
+    const methods = Object.fromEntries(['use', 'to', 'in', 'emit', 'send', 'write', 'clients', 'compress', 'binary'].map((name) => [name, typeof io[name]]));
+    return { chained, flags, afterEmit, methods };
+  },
+  {
+    clients: [clientV2],
+    reference: (observed) => expect(observed.flags).toEqual({ json: true, volatile: true, local: true }),
+  },
+);
 
 /** `packet.options.compress` of every message packet the engine socket creates (its `packetCreate` event, as engine.io 3 gives it). */
 function recordCompress(conn: { on(event: string, listener: (packet: any) => void): unknown }): unknown[] {
@@ -126,22 +141,26 @@ function recordCompress(conn: { on(event: string, listener: (packet: any) => voi
 }
 
 for (const sender of ['socket', 'namespace', 'server'] as const) {
-  itMatchesReference(`${sender}.compress(false) reaches the engine packet (packetCreate), once; the default is true`, async (side, kind) => {
-    const fixture = await side.start();
-    const { client, socket } = await fixture.pair(kind);
-    const seen = recordCompress(socket.conn);
-    const from = () => emitter(fixture, socket, sender) as any;
-    const done = client.next('done');
-    from().compress(false).emit('c', 'uncompressed');
-    from().emit('c', 'default');
-    from().compress(true).emit('c', 'compressed');
-    socket.emit('done');
-    await done;
-    return seen;
-  }, {
-    // The last one is `done`.
-    reference: (seen) => expect(seen).toEqual([false, true, true, true]),
-  });
+  itMatchesReference(
+    `${sender}.compress(false) reaches the engine packet (packetCreate), once; the default is true`,
+    async (side, kind) => {
+      const fixture = await side.start();
+      const { client, socket } = await fixture.pair(kind);
+      const seen = recordCompress(socket.conn);
+      const from = () => emitter(fixture, socket, sender) as any;
+      const done = client.next('done');
+      from().compress(false).emit('c', 'uncompressed');
+      from().emit('c', 'default');
+      from().compress(true).emit('c', 'compressed');
+      socket.emit('done');
+      await done;
+      return seen;
+    },
+    {
+      // The last one is `done`.
+      reference: (seen) => expect(seen).toEqual([false, true, true, true]),
+    },
+  );
 }
 
 // socket.io 2.5.1 writes `binary(true)` data without binary as a BINARY_EVENT

@@ -10,7 +10,11 @@ import { exchange, payloadOf, PollingSession, webSocketOutcome } from './harness
 
 /** Waits until the server holds a GET of session `sid` (engine.io and iostate both call that `writable`). */
 function pollPending(side: Side, sid: string): Promise<void> {
-  return withTimeout(waitUntil(() => side.io.engine.clients[sid]?.transport.writable === true), 2000, 'the GET never reached the server');
+  return withTimeout(
+    waitUntil(() => side.io.engine.clients[sid]?.transport.writable === true),
+    2000,
+    'the GET never reached the server',
+  );
 }
 
 /** The reasons of every `disconnect` the app sees. */
@@ -31,7 +35,11 @@ forEachProtocol((protocol) => {
       const pending = await waiting;
       const laterGet = await session.get();
       const laterPost = await session.post(['4"late"']);
-      await withTimeout(waitUntil(() => reasons.length > 0), 2000, 'no disconnect');
+      await withTimeout(
+        waitUntil(() => reasons.length > 0),
+        2000,
+        'no disconnect',
+      );
       return { post, pending, laterGet, laterPost, reasons, sessions: side.io.engine.clientsCount };
     };
     const { ours, theirs } = await differential(protocol, scenario);
@@ -106,7 +114,11 @@ describe('a query that repeats an Engine.IO parameter', () => {
     expect(answers.upgradeSidTwice.status).toBe(400);
     const before = side.io.engine.clientsCount;
     // socket.io 2.5.1 reads no EIO and serves these; a repeated value is ambiguous, so iostate refuses it.
-    for (const [query, code] of [['EIO=4&EIO=4&transport=polling', 5], ['EIO=3&transport=polling&j=0&j=1', 3], ['EIO=3&transport=polling&b64=1&b64=1', 3]] as const) {
+    for (const [query, code] of [
+      ['EIO=4&EIO=4&transport=polling', 5],
+      ['EIO=3&transport=polling&j=0&j=1', 3],
+      ['EIO=3&transport=polling&b64=1&b64=1', 3],
+    ] as const) {
       expect(await exchange(side.port, 'GET', query), query).toMatchObject({ status: 400, body: { code } });
     }
     expect(side.io.engine.clientsCount).toBe(before);
@@ -121,7 +133,11 @@ it('a request without EIO is served as protocol 3, over polling and WebSocket', 
     const open = JSON.parse(session.opening[0].slice(1));
     const post = await session.post(['42["hello","polling"]']);
     const ws = await webSocketOutcome(side.port, 'transport=websocket', 300, ['42["hello","websocket"]']);
-    await withTimeout(waitUntil(() => events.length === 2), 2000, 'the app did not get both events');
+    await withTimeout(
+      waitUntil(() => events.length === 2),
+      2000,
+      'the app did not get both events',
+    );
     return {
       polling: { opening: session.opening.map((packet) => (packet.startsWith('0') ? '0' : packet)), open: Object.keys(open).sort(), post: post.status },
       websocket: { status: ws.status, frames: ws.frames.map((frame) => (frame[0] === '0' ? Object.keys(JSON.parse(frame.slice(1))).sort() : frame)) },
@@ -149,7 +165,11 @@ forEachClientAgainstReference((kind, protocol) => {
       const client = kind.connect(side.url, '/');
       onCleanup(() => client.close());
       await client.ready();
-      await withTimeout(waitUntil(() => client.transportName === 'websocket' && serverSocket?.conn.transport.name === 'websocket'), 3000, 'no upgrade');
+      await withTimeout(
+        waitUntil(() => client.transportName === 'websocket' && serverSocket?.conn.transport.name === 'websocket'),
+        3000,
+        'no upgrade',
+      );
       const query = `EIO=${protocol}&transport=polling&sid=${encodeURIComponent(client.engineId)}`;
       const poll = await exchange(side.port, 'GET', query, undefined, protocol);
       const post = await exchange(side.port, 'POST', query, payloadOf(protocol, ['42["echo","forged"]']), protocol);
@@ -178,7 +198,12 @@ interface EventPacket {
 
 /** A packet of an engine socket event, as a comparable line: type, data (binary by size), compress flag when present. */
 function describePacket(packet: EventPacket): string {
-  const data = packet.data === undefined ? '' : Buffer.isBuffer(packet.data) ? `<binary ${packet.data.length}>` : String(packet.data).replace(/"sid":"[^"]*"/, '"sid":"<sid>"');
+  const data =
+    packet.data === undefined
+      ? ''
+      : Buffer.isBuffer(packet.data)
+        ? `<binary ${packet.data.length}>`
+        : String(packet.data).replace(/"sid":"[^"]*"/, '"sid":"<sid>"');
   return `${packet.type} ${data}${packet.options ? ` compress=${packet.options.compress}` : ''}`.trim();
 }
 
@@ -194,7 +219,15 @@ const isInitialConnect = (line: string) => line === 'message 0 compress=true';
 forEachClientAgainstReference((kind, protocol) => {
   it('socket.conn emits packet, packetCreate, flush, drain, heartbeat, upgrading and upgrade as engine.io does', async () => {
     const scenario = async (side: Side) => {
-      const seen = { packet: [] as string[], packetCreate: [] as string[], flushed: [] as string[], order: [] as string[], heartbeats: 0, upgrading: [] as string[], upgrade: [] as string[] };
+      const seen = {
+        packet: [] as string[],
+        packetCreate: [] as string[],
+        flushed: [] as string[],
+        order: [] as string[],
+        heartbeats: 0,
+        upgrading: [] as string[],
+        upgrade: [] as string[],
+      };
       let serverSocket: SocketLike | undefined;
       side.io.on('connection', (socket) => {
         serverSocket = socket;
@@ -214,7 +247,11 @@ forEachClientAgainstReference((kind, protocol) => {
       const client = kind.connect(side.url, '/');
       onCleanup(() => client.close());
       await client.ready();
-      await withTimeout(waitUntil(() => seen.upgrade.length === 1), 3000, 'no upgrade');
+      await withTimeout(
+        waitUntil(() => seen.upgrade.length === 1),
+        3000,
+        'no upgrade',
+      );
       const received = client.collect('news');
       serverSocket!.emit('news', 'plain');
       serverSocket!.compress(false).emit('news', 'uncompressed');
@@ -222,7 +259,11 @@ forEachClientAgainstReference((kind, protocol) => {
       side.io.emit('news', 'to everyone');
       side.io.compress(false).emit('news', 'to everyone, uncompressed');
       expect(await client.ack('ask', 'question')).toEqual(['question']);
-      await withTimeout(waitUntil(() => received.length === 5 && seen.heartbeats > 0), 3000, 'messages or a heartbeat missing');
+      await withTimeout(
+        waitUntil(() => received.length === 5 && seen.heartbeats > 0),
+        3000,
+        'messages or a heartbeat missing',
+      );
       return {
         packet: seen.packet.filter((line) => !isHeartbeat(line)),
         packetCreate: seen.packetCreate.filter((line) => !isHeartbeat(line)),
@@ -240,6 +281,13 @@ forEachClientAgainstReference((kind, protocol) => {
     expect(ours).toEqual(theirs);
     expect(ours.packetCreate).toContain('message 2["news","uncompressed"] compress=false');
     expect(ours.packetCreate).toContain('message 2["news","to everyone, uncompressed"] compress=false');
-    expect(ours).toMatchObject({ eachFlushDrains: true, heartbeatPacketsReceived: true, heartbeatPacketsCreated: true, heartbeat: true, upgrading: ['websocket'], upgrade: ['websocket'] });
+    expect(ours).toMatchObject({
+      eachFlushDrains: true,
+      heartbeatPacketsReceived: true,
+      heartbeatPacketsCreated: true,
+      heartbeat: true,
+      upgrading: ['websocket'],
+      upgrade: ['websocket'],
+    });
   });
 });

@@ -7,7 +7,7 @@ import { expect } from 'vitest';
 import { forEachClient, itBeyondReference, startServer } from './harness';
 
 forEachClient((kind) => {
-  itBeyondReference('the app may remove the session\'s message and close listeners: events still arrive, the end of the session still disconnects', async () => {
+  itBeyondReference("the app may remove the session's message and close listeners: events still arrive, the end of the session still disconnects", async () => {
     const fixture = await startServer();
     const { client, socket } = await fixture.pair(kind);
     const seen: string[] = [];

@@ -36,7 +36,11 @@ forEachClient((kind) => {
   it('a polling client upgrades to websocket by default; allowUpgrades: false keeps it on polling', async () => {
     const upgrading = await startServer();
     const { client, socket } = await upgrading.pair(kind);
-    await withTimeout(waitUntil(() => socket.conn.transport.name === 'websocket'), 2000, 'no upgrade');
+    await withTimeout(
+      waitUntil(() => socket.conn.transport.name === 'websocket'),
+      2000,
+      'no upgrade',
+    );
     expect(client.transportName).toBe('websocket');
 
     const stuck = await startServer({ allowUpgrades: false });

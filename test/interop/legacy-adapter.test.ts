@@ -44,7 +44,7 @@ async function legacyFixture() {
 const bytes = (value: unknown) => [...new Uint8Array(value as ArrayBuffer)];
 
 forEachClient((kind) => {
-  it('joins and leaves go through the adapter\'s own rooms and sids, and socket.rooms follows them', async () => {
+  it("joins and leaves go through the adapter's own rooms and sids, and socket.rooms follows them", async () => {
     const { fixture } = await legacyFixture();
     const adapter = fixture.io.of('/').adapter as any;
     expect(adapter).toBeInstanceOf(LegacyAdapter);
@@ -80,7 +80,10 @@ forEachClient((kind) => {
     const { fixture, seen } = await legacyFixture();
     const { client } = await fixture.pair(kind);
     const received = client.next('news');
-    fixture.io.of('/').binary(false).emit('news', Buffer.from([7]));
+    fixture.io
+      .of('/')
+      .binary(false)
+      .emit('news', Buffer.from([7]));
     expect(await received).toEqual([{ type: 'Buffer', data: [7] }]);
     expect(seen.broadcasts).toEqual([{ type: 2, rooms: [], except: [] }]);
     expect(seen.written).toEqual([{ preEncoded: true, parts: 1 }]);
@@ -108,7 +111,11 @@ forEachClient((kind) => {
     await join(secondSocket, 'room');
     expect(await clientsOf(fixture.io.of('/').in('room'))).toEqual([first.id, secondSocket.id].sort());
     second.disconnect();
-    await withTimeout(waitUntil(() => !adapter.sids[secondSocket.id]), 2000, 'the adapter to forget the socket');
+    await withTimeout(
+      waitUntil(() => !adapter.sids[secondSocket.id]),
+      2000,
+      'the adapter to forget the socket',
+    );
     expect(Object.keys(adapter.rooms.room.sockets)).toEqual([first.id]);
     expect(await clientsOf(fixture.io.of('/'))).toEqual([first.id]);
     expect(Object.keys(secondSocket.rooms)).toEqual([]);
@@ -132,12 +139,17 @@ forEachClient((kind) => {
   });
 });
 
-it.skipIf(isReference)('iostate\'s log and inspector see the rooms of a socket.io 2 adapter', async () => {
+it.skipIf(isReference)("iostate's log and inspector see the rooms of a socket.io 2 adapter", async () => {
   const { fixture } = await legacyFixture();
   const { clientV4 } = await import('./harness');
   const { socket } = await fixture.pair(clientV4);
   await join(socket, 'room');
   const io = fixture.io as any;
   expect([...io.log.projections.rooms.membersOf('/', 'room')]).toEqual([socket.id]);
-  expect(io.log.events().filter((event: { type: string }) => event.type === 'room.join').map((event: { room: string }) => event.room)).toEqual([socket.id, 'room']);
+  expect(
+    io.log
+      .events()
+      .filter((event: { type: string }) => event.type === 'room.join')
+      .map((event: { room: string }) => event.room),
+  ).toEqual([socket.id, 'room']);
 });

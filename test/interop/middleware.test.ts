@@ -64,10 +64,12 @@ forEachClient((kind) => {
     const fixture = await startServer();
     const { client, socket } = await fixture.pair(kind);
     const packets: unknown[][] = [];
-    expect(socket.use((packet, next) => {
-      packets.push([...packet]);
-      next();
-    })).toBe(socket);
+    expect(
+      socket.use((packet, next) => {
+        packets.push([...packet]);
+        next();
+      }),
+    ).toBe(socket);
     const handled = nextEvent(socket, 'doge');
     client.emit('doge', { wow: true }, 2);
     expect(await handled).toEqual([{ wow: true }, 2]);

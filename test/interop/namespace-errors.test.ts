@@ -23,7 +23,7 @@ function frameV3(packet: string): string {
 forEachClient((kind) => {
   const eio = kind.generation === 2 ? 3 : 4;
 
-  it('an unknown namespace is answered with the generation\'s error packet', async () => {
+  it("an unknown namespace is answered with the generation's error packet", async () => {
     const fixture = await startServer();
     const { pollPath } = await openRawPollingSession(fixture.port, eio);
     await httpPost(fixture.port, pollPath, eio === 3 ? frameV3('40/nowhere') : '40/nowhere,');
@@ -31,7 +31,7 @@ forEachClient((kind) => {
     expect(await pollUntil(fixture.port, pollPath, wanted)).toContain(wanted);
   });
 
-  it('a middleware error is answered with the generation\'s error packet, with data', async () => {
+  it("a middleware error is answered with the generation's error packet, with data", async () => {
     const fixture = await startServer();
     fixture.io.of('/guarded').use((_socket, next) => {
       const err = new Error('refused') as Error & { data: unknown };

@@ -102,16 +102,21 @@ forEachClient((kind) => {
   it('of(function(name, query, next)) decides per name and query', async () => {
     const fixture = await startServer();
     const asked: Array<[string, unknown]> = [];
-    fixture.io.of((name, query, next) => {
-      asked.push([name, query.token]);
-      next(null, query.token === 'good');
-    }).on('connect', (socket: SocketLike) => socket.emit('welcome', socket.nsp.name));
+    fixture.io
+      .of((name, query, next) => {
+        asked.push([name, query.token]);
+        next(null, query.token === 'good');
+      })
+      .on('connect', (socket: SocketLike) => socket.emit('welcome', socket.nsp.name));
     const accepted = fixture.client(kind, '/tenant-a', { auth: { token: 'good' } });
     const welcome = accepted.next('welcome');
     expect((await accepted.settled()).type).toBe('connected');
     expect(await welcome).toEqual(['/tenant-a']);
     const refused = await fixture.client(kind, '/tenant-b', { auth: { token: 'bad' } }).settled();
     expect(refused.type).toBe('refused');
-    expect(asked).toEqual([['/tenant-a', 'good'], ['/tenant-b', 'bad']]);
+    expect(asked).toEqual([
+      ['/tenant-a', 'good'],
+      ['/tenant-b', 'bad'],
+    ]);
   });
 });

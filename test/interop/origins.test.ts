@@ -48,11 +48,13 @@ forEachClient((kind) => {
     it(`origins(fn) decides per origin (${transport[0]})`, async () => {
       const fixture = await startServer();
       const asked: string[] = [];
-      expect(fixture.io.origins((origin, callback) => {
-        asked.push(origin);
-        if (origin !== 'https://foo.example.com') return callback('origin not allowed', false);
-        callback(null, true);
-      })).toBe(fixture.io);
+      expect(
+        fixture.io.origins((origin, callback) => {
+          asked.push(origin);
+          if (origin !== 'https://foo.example.com') return callback('origin not allowed', false);
+          callback(null, true);
+        }),
+      ).toBe(fixture.io);
       expect(await outcomeFrom(fixture, kind, 'https://foo.example.com', transport)).toBe('connected');
       expect(await outcomeFrom(fixture, kind, 'https://evil.example.com', transport)).toBe('transport-error');
       expect(asked).toContain('https://foo.example.com');

@@ -19,17 +19,21 @@ async function observe(socket: SocketLike, act: () => Promise<unknown> | void): 
   return seen;
 }
 
-itMatchesReference('a binary event whose attachment arrives with the DISCONNECT is dropped (polling client)', async (side, kind) => {
-  const fixture = await side.start();
-  const { client, socket } = await fixture.pair(kind, '/chat', { transports: ['polling'] });
-  return observe(socket, () => {
-    // The client sends the header at once, then its attachment and the DISCONNECT in one POST.
-    client.emit('x', Buffer.from([1, 2]));
-    client.disconnect();
-  });
-}, {
-  reference: (seen) => expect(seen).toEqual(['disconnect: client namespace disconnect']),
-});
+itMatchesReference(
+  'a binary event whose attachment arrives with the DISCONNECT is dropped (polling client)',
+  async (side, kind) => {
+    const fixture = await side.start();
+    const { client, socket } = await fixture.pair(kind, '/chat', { transports: ['polling'] });
+    return observe(socket, () => {
+      // The client sends the header at once, then its attachment and the DISCONNECT in one POST.
+      client.emit('x', Buffer.from([1, 2]));
+      client.disconnect();
+    });
+  },
+  {
+    reference: (seen) => expect(seen).toEqual(['disconnect: client namespace disconnect']),
+  },
+);
 
 async function rawChat(side: Side, kind: ClientKind) {
   const fixture = await side.start();
@@ -42,20 +46,22 @@ async function rawChat(side: Side, kind: ClientKind) {
 }
 
 for (const payload of ['text', 'binary'] as const) {
-  itMatchesReference(`a ${payload} event read together with its namespace's DISCONNECT is dropped; one read before it is dispatched`, async (side, kind) => {
-    const { session, socket, protocol } = await rawChat(side, kind);
-    const event = payload === 'text'
-      ? ['42/chat,["x",1]']
-      : ['451-/chat,["x",{"_placeholder":true,"num":0}]', protocol === 3 ? 'b4AQI=' : 'bAQI='];
-    try {
-      return await observe(socket, async () => {
-        await session.post(pollingPayload(protocol, ['42/chat,["x","alone"]']));
-        await session.post(pollingPayload(protocol, [...event, '41/chat']));
-      });
-    } finally {
-      session.close();
-    }
-  }, {
-    reference: (seen) => expect(seen).toEqual(['x "alone"', 'disconnect: client namespace disconnect']),
-  });
+  itMatchesReference(
+    `a ${payload} event read together with its namespace's DISCONNECT is dropped; one read before it is dispatched`,
+    async (side, kind) => {
+      const { session, socket, protocol } = await rawChat(side, kind);
+      const event = payload === 'text' ? ['42/chat,["x",1]'] : ['451-/chat,["x",{"_placeholder":true,"num":0}]', protocol === 3 ? 'b4AQI=' : 'bAQI='];
+      try {
+        return await observe(socket, async () => {
+          await session.post(pollingPayload(protocol, ['42/chat,["x","alone"]']));
+          await session.post(pollingPayload(protocol, [...event, '41/chat']));
+        });
+      } finally {
+        session.close();
+      }
+    },
+    {
+      reference: (seen) => expect(seen).toEqual(['x "alone"', 'disconnect: client namespace disconnect']),
+    },
+  );
 }

@@ -94,7 +94,8 @@ forEachClient((kind) => {
     const fixture = await startServer();
     const { socket } = await fixture.pair(kind);
     const adapter = fixture.io.of('/').adapter as any;
-    const call = (method: string, ...args: unknown[]) => withTimeout(new Promise((resolve) => adapter[method](...args, resolve)), 2000, `${method} did not call back`);
+    const call = (method: string, ...args: unknown[]) =>
+      withTimeout(new Promise((resolve) => adapter[method](...args, resolve)), 2000, `${method} did not call back`);
     expect(await call('add', socket.id, 'x')).toBeFalsy();
     expect(await clientsOf({ clients: (cb) => adapter.clients(['x'], cb) })).toEqual([socket.id]);
     expect(await call('del', socket.id, 'x')).toBeFalsy();

@@ -2,8 +2,20 @@
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import {
-  adopt, clientV2, closeHttp, createEngineIo3, createServer, forEachClient, freePort, listen, onCleanup, portIsFree, startServer,
-  itBeyondReference, withTimeout, type ServerLike,
+  adopt,
+  clientV2,
+  closeHttp,
+  createEngineIo3,
+  createServer,
+  forEachClient,
+  freePort,
+  listen,
+  onCleanup,
+  portIsFree,
+  startServer,
+  itBeyondReference,
+  withTimeout,
+  type ServerLike,
 } from './harness';
 
 function close(io: ServerLike): Promise<void> {

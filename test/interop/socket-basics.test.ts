@@ -112,7 +112,11 @@ forEachClient((kind) => {
     const { client, socket } = await fixture.pair(kind);
     const disconnectingArgs: unknown[] = [];
     socket.on('disconnecting', (arg: unknown) => disconnectingArgs.push(arg));
-    const afterOrGone = withTimeout(new Promise((resolve) => socket.once('after', resolve).once('disconnect', resolve)), 3000, 'neither "after" nor "disconnect"');
+    const afterOrGone = withTimeout(
+      new Promise((resolve) => socket.once('after', resolve).once('disconnect', resolve)),
+      3000,
+      'neither "after" nor "disconnect"',
+    );
     // Written as a raw packet: socket.io-client 4.x itself refuses to emit reserved names.
     client.raw.io.engine.write('42["disconnecting","forged"]');
     client.emit('after');

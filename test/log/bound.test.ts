@@ -9,7 +9,12 @@ describe('boundEvent', () => {
   it('returns a record with nothing to cut as it is, without a copy', () => {
     const event: LogEvent = { ...stamp, type: 'room.join', socketId: 'a', nsp: '/', room: 'lobby' };
     expect(boundEvent(event, {})).toBe(event);
-    const start: LogEvent = { ...stamp, type: 'server.start', path: '/socket.io', settings: { transports: ['polling', 'websocket'], cookie: { name: 'io', httpOnly: true } } };
+    const start: LogEvent = {
+      ...stamp,
+      type: 'server.start',
+      path: '/socket.io',
+      settings: { transports: ['polling', 'websocket'], cookie: { name: 'io', httpOnly: true } },
+    };
     expect(boundEvent(start, {})).toBe(start);
   });
 
@@ -66,7 +71,13 @@ describe('boundEvent', () => {
 
   it('leaves out secrets unless the application opts in: a refusal’s data, an error’s stack', () => {
     const refused: LogEvent = { ...stamp, type: 'socket.refused', sid: 's', nsp: '/', message: 'not authorized', data: { token: 'secret-token' } };
-    const error: LogEvent = { ...stamp, type: 'app.error', message: 'boom', errorType: 'TypeError', stack: 'TypeError: boom\n    at handler (/srv/app.js:1:1)' };
+    const error: LogEvent = {
+      ...stamp,
+      type: 'app.error',
+      message: 'boom',
+      errorType: 'TypeError',
+      stack: 'TypeError: boom\n    at handler (/srv/app.js:1:1)',
+    };
     expect(boundEvent(refused, {})).toEqual({ ...stamp, type: 'socket.refused', sid: 's', nsp: '/', message: 'not authorized' });
     expect(boundEvent(error, {})).toEqual({ ...stamp, type: 'app.error', message: 'boom', errorType: 'TypeError' });
     expect(boundEvent(refused, { refusalData: true })).toEqual(refused);

@@ -17,13 +17,36 @@ describe('clock', () => {
   it('isoTime prints what toISOString prints, for any time, days apart or the same day', () => {
     const anyDate = fc.integer({ min: 0, max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) });
     // Runs of times within a day or two, as a log holds them, and jumps between days.
-    const nearby = anyDate.chain((ms) => fc.array(fc.integer({ min: -2 * 86_400_000, max: 2 * 86_400_000 }).map((delta) => Math.max(0, ms + delta)), { maxLength: 20 }));
-    fc.assert(
-      fc.property(fc.array(fc.oneof(anyDate.map((ms) => [ms]), nearby)), (groups) => {
-        for (const ms of groups.flat()) expect(isoTime(ms)).toBe(new Date(ms).toISOString());
-      }),
+    const nearby = anyDate.chain((ms) =>
+      fc.array(
+        fc.integer({ min: -2 * 86_400_000, max: 2 * 86_400_000 }).map((delta) => Math.max(0, ms + delta)),
+        { maxLength: 20 },
+      ),
     );
-    for (const ms of [0, 86_399_999, 86_400_000, Date.UTC(2026, 0, 1, 12, 0, 5, 120), Date.UTC(9999, 11, 31, 23, 59, 59, 999), Date.UTC(10000, 0, 1), -1, 1.5, 8.64e15]) {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            anyDate.map((ms) => [ms]),
+            nearby,
+          ),
+        ),
+        (groups) => {
+          for (const ms of groups.flat()) expect(isoTime(ms)).toBe(new Date(ms).toISOString());
+        },
+      ),
+    );
+    for (const ms of [
+      0,
+      86_399_999,
+      86_400_000,
+      Date.UTC(2026, 0, 1, 12, 0, 5, 120),
+      Date.UTC(9999, 11, 31, 23, 59, 59, 999),
+      Date.UTC(10000, 0, 1),
+      -1,
+      1.5,
+      8.64e15,
+    ]) {
       expect(isoTime(ms)).toBe(new Date(ms).toISOString());
     }
     expect(() => isoTime(NaN)).toThrow(RangeError);

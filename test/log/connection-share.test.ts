@@ -5,12 +5,30 @@ import { MemorySink } from '../../src/log/memory-sink';
 import { replay } from '../../src/log/replay';
 import { projectionSnapshot } from '../../src/log/projections';
 
-const open = (sid: string): LogEventInput => ({ type: 'conn.open', sid, protocol: 4, transport: 'websocket', remoteAddress: '127.0.0.1', pingInterval: 25000, pingTimeout: 20000, upgradeTimeout: 10000, maxPayload: 1e6, upgrades: [] });
+const open = (sid: string): LogEventInput => ({
+  type: 'conn.open',
+  sid,
+  protocol: 4,
+  transport: 'websocket',
+  remoteAddress: '127.0.0.1',
+  pingInterval: 25000,
+  pingTimeout: 20000,
+  upgradeTimeout: 10000,
+  maxPayload: 1e6,
+  upgrades: [],
+});
 const connect = (sid: string, nsp: string, socketId = `${sid}-${nsp}`): LogEventInput[] => [
   { type: 'socket.connect', sid, socketId, nsp, protocol: 5 },
   { type: 'room.join', socketId, nsp, room: socketId },
 ];
-const disconnect = (sid: string, nsp: string, socketId = `${sid}-${nsp}`): LogEventInput => ({ type: 'socket.disconnect', sid, socketId, nsp, reason: 'transport close', initiator: 'client' });
+const disconnect = (sid: string, nsp: string, socketId = `${sid}-${nsp}`): LogEventInput => ({
+  type: 'socket.disconnect',
+  sid,
+  socketId,
+  nsp,
+  reason: 'transport close',
+  initiator: 'client',
+});
 const close = (sid: string): LogEventInput => ({ type: 'conn.close', sid, reason: 'transport close', initiator: 'client', transport: 'websocket' });
 
 function logWith(records: number, windowMs = 60_000) {
@@ -95,7 +113,17 @@ describe("one connection's share of the log", () => {
       log.record(disconnect('s', '/a'));
       vi.setSystemTime(1000);
       log.record({ type: 'server.close' });
-      expect(log.events().map((e) => e.type)).toEqual(['conn.open', 'socket.connect', 'room.join', 'socket.connect', 'room.join', 'conn.close', 'socket.disconnect', 'log.suppressed', 'server.close']);
+      expect(log.events().map((e) => e.type)).toEqual([
+        'conn.open',
+        'socket.connect',
+        'room.join',
+        'socket.connect',
+        'room.join',
+        'conn.close',
+        'socket.disconnect',
+        'log.suppressed',
+        'server.close',
+      ]);
       expect(log.events().at(-2)).toMatchObject({ sid: 's', count: 1, types: { 'room.leave': 1 } });
       // Forgotten: a record for that connection now starts a fresh share.
       log.record({ type: 'room.leave', socketId: 's-/b', nsp: '/b', room: 's-/b' });

@@ -50,7 +50,10 @@ describe('the counters projection', () => {
             expect(total(counters.disconnects)).toBe(count('disconnect'));
             expect(counters.upgrades.get('failed') ?? 0).toBe(count('upgrade'));
             expect(counters.closed.size).toBeLessThanOrEqual(MAX_KEYS + 1);
-            for (const [outcome, kind] of [['connected', 'connect'], ['refused', 'refused']] as const) {
+            for (const [outcome, kind] of [
+              ['connected', 'connect'],
+              ['refused', 'refused'],
+            ] as const) {
               const histogram = counters.middleware[outcome];
               const durations = mine.filter((spec) => spec.kind === kind).map((spec) => spec.ms);
               expect(histogram.count).toBe(durations.length);
@@ -60,7 +63,10 @@ describe('the counters projection', () => {
                 const below = index === 0 ? -Infinity : MIDDLEWARE_BUCKETS_MS[index - 1]!;
                 expect(histogram.buckets[index]).toBe(durations.filter((ms) => ms > below && ms <= bound).length);
               });
-              expect(histogram.sumMs).toBeCloseTo(durations.reduce((sum, ms) => sum + ms, 0), 6);
+              expect(histogram.sumMs).toBeCloseTo(
+                durations.reduce((sum, ms) => sum + ms, 0),
+                6,
+              );
             }
           }
         },

@@ -49,7 +49,9 @@ describe('disconnect explanations: engine close reasons', () => {
     upgraded(s);
     s.add(25_000, { type: 'conn.heartbeat', sid: 'e1', step: 'ping-sent' });
     engineClose(s, 45_000, { reason: 'ping timeout', initiator: 'server' });
-    expect(explain(s).connection).toBe('ping timeout: no pong since the connection opened at 12:00:00.000, ping sent 12:00:25.000, no pong within pingTimeout 20000 ms');
+    expect(explain(s).connection).toBe(
+      'ping timeout: no pong since the connection opened at 12:00:00.000, ping sent 12:00:25.000, no pong within pingTimeout 20000 ms',
+    );
   });
 
   it('ping timeout (v3): the client stopped pinging', () => {
@@ -199,7 +201,9 @@ describe('disconnect explanations: socket reasons', () => {
     upgraded(s);
     s.add(50, { type: 'socket.disconnect', socketId: 'a', nsp: '/', reason: 'transport error', initiator: 'client', sid: 'e1' });
     s.add(50, { type: 'conn.close', sid: 'e1', reason: 'transport close', initiator: 'client', transport: 'websocket', wsCode: 1006 });
-    expect(explain(s).socket).toBe('transport error: connection e1 closed with "transport close": websocket closed by the client with code 1006 (abnormal closure, no close frame)');
+    expect(explain(s).socket).toBe(
+      'transport error: connection e1 closed with "transport close": websocket closed by the client with code 1006 (abnormal closure, no close frame)',
+    );
   });
 
   it('a socket whose connection close was not recorded', () => {

@@ -64,7 +64,7 @@ async function fillThenFree(file: string): Promise<{ log: EventLog; sink: JsonlF
   for (let i = 1; i <= 10; i++) log.record(error(`before ${i}`));
   await log.flush();
   // Room for a record and a half: the next write is cut mid-line, then the disk is full.
-  disk.free = Math.floor(fs.statSync(file).size / 10 * 1.5);
+  disk.free = Math.floor((fs.statSync(file).size / 10) * 1.5);
   for (let i = 1; i <= 10; i++) log.record(error(`while full ${i}`));
   await log.flush();
   for (let i = 11; i <= 15; i++) log.record(error(`while full ${i}`));
@@ -82,13 +82,23 @@ describe('JsonlFileSink on a full disk', () => {
     const { sink, errors } = await fillThenFree(file);
     const text = fs.readFileSync(file, 'utf8');
     expectLineIntegrity(text);
-    const events = text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as LogEvent);
+    const events = text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as LogEvent);
     expect(events.map((e) => (e.type === 'app.error' ? e.message : e.type))).toEqual([
       ...Array.from({ length: 10 }, (_, i) => `before ${i + 1}`),
       ...Array.from({ length: 5 }, (_, i) => `after ${i + 1}`),
       'log.dropped',
     ]);
-    expect(events.at(-1)).toMatchObject({ type: 'log.dropped', sink: 'file', count: 15, firstSeq: 11, lastSeq: 25, reason: 'ENOSPC: no space left on device, write' });
+    expect(events.at(-1)).toMatchObject({
+      type: 'log.dropped',
+      sink: 'file',
+      count: 15,
+      firstSeq: 11,
+      lastSeq: 25,
+      reason: 'ENOSPC: no space left on device, write',
+    });
     expect(sink.dropped).toBe(15);
     expect(errors).toEqual([expect.stringMatching(/cannot write \(ENOSPC: no space left on device, write\); dropping records until writing works again$/)]);
   });

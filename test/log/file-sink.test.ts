@@ -95,9 +95,14 @@ describe('JsonlFileSink', () => {
     const fifo = path.join(dir, 'fifo.jsonl');
     execFileSync('mkfifo', [fifo]);
     const started = Date.now();
-    const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fixtures', 'open-sink.ts'), fifo], { encoding: 'utf8', timeout: 20_000 });
+    const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fixtures', 'open-sink.ts'), fifo], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     expect(child.signal, 'the sink blocked opening the FIFO').toBeNull();
-    expect(child.stdout.trim()).toBe(`refused: event log: ${fifo} is a FIFO, not a regular file; give the event log the path of a regular file (it is created if missing)`);
+    expect(child.stdout.trim()).toBe(
+      `refused: event log: ${fifo} is a FIFO, not a regular file; give the event log the path of a regular file (it is created if missing)`,
+    );
     expect(Date.now() - started).toBeLessThan(20_000);
   });
 

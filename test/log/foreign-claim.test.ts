@@ -15,7 +15,7 @@ function refusals(events: LogEvent[]): string[] {
   return refused;
 }
 
-describe('foreign claims: only a session\'s own node speaks for it', () => {
+describe("foreign claims: only a session's own node speaks for it", () => {
   it('takes every event of a node about its own sessions and sockets, and new ones of any node', () => {
     const a = new Scenario('node-a');
     const b = new Scenario('node-b');

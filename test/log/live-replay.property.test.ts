@@ -32,7 +32,14 @@ type Action =
 const client = fc.nat(3);
 const room = fc.constantFrom('red', 'blue');
 const action: fc.Arbitrary<Action> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ type: fc.constant('connect' as const), kind: fc.constantFrom(...allClients), transport: fc.constantFrom('polling' as const, 'websocket' as const, 'upgrade' as const) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      type: fc.constant('connect' as const),
+      kind: fc.constantFrom(...allClients),
+      transport: fc.constantFrom('polling' as const, 'websocket' as const, 'upgrade' as const),
+    }),
+  },
   { weight: 3, arbitrary: fc.record({ type: fc.constantFrom('join' as const, 'leave' as const), client, room }) },
   { weight: 1, arbitrary: fc.record({ type: fc.constant('emit' as const), client }) },
   { weight: 1, arbitrary: fc.record({ type: fc.constantFrom('client disconnect' as const, 'drop transport' as const, 'go silent' as const), client }) },
@@ -63,7 +70,12 @@ function liveState(fixture: Fixture, peers: Peer[]): LiveState {
   for (const [id, socket] of Object.entries(fixture.io.of('/').connected)) rooms[id] = Object.keys(socket.rooms).sort();
   // A connection outlives its socket when the socket alone left the namespace.
   for (const peer of peers.filter((p) => p.connectionReason === undefined)) transports[peer.sid] = peer.socket.conn.transport.name;
-  expect(Object.keys(rooms).sort()).toEqual(peers.filter((p) => p.live).map((p) => p.socket.id).sort());
+  expect(Object.keys(rooms).sort()).toEqual(
+    peers
+      .filter((p) => p.live)
+      .map((p) => p.socket.id)
+      .sort(),
+  );
   return { at: Date.now(), rooms, transports };
 }
 

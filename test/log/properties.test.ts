@@ -23,11 +23,22 @@ const room = fc.constantFrom('r1', 'r2', 'r3');
 /** One step of a scenario: the events the server records for it. */
 const step: fc.Arbitrary<LogEventInput[]> = fc.oneof(
   sid.map((sid): LogEventInput[] => [
-    { type: 'conn.open', sid, protocol: 4, transport: 'polling', remoteAddress: '::1', pingInterval: 25000, pingTimeout: 20000, upgradeTimeout: 10000, maxPayload: 1e6, upgrades: ['websocket'] },
+    {
+      type: 'conn.open',
+      sid,
+      protocol: 4,
+      transport: 'polling',
+      remoteAddress: '::1',
+      pingInterval: 25000,
+      pingTimeout: 20000,
+      upgradeTimeout: 10000,
+      maxPayload: 1e6,
+      upgrades: ['websocket'],
+    },
   ]),
-  fc.tuple(sid, fc.constantFrom('transport close', 'ping timeout', 'forced close')).map(([sid, reason]): LogEventInput[] => [
-    { type: 'conn.close', sid, reason, initiator: 'server', transport: 'polling' },
-  ]),
+  fc
+    .tuple(sid, fc.constantFrom('transport close', 'ping timeout', 'forced close'))
+    .map(([sid, reason]): LogEventInput[] => [{ type: 'conn.close', sid, reason, initiator: 'server', transport: 'polling' }]),
   sid.map((sid): LogEventInput[] => [{ type: 'conn.upgrade', sid, step: 'upgraded', to: 'websocket' }]),
   fc.tuple(sid, socketId, nsp).map(([sid, socketId, nsp]): LogEventInput[] => [
     { type: 'socket.connect', sid, socketId, nsp, protocol: 5 },
@@ -35,9 +46,9 @@ const step: fc.Arbitrary<LogEventInput[]> = fc.oneof(
   ]),
   fc.tuple(socketId, nsp, room).map(([socketId, nsp, room]): LogEventInput[] => [{ type: 'room.join', socketId, nsp, room }]),
   fc.tuple(socketId, nsp, room).map(([socketId, nsp, room]): LogEventInput[] => [{ type: 'room.leave', socketId, nsp, room }]),
-  fc.tuple(socketId, nsp, fc.constantFrom('client namespace disconnect', 'transport close')).map(([socketId, nsp, reason]): LogEventInput[] => [
-    { type: 'socket.disconnect', socketId, nsp, reason, initiator: 'client' },
-  ]),
+  fc
+    .tuple(socketId, nsp, fc.constantFrom('client namespace disconnect', 'transport close'))
+    .map(([socketId, nsp, reason]): LogEventInput[] => [{ type: 'socket.disconnect', socketId, nsp, reason, initiator: 'client' }]),
   fc.constant<LogEventInput[]>([{ type: 'server.start', path: '/socket.io', settings: {} }]),
 );
 

@@ -22,7 +22,15 @@ describe('parseLog', () => {
     s.open(0, 'e1');
     s.add(1, { type: 'conn.close', sid: 'e1', reason: 'transport close', initiator: 'client', transport: 'polling' });
     const [first, second] = jsonl(s).split('\n');
-    const text = [first, '', 'not json', '{"seq":1,"ts":2,"node":"n","type":"martian"}', '{"seq":1,"ts":2,"node":"n","type":"room.join","nsp":"/"}', second, '{"seq":3,'].join('\n');
+    const text = [
+      first,
+      '',
+      'not json',
+      '{"seq":1,"ts":2,"node":"n","type":"martian"}',
+      '{"seq":1,"ts":2,"node":"n","type":"room.join","nsp":"/"}',
+      second,
+      '{"seq":3,',
+    ].join('\n');
     const { events, problems } = parseLog(text, 'x.jsonl');
     expect(events.map((e) => e.type)).toEqual(['conn.open', 'conn.close']);
     expect(problems.map((p) => [p.file, p.line])).toEqual([

@@ -26,7 +26,18 @@ describe('replay', () => {
     const nsp = `/dyn-${'x'.repeat(20_000)}`;
     // A 2.x socket outside "/": its id holds the namespace name, so it is cut too, the same way each time.
     const socketId = `${nsp}#e1`;
-    log.record({ type: 'conn.open', sid: 'e1', protocol: 3, transport: 'polling', remoteAddress: '127.0.0.1', pingInterval: 25000, pingTimeout: 5000, upgradeTimeout: 10000, maxPayload: 1e6, upgrades: [] });
+    log.record({
+      type: 'conn.open',
+      sid: 'e1',
+      protocol: 3,
+      transport: 'polling',
+      remoteAddress: '127.0.0.1',
+      pingInterval: 25000,
+      pingTimeout: 5000,
+      upgradeTimeout: 10000,
+      maxPayload: 1e6,
+      upgrades: [],
+    });
     log.record({ type: 'nsp.create', nsp, parent: '/^\\/dyn-/', sid: 'e1' });
     log.record({ type: 'socket.connect', sid: 'e1', socketId, nsp, protocol: 4 });
     log.record({ type: 'room.join', socketId, nsp, room: socketId });

@@ -75,7 +75,11 @@ describe('sessions projection', () => {
       s.connect(1 + i, 'e1', '/chat#e1', '/chat');
       s.add(1 + i, { type: 'socket.disconnect', socketId: '/chat#e1', nsp: '/chat', reason: 'client namespace disconnect', initiator: 'client' });
     }
-    expect(fold(s, 1000).socketsOf('e1').map((x) => x.socketId)).toEqual(['/chat#e1']);
+    expect(
+      fold(s, 1000)
+        .socketsOf('e1')
+        .map((x) => x.socketId),
+    ).toEqual(['/chat#e1']);
   });
 
   it('returns to open on a failed upgrade, staying on polling', () => {

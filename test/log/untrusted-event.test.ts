@@ -3,8 +3,34 @@ import { MAX_EVENT_CHARS, parseUntrustedEvent } from '../../src/log/untrusted-ev
 
 const NOW = Date.UTC(2026, 0, 1);
 const valid = { seq: 3, ts: NOW - 1000, node: 'node-b', type: 'room.join', socketId: 's1', nsp: '/', room: 'r' };
-const open = { seq: 1, ts: NOW, node: 'node-b', type: 'conn.open', sid: 'x', protocol: 4, transport: 'polling', remoteAddress: '10.0.0.1', pingInterval: 25000, pingTimeout: 20000, upgradeTimeout: 10000, maxPayload: 1e6, upgrades: [] };
-const close = { seq: 2, ts: NOW, node: 'node-b', type: 'conn.close', sid: 'x', reason: 'ping timeout', initiator: 'server', transport: 'polling', wsCode: 1000, lastPingAt: NOW - 5, lastPongAt: NOW - 30 };
+const open = {
+  seq: 1,
+  ts: NOW,
+  node: 'node-b',
+  type: 'conn.open',
+  sid: 'x',
+  protocol: 4,
+  transport: 'polling',
+  remoteAddress: '10.0.0.1',
+  pingInterval: 25000,
+  pingTimeout: 20000,
+  upgradeTimeout: 10000,
+  maxPayload: 1e6,
+  upgrades: [],
+};
+const close = {
+  seq: 2,
+  ts: NOW,
+  node: 'node-b',
+  type: 'conn.close',
+  sid: 'x',
+  reason: 'ping timeout',
+  initiator: 'server',
+  transport: 'polling',
+  wsCode: 1000,
+  lastPingAt: NOW - 5,
+  lastPongAt: NOW - 30,
+};
 const parse = (value: unknown) => parseUntrustedEvent(typeof value === 'string' ? value : JSON.stringify(value), NOW);
 
 describe('events from outside this process', () => {
@@ -26,7 +52,10 @@ describe('events from outside this process', () => {
       [{ ...valid, ts: NOW + 0.5 }, `ts ${NOW + 0.5} out of range (after 2000-01-01, at most a day ahead of this clock)`],
       [{ ...valid, node: '' }, 'node name of 0 characters (1 to 256)'],
       [{ ...valid, node: 'n'.repeat(257) }, 'node name of 257 characters (1 to 256)'],
-      [{ ...valid, room: 'r'.repeat(MAX_EVENT_CHARS) }, `${MAX_EVENT_CHARS + JSON.stringify(valid).length - 1} characters, over the ${MAX_EVENT_CHARS} an event may have`],
+      [
+        { ...valid, room: 'r'.repeat(MAX_EVENT_CHARS) },
+        `${MAX_EVENT_CHARS + JSON.stringify(valid).length - 1} characters, over the ${MAX_EVENT_CHARS} an event may have`,
+      ],
       ['1e999', 'not an event (Invalid input: expected object, received Infinity)'],
       [{ ...close, lastPongAt: 1e300 }, 'lastPongAt 1e+300 out of range (after 2000-01-01, at most a day ahead of this clock)'],
       [{ ...close, lastPingAt: -5 }, 'lastPingAt -5 out of range (after 2000-01-01, at most a day ahead of this clock)'],
@@ -37,7 +66,7 @@ describe('events from outside this process', () => {
     for (const [input, problem] of cases) expect(parse(input)).toEqual({ problem });
   });
 
-  it('takes a ts up to a day ahead: the nodes\' clocks may differ', () => {
+  it("takes a ts up to a day ahead: the nodes' clocks may differ", () => {
     expect(parse({ ...valid, ts: NOW + 3600 * 1000 }).event).toBeDefined();
   });
 });

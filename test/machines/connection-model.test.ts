@@ -18,25 +18,27 @@ type Snapshot = SnapshotFrom<typeof connectionMachine>;
 type Action = { type: string; params: any };
 type Timer = 'heartbeat' | 'upgrade' | 'close';
 
-const anyEvent: fc.Arbitrary<ConnectionEvent> = fc.oneof(
-  fc.constant({ type: 'OPENED' }),
-  fc.constantFrom(
-    { type: 'HEARTBEAT_DUE' },
-    { type: 'PING' },
-    { type: 'PONG' },
-    { type: 'UPGRADE_START' },
-    { type: 'PROBE' },
-    { type: 'UPGRADE' },
-    { type: 'UPGRADE_TIMEOUT' },
-    { type: 'TRANSPORT_CLOSED', wsCode: 1000 },
-    { type: 'CLOSE_TIMEOUT' },
-  ),
-  fc.record({ type: fc.constant('UPGRADE_FAILED'), reason: fc.string({ maxLength: 6 }) }),
-  fc.record({ type: fc.constant('TRANSPORT_CLOSE'), wsCode: fc.option(fc.integer({ min: 1000, max: 4999 }), { nil: undefined }) }),
-  fc.record({ type: fc.constant('TRANSPORT_ERROR'), message: fc.string({ maxLength: 6 }), initiator: fc.constantFrom('client', 'server') }),
-  fc.record({ type: fc.constant('PARSE_ERROR'), message: fc.string({ maxLength: 6 }) }),
-  fc.record({ type: fc.constant('CLOSE'), discard: fc.boolean(), reason: fc.constantFrom(undefined, 'forced close', 'server shutting down') }),
-).map((e) => ({ ...e, at: 0 }) as ConnectionEvent);
+const anyEvent: fc.Arbitrary<ConnectionEvent> = fc
+  .oneof(
+    fc.constant({ type: 'OPENED' }),
+    fc.constantFrom(
+      { type: 'HEARTBEAT_DUE' },
+      { type: 'PING' },
+      { type: 'PONG' },
+      { type: 'UPGRADE_START' },
+      { type: 'PROBE' },
+      { type: 'UPGRADE' },
+      { type: 'UPGRADE_TIMEOUT' },
+      { type: 'TRANSPORT_CLOSED', wsCode: 1000 },
+      { type: 'CLOSE_TIMEOUT' },
+    ),
+    fc.record({ type: fc.constant('UPGRADE_FAILED'), reason: fc.string({ maxLength: 6 }) }),
+    fc.record({ type: fc.constant('TRANSPORT_CLOSE'), wsCode: fc.option(fc.integer({ min: 1000, max: 4999 }), { nil: undefined }) }),
+    fc.record({ type: fc.constant('TRANSPORT_ERROR'), message: fc.string({ maxLength: 6 }), initiator: fc.constantFrom('client', 'server') }),
+    fc.record({ type: fc.constant('PARSE_ERROR'), message: fc.string({ maxLength: 6 }) }),
+    fc.record({ type: fc.constant('CLOSE'), discard: fc.boolean(), reason: fc.constantFrom(undefined, 'forced close', 'server shutting down') }),
+  )
+  .map((e) => ({ ...e, at: 0 }) as ConnectionEvent);
 
 const input: fc.Arbitrary<ConnectionInput> = fc.record({
   protocol: fc.constantFrom(3 as const, 4 as const),

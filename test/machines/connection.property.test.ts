@@ -172,7 +172,12 @@ describe('connection machine properties', () => {
   });
 
   it("MachineHost's pure steps agree with xstate's transition and initialTransition", () => {
-    const comparable = ([snapshot, actions]: [Snapshot, Action[]]) => ({ value: snapshot.value, context: snapshot.context, status: snapshot.status, actions: actions.map((a) => [a.type, a.params]) });
+    const comparable = ([snapshot, actions]: [Snapshot, Action[]]) => ({
+      value: snapshot.value,
+      context: snapshot.context,
+      status: snapshot.status,
+      actions: actions.map((a) => [a.type, a.params]),
+    });
     fc.assert(
       fc.property(input, fc.array(fc.record({ event: fc.oneof(lifecycleEvent, endingEvent), at: fc.nat(1000) }), { maxLength: 15 }), (settings, steps) => {
         let reference = initialTransition(connectionMachine, settings) as unknown as [Snapshot, Action[]];

@@ -6,7 +6,16 @@ import { connectionMachine, type ConnectionEvent, type ConnectionInput } from '.
 type Snapshot = SnapshotFrom<typeof connectionMachine>;
 type Action = { type: string; params: any };
 
-const v4: ConnectionInput = { protocol: 4, transport: 'polling', pingInterval: 100, pingTimeout: 50, upgradeTimeout: 200, closeTimeout: 150, upgrades: ['websocket'], maxPayload: 1e6 };
+const v4: ConnectionInput = {
+  protocol: 4,
+  transport: 'polling',
+  pingInterval: 100,
+  pingTimeout: 50,
+  upgradeTimeout: 200,
+  closeTimeout: 150,
+  upgrades: ['websocket'],
+  maxPayload: 1e6,
+};
 const v3: ConnectionInput = { ...v4, protocol: 3 };
 
 const opened = (): ConnectionEvent => ({ type: 'OPENED' });
@@ -39,7 +48,16 @@ describe('connection machine', () => {
     const polling = run(v4, [opened()]);
     expect(state(polling.snapshot)).toBe('open.polling');
     expect(records(polling.actions)).toEqual([
-      { type: 'conn.open', protocol: 4, transport: 'polling', pingInterval: 100, pingTimeout: 50, upgradeTimeout: 200, maxPayload: 1e6, upgrades: ['websocket'] },
+      {
+        type: 'conn.open',
+        protocol: 4,
+        transport: 'polling',
+        pingInterval: 100,
+        pingTimeout: 50,
+        upgradeTimeout: 200,
+        maxPayload: 1e6,
+        upgrades: ['websocket'],
+      },
     ]);
     expect(state(run({ ...v4, transport: 'websocket' }, [opened()]).snapshot)).toBe('open.websocket');
   });
@@ -82,8 +100,14 @@ describe('connection machine', () => {
   });
 
   it('rejects heartbeats in the wrong direction as a transport error', () => {
-    expect(records(run(v4, [opened(), { type: 'PING', at: 1 }]).actions).at(-1)).toMatchObject({ reason: 'transport error', description: 'invalid heartbeat direction' });
-    expect(records(run(v3, [opened(), { type: 'PONG', at: 1 }]).actions).at(-1)).toMatchObject({ reason: 'transport error', description: 'invalid heartbeat direction' });
+    expect(records(run(v4, [opened(), { type: 'PING', at: 1 }]).actions).at(-1)).toMatchObject({
+      reason: 'transport error',
+      description: 'invalid heartbeat direction',
+    });
+    expect(records(run(v3, [opened(), { type: 'PONG', at: 1 }]).actions).at(-1)).toMatchObject({
+      reason: 'transport error',
+      description: 'invalid heartbeat direction',
+    });
   });
 
   it('upgrades: probe, upgrade packet, then websocket; records each step', () => {
@@ -125,11 +149,22 @@ describe('connection machine', () => {
   });
 
   it('a close during an upgrade lets the upgrade finish and closes over the new WebSocket', () => {
-    const { snapshot, actions } = run(v4, [opened(), { type: 'UPGRADE_START', at: 1 }, { type: 'CLOSE', at: 2 }, { type: 'PROBE', at: 3 }, { type: 'UPGRADE', at: 4 }]);
+    const { snapshot, actions } = run(v4, [
+      opened(),
+      { type: 'UPGRADE_START', at: 1 },
+      { type: 'CLOSE', at: 2 },
+      { type: 'PROBE', at: 3 },
+      { type: 'UPGRADE', at: 4 },
+    ]);
     expect(state(snapshot)).toBe('closing');
     expect(snapshot.context.transport).toBe('websocket');
     expect(named(actions, 'abortUpgrade')).toEqual([]);
-    expect(actions.map((a) => a.type).filter((t) => ['closeTransport', 'answerProbe', 'completeUpgrade'].includes(t))).toEqual(['closeTransport', 'answerProbe', 'completeUpgrade', 'closeTransport']);
+    expect(actions.map((a) => a.type).filter((t) => ['closeTransport', 'answerProbe', 'completeUpgrade'].includes(t))).toEqual([
+      'closeTransport',
+      'answerProbe',
+      'completeUpgrade',
+      'closeTransport',
+    ]);
     const [closed] = transition(connectionMachine, snapshot, { type: 'TRANSPORT_CLOSE', at: 5, wsCode: 1005 });
     expect(state(closed)).toBe('closed');
     expect(closed.context.end).toMatchObject({ reason: 'forced close', initiator: 'server', wsCode: 1005 });
@@ -137,7 +172,12 @@ describe('connection machine', () => {
   });
 
   it('a discarding close during an upgrade does not wait for it', () => {
-    const { snapshot, actions } = run(v4, [opened(), { type: 'UPGRADE_START', at: 1 }, { type: 'CLOSE', at: 2, discard: true }, { type: 'TRANSPORT_CLOSED', at: 2 }]);
+    const { snapshot, actions } = run(v4, [
+      opened(),
+      { type: 'UPGRADE_START', at: 1 },
+      { type: 'CLOSE', at: 2, discard: true },
+      { type: 'TRANSPORT_CLOSED', at: 2 },
+    ]);
     expect(named(actions, 'closeTransport')).toEqual([{ discard: true }]);
     expect(state(snapshot)).toBe('closed');
     expect(named(actions, 'finish')).toEqual([expect.objectContaining({ reason: 'forced close', transport: 'polling' })]);
@@ -145,7 +185,13 @@ describe('connection machine', () => {
 
   it('client-side ends: close frame with code, transport error with size and limit, parse error', () => {
     const wsClose = run({ ...v4, transport: 'websocket' }, [opened(), { type: 'TRANSPORT_CLOSE', at: 3, wsCode: 1001, wsReason: 'going away' }]);
-    expect(records(wsClose.actions).at(-1)).toMatchObject({ reason: 'transport close', initiator: 'client', transport: 'websocket', wsCode: 1001, wsReason: 'going away' });
+    expect(records(wsClose.actions).at(-1)).toMatchObject({
+      reason: 'transport close',
+      initiator: 'client',
+      transport: 'websocket',
+      wsCode: 1001,
+      wsReason: 'going away',
+    });
 
     const tooLarge = run(v4, [opened(), { type: 'TRANSPORT_ERROR', at: 3, message: 'payload too large', initiator: 'server', size: 2000, limit: 1000 }]);
     expect(records(tooLarge.actions).slice(-2)).toEqual([
@@ -160,7 +206,11 @@ describe('connection machine', () => {
 
   it('closed is final: later events change nothing and perform nothing', () => {
     const { snapshot } = run(v4, [opened(), { type: 'TRANSPORT_CLOSE', at: 1 }]);
-    for (const event of [{ type: 'CLOSE', at: 2 }, { type: 'HEARTBEAT_DUE', at: 3 }, { type: 'TRANSPORT_ERROR', at: 4, message: 'x' }] as ConnectionEvent[]) {
+    for (const event of [
+      { type: 'CLOSE', at: 2 },
+      { type: 'HEARTBEAT_DUE', at: 3 },
+      { type: 'TRANSPORT_ERROR', at: 4, message: 'x' },
+    ] as ConnectionEvent[]) {
       const [next, actions] = transition(connectionMachine, snapshot, event);
       expect(state(next)).toBe('closed');
       expect(actions).toEqual([]);

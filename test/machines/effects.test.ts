@@ -21,7 +21,14 @@ const lamp = setup({
   context: { switched: 0 },
   initial: 'off',
   states: {
-    off: { on: { ON: { target: 'on', actions: [assign({ switched: ({ context }) => context.switched + 1 }), { type: 'light', params: ({ event }) => ({ watts: event.watts }) }] } } },
+    off: {
+      on: {
+        ON: {
+          target: 'on',
+          actions: [assign({ switched: ({ context }) => context.switched + 1 }), { type: 'light', params: ({ event }) => ({ watts: event.watts }) }],
+        },
+      },
+    },
     on: { on: { OFF: { target: 'off', actions: 'darken' } } },
   },
 });

@@ -15,7 +15,9 @@ const door = setup({
   context: { opened: 0 },
   initial: 'closed',
   states: {
-    closed: { on: { OPEN: { target: 'open', actions: [assign({ opened: ({ context }) => context.opened + 1 }), { type: 'announce', params: { word: 'opened' } }] } } },
+    closed: {
+      on: { OPEN: { target: 'open', actions: [assign({ opened: ({ context }) => context.opened + 1 }), { type: 'announce', params: { word: 'opened' } }] } },
+    },
     open: { on: { CLOSE: 'closed', SLAM: { target: 'closed', actions: { type: 'announce', params: { word: 'slammed' } } } } },
   },
 });
@@ -83,7 +85,10 @@ describe('MachineHost shared steps', () => {
     const { socketMachine } = await import('../../src/machines/socket');
     const performed: string[] = [];
     const handlers = Object.fromEntries(
-      ['armConnectTimeout', 'disarmConnectTimeout', 'announceConnect', 'announceRefusal', 'beginDisconnect', 'finishDisconnect'].map((type) => [type, () => performed.push(type)]),
+      ['armConnectTimeout', 'disarmConnectTimeout', 'announceConnect', 'announceRefusal', 'beginDisconnect', 'finishDisconnect'].map((type) => [
+        type,
+        () => performed.push(type),
+      ]),
     );
     const events = [{ type: 'MIDDLEWARE_OK' }, { type: 'LEFT' }, { type: 'DISCONNECT', reason: 'r', initiator: 'server' }, { type: 'LEFT' }] as const;
     for (let round = 0; round < 2; round++) {
@@ -103,7 +108,14 @@ describe('MachineHost shared steps', () => {
 
   it('shares the initial step between inputs of equal values only', async () => {
     const { connectionMachine } = await import('../../src/machines/connection');
-    const input = (pingInterval: number) => ({ protocol: 4 as const, transport: 'websocket' as const, pingInterval, pingTimeout: 10, upgradeTimeout: 10, closeTimeout: 20 });
+    const input = (pingInterval: number) => ({
+      protocol: 4 as const,
+      transport: 'websocket' as const,
+      pingInterval,
+      pingTimeout: 10,
+      upgradeTimeout: 10,
+      closeTimeout: 20,
+    });
     const a = new MachineHost(connectionMachine, some(connectionMachine), input(100));
     const b = new MachineHost(connectionMachine, some(connectionMachine), input(100));
     const c = new MachineHost(connectionMachine, some(connectionMachine), input(200));

@@ -40,11 +40,7 @@ describe('socket machine', () => {
   });
 
   it('goes through disconnecting (rooms still there) before disconnected, with one reason', () => {
-    const { snapshot, actions } = run([
-      { type: 'MIDDLEWARE_OK' },
-      { type: 'DISCONNECT', reason: 'ping timeout', initiator: 'client' },
-      { type: 'LEFT' },
-    ]);
+    const { snapshot, actions } = run([{ type: 'MIDDLEWARE_OK' }, { type: 'DISCONNECT', reason: 'ping timeout', initiator: 'client' }, { type: 'LEFT' }]);
     expect(snapshot.value).toBe('disconnected');
     expect(snapshot.context).toMatchObject({ reason: 'ping timeout', initiator: 'client' });
     expect(actions.slice(-2)).toEqual(['beginDisconnect', 'finishDisconnect']);
@@ -68,7 +64,10 @@ describe('socket machine', () => {
   });
 
   it('final states ignore every event', () => {
-    for (const end of [[{ type: 'CONNECT_TIMEOUT' }], [{ type: 'MIDDLEWARE_OK' }, { type: 'DISCONNECT', reason: 'x', initiator: 'server' }, { type: 'LEFT' }]] as SocketMachineEvent[][]) {
+    for (const end of [
+      [{ type: 'CONNECT_TIMEOUT' }],
+      [{ type: 'MIDDLEWARE_OK' }, { type: 'DISCONNECT', reason: 'x', initiator: 'server' }, { type: 'LEFT' }],
+    ] as SocketMachineEvent[][]) {
       const { snapshot } = run(end);
       for (const event of [{ type: 'MIDDLEWARE_OK' }, { type: 'DISCONNECT', reason: 'y', initiator: 'client' }, { type: 'LEFT' }] as SocketMachineEvent[]) {
         const [next, actions] = transition(socketMachine, snapshot, event);

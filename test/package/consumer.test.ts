@@ -19,7 +19,8 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** Each step is bounded, so a step that hangs fails with its own name. */
 const STEP_MS = 240_000; // generous: a loaded 2-core machine compiles slowly
-const npm = (args: string[], cwd: string) => run('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, timeout: STEP_MS, maxBuffer: 64 * 1024 * 1024 });
+const npm = (args: string[], cwd: string) =>
+  run('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, timeout: STEP_MS, maxBuffer: 64 * 1024 * 1024 });
 const node = (args: string[], cwd: string) => run(process.execPath, args, { cwd, timeout: STEP_MS });
 
 /** The files git would put in a fresh clone (tracked, or new and not ignored), copied without dist/. */

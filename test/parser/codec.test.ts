@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as reference5 from 'socket.io-parser';
 import reference4 from 'socket.io-parser-v3';
-import {
-  Decoder,
-  Encoder,
-  PacketType,
-  codecFromParser,
-  createCodec,
-  defaultCodec,
-  type Packet,
-  type PacketCodec,
-} from '../../src/parser';
+import { Decoder, Encoder, PacketType, codecFromParser, createCodec, defaultCodec, type Packet, type PacketCodec } from '../../src/parser';
 
 const buf = (...values: number[]) => Buffer.from(values);
 
@@ -27,10 +18,7 @@ function decodeWith(codec: PacketCodec, protocol: 4 | 5, messages: Array<string 
 
 describe('our socket.io-parser-shaped Encoder and Decoder', () => {
   it('encode returns the array, as socket.io-parser 4.x does', () => {
-    expect(new Encoder().encode({ type: PacketType.EVENT, nsp: '/', data: ['a', buf(1)] })).toEqual([
-      '51-["a",{"_placeholder":true,"num":0}]',
-      buf(1),
-    ]);
+    expect(new Encoder().encode({ type: PacketType.EVENT, nsp: '/', data: ['a', buf(1)] })).toEqual(['51-["a",{"_placeholder":true,"num":0}]', buf(1)]);
   });
 
   it('the Decoder emits decoded packets and throws on bad input', () => {
@@ -151,7 +139,12 @@ describe('codecFromParser with the reference parsers', () => {
   });
 
   it('says so when a custom encoder produces no array', () => {
-    const codec = codecFromParser({ Encoder: class { encode() {} }, Decoder: Decoder });
+    const codec = codecFromParser({
+      Encoder: class {
+        encode() {}
+      },
+      Decoder: Decoder,
+    });
     expect(() => codec.encode({ type: 2, nsp: '/', data: ['x'] })).toThrow(/did not produce an array/);
   });
 });

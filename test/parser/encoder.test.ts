@@ -36,11 +36,7 @@ describe('Socket.IO encoder: the protocol examples', () => {
 
   it('encodes two attachments in a namespace', () => {
     const packet: Packet = { type: PacketType.EVENT, nsp: '/admin', data: ['baz', buf(1, 2), buf(3, 4)] };
-    expect(encodePacket(packet)).toEqual([
-      '52-/admin,["baz",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]',
-      buf(1, 2),
-      buf(3, 4),
-    ]);
+    expect(encodePacket(packet)).toEqual(['52-/admin,["baz",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]', buf(1, 2), buf(3, 4)]);
   });
 
   it('encodes binary events and acks with ids', () => {
@@ -58,9 +54,7 @@ describe('Socket.IO encoder: the protocol examples', () => {
     const arrayBuffer = new Uint8Array([5, 6]).buffer;
     const data = ['deep', { a: [{ b: new Uint16Array([0x0201]) }], c: arrayBuffer, d: new DataView(new Uint8Array([7]).buffer) }];
     const [text, ...attachments] = encodePacket({ type: PacketType.EVENT, nsp: '/', data });
-    expect(text).toBe(
-      '53-["deep",{"a":[{"b":{"_placeholder":true,"num":0}}],"c":{"_placeholder":true,"num":1},"d":{"_placeholder":true,"num":2}}]',
-    );
+    expect(text).toBe('53-["deep",{"a":[{"b":{"_placeholder":true,"num":0}}],"c":{"_placeholder":true,"num":1},"d":{"_placeholder":true,"num":2}}]');
     expect(attachments).toEqual([buf(1, 2), buf(5, 6), buf(7)]);
     expect(attachments.every((attachment) => Buffer.isBuffer(attachment))).toBe(true);
   });
@@ -77,10 +71,7 @@ describe('Socket.IO encoder: the protocol examples', () => {
   it('sees through toJSON, like socket.io-parser', () => {
     const withToJSON = { toJSON: () => ({ payload: buf(9) }) };
     expect(hasBinary(withToJSON)).toBe(true);
-    expect(encodePacket({ type: PacketType.EVENT, nsp: '/', data: ['x', withToJSON] })).toEqual([
-      '51-["x",{"payload":{"_placeholder":true,"num":0}}]',
-      buf(9),
-    ]);
+    expect(encodePacket({ type: PacketType.EVENT, nsp: '/', data: ['x', withToJSON] })).toEqual(['51-["x",{"payload":{"_placeholder":true,"num":0}}]', buf(9)]);
     const date = new Date(0);
     expect(encodePacket({ type: PacketType.EVENT, nsp: '/', data: ['when', date, buf(1)] })[0]).toBe(
       '51-["when","1970-01-01T00:00:00.000Z",{"_placeholder":true,"num":0}]',
@@ -122,9 +113,7 @@ describe('Socket.IO encoder: the protocol examples', () => {
     expect(() => encodePacket({ type: PacketType.EVENT, nsp: '/', data: ['x', circular] })).toThrow(TypeError);
     const circularWithBinary: Record<string, unknown> = { b: buf(1) };
     circularWithBinary.self = circularWithBinary;
-    expect(() => encodePacket({ type: PacketType.EVENT, nsp: '/', data: ['x', { c: circularWithBinary }] })).toThrow(
-      /circular or nested too deeply/,
-    );
+    expect(() => encodePacket({ type: PacketType.EVENT, nsp: '/', data: ['x', { c: circularWithBinary }] })).toThrow(/circular or nested too deeply/);
   });
 
   it('produces what both reference decoders read back', () => {

@@ -26,8 +26,33 @@ const protocolishText = fc.oneof(
   fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code)), maxLength: 30 }),
   fc
     .array(
-      fc.constantFrom('0', '1', '2', '3', '4', '5', '6', '9', '-', '/', ',', '?', '[', ']', '{', '}', '"', ':', 'a', 'null',
-        '"_placeholder":true', '"num":', '"disconnect"', '\ud800', '9007199254740993'),
+      fc.constantFrom(
+        '0',
+        '1',
+        '2',
+        '3',
+        '4',
+        '5',
+        '6',
+        '9',
+        '-',
+        '/',
+        ',',
+        '?',
+        '[',
+        ']',
+        '{',
+        '}',
+        '"',
+        ':',
+        'a',
+        'null',
+        '"_placeholder":true',
+        '"num":',
+        '"disconnect"',
+        '\ud800',
+        '9007199254740993',
+      ),
       { maxLength: 20 },
     )
     .map((parts) => parts.join('')),
@@ -107,7 +132,12 @@ describe('Socket.IO decoder on hostile input stays fast', () => {
     ['a megabyte-long attachments count', `5${'9'.repeat(megabyte)}-["a"]`],
     ['a megabyte-long namespace without comma', `2/${'a'.repeat(megabyte)}`],
     ['a megabyte of nested objects', `2["a",${'{"a":'.repeat(Math.floor(megabyte / 5))}1${'}'.repeat(Math.floor(megabyte / 5))}]`],
-    ['a megabyte of placeholders', `510-["a",${Array(Math.floor(megabyte / 30)).fill('{"_placeholder":true,"num":9}').join(',')}]`],
+    [
+      'a megabyte of placeholders',
+      `510-["a",${Array(Math.floor(megabyte / 30))
+        .fill('{"_placeholder":true,"num":9}')
+        .join(',')}]`,
+    ],
     ['a megabyte of lone surrogates', `2["${'\ud800'.repeat(megabyte)}"]`],
   ];
 

@@ -101,7 +101,10 @@ describe('connection state recovery on one node (socket.io-client 4.x)', () => {
     expect(lanes[0].ending).toBeUndefined();
     // Its card's axis runs to its end: both stretches are inside the picture (960 wide), apart.
     const card = buildLanes(server.io.log.events()).find((lane) => lane.sockets.some((s) => s.id === first.id))!;
-    const socketRects = [...renderConnectionCard(card).matchAll(/<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)" height="10"/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    const socketRects = [...renderConnectionCard(card).matchAll(/<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)" height="10"/g)].map((m) => [
+      Number(m[1]),
+      Number(m[2]),
+    ]);
     expect(socketRects).toHaveLength(2);
     expect(socketRects[0][0] + socketRects[0][1]).toBeLessThan(socketRects[1][0]);
     expect(socketRects[1][0] + socketRects[1][1]).toBeLessThanOrEqual(960);
@@ -115,7 +118,10 @@ describe('connection state recovery on one node (socket.io-client 4.x)', () => {
     expect(report[0].state).toBe('connected');
     expect(report[0].explanation).toMatch(new RegExp(`^recovered at .* after .* away, ${recovery.packets} missed packet\\(s\\) replayed$`));
     expect(report[0].timeline.map((entry) => entry.text)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^socket .* disconnected from \/: transport close/), expect.stringMatching(/^socket .* recovered on \/: \d+ missed packet/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/^socket .* disconnected from \/: transport close/),
+        expect.stringMatching(/^socket .* recovered on \/: \d+ missed packet/),
+      ]),
     );
   });
 
@@ -163,7 +169,9 @@ describe('connection state recovery on one node (socket.io-client 4.x)', () => {
     expect(record.expiredByMs).toBeGreaterThan(0);
     const sockets = replay(server.io.log.events()).sockets;
     const earlier = sockets.find((s) => s.id === firstId)!;
-    expect(earlier.explanation).toMatch(/^transport close: .*; not recovered at .* \(a new socket instead\): window expired by \d+ ms: away longer than maxDisconnectionDuration 200 ms$/);
+    expect(earlier.explanation).toMatch(
+      /^transport close: .*; not recovered at .* \(a new socket instead\): window expired by \d+ ms: away longer than maxDisconnectionDuration 200 ms$/,
+    );
     const replacement = sockets.find((s) => s.id === socket.id)!;
     expect(replacement.explanation).toContain(`(a new socket instead of ${firstId}): window expired by`);
   });

@@ -51,7 +51,9 @@ describe('iostate replay explains recovery', () => {
       expect.stringMatching(/^\s+transport close: /),
       expect.stringMatching(/^\s+transport close: .*; recovered at \S+ on connection \S+ after \d+ ms away, 1 missed packet\(s\) replayed$/),
     ]);
-    expect(stories(secondId)[0]).toMatch(new RegExp(`not recovered at .*\\(a new socket instead of ${firstId}\\): window expired by \\d+ ms: away longer than maxDisconnectionDuration 600 ms`));
+    expect(stories(secondId)[0]).toMatch(
+      new RegExp(`not recovered at .*\\(a new socket instead of ${firstId}\\): window expired by \\d+ ms: away longer than maxDisconnectionDuration 600 ms`),
+    );
     expect(run.stdout).toMatch(new RegExp(`socket ${firstId} recovered on /: 1 missed packet\\(s\\) replayed after \\d+ ms away`));
     expect(run.stdout).toMatch(new RegExp(`socket ${firstId} not recovered on /: window expired by \\d+ ms`));
   });

@@ -26,7 +26,14 @@ type Op =
 
 const room = fc.constantFrom(...ROOMS);
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('broadcast' as const), rooms: fc.uniqueArray(fc.constantFrom(...ROOMS, SELF), { maxLength: 2 }), except: fc.uniqueArray(fc.constantFrom(...ROOMS, SELF), { maxLength: 1 }) }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('broadcast' as const),
+      rooms: fc.uniqueArray(fc.constantFrom(...ROOMS, SELF), { maxLength: 2 }),
+      except: fc.uniqueArray(fc.constantFrom(...ROOMS, SELF), { maxLength: 1 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.constant({ kind: 'direct' as const }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom('join' as const, 'leave' as const), room }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('drop' as const), undetectedFor: fc.nat(4) }) },

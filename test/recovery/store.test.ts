@@ -85,7 +85,11 @@ describe('recovery store decisions', () => {
     expect(registry.begin(store, 'nobody', undefined)).toMatchObject({ ok: false, reason: 'unknown session' });
     expect(registry.begin(store, 'x'.repeat(100_000), undefined)).toMatchObject({ ok: false, reason: 'unknown session' });
     // A namespace deleted and made again (cleanupEmptyChildNamespaces) has a new store: the session went with the old one.
-    expect(registry.begin(registry.storeFor('/'), 'pid-1', undefined)).toMatchObject({ ok: false, reason: 'session ended', detail: expect.stringContaining('deleted') });
+    expect(registry.begin(registry.storeFor('/'), 'pid-1', undefined)).toMatchObject({
+      ok: false,
+      reason: 'session ended',
+      detail: expect.stringContaining('deleted'),
+    });
   });
 
   it('keeps no event twice when recovered twice: the second drop resumes after the first replay', () => {

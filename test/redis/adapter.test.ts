@@ -86,7 +86,11 @@ describe.skipIf(skipWithoutRedis('redis adapter'))('redis adapter between iostat
     b.io.emit('news', Buffer.from([1, 2, 3]));
     await settle([a4, b2, b4], [a, b]);
     const seen = got.map((list) => list.map(([value]) => (typeof value === 'string' ? value : `bytes ${[...new Uint8Array(value as ArrayBuffer)]}`)).sort());
-    expect(seen).toEqual([['bytes 1,2,3', 'only on a'], ['bytes 1,2,3', 'direct', 'not to the sender'], ['bytes 1,2,3', 'not to the sender']]);
+    expect(seen).toEqual([
+      ['bytes 1,2,3', 'only on a'],
+      ['bytes 1,2,3', 'direct', 'not to the sender'],
+      ['bytes 1,2,3', 'not to the sender'],
+    ]);
   });
 
   it('clients(), in(room).clients(), rooms and allRooms agree on every node (answered from the shared log)', async () => {
@@ -158,14 +162,17 @@ describe.skipIf(skipWithoutRedis('redis adapter'))('redis adapter between iostat
     c.adapter().node.connections.sub.removeAllListeners('messageBuffer');
     await waitFor('a to see c alive', () => a.adapter().node.nodesServing('/').includes('node-2'));
     const started = Date.now();
-    const error = await clientsOf(a).then(() => null, (err: Error) => err);
+    const error = await clientsOf(a).then(
+      () => null,
+      (err: Error) => err,
+    );
     foreign.disconnect();
     expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
     expect(error?.name).toBe('RequestTimeoutError');
     expect(error?.message).toBe('clients([]) timed out after 1500 ms: no answer from node-2 and 1 node(s) without an iostate name (socket.io)');
   });
 
-  it('takes { host, port } and the user\'s own clients, and leaves those clients open and clean after close', async () => {
+  it("takes { host, port } and the user's own clients, and leaves those clients open and clean after close", async () => {
     const port = Number(new URL(redis.url).port);
     const a = await startIostateNode('by-host', { host: '127.0.0.1', port });
     nodes.push(a);
@@ -260,7 +267,9 @@ describe.skipIf(skipWithoutRedis('redis adapter'))('redis adapter between iostat
     // Started once the join is in the stream: only reading what was there before it started can tell b.
     const raw = new Redis(redis.url);
     try {
-      await waitFor("a's join in the stream", async () => (await raw.xrange('socket.io-log', '-', '+')).some(([, fields]) => fields[1]!.includes('"room":"old-room"')));
+      await waitFor("a's join in the stream", async () =>
+        (await raw.xrange('socket.io-log', '-', '+')).some(([, fields]) => fields[1]!.includes('"room":"old-room"')),
+      );
     } finally {
       raw.disconnect();
     }
@@ -289,7 +298,11 @@ describe.skipIf(skipWithoutRedis('redis adapter wire'))('redis adapter wire form
     listener.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer, message: Buffer) => messages.push([channel.toString(), msgpack.decode(message)]));
     await listener.psubscribe('socket.io#/chat#*');
     node.io.of('/chat').to('room1').volatile.emit('hello', 1);
-    node.io.of('/chat').to('room1').to('room2').emit('both', Buffer.from([5]));
+    node.io
+      .of('/chat')
+      .to('room1')
+      .to('room2')
+      .emit('both', Buffer.from([5]));
     node.io.of('/chat').local.emit('not published');
     await waitFor('two messages', () => messages.length >= 2);
     await sleep(50);

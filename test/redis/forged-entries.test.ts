@@ -99,7 +99,11 @@ describe.skipIf(skipWithoutRedis('forged log entries'))('forged entries in the s
     expect(await reaches(a, 'team', victim, id)).toBe(true);
     for (const each of [a, b]) {
       const socket = each.io.log.projections.sessions.socket('/', id)!;
-      expect({ node: socket.node, status: socket.status, rooms: [...socket.rooms].sort() }).toEqual({ node: 'node-a', status: 'connected', rooms: [id, 'team'].sort() });
+      expect({ node: socket.node, status: socket.status, rooms: [...socket.rooms].sort() }).toEqual({
+        node: 'node-a',
+        status: 'connected',
+        rooms: [id, 'team'].sort(),
+      });
       expect(each.io.log.projections.sessions.session(sid)!.status).not.toBe('closed');
     }
     expect(await clientsOf(b, 'team')).toEqual([id]);
@@ -148,20 +152,43 @@ describe.skipIf(skipWithoutRedis('forged log entries'))('forged entries in the s
     expect(errors[0]).toBe(`log stream socket.io-log: skipped entry ${first}: not JSON`);
     await waitFor('the count of the entries not reported one by one', () => errors.length === 2);
     expect(errors[1]).toBe('log stream socket.io-log: skipped 7 more entries (reported at most once a second)');
-    expect(a.io.log.events().filter((event) => event.node !== 'node-a').map((event) => event.type)).toEqual(['socket.connect']);
+    expect(
+      a.io.log
+        .events()
+        .filter((event) => event.node !== 'node-a')
+        .map((event) => event.type),
+    ).toEqual(['socket.connect']);
     for (const route of ['snapshot', 'timeline', 'lanes']) {
       const response = await fetch(`http://127.0.0.1:${a.port}/iostate/${route}`);
       expect(`${route} ${response.status}`).toBe(`${route} 200`);
     }
   });
 
-  it('an entry about its own node\'s session with times no clock can show is skipped: the inspector and its explanations never fail', async () => {
+  it("an entry about its own node's session with times no clock can show is skipped: the inspector and its explanations never fail", async () => {
     const a = await node('node-a', { inspector: { auth: () => true } });
     const open = { node: 'node-x', type: 'conn.open', sid: 'x-sid', protocol: 4, transport: 'polling', remoteAddress: '10.0.0.9' };
     const settings = { pingInterval: 25000, pingTimeout: 20000, upgradeTimeout: 10000, maxPayload: 1e6, upgrades: ['websocket'] };
     await forge({ ...open, ...settings });
-    await forge({ node: 'node-x', type: 'conn.close', sid: 'x-sid', reason: 'ping timeout', initiator: 'server', transport: 'polling', lastPingAt: 1e300, lastPongAt: -1e300 });
-    await forge({ node: 'node-x', type: 'conn.open', sid: 'y-sid', protocol: 4, transport: 'polling', remoteAddress: '10.0.0.9', ...settings, pingTimeout: 1e300 });
+    await forge({
+      node: 'node-x',
+      type: 'conn.close',
+      sid: 'x-sid',
+      reason: 'ping timeout',
+      initiator: 'server',
+      transport: 'polling',
+      lastPingAt: 1e300,
+      lastPongAt: -1e300,
+    });
+    await forge({
+      node: 'node-x',
+      type: 'conn.open',
+      sid: 'y-sid',
+      protocol: 4,
+      transport: 'polling',
+      remoteAddress: '10.0.0.9',
+      ...settings,
+      pingTimeout: 1e300,
+    });
     await readUpTo(a);
     expect(a.adapter().node.skippedEntries).toBe(2);
     expect(a.io.log.projections.sessions.session('x-sid')!.status).toBe('open');

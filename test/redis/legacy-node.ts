@@ -24,7 +24,12 @@ export interface LegacyRedisAdapter {
 }
 
 interface AnyServer {
-  of(nsp: string): { connected: Record<string, any>; adapter: unknown; to(room: string): { emit(...args: unknown[]): unknown }; emit(...args: unknown[]): unknown };
+  of(nsp: string): {
+    connected: Record<string, any>;
+    adapter: unknown;
+    to(room: string): { emit(...args: unknown[]): unknown };
+    emit(...args: unknown[]): unknown;
+  };
   close(fn?: () => void): void;
 }
 
@@ -42,7 +47,8 @@ type LegacyAdapterClass = { pubClient: { quit(): void }; subClient: { quit(): vo
 export async function startLegacyNode(kind: 'iostate' | 'socket.io 2.5.1', url: string): Promise<LegacyNode> {
   const http: HttpServer = createServer();
   const Adapter = socketIoRedis(url, { requestsTimeout: 1500 }) as unknown as LegacyAdapterClass;
-  const io: AnyServer = kind === 'iostate' ? new Server(http, { serveClient: false, adapter: Adapter as never }) : new SocketIoV2(http, { serveClient: false, adapter: Adapter });
+  const io: AnyServer =
+    kind === 'iostate' ? new Server(http, { serveClient: false, adapter: Adapter as never }) : new SocketIoV2(http, { serveClient: false, adapter: Adapter });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const adapter = (nsp = '/') => io.of(nsp).adapter as LegacyRedisAdapter;
   return {
@@ -69,4 +75,3 @@ export async function subscribers(url: string, channel: string): Promise<number>
 
 export const call = <T>(fn: (cb: (err: Error | null | undefined, value: T) => void) => void) =>
   new Promise<T>((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value))));
-

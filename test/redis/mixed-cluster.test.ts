@@ -68,7 +68,8 @@ describe.skipIf(skipWithoutRedis('mixed cluster'))('mixed cluster: socket.io 4 +
     await waitFor('every broadcast to arrive', () => got[0]!.length === 4 && got[1]!.length === 5 && got[2]!.length === 3).catch((error: Error) => {
       throw new Error(`${error.message}: ${JSON.stringify(got)}`);
     });
-    const text = (list: unknown[][]) => list.map(([value]) => (typeof value === 'string' ? value : `bytes ${[...new Uint8Array(value as ArrayBuffer)]}`)).sort();
+    const text = (list: unknown[][]) =>
+      list.map(([value]) => (typeof value === 'string' ? value : `bytes ${[...new Uint8Array(value as ArrayBuffer)]}`)).sort();
     expect(text(got[0]!)).toEqual(['bytes 7', 'bytes 9,8', 'from iostate to room', 'from socket.io to room']);
     expect(text(got[1]!)).toEqual(['bytes 7', 'bytes 9,8', 'from iostate to room', 'from socket.io to room', 'socket.io sender excluded']);
     expect(text(got[2]!)).toEqual(['bytes 7', 'bytes 9,8', 'socket.io sender excluded']);

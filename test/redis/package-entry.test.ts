@@ -37,13 +37,13 @@ describe.skipIf(!built || skipWithoutRedis('iostate/redis package entry'))("requ
       "import { createRequire } from 'node:module';",
       "const required = createRequire(process.cwd() + '/entry.js')('iostate/redis');",
       `const names = ${JSON.stringify(names)};`,
-      "console.log(JSON.stringify(names.map((name) => [name, typeof required[name], imported[name] === required[name]])));",
+      'console.log(JSON.stringify(names.map((name) => [name, typeof required[name], imported[name] === required[name]])));',
     ].join('\n');
     const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { cwd: fileURLToPath(repoRoot) });
     expect(JSON.parse(stdout)).toEqual(names.map((name) => [name, 'function', true]));
   });
 
-  it('two servers from the built package deliver each other\'s broadcasts', async () => {
+  it("two servers from the built package deliver each other's broadcasts", async () => {
     const iostate = requireFromHere('iostate') as { Server: new (...args: unknown[]) => any };
     const { redisAdapter } = requireFromHere('iostate/redis') as { redisAdapter: (options: object) => unknown };
     const servers = [0, 1].map((i) => {

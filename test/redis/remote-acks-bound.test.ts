@@ -7,7 +7,7 @@ describe('RemoteAcks', () => {
     vi.useRealTimers();
   });
 
-  it('waits for a request\'s own timeout, else the default, and then forgets the acks still missing', () => {
+  it("waits for a request's own timeout, else the default, and then forgets the acks still missing", () => {
     vi.useFakeTimers();
     const acks = new RemoteAcks(100, 5000, () => {});
     const forgotten: string[] = [];

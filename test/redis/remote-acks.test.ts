@@ -68,7 +68,7 @@ describe.skipIf(skipWithoutRedis('remote acks'))('broadcasts with acks from a so
     return new Promise((resolve) => io4.timeout(timeout).emit('ask', (err: Error | null, replies: unknown[]) => resolve({ err, replies })));
   }
 
-  it('forgets the acks still missing at the request\'s timeout: a late ack is not published', async () => {
+  it("forgets the acks still missing at the request's timeout: a late ack is not published", async () => {
     await startCluster();
     const acks = await watchAcks();
     const silent = await client(4);
@@ -89,7 +89,9 @@ describe.skipIf(skipWithoutRedis('remote acks'))('broadcasts with acks from a so
     late.emit('after');
     await afterAck;
     // Anything iostate published before this marker has reached the listener by the time the marker does.
-    const marker = new Promise<void>((resolve) => redisClients[2]!.on('messageBuffer', (_c: Buffer, m: Buffer) => m.toString() === '{"marker":1}' && resolve()));
+    const marker = new Promise<void>((resolve) =>
+      redisClients[2]!.on('messageBuffer', (_c: Buffer, m: Buffer) => m.toString() === '{"marker":1}' && resolve()),
+    );
     await a.adapter().node.connections.pub.publish('socket.io-response#/#', '{"marker":1}');
     await marker;
     expect(acks).toEqual(['in time']);
@@ -113,7 +115,7 @@ describe.skipIf(skipWithoutRedis('remote acks'))('broadcasts with acks from a so
       'refused a broadcast with acks from another node: it would wait for 2 more acks, over maxPendingAcks (3, 2 waiting); the requester gets no answer from this node',
     ]);
     expect((await first).err?.message).toBe('operation has timed out');
-    await waitFor('the first broadcast\'s acks to be forgotten', () => a.adapter().node.pendingRemoteAcks === 0);
+    await waitFor("the first broadcast's acks to be forgotten", () => a.adapter().node.pendingRemoteAcks === 0);
     const answering = silent.map((socket) => socket.on('ask', (...args: unknown[]) => (args[args.length - 1] as (answer: string) => void)('yes')));
     expect(answering).toHaveLength(2);
     expect(await ask(2000)).toEqual({ err: null, replies: ['yes', 'yes'] });

@@ -54,7 +54,7 @@ describe.skipIf(skipWithoutRedis('socket.io-redis 5 compat'))('iostate/redis wit
 
   const done = (fn: (cb: (err?: Error | null) => void) => void) => call<void>((cb) => fn((err) => cb(err, undefined)));
 
-  it('compat requests are socket.io-redis 5\'s: requestid, no uid, its type numbers; binary broadcasts are typed BINARY_EVENT', async () => {
+  it("compat requests are socket.io-redis 5's: requestid, no uid, its type numbers; binary broadcasts are typed BINARY_EVENT", async () => {
     const a = await node('a', 'socket.io-redis-5');
     // Someone else listens, so requests are published at all.
     await node('b', 'socket.io-redis-5');
@@ -123,7 +123,12 @@ describe.skipIf(skipWithoutRedis('socket.io-redis 5 compat'))('iostate/redis wit
     const responses = await listen('socket.io-response#/#');
     const publisher = new Redis(redis.url);
     try {
-      for (const [type, sid] of [[1, '__proto__'], [6, 'constructor'], [3, 'hasOwnProperty'], [4, '__proto__']] as const) {
+      for (const [type, sid] of [
+        [1, '__proto__'],
+        [6, 'constructor'],
+        [3, 'hasOwnProperty'],
+        [4, '__proto__'],
+      ] as const) {
         await publisher.publish('socket.io-request#/#', JSON.stringify({ requestid: `forged${type}`, type, sid, room: 'r', close: true }));
       }
       // A real request after them: once it is answered, the forged ones were handled.
@@ -144,7 +149,11 @@ describe.skipIf(skipWithoutRedis('socket.io-redis 5 compat'))('iostate/redis wit
     const responses = await listen('socket.io-response#/#');
     const publisher = new Redis(redis.url);
     try {
-      for (const [type, sid] of [[2, '__proto__'], [3, 'constructor'], [4, '__proto__']] as const) {
+      for (const [type, sid] of [
+        [2, '__proto__'],
+        [3, 'constructor'],
+        [4, '__proto__'],
+      ] as const) {
         await publisher.publish('socket.io-request#/#', JSON.stringify({ uid: 'forger', requestId: `forged${type}`, type, sid, room: 'r', close: true }));
       }
       const onA = await client(a.port);

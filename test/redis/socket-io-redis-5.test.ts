@@ -52,7 +52,8 @@ describe.skipIf(skipWithoutRedis('socket.io-redis 5'))('socket.io-redis 5 on an 
     iostate.socket(onIostate4).broadcast.emit('news', 'iostate sender excluded');
     iostate.io.of('/').emit('news', Buffer.from([9, 8]));
     reference.io.of('/').emit('news', Buffer.from([7]));
-    const text = (list: unknown[][]) => list.map(([value]) => (typeof value === 'string' ? value : `bytes ${[...new Uint8Array(value as ArrayBuffer)]}`)).sort();
+    const text = (list: unknown[][]) =>
+      list.map(([value]) => (typeof value === 'string' ? value : `bytes ${[...new Uint8Array(value as ArrayBuffer)]}`)).sort();
     const expected = [
       ['2.5.1 sender excluded', 'bytes 7', 'bytes 9,8', 'from 2.5.1 to room', 'from iostate to room', 'iostate sender excluded'],
       ['2.5.1 sender excluded', 'bytes 7', 'bytes 9,8'],

@@ -92,7 +92,9 @@ describe('RedisStreamSink', () => {
     sink.write(event(2));
     await sink.flush();
     expect(redis.appended.map((e) => e.seq)).toEqual([2]);
-    expect(errors).toEqual([`event log stream s: a room.join event of ${JSON.stringify(huge).length} characters was not appended (other nodes take at most ${MAX_EVENT_CHARS})`]);
+    expect(errors).toEqual([
+      `event log stream s: a room.join event of ${JSON.stringify(huge).length} characters was not appended (other nodes take at most ${MAX_EVENT_CHARS})`,
+    ]);
     await sink.close();
   });
 

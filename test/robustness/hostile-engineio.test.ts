@@ -65,7 +65,12 @@ const BODIES: Array<[string, string | Buffer, string, Protocol]> = [
   ['a length prefix that is not a number', 'abc:4', 'text/plain', 3],
   ['a length that cuts a character in half', '3:4é', 'text/plain', 3],
   ['a length prefix with no packet', '1:', 'text/plain', 3],
-  ['a binary payload with no 0xff separator', Buffer.from([0x00, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09]), 'application/octet-stream', 3],
+  [
+    'a binary payload with no 0xff separator',
+    Buffer.from([0x00, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09]),
+    'application/octet-stream',
+    3,
+  ],
   ['a binary payload with a length beyond the body', Buffer.from([0x01, 0x09, 0x09, 0x09, 0xff, 0x04]), 'application/octet-stream', 3],
   ['a binary payload with a bad type byte', Buffer.from([0x07, 0x01, 0xff, 0x04]), 'application/octet-stream', 3],
   ['empty records between separators', '4a\x1e\x1e\x1e4b', 'text/plain', 4],

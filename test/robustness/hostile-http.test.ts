@@ -62,7 +62,9 @@ describe('requests that must be refused without a session', () => {
   });
 
   it('a JSONP index carrying script is reduced to its digits', async () => {
-    const res = await env.bystanders.around(() => rawRequest(env.running.port, 'GET', `${PATH}?EIO=3&transport=polling&j=${encodeURIComponent('1);alert(document.cookie);//')}`));
+    const res = await env.bystanders.around(() =>
+      rawRequest(env.running.port, 'GET', `${PATH}?EIO=3&transport=polling&j=${encodeURIComponent('1);alert(document.cookie);//')}`),
+    );
     expect(res.status).toBe(200);
     expect(res.body).not.toContain('alert');
     expect(res.body).toMatch(/^___eio\[1\]\(/);
@@ -98,9 +100,14 @@ describe.each([3, 4] as Protocol[])('polling abuse on EIO=%i', (protocol) => {
 
   it('a second POST while one is still arriving ends only that session', async () => {
     const sid = await bareSession(protocol);
-    const slow = await slowRequest(env.running.port, `POST ${PATH}?${sessionQuery(protocol, sid)} HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\n${'x'.repeat(10)}`);
+    const slow = await slowRequest(
+      env.running.port,
+      `POST ${PATH}?${sessionQuery(protocol, sid)} HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\n${'x'.repeat(10)}`,
+    );
     try {
-      const second = await env.bystanders.around(() => rawRequest(env.running.port, 'POST', `${PATH}?${sessionQuery(protocol, sid)}`, { body: pollingPayload(protocol, ['42["x"]']) }));
+      const second = await env.bystanders.around(() =>
+        rawRequest(env.running.port, 'POST', `${PATH}?${sessionQuery(protocol, sid)}`, { body: pollingPayload(protocol, ['42["x"]']) }),
+      );
       expect(second.status).toBe(400);
       await until(() => env.running.io.engine.clients[sid] === undefined, 'the overlapping session to close');
     } finally {
@@ -110,7 +117,10 @@ describe.each([3, 4] as Protocol[])('polling abuse on EIO=%i', (protocol) => {
 
   it('a body cut short by the client ends only that session', async () => {
     const sid = await bareSession(protocol);
-    const partial = await slowRequest(env.running.port, `POST ${PATH}?${sessionQuery(protocol, sid)} HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n\r\n${'x'.repeat(100)}`);
+    const partial = await slowRequest(
+      env.running.port,
+      `POST ${PATH}?${sessionQuery(protocol, sid)} HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n\r\n${'x'.repeat(100)}`,
+    );
     await env.bystanders.around(async () => {
       partial.destroy();
       await until(() => env.running.io.engine.clients[sid] === undefined, 'the cut session to close', SESSION_BOUND_MS + 1000);

@@ -72,7 +72,10 @@ describe('a flood of huge namespace names from one connection', () => {
     expect(problems).toEqual([]);
     // The history survived: every earlier connection's open and close.
     for (const sid of historySids) {
-      expect(events.filter((e) => (e.type === 'conn.open' || e.type === 'conn.close') && e.sid === sid).map((e) => e.type)).toEqual(['conn.open', 'conn.close']);
+      expect(events.filter((e) => (e.type === 'conn.open' || e.type === 'conn.close') && e.sid === sid).map((e) => e.type)).toEqual([
+        'conn.open',
+        'conn.close',
+      ]);
     }
     // The flood took a bounded share, and says what it held back.
     const bytes = files.reduce((sum, f) => sum + fs.statSync(f).size, 0);
@@ -126,7 +129,10 @@ describe('secrets in the log', () => {
     const text = fs.readFileSync(file, 'utf8');
     expect(text).not.toContain(TOKEN);
     expect(text).not.toMatch(/\\n\s+at /);
-    const inFile = text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as LogEvent);
+    const inFile = text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as LogEvent);
     for (const events of [inFile, streamed]) {
       expect(events.find((e) => e.type === 'socket.refused')).toEqual(expect.objectContaining({ nsp: '/admin', message: 'not authorized' }));
       expect(events.find((e) => e.type === 'socket.refused')).not.toHaveProperty('data');
@@ -138,10 +144,17 @@ describe('secrets in the log', () => {
 
   it('keeps them when the application opts in', async () => {
     const { file, streamed } = await refuseAndThrow({ refusalData: true, errorStacks: true });
-    const inFile = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as LogEvent);
+    const inFile = fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as LogEvent);
     for (const events of [inFile, streamed]) {
       expect(events.find((e) => e.type === 'socket.refused')).toMatchObject({ data: { token: TOKEN } });
-      expect(events.find((e) => e.type === 'app.error')).toMatchObject({ errorType: 'TypeError', stack: expect.stringMatching(/^TypeError: Cannot read properties of undefined[^]*\n\s+at /) });
+      expect(events.find((e) => e.type === 'app.error')).toMatchObject({
+        errorType: 'TypeError',
+        stack: expect.stringMatching(/^TypeError: Cannot read properties of undefined[^]*\n\s+at /),
+      });
     }
   });
 });

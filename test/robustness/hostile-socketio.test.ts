@@ -54,17 +54,27 @@ const CASES: Case[] = [
   { name: 'CONNECT with a non-JSON payload', send: ['0/x,{bad'], outcome: 'closed' },
   // CVE-2024-38355 and its siblings: reserved names from the client. Protocol v4 (2.x) answers
   // with an ERROR packet; v5 has no error packet after connect, so the server only reports it.
-  ...['error', 'connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener'].map(
-    (event): Case => ({ name: `reserved event "${event}"`, send: [`2${JSON.stringify([event, 'forged'])}`], outcome: 'error packet' }),
-  ),
+  ...['error', 'connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener'].map((event): Case => ({
+    name: `reserved event "${event}"`,
+    send: [`2${JSON.stringify([event, 'forged'])}`],
+    outcome: 'error packet',
+  })),
   { name: 'ACK for an id never sent', send: ['3123["x"]'], outcome: 'ignored' },
   { name: 'DISCONNECT of a namespace never joined', send: ['1/nowhere,'], outcome: 'ignored' },
   { name: 'EVENT to a namespace never joined', send: ['2/nowhere,["x"]'], outcome: 'ignored' },
   { name: 'placeholder in a text packet stays a plain object', send: [`2["x",${placeholder(0)}]`], outcome: 'ignored' },
   { name: 'numeric event name', send: ['2[42,"y"]'], outcome: 'ignored' },
   // Names of Object.prototype members must reach no built-in.
-  ...['__proto__', 'constructor', 'toString', 'hasOwnProperty'].map((event): Case => ({ name: `event named "${event}"`, send: [`2["${event}",{"__proto__":{"polluted":true}}]`], outcome: 'ignored' })),
-  { name: 'JSON that tries to pollute prototypes', send: ['2["x",{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}]'], outcome: 'ignored' },
+  ...['__proto__', 'constructor', 'toString', 'hasOwnProperty'].map((event): Case => ({
+    name: `event named "${event}"`,
+    send: [`2["${event}",{"__proto__":{"polluted":true}}]`],
+    outcome: 'ignored',
+  })),
+  {
+    name: 'JSON that tries to pollute prototypes',
+    send: ['2["x",{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}]'],
+    outcome: 'ignored',
+  },
 ];
 
 let running: Running;
@@ -118,7 +128,10 @@ describe.each(ALL_VARIANTS)('hostile Socket.IO packets over EIO=%i %s', (protoco
 
       const events = running.io.log.events().filter((e) => 'sid' in e && e.sid === victim.sid);
       if (outcome === 'closed') {
-        expect(events.some((e) => e.type === 'conn.error'), 'a conn.error names the bad packet').toBe(true);
+        expect(
+          events.some((e) => e.type === 'conn.error'),
+          'a conn.error names the bad packet',
+        ).toBe(true);
         expect(events.filter((e) => e.type === 'conn.close')).toHaveLength(1);
       } else {
         expect(running.io.engine.clients[victim.sid], 'the victim is still connected').toBeDefined();

@@ -70,18 +70,21 @@ describe('handshakes', () => {
 });
 
 describe('extension offers named after Object.prototype members (ws < 3.3.1 DoS)', () => {
-  it.each(['constructor', 'permessage-deflate; constructor', '__proto__, hasOwnProperty=1', 'permessage-deflate; client_max_window_bits; toString'])('%s', async (offer) => {
-    const status = await env.bystanders.around(async () => {
-      const hand = await handRolledUpgrade(env.running.port, 'EIO=4&transport=websocket', { 'Sec-WebSocket-Extensions': offer });
-      try {
-        return await upgradeStatus(hand);
-      } finally {
-        hand.socket.destroy();
-      }
-    });
-    // Unknown extensions are ignored or the offer is refused; either way it is answered.
-    expect([101, 400]).toContain(status);
-  });
+  it.each(['constructor', 'permessage-deflate; constructor', '__proto__, hasOwnProperty=1', 'permessage-deflate; client_max_window_bits; toString'])(
+    '%s',
+    async (offer) => {
+      const status = await env.bystanders.around(async () => {
+        const hand = await handRolledUpgrade(env.running.port, 'EIO=4&transport=websocket', { 'Sec-WebSocket-Extensions': offer });
+        try {
+          return await upgradeStatus(hand);
+        } finally {
+          hand.socket.destroy();
+        }
+      });
+      // Unknown extensions are ignored or the offer is refused; either way it is answered.
+      expect([101, 400]).toContain(status);
+    },
+  );
 });
 
 /** A WebSocket session opened by hand and connected to `/`; returns it and its sid. */
@@ -111,7 +114,11 @@ const BAD_FRAMES: Array<[string, () => Buffer]> = [
   // GHSA-96hv-2xvq-fx4p: memory exhaustion through countless tiny fragments (ws caps them at 16,384).
   [
     '20,000 one-byte fragments',
-    () => Buffer.concat([frame({ opcode: 1, fin: false, payload: Buffer.from('4') }), ...Array.from({ length: 20_000 }, () => frame({ opcode: 0, fin: false, payload: Buffer.from(' ') }))]),
+    () =>
+      Buffer.concat([
+        frame({ opcode: 1, fin: false, payload: Buffer.from('4') }),
+        ...Array.from({ length: 20_000 }, () => frame({ opcode: 0, fin: false, payload: Buffer.from(' ') })),
+      ]),
   ],
 ];
 

@@ -96,7 +96,10 @@ describe('lifecycle faults', () => {
     await until(() => io.engine.clientsCount === 0, 'every session to close');
     raw.close();
     checkInvariants(io, true);
-    const reasons = io.log.events().filter((e) => e.type === 'conn.close').map((e) => e.type === 'conn.close' && e.reason);
+    const reasons = io.log
+      .events()
+      .filter((e) => e.type === 'conn.close')
+      .map((e) => e.type === 'conn.close' && e.reason);
     expect(new Set(reasons)).toEqual(new Set(['server shutting down']));
     for (const nsp of Object.values(io.nsps)) expect(Object.keys(nsp.connected)).toEqual([]);
     await until(() => disconnects.length === ready.length, 'every client to see the shutdown');

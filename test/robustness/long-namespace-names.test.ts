@@ -24,7 +24,9 @@ describe('namespace names longer than the bound', () => {
     it(`are refused as an invalid namespace while a name at the bound connects (Engine.IO v${protocol})`, async () => {
       running = await startIostate();
       const created: string[] = [];
-      running.io.of((_name: string, _query: unknown, next: (err: Error | null, ok: boolean) => void) => next(null, true)).on('connection', (socket) => created.push(socket.nsp.name));
+      running.io
+        .of((_name: string, _query: unknown, next: (err: Error | null, ok: boolean) => void) => next(null, true))
+        .on('connection', (socket) => created.push(socket.nsp.name));
       session = await RawSession.open(running.port, protocol, 'websocket');
       const atBound = `/${'a'.repeat(MAX_NAMESPACE_NAME_LENGTH - 1)}`;
       const tooLong = `/${'b'.repeat(MAX_NAMESPACE_NAME_LENGTH)}`;

@@ -26,7 +26,9 @@ function measure(impl: 'iostate' | 'socket.io', cleanup = false): Promise<Measur
   const script = new URL('./fixtures/namespace-memory.ts', import.meta.url).pathname;
   const args = ['--import', 'tsx', script, impl, String(NAMESPACES), String(impl === 'iostate' ? WARM_UP : 500), cleanup ? 'cleanup' : 'keep'];
   return new Promise((resolve, reject) =>
-    execFile(process.execPath, args, { timeout: 110_000 }, (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(JSON.parse(stdout)))),
+    execFile(process.execPath, args, { timeout: 110_000 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(JSON.parse(stdout)),
+    ),
   );
 }
 

@@ -117,7 +117,11 @@ describe('option types are checked at construction', () => {
 
   it("knows every option of socket.io 2.5.1 and engine.io 3 (read from their sources): none is 'unknown'", () => {
     const fromV2 = createRequire(createRequire(import.meta.url).resolve('socket.io-v2'));
-    const sources = [fromV2.resolve('engine.io'), path.join(path.dirname(fromV2.resolve('engine.io')), 'server.js'), createRequire(import.meta.url).resolve('socket.io-v2')];
+    const sources = [
+      fromV2.resolve('engine.io'),
+      path.join(path.dirname(fromV2.resolve('engine.io')), 'server.js'),
+      createRequire(import.meta.url).resolve('socket.io-v2'),
+    ];
     const names = new Set<string>();
     for (const file of sources) for (const [, name] of readFileSync(file, 'utf8').matchAll(/\b(?:opts|options)\.(\w+)/g)) names.add(name);
     for (const internal of ['allowRequest', 'initialPacket']) expect(names).toContain(internal); // the reading found the list
@@ -144,7 +148,11 @@ function interfaceFields(file: string, name: string): string[] {
 it('every option of socket.io 4 and engine.io 6 (read from their type definitions) is supported or warned about, never unknown', () => {
   const engineTypes = path.join(path.dirname(createRequire(import.meta.url).resolve('engine.io')), 'server.d.ts');
   const socketIoTypes = path.join(path.dirname(createRequire(import.meta.url).resolve('socket.io')), 'index.d.ts');
-  const names = [...interfaceFields(engineTypes, 'ServerOptions'), ...interfaceFields(engineTypes, 'AttachOptions'), ...interfaceFields(socketIoTypes, 'ServerOptions')];
+  const names = [
+    ...interfaceFields(engineTypes, 'ServerOptions'),
+    ...interfaceFields(engineTypes, 'AttachOptions'),
+    ...interfaceFields(socketIoTypes, 'ServerOptions'),
+  ];
   expect(names).toEqual(expect.arrayContaining(['cors', 'allowEIO3', 'connectionStateRecovery', 'cleanupEmptyChildNamespaces'])); // the reading found the lists
   expect(names.filter((name) => optionKind(name) === 'unknown')).toEqual([]);
   expect(optionKind('cors')).toBe('unsupported');
@@ -167,7 +175,9 @@ describe('options this API does not implement warn once per process', () => {
     expect(() => new Server({ connectionStateRecovery: { maxDisconnectionDuration: '2m' }, eventLog: false } as never)).toThrow(
       'iostate: option connectionStateRecovery.maxDisconnectionDuration must be a number of milliseconds from 0 to 2147483647, got string',
     );
-    expect(() => new Server({ connectionStateRecovery: { maxPackets: 0 }, eventLog: false } as never)).toThrow('connectionStateRecovery.maxPackets must be a whole number');
+    expect(() => new Server({ connectionStateRecovery: { maxPackets: 0 }, eventLog: false } as never)).toThrow(
+      'connectionStateRecovery.maxPackets must be a whole number',
+    );
     expect(() => new Server({ connectionStateRecovery: { skipMiddleware: false }, eventLog: false } as never)).toThrow('no other fields than');
     new Server({ allowEIO3: false, eventLog: false } as never).close();
     expect(warnings.at(-1)?.message).toContain('option allowEIO3');
@@ -199,7 +209,11 @@ describe('misused API calls throw at the call, and clients never see an internal
     ['io.path(5)', (io: Server) => io.path(5 as never), 'io.path(value) must be a path'],
     ['io.origins(5)', (io: Server) => io.origins(5 as never), 'io.origins(value) must be'],
     ['io.serveClient("no")', (io: Server) => io.serveClient('no' as never), 'io.serveClient(value) must be true or false'],
-    ["io.set('heartbeat timeout', 'abc')", (io: Server) => io.set('heartbeat timeout', 'abc'), 'io.set("heartbeat timeout", value) must be a number of milliseconds'],
+    [
+      "io.set('heartbeat timeout', 'abc')",
+      (io: Server) => io.set('heartbeat timeout', 'abc'),
+      'io.set("heartbeat timeout", value) must be a number of milliseconds',
+    ],
   ])('%s', async (_call, misuse, message) => {
     running = await startIostate();
     const io = running.io;

@@ -32,7 +32,14 @@ type Command =
 const client = fc.nat(4);
 const room = fc.constantFrom('a', 'b');
 const command: fc.Arbitrary<Command> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ type: fc.constant('connect' as const), generation: fc.constantFrom('v2' as const, 'v4' as const), transport: fc.constantFrom('polling' as const, 'websocket' as const, 'upgrade' as const) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      type: fc.constant('connect' as const),
+      generation: fc.constantFrom('v2' as const, 'v4' as const),
+      transport: fc.constantFrom('polling' as const, 'websocket' as const, 'upgrade' as const),
+    }),
+  },
   { weight: 3, arbitrary: fc.record({ type: fc.constantFrom('join' as const, 'leave' as const), client, room }) },
   { weight: 3, arbitrary: fc.record({ type: fc.constantFrom('echo' as const, 'ask' as const), client }) },
   { weight: 2, arbitrary: fc.record({ type: fc.constantFrom('burst' as const, 'upload' as const), client, count: fc.integer({ min: 1, max: 20 }) }) },
@@ -209,7 +216,10 @@ async function run(commands: Command[]): Promise<void> {
     }
     for (const peer of peers) {
       const expected = new Set(server.expected.get(peer.socketId) ?? []);
-      expect(peer.received.every((n, i) => expected.has(n) && (i === 0 || n > peer.received[i - 1])), `order seen by ${peer.socketId}`).toBe(true);
+      expect(
+        peer.received.every((n, i) => expected.has(n) && (i === 0 || n > peer.received[i - 1])),
+        `order seen by ${peer.socketId}`,
+      ).toBe(true);
       for (const [id, calls] of peer.clientAcks) expect(calls, `client ack ${id}`).toBeLessThanOrEqual(1);
       for (const [id, calls] of server.serverAcks.get(peer.socketId) ?? []) expect(calls, `server ack ${id}`).toBeLessThanOrEqual(1);
     }
@@ -218,7 +228,10 @@ async function run(commands: Command[]): Promise<void> {
     for (const peer of peers) {
       const uploads = server.uploads.get(peer.socketId) ?? [];
       if (peer.live) await until(() => !peer.live || uploads.length === peer.sent, `${peer.sent} uploads from ${peer.socketId}`);
-      expect(uploads.every((n, i) => n === i + 1), `uploads from ${peer.socketId} in order`).toBe(true);
+      expect(
+        uploads.every((n, i) => n === i + 1),
+        `uploads from ${peer.socketId} in order`,
+      ).toBe(true);
     }
 
     // Left alone, every session ends (silent ones by the heartbeat) and nothing is left behind.

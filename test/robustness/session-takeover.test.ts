@@ -80,7 +80,15 @@ function forgeMessage(target: Target, protocol: Protocol, sid: string, headers: 
   const body = pollingPayload(protocol, ['42["chat","forged"]']);
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port: target.port, localAddress: ATTACKER_ADDRESS, method: 'POST', path: `${PATH}?EIO=${protocol}&transport=polling&sid=${encodeURIComponent(sid)}`, headers: { 'Content-Type': 'text/plain;charset=UTF-8', ...headers }, agent: false },
+      {
+        host: '127.0.0.1',
+        port: target.port,
+        localAddress: ATTACKER_ADDRESS,
+        method: 'POST',
+        path: `${PATH}?EIO=${protocol}&transport=polling&sid=${encodeURIComponent(sid)}`,
+        headers: { 'Content-Type': 'text/plain;charset=UTF-8', ...headers },
+        agent: false,
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
@@ -93,7 +101,9 @@ function forgeMessage(target: Target, protocol: Protocol, sid: string, headers: 
 
 /** The attacker's WebSocket with session `sid`: 'taken' when the server answered its probe. */
 function stealSession(target: Target, protocol: Protocol, sid: string): Promise<'taken' | 'refused'> {
-  const ws = new WebSocket(`ws://127.0.0.1:${target.port}${PATH}?EIO=${protocol}&transport=websocket&sid=${encodeURIComponent(sid)}`, { localAddress: ATTACKER_ADDRESS });
+  const ws = new WebSocket(`ws://127.0.0.1:${target.port}${PATH}?EIO=${protocol}&transport=websocket&sid=${encodeURIComponent(sid)}`, {
+    localAddress: ATTACKER_ADDRESS,
+  });
   cleanups.push(() => ws.terminate());
   return new Promise((resolve) => {
     ws.once('open', () => ws.send('2probe'));
@@ -143,7 +153,9 @@ describe('4.x clients: the socket id gives no hold on the session', () => {
     const ids: Array<{ id: string; sid: string }> = [];
     const root = await connectVictim(target, 'v4', 'websocket');
     const server = target.victimSocket().server;
-    const joined = new Promise<void>((resolve) => server.of('/chat').on('connection', (socket: any) => (ids.push({ id: socket.id, sid: socket.conn.id }), resolve())));
+    const joined = new Promise<void>((resolve) =>
+      server.of('/chat').on('connection', (socket: any) => (ids.push({ id: socket.id, sid: socket.conn.id }), resolve())),
+    );
     const chat = root.io.socket('/chat');
     cleanups.push(() => chat.close());
     await joined;

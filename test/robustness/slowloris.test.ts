@@ -20,7 +20,10 @@ describe.each([3, 4] as Protocol[])('slowloris on EIO=%i', (protocol) => {
     const res = await rawRequest(env.running.port, 'GET', `${PATH}?EIO=${protocol}&transport=polling`);
     const sid: string = JSON.parse(/0(\{.*?"sid".*?\})/.exec(res.body)![1]).sid;
     const start = Date.now();
-    const slow = await slowRequest(env.running.port, `POST ${PATH}?EIO=${protocol}&transport=polling&sid=${sid} HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\n`);
+    const slow = await slowRequest(
+      env.running.port,
+      `POST ${PATH}?EIO=${protocol}&transport=polling&sid=${sid} HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\n`,
+    );
     const trickle = setInterval(() => slow.write('x'), 50);
     try {
       await env.bystanders.around(() => closedByServer(slow, SESSION_BOUND_MS + 2000));
@@ -37,8 +40,12 @@ describe.each([3, 4] as Protocol[])('slowloris on EIO=%i', (protocol) => {
     const sid: string = JSON.parse(/0(\{.*?"sid".*?\})/.exec(res.body)![1]).sid;
     // v4 refuses binary bodies; v3 refuses a POST on a JSONP-less session only by size, so use an overlap there.
     const refused = protocol === 4 ? 'application/octet-stream' : 'text/plain';
-    if (protocol === 3) void slowRequest(env.running.port, `POST ${PATH}?EIO=3&transport=polling&sid=${sid} HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n1`);
-    const slow = await slowRequest(env.running.port, `POST ${PATH}?EIO=${protocol}&transport=polling&sid=${sid} HTTP/1.1\r\nHost: x\r\nContent-Type: ${refused}\r\nContent-Length: 100000\r\n\r\n`);
+    if (protocol === 3)
+      void slowRequest(env.running.port, `POST ${PATH}?EIO=3&transport=polling&sid=${sid} HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n1`);
+    const slow = await slowRequest(
+      env.running.port,
+      `POST ${PATH}?EIO=${protocol}&transport=polling&sid=${sid} HTTP/1.1\r\nHost: x\r\nContent-Type: ${refused}\r\nContent-Length: 100000\r\n\r\n`,
+    );
     const trickle = setInterval(() => slow.write('x'), 50);
     try {
       const answer = await env.bystanders.around(() => closedByServer(slow, 2000));

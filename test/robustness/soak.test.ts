@@ -12,7 +12,23 @@ const SCRIPT = path.join(__dirname, '../../scripts/soak.ts');
 
 describe('soak (reduced scale)', () => {
   it('churn and abandoned connections leave no session, socket, room, handle or heap behind', async () => {
-    const args = ['--expose-gc', '--import', 'tsx', SCRIPT, '--rounds', '2', '--duration', '2', '--concurrency', '8', '--abandoned', '150', '--log-capacity', '500', '--json'];
+    const args = [
+      '--expose-gc',
+      '--import',
+      'tsx',
+      SCRIPT,
+      '--rounds',
+      '2',
+      '--duration',
+      '2',
+      '--concurrency',
+      '8',
+      '--abandoned',
+      '150',
+      '--log-capacity',
+      '500',
+      '--json',
+    ];
     const stdout = await new Promise<string>((resolve, reject) => {
       execFile(process.execPath, args, { timeout: 60_000 }, (error, out, err) => {
         // A failed soak exits 1 with its report on stdout: read it rather than the bare exit code.

@@ -52,7 +52,7 @@ function get(port: number, path: string, headers: Record<string, string> = {}, m
 }
 
 describe('createClientBundleHandler', () => {
-  it('serves <path>/socket.io.js: the socket.io-client 2.x bundle byte for byte, with 2.5.1\'s headers', async () => {
+  it("serves <path>/socket.io.js: the socket.io-client 2.x bundle byte for byte, with 2.5.1's headers", async () => {
     const port = await serve('/socket.io');
     const reply = await get(port, '/socket.io/socket.io.js');
     expect(reply.status).toBe(200);
@@ -64,7 +64,7 @@ describe('createClientBundleHandler', () => {
     expect(reply.headers.etag).toBe(`"${versionOf('socket.io-client-v2')}"`);
   });
 
-  it('serves the 4.x bundles under <path>/v4/, with socket.io 4\'s headers', async () => {
+  it("serves the 4.x bundles under <path>/v4/, with socket.io 4's headers", async () => {
     const port = await serve('/socket.io');
     const reply = await get(port, '/socket.io/v4/socket.io.js');
     expect(reply.status).toBe(200);

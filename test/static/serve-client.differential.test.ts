@@ -107,7 +107,7 @@ describe('serving the client: iostate = socket.io 2.5.1', () => {
     }
   });
 
-  it('files socket.io 2.5.1 does not serve: the same refusal (the engine\'s 400 under <path>, the app\'s 404 elsewhere)', async () => {
+  it("files socket.io 2.5.1 does not serve: the same refusal (the engine's 400 under <path>, the app's 404 elsewhere)", async () => {
     const { reference, iostate } = await bothServers();
     for (const path of ['/socket.io/socket.io.min.js', '/socket.io/socket.io.slim.js', '/socket.io.js']) {
       const expected = await httpGet(reference, path);

@@ -39,14 +39,24 @@ describe('import graph of src/', () => {
   it('reads the imports it should (the check cannot pass by reading nothing)', () => {
     expect(graph.get('actors/namespace')).toContain('adapters/adapter-contract');
     expect(graph.get('cli/log-source')).toContain('adapters/redis/read-cluster-log'); // a dynamic import()
-    expect(cycles(new Map([['a', new Set(['b'])], ['b', new Set(['a'])], ['c', new Set(['a'])]]))).toEqual([['a', 'b']]);
+    expect(
+      cycles(
+        new Map([
+          ['a', new Set(['b'])],
+          ['b', new Set(['a'])],
+          ['c', new Set(['a'])],
+        ]),
+      ),
+    ).toEqual([['a', 'b']]);
   });
 
   it('imports only down the layers', () => {
     const unknown = [...graph.keys()].map(folderOf).filter((folder) => !(folder in LAYER));
     expect(unknown, 'a new folder of src/ needs its place in LAYER').toEqual([]);
     const upward = [...graph].flatMap(([from, to]) =>
-      [...to].filter((target) => folderOf(target) !== folderOf(from) && LAYER[folderOf(target)] >= LAYER[folderOf(from)]).map((target) => `${from} -> ${target}`),
+      [...to]
+        .filter((target) => folderOf(target) !== folderOf(from) && LAYER[folderOf(target)] >= LAYER[folderOf(from)])
+        .map((target) => `${from} -> ${target}`),
     );
     expect(upward).toEqual([]);
   });

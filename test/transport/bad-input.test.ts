@@ -51,19 +51,24 @@ const body = fc.oneof(
 describe('bad input', () => {
   it('polling bodies: any bytes to v3, v4 and JSONP sessions', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('EIO=3&transport=polling', 'EIO=3&transport=polling&b64=1', 'EIO=4&transport=polling', 'EIO=3&transport=polling&j=0'), body, fc.boolean(), async (query, payload, octetStream) => {
-        const accepted = env.nextConnection();
-        const { sid } = await handshake(env.port, query);
-        const victim = await accepted;
-        const reasons: string[] = [];
-        victim.on('close', (reason: string) => reasons.push(reason));
-        const headers: Record<string, string> = octetStream ? { 'Content-Type': 'application/octet-stream' } : {};
-        const response = await request(env.port, 'POST', `/engine.io/?${query}&sid=${sid}`, { body: payload, headers });
-        expect([200, 400]).toContain(response.status);
-        if (response.status === 400) await until(() => victim.readyState === 'closed');
-        await checkServerHealthy([victim], reasons);
-        victim.close(true);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('EIO=3&transport=polling', 'EIO=3&transport=polling&b64=1', 'EIO=4&transport=polling', 'EIO=3&transport=polling&j=0'),
+        body,
+        fc.boolean(),
+        async (query, payload, octetStream) => {
+          const accepted = env.nextConnection();
+          const { sid } = await handshake(env.port, query);
+          const victim = await accepted;
+          const reasons: string[] = [];
+          victim.on('close', (reason: string) => reasons.push(reason));
+          const headers: Record<string, string> = octetStream ? { 'Content-Type': 'application/octet-stream' } : {};
+          const response = await request(env.port, 'POST', `/engine.io/?${query}&sid=${sid}`, { body: payload, headers });
+          expect([200, 400]).toContain(response.status);
+          if (response.status === 400) await until(() => victim.readyState === 'closed');
+          await checkServerHealthy([victim], reasons);
+          victim.close(true);
+        },
+      ),
       { numRuns: 60 },
     );
   });

@@ -52,7 +52,12 @@ export interface RawResponse {
 }
 
 /** One HTTP request on its own connection (no keep-alive pooling between tests). */
-export function request(port: number, method: string, path: string, options: { headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<RawResponse> {
+export function request(
+  port: number,
+  method: string,
+  path: string,
+  options: { headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, method, path, headers: options.headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
@@ -69,7 +74,11 @@ export function request(port: number, method: string, path: string, options: { h
 }
 
 /** Opens a session over raw polling and returns its sid and the handshake. */
-export async function handshake(port: number, query: string, path = '/engine.io/'): Promise<{ sid: string; open: Record<string, unknown>; response: RawResponse }> {
+export async function handshake(
+  port: number,
+  query: string,
+  path = '/engine.io/',
+): Promise<{ sid: string; open: Record<string, unknown>; response: RawResponse }> {
   const response = await request(port, 'GET', `${path}?${query}`);
   if (response.status !== 200) throw new Error(`handshake failed: ${response.status} ${response.text}`);
   const text = response.text;
@@ -90,6 +99,9 @@ export async function until(predicate: () => boolean, timeoutMs = 5000): Promise
   }
 }
 
-export function nextEvent<T extends unknown[] = unknown[]>(emitter: EventEmitter | { once(event: string, fn: (...args: any[]) => void): unknown }, event: string): Promise<T> {
+export function nextEvent<T extends unknown[] = unknown[]>(
+  emitter: EventEmitter | { once(event: string, fn: (...args: any[]) => void): unknown },
+  event: string,
+): Promise<T> {
   return new Promise((resolve) => emitter.once(event, (...args: any[]) => resolve(args as T)));
 }

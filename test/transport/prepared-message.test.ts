@@ -53,7 +53,10 @@ describe('PreparedMessage', () => {
   });
 
   it('every framing equals encoding each part on its own, and each frame is a valid unmasked final frame', () => {
-    const part = fc.oneof(fc.string({ maxLength: 300 }), fc.uint8Array({ maxLength: 70_000, size: 'small' }).map((bytes) => Buffer.from(bytes)));
+    const part = fc.oneof(
+      fc.string({ maxLength: 300 }),
+      fc.uint8Array({ maxLength: 70_000, size: 'small' }).map((bytes) => Buffer.from(bytes)),
+    );
     fc.assert(
       fc.property(fc.array(part, { minLength: 1, maxLength: 4 }), fc.constantFrom(3 as const, 4 as const), fc.boolean(), (parts, protocol, supportsBinary) => {
         const message = new PreparedMessage(parts);
@@ -75,7 +78,13 @@ describe('PreparedMessage', () => {
         expect(message.pollingSegment(3)).toBe(v3.encodePayload(packets, false));
       }),
       // The three WebSocket length encodings (7-bit, 16-bit, 64-bit) always appear.
-      { numRuns: 100, examples: [[['x'.repeat(125), 'y'.repeat(126), Buffer.alloc(70_000, 1)], 4, true], [[Buffer.alloc(65_536)], 3, true]] },
+      {
+        numRuns: 100,
+        examples: [
+          [['x'.repeat(125), 'y'.repeat(126), Buffer.alloc(70_000, 1)], 4, true],
+          [[Buffer.alloc(65_536)], 3, true],
+        ],
+      },
     );
   });
 

@@ -184,7 +184,9 @@ describe('v3 polling framing', () => {
     socket.on('message', (data) => received.push(data));
     // The JSONP client writes a real newline as "\n" and a literal backslash-n as "\\\n".
     const wire = '12:4line1\\nline2'.concat('7:4a\\\\nb c');
-    const posted = await post(`/engine.io/?EIO=3&transport=polling&j=2&sid=${sid}`, `d=${encodeURIComponent(wire)}`, { 'Content-Type': 'application/x-www-form-urlencoded' });
+    const posted = await post(`/engine.io/?EIO=3&transport=polling&j=2&sid=${sid}`, `d=${encodeURIComponent(wire)}`, {
+      'Content-Type': 'application/x-www-form-urlencoded',
+    });
     expect(posted.text).toBe('ok');
     expect(received).toEqual(['line1\nline2', 'a\\nb c']);
     socket.send('say "hi"\u2028');
@@ -346,7 +348,10 @@ describe('HTTP concerns', () => {
     const victims = await Promise.all([open('EIO=4&transport=polling'), open('EIO=3&transport=polling'), open('EIO=4&transport=polling')]);
     await post(`/engine.io/?EIO=4&transport=polling&sid=${victims[0].sid}`, 'garbage\x1e\x1e');
     await post(`/engine.io/?EIO=3&transport=polling&sid=${victims[1].sid}`, 'x'.repeat(1000));
-    await Promise.all([get(`/engine.io/?EIO=4&transport=polling&sid=${victims[2].sid}`), get(`/engine.io/?EIO=4&transport=polling&sid=${victims[2].sid}`)]).catch(() => {});
+    await Promise.all([
+      get(`/engine.io/?EIO=4&transport=polling&sid=${victims[2].sid}`),
+      get(`/engine.io/?EIO=4&transport=polling&sid=${victims[2].sid}`),
+    ]).catch(() => {});
     await get('/engine.io/?EIO=4&transport=polling&sid=unknown');
     await until(() => env!.engine.clientsCount === 1);
     await post(`/engine.io/?EIO=4&transport=polling&sid=${bystander.sid}`, '4still here');

@@ -225,7 +225,10 @@ describe('upgrades from polling', () => {
     env = await startEngine({ origins: ['http://good.example:80'] });
     expect(await refusedUpgrade('EIO=4&transport=websocket&sid=nope')).toEqual({ status: 400, body: { code: 1, message: 'Session ID unknown' } });
     expect(await refusedUpgrade('EIO=7&transport=websocket')).toEqual({ status: 400, body: { code: 5, message: 'Unsupported protocol version' } });
-    expect(await refusedUpgrade('EIO=4&transport=websocket', { Origin: 'http://evil.example' })).toEqual({ status: 403, body: { code: 4, message: 'Forbidden' } });
+    expect(await refusedUpgrade('EIO=4&transport=websocket', { Origin: 'http://evil.example' })).toEqual({
+      status: 403,
+      body: { code: 4, message: 'Forbidden' },
+    });
     // Without an Origin header a restricted origins list refuses (socket.io 2 semantics), so say where we come from.
     const good = { Origin: 'http://good.example' };
     const opened = await request(env.port, 'GET', '/engine.io/?EIO=4&transport=polling', { headers: good });

@@ -25,10 +25,16 @@ describe('wsFrame', () => {
 
   it('matches ws for any text or binary payload', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 3000 }), fc.uint8Array({ maxLength: 70_000 }).map((bytes) => Buffer.from(bytes))), (payload) => {
-        const binary = typeof payload !== 'string';
-        expect(Buffer.concat(wsFrame(payload, binary).buffers)).toEqual(reference(payload, binary));
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'grapheme', maxLength: 3000 }),
+          fc.uint8Array({ maxLength: 70_000 }).map((bytes) => Buffer.from(bytes)),
+        ),
+        (payload) => {
+          const binary = typeof payload !== 'string';
+          expect(Buffer.concat(wsFrame(payload, binary).buffers)).toEqual(reference(payload, binary));
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -47,7 +47,11 @@ describe('@socket.io/admin-ui on iostate/v4, compared with socket.io 4.8', () =>
       return {
         features: (await config)[0].supportedFeatures.sort(),
         // The engine ids differ between runs: kept as their length.
-        listed: listed.map((entry) => ({ ...(named(entry) as object), clientId: String(entry.clientId).length, handshake: { query: entry.handshake.query.EIO } })),
+        listed: listed.map((entry) => ({
+          ...(named(entry) as object),
+          clientId: String(entry.clientId).length,
+          handshake: { query: entry.handshake.query.EIO },
+        })),
         namespaces: firstStats.namespaces,
         statsKeys: Object.keys(firstStats).sort(),
         clientsCount: firstStats.clientsCount,

@@ -76,7 +76,12 @@ describe('acceptance: a socket.io 4 chat app on iostate/v4', () => {
   it('users and the app see the same conversation on socket.io 4.8 and on iostate/v4', async () => {
     const theirs = await conversation(startOnSocketIo);
     const ours = await conversation(startOnIostate);
-    const transcript = ({ acks, seen, appLog, sockets }: { acks: unknown[]; seen: unknown; appLog: string[]; sockets: number }) => ({ acks, seen, appLog, sockets });
+    const transcript = ({ acks, seen, appLog, sockets }: { acks: unknown[]; seen: unknown; appLog: string[]; sockets: number }) => ({
+      acks,
+      seen,
+      appLog,
+      sockets,
+    });
     expect(transcript(ours)).toEqual(transcript(theirs));
     expect(ours.acks).toEqual([
       { ok: true, numUsers: 1 },

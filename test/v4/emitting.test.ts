@@ -14,7 +14,11 @@ interface Peer {
 /** Three clients A, B, C; A in room a, B in room b, C in both. */
 async function threePeers(side: Side): Promise<Record<'A' | 'B' | 'C', Peer>> {
   const peers = {} as Record<'A' | 'B' | 'C', Peer>;
-  for (const [name, rooms] of [['A', ['a']], ['B', ['b']], ['C', ['a', 'b']]] as const) {
+  for (const [name, rooms] of [
+    ['A', ['a']],
+    ['B', ['b']],
+    ['C', ['a', 'b']],
+  ] as const) {
     const connection = next<[Socket]>(side.io, 'connection');
     const client = side.client('/');
     const [socket] = await connection;
@@ -83,8 +87,12 @@ describe('iostate/v4 emitting, compared with socket.io 4.8', () => {
       A.client.on('double', (n: number, ack: (answer: number) => void) => ack(n * 2));
       A.client.on('silent', () => {});
       const plain = await new Promise((resolve) => A.socket.emit('double', 2, (answer: number) => resolve(answer)));
-      const withTimeout = await new Promise((resolve) => A.socket.timeout(1000).emit('double', 3, (err: Error | null, answer: number) => resolve([err, answer])));
-      const timedOut = await new Promise((resolve) => A.socket.timeout(200).emit('silent', (err: Error | null, answer?: unknown) => resolve([err?.message, answer])));
+      const withTimeout = await new Promise((resolve) =>
+        A.socket.timeout(1000).emit('double', 3, (err: Error | null, answer: number) => resolve([err, answer])),
+      );
+      const timedOut = await new Promise((resolve) =>
+        A.socket.timeout(200).emit('silent', (err: Error | null, answer?: unknown) => resolve([err?.message, answer])),
+      );
       const awaited = await A.socket.emitWithAck('double', 4);
       const rejected = await A.socket
         .timeout(200)
@@ -96,7 +104,13 @@ describe('iostate/v4 emitting, compared with socket.io 4.8', () => {
       return { plain, withTimeout, timedOut, awaited, rejected };
     });
     expect(ours).toEqual(theirs);
-    expect(ours).toEqual({ plain: 4, withTimeout: [null, 6], timedOut: ['operation has timed out', undefined], awaited: 8, rejected: 'operation has timed out' });
+    expect(ours).toEqual({
+      plain: 4,
+      withTimeout: [null, 6],
+      timedOut: ['operation has timed out', undefined],
+      awaited: 8,
+      rejected: 'operation has timed out',
+    });
   });
 
   it('reserved names throw on every emit; "error" is an ordinary event name in socket.io 4', async () => {
@@ -159,7 +173,11 @@ describe('iostate/v4 emitting, compared with socket.io 4.8', () => {
       return { log, connected: A.client.connected };
     });
     expect(ours).toEqual(theirs);
-    expect(ours.log).toEqual([['middleware', 'forbidden', [1]], ['middleware', 'allowed', [2]], ['error', 'not allowed']]);
+    expect(ours.log).toEqual([
+      ['middleware', 'forbidden', [1]],
+      ['middleware', 'allowed', [2]],
+      ['error', 'not allowed'],
+    ]);
   });
 
   it('catch-all listeners: onAny, prependAny, offAny, listenersAny and the outgoing family', async () => {

@@ -26,7 +26,9 @@ function handshake(side: Side, headers: Record<string, string>): Promise<{ statu
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, seen: res.headers['x-seen-by'] ?? null, body: res.statusCode === 200 ? 'open packet' : body }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, seen: res.headers['x-seen-by'] ?? null, body: res.statusCode === 200 ? 'open packet' : body }),
+      );
     })
       .on('error', reject)
       .end();

@@ -19,7 +19,9 @@ function ask(side: Side, method: string, path: string, headers: Record<string, s
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: side.port, method, path, headers }, (res) => {
       res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: Object.fromEntries(shown.map((name) => [name, res.headers[name] as string | undefined])) }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: Object.fromEntries(shown.map((name) => [name, res.headers[name] as string | undefined])) }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -75,7 +77,11 @@ describe('iostate/v4 allowRequest and path, compared with socket.io 4.8', () => 
         refused: await read(side, '/chat/?EIO=4&transport=polling'),
         allowed: await read(side, '/chat/?EIO=4&transport=polling', { 'x-token': 'yes' }),
       }),
-      { path: '/chat', allowRequest: (req: { headers: Record<string, unknown> }, callback: (err: string | null, ok: boolean) => void) => callback(null, req.headers['x-token'] === 'yes') },
+      {
+        path: '/chat',
+        allowRequest: (req: { headers: Record<string, unknown> }, callback: (err: string | null, ok: boolean) => void) =>
+          callback(null, req.headers['x-token'] === 'yes'),
+      },
     );
     expect(ours).toEqual(theirs);
     expect(ours.refused.status).toBe(403);
@@ -137,7 +143,10 @@ describe('iostate/v4 engine settings, compared with socket.io 4.8', () => {
       const results: Record<string, unknown> = {};
       for (const [label, build] of [
         ['defaults', (http: ReturnType<typeof createServer>) => new Server(http)],
-        ['attach adds, constructor wins', (http: ReturnType<typeof createServer>) => new Server({ pingTimeout: 7000 }).attach(http, { pingTimeout: 9000, pingInterval: 1500, cookie: true })],
+        [
+          'attach adds, constructor wins',
+          (http: ReturnType<typeof createServer>) => new Server({ pingTimeout: 7000 }).attach(http, { pingTimeout: 9000, pingInterval: 1500, cookie: true }),
+        ],
       ] as const) {
         const http = createServer();
         const io = build(http);

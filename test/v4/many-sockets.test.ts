@@ -27,7 +27,12 @@ describe('iostate/v4 operations on many sockets, compared with socket.io 4.8', (
       s2.join('blue');
       const describe = (found: unknown[]) =>
         (found as Socket[])
-          .map((socket) => ({ n: socket.data.n, auth: socket.handshake.auth, rooms: [...socket.rooms].filter((room) => room !== socket.id).sort(), same: [s0, s1, s2].includes(socket) }))
+          .map((socket) => ({
+            n: socket.data.n,
+            auth: socket.handshake.auth,
+            rooms: [...socket.rooms].filter((room) => room !== socket.id).sort(),
+            same: [s0, s1, s2].includes(socket),
+          }))
           .sort((a, b) => a.n - b.n);
       return {
         all: describe(await side.io.fetchSockets()),

@@ -84,12 +84,20 @@ describe.skipIf(skipWithoutRedis('v4 mixed cluster'))('iostate/v4 and socket.io 
     const fromV = await v.in('shared').fetchSockets();
     const remote = fromV.find((socket) => socket.id === on4.id)!;
     expect(remote).toBeDefined();
-    expect({ rooms: [...remote.rooms].sort(), data: remote.data, auth: remote.handshake.auth }).toEqual({ rooms: [on4.id, 'shared'].sort(), data: { name: 'on socket.io' }, auth: { who: '4' } });
+    expect({ rooms: [...remote.rooms].sort(), data: remote.data, auth: remote.handshake.auth }).toEqual({
+      rooms: [on4.id, 'shared'].sort(),
+      data: { name: 'on socket.io' },
+      auth: { who: '4' },
+    });
     expect(fromV.find((socket) => socket.id === onV.id)).toBe(vSocket);
 
     const from4 = await io4.fetchSockets();
     const seen = from4.find((socket) => socket.id === onV.id)!;
-    expect({ rooms: [...seen.rooms].sort(), data: seen.data, auth: seen.handshake.auth }).toEqual({ rooms: [onV.id, 'shared'].sort(), data: { name: 'on iostate' }, auth: { who: 'v' } });
+    expect({ rooms: [...seen.rooms].sort(), data: seen.data, auth: seen.handshake.auth }).toEqual({
+      rooms: [onV.id, 'shared'].sort(),
+      data: { name: 'on iostate' },
+      auth: { who: 'v' },
+    });
 
     // A RemoteSocket acts on the real socket through Redis.
     const direct = next<[string]>(on4, 'direct');
@@ -110,7 +118,10 @@ describe.skipIf(skipWithoutRedis('v4 mixed cluster'))('iostate/v4 and socket.io 
 
     v.socketsJoin('from-v');
     io4.socketsJoin('from-4');
-    await waitFor('joins on both nodes', () => socket4.rooms.has('from-v') && vSocket.rooms.has('from-4') && vSocket.rooms.has('from-v') && socket4.rooms.has('from-4'));
+    await waitFor(
+      'joins on both nodes',
+      () => socket4.rooms.has('from-v') && vSocket.rooms.has('from-4') && vSocket.rooms.has('from-v') && socket4.rooms.has('from-4'),
+    );
 
     const gotOn4 = next<[string]>(on4, 'news');
     const gotOnV = next<[string]>(onV, 'news');

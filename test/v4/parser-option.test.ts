@@ -36,7 +36,10 @@ describe('iostate/v4 parser option, compared with socket.io 4.8', () => {
         const answer = await client.emitWithAck('double', 21);
         const news = next<[unknown]>(client, 'news');
         side.io.emit('news', { nested: [1, 'two'] });
-        const fromServer = await socket.timeout(1000).emitWithAck('ask').catch((err: Error) => err.message);
+        const fromServer = await socket
+          .timeout(1000)
+          .emitWithAck('ask')
+          .catch((err: Error) => err.message);
         return { auth: socket.handshake.auth, answer, news: (await news)[0], fromServer };
       },
       { parser: jsonParser },

@@ -58,6 +58,13 @@ describe('adapter room events', () => {
     const socket = await connection;
     socket.join('lobby');
     socket.leave('lobby');
-    expect(named(log, socket.id)).toEqual([['create-room', 'ID'], ['join-room', 'ID', 'ID'], ['create-room', 'lobby'], ['join-room', 'lobby', 'ID'], ['leave-room', 'lobby', 'ID'], ['delete-room', 'lobby']]);
+    expect(named(log, socket.id)).toEqual([
+      ['create-room', 'ID'],
+      ['join-room', 'ID', 'ID'],
+      ['create-room', 'lobby'],
+      ['join-room', 'lobby', 'ID'],
+      ['leave-room', 'lobby', 'ID'],
+      ['delete-room', 'lobby'],
+    ]);
   });
 });

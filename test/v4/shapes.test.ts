@@ -54,7 +54,11 @@ describe('iostate/v4 shapes, compared with socket.io 4.8', () => {
     });
     expect(ours).toEqual(theirs);
     expect(ours.rooms).toEqual(['ID', 'a', 'b']);
-    expect(ours.adapterRooms).toEqual([['ID', ['ID']], ['a', ['ID']], ['b', ['ID']]]);
+    expect(ours.adapterRooms).toEqual([
+      ['ID', ['ID']],
+      ['a', ['ID']],
+      ['b', ['ID']],
+    ]);
     expect(ours.socketsHasUnknown).toBe(false);
   });
 

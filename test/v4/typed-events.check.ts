@@ -44,7 +44,10 @@ io.on('connection', (socket) => {
     const a: string = answer;
     void [e, a];
   });
-  void socket.timeout(1000).emitWithAck('ping').then((answer) => answer.toUpperCase());
+  void socket
+    .timeout(1000)
+    .emitWithAck('ping')
+    .then((answer) => answer.toUpperCase());
   // @ts-expect-error chat has no ack: it cannot be awaited
   void socket.emitWithAck('message', 'a', 'b');
 
@@ -60,5 +63,8 @@ io.on('connection', (socket) => {
     const all: string[] = answers;
     void [e, all];
   });
-  void io.timeout(1000).emitWithAck('ping').then((answers) => answers.map((answer) => answer.toUpperCase()));
+  void io
+    .timeout(1000)
+    .emitWithAck('ping')
+    .then((answers) => answers.map((answer) => answer.toUpperCase()));
 });

@@ -44,4 +44,3 @@ export interface HandedSession {
   readonly awayMs: number;
   readonly packets: readonly HandedPacket[];
 }
-

@@ -71,6 +71,10 @@ export class RecoveryRegistry implements SessionIndex {
   private refreshed(ended: Ended): Refusal {
     if (ended.why.reason !== 'window expired' || ended.disconnectedAt === undefined || ended.why.detail) return ended.why;
     const window = this.options.maxDisconnectionDuration;
-    return { ...ended.why, expiredByMs: Math.max(0, this.now() - (ended.disconnectedAt + window)), detail: `away longer than maxDisconnectionDuration ${window} ms` };
+    return {
+      ...ended.why,
+      expiredByMs: Math.max(0, this.now() - (ended.disconnectedAt + window)),
+      detail: `away longer than maxDisconnectionDuration ${window} ms`,
+    };
   }
 }

@@ -163,8 +163,16 @@ export class RecoveryStore {
     if (!begun.ok) return begun;
     const { session } = begun;
     // The offset each stored packet carries is this store's: the other node gives its own.
-    const packets = this.missedSince(session, begun.from).map((packet): HandedPacket => (packet.id === undefined ? { data: packet.data.slice(0, -1) } : { data: packet.data.slice(0, -1), id: packet.id }));
-    const handed: HandedSession = { socketId: session.socketId, rooms: [...session.trail.rooms], data: session.data, awayMs: this.now() - session.disconnectedAt, packets };
+    const packets = this.missedSince(session, begun.from).map((packet): HandedPacket =>
+      packet.id === undefined ? { data: packet.data.slice(0, -1) } : { data: packet.data.slice(0, -1), id: packet.id },
+    );
+    const handed: HandedSession = {
+      socketId: session.socketId,
+      rooms: [...session.trail.rooms],
+      data: session.data,
+      awayMs: this.now() - session.disconnectedAt,
+      packets,
+    };
     this.end(session, { reason: 'unknown session', socketId: session.socketId, detail: 'it was recovered on another node' });
     return { ok: true, ...handed };
   }
@@ -198,10 +206,12 @@ export class RecoveryStore {
     const session = this.byPid.get(pid);
     if (!session) return { ok: false, reason: 'unknown session' };
     const socketId = session.socketId;
-    if (session.state === 'connected') return { ok: false, reason: 'still connected', socketId, detail: 'its socket is still connected on its earlier connection' };
+    if (session.state === 'connected')
+      return { ok: false, reason: 'still connected', socketId, detail: 'its socket is still connected on its earlier connection' };
     if (session.state === 'claiming') return { ok: false, reason: 'unknown session', socketId, detail: 'another connection is recovering it' };
     const from = this.numberOf(offset, session);
-    if (from === undefined) return { ok: false, reason: 'unknown offset', socketId, detail: `offset ${describeOffset(offset)} was not given by this namespace` };
+    if (from === undefined)
+      return { ok: false, reason: 'unknown offset', socketId, detail: `offset ${describeOffset(offset)} was not given by this namespace` };
     const refusal = this.loss(session, from);
     if (refusal) {
       this.end(session, refusal, session.disconnectedAt);
@@ -240,7 +250,15 @@ export class RecoveryStore {
     this.cluster?.back(session.pid);
     this.absent.delete(session);
     trail.prune(this.firstN());
-    return { ok: true, socketId: session.socketId, pid: session.pid, rooms: [...trail.rooms], data: session.data, packets: missed, awayMs: now - session.disconnectedAt };
+    return {
+      ok: true,
+      socketId: session.socketId,
+      pid: session.pid,
+      rooms: [...trail.rooms],
+      data: session.data,
+      packets: missed,
+      awayMs: now - session.disconnectedAt,
+    };
   }
 
   /** The stored packets after `from` addressed to `session`, oldest first (less those another node handed over). */
@@ -264,7 +282,8 @@ export class RecoveryStore {
     const { maxDisconnectionDuration } = this.index.options;
     const socketId = session.socketId;
     const expiredBy = now - (session.disconnectedAt + maxDisconnectionDuration);
-    if (expiredBy > 0) return { reason: 'window expired', socketId, expiredByMs: expiredBy, detail: `away longer than maxDisconnectionDuration ${maxDisconnectionDuration} ms` };
+    if (expiredBy > 0)
+      return { reason: 'window expired', socketId, expiredByMs: expiredBy, detail: `away longer than maxDisconnectionDuration ${maxDisconnectionDuration} ms` };
     const lost = session.lost && session.lost.n > from ? session.lost : this.young.after(from, session.trail.roomsSince(from));
     return lost ? this.evictionRefusal(lost, socketId, now) : undefined;
   }

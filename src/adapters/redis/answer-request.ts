@@ -99,7 +99,17 @@ function broadcastWithAck(adapter: Adapter, nsp: AdapterNamespace, request: Reco
 }
 
 /** Names no node may make another node's listeners hear: the library's own events. */
-const RESERVED_EVENTS: ReadonlySet<string> = new Set(['connect', 'connection', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener', 'new_namespace', 'error']);
+const RESERVED_EVENTS: ReadonlySet<string> = new Set([
+  'connect',
+  'connection',
+  'connect_error',
+  'disconnect',
+  'disconnecting',
+  'newListener',
+  'removeListener',
+  'new_namespace',
+  'error',
+]);
 
 /**
  * Another node's serverSideEmit: the namespace's listeners hear it (a

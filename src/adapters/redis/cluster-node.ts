@@ -282,7 +282,14 @@ export class ClusterNode {
         const rooms = Object.keys(socket.rooms);
         // The label computed at its connect, not asked of the application again.
         const label = this.server.log.projections.sessions.socket(nsp.name, socket.id)?.label;
-        this.server.log.record({ type: 'socket.connect', sid: socket.client.id, socketId: socket.id, nsp: nsp.name, protocol: socket.client.protocol, ...(label !== undefined && { label }) });
+        this.server.log.record({
+          type: 'socket.connect',
+          sid: socket.client.id,
+          socketId: socket.id,
+          nsp: nsp.name,
+          protocol: socket.client.protocol,
+          ...(label !== undefined && { label }),
+        });
         for (const room of rooms) this.server.log.record({ type: 'room.join', socketId: socket.id, nsp: nsp.name, room });
       }
     }

@@ -54,7 +54,9 @@ export class ClusterRecovery implements ClusterHooks {
 
   away(pid: string): void {
     // At least 1 ms: PX 0 is an error.
-    this.host.redis.set(this.keyOf(pid), this.host.nodeName, 'PX', Math.max(1, this.windowMs)).catch((error: Error) => this.report('cannot record where a session is held', error));
+    this.host.redis
+      .set(this.keyOf(pid), this.host.nodeName, 'PX', Math.max(1, this.windowMs))
+      .catch((error: Error) => this.report('cannot record where a session is held', error));
   }
 
   back(pid: string): void {
@@ -72,7 +74,11 @@ export class ClusterRecovery implements ClusterHooks {
     const from = this.store.position;
     let answer: Record<string, unknown>;
     try {
-      answer = await this.host.requestOne(`recover a session from node ${holder}`, { type: RECOVER_SESSION, pid, ...(typeof offset === 'string' ? { offset } : {}) });
+      answer = await this.host.requestOne(`recover a session from node ${holder}`, {
+        type: RECOVER_SESSION,
+        pid,
+        ...(typeof offset === 'string' ? { offset } : {}),
+      });
     } catch (error) {
       return { ok: false, reason: 'node holding the state lost', detail: `node ${holder} did not answer: ${(error as Error).message}` };
     }
@@ -123,7 +129,15 @@ function handedFrom(answer: Record<string, unknown>): HandedSession | undefined 
   return { socketId: handed.socketId, rooms: stringList(handed.rooms), data: handed.data ?? {}, awayMs: Math.max(0, handed.awayMs), packets };
 }
 
-const FAILURES = new Set(['unknown session', 'session ended', 'still connected', 'window expired', 'buffer bound reached', 'unknown offset', 'another namespace']);
+const FAILURES = new Set([
+  'unknown session',
+  'session ended',
+  'still connected',
+  'window expired',
+  'buffer bound reached',
+  'unknown offset',
+  'another namespace',
+]);
 
 function refusalFrom(answer: Record<string, unknown>, holder: string): RemoteRecovery {
   const refusal = isRecord(answer.refusal) ? answer.refusal : {};

@@ -54,7 +54,10 @@ const schema = z
   .object({
     host: z.string().min(1).optional(),
     port: z.number().int().min(1).max(65535).optional(),
-    url: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+    url: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+      .optional(),
     pubClient: z.custom<Redis>(isRedisClient, { message: 'must be an ioredis client' }).optional(),
     subClient: z.custom<Redis>(isRedisClient, { message: 'must be an ioredis client' }).optional(),
     key: z.string().min(1).optional(),

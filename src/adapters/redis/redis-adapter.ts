@@ -181,9 +181,15 @@ export class RedisAdapter extends Adapter implements NodeMember, ClusterOperatio
   /** The sockets `selection` picks on every node, as socket.io 4's fetchSockets describes them. */
   async fetchSockets(selection: Selection = { rooms: [] }): Promise<RemoteSocketData[]> {
     const local = localSockets(this, this.nsp, selection).map(describeSocket);
-    return this.ask<RemoteSocketData[]>('fetchSockets()', RequestType.REMOTE_FETCH, { opts: { rooms: selection.rooms, except: selection.except ?? [] } }, local, (into, response) => {
-      if (Array.isArray(response.sockets)) into.push(...(response.sockets as RemoteSocketData[]));
-    });
+    return this.ask<RemoteSocketData[]>(
+      'fetchSockets()',
+      RequestType.REMOTE_FETCH,
+      { opts: { rooms: selection.rooms, except: selection.except ?? [] } },
+      local,
+      (into, response) => {
+        if (Array.isArray(response.sockets)) into.push(...(response.sockets as RemoteSocketData[]));
+      },
+    );
   }
 
   /**
@@ -264,9 +270,11 @@ export class RedisAdapter extends Adapter implements NodeMember, ClusterOperatio
     forget.unref();
     const opts = { ...wireSelection(selection), flags: selection.timeout === undefined ? {} : { timeout: selection.timeout } };
     const wirePacket = { type: packet.type, data: packet.data, nsp: this.nsp.name };
-    this.node.connections.pub.publish(this.channels.request, encodeMsgpack({ uid: this.uid, requestId, type: RequestType.BROADCAST, packet: wirePacket, opts })).catch((error: Error) => {
-      this.reportError(new Error(`broadcast with acks not sent to the other nodes: ${error.message}`));
-    });
+    this.node.connections.pub
+      .publish(this.channels.request, encodeMsgpack({ uid: this.uid, requestId, type: RequestType.BROADCAST, packet: wirePacket, opts }))
+      .catch((error: Error) => {
+        this.reportError(new Error(`broadcast with acks not sent to the other nodes: ${error.message}`));
+      });
   }
 
   /** How many nodes (this one included) serve this namespace. */
@@ -280,7 +288,8 @@ export class RedisAdapter extends Adapter implements NodeMember, ClusterOperatio
     const waiting = typeof response.requestId === 'string' ? this.ackRequests.get(response.requestId) : undefined;
     if (!waiting) return true;
     if (response.type === RequestType.BROADCAST_ACK) waiting.onAck(response.packet);
-    else if (typeof response.clientCount === 'number' && Number.isInteger(response.clientCount) && response.clientCount >= 0) waiting.onClientCount(response.clientCount);
+    else if (typeof response.clientCount === 'number' && Number.isInteger(response.clientCount) && response.clientCount >= 0)
+      waiting.onClientCount(response.clientCount);
     return true;
   }
 
@@ -428,7 +437,10 @@ export class RedisAdapter extends Adapter implements NodeMember, ClusterOperatio
     if (!broadcast || broadcast.uid === this.uid || broadcast.packet.nsp !== this.nsp.name) return;
     const { rooms, except, flags } = broadcast.opts;
     try {
-      super.broadcast(broadcast.packet, this.recovery ? { rooms, except, flags, recoveryId: broadcastId(broadcast.opts.id, message) } : { rooms, except, flags });
+      super.broadcast(
+        broadcast.packet,
+        this.recovery ? { rooms, except, flags, recoveryId: broadcastId(broadcast.opts.id, message) } : { rooms, except, flags },
+      );
     } catch (error) {
       this.reportError(new Error(`cannot deliver a broadcast from another node: ${(error as Error).message}`));
     }
@@ -461,7 +473,9 @@ export class RedisAdapter extends Adapter implements NodeMember, ClusterOperatio
     if (!this.legacy && !this.legacyPeerReported) {
       this.legacyPeerReported = true;
       this.reportError(
-        new Error(`a socket.io-redis 5 node (socket.io 2) shares this Redis: this node answers it, but socket.io-redis 5 misreads this node's requests; set compat: '${SOCKET_IO_REDIS_5}'`),
+        new Error(
+          `a socket.io-redis 5 node (socket.io 2) shares this Redis: this node answers it, but socket.io-redis 5 misreads this node's requests; set compat: '${SOCKET_IO_REDIS_5}'`,
+        ),
       );
     }
     try {

@@ -34,7 +34,10 @@ export class RemoteAcks {
     private readonly defaultTimeout: number,
     report: (error: Error) => void,
   ) {
-    this.refusals = new ThrottledReport(report, (count) => `refused ${count} more broadcast(s) with acks from other nodes over maxPendingAcks (reported at most once a second)`);
+    this.refusals = new ThrottledReport(
+      report,
+      (count) => `refused ${count} more broadcast(s) with acks from other nodes over maxPendingAcks (reported at most once a second)`,
+    );
   }
 
   /** Acks waited for now. */

@@ -92,7 +92,10 @@ export class StreamReader {
     }
     // Before catching up, entries of a previous life under this name are expected.
     if (!this.catchingUp && event.seq > this.options.lastSeq()) {
-      this.options.onSkip(id, `${event.type} under this node's name with seq ${event.seq}, which this node has not reached: another process uses the same name, or someone else writes to the stream`);
+      this.options.onSkip(
+        id,
+        `${event.type} under this node's name with seq ${event.seq}, which this node has not reached: another process uses the same name, or someone else writes to the stream`,
+      );
     }
   }
 }

@@ -13,7 +13,10 @@ export interface ProjectionSnapshot {
   sockets: (Omit<SocketRecord, 'rooms'> & { rooms: string[] })[];
 }
 
-const byKey = <T>(key: (item: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+const byKey =
+  <T>(key: (item: T) => string) =>
+  (a: T, b: T) =>
+    key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 
 export function projectionSnapshot(projections: Projections): ProjectionSnapshot {
   const rooms: ProjectionSnapshot['rooms'] = {};

@@ -22,15 +22,7 @@ export function decodedError<T = never>(error: string): Decoded<T> {
   return { ok: false, error };
 }
 
-export const ENGINE_PACKET_TYPES: readonly EnginePacketType[] = [
-  'open',
-  'close',
-  'ping',
-  'pong',
-  'message',
-  'upgrade',
-  'noop',
-];
+export const ENGINE_PACKET_TYPES: readonly EnginePacketType[] = ['open', 'close', 'ping', 'pong', 'message', 'upgrade', 'noop'];
 
 export function packetTypeNumber(type: EnginePacketType): number {
   const n = ENGINE_PACKET_TYPES.indexOf(type);

@@ -51,9 +51,7 @@ export function decodeBinaryPayload(body: Buffer): Decoded<EnginePacket[]> {
     if (cursor === offset + 1) return decodedError(`empty length prefix at offset ${offset}`);
     const start = cursor + 1;
     if (length > body.length - start) {
-      return decodedError(
-        `truncated payload: packet at offset ${offset} declares ${length} bytes, ${body.length - start} remain`,
-      );
+      return decodedError(`truncated payload: packet at offset ${offset} declares ${length} bytes, ${body.length - start} remain`);
     }
     const bytes = body.subarray(start, start + length);
     let frame: string | Buffer = bytes;

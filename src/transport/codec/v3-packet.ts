@@ -5,16 +5,7 @@
  * "b" + type digit + base64 ("b4AQID").
  */
 import { isBinaryData, decodeBase64, toBuffer } from './binary';
-import {
-  type Decoded,
-  type EnginePacket,
-  decodedError,
-  decodedOk,
-  packetTypeFromByte,
-  packetTypeFromDigit,
-  packetTypeNumber,
-  preview,
-} from './packet';
+import { type Decoded, type EnginePacket, decodedError, decodedOk, packetTypeFromByte, packetTypeFromDigit, packetTypeNumber, preview } from './packet';
 
 export function encodePacket(packet: EnginePacket, supportsBinary: boolean): string | Buffer {
   const type = packetTypeNumber(packet.type);

@@ -59,9 +59,7 @@ export function decodePayload(body: string | Buffer): Decoded<EnginePacket[]> {
     const length = Number(digits);
     const start = colon + 1;
     if (length > body.length - start) {
-      return decodedError(
-        `truncated payload: packet at offset ${offset} declares ${length} characters, ${body.length - start} remain`,
-      );
+      return decodedError(`truncated payload: packet at offset ${offset} declares ${length} characters, ${body.length - start} remain`);
     }
     if (length > 0) {
       const decoded = decodePacket(body.slice(start, start + length));

@@ -7,15 +7,7 @@
  * joins encoded packets with the record separator \x1e, binary always base64.
  */
 import { isBinaryData, decodeBase64, toBuffer } from './binary';
-import {
-  type Decoded,
-  type EnginePacket,
-  decodedError,
-  decodedOk,
-  packetTypeFromDigit,
-  packetTypeNumber,
-  preview,
-} from './packet';
+import { type Decoded, type EnginePacket, decodedError, decodedOk, packetTypeFromDigit, packetTypeNumber, preview } from './packet';
 
 export const PAYLOAD_SEPARATOR = '\x1e';
 

@@ -52,11 +52,7 @@ export class TestClient {
       raw.once('connect', () => resolve({ type: 'connected' }));
       raw.once('connect_error', (err: any) => {
         const transportError = kind.generation === 2 || err?.type === 'TransportError';
-        resolve(
-          transportError
-            ? { type: 'transport-error', message: String(err?.message ?? err) }
-            : { type: 'refused', message: err.message, data: err.data },
-        );
+        resolve(transportError ? { type: 'transport-error', message: String(err?.message ?? err) } : { type: 'refused', message: err.message, data: err.data });
       });
       if (kind.generation === 2) raw.once('error', (payload: unknown) => resolve({ type: 'refused', ...normaliseV2Error(payload) }));
     });
@@ -157,9 +153,10 @@ export class TestClient {
 
   /** Another namespace over the same Engine.IO connection. */
   sibling(nsp: string, options: Pick<ConnectOptions, 'auth'> = {}): TestClient {
-    const socket = this.kind.generation === 2
-      ? this.raw.io.socket(options.auth ? `${nsp}?${new URLSearchParams(options.auth)}` : nsp)
-      : this.raw.io.socket(nsp, { auth: options.auth });
+    const socket =
+      this.kind.generation === 2
+        ? this.raw.io.socket(options.auth ? `${nsp}?${new URLSearchParams(options.auth)}` : nsp)
+        : this.raw.io.socket(nsp, { auth: options.auth });
     if (this.kind.generation === 4) socket.connect();
     else socket.open();
     return new TestClient(this.kind, socket);

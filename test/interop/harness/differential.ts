@@ -41,7 +41,13 @@ function protocolOf(generation: Generation): Protocol {
 /** Starts `name` with `options` on a fresh port; closed after the test. */
 export async function startSide(name: SideName, options: Record<string, unknown> = {}): Promise<Side> {
   const httpServer = createHttpServer();
-  const io = (name === 'iostate' ? createServer(httpServer, options) : name === 'socket.io 2.5.1' ? new socketIoV2(httpServer, options) : new SocketIo4(httpServer, options)) as Side['io'];
+  const io = (
+    name === 'iostate'
+      ? createServer(httpServer, options)
+      : name === 'socket.io 2.5.1'
+        ? new socketIoV2(httpServer, options)
+        : new SocketIo4(httpServer, options)
+  ) as Side['io'];
   const port = await listen(httpServer);
   onCleanup(async () => {
     await closeIo(io);
@@ -54,7 +60,11 @@ export async function startSide(name: SideName, options: Record<string, unknown>
  * Runs `scenario` on iostate and on the reference for `protocol`, one after
  * the other (each on its own server), and returns both transcripts.
  */
-export async function differential<T>(protocol: Protocol, scenario: (side: Side) => Promise<T>, options: Record<string, unknown> = {}): Promise<{ ours: T; theirs: T }> {
+export async function differential<T>(
+  protocol: Protocol,
+  scenario: (side: Side) => Promise<T>,
+  options: Record<string, unknown> = {},
+): Promise<{ ours: T; theirs: T }> {
   const ours = await scenario(await startSide('iostate', options));
   const theirs = await scenario(await startSide(referenceFor(protocol), options));
   return { ours, theirs };

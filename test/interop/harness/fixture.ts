@@ -97,7 +97,11 @@ export class Fixture {
   async serverSocket(nsp: string, client: TestClient): Promise<SocketLike> {
     const sockets = this.track(nsp);
     const found = () => sockets.get(client.id!);
-    await withTimeout(waitUntil(() => found() !== undefined), 2000, `no server socket with id ${client.id} on ${nsp}`);
+    await withTimeout(
+      waitUntil(() => found() !== undefined),
+      2000,
+      `no server socket with id ${client.id} on ${nsp}`,
+    );
     return found()!;
   }
 
@@ -132,13 +136,17 @@ export function adopt(io: ServerLike, httpServer: HttpServer, port: number): Fix
 
 /** `io.close(cb)`, tolerant of a server that was already closed by the test. */
 export function closeIo(io: ServerLike): Promise<void> {
-  return withTimeout(new Promise<void>((resolve) => {
-    try {
-      io.close(() => resolve());
-    } catch {
-      resolve();
-    }
-  }), 3000, 'io.close(cb) did not call back').catch(() => undefined);
+  return withTimeout(
+    new Promise<void>((resolve) => {
+      try {
+        io.close(() => resolve());
+      } catch {
+        resolve();
+      }
+    }),
+    3000,
+    'io.close(cb) did not call back',
+  ).catch(() => undefined);
 }
 
 export async function waitUntil(condition: () => boolean, stepMs = 5): Promise<void> {

@@ -12,7 +12,13 @@ const CONNECT_WAIT_MS = 10_000;
 /** `upgrade`: polling first, then the usual upgrade to WebSocket. */
 export type TransportChoice = 'polling' | 'websocket' | 'upgrade';
 
-export function connectClient(generation: ClientGeneration, url: string, transport: TransportChoice = 'websocket', nsp = '/', extra: Record<string, unknown> = {}): any {
+export function connectClient(
+  generation: ClientGeneration,
+  url: string,
+  transport: TransportChoice = 'websocket',
+  nsp = '/',
+  extra: Record<string, unknown> = {},
+): any {
   const options = {
     ...extra,
     forceNew: true,

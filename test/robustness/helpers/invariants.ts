@@ -83,7 +83,8 @@ export function checkInvariants(io: Server, settled = false): void {
   // A closed session has no connected socket left, in any namespace.
   for (const session of live.sessions.sessions()) {
     if (session.status !== 'closed') continue;
-    for (const socket of live.sessions.socketsOf(session.sid)) expect(socket.status, `${socket.nsp} socket of closed session ${session.sid}`).not.toBe('connected');
+    for (const socket of live.sessions.socketsOf(session.sid))
+      expect(socket.status, `${socket.nsp} socket of closed session ${session.sid}`).not.toBe('connected');
   }
   for (const [key, count] of disconnects) expect(count, `socket.disconnect events of ${key}`).toBe(1);
   if (settled) {

@@ -15,7 +15,12 @@ export interface RawResponse {
   body: string;
 }
 
-export function rawRequest(port: number, method: string, path: string, options: { headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<RawResponse> {
+export function rawRequest(
+  port: number,
+  method: string,
+  path: string,
+  options: { headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, method, path, headers: options.headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
@@ -107,7 +112,9 @@ export class RawSession {
     if (this.ws) return new Promise((resolve) => this.ws!.send(this.protocol === 3 ? Buffer.concat([Buffer.from([4]), data]) : data, () => resolve(undefined)));
     if (this.protocol === 3) {
       // v3 binary payload: 0x01, the length in decimal digits, 0xff, then the packet (type byte + data).
-      const digits = String(data.length + 1).split('').map(Number);
+      const digits = String(data.length + 1)
+        .split('')
+        .map(Number);
       return this.post(Buffer.concat([Buffer.from([1, ...digits, 255, 4]), data]), { 'Content-Type': 'application/octet-stream' });
     }
     return this.post(pollingPayload(4, [`b${data.toString('base64')}`]));

@@ -64,7 +64,12 @@ export async function handRolledUpgrade(port: number, query: string, headers: Re
     'Sec-WebSocket-Key': randomBytes(16).toString('base64'),
     ...headers,
   };
-  const lines = [...extra, ...Object.entries(all).filter(([, v]) => v !== '').map(([k, v]) => `${k}: ${v}`)];
+  const lines = [
+    ...extra,
+    ...Object.entries(all)
+      .filter(([, v]) => v !== '')
+      .map(([k, v]) => `${k}: ${v}`),
+  ];
   socket.write(`GET ${PATH}?${query} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n`);
   return { socket, data: () => Buffer.concat(chunks), closed: () => closed };
 }
