@@ -155,14 +155,12 @@ export class ReplaySummary {
 
   json(limit: number): Record<string, unknown> {
     const rows = (tally: Tally): SummaryRowJson[] =>
-      tally
-        .top(limit)
-        .map(([value, row]) => ({
-          value,
-          count: row.count,
-          example: row.example,
-          top: row.evidence.top(TOP_EVIDENCE).map(([v, count]) => ({ value: v, count })),
-        }));
+      tally.top(limit).map(([value, row]) => ({
+        value,
+        count: row.count,
+        example: row.example,
+        top: row.evidence.top(TOP_EVIDENCE).map(([v, count]) => ({ value: v, count })),
+      }));
     return {
       connections: this.connections,
       open: this.open,
