@@ -57,9 +57,10 @@ export async function startRedis(): Promise<TestRedis> {
     await flushAll(url);
     return { url, port, stop: notOwned, restart: notOwned, flush: () => flushAll(url), close: async () => {} };
   }
-  const port = await freePort();
+  const started = await spawnOnFreePort();
+  const port = started.port;
+  let child: ChildProcess | undefined = started.child;
   const url = `redis://127.0.0.1:${port}`;
-  let child: ChildProcess | undefined = await spawnRedis(port);
   const stop = async () => {
     const running = child;
     child = undefined;
@@ -81,26 +82,41 @@ export async function startRedis(): Promise<TestRedis> {
   };
 }
 
+/** Test files start their servers at once: a port found free may be taken before ours binds it, so try another. */
+async function spawnOnFreePort(): Promise<{ port: number; child: ChildProcess }> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      return { port, child: await spawnRedis(port) };
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
+}
+
 async function spawnRedis(port: number): Promise<ChildProcess> {
   const child = spawn(BINARY, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`);
-    if (await pings(`redis://127.0.0.1:${port}`)) return child;
+    // Ours, not another test file's server that took the same free port first (ours then exits).
+    if ((await serverPid(`redis://127.0.0.1:${port}`)) === child.pid) return child;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   child.kill('SIGKILL');
   throw new Error(`redis-server did not answer on port ${port} within 10 s`);
 }
 
-async function pings(url: string): Promise<boolean> {
+/** The process id of the Redis server answering at `url`, or undefined when none answers. */
+async function serverPid(url: string): Promise<number | undefined> {
   const client = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
   client.on('error', () => {});
   try {
     await client.connect();
-    return (await client.ping()) === 'PONG';
+    const match = /process_id:(\d+)/.exec(await client.info('server'));
+    return match ? Number(match[1]) : undefined;
   } catch {
-    return false;
+    return undefined;
   } finally {
     client.disconnect();
   }
