@@ -4,23 +4,16 @@
 // client) from the server under test, connects over polling, upgrades to
 // websocket, exchanges an event and an ack in each direction, then drops the
 // connection and sees the client reconnect.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { adopt, createServer, isReference, listen, onCleanup, type SocketLike } from '../interop/harness';
+import { CHROMIUM, chromiumPresent, skipWithoutChromium } from './chromium';
 
-const CHROMIUM = '/usr/bin/chromium';
-const chromiumPresent = existsSync(CHROMIUM);
-const chromiumRequired = process.env.IOSTATE_REQUIRE_CHROMIUM === '1';
-
-if (!chromiumPresent && !chromiumRequired) {
-  console.warn(
-    `\n*** BROWSER TEST SKIPPED: ${CHROMIUM} not found. Install it with \`apt-get install -y chromium\` (CI sets IOSTATE_REQUIRE_CHROMIUM=1, where this fails instead). ***\n`,
-  );
-}
+const skipBrowser = skipWithoutChromium('CLIENT BUNDLE BROWSER TEST');
 
 /** A page that loads the bundle at `src`; `window.outcome` says what the client saw. */
 const pageLoading = (src: string) => `<!doctype html>
@@ -67,72 +60,69 @@ const BUNDLES = [
 // reference has nothing to show (test/static/serve-client.differential.test.ts
 // compares what it serves).
 describe.skipIf(isReference)('the served client bundles in headless Chromium', () => {
-  it.skipIf(!chromiumPresent && !chromiumRequired).each(BUNDLES)(
-    '$src: the $client client connects, upgrades, exchanges events and acks, reconnects',
-    async (bundle) => {
-      expect(chromiumPresent, `${CHROMIUM} is required (IOSTATE_REQUIRE_CHROMIUM=1) but missing`).toBe(true);
+  it.skipIf(skipBrowser).each(BUNDLES)('$src: the $client client connects, upgrades, exchanges events and acks, reconnects', async (bundle) => {
+    expect(chromiumPresent, `${CHROMIUM} is required (IOSTATE_REQUIRE_CHROMIUM=1) but missing`).toBe(true);
 
-      const httpServer = createHttpServer((req, res) => {
-        if (req.url === '/') res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(pageLoading(bundle.src));
-        else res.writeHead(404).end();
-      });
-      const io = createServer(httpServer);
-      const port = await listen(httpServer);
-      adopt(io, httpServer, port);
+    const httpServer = createHttpServer((req, res) => {
+      if (req.url === '/') res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(pageLoading(bundle.src));
+      else res.writeHead(404).end();
+    });
+    const io = createServer(httpServer);
+    const port = await listen(httpServer);
+    adopt(io, httpServer, port);
 
-      const answers: unknown[] = [];
-      let helloFromBrowser: unknown;
-      const done = new Promise<void>((resolve) => {
-        let connections = 0;
-        io.on('connection', (socket: SocketLike) => {
-          if (++connections > 1) return; // the reconnection
-          socket.emit('welcome', 'hi browser');
-          socket.emit('question', 'are you there?', (answer: unknown) => answers.push(answer));
-          socket.on('hello', (text: unknown, ack: (value: string) => void) => {
-            helloFromBrowser = text;
-            ack('hello browser');
-          });
-          socket.on('done', () => resolve());
+    const answers: unknown[] = [];
+    let helloFromBrowser: unknown;
+    const done = new Promise<void>((resolve) => {
+      let connections = 0;
+      io.on('connection', (socket: SocketLike) => {
+        if (++connections > 1) return; // the reconnection
+        socket.emit('welcome', 'hi browser');
+        socket.emit('question', 'are you there?', (answer: unknown) => answers.push(answer));
+        socket.on('hello', (text: unknown, ack: (value: string) => void) => {
+          helloFromBrowser = text;
+          ack('hello browser');
         });
+        socket.on('done', () => resolve());
       });
+    });
 
-      const userDataDir = mkdtempSync(join(tmpdir(), 'iostate-chromium-'));
-      const context = await chromium.launchPersistentContext(userDataDir, {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
-      onCleanup(async () => {
-        await context.close();
-        rmSync(userDataDir, { recursive: true, force: true });
-      });
+    const userDataDir = mkdtempSync(join(tmpdir(), 'iostate-chromium-'));
+    const context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    onCleanup(async () => {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    });
 
-      const page = await context.newPage();
-      const pageErrors: string[] = [];
-      page.on('pageerror', (error) => pageErrors.push(error.message));
-      await page.goto(`http://127.0.0.1:${port}/`);
-      const seen = await page.evaluate(() => (globalThis as any).outcome);
-      await done;
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(`http://127.0.0.1:${port}/`);
+    const seen = await page.evaluate(() => (globalThis as any).outcome);
+    await done;
 
-      expect(pageErrors).toEqual([]);
-      expect(seen.eio).toBe(bundle.eio);
-      expect(seen.reconnectOnManager).toBe(1);
-      expect(seen.reconnectOnSocket).toBe(bundle.reconnectOnSocket);
-      expect(seen.transports).toEqual(['polling', 'websocket']);
-      expect(seen.welcome).toBe('hi browser');
-      expect(seen.ackFromServer).toBe('hello browser');
-      expect(seen.serverAsked).toBe('are you there?');
-      expect(helloFromBrowser).toBe('from the browser');
-      expect(answers).toEqual(['ARE YOU THERE?']);
-    },
-  );
+    expect(pageErrors).toEqual([]);
+    expect(seen.eio).toBe(bundle.eio);
+    expect(seen.reconnectOnManager).toBe(1);
+    expect(seen.reconnectOnSocket).toBe(bundle.reconnectOnSocket);
+    expect(seen.transports).toEqual(['polling', 'websocket']);
+    expect(seen.welcome).toBe('hi browser');
+    expect(seen.ackFromServer).toBe('hello browser');
+    expect(seen.serverAsked).toBe('are you there?');
+    expect(helloFromBrowser).toBe('from the browser');
+    expect(answers).toEqual(['ARE YOU THERE?']);
+  });
 });

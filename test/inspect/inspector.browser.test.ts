@@ -7,10 +7,11 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium, skipWithoutChromium } from '../browser/chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type DemoServer } from '../../src/cli/serve';
 import { createInspectorHandler } from '../../src/inspect/http-endpoint';
@@ -19,16 +20,9 @@ import { EventLog } from '../../src/log/event-log';
 import { chatLog } from './fixture';
 import { RAW_UNSAFE, hostileVisit, startHostileServer } from '../cli/hostile-client';
 
-const CHROMIUM = '/usr/bin/chromium';
-const chromiumPresent = existsSync(CHROMIUM);
-const chromiumRequired = process.env.IOSTATE_REQUIRE_CHROMIUM === '1';
 const output = process.env.IOSTATE_TEST_OUTPUT ?? path.join(tmpdir(), 'iostate-test-output');
 
-if (!chromiumPresent && !chromiumRequired) {
-  console.warn(`\n*** INSPECTOR BROWSER TEST SKIPPED: ${CHROMIUM} not found (apt-get install -y chromium). ***\n`);
-}
-
-describe.skipIf(!chromiumPresent && !chromiumRequired)('inspector pictures in headless Chromium', () => {
+describe.skipIf(skipWithoutChromium('INSPECTOR BROWSER TEST'))('inspector pictures in headless Chromium', () => {
   let browser: Browser;
   let demo: DemoServer | undefined;
   let scratch: string;
@@ -36,18 +30,7 @@ describe.skipIf(!chromiumPresent && !chromiumRequired)('inspector pictures in he
   beforeAll(async () => {
     mkdirSync(output, { recursive: true });
     scratch = mkdtempSync(path.join(tmpdir(), 'iostate-browser-'));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -4,33 +4,18 @@
  * join rooms (one with a hostile name), leave and go, and the page shows
  * each change without a single snapshot request and on one event stream.
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, skipWithoutChromium } from '../browser/chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLive } from './live';
 
-const CHROMIUM = '/usr/bin/chromium';
-const chromiumPresent = existsSync(CHROMIUM);
-const chromiumRequired = process.env.IOSTATE_REQUIRE_CHROMIUM === '1';
-
 const HOSTILE_ROOM = '<img src=x onerror=alert(1)>\u202e\u001b[2J';
 
-describe.skipIf(!chromiumPresent && !chromiumRequired)('live inspector patches in headless Chromium', () => {
+describe.skipIf(skipWithoutChromium('LIVE PATCHES BROWSER TEST'))('live inspector patches in headless Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -6,10 +6,11 @@
  * overview obeys as well as the cards. Saves screenshots under
  * $IOSTATE_TEST_OUTPUT (default: a temporary directory, printed).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, skipWithoutChromium } from '../browser/chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLanes, type ConnectionLane } from '../../src/inspect/lanes';
 import { renderTimelineHtml } from '../../src/inspect/timeline';
@@ -19,15 +20,8 @@ import { io as connectClient } from 'socket.io-client';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-const CHROMIUM = '/usr/bin/chromium';
-const chromiumPresent = existsSync(CHROMIUM);
-const chromiumRequired = process.env.IOSTATE_REQUIRE_CHROMIUM === '1';
 const output = process.env.IOSTATE_TEST_OUTPUT ?? path.join(tmpdir(), 'iostate-test-output');
 const CONNECTIONS = 12_000;
-
-if (!chromiumPresent && !chromiumRequired) {
-  console.warn(`\n*** TIMELINE BROWSER TEST SKIPPED: ${CHROMIUM} not found (apt-get install -y chromium). ***\n`);
-}
 
 /** Overview rows and cards the page shows now. */
 async function visible(page: Page): Promise<{ shown: number; rows: number; cards: number; heads: string[]; height: number }> {
@@ -40,7 +34,7 @@ async function visible(page: Page): Promise<{ shown: number; rows: number; cards
   })()`);
 }
 
-describe.skipIf(!chromiumPresent && !chromiumRequired)('the timeline of 12,000 connections in headless Chromium', () => {
+describe.skipIf(skipWithoutChromium('TIMELINE BROWSER TEST'))('the timeline of 12,000 connections in headless Chromium', () => {
   let browser: Browser;
   let scratch: string;
   let lanes: ConnectionLane[];
@@ -58,18 +52,7 @@ describe.skipIf(!chromiumPresent && !chromiumRequired)('the timeline of 12,000 c
       `timeline of ${events.length} events, ${lanes.length} connections: ${(performance.now() - started).toFixed(0)} ms, ${(html.length / 1e6).toFixed(1)} MB`,
     );
     writeFileSync(file, html);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
