@@ -59,6 +59,12 @@ export class ConnectionSource {
   }
 }
 
+/** Resolves once `client` can take commands (at once when it already can). */
+export function whenReady(client: Redis): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => client.once('ready', () => resolve()));
+}
+
 /** QUIT when connected (pending replies arrive first), a plain disconnect otherwise. */
 export async function quit(client: Redis): Promise<void> {
   if (client.status === 'ready') await client.quit();

@@ -24,7 +24,7 @@ import { answerLegacyRequest, type CustomHook } from './answer-legacy-request';
 import { typedAsV2 } from '../legacy-adapter';
 import { LEGACY_ONLY, LegacyRequestType, SOCKET_IO_REDIS_5, fromLegacyResponse, hasLegacyForm, isLegacyMessage, toLegacyRequest } from './legacy-wire';
 import { ClusterNode, type NodeMember } from './cluster-node';
-import type { ConnectionSource } from './connections';
+import { whenReady, type ConnectionSource } from './connections';
 import { localRooms, localSocket, localSockets, describeSocket, type RemoteSocketData, type Selection } from './local-sockets';
 import type { ResolvedOptions } from './options';
 import { PendingRequests, RequestTimeoutError } from './pending-requests';
@@ -99,10 +99,12 @@ export class RedisAdapter extends Adapter implements NodeMember, ClusterOperatio
     }
   }
 
-  /** Resolves once this adapter listens to the cluster and has read the shared log. */
+  /** Resolves once this adapter listens to the cluster, has read the shared log, and can ask the other nodes. */
   async ready(): Promise<void> {
     await this.subscribed;
     await this.node.caughtUp;
+    // The command connection queues nothing while it connects: a query before this would fail.
+    await whenReady(this.node.connections.pub);
   }
 
   /** Reports a cluster problem on this adapter's 'error' event (a warning when nobody listens). */
