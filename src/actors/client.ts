@@ -115,21 +115,15 @@ export class Client {
   /** Connects this client to namespace `name`, creating it through a dynamic parent if one accepts. */
   connect(name: string, payload: ConnectPayload): void {
     // Before any lookup: such a name would collide with every other long one in each map keyed by names.
-    if (name.length > MAX_NAMESPACE_NAME_LENGTH) return this.refuseNamespace(name);
+    if (name.length > MAX_NAMESPACE_NAME_LENGTH) return this.packet(connectErrorPacket(this.protocol, name, 'Invalid namespace'));
     if (this.byNamespace.has(name)) return;
     const existing = namespaceNamed(this.server.nsps, name);
     if (existing) return this.join(existing, payload);
     this.server.checkDynamicNamespace(name, this.id, payload, (nsp) => {
-      if (!nsp) return this.refuseNamespace(name);
+      if (!nsp) return this.packet(connectErrorPacket(this.protocol, name, 'Invalid namespace'));
       if (this.conn.readyState !== 'open' || this.byNamespace.has(name)) return;
       this.join(nsp, payload);
     });
-  }
-
-  /** No such namespace: the client hears 'Invalid namespace', and the log keeps the refusal (the name is bounded there). */
-  private refuseNamespace(name: string): void {
-    this.server.log.record({ type: 'socket.refused', sid: this.id, nsp: name, message: 'Invalid namespace' });
-    this.packet(connectErrorPacket(this.protocol, name, 'Invalid namespace'));
   }
 
   private join(nsp: Namespace, payload: ConnectPayload): void {
