@@ -48,7 +48,8 @@ describe('memory of dynamic child namespaces', () => {
     expect(iostate.connectedKB).toBeLessThanOrEqual(socketIo.connectedKB * 1.5);
     // Deleted: gone from the server and from the log's projections, each deletion recorded, its memory freed.
     expect(iostateCleanup).toMatchObject({ remaining: 0, inProjections: 0, deletions: NAMESPACES });
-    // Freed: what is left is noise of the measure (socket.io 4 leaves 0.2 to 0.5 KB per deleted namespace).
-    expect(iostateCleanup.emptyKB).toBeLessThan(0.5);
+    // Freed: what is left is noise of the measure, 0.2 to 0.5 KB in full runs (socket.io 4 leaves as much);
+    // a kept namespace would leave all of the 1.1 to 1.3 KB it costs.
+    expect(iostateCleanup.emptyKB).toBeLessThan(iostate.emptyKB * 0.7);
   }, 120_000);
 });
