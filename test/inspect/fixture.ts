@@ -7,6 +7,7 @@
  *   c-kicked    a refused namespace, then socket.disconnect(true) by the application
  *   c-open      still open when the log ends
  */
+import type { EventLog } from '../../src/log/event-log';
 import type { LogEvent, LogEventInput } from '../../src/log/events';
 
 /** 2026-01-01T12:00:00.000Z. */
@@ -100,4 +101,24 @@ export function chatLog(): LogEvent[] {
   });
   at(74, { type: 'socket.disconnect', socketId: 'c-timeout', nsp: '/', reason: 'ping timeout', initiator: 'server', sid: 'c-timeout' });
   return events;
+}
+
+/** Records an idle WebSocket connection `sid-<i>` with one socket on '/', in its own room and in `room`. */
+export function recordIdleSocket(log: EventLog, i: number, room: string): void {
+  const sid = `sid-${i}`;
+  log.record({
+    type: 'conn.open',
+    sid,
+    protocol: 4,
+    transport: 'websocket',
+    remoteAddress: '10.0.0.1',
+    pingInterval: 25000,
+    pingTimeout: 20000,
+    upgradeTimeout: 10000,
+    maxPayload: 1e6,
+    upgrades: [],
+  });
+  log.record({ type: 'socket.connect', sid, socketId: sid, nsp: '/', protocol: 5 });
+  log.record({ type: 'room.join', socketId: sid, nsp: '/', room: sid });
+  log.record({ type: 'room.join', socketId: sid, nsp: '/', room });
 }

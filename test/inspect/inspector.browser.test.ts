@@ -17,7 +17,7 @@ import { startDemo, type DemoServer } from '../../src/cli/serve';
 import { createInspectorHandler } from '../../src/inspect/http-endpoint';
 import { renderTimelineHtml } from '../../src/inspect/timeline';
 import { EventLog } from '../../src/log/event-log';
-import { chatLog } from './fixture';
+import { chatLog, recordIdleSocket } from './fixture';
 import { RAW_UNSAFE, hostileVisit, startHostileServer } from '../cli/hostile-client';
 
 const output = process.env.IOSTATE_TEST_OUTPUT ?? path.join(tmpdir(), 'iostate-test-output');
@@ -102,24 +102,7 @@ describe.skipIf(skipWithoutChromium('INSPECTOR BROWSER TEST'))('inspector pictur
 
   it('stays responsive with 10,000 sockets: virtual tables, aggregated events, patches instead of snapshots', async () => {
     const log = new EventLog({ node: 'synthetic' });
-    const connectSocket = (i: number) => {
-      const sid = `sid-${i}`;
-      log.record({
-        type: 'conn.open',
-        sid,
-        protocol: 4,
-        transport: 'websocket',
-        remoteAddress: '10.0.0.1',
-        pingInterval: 25000,
-        pingTimeout: 20000,
-        upgradeTimeout: 10000,
-        maxPayload: 1e6,
-        upgrades: [],
-      });
-      log.record({ type: 'socket.connect', sid, socketId: sid, nsp: '/', protocol: 5 });
-      log.record({ type: 'room.join', socketId: sid, nsp: '/', room: sid });
-      log.record({ type: 'room.join', socketId: sid, nsp: '/', room: `room-${i % 20}` });
-    };
+    const connectSocket = (i: number) => recordIdleSocket(log, i, `room-${i % 20}`);
     for (let i = 0; i < 10_000; i++) connectSocket(i);
     const inspector = createInspectorHandler({ log, nsps: new Map() }, { auth: () => true, stream: { interval: 250 } });
     let snapshots = 0;

@@ -11,6 +11,7 @@ import { EventStream } from '../../src/inspect/event-stream';
 import { LiveModelFollower, buildLiveModel, type LiveModel } from '../../src/inspect/live-model';
 import { applyModelPatches } from '../../src/inspect/page-patches';
 import { EventLog } from '../../src/log/event-log';
+import { recordIdleSocket } from './fixture';
 import { until } from './live';
 
 const cleanups: (() => void)[] = [];
@@ -19,22 +20,7 @@ afterEach(() => {
 });
 
 function connect(log: EventLog, i: number): void {
-  const sid = `sid-${i}`;
-  log.record({
-    type: 'conn.open',
-    sid,
-    protocol: 4,
-    transport: 'websocket',
-    remoteAddress: '10.0.0.1',
-    pingInterval: 25000,
-    pingTimeout: 20000,
-    upgradeTimeout: 10000,
-    maxPayload: 1e6,
-    upgrades: [],
-  });
-  log.record({ type: 'socket.connect', sid, socketId: sid, nsp: '/', protocol: 5 });
-  log.record({ type: 'room.join', socketId: sid, nsp: '/', room: sid });
-  log.record({ type: 'room.join', socketId: sid, nsp: '/', room: 'lobby' });
+  recordIdleSocket(log, i, 'lobby');
 }
 
 /** A stream served over HTTP, and a client collecting its messages by event name. */
