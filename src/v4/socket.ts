@@ -113,8 +113,7 @@ export class Socket<
 
   /** True from the connection until the socket's `disconnect` event (so still true in `disconnecting`, as in socket.io 4). */
   get connected(): boolean {
-    const state = this.core.state;
-    return state === 'connected' || state === 'disconnecting';
+    return this.core.connected;
   }
 
   get disconnected(): boolean {
