@@ -11,8 +11,13 @@
  * and an application that wants one page merges them (`Registry.merge`).
  * prom-client formats the exposition and escapes label values; label values
  * that clients can choose (namespace names) are capped in number.
+ *
+ * prom-client is required on the first registry, not imported: loading it
+ * takes ~100 ms, which a server without metrics (the default) must not pay
+ * at start-up just because the package entry reaches this module.
  */
-import { Counter, Gauge, Histogram, Registry, type MetricObjectWithValues, type MetricValueWithName } from 'prom-client';
+import type * as PromClient from 'prom-client';
+import type { Histogram, MetricObjectWithValues, MetricValueWithName, Registry } from 'prom-client';
 import type { EventLog } from '../log/event-log';
 import { countersOf, MIDDLEWARE_BUCKETS_MS, OTHER, type DurationHistogram } from '../log/projections';
 
@@ -25,11 +30,12 @@ const PROTOCOLS = ['3', '4'] as const;
 
 /** The registry that `/metrics` serves for `io`: its metrics read `io.log` on every scrape. */
 export function createMetricsRegistry(io: { readonly log: EventLog }): Registry {
-  const registry = new Registry();
+  const prom = loadPromClient();
+  const registry = new prom.Registry();
   const log = io.log;
   const local = () => countersOf(log.projections.counters, log.node);
 
-  new Gauge({
+  new prom.Gauge({
     name: 'iostate_connections',
     help: 'Open Engine.IO connections of this node, by state (open, upgrading), transport and Engine.IO protocol (3: socket.io-client 2.x, 4: 3.x/4.x).',
     labelNames: ['state', 'transport', 'protocol'],
@@ -48,7 +54,7 @@ export function createMetricsRegistry(io: { readonly log: EventLog }): Registry 
     },
   });
 
-  new Gauge({
+  new prom.Gauge({
     name: 'iostate_sockets',
     help: `Connected Socket.IO sockets of this node, by namespace (past ${MAX_NAMESPACE_SERIES} namespaces, the rest under "${OTHER}").`,
     labelNames: ['nsp'],
@@ -66,8 +72,8 @@ export function createMetricsRegistry(io: { readonly log: EventLog }): Registry 
     },
   });
 
+  const counter = counterOf(prom, registry);
   counter(
-    registry,
     'iostate_connections_opened_total',
     'Engine.IO connections opened on this node, by first transport and Engine.IO protocol.',
     ['transport', 'protocol'],
@@ -78,37 +84,30 @@ export function createMetricsRegistry(io: { readonly log: EventLog }): Registry 
       }),
   );
   counter(
-    registry,
     'iostate_connections_closed_total',
     'Engine.IO connections closed on this node, by the reason the engine gave (ping timeout, transport close…).',
     ['reason'],
     () => [...local().closed].map(([reason, count]) => [{ reason }, count]),
   );
-  counter(
-    registry,
-    'iostate_socket_disconnects_total',
-    'Socket.IO sockets disconnected on this node, by the reason given to their disconnect event.',
-    ['reason'],
-    () => [...local().disconnects].map(([reason, count]) => [{ reason }, count]),
+  counter('iostate_socket_disconnects_total', 'Socket.IO sockets disconnected on this node, by the reason given to their disconnect event.', ['reason'], () =>
+    [...local().disconnects].map(([reason, count]) => [{ reason }, count]),
   );
-  counter(registry, 'iostate_upgrades_total', 'Transport upgrade steps on this node: probe (started), upgraded, failed.', ['step'], () =>
+  counter('iostate_upgrades_total', 'Transport upgrade steps on this node: probe (started), upgraded, failed.', ['step'], () =>
     ['probe', 'upgraded', 'failed'].map((step) => [{ step }, local().upgrades.get(step) ?? 0]),
   );
-  counter(registry, 'iostate_app_errors_total', 'Application handlers and middlewares that threw or rejected on this node (the server carried on).', [], () => [
+  counter('iostate_app_errors_total', 'Application handlers and middlewares that threw or rejected on this node (the server carried on).', [], () => [
     [{}, local().appErrors],
   ]);
   counter(
-    registry,
     'iostate_recoveries_total',
     'Connection state recovery attempts on this node, by outcome: recovered, or the reason it failed (window expired, buffer bound reached…; docs/recovery.md).',
     ['outcome'],
     () => [...local().recoveries].map(([outcome, count]) => [{ outcome }, count]),
   );
-  counter(registry, 'iostate_log_dropped_records_total', 'Log records a sink could not write (a full disk), by sink.', ['sink'], () =>
+  counter('iostate_log_dropped_records_total', 'Log records a sink could not write (a full disk), by sink.', ['sink'], () =>
     [...local().dropped].map(([sink, count]) => [{ sink }, count]),
   );
   counter(
-    registry,
     'iostate_log_suppressed_records_total',
     'Log records held back because their connection went over its share of the log (they still count here).',
     [],
@@ -116,7 +115,8 @@ export function createMetricsRegistry(io: { readonly log: EventLog }): Registry 
   );
 
   registry.registerMetric(
-    new ProjectedHistogram(
+    projectedHistogram(
+      prom.Histogram,
       'iostate_middleware_duration_seconds',
       "Time from a socket's namespace CONNECT to its middlewares' answer on this node, by outcome: connected or refused (an error or connectTimeout).",
       () => [
@@ -128,20 +128,27 @@ export function createMetricsRegistry(io: { readonly log: EventLog }): Registry 
   return registry;
 }
 
+function loadPromClient(): typeof PromClient {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy load: see the top of this file
+  return require('prom-client') as typeof PromClient;
+}
+
 type Labels = Record<string, string>;
 
-/** A counter whose values are set from a projection on each scrape. */
-function counter(registry: Registry, name: string, help: string, labelNames: string[], read: () => [Labels, number][]): void {
-  new Counter({
-    name,
-    help,
-    labelNames,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const [labels, count] of read()) this.inc(labels, count);
-    },
-  });
+/** Registers in `registry` counters whose values are set from a projection on each scrape. */
+function counterOf(prom: typeof PromClient, registry: Registry) {
+  return (name: string, help: string, labelNames: string[], read: () => [Labels, number][]): void => {
+    new prom.Counter({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [labels, count] of read()) this.inc(labels, count);
+      },
+    });
+  };
 }
 
 /**
@@ -149,35 +156,38 @@ function counter(registry: Registry, name: string, help: string, labelNames: str
  * formats it, but its values are not observed one by one (a scrape would
  * otherwise replay every connection since the start).
  */
-class ProjectedHistogram extends Histogram<'outcome'> {
-  constructor(
-    private readonly metric: string,
-    private readonly description: string,
-    private readonly read: () => [string, DurationHistogram][],
-  ) {
-    super({ name: metric, help: description, labelNames: ['outcome'], buckets: MIDDLEWARE_BUCKETS_MS.map((ms) => ms / 1000), registers: [] });
-  }
-
-  override async get(): Promise<MetricObjectWithValues<MetricValueWithName<'outcome'>>> {
-    const values: (MetricValueWithName<'outcome'> & { labels: { le?: number | string } })[] = [];
-    for (const [outcome, histogram] of this.read()) {
-      let cumulative = 0;
-      MIDDLEWARE_BUCKETS_MS.forEach((ms, index) => {
-        cumulative += histogram.buckets[index]!;
-        values.push({ metricName: `${this.metric}_bucket`, labels: { outcome, le: ms / 1000 }, value: cumulative });
-      });
-      values.push({ metricName: `${this.metric}_bucket`, labels: { outcome, le: '+Inf' }, value: histogram.count });
-      values.push({ metricName: `${this.metric}_sum`, labels: { outcome }, value: histogram.sumMs / 1000 });
-      values.push({ metricName: `${this.metric}_count`, labels: { outcome }, value: histogram.count });
+function projectedHistogram(
+  HistogramClass: typeof Histogram,
+  metric: string,
+  description: string,
+  read: () => [string, DurationHistogram][],
+): Histogram<'outcome'> {
+  return new (class ProjectedHistogram extends HistogramClass<'outcome'> {
+    constructor() {
+      super({ name: metric, help: description, labelNames: ['outcome'], buckets: MIDDLEWARE_BUCKETS_MS.map((ms) => ms / 1000), registers: [] });
     }
-    // prom-client's typings say MetricType for `type`; its registry writes the string it holds, 'histogram'.
-    return { name: this.metric, help: this.description, type: 'histogram', aggregator: 'sum', values } as unknown as MetricObjectWithValues<
-      MetricValueWithName<'outcome'>
-    >;
-  }
 
-  /** What the registry formats the text exposition from (prom-client asks it before `get`). */
-  getForPromString(): Promise<MetricObjectWithValues<MetricValueWithName<'outcome'>>> {
-    return this.get();
-  }
+    override async get(): Promise<MetricObjectWithValues<MetricValueWithName<'outcome'>>> {
+      const values: (MetricValueWithName<'outcome'> & { labels: { le?: number | string } })[] = [];
+      for (const [outcome, histogram] of read()) {
+        let cumulative = 0;
+        MIDDLEWARE_BUCKETS_MS.forEach((ms, index) => {
+          cumulative += histogram.buckets[index]!;
+          values.push({ metricName: `${metric}_bucket`, labels: { outcome, le: ms / 1000 }, value: cumulative });
+        });
+        values.push({ metricName: `${metric}_bucket`, labels: { outcome, le: '+Inf' }, value: histogram.count });
+        values.push({ metricName: `${metric}_sum`, labels: { outcome }, value: histogram.sumMs / 1000 });
+        values.push({ metricName: `${metric}_count`, labels: { outcome }, value: histogram.count });
+      }
+      // prom-client's typings say MetricType for `type`; its registry writes the string it holds, 'histogram'.
+      return { name: metric, help: description, type: 'histogram', aggregator: 'sum', values } as unknown as MetricObjectWithValues<
+        MetricValueWithName<'outcome'>
+      >;
+    }
+
+    /** What the registry formats the text exposition from (prom-client asks it before `get`). */
+    getForPromString(): Promise<MetricObjectWithValues<MetricValueWithName<'outcome'>>> {
+      return this.get();
+    }
+  })();
 }
