@@ -5,14 +5,10 @@
  * runs the same in tests as from the bin.
  */
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIO } from './command';
+import { StdoutClosed } from './cli-io';
 import { commands } from './commands';
+import { processIO } from './process-io';
 import { visibleLines } from '../inspect/visible-text';
-
-const processIO: CliIO = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  drained: () => (process.stdout.writableNeedDrain ? new Promise<void>((resolve) => process.stdout.once('drain', () => resolve())) : undefined),
-};
 
 function overview(): string {
   const width = Math.max(...[...commands.keys(), 'help'].map((name) => name.length));
@@ -35,8 +31,14 @@ async function help(name: string | undefined, io: CliIO): Promise<number> {
   return EXIT_OK;
 }
 
-export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
-  return dispatch(argv, { ...io, stderr: (text) => io.stderr(visibleLines(text)) });
+export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
+  try {
+    return await dispatch(argv, { ...io, stderr: (text) => io.stderr(visibleLines(text)) });
+  } catch (error) {
+    // The reader has what it wanted (`| head`): done, as far as it can tell.
+    if (error instanceof StdoutClosed) return EXIT_OK;
+    throw error;
+  }
 }
 
 /** Runs a command. Its stderr (bad log lines quoting their text, echoed arguments) shows controls as escapes. */
@@ -51,6 +53,7 @@ async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
   try {
     return await (await entry.load()).run(args, io);
   } catch (error) {
+    if (error instanceof StdoutClosed) throw error;
     io.stderr(`iostate ${name}: ${(error as Error).stack ?? String(error)}\n`);
     return EXIT_FAILED;
   }
