@@ -13,6 +13,7 @@ import { Adapter } from '../adapters/memory-adapter';
 import { legacyEncoder, type LegacyEncoder } from '../adapters/legacy-adapter';
 import { codecFromParser, defaultCodec, type PacketCodec } from '../parser';
 import { EngineServer, type AttachOptions, type EngineOptions } from '../transport/engine-server';
+import type { ResolvedEngineOptions } from '../transport/engine-options';
 import type { EngineSocket } from '../transport/engine-socket';
 import { appErrorFacts } from '../log/app-error';
 import type { EventLog } from '../log/event-log';
@@ -94,6 +95,7 @@ export class Server {
   private serveClient$ = true;
   private origins$: Origins = '*:*';
   private options: ServerOptions;
+  private startRecorded = false;
 
   constructor(srv?: http.Server | number | string | ServerOptions, opts: ServerOptions = {}) {
     if (srv && typeof srv === 'object' && !(srv instanceof http.Server) && typeof (srv as { listen?: unknown }).listen !== 'function') {
@@ -198,7 +200,6 @@ export class Server {
     if (inspectorOptions) this.inspector = attachInspector(this, srv, inspectorOptions);
     this.httpServer = srv;
     this.bind(engine);
-    this.recordStart(engine);
     return this;
   }
 
@@ -213,6 +214,7 @@ export class Server {
     const settings = (engine as Partial<EngineServer>).settings;
     if (this.recovery && settings) this.recovery.settledMs = settings.pingInterval + settings.pingTimeout;
     engine.on('connection', (conn: EngineSocket) => this.onconnection(conn));
+    this.recordStart(engine);
     return this;
   }
 
@@ -436,9 +438,19 @@ export class Server {
     this.log.record({ type: 'conn.error', sid: client.id, transport: client.conn.transport.name, message });
   }
 
-  /** The effective settings, so that a replay can name the limits each connection ran under. */
+  /**
+   * The effective settings, so that a replay can name the limits each
+   * connection ran under. Once in the server's life, by whichever of
+   * `bind` and `attach` comes first: a second start in the log would read
+   * as a restart that lost every connection.
+   */
   private recordStart(engine: EngineServer): void {
-    const { pingTimeout, pingInterval, upgradeTimeout, maxHttpBufferSize, transports, allowUpgrades, cookie } = engine.settings;
+    if (this.startRecorded) return;
+    this.startRecorded = true;
+    // A bound engine.io server keeps its settings as its own fields (engine.io 3) or under `opts` (engine.io 4 and later).
+    const foreign = engine as unknown as Partial<ResolvedEngineOptions> & { opts?: Partial<ResolvedEngineOptions> };
+    const settings: Partial<ResolvedEngineOptions> = (engine as Partial<EngineServer>).settings ?? foreign.opts ?? foreign;
+    const { pingTimeout, pingInterval, upgradeTimeout, maxHttpBufferSize, transports, allowUpgrades, cookie } = settings;
     this.log.record({
       type: 'server.start',
       path: this.path$,
@@ -450,8 +462,8 @@ export class Server {
         transports,
         allowUpgrades,
         cookie,
-        perMessageDeflate: engine.settings.perMessageDeflate !== false,
-        httpCompression: engine.settings.httpCompression !== false,
+        perMessageDeflate: settings.perMessageDeflate === undefined ? undefined : settings.perMessageDeflate !== false,
+        httpCompression: settings.httpCompression === undefined ? undefined : settings.httpCompression !== false,
         connectTimeout: this.connectTimeout,
       },
     });
