@@ -123,7 +123,8 @@ export class Socket extends ModifierChain {
       this.nsp.settled();
     },
     announceConnect() {
-      const { label, error } = labelSocket<Socket>(this.server.log.label, this);
+      // The socket the application holds: the face's (iostate/v4), whose middlewares set what a label reads.
+      const { label, error } = labelSocket(this.server.log.label, this.handshake, this.face ?? this);
       this.server.log.record({
         type: 'socket.connect',
         sid: this.client.id,

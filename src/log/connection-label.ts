@@ -30,12 +30,12 @@ export interface LabelOutcome {
 
 const NONE: LabelOutcome = {};
 
-/** Calls `label` with the socket's handshake; never throws. */
-export function labelSocket<S extends { readonly handshake: unknown }>(label: LabelFunction<S['handshake'], S> | undefined, socket: S): LabelOutcome {
+/** Calls `label` with the socket's handshake and the socket the application holds (its face's on iostate/v4); never throws. */
+export function labelSocket<H, S>(label: LabelFunction<H, S> | undefined, handshake: H, socket: S): LabelOutcome {
   if (label === undefined) return NONE;
   let value: unknown;
   try {
-    value = label(socket.handshake, socket);
+    value = label(handshake, socket);
   } catch (thrown) {
     return { error: labelError(thrown) };
   }

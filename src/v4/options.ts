@@ -8,6 +8,8 @@
 import type { IncomingMessage } from 'node:http';
 import cors, { type CorsOptions, type CorsOptionsDelegate } from 'cors';
 import type { ServerOptions as CoreOptions } from '../actors/server';
+import type { Handshake } from '../actors/socket';
+import type { EventLogOption } from '../log/options';
 import type { EngineOptions, HttpMiddleware } from '../transport/engine-options';
 import { checkOption, booleanRule, objectSchema, optionRule, functionSchema } from '../transport/option-rules';
 import { z } from 'zod';
@@ -19,7 +21,16 @@ export interface CookieOptions {
   httpOnly?: boolean;
 }
 
-export interface ServerOptions extends Omit<CoreOptions, 'cookie' | 'cookiePath' | 'cookieHttpOnly' | 'origins' | 'handlePreflightRequest'> {
+/**
+ * `S`: the socket `eventLog.label(handshake, socket)` gets, this face's
+ * (server.ts names its Socket type; naming it here would make an import cycle).
+ */
+export interface ServerOptions<S = unknown> extends Omit<
+  CoreOptions,
+  'cookie' | 'cookiePath' | 'cookieHttpOnly' | 'origins' | 'handlePreflightRequest' | 'eventLog'
+> {
+  /** The core's event log (docs/log.md); its `label` gets this face's socket, the one middlewares and listeners get. */
+  eventLog?: EventLogOption<Handshake, S>;
   /** CORS for the HTTP requests under the path, as the `cors` package takes it. Default: none (no CORS headers). */
   cors?: CorsOptions | CorsOptionsDelegate<IncomingMessage>;
   /** Serve socket.io-client 2.x (Engine.IO v3). Default false, as socket.io 4. */
@@ -41,9 +52,14 @@ const cookieRule = optionRule('true, false or an object { name, path, httpOnly }
  * The core's options and the engine's settings for `options`; with
  * `defaults` false (options given to `attach`), only what they name.
  */
-export function translateOptions(options: ServerOptions = {}, defaults = true): TranslatedOptions {
+export function translateOptions<S>(options: ServerOptions<S> = {}, defaults = true): TranslatedOptions {
   // connectionStateRecovery is the core's (docs/recovery.md): it goes through with the rest.
-  const { cors: corsOptions, allowEIO3, cookie, ...rest } = options;
+  const { cors: corsOptions, allowEIO3, cookie, eventLog, ...faceRest } = options;
+  // The core calls `label` with a socket's face (actors/socket.ts): this face's socket, which S names.
+  const rest: Omit<CoreOptions, 'cookie' | 'cookiePath' | 'cookieHttpOnly'> = {
+    ...faceRest,
+    ...(eventLog === undefined ? {} : { eventLog: eventLog as CoreOptions['eventLog'] }),
+  };
   if (corsOptions !== undefined) checkOption('option cors', corsRule, corsOptions);
   if (allowEIO3 !== undefined) checkOption('option allowEIO3', booleanRule, allowEIO3);
   if (cookie !== undefined) checkOption('option cookie', cookieRule, cookie);

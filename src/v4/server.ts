@@ -52,11 +52,14 @@ export class Server<
   /** The namespaces by name (socket.io 4's private registry, which tools such as the admin UI read). */
   readonly _nsps: LiveMap<Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>;
   private serveClient$: boolean;
-  private readonly options: ServerOptions;
+  private readonly options: ServerOptions<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>;
 
-  constructor(srv?: http.Server | number | string | ServerOptions, opts: ServerOptions = {}) {
+  constructor(
+    srv?: http.Server | number | string | ServerOptions<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>,
+    opts: ServerOptions<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>> = {},
+  ) {
     if (srv && typeof srv === 'object' && typeof (srv as { listen?: unknown }).listen !== 'function') {
-      opts = srv as ServerOptions;
+      opts = srv as ServerOptions<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>;
       srv = undefined;
     }
     this.options = opts ?? {};
@@ -119,11 +122,11 @@ export class Server<
   }
 
   /** Attaches to an http.Server, or to a new one listening on `port`. */
-  attach(srv: http.Server | number | string, opts: ServerOptions = {}): this {
+  attach(srv: http.Server | number | string, opts: ServerOptions<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>> = {}): this {
     if (typeof srv === 'function')
       throw new Error('You are trying to attach socket.io to an express request handler function. Please pass a http.Server instance.');
     // As socket.io 4 merges them: the constructor's options win, attach's add what they did not name.
-    const added = Object.fromEntries(Object.entries(opts ?? {}).filter(([key]) => !Object.hasOwn(this.options, key))) as ServerOptions;
+    const added = Object.fromEntries(Object.entries(opts ?? {}).filter(([key]) => !Object.hasOwn(this.options, key))) as typeof opts;
     const { core, engine } = translateOptions(added, false);
     if (added.serveClient !== undefined) this.serveClient$ = added.serveClient !== false;
     Object.assign(this.core.faceEngineOptions, engine);
@@ -132,7 +135,7 @@ export class Server<
     return this;
   }
 
-  listen(srv: http.Server | number | string, opts?: ServerOptions): this {
+  listen(srv: http.Server | number | string, opts?: ServerOptions<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>): this {
     return this.attach(srv, opts);
   }
 

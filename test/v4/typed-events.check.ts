@@ -68,3 +68,17 @@ io.on('connection', (socket) => {
     .emitWithAck('ping')
     .then((answers) => answers.map((answer) => answer.toUpperCase()));
 });
+
+// eventLog.label gets the server's own sockets, typed with its SocketData.
+void new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>({
+  eventLog: {
+    label: (handshake, socket) => {
+      const typed: Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData> = socket;
+      void typed;
+      // @ts-expect-error age is a number, not a label
+      const age: string = socket.data.age;
+      void age;
+      return `${socket.data.name}@${handshake.address}`;
+    },
+  },
+});
