@@ -11,6 +11,7 @@ import { PacketType, type Packet } from '../parser/packet';
 import { PreparedMessage } from '../transport/prepared-message';
 import type { AdapterConstructor, BroadcastFlags, NamespaceAdapter } from '../adapters/adapter-contract';
 import { adoptAdapter } from '../adapters/legacy-adapter';
+import { Adapter } from '../adapters/memory-adapter';
 import type { ParentNamespace } from './parent-namespace';
 import type { Client } from './client';
 import type { Server } from './server';
@@ -120,8 +121,13 @@ export class Namespace extends ModifierChain {
     return this.lifecycle.state;
   }
 
+  /** Makes the namespace's adapter; `io.adapter(X)` calls it again, and then the adapter it replaces is closed when it is one of iostate's. */
   initAdapter(): void {
+    const replaced = this.adapter as NamespaceAdapter | undefined;
     this.adapter = adoptAdapter(new (this.ownAdapter ?? this.server.adapterConstructor)(this), this);
+    // socket.io drops the old adapter, whose rooms are its own. Ours all read the log's rooms: a replaced Redis
+    // adapter still subscribed would deliver each broadcast of the other nodes a second time, and answer their requests twice.
+    if (replaced instanceof Adapter) replaced.close();
   }
 
   use(fn: NamespaceMiddleware): this {

@@ -27,6 +27,7 @@ import { openReader, openWriter, quit, type ConnectionSource, type Connections }
 import { Liveness } from './liveness';
 import { RemoteAcks } from './remote-acks';
 import type { ResolvedOptions } from './options';
+import type { Channels } from './wire';
 import { ThrottledReport } from './throttled-report';
 import { StreamReader } from './stream-reader';
 import type { Redis } from 'ioredis';
@@ -34,6 +35,8 @@ import type { Redis } from 'ioredis';
 /** What the node needs from an adapter: its namespace, its 'error' event, and to stop it. */
 export interface NodeMember {
   readonly nsp: { readonly name: string };
+  /** The channels it listens on, on the node's subscriber connection (shared with every member). */
+  readonly channels: Channels;
   reportError(error: Error): void;
   close(): void;
 }
@@ -159,6 +162,19 @@ export class ClusterNode {
 
   leave(member: NodeMember): void {
     this.members.delete(member);
+  }
+
+  /**
+   * Whether a member still listens on `channel`: the adapter that replaced
+   * a namespace's (`io.adapter(X)`) has the same channels, and unsubscribing
+   * the connection they share would deafen it too.
+   */
+  listensOn(channel: string): boolean {
+    for (const member of this.members) {
+      const { broadcast, request, response, ownResponse } = member.channels;
+      if (channel === broadcast || channel === request || channel === response || channel === ownResponse) return true;
+    }
+    return false;
   }
 
   /** Live iostate nodes serving `nsp`, this one included, as of the last liveness check. */

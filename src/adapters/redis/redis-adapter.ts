@@ -323,13 +323,16 @@ export class RedisAdapter extends Adapter implements NodeMember, ClusterOperatio
     const { sub } = this.node.connections;
     sub.off('pmessageBuffer', this.onBroadcastMessage);
     sub.off('messageBuffer', this.onRequestMessage);
+    this.node.leave(this);
     if (sub.status === 'ready') {
-      void sub.punsubscribe(`${this.channels.broadcast}*`).catch(() => undefined);
-      void sub.unsubscribe(this.channels.request, this.channels.response, this.channels.ownResponse).catch(() => undefined);
+      // What the adapter that replaced this one (io.adapter(X)) listens on stays subscribed.
+      const { broadcast, request, response, ownResponse } = this.channels;
+      if (!this.node.listensOn(broadcast)) void sub.punsubscribe(`${broadcast}*`).catch(() => undefined);
+      const channels = [request, response, ownResponse].filter((channel) => !this.node.listensOn(channel));
+      if (channels.length > 0) void sub.unsubscribe(...channels).catch(() => undefined);
     }
     this.pending.failAll(new Error(`the adapter of ${this.nsp.name} closed`));
     this.ackRequests.clear();
-    this.node.leave(this);
   }
 
   /**
