@@ -14,7 +14,7 @@ import { ConnectionShare, DEFAULT_CONNECTION_SHARE, type ConnectionShareOptions 
 import type { LabelFunction } from './connection-label';
 import type { LogEvent, LogEventInput, Recorder } from './events';
 import { MemorySink, DEFAULT_CAPACITY } from './memory-sink';
-import { countersOf, emptyProjections, foldAll, projectionsView, type ProjectionState, type Projections } from './projections';
+import { countersOf, emptyProjections, foldAll, foldHeldBack, projectionsView, type ProjectionState, type Projections } from './projections';
 import type { LogSink } from './sink';
 
 export interface EventLogOptions {
@@ -131,8 +131,11 @@ export class EventLog implements Recorder {
     event.seq = ++this.seq;
     event.ts = now;
     event.node = this.node;
+    if (!admitted) {
+      foldHeldBack(this.state, event);
+      return event;
+    }
     foldAll(this.state, event);
-    if (!admitted) return event;
     const out = boundEvent(event, this.sensitive);
     this.publish(out);
     if (!this.closing) {

@@ -26,6 +26,20 @@ export function foldAll(state: ProjectionState, event: LogEvent): ProjectionStat
   return state;
 }
 
+/**
+ * A record held back over its connection's share of the log
+ * (connection-share.ts): replay never reads it. What it changes in the
+ * server's state (sockets, rooms, sessions) is folded all the same, so that
+ * the server stays exact; a refusal changes none, only what a session tells,
+ * so it reaches the sessions projection, live as in replay, through the
+ * `log.suppressed` record that counts it.
+ */
+export function foldHeldBack(state: ProjectionState, event: LogEvent): ProjectionState {
+  if (event.type !== 'socket.refused') return foldAll(state, event);
+  foldCounters(state.counters, event);
+  return state;
+}
+
 export function projectionsView(state: ProjectionState): Projections {
   return { rooms: roomsView(state.rooms), sessions: sessionsView(state.sessions), counters: state.counters };
 }
