@@ -86,7 +86,25 @@ export class EventLog implements Recorder {
     }
     this.sensitive = options.sensitive ?? {};
     this.label = options.label;
-    for (const sink of this.sinks) sink.reportDropsTo?.((drop) => this.record(Object.assign({ type: 'log.dropped' as const }, drop)));
+    for (const sink of this.sinks) this.hearDropsOf(sink);
+  }
+
+  /**
+   * Adds a sink after the log was made (the Redis adapter's shared stream):
+   * from now on it is written to, flushed and closed like the others, so that
+   * `flush()` waits for it too. Returns the function that takes it off again.
+   */
+  attach(sink: LogSink): () => void {
+    this.sinks.push(sink);
+    this.hearDropsOf(sink);
+    return () => {
+      const index = this.sinks.indexOf(sink);
+      if (index >= 0) this.sinks.splice(index, 1);
+    };
+  }
+
+  private hearDropsOf(sink: LogSink): void {
+    sink.reportDropsTo?.((drop) => this.record(Object.assign({ type: 'log.dropped' as const }, drop)));
   }
 
   /** Whether events are retained in memory for `events()`. */

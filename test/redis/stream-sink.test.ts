@@ -98,6 +98,21 @@ describe('RedisStreamSink', () => {
     await sink.close();
   });
 
+  it('makes every close wait for the last batch (the log and the cluster node both close it)', async () => {
+    const redis = fakeRedis();
+    let reply: () => void = () => {};
+    const slow: RedisCommandClient = { call: (...args) => new Promise((resolve) => (reply = () => resolve(redis.client.call(...args)))) };
+    const sink = new RedisStreamSink({ client: slow, stream: 's' });
+    sink.write(event(1));
+    let closed = 0;
+    const closes = [sink.close(), sink.close()].map((close) => close.then(() => closed++));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(closed).toBe(0);
+    reply();
+    await Promise.all(closes);
+    expect(redis.appended.map((e) => e.seq)).toEqual([1]);
+  });
+
   it('ignores writes after close', async () => {
     const redis = fakeRedis();
     const sink = new RedisStreamSink({ client: redis.client, stream: 's' });
