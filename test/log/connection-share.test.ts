@@ -152,17 +152,29 @@ describe("one connection's share of the log", () => {
 });
 
 describe('refusals past the share', () => {
-  type Step = { kind: 'open' | 'close'; sid: number } | { kind: 'refuse'; sid: number; nsp: string } | { kind: 'wait'; ms: number };
-  const sid = fc.nat(2);
+  type Step =
+    | { kind: 'open' | 'close'; sid: number }
+    | { kind: 'refuse'; sid: number; nsp: string }
+    | { kind: 'heartbeat'; sid: number; step: 'ping-sent' | 'pong-received' | 'ping-received' | 'pong-sent' }
+    | { kind: 'wait'; ms: number };
+  const sid = fc.nat(1);
   const step: fc.Arbitrary<Step> = fc.oneof(
     { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('open' as const, 'close' as const), sid }) },
-    { weight: 8, arbitrary: fc.record({ kind: fc.constant('refuse' as const), sid, nsp: fc.string({ maxLength: 6 }) }) },
+    { weight: 6, arbitrary: fc.record({ kind: fc.constant('refuse' as const), sid, nsp: fc.string({ maxLength: 6 }) }) },
+    {
+      weight: 4,
+      arbitrary: fc.record({
+        kind: fc.constant('heartbeat' as const),
+        sid,
+        step: fc.constantFrom('ping-sent' as const, 'pong-received' as const, 'ping-received' as const, 'pong-sent' as const),
+      }),
+    },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 1500 }) }) },
   );
 
-  it('leave the live sessions projection equal to a replay of the log after every record, and are all counted', () => {
+  it('(and heartbeats past theirs) leave the live sessions projection equal to a replay of the log after every record, and are all counted', () => {
     fc.assert(
-      fc.property(fc.array(step, { maxLength: 120 }), fc.integer({ min: 1, max: 6 }), (steps, records) => {
+      fc.property(fc.array(step, { minLength: 30, maxLength: 120 }), fc.integer({ min: 1, max: 6 }), (steps, records) => {
         vi.useFakeTimers({ now: 0 });
         try {
           const log = new EventLog({ node: 'n', capacity: 10_000, perConnection: { records, windowMs: 1000 } });
@@ -174,6 +186,9 @@ describe('refusals past the share', () => {
             else if (s.kind === 'refuse') {
               log.record({ type: 'socket.refused', sid: `c${s.sid}`, nsp: s.nsp, message: 'Invalid namespace' });
               refused.set(`c${s.sid}`, (refused.get(`c${s.sid}`) ?? 0) + 1);
+            } else if (s.kind === 'heartbeat') {
+              vi.advanceTimersByTime(1); // so that each heartbeat has a time of its own
+              log.record({ type: 'conn.heartbeat', sid: `c${s.sid}`, step: s.step });
             } else log.record(s.kind === 'open' ? open(`c${s.sid}`) : close(`c${s.sid}`));
             for (const event of log.events({ since: folded })) foldAll(replayed, event);
             folded = log.lastPosition;
