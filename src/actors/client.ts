@@ -11,6 +11,7 @@
  * CONNECT_ERROR with a message and data.
  */
 import type { IncomingMessage } from 'node:http';
+import { fitString } from '../log/bound';
 import { PacketType, type Packet } from '../parser/packet';
 import { connectErrorPacket } from './connect-answers';
 import type { PacketCodec } from '../parser';
@@ -115,15 +116,24 @@ export class Client {
   /** Connects this client to namespace `name`, creating it through a dynamic parent if one accepts. */
   connect(name: string, payload: ConnectPayload): void {
     // Before any lookup: such a name would collide with every other long one in each map keyed by names.
-    if (name.length > MAX_NAMESPACE_NAME_LENGTH) return this.packet(connectErrorPacket(this.protocol, name, 'Invalid namespace'));
+    if (name.length > MAX_NAMESPACE_NAME_LENGTH) return this.refuseNamespace(name);
     if (this.byNamespace.has(name)) return;
     const existing = namespaceNamed(this.server.nsps, name);
     if (existing) return this.join(existing, payload);
     this.server.checkDynamicNamespace(name, this.id, payload, (nsp) => {
-      if (!nsp) return this.packet(connectErrorPacket(this.protocol, name, 'Invalid namespace'));
+      if (!nsp) return this.refuseNamespace(name);
       if (this.conn.readyState !== 'open' || this.byNamespace.has(name)) return;
       this.join(nsp, payload);
     });
+  }
+
+  /**
+   * No such namespace: the client hears 'Invalid namespace', and the log keeps the refusal so that replay can tell why
+   * the client got no socket. The name is the client's: cut before the projection keeps it, as the log would.
+   */
+  private refuseNamespace(name: string): void {
+    this.server.log.record({ type: 'socket.refused', sid: this.id, nsp: fitString(name), message: 'Invalid namespace' });
+    this.packet(connectErrorPacket(this.protocol, name, 'Invalid namespace'));
   }
 
   private join(nsp: Namespace, payload: ConnectPayload): void {

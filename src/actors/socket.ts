@@ -28,6 +28,7 @@ import { packetMiddlewareRule } from './server-options';
 import type { Restored } from '../adapters/recovery/outcome';
 import { broadcastOptions, broadcasts, ModifierChain } from './emit-modifiers';
 import { connectErrorPacket, connectPacket } from './connect-answers';
+import { fitString } from '../log/bound';
 import { labelSocket } from '../log/connection-label';
 
 /** What a client sent with its namespace CONNECT: a query string (2.x) or an auth object (4.x). */
@@ -147,8 +148,9 @@ export class Socket extends ModifierChain {
       this.server.log.record({
         type: 'socket.refused',
         sid: this.client.id,
-        nsp: this.nsp.name,
-        message,
+        // Kept as given by the sessions projection: cut as the log would, so that live and replay agree.
+        nsp: fitString(this.nsp.name),
+        message: fitString(message),
         ...(data === undefined ? {} : { data }),
         middlewareMs: this.middlewareMs(),
       });

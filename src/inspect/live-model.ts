@@ -290,7 +290,10 @@ export class LiveModelFollower {
       case 'conn.heartbeat':
       case 'app.error':
       case 'log.dropped':
+        return;
       case 'log.suppressed':
+        // It counts the refusals it held back on the connection's entry.
+        if (event.types['socket.refused'] !== undefined) this.dirtyConnections.add(event.sid);
         return;
       case 'conn.open':
       case 'conn.error':

@@ -87,6 +87,11 @@ const SCRIPT = `
   function vis(s){return String(s).replace(UNSAFE,function(c){var n=c.charCodeAt(0),h=n.toString(16);return n<=0x9f?'\\\\x'+('0'+h).slice(-2):'\\\\u'+('000'+h).slice(-4)})}
   function el(tag,cls,text){var e=document.createElement(tag);if(cls)e.className=cls;if(text!=null)e.textContent=vis(text);return e}
   function badge(state){return el('span','state '+state,state)}
+  // The latest namespace CONNECT refused, and how many more the log only counted.
+  function refusedText(x){
+    if(!x)return '';var last=x.latest[x.latest.length-1];
+    return (last?last.nsp+': '+last.message:'')+(x.notLogged?' (+'+x.notLogged+' not logged)':'');
+  }
   ${applyModelPatches.toString()}
   var COLUMNS={
     namespaces:[['name',function(r){return r.name},'mono'],['state',function(r){return badge(r.state)}],['sockets',function(r){return r.sockets}],['rooms',function(r){return r.rooms}]],
@@ -94,7 +99,8 @@ const SCRIPT = `
     connections:[
       ['sid',function(r){return r.sid},'mono'],['label',function(r){return r.label},'mono'],['state',function(r){return badge(r.state)}],
       ['transports',function(r){return r.transports.join(' → ')}],['EIO',function(r){return r.protocol}],
-      ['remote address',function(r){return r.remoteAddress},'mono'],['open for',function(r){return age(r.since)}],['sockets',function(r){return r.sockets}]],
+      ['remote address',function(r){return r.remoteAddress},'mono'],['open for',function(r){return age(r.since)}],['sockets',function(r){return r.sockets}],
+      ['refused',function(r){return refusedText(r.refused)},'clip']],
     sockets:[
       ['id',function(r){return r.id},'mono'],['label',function(r){return r.label},'mono'],['namespace',function(r){return r.nsp},'mono'],['state',function(r){return badge(r.state)}],
       ['rooms',function(r){return r.rooms.filter(function(x){return x!==r.id}).join(', ')},'clip'],

@@ -25,6 +25,16 @@ export const socketStateSchema = z.enum(['connecting', 'connected', 'disconnecti
 /** The connection machine's leaf states (src/machines/connection.ts); `open` is one of its three transports. */
 export const connectionStateSchema = z.enum(['handshaking', 'polling', 'upgrading', 'websocket', 'closing', 'closed']);
 
+/** A connection's namespace CONNECTs the server refused (an unknown namespace, a middleware's error), when it had any. */
+const refusedSchema = z
+  .object({
+    /** The latest, oldest first (at most 10): the namespace as the client named it (cut past 1024 characters) and the answer. */
+    latest: z.array(z.object({ at: z.number(), nsp: z.string(), message: z.string() })),
+    /** Refusals the log held back over the connection's share of it (a flood): counted, not listed. */
+    notLogged: z.number().int().nonnegative(),
+  })
+  .optional();
+
 export const inspectSnapshotSchema = z.object({
   version: z.literal(1),
   /** The node (server) the snapshot was taken on. */
@@ -129,6 +139,7 @@ export const inspectSnapshotSchema = z.object({
       node: z.string(),
       /** The label of its first labelled socket. */
       label: z.string().optional(),
+      refused: refusedSchema,
     }),
   ),
   /** The latest connections that ended, newest first, with the reason the server gave and its evidence. */
@@ -146,6 +157,7 @@ export const inspectSnapshotSchema = z.object({
       protocol: z.union([z.literal(3), z.literal(4)]),
       remoteAddress: z.string(),
       label: z.string().optional(),
+      refused: refusedSchema,
     }),
   ),
 });
@@ -344,7 +356,14 @@ export function latestClosed(closed: SessionRecord[], sessions: SessionsView, co
       protocol: session.protocol,
       remoteAddress: session.remoteAddress,
       ...optionalLabel(labelOf(sessions.socketsOf(session.sid))),
+      ...refusedEntry(session),
     }));
+}
+
+function refusedEntry(session: SessionRecord): Pick<ConnectionEntry, 'refused'> {
+  const notLogged = session.refusalsNotLogged ?? 0;
+  if (session.refusals.length === 0 && notLogged === 0) return {};
+  return { refused: { latest: session.refusals.map(({ at, nsp, message }) => ({ at, nsp, message })), notLogged } };
 }
 
 /** Objects keyed by id or name (engine.io 3's `clients`, socket.io 2's `nsps`) and Maps, read the same way. */
@@ -407,6 +426,7 @@ export function connectionEntry(session: SessionRecord, live: LiveSession | unde
     sockets: sockets.filter((socket) => socket.status === 'connected').length,
     node: session.node,
     ...optionalLabel(labelOf(sockets)),
+    ...refusedEntry(session),
   };
 }
 

@@ -86,6 +86,17 @@ function boundString(value: string, room: number): string {
   return cutString(value, room);
 }
 
+/**
+ * `value`, or its cut when it is longer than MAX_STRING, short enough that
+ * `boundEvent` leaves it as it is (the marker holds at most 60 characters).
+ * For a client's string that a projection keeps as given (a refused
+ * namespace's name): the live projection then holds what replay reads back,
+ * and no more than MAX_STRING characters of it.
+ */
+export function fitString(value: string): string {
+  return value.length <= MAX_STRING ? value : cutString(value, MAX_STRING - 60);
+}
+
 /** The first `keep` characters (never half a surrogate pair), the original length and a hash. */
 export function cutString(value: string, keep: number): string {
   let end = keep;

@@ -57,7 +57,9 @@ export function describeEvent(event: LogEvent): string {
       const types = Object.entries(event.types)
         .map(([type, count]) => `${type} ${count}`)
         .join(', ');
-      return `${event.count} record(s) of connection ${event.sid} not logged: over its share of the log (${types})`;
+      const refusals = event.types['socket.refused'];
+      const untold = refusals === undefined ? '' : `; and ${refusals.toLocaleString('en-US')} more refused namespace connection(s) than listed`;
+      return `${event.count} record(s) of connection ${event.sid} not logged: over its share of the log (${types})${untold}`;
     }
     case 'log.dropped':
       return `the ${event.sink} log lost ${event.count} record(s), seq ${event.firstSeq} to ${event.lastSeq}: ${event.reason}`;

@@ -14,7 +14,7 @@ import { ConnectionShare, DEFAULT_CONNECTION_SHARE, type ConnectionShareOptions 
 import type { LabelFunction } from './connection-label';
 import type { LogEvent, LogEventInput, Recorder } from './events';
 import { MemorySink, DEFAULT_CAPACITY } from './memory-sink';
-import { countersOf, emptyProjections, foldAll, projectionsView, type ProjectionState, type Projections } from './projections';
+import { countersOf, emptyProjections, foldAll, foldHeldBack, projectionsView, type ProjectionState, type Projections } from './projections';
 import type { LogSink } from './sink';
 
 export interface EventLogOptions {
@@ -86,7 +86,25 @@ export class EventLog implements Recorder {
     }
     this.sensitive = options.sensitive ?? {};
     this.label = options.label;
-    for (const sink of this.sinks) sink.reportDropsTo?.((drop) => this.record(Object.assign({ type: 'log.dropped' as const }, drop)));
+    for (const sink of this.sinks) this.hearDropsOf(sink);
+  }
+
+  /**
+   * Adds a sink after the log was made (the Redis adapter's shared stream):
+   * from now on it is written to, flushed and closed like the others, so that
+   * `flush()` waits for it too. Returns the function that takes it off again.
+   */
+  attach(sink: LogSink): () => void {
+    this.sinks.push(sink);
+    this.hearDropsOf(sink);
+    return () => {
+      const index = this.sinks.indexOf(sink);
+      if (index >= 0) this.sinks.splice(index, 1);
+    };
+  }
+
+  private hearDropsOf(sink: LogSink): void {
+    sink.reportDropsTo?.((drop) => this.record(Object.assign({ type: 'log.dropped' as const }, drop)));
   }
 
   /** Whether events are retained in memory for `events()`. */
@@ -131,8 +149,11 @@ export class EventLog implements Recorder {
     event.seq = ++this.seq;
     event.ts = now;
     event.node = this.node;
+    if (!admitted) {
+      foldHeldBack(this.state, event);
+      return event;
+    }
     foldAll(this.state, event);
-    if (!admitted) return event;
     const out = boundEvent(event, this.sensitive);
     this.publish(out);
     if (!this.closing) {

@@ -130,8 +130,9 @@ export class JsonlFileSink implements LogSink {
   }
 
   /** Resolves when every line written so far is in the file (or was dropped). */
-  flush(): Promise<void> {
-    return this.draining ?? Promise.resolve();
+  async flush(): Promise<void> {
+    // A line written in the microtasks between the end of a drain and its promise waits for the next drain: wait for that too.
+    while (this.draining) await this.draining;
   }
 
   async close(): Promise<void> {

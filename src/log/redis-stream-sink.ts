@@ -49,6 +49,7 @@ export class RedisStreamSink implements LogSink {
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private failing = false;
   private closed = false;
+  private closing: Promise<void> | undefined;
 
   constructor(options: RedisStreamSinkOptions) {
     this.client = options.client;
@@ -100,9 +101,14 @@ export class RedisStreamSink implements LogSink {
     }
   }
 
-  /** Sends what is queued (one more attempt if Redis was away), then stops. */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /** Sends what is queued (one more attempt if Redis was away), then stops. Every call waits for that. */
+  close(): Promise<void> {
+    // The log that it is a sink of closes it, and so does the cluster node that made it: both wait for the last batch.
+    this.closing ??= this.finish();
+    return this.closing;
+  }
+
+  private async finish(): Promise<void> {
     this.closed = true;
     await this.flush();
     this.cancelTimer();

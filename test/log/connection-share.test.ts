@@ -1,9 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { EventLog } from '../../src/log/event-log';
+import { DEFAULT_RETAIN_CLOSED, EventLog } from '../../src/log/event-log';
 import type { LogEvent, LogEventInput } from '../../src/log/events';
 import { MemorySink } from '../../src/log/memory-sink';
 import { replay } from '../../src/log/replay';
-import { projectionSnapshot } from '../../src/log/projections';
+import { emptyProjections, foldAll, projectionSnapshot } from '../../src/log/projections';
 
 const open = (sid: string): LogEventInput => ({
   type: 'conn.open',
@@ -147,6 +148,70 @@ describe("one connection's share of the log", () => {
     log.record(open('s'));
     for (let i = 0; i < 500; i++) log.record({ type: 'socket.refused', sid: 's', nsp: `/r${i}`, message: 'no' });
     expect(log.events()).toHaveLength(501);
+  });
+});
+
+describe('refusals past the share', () => {
+  type Step =
+    | { kind: 'open' | 'close'; sid: number }
+    | { kind: 'refuse'; sid: number; nsp: string }
+    | { kind: 'heartbeat'; sid: number; step: 'ping-sent' | 'pong-received' | 'ping-received' | 'pong-sent' }
+    | { kind: 'wait'; ms: number };
+  const sid = fc.nat(1);
+  const step: fc.Arbitrary<Step> = fc.oneof(
+    { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('open' as const, 'close' as const), sid }) },
+    { weight: 6, arbitrary: fc.record({ kind: fc.constant('refuse' as const), sid, nsp: fc.string({ maxLength: 6 }) }) },
+    {
+      weight: 4,
+      arbitrary: fc.record({
+        kind: fc.constant('heartbeat' as const),
+        sid,
+        step: fc.constantFrom('ping-sent' as const, 'pong-received' as const, 'ping-received' as const, 'pong-sent' as const),
+      }),
+    },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 1500 }) }) },
+  );
+
+  it('(and heartbeats past theirs) leave the live sessions projection equal to a replay of the log after every record, and are all counted', () => {
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 30, maxLength: 120 }), fc.integer({ min: 1, max: 6 }), (steps, records) => {
+        vi.useFakeTimers({ now: 0 });
+        try {
+          const log = new EventLog({ node: 'n', capacity: 10_000, perConnection: { records, windowMs: 1000 } });
+          const replayed = emptyProjections(DEFAULT_RETAIN_CLOSED);
+          let folded = 0;
+          const refused = new Map<string, number>();
+          for (const s of steps) {
+            if (s.kind === 'wait') vi.advanceTimersByTime(s.ms);
+            else if (s.kind === 'refuse') {
+              log.record({ type: 'socket.refused', sid: `c${s.sid}`, nsp: s.nsp, message: 'Invalid namespace' });
+              refused.set(`c${s.sid}`, (refused.get(`c${s.sid}`) ?? 0) + 1);
+            } else if (s.kind === 'heartbeat') {
+              vi.advanceTimersByTime(1); // so that each heartbeat has a time of its own
+              log.record({ type: 'conn.heartbeat', sid: `c${s.sid}`, step: s.step });
+            } else log.record(s.kind === 'open' ? open(`c${s.sid}`) : close(`c${s.sid}`));
+            for (const event of log.events({ since: folded })) foldAll(replayed, event);
+            folded = log.lastPosition;
+            expect(Object.fromEntries(replayed.sessions.sessions)).toEqual(Object.fromEntries([...log.projections.sessions.sessions()].map((x) => [x.sid, x])));
+          }
+          // Once summarised (a close, a later window), every refusal is in the log: listed, or counted by log.suppressed.
+          vi.advanceTimersByTime(1000);
+          for (const c of refused.keys()) log.record(close(c));
+          const logged = (c: string) =>
+            log
+              .events()
+              .reduce(
+                (n, e) =>
+                  n + (e.type === 'socket.refused' && e.sid === c ? 1 : e.type === 'log.suppressed' && e.sid === c ? (e.types['socket.refused'] ?? 0) : 0),
+                0,
+              );
+          for (const [c, count] of refused) expect(logged(c), c).toBe(count);
+        } finally {
+          vi.useRealTimers();
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 

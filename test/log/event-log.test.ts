@@ -107,6 +107,29 @@ describe('EventLog', () => {
     expect(close).toHaveBeenCalledTimes(1);
     expect(log.projections.rooms.membersOf('/', 'y')?.size).toBe(1);
   });
+
+  it('writes to a sink attached later, waits for it on flush, and no more once it is taken off', async () => {
+    const written: number[] = [];
+    let release: () => void = () => {};
+    const slow: LogSink = {
+      write: (e) => written.push(e.seq),
+      flush: () => new Promise<void>((resolve) => (release = resolve)),
+      close: async () => {},
+    };
+    const log = new EventLog();
+    log.record(connect('a'));
+    const detach = log.attach(slow);
+    log.record(join('a', 'x'));
+    let flushed = false;
+    const flushing = log.flush().then(() => (flushed = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(flushed).toBe(false);
+    release();
+    await flushing;
+    detach();
+    log.record(join('a', 'y'));
+    expect(written).toEqual([2]);
+  });
 });
 
 describe('EventLog.ingest', () => {

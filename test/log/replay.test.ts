@@ -51,7 +51,9 @@ describe('replay', () => {
     expect(socket!.id).toMatch(/^\/dyn-x+…\[cut: 20008 chars, sha256 [0-9a-f]{12}\]$/);
     expect(socket!.rooms).toEqual([socket!.id]);
     const timeline = result.connections[0]!.timeline.map((entry) => entry.text);
-    expect(timeline).toContain('2 record(s) of connection e1 not logged: over its share of the log (socket.refused 2)');
+    expect(timeline).toContain(
+      '2 record(s) of connection e1 not logged: over its share of the log (socket.refused 2); and 2 more refused namespace connection(s) than listed',
+    );
   });
 
   it('reports every connection and socket with reasons, transports and rooms', () => {

@@ -98,6 +98,51 @@ describe('RedisStreamSink', () => {
     await sink.close();
   });
 
+  it('makes every close wait for the last batch (the log and the cluster node both close it)', async () => {
+    const redis = fakeRedis();
+    let reply: () => void = () => {};
+    const slow: RedisCommandClient = { call: (...args) => new Promise((resolve) => (reply = () => resolve(redis.client.call(...args)))) };
+    const sink = new RedisStreamSink({ client: slow, stream: 's' });
+    sink.write(event(1));
+    let closed = 0;
+    const closes = [sink.close(), sink.close()].map((close) => close.then(() => closed++));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(closed).toBe(0);
+    reply();
+    await Promise.all(closes);
+    expect(redis.appended.map((e) => e.seq)).toEqual([1]);
+  });
+
+  it('flush waits for an event written while the drain before it was ending, at every microtask depth', async () => {
+    for (let depth = 0; depth <= 12; depth++) {
+      const redis = fakeRedis();
+      let hook: (() => void) | undefined;
+      const client: RedisCommandClient = {
+        call: (...args) => {
+          const reply = redis.client.call(...args);
+          const run = hook;
+          hook = undefined;
+          run?.();
+          return reply;
+        },
+      };
+      const sink = new RedisStreamSink({ client, stream: 's' });
+      const flushed = new Promise<number[]>((resolve) => {
+        hook = () => {
+          const later = (n: number): void => {
+            if (n > 0) return queueMicrotask(() => later(n - 1));
+            sink.write(event(2));
+            void sink.flush().then(() => resolve(redis.appended.map((e) => e.seq)));
+          };
+          later(depth);
+        };
+      });
+      sink.write(event(1));
+      expect(await flushed, `an event written ${depth} microtask(s) after an XADD`).toEqual([1, 2]);
+      await sink.close();
+    }
+  });
+
   it('ignores writes after close', async () => {
     const redis = fakeRedis();
     const sink = new RedisStreamSink({ client: redis.client, stream: 's' });

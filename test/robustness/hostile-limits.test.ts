@@ -103,6 +103,9 @@ describe('namespace names', () => {
       });
       expect(Object.keys(running.io.nsps).length).toBe(namespaces);
       expect([...running.io.log.projections.rooms.namespaces()]).toHaveLength(projected);
+      // Each refusal is recorded; those past the connection's share are held back from the live projection as from replay.
+      expect(running.io.log.events().some((e) => e.type === 'socket.refused' && e.sid === victim.sid)).toBe(true);
+      checkInvariants(running.io);
     } finally {
       victim.close();
     }

@@ -52,6 +52,7 @@ export class ClusterNode {
   /** Other nodes whose events this node read and that have not left or gone down. */
   private readonly seen = new Set<string>();
   private readonly sink: RedisStreamSink | undefined;
+  private readonly detachSink: (() => void) | undefined;
   private readonly reader: StreamReader | undefined;
   /** Who holds each session and socket, to refuse entries that speak for another node's. */
   private readonly owners: Owners;
@@ -102,6 +103,8 @@ export class ClusterNode {
       });
       this.sink = new RedisStreamSink({ client: this.writerClient, stream, maxLen: options.streamMaxLen, onError: (error) => this.report(error) });
       for (const event of server.log.events()) if (event.node === this.name) this.sink.write(event);
+      // One of the log's sinks from now on, so that io.log.flush() waits until this node's events are in the stream.
+      this.detachSink = server.log.attach(this.sink);
       this.readerClient = openReader(pub);
       this.readerClient.on('error', () => {
         // The reader's own loop reports its failures.
@@ -203,6 +206,7 @@ export class ClusterNode {
     // Their listeners would stay on a subscriber client that the user owns.
     for (const member of [...this.members]) member.close();
     nodes.delete(this.server);
+    this.detachSink?.();
     await this.sink?.close();
     await this.liveness.stop();
     this.reader?.stop();
@@ -214,9 +218,8 @@ export class ClusterNode {
   }
 
   private onOwnEvent(event: LogEvent): void {
-    if (event.node !== this.name) return;
-    this.sink?.write(event);
-    if (event.type === 'server.close') void this.close();
+    // Once the log handed the event to its sinks (subscribers hear it first): the stream must get the server.close.
+    if (event.type === 'server.close' && event.node === this.name) queueMicrotask(() => void this.close());
   }
 
   private ingest(id: string, event: LogEvent): void {

@@ -26,6 +26,22 @@ export function foldAll(state: ProjectionState, event: LogEvent): ProjectionStat
   return state;
 }
 
+/**
+ * A record held back over its connection's share of the log
+ * (connection-share.ts): replay never reads it. What it changes in the
+ * server's state (sockets, rooms, sessions) is folded all the same, so that
+ * the server stays exact. A refusal or a heartbeat changes none, only what a
+ * session tells, so the sessions projection skips it, live as in replay: a
+ * refusal is counted there from the `log.suppressed` record that summarises
+ * it, and a heartbeat's times are the engine's while the connection is open
+ * and its `conn.close`'s after.
+ */
+export function foldHeldBack(state: ProjectionState, event: LogEvent): ProjectionState {
+  if (event.type !== 'socket.refused' && event.type !== 'conn.heartbeat') return foldAll(state, event);
+  foldCounters(state.counters, event);
+  return state;
+}
+
 export function projectionsView(state: ProjectionState): Projections {
   return { rooms: roomsView(state.rooms), sessions: sessionsView(state.sessions), counters: state.counters };
 }

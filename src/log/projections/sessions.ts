@@ -97,6 +97,8 @@ export interface SessionRecord {
   errors: TransportErrorRecord[];
   /** Namespace connections refused by the server (at most MAX_KEPT). */
   refusals: RefusalRecord[];
+  /** Refusals the log held back over the connection's share: counted by `log.suppressed`, not listed. */
+  refusalsNotLogged?: number;
   /** Keys (see socketKey) of the sockets that ran on this session, in order. */
   sockets: Set<string>;
   close?: SessionCloseRecord;
@@ -361,6 +363,12 @@ export function foldSessions(state: SessionsState, event: LogEvent): SessionsSta
     case 'socket.refused': {
       const session = state.sessions.get(event.sid);
       if (session) keep(session.refusals, { at: event.ts, nsp: event.nsp, message: event.message });
+      break;
+    }
+    case 'log.suppressed': {
+      const refusals = event.types['socket.refused'];
+      const session = state.sessions.get(event.sid);
+      if (refusals !== undefined && session) session.refusalsNotLogged = (session.refusalsNotLogged ?? 0) + refusals;
       break;
     }
     case 'room.join': {
