@@ -98,7 +98,10 @@ async function main() {
 
     // Wall time depends on what else the machine runs; the server's CPU time for the request does much less.
     const snapshot = { full: [], fullCpu: [], limited: [], query: [], baseFull: [], baseFullCpu: [] };
+    // Each full snapshot starts after a forced GC, so that none pays for the garbage of the one before (the other build's in an A/B).
     const timedFull = async (url, wall, cpu) => {
+      await server.rpc('gc');
+      await sleep(1000);
       const cpuBefore = cpuSeconds(pid);
       const full = await timedGet(url);
       cpu.push((cpuSeconds(pid) - cpuBefore) * 1000);

@@ -245,6 +245,7 @@ export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = 
   };
 }
 
+/** Chooses what a snapshot lists, as `buildSnapshot` would, and makes none of the long lists' entries yet. */
 export function selectSnapshot(io: InspectableServer, options: SnapshotOptions = {}): SnapshotSelection {
   const limit = options.limit ?? Infinity;
   const { rooms: roomsView, sessions } = io.log.projections;
