@@ -3,7 +3,7 @@
  * always behind the application's own `auth` function:
  *
  *   GET <path>/            the live inspector page
- *   GET <path>/snapshot    the snapshot as JSON (?limit=N cuts each list, ?closed=N, ?q=TEXT filters, ?socketRooms=0)
+ *   GET <path>/snapshot    the snapshot as JSON, streamed (?limit=N cuts each list, ?closed=N, ?q=TEXT filters, ?socketRooms=0)
  *   GET <path>/events      Server-Sent Events: aggregated batches of new log events (?since=POSITION, or ?recent=N
  *                          to start N events back); ?live=1 adds the live model and immer's patches of it
  *   GET <path>/lanes       HTML swimlane cards of the latest connections in the log's memory (?limit=N, ?sid=SID)
