@@ -178,6 +178,25 @@ describe('a client that stops reading', () => {
     expectSameDocument(body, io, {});
   });
 
+  it('gets the entries chosen when it asked, each as it is when written', async () => {
+    const log = heavyLog();
+    const io = { log, nsps: new Map() };
+    const { url, served } = await serveCounted(io);
+    const client = pausedRequest(url);
+    await client.response;
+    await until(() => served[0]?.res.writableNeedDrain === true, 'the server to wait for the client', 10_000);
+    expect(served[0]!.pulled()).toBeLessThan(600);
+    // The last socket leaves while the response waits: it was chosen, so it is listed, as it is now.
+    log.record({ type: 'socket.disconnect', socketId: 'sid-599', nsp: '/', reason: 'transport close', initiator: 'client', sid: 'sid-599' });
+    recordIdleSocket(log, 600, 'late');
+
+    const served599 = inspectSnapshotSchema.parse(JSON.parse(await client.read()));
+    expect(served599.totals.sockets).toBe(600);
+    expect(served599.sockets.map((socket) => socket.id)).not.toContain('sid-600');
+    expect(served599.sockets.at(-1)).toMatchObject({ id: 'sid-599', state: 'disconnected' });
+    expect(buildSnapshot(io).sockets.map((socket) => socket.id)).not.toContain('sid-599');
+  });
+
   it('that goes away mid-stream stops it, leaving no listener nor timer behind', async () => {
     const io = { log: heavyLog(), nsps: new Map() };
     const { url, served } = await serveCounted(io);
