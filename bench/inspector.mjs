@@ -24,6 +24,9 @@ const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 100_000);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 4);
 const WINDOW_MS = Number(process.env.BENCH_WINDOW_S ?? 30) * 1000;
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const ONLY_SNAPSHOT = process.env.BENCH_ONLY === 'snapshot';
+const BASE_DIST = process.env.BENCH_BASE_DIST;
+const PROFILE = process.env.BENCH_PROFILE;
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -94,20 +97,57 @@ async function main() {
     await sleep(WINDOW_MS);
 
     // Wall time depends on what else the machine runs; the server's CPU time for the request does much less.
-    const snapshot = { full: [], fullCpu: [], limited: [], query: [] };
-    let fullBytes = 0;
-    for (let run = 0; run < 3; run++) {
+    const snapshot = { full: [], fullCpu: [], limited: [], query: [], baseFull: [], baseFullCpu: [] };
+    // Each full snapshot starts after a forced GC, so that none pays for the garbage of the one before (the other build's in an A/B).
+    const timedFull = async (url, wall, cpu) => {
+      await server.rpc('gc');
+      await sleep(1000);
       const cpuBefore = cpuSeconds(pid);
-      const full = await timedGet(`${base}/snapshot`);
-      snapshot.fullCpu.push((cpuSeconds(pid) - cpuBefore) * 1000);
+      const full = await timedGet(url);
+      cpu.push((cpuSeconds(pid) - cpuBefore) * 1000);
+      wall.push(full.ms);
+      return full;
+    };
+    let fullBytes = 0;
+    if (PROFILE) await server.rpc('profileStart');
+    for (let run = 0; run < 3; run++) {
+      if (BASE_DIST) await timedFull(`http://127.0.0.1:${port}/iostate-base/snapshot`, snapshot.baseFull, snapshot.baseFullCpu);
+      const full = await timedFull(`${base}/snapshot`, snapshot.full, snapshot.fullCpu);
       fullBytes = full.bytes;
-      snapshot.full.push(full.ms);
+      const { totals, sockets } = JSON.parse(full.body);
+      if (sockets.length !== totals.sockets + (totals.connecting ?? 0))
+        throw new Error(`the full snapshot lists ${sockets.length} of ${totals.sockets} sockets`);
       snapshot.limited.push((await timedGet(`${base}/snapshot?limit=300`)).ms);
       snapshot.query.push((await timedGet(`${base}/snapshot?q=room-42&limit=300`)).ms);
     }
+    if (PROFILE) await server.rpc('profileStop', { file: PROFILE });
+    const figures = (list) => list.map((ms) => ms.toFixed(0)).join(', ');
     log(
-      `snapshot: full ${snapshot.full.map((ms) => ms.toFixed(0)).join(', ')} ms (server CPU ${snapshot.fullCpu.map((ms) => ms.toFixed(0)).join(', ')} ms; ${(fullBytes / 1e6).toFixed(1)} MB); limit=300 ${snapshot.limited.map((ms) => ms.toFixed(0)).join(', ')} ms`,
+      `snapshot: full ${figures(snapshot.full)} ms (server CPU ${figures(snapshot.fullCpu)} ms; ${(fullBytes / 1e6).toFixed(1)} MB); limit=300 ${figures(snapshot.limited)} ms`,
     );
+    if (BASE_DIST) log(`snapshot of ${BASE_DIST}: full ${figures(snapshot.baseFull)} ms (server CPU ${figures(snapshot.baseFullCpu)} ms)`);
+    const snapshotResult = {
+      full: snapshot.full.map((ms) => round(ms)),
+      fullServerCpu: snapshot.fullCpu.map((ms) => round(ms)),
+      limit300: snapshot.limited.map((ms) => round(ms)),
+      query: snapshot.query.map((ms) => round(ms)),
+      ...(BASE_DIST && {
+        base: { dist: BASE_DIST, full: snapshot.baseFull.map((ms) => round(ms)), fullServerCpu: snapshot.baseFullCpu.map((ms) => round(ms)) },
+      }),
+    };
+    if (ONLY_SNAPSHOT) {
+      const result = {
+        date: new Date().toISOString(),
+        sockets: counted.sockets,
+        connections: counted.connections,
+        snapshotMs: snapshotResult,
+        snapshotFullMb: round(fullBytes / 1e6),
+        loadAverage: os.loadavg().map((value) => round(value)),
+      };
+      writeFileSync(new URL('./results/inspector-snapshot-latest.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
+      console.log(JSON.stringify(result, null, 2));
+      return;
+    }
     await sleep(5000);
 
     const windows = { closed: [], open: [] };
@@ -185,12 +225,7 @@ async function main() {
       namespaces: namespaces.length,
       connectSeconds: round(connectSeconds),
       serverRssMb: Math.round(memory.rss / 1e6),
-      snapshotMs: {
-        full: snapshot.full.map((ms) => round(ms)),
-        fullServerCpu: snapshot.fullCpu.map((ms) => round(ms)),
-        limit300: snapshot.limited.map((ms) => round(ms)),
-        query: snapshot.query.map((ms) => round(ms)),
-      },
+      snapshotMs: snapshotResult,
       snapshotFullMb: round(fullBytes / 1e6),
       loadAverage: os.loadavg().map((value) => round(value)),
       cpuPercent: {

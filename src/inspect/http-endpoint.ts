@@ -3,7 +3,7 @@
  * always behind the application's own `auth` function:
  *
  *   GET <path>/            the live inspector page
- *   GET <path>/snapshot    the snapshot as JSON (?limit=N cuts each list, ?closed=N, ?q=TEXT filters, ?socketRooms=0)
+ *   GET <path>/snapshot    the snapshot as JSON, streamed (?limit=N cuts each list, ?closed=N, ?q=TEXT filters, ?socketRooms=0)
  *   GET <path>/events      Server-Sent Events: aggregated batches of new log events (?since=POSITION, or ?recent=N
  *                          to start N events back); ?live=1 adds the live model and immer's patches of it
  *   GET <path>/lanes       HTML swimlane cards of the latest connections in the log's memory (?limit=N, ?sid=SID)
@@ -25,7 +25,8 @@ import { buildLanes } from './lanes';
 import { renderConnectionCards } from './lanes-svg';
 import { LIFECYCLE_MACHINES, lifecycleMermaid, machineToMermaid } from './mermaid';
 import { renderInspectorPage } from './page';
-import { buildSnapshot, type InspectableServer } from './snapshot';
+import { selectSnapshot, type InspectableServer } from './snapshot';
+import { writeSnapshot } from './snapshot-stream';
 import { EventStream, type EventStreamOptions } from './event-stream';
 import { LiveModelFollower } from './live-model';
 import { createMetricsRegistry } from './metrics';
@@ -118,7 +119,13 @@ export function createInspectorHandler(io: InspectableServer, options: Inspector
         if (closed instanceof Error) return send(res, 400, 'text/plain', `${closed.message}\n`);
         const match = query.get('q') ?? undefined;
         const socketRooms = query.get('socketRooms') !== '0';
-        return send(res, 200, 'application/json', JSON.stringify(buildSnapshot(io, { limit, closed, match, socketRooms })));
+        // Streamed, with no Content-Length: at 100k sockets the document is 33 MB (snapshot-stream.ts).
+        const headers = { ...COMMON_HEADERS, 'Content-Type': 'application/json; charset=utf-8' };
+        if (req.method === 'HEAD') return void res.writeHead(200, headers).end();
+        const selection = selectSnapshot(io, { limit, closed, match, socketRooms });
+        res.writeHead(200, headers);
+        await writeSnapshot(res, selection);
+        return;
       }
       case '/events': {
         const since = query.get('since') ?? req.headers['last-event-id'];

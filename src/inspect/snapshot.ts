@@ -226,10 +226,42 @@ export const DEFAULT_CLOSED = 50;
 const SOCKET_STATES: ReadonlySet<string> = new Set(socketStateSchema.options);
 const CONNECTION_STATES: ReadonlySet<string> = new Set(connectionStateSchema.options);
 
+export type RoomEntry = InspectSnapshot['rooms'][number];
+
+/**
+ * What a snapshot lists, chosen in one synchronous walk: its counts and short
+ * lists as they go into the JSON, and the records behind its long lists, whose
+ * entries are made only as they are read. `buildSnapshot` makes them all at
+ * once; the HTTP endpoint writes them one by one (snapshot-stream.ts), so that
+ * 100k sockets never exist as one object nor as one string.
+ */
+export interface SnapshotSelection {
+  /** The fields before the lists, in the JSON's order. */
+  readonly head: Omit<InspectSnapshot, 'rooms' | 'sockets' | 'connections' | 'closed'>;
+  readonly rooms: readonly RoomEntry[];
+  /** The socket entries: those in middleware first, then connected ones, each from its record's state when read. */
+  socketEntries(): Iterable<SocketEntry>;
+  /** The connection entries, each from its record's state when read. */
+  connectionEntries(): Iterable<ConnectionEntry>;
+  readonly closed: readonly ClosedEntry[];
+}
+
 export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = {}): InspectSnapshot {
+  const selection = selectSnapshot(io, options);
+  return {
+    ...selection.head,
+    rooms: [...selection.rooms],
+    sockets: [...selection.socketEntries()],
+    connections: [...selection.connectionEntries()],
+    closed: [...selection.closed],
+  };
+}
+
+/** Chooses what a snapshot lists, as `buildSnapshot` would, and makes none of the long lists' entries yet. */
+export function selectSnapshot(io: InspectableServer, options: SnapshotOptions = {}): SnapshotSelection {
   const limit = options.limit ?? Infinity;
   const { rooms: roomsView, sessions } = io.log.projections;
-  const liveSessions = asMap(io.engine?.clients);
+  const liveSession = lookupIn(io.engine?.clients);
   const liveNamespaces = asMap(io.nsps);
   const needle = options.match?.toLowerCase() || undefined;
   const has = (...texts: Iterable<string | undefined>[]) =>
@@ -237,14 +269,15 @@ export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = 
   const labels = (sid: string) => (needle === undefined ? [] : sessions.socketsOf(sid).map((socket) => socket.label));
   const matched = { sockets: 0, connections: 0, rooms: 0 };
   let truncated = false;
-  /** Adds `make()` to `list` unless it is full: entries past the limit are counted, never built. */
-  const push = <T>(list: T[], make: () => T) => {
-    if (list.length < limit) list.push(make());
-    else truncated = true;
+  /** Whether a list holding `count` entries takes one more: entries past the limit are counted, never kept. */
+  const fits = (count: number) => {
+    if (count < limit) return true;
+    truncated = true;
+    return false;
   };
 
   // Sockets in middleware come first, so that `limit` never hides one stuck there behind thousands connected.
-  const sockets: SocketEntry[] = [];
+  const connecting: LiveSocket[] = [];
   const live = io.openClients !== undefined;
   const connectingByNsp = new Map<string, number>();
   let connectingTotal = 0;
@@ -255,24 +288,23 @@ export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = 
       connectingByNsp.set(name, (connectingByNsp.get(name) ?? 0) + 1);
       if (!has([socket.id, socket.client.id])) continue;
       matched.sockets++;
-      push(sockets, () => connectingEntry(socket, sessions.session(socket.client.id), io.log.node));
+      if (fits(connecting.length)) connecting.push(socket);
     }
   }
 
   const namespaceNames = new Set<string>([...liveNamespaces.keys(), ...roomsView.namespaces()]);
   const namespaces: InspectSnapshot['namespaces'] = [];
-  const rooms: InspectSnapshot['rooms'] = [];
+  const rooms: RoomEntry[] = [];
   let roomTotal = 0;
   for (const name of namespaceNames) {
     let named = 0;
-    for (const room of roomsView.roomNames(name)) {
-      const members = roomsView.membersOf(name, room)!;
+    for (const [room, members] of roomsView.rooms(name)) {
       const socketRoom = members.size === 1 && members.has(room);
       if (!socketRoom) named++;
       roomTotal++;
       if ((socketRoom && options.socketRooms === false) || (needle !== undefined && !has([room]))) continue;
       matched.rooms++;
-      push(rooms, () => ({ nsp: name, name: room, members: members.size, socketRoom }));
+      if (fits(rooms.length)) rooms.push({ nsp: name, name: room, members: members.size, socketRoom });
     }
     let socketCount = 0;
     for (const _ of roomsView.socketIds(name)) socketCount++;
@@ -286,6 +318,7 @@ export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = 
     });
   }
 
+  const connected: SocketRecord[] = [];
   let socketTotal = 0;
   for (const record of sessions.sockets()) {
     if (record.status !== 'connected') continue;
@@ -293,10 +326,10 @@ export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = 
     // Without a filter no list is built to test: 100k sockets, no garbage.
     if (needle !== undefined && !has([record.socketId, record.sid, record.label], record.rooms)) continue;
     matched.sockets++;
-    push(sockets, () => socketEntry(record, sessions.session(record.sid), liveNamespaces.get(record.nsp)?.connected[record.socketId]?.state));
+    if (fits(connecting.length + connected.length)) connected.push(record);
   }
 
-  const connections: ConnectionEntry[] = [];
+  const open: SessionRecord[] = [];
   const closedSessions: SessionRecord[] = [];
   let connectionTotal = 0;
   for (const session of sessions.sessions()) {
@@ -307,7 +340,7 @@ export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = 
     connectionTotal++;
     if (needle !== undefined && !has([session.sid, session.remoteAddress], labels(session.sid))) continue;
     matched.connections++;
-    push(connections, () => connectionEntry(session, liveSessions.get(session.sid), sessions.socketsOf(session.sid)));
+    if (fits(open.length)) open.push(session);
   }
 
   const closedCount = options.closed ?? DEFAULT_CLOSED;
@@ -318,24 +351,33 @@ export function buildSnapshot(io: InspectableServer, options: SnapshotOptions = 
   );
 
   return {
-    version: 1,
-    node: io.log.node,
-    takenAt: Date.now(),
-    lastSeq: io.log.lastSeq,
-    position: io.log.lastPosition,
-    totals: {
-      namespaces: namespaces.length,
-      sockets: socketTotal,
-      ...(live && { connecting: connectingTotal }),
-      connections: connectionTotal,
-      rooms: roomTotal,
+    head: {
+      version: 1,
+      node: io.log.node,
+      takenAt: Date.now(),
+      lastSeq: io.log.lastSeq,
+      position: io.log.lastPosition,
+      totals: {
+        namespaces: namespaces.length,
+        sockets: socketTotal,
+        ...(live && { connecting: connectingTotal }),
+        connections: connectionTotal,
+        rooms: roomTotal,
+      },
+      truncated,
+      ...(needle !== undefined && { matched }),
+      namespaces,
     },
-    truncated,
-    ...(needle !== undefined && { matched }),
-    namespaces,
     rooms,
-    sockets,
-    connections,
+    *socketEntries() {
+      for (const socket of connecting) yield connectingEntry(socket, sessions.session(socket.client.id), io.log.node);
+      for (const record of connected) {
+        yield socketEntry(record, sessions.session(record.sid), liveNamespaces.get(record.nsp)?.connected[record.socketId]?.state);
+      }
+    },
+    *connectionEntries() {
+      for (const session of open) yield connectionEntry(session, liveSession(session.sid), sessions.socketsOf(session.sid));
+    },
     closed,
   };
 }
@@ -366,6 +408,17 @@ function refusedEntry(session: SessionRecord): Pick<ConnectionEntry, 'refused'> 
   return { refused: { latest: session.refusals.map(({ at, nsp, message }) => ({ at, nsp, message })), notLogged } };
 }
 
+/**
+ * One entry of an object keyed by id or a Map, by key, without copying it first as `asMap` does: at 16k
+ * connections `Object.entries` of engine.io's `clients` costs more than the lookups a snapshot makes.
+ */
+function lookupIn<T>(entries: Readonly<Record<string, T>> | ReadonlyMap<string, T> | undefined): (key: string) => T | undefined {
+  if (!entries) return () => undefined;
+  if (entries instanceof Map) return (key) => entries.get(key);
+  const record = entries as Readonly<Record<string, T>>;
+  return (key) => (Object.hasOwn(record, key) ? record[key] : undefined);
+}
+
 /** Objects keyed by id or name (engine.io 3's `clients`, socket.io 2's `nsps`) and Maps, read the same way. */
 export function asMap<T>(entries: Readonly<Record<string, T>> | ReadonlyMap<string, T> | undefined): ReadonlyMap<string, T> {
   if (!entries) return new Map();
@@ -382,7 +435,12 @@ export function socketEntry(record: SocketRecord, session: SessionRecord | undef
   return {
     id: record.socketId,
     nsp: record.nsp,
-    state: liveState !== undefined && SOCKET_STATES.has(liveState) ? (liveState as SocketEntry['state']) : 'connected',
+    state:
+      liveState !== undefined && SOCKET_STATES.has(liveState)
+        ? (liveState as SocketEntry['state'])
+        : record.status === 'connected'
+          ? 'connected'
+          : 'disconnected',
     rooms: [...record.rooms],
     transport: session?.transport ?? 'polling',
     connection: record.sid,

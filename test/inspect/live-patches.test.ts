@@ -9,9 +9,10 @@ import fc from 'fast-check';
 import { applyPatches, enablePatches, type Patch } from 'immer';
 import { describe, expect, it } from 'vitest';
 import { EventLog } from '../../src/log/event-log';
-import type { LogEventInput } from '../../src/log/events';
+import type { LogEvent, LogEventInput } from '../../src/log/events';
 import { LiveModelFollower, buildLiveModel } from '../../src/inspect/live-model';
 import { applyModelPatches } from '../../src/inspect/page-patches';
+import { recordIdleSocket } from './fixture';
 
 enablePatches();
 
@@ -162,6 +163,45 @@ describe('live model patches', () => {
     expect(paths).toContain(`add rooms ["/","lobby"]`);
     expect(paths.filter((path) => path.startsWith('replace sockets') || path.startsWith('add sockets'))).toHaveLength(1);
     expect(paths.some((path) => path.includes('sid-1') || path.includes('sid-3'))).toBe(false);
+    follower.stop();
+  });
+
+  it('compares every entry after an event that may touch anything: a node that went down takes its sockets away', () => {
+    const log = new EventLog({ node: 'a' });
+    const io = { log, nsps: new Map() };
+    for (let i = 0; i < 3; i++) recordIdleSocket(log, i, 'lobby');
+    // Node b's connections, as its events arrive from the cluster.
+    let seq = 0;
+    const fromB = (input: LogEventInput) => log.ingest({ ...input, seq: ++seq, ts: Date.now(), node: 'b' } as LogEvent);
+    for (const sid of ['b-0', 'b-1']) {
+      fromB({
+        type: 'conn.open',
+        sid,
+        protocol: 4,
+        transport: 'websocket',
+        remoteAddress: '10.0.0.2',
+        pingInterval: 25000,
+        pingTimeout: 20000,
+        upgradeTimeout: 10000,
+        maxPayload: 1e6,
+        upgrades: [],
+      });
+      fromB({ type: 'socket.connect', sid, socketId: sid, nsp: '/', protocol: 5 });
+      fromB({ type: 'room.join', socketId: sid, nsp: '/', room: 'lobby' });
+    }
+    const follower = new LiveModelFollower(io);
+    const first = wire(follower.current());
+    expect(first.totals.sockets).toBe(5);
+
+    log.record({ type: 'node.down', down: 'b' });
+    const { patches, position } = follower.flush();
+    const inPage = wire(first) as unknown as Record<string, unknown>;
+    applyModelPatches(inPage, wire(patches));
+    inPage.position = position;
+    const rebuilt = wire(buildLiveModel(io));
+    expect(inPage).toEqual(rebuilt);
+    expect(rebuilt.totals).toMatchObject({ sockets: 3, connections: 3 });
+    expect(Object.values(rebuilt.rooms).find((room) => room.name === 'lobby')?.members).toBe(3);
     follower.stop();
   });
 

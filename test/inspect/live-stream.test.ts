@@ -2,10 +2,12 @@
  * The event stream's live mode over real HTTP: a `live` listener gets the
  * model whole, then patches that bring it to what the log says; the model is
  * followed only while such a listener is there; a plain listener never
- * starts it.
+ * starts it; one that stops reading gets the whole model again once it
+ * drains, without holding up the others.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isDeepStrictEqual } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventStream } from '../../src/inspect/event-stream';
 import { LiveModelFollower, buildLiveModel, type LiveModel } from '../../src/inspect/live-model';
@@ -27,7 +29,12 @@ function connect(log: EventLog, i: number): void {
 async function serve(log: EventLog) {
   const follower = new LiveModelFollower({ log, nsps: new Map() });
   const stream = new EventStream(log, { interval: 50, patchInterval: 50 }, follower);
-  const server = http.createServer((req, res) => stream.open(req, res, undefined, req.url!.includes('live=1')));
+  /** The server side of each stream, in the order they were opened. */
+  const responses: http.ServerResponse[] = [];
+  const server = http.createServer((req, res) => {
+    responses.push(res);
+    stream.open(req, res, undefined, req.url!.includes('live=1'));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   cleanups.push(() => {
     stream.close();
@@ -37,7 +44,9 @@ async function serve(log: EventLog) {
   const listen = (path: string) => {
     const messages: { event: string; data: any }[] = [];
     let buffer = '';
+    let response: http.IncomingMessage | undefined;
     const request = http.get(`http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`, (res) => {
+      response = res;
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
         buffer += chunk;
@@ -52,10 +61,35 @@ async function serve(log: EventLog) {
       });
     });
     request.on('error', () => {});
-    return { messages, close: () => request.destroy() };
+    return {
+      messages,
+      close: () => request.destroy(),
+      /** Stops reading: the server's writes pile up in the socket buffers, then in its own. */
+      pause: () => response!.pause(),
+      resume: () => response!.resume(),
+    };
   };
-  return { follower, listen };
+  return { follower, listen, responses };
 }
+
+type Client = { messages: { event: string; data: any }[] };
+const models = (client: Client) => client.messages.filter((m) => m.event === 'model');
+const patches = (client: Client) => client.messages.filter((m) => m.event === 'patch');
+
+/** The client's model: the latest whole one it got, with the patches that came after it applied. */
+function followed(client: Client): unknown {
+  const last = client.messages.map((m) => m.event).lastIndexOf('model');
+  const copy = structuredClone(client.messages[last]!.data) as Record<string, unknown>;
+  for (const message of client.messages.slice(last + 1)) {
+    if (message.event !== 'patch') continue;
+    applyModelPatches(copy, message.data.patches);
+    copy.position = message.data.position;
+  }
+  return copy;
+}
+
+const fresh = (log: EventLog) => JSON.parse(JSON.stringify(buildLiveModel({ log, nsps: new Map() })));
+const equal = (a: unknown, b: unknown) => isDeepStrictEqual(a, b);
 
 describe('the event stream in live mode', () => {
   it('sends the model, then patches that bring it to the log; stops following when the listener leaves', async () => {
@@ -82,6 +116,41 @@ describe('the event stream in live mode', () => {
 
     client.close();
     await until(() => !follower.started, 'the follower to stop');
+  });
+
+  it('gives a listener that stopped reading the whole model again once it drains; the others get every patch meanwhile', async () => {
+    const log = new EventLog({ node: 'n1' });
+    const sockets = 200;
+    for (let i = 0; i < sockets; i++) connect(log, i);
+    const { listen, responses } = await serve(log);
+    const fast = listen('/events?live=1');
+    await until(() => responses.length === 1, 'the first stream');
+    const slow = listen('/events?live=1');
+    await until(() => [fast, slow].every((client) => models(client).length === 1), 'both models');
+    slow.pause();
+
+    // Each round puts every socket in one more room of 1,000 characters: each patch carries all 200 entries, longer each time.
+    let rounds = 0;
+    const round = async () => {
+      const room = `${rounds++}`.padEnd(1000, '.');
+      for (let i = 0; i < sockets; i++) log.record({ type: 'room.join', socketId: `sid-${i}`, nsp: '/', room });
+      await until(() => equal(followed(fast), fresh(log)), `the fast listener to follow round ${rounds}`, 10_000);
+    };
+    while (!responses[1]!.writableNeedDrain && rounds < 40) await round();
+    expect(responses[1]!.writableNeedDrain).toBe(true);
+    // Patches the slow listener cannot be sent: the fast one gets each as it comes.
+    await round();
+    await round();
+
+    slow.resume();
+    await until(() => models(slow).length === 2, 'the whole model again', 10_000);
+    await round();
+    await until(() => equal(followed(slow), fresh(log)), 'the slow listener to follow the last round', 10_000);
+    // It got a patch for each round until it was blocked and for the last one, never for the two it missed.
+    expect(patches(slow).length).toBe(rounds - 2);
+    expect(models(fast)).toHaveLength(1);
+    expect(patches(fast).length).toBeGreaterThanOrEqual(rounds);
+    expect(equal(followed(fast), fresh(log))).toBe(true);
   });
 
   it('never builds the model for a listener that did not ask for it', async () => {

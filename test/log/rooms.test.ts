@@ -21,6 +21,10 @@ describe('rooms projection', () => {
     expect([...rooms.roomsOf('/', 'a')!]).toEqual(['a']);
     expect([...rooms.roomsOf('/', 'b')!]).toEqual(['b', 'lobby']);
     expect([...rooms.roomNames('/')].sort()).toEqual(['a', 'b', 'lobby']);
+    expect([...rooms.rooms('/')].map(([room, members]) => [room, [...members]])).toEqual(
+      [...rooms.roomNames('/')].map((room) => [room, [...rooms.membersOf('/', room)!]]),
+    );
+    expect([...rooms.rooms('/nowhere')]).toEqual([]);
     expect([...rooms.socketIds('/')]).toEqual(['a', 'b']);
   });
 

@@ -134,6 +134,8 @@ export interface RoomsView {
   /** Rooms of a connected socket, or undefined when it is not connected to `nsp`. */
   roomsOf(nsp: string, socketId: string): ReadonlySet<string> | undefined;
   roomNames(nsp: string): Iterable<string>;
+  /** Each room of a namespace with its members: a walk of every room without a lookup per room. */
+  rooms(nsp: string): Iterable<[room: string, members: ReadonlySet<string>]>;
   /** Connected sockets of a namespace, in connection order. */
   socketIds(nsp: string): Iterable<string>;
   namespaces(): Iterable<string>;
@@ -144,6 +146,7 @@ export function roomsView(state: RoomsState): RoomsView {
     membersOf: (nsp, room) => state.namespaces.get(nsp)?.rooms.get(room),
     roomsOf: (nsp, socketId) => state.namespaces.get(nsp)?.sockets.get(socketId),
     roomNames: (nsp) => state.namespaces.get(nsp)?.rooms.keys() ?? [],
+    rooms: (nsp) => state.namespaces.get(nsp)?.rooms.entries() ?? [],
     socketIds: (nsp) => state.namespaces.get(nsp)?.sockets.keys() ?? [],
     namespaces: () => state.namespaces.keys(),
   };

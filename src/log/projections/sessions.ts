@@ -455,10 +455,14 @@ export function sessionsView(state: SessionsState): SessionsView {
     sessions: () => state.sessions.values(),
     socket: (nsp, socketId) => state.sockets.get(socketKey(nsp, socketId)),
     sockets: () => state.sockets.values(),
-    socketsOf: (sid) =>
-      [...(state.sessions.get(sid)?.sockets ?? [])].flatMap((key) => {
+    socketsOf: (sid) => {
+      // A loop, not spread and flatMap: the inspector asks this of every open connection (16k at a time).
+      const found: SocketRecord[] = [];
+      for (const key of state.sessions.get(sid)?.sockets ?? []) {
         const socket = state.sockets.get(key);
-        return socket ? [socket] : [];
-      }),
+        if (socket) found.push(socket);
+      }
+      return found;
+    },
   };
 }
