@@ -50,8 +50,8 @@ const nodes = new WeakMap<AdapterServer, ClusterNode>();
 interface Previous {
   /** Resolves once it has left. */
   readonly left: Promise<void>;
-  /** When it was on the same Redis too: where its reader stopped and the nodes it saw, which the new node goes on from. */
-  readonly continued?: { readonly lastRead: string | undefined; readonly seen: ReadonlySet<string> };
+  /** When it shared the log on the same Redis too: where its reader stopped and the nodes it saw, which the new node goes on from. */
+  readonly continued?: { readonly lastRead: string; readonly seen: ReadonlySet<string> };
 }
 
 export class ClusterNode {
@@ -99,7 +99,8 @@ export class ClusterNode {
     const sameTarget = current.source.sameTarget(source);
     if (current.source === source || (sameTarget && sameOptions(current.options, options))) return current;
     const sameKey = current.options.key === options.key;
-    const previous = current.makeWay(sameKey && sameTarget);
+    // Turning the shared log on or off changes what this server knows of the cluster: it leaves and joins again.
+    const previous = current.makeWay(sameKey && sameTarget && current.options.sharedLog === options.sharedLog);
     // Only the same key (stream, liveness key) needs the old node gone first; another key may be on a Redis that is away.
     return ClusterNode.make(server, source, options, sameKey ? previous : undefined);
   }
@@ -278,7 +279,8 @@ export class ClusterNode {
       this.reader?.stop();
       // Its successor renews the same key: removing it could get this node declared down in between.
       this.handedOver = true;
-      return { left: this.close(), continued: { lastRead: this.reader?.lastRead, seen: new Set(this.seen) } };
+      const left = this.close();
+      return { left, continued: this.reader && { lastRead: this.reader.lastRead, seen: new Set(this.seen) } };
     }
     const others = new Set(this.seen);
     for (const socket of this.server.log.projections.sessions.sockets()) if (socket.status === 'connected') others.add(socket.node);
