@@ -174,4 +174,34 @@ describe.skipIf(skipWithoutRedis('redis adapter swap'))('io.adapter(X) replacing
       probe.disconnect();
     }
   });
+
+  it('another key on the same clients of the user: they stay open and move to the new channels', async () => {
+    const pubClient = new Redis(redis.url);
+    const subClient = new Redis(redis.url);
+    try {
+      const [a, b] = await Promise.all([
+        startIostateNode('node-a', { pubClient, subClient, key: 'a' }),
+        startIostateNode('node-b', { url: redis.url, key: 'b' }),
+      ]);
+      nodes.push(a, b);
+      const onA = await connect(4, a.port);
+      clients.push(onA);
+
+      a.io.adapter(redisAdapter({ ...FAST, pubClient, subClient, key: 'b' }));
+      a.adapter().on('error', () => {});
+      await a.adapter().ready();
+      const hellos = collect(onA, 'hello');
+      b.io.emit('hello');
+      await markerFrom(b, onA);
+      expect(hellos).toHaveLength(1);
+      await waitFor('node a’s old node to be gone from cluster a', async () => (await pubClient.exists('a-node#node-a')) === 0);
+      const [, subscribers] = (await pubClient.call('PUBSUB', 'NUMSUB', 'a-request#/#')) as [string, number];
+      expect(subscribers).toBe(0);
+      expect([pubClient.status, subClient.status]).toEqual(['ready', 'ready']);
+      await Promise.all(nodes.splice(0).map((node) => node.close()));
+    } finally {
+      pubClient.disconnect();
+      subClient.disconnect();
+    }
+  });
 });
