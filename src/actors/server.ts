@@ -13,7 +13,6 @@ import { Adapter } from '../adapters/memory-adapter';
 import { legacyEncoder, type LegacyEncoder } from '../adapters/legacy-adapter';
 import { codecFromParser, defaultCodec, type PacketCodec } from '../parser';
 import { EngineServer, type AttachOptions, type EngineOptions } from '../transport/engine-server';
-import type { ResolvedEngineOptions } from '../transport/engine-options';
 import type { EngineSocket } from '../transport/engine-socket';
 import { appErrorFacts } from '../log/app-error';
 import type { EventLog } from '../log/event-log';
@@ -29,6 +28,7 @@ import type { Handshake, Socket } from './socket';
 import { catchRejection, toError } from './errors';
 import type { RoomNames } from './emit-modifiers';
 import { applyLegacySetting } from './legacy-settings';
+import { engineSettings } from './engine-settings';
 import { answerFirst } from '../http/answer-first';
 import { checkServerOption, checkServerOptions, middlewareRule, namespaceNameRule } from './server-options';
 import { checkOption } from '../transport/option-rules';
@@ -211,8 +211,8 @@ export class Server {
   bind(engine: EngineServer): this {
     this.engine = engine;
     // How soon the engine notices a dead transport: a packet older than that reached a socket still connected.
-    const settings = (engine as Partial<EngineServer>).settings;
-    if (this.recovery && settings) this.recovery.settledMs = settings.pingInterval + settings.pingTimeout;
+    const { pingInterval, pingTimeout } = engineSettings(engine);
+    if (this.recovery && typeof pingInterval === 'number' && typeof pingTimeout === 'number') this.recovery.settledMs = pingInterval + pingTimeout;
     engine.on('connection', (conn: EngineSocket) => this.onconnection(conn));
     this.recordStart(engine);
     return this;
@@ -447,9 +447,7 @@ export class Server {
   private recordStart(engine: EngineServer): void {
     if (this.startRecorded) return;
     this.startRecorded = true;
-    // A bound engine.io server keeps its settings as its own fields (engine.io 3) or under `opts` (engine.io 4 and later).
-    const foreign = engine as unknown as Partial<ResolvedEngineOptions> & { opts?: Partial<ResolvedEngineOptions> };
-    const settings: Partial<ResolvedEngineOptions> = (engine as Partial<EngineServer>).settings ?? foreign.opts ?? foreign;
+    const settings = engineSettings(engine);
     const { pingTimeout, pingInterval, upgradeTimeout, maxHttpBufferSize, transports, allowUpgrades, cookie } = settings;
     this.log.record({
       type: 'server.start',

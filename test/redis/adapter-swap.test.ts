@@ -6,10 +6,11 @@
  * a second time. Closing it must not deafen the new one, which listens on
  * the same channels of the same subscriber connection.
  */
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { redisAdapter, type RedisAdapter } from '../../src/redis';
 import { skipWithoutRedis, startRedis, type TestRedis } from './redis-server';
-import { FAST, collect, connect, serverId, startIostateNode, type IostateNode, type TestSocket } from './cluster-harness';
+import { FAST, clientsOf, collect, connect, serverId, sleep, startIostateNode, waitFor, type IostateNode, type TestSocket } from './cluster-harness';
 
 describe.skipIf(skipWithoutRedis('redis adapter swap'))('io.adapter(X) replacing a Redis adapter', () => {
   let redis: TestRedis;
@@ -84,5 +85,123 @@ describe.skipIf(skipWithoutRedis('redis adapter swap'))('io.adapter(X) replacing
     b.io.emit('hello');
     await markerFrom(b, client);
     expect(hellos).toHaveLength(1);
+  });
+
+  /** Whether `node`'s projection (what its listings read) counts `client`'s socket as connected. */
+  function holds(node: IostateNode, client: TestSocket): boolean {
+    return node.io.log.projections.sessions.socket('/', serverId(client))?.status === 'connected';
+  }
+
+  it('another key moves the server to that cluster: its sockets are reached there, and nothing of it stays on the old one', async () => {
+    const [a, b, c] = await Promise.all([
+      startIostateNode('node-a', { url: redis.url, key: 'a' }),
+      startIostateNode('node-b', { url: redis.url, key: 'b' }),
+      startIostateNode('node-c', { url: redis.url, key: 'a' }),
+    ]);
+    nodes.push(a, b, c);
+    const [onA, onB, onC] = await Promise.all([connect(4, a.port), connect(2, b.port), connect(4, c.port)]);
+    clients.push(onA, onB, onC);
+    await waitFor('nodes a and c to hold each other’s socket', () => holds(c, onA) && holds(a, onC));
+
+    a.io.adapter(redisAdapter({ ...FAST, url: redis.url, key: 'b' }));
+    const moved = a.adapter();
+    moved.on('error', () => {});
+    await moved.ready();
+    expect(moved.channels.request).toBe('b-request#/#');
+
+    // Node b reaches a's socket: by broadcast, in its listings, by a remote join.
+    const hellos = collect(onA, 'hello');
+    b.io.emit('hello');
+    await markerFrom(b, onA);
+    expect(hellos).toHaveLength(1);
+    await waitFor('node b to list node a’s socket', async () => (await clientsOf(b)).includes(serverId(onA)));
+    await new Promise<void>((resolve, reject) => b.adapter().remoteJoin(serverId(onA), 'far', (err) => (err ? reject(err) : resolve())));
+    // Node a lists cluster b's sockets, and no longer cluster a's.
+    expect(await clientsOf(a)).toEqual([serverId(onA), serverId(onB)].sort());
+
+    // Nothing of node a is left on cluster a: no subscription, no liveness key, and node c drops its socket.
+    const probe = new Redis(redis.url);
+    try {
+      const [, subscribers] = (await probe.call('PUBSUB', 'NUMSUB', 'a-request#/#')) as [string, number];
+      expect(subscribers, 'only node c listens on cluster a').toBe(1);
+      expect(await probe.exists('a-node#node-a')).toBe(0);
+      expect(await probe.sismember('a-nodes', 'node-a')).toBe(0);
+    } finally {
+      probe.disconnect();
+    }
+    // Node c's own listings alone no longer ask anyone: its projection must drop the socket (node a is down there).
+    // Node c declares no node down until heartbeatTimeout + 2 s after it connected to Redis: about 3 s here.
+    await waitFor('node c to drop node a’s socket', () => !holds(c, onA), 15_000);
+    expect(holds(a, onC), 'node a forgot cluster a’s sockets').toBe(false);
+    const fromC = collect(onA, 'from-c');
+    c.io.emit('from-c');
+    await markerFrom(b, onA);
+    await sleep(200);
+    expect(fromC, 'cluster a no longer reaches node a').toHaveLength(0);
+  });
+
+  it('other settings on the same key and Redis: a new node takes over, in the cluster all along', async () => {
+    const [a, b] = await Promise.all([startIostateNode('node-a', { url: redis.url }), startIostateNode('node-b', { url: redis.url })]);
+    nodes.push(a, b);
+    const [onA, onB] = await Promise.all([connect(2, a.port), connect(4, b.port)]);
+    clients.push(onA, onB);
+    await waitFor('nodes a and b to hold each other’s socket', () => holds(b, onA) && holds(a, onB));
+    const replaced = a.adapter().node;
+    const errors: Error[] = [];
+
+    a.io.adapter(redisAdapter({ ...FAST, url: redis.url, requestsTimeout: 2000 }));
+    const current = a.adapter();
+    current.on('error', (error: Error) => errors.push(error));
+    await current.ready();
+    expect(current.node).not.toBe(replaced);
+
+    // Past the time node b waits before declaring anyone down, and a few of its checks more.
+    await sleep(FAST.heartbeatTimeout + 2000 + 4 * FAST.heartbeatInterval);
+    expect(holds(b, onA), 'node b never lost node a').toBe(true);
+    expect(holds(a, onB), 'node a kept node b’s socket').toBe(true);
+    expect(errors.map((error) => error.message)).toEqual([]);
+    const hellos = collect(onA, 'hello');
+    b.io.emit('hello');
+    await markerFrom(b, onA);
+    expect(hellos).toHaveLength(1);
+
+    const probe = new Redis(redis.url);
+    try {
+      const entries = (await probe.xrange('socket.io-log', '-', '+')) as [string, string[]][];
+      const starts = entries.filter(([, fields]) => fields[1].includes('"server.start"') && fields[1].includes('"node-a"'));
+      expect(starts, 'node a’s events were not written again').toHaveLength(1);
+    } finally {
+      probe.disconnect();
+    }
+  });
+
+  it('another key on the same clients of the user: they stay open and move to the new channels', async () => {
+    const pubClient = new Redis(redis.url);
+    const subClient = new Redis(redis.url);
+    try {
+      const [a, b] = await Promise.all([
+        startIostateNode('node-a', { pubClient, subClient, key: 'a' }),
+        startIostateNode('node-b', { url: redis.url, key: 'b' }),
+      ]);
+      nodes.push(a, b);
+      const onA = await connect(4, a.port);
+      clients.push(onA);
+
+      a.io.adapter(redisAdapter({ ...FAST, pubClient, subClient, key: 'b' }));
+      a.adapter().on('error', () => {});
+      await a.adapter().ready();
+      const hellos = collect(onA, 'hello');
+      b.io.emit('hello');
+      await markerFrom(b, onA);
+      expect(hellos).toHaveLength(1);
+      await waitFor('node a’s old node to be gone from cluster a', async () => (await pubClient.exists('a-node#node-a')) === 0);
+      const [, subscribers] = (await pubClient.call('PUBSUB', 'NUMSUB', 'a-request#/#')) as [string, number];
+      expect(subscribers).toBe(0);
+      expect([pubClient.status, subClient.status]).toEqual(['ready', 'ready']);
+      await Promise.all(nodes.splice(0).map((node) => node.close()));
+    } finally {
+      pubClient.disconnect();
+      subClient.disconnect();
+    }
   });
 });

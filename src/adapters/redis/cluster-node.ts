@@ -16,7 +16,10 @@
  *   lost its data (restarted empty: the `<key>-epoch` key changed) or
  *   another node declared this one down (a partition longer than
  *   heartbeatTimeout),
- * - leaves the cluster when the server closes (its `server.close` event).
+ * - leaves the cluster when the server closes (its `server.close` event),
+ *   or when `io.adapter(X)` names another cluster: a server is one node of
+ *   one cluster at a time, the one its current `redisAdapter(...)` options
+ *   name (socket.io's adapters each use their own key and clients).
  */
 import { randomUUID } from 'node:crypto';
 import type { AdapterServer } from '../adapter-contract';
@@ -26,7 +29,7 @@ import { RedisStreamSink } from '../../log/redis-stream-sink';
 import { openReader, openWriter, quit, type ConnectionSource, type Connections } from './connections';
 import { Liveness } from './liveness';
 import { RemoteAcks } from './remote-acks';
-import type { ResolvedOptions } from './options';
+import { sameOptions, type ResolvedOptions } from './options';
 import type { Channels } from './wire';
 import { ThrottledReport } from './throttled-report';
 import { StreamReader } from './stream-reader';
@@ -42,6 +45,14 @@ export interface NodeMember {
 }
 
 const nodes = new WeakMap<AdapterServer, ClusterNode>();
+
+/** The node a new one replaces on the same key. */
+interface Previous {
+  /** Resolves once it has left. */
+  readonly left: Promise<void>;
+  /** When it shared the log on the same Redis too: where its reader stopped and the nodes it saw, which the new node goes on from. */
+  readonly continued?: { readonly lastRead: string; readonly seen: ReadonlySet<string> };
+}
 
 export class ClusterNode {
   readonly name: string;
@@ -66,14 +77,38 @@ export class ClusterNode {
   private closing: Promise<void> | undefined;
   /** The `<key>-epoch` value this node knows: it changes only when Redis lost its data. */
   private epoch: string | undefined;
+  /**
+   * Resolves once the node this one replaces on the same key has left (at
+   * once otherwise): its last stream entries and the removal of its
+   * liveness key must come before this node's.
+   */
+  private readonly previousLeft: Promise<void>;
+  /** A node of the same cluster replaced this one (other settings): it keeps this node's liveness key. */
+  private handedOver = false;
 
-  /** The node of `server`, created by its first Redis adapter. */
+  /**
+   * The node of `server` for these options: the current one when it has the
+   * same (the adapters of every namespace, and `io.adapter(X)` with equal
+   * options, share it); otherwise a new node replaces it: in another
+   * cluster (another key or Redis) the server leaves the old one, in the same
+   * cluster (other settings) the new node takes over where the old one
+   * stopped.
+   */
   static for(server: AdapterServer, source: ConnectionSource, options: ResolvedOptions): ClusterNode {
-    let node = nodes.get(server);
-    if (!node) {
-      node = new ClusterNode(server, source, options);
-      nodes.set(server, node);
-    }
+    const current = nodes.get(server);
+    if (!current) return ClusterNode.make(server, source, options, undefined);
+    const sameTarget = current.source.sameTarget(source);
+    if (current.source === source || (sameTarget && sameOptions(current.options, options))) return current;
+    const sameKey = current.options.key === options.key;
+    // Turning the shared log on or off changes what this server knows of the cluster: it leaves and joins again.
+    const previous = current.makeWay(sameKey && sameTarget && current.options.sharedLog === options.sharedLog);
+    // Only the same key (stream, liveness key) needs the old node gone first; another key may be on a Redis that is away.
+    return ClusterNode.make(server, source, options, sameKey ? previous : undefined);
+  }
+
+  private static make(server: AdapterServer, source: ConnectionSource, options: ResolvedOptions, previous: Previous | undefined): ClusterNode {
+    const node = new ClusterNode(server, source, options, previous);
+    nodes.set(server, node);
     return node;
   }
 
@@ -81,7 +116,12 @@ export class ClusterNode {
     private readonly server: AdapterServer,
     private readonly source: ConnectionSource,
     readonly options: ResolvedOptions,
+    /** The node this one replaces on the same key, if any. */
+    previous: Previous | undefined,
   ) {
+    this.previousLeft = previous?.left ?? Promise.resolve();
+    const continued = previous?.continued;
+    for (const node of continued?.seen ?? []) this.seen.add(node);
     this.name = server.log.node;
     this.connections = source.open();
     this.remoteAcks = new RemoteAcks(options.maxPendingAcks, options.requestsTimeout, (error) => this.report(error));
@@ -101,8 +141,15 @@ export class ClusterNode {
       this.writerClient.on('error', () => {
         // The publisher's watch reports Redis failures once per outage.
       });
-      this.sink = new RedisStreamSink({ client: this.writerClient, stream, maxLen: options.streamMaxLen, onError: (error) => this.report(error) });
-      for (const event of server.log.events()) if (event.node === this.name) this.sink.write(event);
+      const writer = this.writerClient;
+      this.sink = new RedisStreamSink({
+        client: { call: (command, ...args) => this.previousLeft.then(() => writer.call(command, ...args)) },
+        stream,
+        maxLen: options.streamMaxLen,
+        onError: (error) => this.report(error),
+      });
+      // The node it replaces in the same cluster wrote them. Not the `node.down`s: judgements about the nodes of a cluster this server may have left.
+      if (!continued) for (const event of server.log.events()) if (event.node === this.name && event.type !== 'node.down') this.sink.write(event);
       // One of the log's sinks from now on, so that io.log.flush() waits until this node's events are in the stream.
       this.detachSink = server.log.attach(this.sink);
       this.readerClient = openReader(pub);
@@ -117,11 +164,12 @@ export class ClusterNode {
         onEvent: (id, event) => this.ingest(id, event),
         onSkip: (id, problem) => this.skip(id, problem),
         onError: (error) => this.report(error),
+        after: continued?.lastRead,
       });
       this.reader.start();
     }
     this.unsubscribe = server.log.subscribe((event) => this.onOwnEvent(event));
-    if (this.sink && !this.startIsOnItsWay()) this.announceStart();
+    if (this.sink && !continued && !this.startIsOnItsWay()) this.announceStart();
     this.liveness = new Liveness({
       redis: pub,
       key: options.key,
@@ -133,7 +181,9 @@ export class ClusterNode {
       onDown: (node) => this.declareDown(node),
       onError: (error) => this.report(error),
     });
-    this.liveness.start();
+    void this.previousLeft.then(() => {
+      if (!this.closing) this.liveness.start();
+    });
     pub.on('ready', this.checkEpoch);
     this.unwatch.push(() => pub.off('ready', this.checkEpoch));
     if (pub.status === 'ready') this.checkEpoch();
@@ -160,7 +210,9 @@ export class ClusterNode {
 
   join(member: NodeMember): void {
     this.members.add(member);
-    void this.liveness.beat();
+    void this.previousLeft.then(() => {
+      if (!this.closing) void this.liveness.beat();
+    });
   }
 
   leave(member: NodeMember): void {
@@ -205,16 +257,44 @@ export class ClusterNode {
     this.unsubscribe();
     // Their listeners would stay on a subscriber client that the user owns.
     for (const member of [...this.members]) member.close();
-    nodes.delete(this.server);
+    if (nodes.get(this.server) === this) nodes.delete(this.server);
+    // Synchronously, before close() returns: what is recorded after a node makes way must not reach its stream.
     this.detachSink?.();
     await this.sink?.close();
-    await this.liveness.stop();
+    await this.liveness.stop(!this.handedOver);
     this.reader?.stop();
     this.skipped.stop();
     this.remoteAcks.clear();
     for (const unwatch of this.unwatch) unwatch();
     for (const client of [this.readerClient, this.writerClient]) if (client) await quit(client).catch(() => undefined);
     await this.source.close(this.connections);
+  }
+
+  /**
+   * Makes way for the node that replaces this one (`io.adapter(X)` with
+   * other options). Leaving for another cluster, the other nodes of this one
+   * declare this node down once its key is gone, and this server forgets
+   * their sockets, which the next cluster's listings must not show: a
+   * `node.down` each, recorded after this node stopped writing to the
+   * stream, so this cluster never reads it.
+   */
+  private makeWay(staysInCluster: boolean): Previous {
+    if (staysInCluster) {
+      // Stopped now, so that the replacing node reads each entry after it exactly once.
+      this.reader?.stop();
+      // Its successor renews the same key: removing it could get this node declared down in between.
+      this.handedOver = true;
+      const left = this.close();
+      return { left, continued: this.reader && { lastRead: this.reader.lastRead, seen: new Set(this.seen) } };
+    }
+    const others = new Set(this.seen);
+    for (const socket of this.server.log.projections.sessions.sockets()) if (socket.status === 'connected') others.add(socket.node);
+    for (const session of this.server.log.projections.sessions.sessions())
+      if (session.status !== 'closed' && session.status !== 'lost') others.add(session.node);
+    others.delete(this.name);
+    const left = this.close();
+    for (const node of others) this.server.log.record({ type: 'node.down', down: node });
+    return { left };
   }
 
   private onOwnEvent(event: LogEvent): void {

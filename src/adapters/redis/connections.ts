@@ -49,6 +49,12 @@ export function openWriter(pub: Redis): Redis {
 export class ConnectionSource {
   constructor(private readonly options: RedisAdapterOptions) {}
 
+  /** Whether `other` connects to the same place: the same clients, or the same url or host and port. */
+  sameTarget(other: ConnectionSource): boolean {
+    const [a, b] = [this.options, other.options];
+    return a.pubClient === b.pubClient && a.subClient === b.subClient && a.url === b.url && a.host === b.host && a.port === b.port;
+  }
+
   open(): Connections {
     return openConnections(this.options);
   }

@@ -55,12 +55,12 @@ export class Liveness {
     void this.beat();
   }
 
-  /** Leaves the cluster cleanly: stops beating and removes its key. */
-  async stop(): Promise<void> {
+  /** Leaves the cluster cleanly: stops beating and removes its key, unless a node replacing this one under the same name keeps it. */
+  async stop(removeKey = true): Promise<void> {
     clearInterval(this.timer);
     this.options.redis.off('ready', this.onReady);
     this.options.redis.off('close', this.onClose);
-    if (this.options.redis.status !== 'ready') return;
+    if (!removeKey || this.options.redis.status !== 'ready') return;
     await Promise.allSettled([this.options.redis.del(this.nodeKey(this.options.node)), this.options.redis.srem(this.setKey, this.options.node)]);
   }
 

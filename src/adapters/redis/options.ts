@@ -107,3 +107,8 @@ function isRedisClient(value: unknown): boolean {
     typeof client.duplicate === 'function'
   );
 }
+
+/** Whether two adapters' options make the same cluster node (every option counts: the node keeps one set). */
+export function sameOptions(a: ResolvedOptions, b: ResolvedOptions): boolean {
+  return (Object.keys(a) as (keyof ResolvedOptions)[]).every((name) => a[name] === b[name]);
+}

@@ -26,6 +26,8 @@ export interface StreamReaderOptions {
   /** An entry that was not handed on, and why. */
   onSkip: (id: string, problem: string) => void;
   onError: (error: Error) => void;
+  /** Read only the entries after this id (where the reader of a node this one replaces stopped). Default: all. */
+  after?: string;
 }
 
 const COUNT = 1000;
@@ -37,7 +39,7 @@ type XReadReply = [stream: string, entries: [id: string, fields: string[]][]][] 
 export class StreamReader {
   /** Resolves once the entries present at start were read. */
   readonly caughtUp: Promise<void>;
-  private lastId = '0';
+  private lastId: string;
   private stopped = false;
   private failing = false;
   private markCaughtUp!: () => void;
@@ -45,6 +47,12 @@ export class StreamReader {
 
   constructor(private readonly options: StreamReaderOptions) {
     this.caughtUp = new Promise((resolve) => (this.markCaughtUp = resolve));
+    this.lastId = options.after ?? '0';
+  }
+
+  /** The id of the last entry read ('0' before the first). */
+  get lastRead(): string {
+    return this.lastId;
   }
 
   start(): void {
