@@ -8,6 +8,7 @@
  * ends the connection are always in the log.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { MAX_STRING } from '../../src/log/bound';
 import type { LogEventOf } from '../../src/log/events';
 import { expectLiveEqualsReplay, replayed } from './helpers/invariants';
 import { RawSession, openProbe, pollingPayload, type Protocol, type RawTransport } from './helpers/raw';
@@ -103,4 +104,18 @@ describe('bad packets past the share', () => {
       expect(running.io.log.projections.sessions.session(sid)?.errors).toHaveLength(1);
     });
   }
+
+  it('name the packet in a message cut as the log cuts it, when it quotes the client at length', async () => {
+    running = await start();
+    session = await RawSession.open(running.port, 4, 'websocket');
+    const sid = session.sid;
+    const num = 'n'.repeat(5000);
+    await session.message(`51-["x",{"_placeholder":true,"num":"${num}"}]`);
+    await session.binary(Buffer.from('abc'));
+    await until(() => logged(running!, sid, 'conn.error').length === 1, 'the conn.error');
+    const [error] = logged(running, sid, 'conn.error');
+    expect(error!.message.length).toBeLessThanOrEqual(MAX_STRING);
+    expect(error!.message).toMatch(/^parse error: placeholder num "n+…\[cut: \d+ chars, sha256 [0-9a-f]{12}\]$/);
+    expectLiveEqualsReplay(running);
+  });
 });
