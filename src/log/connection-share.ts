@@ -57,7 +57,7 @@ export class ConnectionShare {
 
   constructor(
     private readonly options: ConnectionShareOptions,
-    /** From the live projections: the session a socket (by socketKey) runs on, and whether a session is still open. */
+    /** From the live projections: the session a socket (by socketKey) runs on, whether a session is still open, and whether it is upgrading. */
     private readonly sessions: { sessionOf(key: string): string | undefined; isOpen(sid: string): boolean; isUpgrading(sid: string): boolean },
   ) {}
 
