@@ -15,6 +15,7 @@ import { codecFromParser, defaultCodec, type PacketCodec } from '../parser';
 import { EngineServer, type AttachOptions, type EngineOptions } from '../transport/engine-server';
 import type { EngineSocket } from '../transport/engine-socket';
 import { appErrorFacts } from '../log/app-error';
+import { fitString } from '../log/bound';
 import type { EventLog } from '../log/event-log';
 import { createEventLog, type EventLogOption } from '../log/options';
 import { createClientBundleHandler } from '../static/client-bundle';
@@ -435,7 +436,9 @@ export class Server {
 
   /** A client sent bytes that are not a valid Socket.IO packet: recorded, then its connection is closed. */
   reportProtocolError(client: Client, message: string): void {
-    this.log.record({ type: 'conn.error', sid: client.id, transport: client.conn.transport.name, message });
+    // The message may quote the client (a placeholder's `num`, a custom parser's words): cut as the log would, so that
+    // the session's errors read the same live and in replay.
+    this.log.record({ type: 'conn.error', sid: client.id, transport: client.conn.transport.name, message: fitString(message) });
   }
 
   /**

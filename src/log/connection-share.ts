@@ -9,9 +9,12 @@
  *
  * So that a log read back stays consistent, a socket is kept or held back as
  * a whole: once its `socket.connect` is held back, so are its joins, leaves,
- * errors and its `socket.disconnect`. `conn.open`, `conn.close` and the
- * `socket.disconnect` of a socket whose connect was kept are always kept:
- * there is one of each per connection or kept socket.
+ * errors and its `socket.disconnect`. `conn.open`, `conn.error`,
+ * `conn.close` and the `socket.disconnect` of a socket whose connect was kept
+ * are always kept: there is one of each per connection or kept socket (a
+ * transport or protocol error ends its connection). So are a connection's
+ * upgrade and the outcome of an upgrade attempt whose probe was kept (see
+ * `upgrade`): the session's status and transport in the log are the server's.
  *
  * A closing connection's sockets leave their rooms after its `conn.close`:
  * those records still count against its share, which is forgotten once its
@@ -54,8 +57,8 @@ export class ConnectionShare {
 
   constructor(
     private readonly options: ConnectionShareOptions,
-    /** From the live projections: the session a socket (by socketKey) runs on, and whether a session is still open. */
-    private readonly sessions: { sessionOf(key: string): string | undefined; isOpen(sid: string): boolean },
+    /** From the live projections: the session a socket (by socketKey) runs on, whether a session is still open, and whether it is upgrading. */
+    private readonly sessions: { sessionOf(key: string): string | undefined; isOpen(sid: string): boolean; isUpgrading(sid: string): boolean },
   ) {}
 
   /** Whether `input` may leave the process. Call `takeSummaries` right after. */
@@ -64,12 +67,15 @@ export class ConnectionShare {
     switch (input.type) {
       case 'conn.open':
         return true;
+      case 'conn.error':
+        // Each ends its connection (the server closes it), so there is one at most, and the session's errors must be replay's.
+        return true;
       case 'conn.close':
         this.close(input.sid, now);
         return true;
-      case 'conn.heartbeat':
       case 'conn.upgrade':
-      case 'conn.error':
+        return this.upgrade(input, now);
+      case 'conn.heartbeat':
       case 'socket.refused':
       case 'socket.recovery':
         return this.count(input.sid, input.type, now);
@@ -104,6 +110,17 @@ export class ConnectionShare {
     const due = this.due;
     this.due = undefined;
     return due;
+  }
+
+  /**
+   * A session's status and transport must be the same live and in replay, and a client can try (and fail) to upgrade
+   * without end. So probes and failures count against the share, and those held back change no session; but
+   * `upgraded` (once per connection) and the outcome of an upgrade whose probe was kept (once per kept probe) are
+   * always kept: a session never reads as upgrading, nor on polling, after the server moved on.
+   */
+  private upgrade(input: Extract<LogEventInput, { type: 'conn.upgrade' }>, now: number): boolean {
+    if (input.step === 'upgraded' || (input.step === 'failed' && this.sessions.isUpgrading(input.sid))) return true;
+    return this.count(input.sid, input.type, now);
   }
 
   private socketRecord(nsp: string, socketId: string, type: string, now: number): boolean {

@@ -82,6 +82,7 @@ export class EventLog implements Recorder {
           const status = sessions.get(sid)?.status;
           return status === 'open' || status === 'upgrading';
         },
+        isUpgrading: (sid) => sessions.get(sid)?.status === 'upgrading',
       });
     }
     this.sensitive = options.sensitive ?? {};

@@ -6,11 +6,11 @@ import { MemorySink } from '../../src/log/memory-sink';
 import { replay } from '../../src/log/replay';
 import { emptyProjections, foldAll, projectionSnapshot } from '../../src/log/projections';
 
-const open = (sid: string): LogEventInput => ({
+const open = (sid: string, transport: 'polling' | 'websocket' = 'websocket'): LogEventInput => ({
   type: 'conn.open',
   sid,
   protocol: 4,
-  transport: 'websocket',
+  transport,
   remoteAddress: '127.0.0.1',
   pingInterval: 25000,
   pingTimeout: 20000,
@@ -143,6 +143,30 @@ describe("one connection's share of the log", () => {
     expect(log.events().filter((e) => e.type === 'socket.connect' || e.type === 'room.join')).toHaveLength(2);
   });
 
+  it('holds back the upgrade attempts past the share whole, and always keeps the upgrade, so the log tells the transport', () => {
+    const { log } = logWith(3);
+    log.record(open('s', 'polling'));
+    for (let i = 0; i < 20; i++) {
+      log.record({ type: 'conn.upgrade', sid: 's', step: 'probe', to: 'websocket' });
+      log.record({ type: 'conn.upgrade', sid: 's', step: 'failed', to: 'websocket', reason: 'probe transport closed' });
+    }
+    log.record({ type: 'conn.upgrade', sid: 's', step: 'upgraded', to: 'websocket' });
+    log.record(close('s'));
+    const steps = log.events().flatMap((e) => (e.type === 'conn.upgrade' ? [e.step] : []));
+    // Three probes within the share, each with its outcome; then only the upgrade.
+    expect(steps).toEqual(['probe', 'failed', 'probe', 'failed', 'probe', 'failed', 'upgraded']);
+    expect(log.events().find((e) => e.type === 'log.suppressed')).toMatchObject({ count: 34, types: { 'conn.upgrade': 34 } });
+    expect(log.projections.sessions.session('s')).toMatchObject({ transports: ['polling', 'websocket'], upgrade: { step: 'upgraded' } });
+  });
+
+  it('always keeps a transport error: it ends its connection, and the session lists it', () => {
+    const { log } = logWith(2);
+    log.record(open('s'));
+    for (let i = 0; i < 5; i++) log.record({ type: 'socket.refused', sid: 's', nsp: `/r${i}`, message: 'no' });
+    log.record({ type: 'conn.error', sid: 's', transport: 'websocket', message: 'parse error: invalid payload' });
+    expect(log.events().at(-1)).toMatchObject({ type: 'conn.error', message: 'parse error: invalid payload' });
+  });
+
   it('can be turned off', () => {
     const log = new EventLog({ perConnection: false });
     log.record(open('s'));
@@ -156,6 +180,8 @@ describe('refusals past the share', () => {
     | { kind: 'open' | 'close'; sid: number }
     | { kind: 'refuse'; sid: number; nsp: string }
     | { kind: 'heartbeat'; sid: number; step: 'ping-sent' | 'pong-received' | 'ping-received' | 'pong-sent' }
+    | { kind: 'upgrade'; sid: number; step: 'probe' | 'upgraded' | 'failed' }
+    | { kind: 'error'; sid: number; message: string }
     | { kind: 'wait'; ms: number };
   const sid = fc.nat(1);
   const step: fc.Arbitrary<Step> = fc.oneof(
@@ -169,10 +195,16 @@ describe('refusals past the share', () => {
         step: fc.constantFrom('ping-sent' as const, 'pong-received' as const, 'ping-received' as const, 'pong-sent' as const),
       }),
     },
+    // Upgrade attempts (a probe, then its outcome) and transport errors: a client can provoke many.
+    {
+      weight: 3,
+      arbitrary: fc.record({ kind: fc.constant('upgrade' as const), sid, step: fc.constantFrom('probe' as const, 'failed' as const, 'upgraded' as const) }),
+    },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('error' as const), sid, message: fc.string({ maxLength: 6 }) }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 1500 }) }) },
   );
 
-  it('(and heartbeats past theirs) leave the live sessions projection equal to a replay of the log after every record, and are all counted', () => {
+  it('(and heartbeats past theirs, upgrade attempts, transport errors) leave the live sessions projection equal to a replay of the log after every record, and are all counted', () => {
     fc.assert(
       fc.property(fc.array(step, { minLength: 30, maxLength: 120 }), fc.integer({ min: 1, max: 6 }), (steps, records) => {
         vi.useFakeTimers({ now: 0 });
@@ -181,18 +213,38 @@ describe('refusals past the share', () => {
           const replayed = emptyProjections(DEFAULT_RETAIN_CLOSED);
           let folded = 0;
           const refused = new Map<string, number>();
+          // What the server knows of each open session: whether an upgrade attempt is under way, and its transport.
+          const server = new Map<string, { upgrading: boolean; transport: string }>();
           for (const s of steps) {
             if (s.kind === 'wait') vi.advanceTimersByTime(s.ms);
             else if (s.kind === 'refuse') {
               log.record({ type: 'socket.refused', sid: `c${s.sid}`, nsp: s.nsp, message: 'Invalid namespace' });
               refused.set(`c${s.sid}`, (refused.get(`c${s.sid}`) ?? 0) + 1);
-            } else if (s.kind === 'heartbeat') {
-              vi.advanceTimersByTime(1); // so that each heartbeat has a time of its own
-              log.record({ type: 'conn.heartbeat', sid: `c${s.sid}`, step: s.step });
-            } else log.record(s.kind === 'open' ? open(`c${s.sid}`) : close(`c${s.sid}`));
+            } else if (s.kind === 'heartbeat' || s.kind === 'upgrade' || s.kind === 'error') {
+              vi.advanceTimersByTime(1); // so that each of them has a time of its own
+              if (s.kind === 'heartbeat') log.record({ type: 'conn.heartbeat', sid: `c${s.sid}`, step: s.step });
+              else if (s.kind === 'upgrade') {
+                log.record({ type: 'conn.upgrade', sid: `c${s.sid}`, step: s.step, to: 'websocket' });
+                const known = server.get(`c${s.sid}`);
+                if (known) known.upgrading = s.step === 'probe';
+                if (known && s.step === 'upgraded') known.transport = 'websocket';
+              } else log.record({ type: 'conn.error', sid: `c${s.sid}`, transport: 'polling', message: s.message });
+            } else if (s.kind === 'open') {
+              log.record(open(`c${s.sid}`, 'polling'));
+              server.set(`c${s.sid}`, { upgrading: false, transport: 'polling' });
+            } else {
+              log.record(close(`c${s.sid}`));
+              server.delete(`c${s.sid}`);
+            }
             for (const event of log.events({ since: folded })) foldAll(replayed, event);
             folded = log.lastPosition;
             expect(Object.fromEntries(replayed.sessions.sessions)).toEqual(Object.fromEntries([...log.projections.sessions.sessions()].map((x) => [x.sid, x])));
+            // And both tell the server's transport, and no upgrade under way once the last attempt is over.
+            for (const [c, known] of server) {
+              const session = log.projections.sessions.session(c)!;
+              expect(session.transport, c).toBe(known.transport);
+              if (!known.upgrading) expect(session.status, c).toBe('open');
+            }
           }
           // Once summarised (a close, a later window), every refusal is in the log: listed, or counted by log.suppressed.
           vi.advanceTimersByTime(1000);

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Socket } from '../../src/actors/socket';
 import { attackedServer } from './helpers/attacked-server';
-import { PATH, RawSession, rawRequest, type Protocol } from './helpers/raw';
+import { PATH, RawSession, openProbe, rawRequest, type Probe, type Protocol } from './helpers/raw';
 import { sleep, socketOfSession, STEADY_HEARTBEAT, until } from './helpers/server';
 import { checkInvariants } from './helpers/invariants';
 
@@ -17,28 +17,8 @@ const UPGRADE_TIMEOUT = 300;
 
 const env = attackedServer({ ...STEADY_HEARTBEAT, upgradeTimeout: UPGRADE_TIMEOUT });
 
-interface Probe {
-  ws: WebSocket;
-  frames: string[];
-  status: Promise<number>;
-}
-
 /** Opens a WebSocket for an existing session; `status` resolves with 101 or the refusal's status. */
-function probeSocket(protocol: Protocol, sid: string): Probe {
-  const ws = new WebSocket(`ws://127.0.0.1:${env.running.port}${PATH}?EIO=${protocol}&transport=websocket&sid=${encodeURIComponent(sid)}`);
-  const frames: string[] = [];
-  ws.on('message', (data: Buffer) => {
-    const frame = data.toString();
-    frames.push(frame);
-    if (frame === '2' && protocol === 4) ws.send('3');
-  });
-  const status = new Promise<number>((resolve) => {
-    ws.once('open', () => resolve(101));
-    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-    ws.once('error', () => resolve(0));
-  });
-  return { ws, frames, status };
-}
+const probeSocket = (protocol: Protocol, sid: string): Probe => openProbe(env.running.port, protocol, sid);
 
 const upgrades = (sid: string, step: string) => env.running.io.log.events().filter((e) => e.type === 'conn.upgrade' && e.sid === sid && e.step === step).length;
 const serverSocket = (sid: string): Socket => socketOfSession(env.running, sid)!;

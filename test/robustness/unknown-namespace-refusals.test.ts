@@ -13,9 +13,8 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_STRING } from '../../src/log/bound';
 import type { LogEventOf } from '../../src/log/events';
-import type { SessionRecord } from '../../src/log/projections';
 import { runCli } from '../cli/run-cli';
-import { replayed } from './helpers/invariants';
+import { expectLiveEqualsReplay } from './helpers/invariants';
 import { RawSession, pollingPayload, type Protocol, type RawTransport } from './helpers/raw';
 import { STEADY_HEARTBEAT, sleep, startIostate, until, type Running } from './helpers/server';
 
@@ -43,13 +42,6 @@ const refusalOf = (name: string) => (m: string) => m.startsWith(`44${name}`);
 
 function refusalsOf(running: Running, sid: string): LogEventOf<'socket.refused'>[] {
   return running.io.log.events().filter((e): e is LogEventOf<'socket.refused'> => e.type === 'socket.refused' && e.sid === sid);
-}
-
-/** The sessions the live projection holds, and those a replay of the log folds: equal while the ring kept the whole run. */
-function expectLiveEqualsReplay(running: Running): void {
-  expect(running.io.log.events()[0]?.seq, 'the ring kept the whole run').toBe(1);
-  const sessions = (list: Iterable<SessionRecord>) => Object.fromEntries([...list].map((s) => [s.sid, s]));
-  expect(sessions(replayed(running.io.log.events()).sessions.sessions())).toEqual(sessions(running.io.log.projections.sessions.sessions()));
 }
 
 describe('a CONNECT to a namespace that does not exist', () => {

@@ -30,14 +30,16 @@ export function foldAll(state: ProjectionState, event: LogEvent): ProjectionStat
  * A record held back over its connection's share of the log
  * (connection-share.ts): replay never reads it. What it changes in the
  * server's state (sockets, rooms, sessions) is folded all the same, so that
- * the server stays exact. A refusal or a heartbeat changes none, only what a
- * session tells, so the sessions projection skips it, live as in replay: a
- * refusal is counted there from the `log.suppressed` record that summarises
- * it, and a heartbeat's times are the engine's while the connection is open
- * and its `conn.close`'s after.
+ * the server stays exact. A refusal, a heartbeat or an upgrade probe or
+ * failure changes none, only what a session tells, so the sessions
+ * projection skips it, live as in replay: a refusal is counted there from the
+ * `log.suppressed` record that summarises it, a heartbeat's times are the
+ * engine's while the connection is open and its `conn.close`'s after, and the
+ * upgrade steps that set a session's status and transport are never held
+ * back (connection-share.ts).
  */
 export function foldHeldBack(state: ProjectionState, event: LogEvent): ProjectionState {
-  if (event.type !== 'socket.refused' && event.type !== 'conn.heartbeat') return foldAll(state, event);
+  if (event.type !== 'socket.refused' && event.type !== 'conn.heartbeat' && event.type !== 'conn.upgrade') return foldAll(state, event);
   foldCounters(state.counters, event);
   return state;
 }

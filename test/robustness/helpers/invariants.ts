@@ -9,7 +9,7 @@
  *   any namespace; no socket disconnects twice.
  */
 import { expect } from 'vitest';
-import { emptyProjections, foldAll, projectionsView, type Projections } from '../../../src/log/projections';
+import { emptyProjections, foldAll, projectionsView, type Projections, type SessionRecord } from '../../../src/log/projections';
 import { DEFAULT_RETAIN_CLOSED } from '../../../src/log/event-log';
 import type { LogEvent } from '../../../src/log/events';
 import type { Server } from '../../../src/actors/server';
@@ -18,6 +18,13 @@ export function replayed(events: readonly LogEvent[]): Projections {
   const state = emptyProjections(DEFAULT_RETAIN_CLOSED);
   for (const event of events) foldAll(state, event);
   return projectionsView(state);
+}
+
+/** The sessions the live projection holds, and those a replay of the log folds: equal while the ring kept the whole run. */
+export function expectLiveEqualsReplay(running: { io: Server }): void {
+  expect(running.io.log.events()[0]?.seq, 'the ring kept the whole run').toBe(1);
+  const sessions = (list: Iterable<SessionRecord>) => Object.fromEntries([...list].map((s) => [s.sid, s]));
+  expect(sessions(replayed(running.io.log.events()).sessions.sessions())).toEqual(sessions(running.io.log.projections.sessions.sessions()));
 }
 
 function roomsOf(view: Projections, nsp: string): Record<string, string[]> {

@@ -165,6 +165,31 @@ export class RawSession {
   }
 }
 
+/** A WebSocket opened for an existing session, as a client's upgrade does, and the frames it received. */
+export interface Probe {
+  ws: WebSocket;
+  frames: string[];
+  /** 101, or the status of the refusal (0 when the connection failed). */
+  status: Promise<number>;
+}
+
+/** Opens a WebSocket for session `sid`, answering v4 pings; what it sends next (probe, upgrade) is the test's. */
+export function openProbe(port: number, protocol: Protocol, sid: string): Probe {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}${PATH}?EIO=${protocol}&transport=websocket&sid=${encodeURIComponent(sid)}`);
+  const frames: string[] = [];
+  ws.on('message', (data: Buffer) => {
+    const frame = data.toString();
+    frames.push(frame);
+    if (frame === '2' && protocol === 4) ws.send('3');
+  });
+  const status = new Promise<number>((resolve) => {
+    ws.once('open', () => resolve(101));
+    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.once('error', () => resolve(0));
+  });
+  return { ws, frames, status };
+}
+
 function splitV3(body: string): string[] {
   const packets: string[] = [];
   let rest = body;
