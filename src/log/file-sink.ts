@@ -85,6 +85,9 @@ export class JsonlFileSink implements LogSink {
   private planned: Chunk[] = [];
   private inFlight: Write | undefined;
   private draining: Promise<void> | undefined;
+  /** Lines taken by write(), and lines written or dropped since: flush() waits for the first count, not for an idle sink. */
+  private accepted = 0;
+  private settled = 0;
   private closed = false;
   private warned = false;
   private rotationFailing = false;
@@ -126,13 +129,16 @@ export class JsonlFileSink implements LogSink {
     }
     this.queued.push(line);
     this.queuedSeqs.push(event.seq);
+    this.accepted++;
     this.schedule();
   }
 
   /** Resolves when every line written so far is in the file (or was dropped). */
   async flush(): Promise<void> {
-    // A line written in the microtasks between the end of a drain and its promise waits for the next drain: wait for that too.
-    while (this.draining) await this.draining;
+    // Counted, not "until no drain runs": a server that records all the time would never let that end. A line
+    // written in the microtasks between the end of a drain and its promise goes out with the next drain.
+    const target = this.accepted;
+    while (this.settled < target && this.draining) await this.draining;
   }
 
   async close(): Promise<void> {
@@ -162,20 +168,19 @@ export class JsonlFileSink implements LogSink {
     });
   }
 
+  /** Writes what is queued now; lines queued meanwhile get the next drain, so that each drain ends and flush() can wait on it. */
   private async drain(): Promise<void> {
-    while (this.queued.length > 0) {
-      this.planned = this.takeQueue();
-      for (let chunk = this.planned.shift(); chunk; chunk = this.planned.shift()) {
-        const write = this.begin(chunk);
-        this.inFlight = write;
-        try {
-          await writeAll(this.fd, write.bytes, write.position);
-          this.wrote(write);
-        } catch (error) {
-          this.failed(write, error as PartialWriteError);
-        } finally {
-          this.inFlight = undefined;
-        }
+    this.planned = this.takeQueue();
+    for (let chunk = this.planned.shift(); chunk; chunk = this.planned.shift()) {
+      const write = this.begin(chunk);
+      this.inFlight = write;
+      try {
+        await writeAll(this.fd, write.bytes, write.position);
+        this.wrote(write);
+      } catch (error) {
+        this.failed(write, error as PartialWriteError);
+      } finally {
+        this.inFlight = undefined;
       }
     }
   }
@@ -211,6 +216,7 @@ export class JsonlFileSink implements LogSink {
 
   private wrote(write: Write): void {
     this.position = write.position + write.bytes.length;
+    this.settled += write.chunk.lines;
     const lost = this.lost;
     if (!lost) return;
     this.lost = undefined;
@@ -224,6 +230,7 @@ export class JsonlFileSink implements LogSink {
    */
   private failed(write: Write, error: PartialWriteError): void {
     const { chunk } = write;
+    this.settled += chunk.lines;
     this.droppedTotal += chunk.lines;
     const reason = error.message;
     if (this.lost) {

@@ -45,6 +45,9 @@ export class RedisStreamSink implements LogSink {
   private readonly retryDelay: number;
   private readonly onError: (error: Error) => void;
   private queue: string[] = [];
+  /** Events taken by write(), and events sent or dropped since: flush() waits for the first count, not for an idle sink. */
+  private accepted = 0;
+  private settled = 0;
   private draining: Promise<void> | undefined;
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private failing = false;
@@ -84,9 +87,11 @@ export class RedisStreamSink implements LogSink {
       return;
     }
     this.queue.push(line);
+    this.accepted++;
     if (this.queue.length > this.maxBuffered) {
       const dropped = this.queue.length - this.maxBuffered;
       this.queue.splice(0, dropped);
+      this.settled += dropped;
       this.onError(new Error(`event log stream ${this.stream}: Redis unreachable, dropped the ${dropped} oldest buffered event(s)`));
     }
     this.schedule(0);
@@ -94,7 +99,9 @@ export class RedisStreamSink implements LogSink {
 
   /** Resolves once everything written so far reached Redis, or the last attempt failed. */
   async flush(): Promise<void> {
-    for (;;) {
+    // Counted, not "until the sink is idle": a server that records all the time would never let that end.
+    const target = this.accepted;
+    while (this.settled < target) {
       if (this.draining) await this.draining;
       else if (this.timer && !this.failing) await new Promise((resolve) => setImmediate(resolve));
       else return;
@@ -115,6 +122,7 @@ export class RedisStreamSink implements LogSink {
     if (this.queue.length > 0) await this.drain();
     if (this.queue.length > 0) {
       this.onError(new Error(`event log stream ${this.stream}: closed with ${this.queue.length} event(s) that never reached Redis`));
+      this.settled += this.queue.length;
       this.queue = [];
     }
   }
@@ -144,13 +152,15 @@ export class RedisStreamSink implements LogSink {
     this.timer = undefined;
   }
 
+  /** Sends what is queued now; events queued meanwhile get the next drain, so that each drain ends and flush() can wait on it. */
   private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue.slice(0, BATCH);
+    for (let left = this.queue.length; left > 0; left -= BATCH) {
+      const batch = this.queue.slice(0, Math.min(BATCH, left));
       const results = await Promise.allSettled(batch.map((line) => this.client.call('XADD', this.stream, ...this.trim, '*', 'e', line)));
       const failed = results.findIndex((result) => result.status === 'rejected');
       const sent = failed === -1 ? batch.length : failed;
       this.queue.splice(0, sent);
+      this.settled += sent;
       if (failed !== -1) {
         if (!this.failing) {
           const reason = (results[failed] as PromiseRejectedResult).reason as Error;

@@ -63,4 +63,24 @@ describe('JsonlFileSink.flush', () => {
       await sink.close();
     }
   });
+
+  it('ends under a writer that never stops, once the lines written before it are in the file', async () => {
+    const file = path.join(dir, 'steady.jsonl');
+    const sink = new JsonlFileSink({ path: file });
+    let seq = 0;
+    let writing = true;
+    const writeForever = (): void => {
+      if (!writing) return;
+      sink.write(event(++seq));
+      setImmediate(writeForever);
+    };
+    writeForever();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const before = seq;
+    await sink.flush();
+    writing = false;
+    const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    expect(lines.length).toBeGreaterThanOrEqual(before);
+    await sink.close();
+  });
 });

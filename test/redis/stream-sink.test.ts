@@ -143,6 +143,28 @@ describe('RedisStreamSink', () => {
     }
   });
 
+  it('flush ends under a writer that never stops, once what was written before it is sent', async () => {
+    const redis = fakeRedis();
+    // Replies a turn of the event loop later, as over a network, so that the writer gets in between.
+    const client: RedisCommandClient = { call: (...args) => new Promise((resolve) => setImmediate(() => resolve(redis.client.call(...args)))) };
+    const sink = new RedisStreamSink({ client, stream: 's' });
+    let seq = 0;
+    let writing = true;
+    const writeForever = (): void => {
+      if (!writing) return;
+      sink.write(event(++seq));
+      setImmediate(writeForever);
+    };
+    writeForever();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const before = seq;
+    await sink.flush();
+    writing = false;
+    expect(redis.appended.length).toBeGreaterThanOrEqual(before);
+    expect(redis.appended.slice(0, before).map((e) => e.seq)).toEqual(Array.from({ length: before }, (_, i) => i + 1));
+    await sink.close();
+  });
+
   it('ignores writes after close', async () => {
     const redis = fakeRedis();
     const sink = new RedisStreamSink({ client: redis.client, stream: 's' });
