@@ -3,29 +3,35 @@
  * to stdout, waiting whenever stdout is behind (a slow pipe), so output
  * never piles up in memory; and a spill buffer for the part of a JSON
  * document that comes after the part being streamed.
+ *
+ * Each piece is encoded to UTF-8 as it is written and the chunk is handed
+ * over as bytes: joining the pieces into one string is ten times dearer once
+ * a piece holds a character past Latin-1 (every text block has → or –), and
+ * stdout encodes it anyway.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CliIO } from './cli-io';
 
-const CHUNK_CHARS = 64 * 1024;
+const CHUNK_BYTES = 64 * 1024;
 
 export class Output {
-  private parts: string[] = [];
+  private parts: Buffer[] = [];
   private size = 0;
 
   constructor(private readonly io: CliIO) {}
 
-  write(text: string): void {
-    this.parts.push(text);
-    this.size += text.length;
+  write(text: string | Buffer): void {
+    const bytes = typeof text === 'string' ? Buffer.from(text) : text;
+    this.parts.push(bytes);
+    this.size += bytes.length;
   }
 
-  /** Hands the gathered text to stdout once there is a chunk of it (or `force`), and waits for stdout if it is behind. */
+  /** Hands the gathered bytes to stdout once there is a chunk of them (or `force`), and waits for stdout if it is behind. */
   async flush(force = false): Promise<void> {
-    if (this.size === 0 || (!force && this.size < CHUNK_CHARS)) return;
-    this.io.stdout(this.parts.join(''));
+    if (this.size === 0 || (!force && this.size < CHUNK_BYTES)) return;
+    this.io.stdout(this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.size));
     this.parts = [];
     this.size = 0;
     await this.io.drained?.();
@@ -57,8 +63,8 @@ export class SpillBuffer {
       fs.closeSync(fd);
       this.file = undefined;
       try {
-        for await (const chunk of fs.createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
-          output.write(chunk as string);
+        for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) {
+          output.write(chunk as Buffer);
           await output.flush();
         }
       } finally {
