@@ -5,7 +5,9 @@
  *   --json and in text (the targets: ≤ 10 s, ≤ 200 MB RSS);
  * - 25k connections in text and in --json (text no slower than JSON).
  * Each run is a fresh process writing to /dev/null; the median of `--runs`
- * (default 3) is kept. Writes bench/results/replay-latest.json and .md.
+ * (default 3) is kept. The runs go in rounds of one run of each case, so
+ * that the cases (text and JSON) see the same load. Writes
+ * bench/results/replay-latest.json and .md.
  * `--baseline DIR` also runs another build (a checkout with its dist/ built,
  * its node_modules reachable), each of its runs next to one of this build's,
  * which goes first in turn, so that both see the same load: an A/B.
@@ -69,21 +71,34 @@ function median(samples: Sample[]): Sample {
   };
 }
 
-/** The median of each build's runs of one case, the builds' runs interleaved. */
-async function bench(name: string, argv: string[]): Promise<Sample[]> {
-  const samples: Sample[][] = builds.map(() => []);
+interface Case {
+  name: string;
+  log: GeneratedLog;
+  argv: string[];
+}
+
+/**
+ * The median of each case's runs in each build. Runs go in rounds, each
+ * round one run of every case in every build (the builds' order turned
+ * round every other time), so that a change of the machine's load falls on
+ * all of them alike, text and JSON as much as this build and the baseline.
+ */
+async function bench(cases: Case[]): Promise<Sample[][]> {
+  const samples: Sample[][][] = cases.map(() => builds.map(() => []));
   for (let i = 0; i < runs; i++) {
     const order = builds.map((_, b) => b);
     if (i % 2 === 1) order.reverse();
-    for (const b of order) {
-      const sample = await once(builds[b]!.dir, argv);
-      samples[b]!.push(sample);
-      process.stderr.write(
-        `  ${name}${baseline ? ` (${builds[b]!.name})` : ''} run ${i + 1}: ${(sample.wallMs / 1000).toFixed(2)} s wall, ${((sample.userMs + sample.systemMs) / 1000).toFixed(2)} s CPU, ${(sample.maxRssKB / 1024).toFixed(0)} MB RSS, load ${os.loadavg()[0]!.toFixed(1)}\n`,
-      );
+    for (const [c, { name, argv }] of cases.entries()) {
+      for (const b of order) {
+        const sample = await once(builds[b]!.dir, argv);
+        samples[c]![b]!.push(sample);
+        process.stderr.write(
+          `  ${name}${baseline ? ` (${builds[b]!.name})` : ''} run ${i + 1}: ${(sample.wallMs / 1000).toFixed(2)} s wall, ${((sample.userMs + sample.systemMs) / 1000).toFixed(2)} s CPU, ${(sample.maxRssKB / 1024).toFixed(0)} MB RSS, load ${os.loadavg()[0]!.toFixed(1)}\n`,
+        );
+      }
     }
   }
-  return samples.map(median);
+  return samples.map((byBuild) => byBuild.map(median));
 }
 
 async function main(): Promise<void> {
@@ -95,7 +110,7 @@ async function main(): Promise<void> {
     const million = await generateLog({ dir: path.join(dir, 'million'), nodes, copies: 5200, spacingMs: 5, stretch: 1 });
     // 25k connections (5,000 copies) on one node, spread out so that few are open at once.
     const connections = await generateLog({ dir: path.join(dir, 'connections'), nodes: ['node-a'], copies: 5000, spacingMs: 20, stretch: 1 });
-    const cases: { name: string; log: GeneratedLog; argv: string[] }[] = [
+    const cases: Case[] = [
       { name: '1M events, --json', log: million, argv: ['replay', ...million.files, '--json'] },
       { name: '1M events, text', log: million, argv: ['replay', ...million.files] },
       { name: '1M events, --summary', log: million, argv: ['replay', ...million.files, '--summary'] },
@@ -104,10 +119,12 @@ async function main(): Promise<void> {
     ];
     const results: ({ name: string; build: string } & Omit<GeneratedLog, 'files'> & Sample)[] = [];
     const loadAtStart = os.loadavg();
-    for (const c of cases.filter((c) => only === undefined || c.name.includes(only))) {
+    const chosen = cases.filter((c) => only === undefined || c.name.includes(only));
+    for (const c of chosen)
       process.stderr.write(`${c.name}: ${c.log.events} events, ${c.log.connections} connections, at most ${c.log.maxOpen} open at once\n`);
-      const samples = await bench(c.name, c.argv);
-      samples.forEach((sample, b) =>
+    const medians = await bench(chosen);
+    for (const [i, c] of chosen.entries()) {
+      medians[i]!.forEach((sample, b) =>
         results.push({
           name: baseline ? `${c.name} (${builds[b]!.name})` : c.name,
           build: builds[b]!.dir,
