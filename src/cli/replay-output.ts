@@ -21,9 +21,11 @@ const CHUNK_BYTES = 64 * 1024;
 const CAPACITY = 2 * CHUNK_BYTES;
 /** UTF-8 takes at most 3 bytes for a UTF-16 code unit. */
 const MAX_BYTES_PER_UNIT = 3;
+const EMPTY: Buffer = Buffer.alloc(0);
 
 export class Output {
-  private chunk = Buffer.allocUnsafe(CAPACITY);
+  /** Made when first written to: a chunk read back from the spill file may take its place. */
+  private chunk = EMPTY;
   private size = 0;
 
   constructor(private readonly io: CliIO) {}
@@ -32,6 +34,10 @@ export class Output {
     if (typeof text === 'string') {
       this.reserve(text.length * MAX_BYTES_PER_UNIT);
       this.size += this.chunk.write(text, this.size);
+    } else if (this.size === 0 && text.length >= CHUNK_BYTES) {
+      // A chunk of bytes already (read back from the spill file) goes over as it is.
+      this.chunk = text;
+      this.size = text.length;
     } else {
       this.reserve(text.length);
       this.size += text.copy(this.chunk, this.size);
@@ -43,14 +49,14 @@ export class Output {
     if (this.size === 0 || (!force && this.size < CHUNK_BYTES)) return;
     // A new chunk each time: stdout may still hold the last one (a pipe writes later).
     this.io.stdout(this.chunk.subarray(0, this.size));
-    this.chunk = Buffer.allocUnsafe(CAPACITY);
+    this.chunk = EMPTY;
     this.size = 0;
     await this.io.drained?.();
   }
 
   private reserve(bytes: number): void {
     if (this.size + bytes <= this.chunk.length) return;
-    const larger = Buffer.allocUnsafe(Math.max(2 * this.chunk.length, this.size + bytes));
+    const larger = Buffer.allocUnsafe(Math.max(CAPACITY, 2 * this.chunk.length, this.size + bytes));
     this.chunk.copy(larger, 0, 0, this.size);
     this.chunk = larger;
   }

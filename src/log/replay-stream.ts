@@ -124,7 +124,8 @@ export class ReplayStream {
   }
 
   private note(sid: string | undefined, event: LogEvent): void {
-    const story = sid === undefined ? undefined : this.stories.get(sid);
+    if (!this.timelines || sid === undefined) return;
+    const story = this.stories.get(sid);
     if (!story?.timeline) return;
     if (event.type !== 'conn.heartbeat') {
       story.timeline.push(event);
