@@ -1,7 +1,7 @@
 /** Where a command writes; the bin passes the process streams, tests capture the text. */
 export interface CliIO {
-  /** Throws StdoutClosed once the reader of stdout has gone. */
-  stdout(text: string): void;
+  /** Text, or UTF-8 bytes of whole characters (replay hands its output over encoded). Throws StdoutClosed once the reader of stdout has gone. */
+  stdout(output: string | Uint8Array): void;
   stderr(text: string): void;
   /** Resolves once stdout can take more (a slow pipe); absent when it always can. Rejects with StdoutClosed once the reader has gone. */
   drained?(): Promise<void> | undefined;

@@ -7,15 +7,25 @@
  * by clients and must not drive the terminal.
  */
 import { clock, isoTime } from '../log/clock';
-import type { ConnectionStory } from '../log/replay-stream';
+import { describeEvent } from '../log/describe-event';
+import type { LogEvent } from '../log/events';
+import type { ConnectionStory, TimelineItem } from '../log/replay-stream';
 import type { SocketReport, TimelineEntry } from '../log/report';
 import type { RoomsView } from '../log/projections';
 import { visibleLines } from '../inspect/visible-text';
 
 const INDENT = '    ';
+const TIMELINE_INDENT = `${INDENT}  `;
 
-/** The lines as one block, each unsafe character shown (one pass over the block, not one per line). */
-const lines = (list: string[]) => visibleLines(list.join('\n') + '\n');
+/**
+ * The lines as one block, each unsafe character shown (one pass over the
+ * block, not one per line). The last line break comes from joining an empty
+ * line on: adding it to the joined text would make the pass copy the block.
+ */
+const lines = (list: string[]) => {
+  list.push('');
+  return visibleLines(list.join('\n'));
+};
 
 export function formatHeader(files: string[], at: number | undefined): string {
   const when = at === undefined ? 'the end of the log' : isoTime(at);
@@ -34,28 +44,30 @@ function span(from: number, to: number | undefined): string {
   return to === undefined ? `since ${clock(from)}` : `${clock(from)} – ${clock(to)}`;
 }
 
-export function formatStory({ connection: c, sockets }: ConnectionStory): string {
+export function formatStory({ connection: c, sockets, timeline }: ConnectionStory): string {
   const out = [
     '',
     `  ${c.id}${c.label !== undefined ? `  "${c.label}"` : ''}  ${c.state}  ${c.transports.join(' → ')}  Engine.IO v${c.protocol}  from ${c.remoteAddress}  ${span(c.openedAt, c.closedAt)}  on ${c.node}`,
   ];
   if (c.explanation !== undefined) out.push(`${INDENT}${c.explanation}`);
-  for (const socket of sockets) out.push(...socketLines(socket, INDENT));
+  for (const socket of sockets) socketLines(socket, INDENT, out);
   out.push(`${INDENT}timeline:`);
-  collapseHeartbeats(c.timeline, `${INDENT}  `, out);
+  for (const item of timeline) timelineLines(item, out);
   return lines(out);
 }
 
 export function formatOrphan(socket: SocketReport): string {
-  return lines(['', ...socketLines(socket, '  ').map((line, i) => (i === 0 ? `${line}  (no connection recorded)` : line))]);
+  const out = [''];
+  socketLines(socket, '  ', out, '  (no connection recorded)');
+  return lines(out);
 }
 
-function socketLines(s: SocketReport, indent: string): string[] {
+/** Adds a socket's line, ending with `note`, and its explanation to `out`. */
+function socketLines(s: SocketReport, indent: string, out: string[], note = ''): void {
   const rooms = s.rooms.length > 0 ? `  rooms: ${s.rooms.join(', ')}` : '';
   const label = s.label !== undefined ? `  "${s.label}"` : '';
-  const out = [`${indent}socket ${s.id} on ${s.nsp}${label}  ${s.state}  ${span(s.connectedAt, s.disconnectedAt)}${rooms}`];
+  out.push(`${indent}socket ${s.id} on ${s.nsp}${label}  ${s.state}  ${span(s.connectedAt, s.disconnectedAt)}${rooms}${note}`);
   if (s.explanation !== undefined) out.push(`${indent}  ${s.explanation}`);
-  return out;
 }
 
 export function formatRooms(rooms: RoomsView, at: number | undefined): string {
@@ -91,34 +103,18 @@ export function formatFooter(t: ReplayTotals): string {
   return lines(out);
 }
 
-/** Adds one line per entry to `out`, except runs of more than two heartbeats, which become "N heartbeats … the last: …". */
-function collapseHeartbeats(timeline: readonly TimelineEntry[], indent: string, out: string[]): void {
-  let run: TimelineEntry[] = [];
-  const flush = () => {
-    if (run.length > 2) {
-      const first = run[0]!;
-      const last = run[run.length - 1]!;
-      out.push(`${indent}${clock(first.ts)} … ${clock(last.ts)}  ${run.length} heartbeats, the last: ${last.text}`);
-    } else {
-      for (const entry of run) out.push(`${indent}${clock(entry.ts)}  ${entry.text}`);
-    }
-    run = [];
-  };
-  for (const entry of timeline) {
-    if (entry.run) {
-      // A run the streaming replay kept as its first and latest entry.
-      flush();
-      const { count, last } = entry.run;
-      if (count > 2) out.push(`${indent}${clock(entry.ts)} … ${clock(last.ts)}  ${count} heartbeats, the last: ${last.text}`);
-      else out.push(`${indent}${clock(entry.ts)}  ${entry.text}`, ...(count === 2 ? [`${indent}${clock(last.ts)}  ${last.text}`] : []));
-      continue;
-    }
-    if (entry.type === 'conn.heartbeat') {
-      run.push(entry);
-      continue;
-    }
-    flush();
-    out.push(`${indent}${clock(entry.ts)}  ${entry.text}`);
+const eventLine = (event: LogEvent) => `${TIMELINE_INDENT}${clock(event.ts)}  ${describeEvent(event)}`;
+
+/** Adds an item's lines to `out`: one per event, and a run of more than two heartbeats as "N heartbeats … the last: …". */
+function timelineLines(item: TimelineItem, out: string[]): void {
+  if (!('first' in item)) {
+    out.push(eventLine(item));
+    return;
   }
-  flush();
+  const { first, last, count } = item;
+  if (count > 2) out.push(`${TIMELINE_INDENT}${clock(first.ts)} … ${clock(last.ts)}  ${count} heartbeats, the last: ${describeEvent(last)}`);
+  else {
+    out.push(eventLine(first));
+    if (count === 2) out.push(eventLine(last));
+  }
 }

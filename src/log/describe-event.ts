@@ -1,6 +1,13 @@
 /** One line of human text per event, for timelines (replay, inspector). */
-import type { LogEvent } from './events';
+import type { LogEvent, LogEventOf } from './events';
 import { describeRecovery } from './explain-recovery';
+
+const HEARTBEAT_STEPS: Record<LogEventOf<'conn.heartbeat'>['step'], string> = {
+  'ping-sent': 'ping sent',
+  'pong-received': 'pong received',
+  'ping-received': 'ping received',
+  'pong-sent': 'pong sent',
+};
 
 export function describeEvent(event: LogEvent): string {
   switch (event.type) {
@@ -15,12 +22,7 @@ export function describeEvent(event: LogEvent): string {
         (event.upgrades.length > 0 ? `, upgrades to ${event.upgrades.join(', ')}` : '')
       );
     case 'conn.heartbeat':
-      return {
-        'ping-sent': 'ping sent',
-        'pong-received': 'pong received',
-        'ping-received': 'ping received',
-        'pong-sent': 'pong sent',
-      }[event.step];
+      return HEARTBEAT_STEPS[event.step];
     case 'conn.upgrade':
       if (event.step === 'probe') return `upgrade to ${event.to}: probing`;
       if (event.step === 'upgraded') return `upgraded to ${event.to}`;

@@ -19,19 +19,24 @@ function stamped(v: Value): boolean {
   return typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0 && typeof v.ts === 'number' && Number.isFinite(v.ts) && typeof v.node === 'string';
 }
 
+/** How many fields the value has, without the array Object.keys makes (one a line, for 60% of a log). */
+function fieldCount(v: Value): number {
+  let count = 0;
+  for (const _ in v) count++;
+  return count;
+}
+
 /** The event, or undefined when the schema must decide. */
 export function fastEvent(value: unknown): LogEvent | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const v = value as Value;
   switch (v.type) {
     case 'conn.heartbeat':
-      if (Object.keys(v).length !== 6 || !stamped(v) || typeof v.sid !== 'string' || typeof v.step !== 'string' || !HEARTBEAT_STEPS.has(v.step))
-        return undefined;
+      if (fieldCount(v) !== 6 || !stamped(v) || typeof v.sid !== 'string' || typeof v.step !== 'string' || !HEARTBEAT_STEPS.has(v.step)) return undefined;
       return { seq: v.seq, ts: v.ts, node: v.node, type: v.type, sid: v.sid, step: v.step } as LogEvent;
     case 'room.join':
     case 'room.leave':
-      if (Object.keys(v).length !== 7 || !stamped(v) || typeof v.socketId !== 'string' || typeof v.nsp !== 'string' || typeof v.room !== 'string')
-        return undefined;
+      if (fieldCount(v) !== 7 || !stamped(v) || typeof v.socketId !== 'string' || typeof v.nsp !== 'string' || typeof v.room !== 'string') return undefined;
       return { seq: v.seq, ts: v.ts, node: v.node, type: v.type, socketId: v.socketId, nsp: v.nsp, room: v.room } as LogEvent;
     default:
       return undefined;

@@ -19,10 +19,27 @@ import { connectionReport, orphanReport, socketReport, type ConnectionReport, ty
 /** How long after its close an ended connection waits for its sockets' disconnects. */
 export const SETTLE_MS = 1000;
 
+/** Consecutive heartbeats of a timeline: the first, the latest, and how many. */
+export interface HeartbeatRun {
+  first: LogEvent;
+  last: LogEvent;
+  count: number;
+}
+
+/** An entry of a streamed timeline: an event as logged, or a run of heartbeats. */
+export type TimelineItem = LogEvent | HeartbeatRun;
+
 /** One connection as it ended (or as it is at the end), with the sockets that ran on it. */
 export interface ConnectionStory {
+  /** Its report, but for the timeline (left empty): see `timeline`. */
   connection: ConnectionReport;
   sockets: SocketReport[];
+  /**
+   * What happened on it and its sockets, in order: the events as logged,
+   * each described only by whoever prints it (describeEvent), and each run
+   * of consecutive heartbeats as one item. Empty unless timelines are kept.
+   */
+  timeline: readonly TimelineItem[];
   /** Every namespace its sockets joined. */
   nsps: ReadonlySet<string>;
   /** Every room its sockets were in at some point. */
@@ -44,19 +61,11 @@ export interface ReplayStreamOptions {
   onServer?(entry: TimelineEntry, event: LogEvent): void;
 }
 
-/** Consecutive heartbeats of a timeline: the first, the latest, and how many. */
-interface Run {
-  first: LogEvent;
-  last: LogEvent;
-  count: number;
-}
-
 /** What is kept about a connection while it is open: its timeline and what the filters ask about. */
 interface Story {
-  /** Events, described only when the connection is handed on. */
-  timeline: (LogEvent | Run)[] | undefined;
+  timeline: TimelineItem[] | undefined;
   /** The timeline's last entry while it is a run of heartbeats: the next one joins it. */
-  run: Run | undefined;
+  run: HeartbeatRun | undefined;
   /** Made on first use: most connections need few. */
   nsps?: Set<string>;
   rooms?: Set<string>;
@@ -64,6 +73,7 @@ interface Story {
 }
 
 const NONE: ReadonlySet<string> = new Set();
+const NO_EVENTS: readonly TimelineItem[] = [];
 
 function addTo(story: Story, field: 'nsps' | 'rooms' | 'labels', value: string): void {
   (story[field] ??= new Set()).add(value);
@@ -114,7 +124,8 @@ export class ReplayStream {
   }
 
   private note(sid: string | undefined, event: LogEvent): void {
-    const story = sid === undefined ? undefined : this.stories.get(sid);
+    if (!this.timelines || sid === undefined) return;
+    const story = this.stories.get(sid);
     if (!story?.timeline) return;
     if (event.type !== 'conn.heartbeat') {
       story.timeline.push(event);
@@ -130,16 +141,6 @@ export class ReplayStream {
 
   private entry(event: LogEvent): TimelineEntry {
     return { ts: event.ts, seq: event.seq, node: event.node, type: event.type, text: describeEvent(event) };
-  }
-
-  /** The timeline as reports give it: each event described, a run of heartbeats as its first entry with `run`. */
-  private describe(timeline: (LogEvent | Run)[] | undefined): TimelineEntry[] {
-    return (timeline ?? []).map((item) => {
-      if (!('first' in item)) return this.entry(item);
-      const first = this.entry(item.first);
-      first.run = { count: item.count, last: item.count === 1 ? first : this.entry(item.last) };
-      return first;
-    });
   }
 
   private attach(event: LogEvent): void {
@@ -252,8 +253,9 @@ export class ReplayStream {
     const story: Story = this.stories.get(sid) ?? { timeline: undefined, run: undefined };
     this.options.onConnection(
       {
-        connection: connectionReport(session, sockets, this.describe(story.timeline)),
+        connection: connectionReport(session, sockets, []),
         sockets: sockets.map((socket) => socketReport(socket, session)),
+        timeline: story.timeline ?? NO_EVENTS,
         nsps: story.nsps ?? NONE,
         rooms: story.rooms ?? NONE,
         labels: story.labels ?? NONE,

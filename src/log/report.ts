@@ -14,11 +14,6 @@ export interface TimelineEntry {
   node: string;
   type: LogEventType;
   text: string;
-  /**
-   * In a streaming replay's timeline, a run of consecutive heartbeats is one
-   * entry: this one is the first, `last` the latest, `count` how many.
-   */
-  run?: { count: number; last: TimelineEntry };
 }
 
 export interface ConnectionReport {

@@ -62,7 +62,10 @@ async function replayOf(live: Live): Promise<{ connection: ReplayJson['connectio
   await (live.fixture.io as unknown as { log: { close(): Promise<void> } }).log.close();
   let stdout = '';
   let stderr = '';
-  const code = await main(['replay', live.file, '--json', `--sid=${sid}`], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  const code = await main(['replay', live.file, '--json', `--sid=${sid}`], {
+    stdout: (t) => (stdout += typeof t === 'string' ? t : Buffer.from(t).toString('utf8')),
+    stderr: (t) => (stderr += t),
+  });
   expect(stderr).toBe('');
   expect(code).toBe(0);
   const json = JSON.parse(stdout) as ReplayJson;

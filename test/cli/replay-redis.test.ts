@@ -295,7 +295,8 @@ describe('iostate replay and inspect --redis without a Redis', () => {
     expect(await loaded(['replay', fixture, '--json'])).toEqual({ code: 0, ioredis: false, server: false });
     expect(await loaded(['inspect', fixture, '-o', '-'])).toEqual({ code: 0, ioredis: false, server: false });
     expect(await loaded(['replay', '--redis', `redis://127.0.0.1:${port}`])).toEqual({ code: 1, ioredis: true, server: false });
-  });
+    // Three processes compiling the CLI's TypeScript: 9 s alone at load 8, over 20 s in a full run.
+  }, 90_000);
 });
 
 describe('iostate replay --redis against a server that never answers', () => {

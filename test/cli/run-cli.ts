@@ -17,8 +17,9 @@ export async function runCliWith(extra: Pick<CliIO, 'signal' | 'stdin'> & { onSt
   let stdout = '';
   let stderr = '';
   const io: CliIO = {
-    stdout: (text) => {
-      stdout += text;
+    stdout: (output) => {
+      // Replay hands over UTF-8 chunks of whole characters.
+      stdout += typeof output === 'string' ? output : Buffer.from(output).toString('utf8');
       extra.onStdout?.(stdout);
     },
     stderr: (text) => void (stderr += text),

@@ -12,12 +12,22 @@ import type { Handshake, Socket } from '../../src/actors/socket';
 import { MAX_LABEL } from '../../src/log/connection-label';
 import { replay, replayJson } from '../../src/log/replay';
 import type { LogEvent, LogEventOf } from '../../src/log/events';
+import { ReplayStream, type ConnectionStory } from '../../src/log/replay-stream';
 import { formatStory } from '../../src/cli/replay-format';
 import { renderTimelineHtml } from '../../src/inspect/timeline';
 import { inspectSnapshotSchema } from '../../src/inspect/snapshot';
 import { startLive, until, type Live } from './live';
 
 const allow = () => true;
+
+/** The connections as `iostate replay` hands them to its text output. */
+function stories(events: readonly LogEvent[]): ConnectionStory[] {
+  const out: ConnectionStory[] = [];
+  const stream = new ReplayStream({ onConnection: (story) => out.push(story) });
+  for (const event of events) stream.push(event);
+  stream.end();
+  return out;
+}
 const clients: { close(): void }[] = [];
 afterEach(() => {
   while (clients.length > 0) clients.pop()!.close();
@@ -84,14 +94,7 @@ describe('eventLog.label', () => {
     expect(json.sockets.find((s) => s.id === bob.id)?.label).toBe('user:bob');
     expect(json.connections.find((c) => c.id === alice.io.engine.id)?.label).toBe('user:alice');
     expect(json.sockets.find((s) => s.id === anonymous.id)).not.toHaveProperty('label');
-    const bobs = result.connections.find((c) => c.sockets.includes(bob.id))!;
-    const story = {
-      connection: bobs,
-      sockets: result.sockets.filter((s) => s.connection === bobs.id),
-      nsps: new Set<string>(),
-      rooms: new Set<string>(),
-      labels: new Set<string>(),
-    };
+    const story = stories(live.io.log.events()).find((s) => s.connection.sockets.includes(bob.id))!;
     expect(formatStory(story)).toContain(`socket ${bob.id} on /  "user:bob"`);
 
     // And on the timeline, where the page's filter reads each card's text.
@@ -163,20 +166,11 @@ describe('eventLog.label', () => {
     expect(hasRawControls(html)).toBe(false);
     expect(html).toContain('evil\\x1b[2J\\u202e&lt;script&gt;alert(1)&lt;/script&gt;&quot;\\u2028');
 
-    const replayed = replay(live.io.log.events());
-    const text = replayed.connections
-      .map((connection) =>
-        formatStory({
-          connection,
-          sockets: replayed.sockets.filter((s) => s.connection === connection.id),
-          nsps: new Set(),
-          rooms: new Set(),
-          labels: new Set(),
-        }),
-      )
-      .join('');
+    const text = stories(live.io.log.events()).map(formatStory).join('');
     expect(hasRawControls(text)).toBe(false);
     expect(text).toContain('"evil\\x1b[2J\\u202e<script>alert(1)</script>"\\u2028"');
+    // On the socket's line and, from its connect, on the timeline.
+    expect(text).toContain(`label "evil\\x1b[2J\\u202e<script>alert(1)</script>"\\u2028"`);
     void bad;
   });
 

@@ -4,10 +4,23 @@ import { clock, isoTime } from '../../src/log/clock';
 
 describe('clock', () => {
   it('prints the UTC time of day with milliseconds, as toISOString does', () => {
-    const anyDate = fc.integer({ min: 0, max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) });
+    const last = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+    const anyDate = fc.integer({ min: 0, max: last });
     fc.assert(
       fc.property(anyDate, (ms) => {
         expect(clock(ms)).toBe(new Date(ms).toISOString().slice(11, 23));
+      }),
+    );
+    // Runs of times a few seconds apart, as a block of replay prints them: the cache of recent seconds hit and overwritten.
+    const nearby = anyDate.chain((ms) =>
+      fc.array(
+        fc.integer({ min: 0, max: 40_000 }).map((delta) => Math.min(last, ms + delta)),
+        { maxLength: 30 },
+      ),
+    );
+    fc.assert(
+      fc.property(fc.array(nearby), (groups) => {
+        for (const ms of groups.flat()) expect(clock(ms)).toBe(new Date(ms).toISOString().slice(11, 23));
       }),
     );
     expect(clock(Date.UTC(2026, 0, 1, 12, 0, 5, 120))).toBe('12:00:05.120');

@@ -4,6 +4,8 @@
  * open at a time, never the length of the log.
  */
 import { describe, expect, it } from 'vitest';
+import { describeEvent } from '../../src/log/describe-event';
+import type { LogEvent } from '../../src/log/events';
 import { replay } from '../../src/log/replay';
 import { ReplayStream, SETTLE_MS, type ConnectionStory } from '../../src/log/replay-stream';
 import { NOON, Scenario } from './scenario';
@@ -64,10 +66,15 @@ describe('ReplayStream', () => {
       const { timeline, ...connection } = story.connection;
       const { timeline: wholeTimeline, ...expected } = whole.connections.find((c) => c.id === connection.id)!;
       expect(connection).toEqual(expected);
-      // A run of heartbeats is one entry: its first, its latest, and how many.
-      const run = timeline.find((entry) => entry.run);
-      expect(run?.run?.count ?? 0).toBe(story.connection.id === 'e1' ? 8 : 0);
-      expect(timeline.filter((entry) => !entry.run)).toEqual(wholeTimeline.filter((entry) => entry.type !== 'conn.heartbeat'));
+      expect(timeline).toEqual([]);
+      // The story's timeline holds the events as logged, a run of heartbeats as one item: its first, its latest, and how many.
+      const heartbeats = s.events.filter((e) => e.type === 'conn.heartbeat' && e.sid === connection.id);
+      const runs = story.timeline.filter((item) => 'first' in item);
+      expect(runs).toEqual(heartbeats.length > 0 ? [{ first: heartbeats[0], last: heartbeats.at(-1), count: heartbeats.length }] : []);
+      const described = story.timeline
+        .filter((item): item is LogEvent => !('first' in item))
+        .map((event) => ({ ts: event.ts, seq: event.seq, node: event.node, type: event.type, text: describeEvent(event) }));
+      expect(described).toEqual(wholeTimeline.filter((entry) => entry.type !== 'conn.heartbeat'));
       expect(story.sockets.map(({ timeline: _t, ...socket }) => socket)).toEqual(
         whole.sockets.filter((k) => k.connection === connection.id).map(({ timeline: _t, ...socket }) => socket),
       );
