@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { LogEvent } from '../../src/log/events';
 import { JsonlFileSink } from '../../src/log/file-sink';
+import { flushUnderSteadyWrites } from './steady-writer';
 
 const hooks = vi.hoisted(() => ({ afterWrite: undefined as (() => void) | undefined }));
 
@@ -67,18 +68,7 @@ describe('JsonlFileSink.flush', () => {
   it('ends under a writer that never stops, once the lines written before it are in the file', async () => {
     const file = path.join(dir, 'steady.jsonl');
     const sink = new JsonlFileSink({ path: file });
-    let seq = 0;
-    let writing = true;
-    const writeForever = (): void => {
-      if (!writing) return;
-      sink.write(event(++seq));
-      setImmediate(writeForever);
-    };
-    writeForever();
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const before = seq;
-    await sink.flush();
-    writing = false;
+    const before = await flushUnderSteadyWrites(sink, event);
     const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
     expect(lines.length).toBeGreaterThanOrEqual(before);
     await sink.close();

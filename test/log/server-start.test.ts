@@ -4,19 +4,14 @@
  * or both. A second start would tell every reader, replay included, that the
  * node restarted and lost its connections.
  */
-import { createRequire } from 'node:module';
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { io as connectV4 } from 'socket.io-client';
 import { Server } from '../../src/actors/server';
+import { engineIo3, engineIo6 } from '../interop/harness/foreign-engines';
 import type { EngineServer } from '../../src/transport/engine-server';
 import { replay } from '../../src/log/replay';
 import { projectionsView } from '../../src/log/projections';
-
-const requireHere = createRequire(import.meta.url);
-/** engine.io 3, as socket.io 2.5 brings it, and engine.io 6, as socket.io 4.8 does. */
-const engineIo3 = createRequire(requireHere.resolve('socket.io-v2'))('engine.io');
-const engineIo6 = requireHere('engine.io');
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -6,15 +6,10 @@
  * later under `opts`. A wrong value makes the store judge too early, or too
  * late, that an evicted packet had reached a socket.
  */
-import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Server } from '../../src/actors/server';
+import { engineIo3, engineIo6 } from '../interop/harness/foreign-engines';
 import type { EngineServer } from '../../src/transport/engine-server';
-
-const requireHere = createRequire(import.meta.url);
-/** engine.io 3, as socket.io 2.5 brings it, and engine.io 6, as socket.io 4.8 does. */
-const engineIo3 = createRequire(requireHere.resolve('socket.io-v2'))('engine.io');
-const engineIo6 = requireHere('engine.io');
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -7,27 +7,26 @@
  * the same channels of the same subscriber connection.
  */
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { redisAdapter, type RedisAdapter } from '../../src/redis';
-import { skipWithoutRedis, startRedis, type TestRedis } from './redis-server';
-import { FAST, clientsOf, collect, connect, serverId, sleep, startIostateNode, waitFor, type IostateNode, type TestSocket } from './cluster-harness';
+import { skipWithoutRedis } from './redis-server';
+import {
+  clientsOf,
+  collect,
+  connect,
+  FAST,
+  type IostateNode,
+  serverId,
+  sleep,
+  startIostateNode,
+  type TestSocket,
+  useRedisCluster,
+  waitFor,
+} from './cluster-harness';
 
 describe.skipIf(skipWithoutRedis('redis adapter swap'))('io.adapter(X) replacing a Redis adapter', () => {
-  let redis: TestRedis;
-  const nodes: IostateNode[] = [];
-  const clients: TestSocket[] = [];
-
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => {
-    await redis?.close();
-  });
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.close();
-    await Promise.all(nodes.splice(0).map((node) => node.close()));
-    await redis.flush();
-  });
+  const onRedis = useRedisCluster();
+  const { nodes, clients } = onRedis;
 
   /** Resolves once `client` has `sender`'s next broadcast, a marker: its earlier broadcasts arrived before (one publisher: in order). */
   function markerFrom(sender: IostateNode, client: TestSocket): Promise<void> {
@@ -43,7 +42,7 @@ describe.skipIf(skipWithoutRedis('redis adapter swap'))('io.adapter(X) replacing
   }
 
   it('delivers the other nodes’ broadcasts once, and still answers their requests', async () => {
-    const [a, b] = await Promise.all([startIostateNode('node-a', { url: redis.url }), startIostateNode('node-b', { url: redis.url })]);
+    const [a, b] = await Promise.all([startIostateNode('node-a', { url: onRedis.redis.url }), startIostateNode('node-b', { url: onRedis.redis.url })]);
     nodes.push(a, b);
     const client = await connect(4, a.port);
     clients.push(client);
@@ -51,7 +50,7 @@ describe.skipIf(skipWithoutRedis('redis adapter swap'))('io.adapter(X) replacing
     const { sub } = replaced.node.connections;
     const listeners = sub.listenerCount('pmessageBuffer');
 
-    a.io.adapter(redisAdapter({ ...FAST, url: redis.url }));
+    a.io.adapter(redisAdapter({ ...FAST, url: onRedis.redis.url }));
     const current = a.adapter();
     current.on('error', () => {});
     await current.ready();
@@ -72,12 +71,12 @@ describe.skipIf(skipWithoutRedis('redis adapter swap'))('io.adapter(X) replacing
   });
 
   it('a second swap keeps the namespace subscribed (the shared channels stay)', async () => {
-    const [a, b] = await Promise.all([startIostateNode('node-a', { url: redis.url }), startIostateNode('node-b', { url: redis.url })]);
+    const [a, b] = await Promise.all([startIostateNode('node-a', { url: onRedis.redis.url }), startIostateNode('node-b', { url: onRedis.redis.url })]);
     nodes.push(a, b);
     const client = await connect(2, a.port);
     clients.push(client);
     for (let swap = 0; swap < 2; swap++) {
-      a.io.adapter(redisAdapter({ ...FAST, url: redis.url }));
+      a.io.adapter(redisAdapter({ ...FAST, url: onRedis.redis.url }));
       (a.adapter() as RedisAdapter).on('error', () => {});
       await a.adapter().ready();
     }
@@ -94,16 +93,16 @@ describe.skipIf(skipWithoutRedis('redis adapter swap'))('io.adapter(X) replacing
 
   it('another key moves the server to that cluster: its sockets are reached there, and nothing of it stays on the old one', async () => {
     const [a, b, c] = await Promise.all([
-      startIostateNode('node-a', { url: redis.url, key: 'a' }),
-      startIostateNode('node-b', { url: redis.url, key: 'b' }),
-      startIostateNode('node-c', { url: redis.url, key: 'a' }),
+      startIostateNode('node-a', { url: onRedis.redis.url, key: 'a' }),
+      startIostateNode('node-b', { url: onRedis.redis.url, key: 'b' }),
+      startIostateNode('node-c', { url: onRedis.redis.url, key: 'a' }),
     ]);
     nodes.push(a, b, c);
     const [onA, onB, onC] = await Promise.all([connect(4, a.port), connect(2, b.port), connect(4, c.port)]);
     clients.push(onA, onB, onC);
     await waitFor('nodes a and c to hold each other’s socket', () => holds(c, onA) && holds(a, onC));
 
-    a.io.adapter(redisAdapter({ ...FAST, url: redis.url, key: 'b' }));
+    a.io.adapter(redisAdapter({ ...FAST, url: onRedis.redis.url, key: 'b' }));
     const moved = a.adapter();
     moved.on('error', () => {});
     await moved.ready();
@@ -120,7 +119,7 @@ describe.skipIf(skipWithoutRedis('redis adapter swap'))('io.adapter(X) replacing
     expect(await clientsOf(a)).toEqual([serverId(onA), serverId(onB)].sort());
 
     // Nothing of node a is left on cluster a: no subscription, no liveness key, and node c drops its socket.
-    const probe = new Redis(redis.url);
+    const probe = new Redis(onRedis.redis.url);
     try {
       const [, subscribers] = (await probe.call('PUBSUB', 'NUMSUB', 'a-request#/#')) as [string, number];
       expect(subscribers, 'only node c listens on cluster a').toBe(1);
@@ -141,7 +140,7 @@ describe.skipIf(skipWithoutRedis('redis adapter swap'))('io.adapter(X) replacing
   });
 
   it('other settings on the same key and Redis: a new node takes over, in the cluster all along', async () => {
-    const [a, b] = await Promise.all([startIostateNode('node-a', { url: redis.url }), startIostateNode('node-b', { url: redis.url })]);
+    const [a, b] = await Promise.all([startIostateNode('node-a', { url: onRedis.redis.url }), startIostateNode('node-b', { url: onRedis.redis.url })]);
     nodes.push(a, b);
     const [onA, onB] = await Promise.all([connect(2, a.port), connect(4, b.port)]);
     clients.push(onA, onB);
@@ -149,7 +148,7 @@ describe.skipIf(skipWithoutRedis('redis adapter swap'))('io.adapter(X) replacing
     const replaced = a.adapter().node;
     const errors: Error[] = [];
 
-    a.io.adapter(redisAdapter({ ...FAST, url: redis.url, requestsTimeout: 2000 }));
+    a.io.adapter(redisAdapter({ ...FAST, url: onRedis.redis.url, requestsTimeout: 2000 }));
     const current = a.adapter();
     current.on('error', (error: Error) => errors.push(error));
     await current.ready();
@@ -165,7 +164,7 @@ describe.skipIf(skipWithoutRedis('redis adapter swap'))('io.adapter(X) replacing
     await markerFrom(b, onA);
     expect(hellos).toHaveLength(1);
 
-    const probe = new Redis(redis.url);
+    const probe = new Redis(onRedis.redis.url);
     try {
       const entries = (await probe.xrange('socket.io-log', '-', '+')) as [string, string[]][];
       const starts = entries.filter(([, fields]) => fields[1].includes('"server.start"') && fields[1].includes('"node-a"'));
@@ -176,12 +175,12 @@ describe.skipIf(skipWithoutRedis('redis adapter swap'))('io.adapter(X) replacing
   });
 
   it('another key on the same clients of the user: they stay open and move to the new channels', async () => {
-    const pubClient = new Redis(redis.url);
-    const subClient = new Redis(redis.url);
+    const pubClient = new Redis(onRedis.redis.url);
+    const subClient = new Redis(onRedis.redis.url);
     try {
       const [a, b] = await Promise.all([
         startIostateNode('node-a', { pubClient, subClient, key: 'a' }),
-        startIostateNode('node-b', { url: redis.url, key: 'b' }),
+        startIostateNode('node-b', { url: onRedis.redis.url, key: 'b' }),
       ]);
       nodes.push(a, b);
       const onA = await connect(4, a.port);

@@ -1,32 +1,19 @@
 // Two and three iostate nodes in this process on a real Redis: broadcasts,
 // cluster-wide listings from the shared log, remote socket operations,
 // request time-outs that name the silent nodes, option errors.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import * as msgpack from 'notepack.io';
 import { redisAdapter } from '../../src/redis';
 import { skipWithoutRedis, startRedis, type TestRedis } from './redis-server';
-import { clientsOf, collect, connect, serverId, sleep, startIostateNode, waitFor, type IostateNode, type TestSocket } from './cluster-harness';
+import { clientsOf, collect, connect, type IostateNode, serverId, sleep, startIostateNode, type TestSocket, useRedisCluster, waitFor } from './cluster-harness';
 
 describe.skipIf(skipWithoutRedis('redis adapter'))('redis adapter between iostate nodes', () => {
-  let redis: TestRedis;
-  const nodes: IostateNode[] = [];
-  const clients: TestSocket[] = [];
-
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => {
-    await redis?.close();
-  });
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.close();
-    await Promise.all(nodes.splice(0).map((node) => node.close()));
-    await redis.flush();
-  });
+  const onRedis = useRedisCluster();
+  const { nodes, clients } = onRedis;
 
   async function cluster(count: number): Promise<IostateNode[]> {
-    const started = await Promise.all(Array.from({ length: count }, (_, i) => startIostateNode(`node-${i}`, { url: redis.url })));
+    const started = await Promise.all(Array.from({ length: count }, (_, i) => startIostateNode(`node-${i}`, { url: onRedis.redis.url })));
     nodes.push(...started);
     return started;
   }
@@ -156,7 +143,7 @@ describe.skipIf(skipWithoutRedis('redis adapter'))('redis adapter between iostat
   it('a request that some nodes leave unanswered fails with an error naming them', async () => {
     const [a, , c] = await cluster(3);
     // A foreign subscriber (as a socket.io node would be) makes clients() ask the nodes.
-    const foreign = new Redis(redis.url);
+    const foreign = new Redis(onRedis.redis.url);
     await foreign.subscribe(a.adapter().channels.request);
     // c stays subscribed but stops answering.
     c.adapter().node.connections.sub.removeAllListeners('messageBuffer');
@@ -173,11 +160,11 @@ describe.skipIf(skipWithoutRedis('redis adapter'))('redis adapter between iostat
   });
 
   it("takes { host, port } and the user's own clients, and leaves those clients open and clean after close", async () => {
-    const port = Number(new URL(redis.url).port);
+    const port = Number(new URL(onRedis.redis.url).port);
     const a = await startIostateNode('by-host', { host: '127.0.0.1', port });
     nodes.push(a);
-    const pubClient = new Redis(redis.url);
-    const subClient = new Redis(redis.url);
+    const pubClient = new Redis(onRedis.redis.url);
+    const subClient = new Redis(onRedis.redis.url);
     const b = await startIostateNode('by-clients', { pubClient, subClient });
     const onA = await client(4, a);
     const got = collect(onA, 'news');
@@ -191,22 +178,22 @@ describe.skipIf(skipWithoutRedis('redis adapter'))('redis adapter between iostat
   });
 
   it('with sharedLog: false the projections stay local and clients() asks the nodes', async () => {
-    const [a, b] = await Promise.all(['own-a', 'own-b'].map((name) => startIostateNode(name, { url: redis.url, sharedLog: false })));
+    const [a, b] = await Promise.all(['own-a', 'own-b'].map((name) => startIostateNode(name, { url: onRedis.redis.url, sharedLog: false })));
     nodes.push(a!, b!);
     const onA = await client(2, a!);
     const onB = await client(4, b!);
     expect(await clientsOf(a!)).toEqual([serverId(onA), serverId(onB)].sort());
     expect([...a!.io.log.projections.rooms.socketIds('/')]).toEqual([serverId(onA)]);
-    const probe = new Redis(redis.url);
+    const probe = new Redis(onRedis.redis.url);
     expect(await probe.exists('socket.io-log')).toBe(0);
     probe.disconnect();
   });
 
   it('a node restarted under the same name makes the others drop the sockets of its previous life at once', async () => {
-    const observer = await startIostateNode('observer', { url: redis.url });
+    const observer = await startIostateNode('observer', { url: onRedis.redis.url });
     nodes.push(observer);
     // The previous life of "phoenix": it wrote these events, then died without a word.
-    const writer = new Redis(redis.url);
+    const writer = new Redis(onRedis.redis.url);
     const past = [
       { seq: 1, ts: Date.now(), node: 'phoenix', type: 'socket.connect', sid: 'old-sid', socketId: 'old-socket', nsp: '/', protocol: 5 },
       { seq: 2, ts: Date.now(), node: 'phoenix', type: 'room.join', socketId: 'old-socket', nsp: '/', room: 'nest' },
@@ -216,7 +203,7 @@ describe.skipIf(skipWithoutRedis('redis adapter'))('redis adapter between iostat
     const membersOnObserver = () => [...(observer.io.log.projections.rooms.membersOf('/', 'nest') ?? [])];
     await waitFor('the observer to fold the past', () => membersOnObserver().length === 1);
     const started = Date.now();
-    nodes.push(await startIostateNode('phoenix', { url: redis.url }));
+    nodes.push(await startIostateNode('phoenix', { url: onRedis.redis.url }));
     await waitFor('the observer to drop the old socket', () => membersOnObserver().length === 0);
     // Well before liveness could have noticed anything (heartbeatTimeout + 2 s after connecting).
     expect(Date.now() - started).toBeLessThan(1000);
@@ -228,7 +215,7 @@ describe.skipIf(skipWithoutRedis('redis adapter'))('redis adapter between iostat
     const onA = await client(4, a);
     const errors: Error[] = [];
     a.adapter().on('error', (error: Error) => errors.push(error));
-    const rogue = new Redis(redis.url);
+    const rogue = new Redis(onRedis.redis.url);
     const { broadcast, request, response } = a.adapter().channels;
     const garbage: Array<string | Buffer> = [
       '{',
@@ -265,7 +252,7 @@ describe.skipIf(skipWithoutRedis('redis adapter'))('redis adapter between iostat
     const early = await client(4, a);
     join(a, early, 'old-room');
     // Started once the join is in the stream: only reading what was there before it started can tell b.
-    const raw = new Redis(redis.url);
+    const raw = new Redis(onRedis.redis.url);
     try {
       await waitFor("a's join in the stream", async () =>
         (await raw.xrange('socket.io-log', '-', '+')).some(([, fields]) => fields[1]!.includes('"room":"old-room"')),
@@ -273,7 +260,7 @@ describe.skipIf(skipWithoutRedis('redis adapter'))('redis adapter between iostat
     } finally {
       raw.disconnect();
     }
-    const b = await startIostateNode('late', { url: redis.url });
+    const b = await startIostateNode('late', { url: onRedis.redis.url });
     nodes.push(b);
     expect(await clientsOf(b, 'old-room')).toEqual([serverId(early)]);
   });

@@ -7,7 +7,9 @@ import type { AddressInfo } from 'node:net';
 import ioV2 from 'socket.io-client-v2';
 import { io as ioV4, type Socket as V4Socket } from 'socket.io-client';
 import { Server, type ServerOptions } from '../../src/actors/server';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { redisAdapter, type RedisAdapter, type RedisAdapterOptions } from '../../src/redis';
+import { startRedis, type TestRedis } from './redis-server';
 
 /** Fast liveness and requests so that the suite stays short. */
 export const FAST = { heartbeatInterval: 200, heartbeatTimeout: 1000, requestsTimeout: 1500 } satisfies RedisAdapterOptions;
@@ -101,4 +103,33 @@ export function clientsOf(node: IostateNode, room?: string, nsp = '/'): Promise<
     const target = room ? node.io.of(nsp).in(room) : node.io.of(nsp);
     target.clients((err, ids) => (err ? reject(err) : resolve([...ids].sort())));
   });
+}
+
+/**
+ * One real Redis for a suite: started before it, stopped after it. The nodes and clients a test adds to
+ * the lists are closed after it, and Redis is emptied for the next.
+ */
+export function useRedisCluster(): { readonly redis: TestRedis; nodes: IostateNode[]; clients: TestSocket[] } {
+  let redis: TestRedis | undefined;
+  const nodes: IostateNode[] = [];
+  const clients: TestSocket[] = [];
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.close();
+  });
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.close();
+    await Promise.all(nodes.splice(0).map((node) => node.close()));
+    await redis?.flush();
+  });
+  return {
+    get redis() {
+      if (!redis) throw new Error('Redis is started in beforeAll: read it inside a test');
+      return redis;
+    },
+    nodes,
+    clients,
+  };
 }

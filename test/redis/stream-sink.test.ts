@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { RedisStreamSink, type RedisCommandClient } from '../../src/log/redis-stream-sink';
 import type { LogEvent } from '../../src/log/events';
 import { MAX_EVENT_CHARS } from '../../src/log/untrusted-event';
+import { flushUnderSteadyWrites } from '../log/steady-writer';
 
 function event(seq: number): LogEvent {
   return { seq, ts: 1000 + seq, node: 'n', type: 'room.join', socketId: `s${seq}`, nsp: '/', room: 'r' };
@@ -148,18 +149,7 @@ describe('RedisStreamSink', () => {
     // Replies a turn of the event loop later, as over a network, so that the writer gets in between.
     const client: RedisCommandClient = { call: (...args) => new Promise((resolve) => setImmediate(() => resolve(redis.client.call(...args)))) };
     const sink = new RedisStreamSink({ client, stream: 's' });
-    let seq = 0;
-    let writing = true;
-    const writeForever = (): void => {
-      if (!writing) return;
-      sink.write(event(++seq));
-      setImmediate(writeForever);
-    };
-    writeForever();
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const before = seq;
-    await sink.flush();
-    writing = false;
+    const before = await flushUnderSteadyWrites(sink, event);
     expect(redis.appended.length).toBeGreaterThanOrEqual(before);
     expect(redis.appended.slice(0, before).map((e) => e.seq)).toEqual(Array.from({ length: before }, (_, i) => i + 1));
     await sink.close();
