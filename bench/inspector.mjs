@@ -14,6 +14,8 @@
 // Environment: BENCH_SOCKETS (default 100000), BENCH_WORKERS (4),
 // BENCH_WINDOW_S (30: longer than the 25 s ping interval, so every
 // connection's heartbeat falls in each window), CHROMIUM (/usr/bin/chromium).
+// BENCH_ONLY=snapshot, BENCH_BASE_DIST (an A/B of the snapshot), BENCH_PROFILE
+// (a CPU profile of the snapshots), BENCH_PROFILE_WINDOWS (of each CPU window).
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -27,6 +29,8 @@ const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const ONLY_SNAPSHOT = process.env.BENCH_ONLY === 'snapshot';
 const BASE_DIST = process.env.BENCH_BASE_DIST;
 const PROFILE = process.env.BENCH_PROFILE;
+/** A path prefix: each CPU window is profiled too, into <prefix>-closed-N.cpuprofile and <prefix>-open-N.cpuprofile. */
+const PROFILE_WINDOWS = process.env.BENCH_PROFILE_WINDOWS;
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -151,10 +155,17 @@ async function main() {
     await sleep(5000);
 
     const windows = { closed: [], open: [] };
+    /** CPU over one window, with a profile of it when asked (the profiler's cost falls on both kinds alike). */
+    const measuredWindow = async (kind) => {
+      if (PROFILE_WINDOWS) await server.rpc('profileStart');
+      const percent = await cpuOver(pid, WINDOW_MS);
+      if (PROFILE_WINDOWS) await server.rpc('profileStop', { file: `${PROFILE_WINDOWS}-${kind}-${windows[kind].length + 1}.cpuprofile` });
+      windows[kind].push(percent);
+    };
     const closedWindow = async () => {
       await server.rpc('gc');
       await sleep(2000);
-      windows.closed.push(await cpuOver(pid, WINDOW_MS));
+      await measuredWindow('closed');
       log(`CPU, no page: ${windows.closed.at(-1).toFixed(1)} %`);
     };
     await closedWindow();
@@ -198,7 +209,7 @@ async function main() {
           await sleep(1000);
         }
       })();
-      windows.open.push(await cpuOver(pid, WINDOW_MS));
+      await measuredWindow('open');
       await probing;
       const scrollStarted = performance.now();
       await page.evaluate(`document.getElementById('sockets').scrollTop = ${Math.floor(counted.sockets / 2) * 22}`);
