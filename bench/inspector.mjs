@@ -17,6 +17,7 @@
 // BENCH_ONLY=snapshot, BENCH_BASE_DIST (an A/B of the snapshot), BENCH_PROFILE
 // (a CPU profile of the snapshots), BENCH_PROFILE_WINDOWS (of each CPU window).
 import { readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { chromium } from 'playwright-core';
@@ -154,7 +155,7 @@ async function main() {
     }
     await sleep(5000);
 
-    const windows = { closed: [], open: [] };
+    const windows = { closed: [], open: [], listener: [] };
     /** CPU over one window, with a profile of it when asked (the profiler's cost falls on both kinds alike). */
     const measuredWindow = async (kind) => {
       if (PROFILE_WINDOWS) await server.rpc('profileStart');
@@ -225,6 +226,20 @@ async function main() {
     await browser.close();
     browser = undefined;
 
+    // The same live stream read by a plain HTTP client, no browser on the machine: the server's own cost of a
+    // listener, apart from Chromium's share of the two cores.
+    const listener = await new Promise((resolve, reject) => http.get(`${base}/events?live=1`, resolve).on('error', reject));
+    let listenerBytes = 0;
+    listener.on('data', (chunk) => (listenerBytes += chunk.length));
+    await sleep(10_000);
+    await server.rpc('gc');
+    await sleep(2000);
+    await measuredWindow('listener');
+    listener.destroy();
+    log(`CPU, a plain HTTP listener of the live stream (${(listenerBytes / 1e6).toFixed(1)} MB read): ${windows.listener.at(-1).toFixed(1)} %`);
+    await sleep(3000);
+    await closedWindow();
+
     const memory = await server.rpc('memory');
     const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
     const closed = mean(windows.closed);
@@ -244,6 +259,7 @@ async function main() {
         open: windows.open.map((value) => round(value)),
         closedMean: round(closed),
         openMean: round(open),
+        httpListener: windows.listener.map((value) => round(value)),
       },
       openVsClosed: { points: round(open - closed), relativePercent: round((100 * (open - closed)) / closed) },
       page: { runs: pageRuns, probeMedianMs: round(median(probes)), probeMaxMs: round(Math.max(...probes)), snapshotRequests: snapshotRequests.length },
