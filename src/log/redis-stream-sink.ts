@@ -31,6 +31,11 @@ export interface RedisStreamSinkOptions {
   maxBuffered?: number;
   /** Wait before retrying after a failed batch (ms). Default 500. */
   retryDelay?: number;
+  /**
+   * How long close() waits for the last events to reach Redis (ms); the rest are reported and dropped. A client
+   * that queues commands while Redis is away (ioredis) would otherwise hold the close for the whole outage. Default 5000.
+   */
+  closeTimeout?: number;
   /** Failures (once per outage) and dropped events. Default: a process warning. */
   onError?: (error: Error) => void;
 }
@@ -43,6 +48,7 @@ export class RedisStreamSink implements LogSink {
   private readonly trim: string[];
   private readonly maxBuffered: number;
   private readonly retryDelay: number;
+  private readonly closeTimeout: number;
   private readonly onError: (error: Error) => void;
   private queue: string[] = [];
   /** Events taken by write(), and events sent or dropped since: flush() waits for the first count, not for an idle sink. */
@@ -61,6 +67,7 @@ export class RedisStreamSink implements LogSink {
     this.trim = maxLen === false ? [] : ['MAXLEN', '~', String(maxLen)];
     this.maxBuffered = options.maxBuffered ?? 100_000;
     this.retryDelay = options.retryDelay ?? 500;
+    this.closeTimeout = options.closeTimeout ?? 5000;
     this.onError = options.onError ?? ((error) => process.emitWarning(error.message, 'IostateEventLogWarning'));
   }
 
@@ -117,9 +124,15 @@ export class RedisStreamSink implements LogSink {
 
   private async finish(): Promise<void> {
     this.closed = true;
-    await this.flush();
+    const lastAttempt = (async () => {
+      await this.flush();
+      this.cancelTimer();
+      if (this.queue.length > 0) await this.drain();
+    })();
+    let giveUp: NodeJS.Timeout | undefined;
+    await Promise.race([lastAttempt, new Promise<void>((resolve) => (giveUp = setTimeout(resolve, this.closeTimeout)))]);
+    clearTimeout(giveUp);
     this.cancelTimer();
-    if (this.queue.length > 0) await this.drain();
     if (this.queue.length > 0) {
       this.onError(new Error(`event log stream ${this.stream}: closed with ${this.queue.length} event(s) that never reached Redis`));
       this.settled += this.queue.length;

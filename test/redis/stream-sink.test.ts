@@ -155,6 +155,20 @@ describe('RedisStreamSink', () => {
     await sink.close();
   });
 
+  it('close gives up after closeTimeout on a client that holds its commands while Redis is away, reporting what it drops', async () => {
+    const errors: string[] = [];
+    // ioredis with its offline queue: a command sent while Redis is away waits for it, however long that is.
+    const client: RedisCommandClient = { call: () => new Promise(() => {}) };
+    const sink = new RedisStreamSink({ client, stream: 's', closeTimeout: 200, onError: (error) => errors.push(error.message) });
+    sink.write(event(1));
+    sink.write(event(2));
+    await new Promise((resolve) => setImmediate(resolve));
+    const started = Date.now();
+    await sink.close();
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(errors).toEqual(['event log stream s: closed with 2 event(s) that never reached Redis']);
+  });
+
   it('ignores writes after close', async () => {
     const redis = fakeRedis();
     const sink = new RedisStreamSink({ client: redis.client, stream: 's' });
