@@ -10,6 +10,8 @@
 import type { EventLog } from '../../src/log/event-log';
 import type { LogEvent, LogEventInput } from '../../src/log/events';
 
+type ConnOpenInput = Extract<LogEventInput, { type: 'conn.open' }>;
+
 /** 2026-01-01T12:00:00.000Z. */
 export const NOON = Date.UTC(2026, 0, 1, 12, 0, 0);
 
@@ -103,21 +105,26 @@ export function chatLog(): LogEvent[] {
   return events;
 }
 
-/** Records an idle WebSocket connection `sid-<i>` with one socket on '/', in its own room and in `room`. */
-export function recordIdleSocket(log: EventLog, i: number, room: string): void {
-  const sid = `sid-${i}`;
-  log.record({
+/** A `conn.open` with engine.io's default timings: by default a v4 polling connection that may upgrade. */
+export function connOpen(sid: string, shape: Partial<Pick<ConnOpenInput, 'protocol' | 'transport' | 'upgrades'>> = {}): ConnOpenInput {
+  return {
     type: 'conn.open',
     sid,
-    protocol: 4,
-    transport: 'websocket',
+    protocol: shape.protocol ?? 4,
+    transport: shape.transport ?? 'polling',
     remoteAddress: '10.0.0.1',
     pingInterval: 25000,
     pingTimeout: 20000,
     upgradeTimeout: 10000,
     maxPayload: 1e6,
-    upgrades: [],
-  });
+    upgrades: shape.upgrades ?? ['websocket'],
+  };
+}
+
+/** Records an idle WebSocket connection `sid-<i>` with one socket on '/', in its own room and in `room`. */
+export function recordIdleSocket(log: EventLog, i: number, room: string): void {
+  const sid = `sid-${i}`;
+  log.record(connOpen(sid, { transport: 'websocket', upgrades: [] }));
   log.record({ type: 'socket.connect', sid, socketId: sid, nsp: '/', protocol: 5 });
   log.record({ type: 'room.join', socketId: sid, nsp: '/', room: sid });
   log.record({ type: 'room.join', socketId: sid, nsp: '/', room });

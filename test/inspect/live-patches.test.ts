@@ -12,22 +12,9 @@ import { EventLog } from '../../src/log/event-log';
 import type { LogEvent, LogEventInput } from '../../src/log/events';
 import { LiveModelFollower, buildLiveModel } from '../../src/inspect/live-model';
 import { applyModelPatches } from '../../src/inspect/page-patches';
-import { recordIdleSocket } from './fixture';
+import { connOpen, recordIdleSocket } from './fixture';
 
 enablePatches();
-
-const open = (sid: string): LogEventInput => ({
-  type: 'conn.open',
-  sid,
-  protocol: 4,
-  transport: 'polling',
-  remoteAddress: '10.0.0.1',
-  pingInterval: 25000,
-  pingTimeout: 20000,
-  upgradeTimeout: 10000,
-  maxPayload: 1e6,
-  upgrades: ['websocket'],
-});
 
 // Names a client could choose, hostile ones included: they end up in keys and paths.
 const roomName = fc.oneof(
@@ -68,7 +55,7 @@ function play(log: EventLog, s: Step, state: State): void {
   switch (s.kind) {
     case 'connect':
       if (!state.open.has(sid)) {
-        log.record(open(sid));
+        log.record(connOpen(sid));
         state.open.add(sid);
       }
       if (rooms) return;

@@ -4,19 +4,9 @@ import type { LogEventInput } from '../../src/log/events';
 import { buildSnapshot, inspectSnapshotSchema } from '../../src/inspect/snapshot';
 import { LIFECYCLE_MACHINES } from '../../src/inspect/mermaid';
 import { connectionStateSchema, socketStateSchema } from '../../src/inspect/snapshot';
+import { connOpen } from './fixture';
 
-const open = (sid: string, protocol: 3 | 4 = 4): LogEventInput => ({
-  type: 'conn.open',
-  sid,
-  protocol,
-  transport: 'polling',
-  remoteAddress: '10.0.0.1',
-  pingInterval: 25000,
-  pingTimeout: 20000,
-  upgradeTimeout: 10000,
-  maxPayload: 1e6,
-  upgrades: ['websocket'],
-});
+const open = (sid: string, protocol: 3 | 4 = 4): LogEventInput => connOpen(sid, { protocol });
 
 /** `count` connections on `/`, each with its socket, its own room and one of ten shared rooms. */
 function populate(log: EventLog, count: number): void {
