@@ -21,6 +21,7 @@
 import { createHash } from 'node:crypto';
 import type { ClusterHooks, RecoveryStore } from '../recovery/store';
 import type { HandedPacket, HandedSession, RecoveryFailure, RemoteRecovery } from '../recovery/outcome';
+import { recoveryFailure } from '../../log/events';
 import { isRecord, stringList } from './wire';
 
 /** An iostate-only request type, out of socket.io 4's range (they ignore unknown types). */
@@ -129,15 +130,8 @@ function handedFrom(answer: Record<string, unknown>): HandedSession | undefined 
   return { socketId: handed.socketId, rooms: stringList(handed.rooms), data: handed.data ?? {}, awayMs: Math.max(0, handed.awayMs), packets };
 }
 
-const FAILURES = new Set([
-  'unknown session',
-  'session ended',
-  'still connected',
-  'window expired',
-  'buffer bound reached',
-  'unknown offset',
-  'another namespace',
-]);
+/** What the node holding the state may answer: every reason but the two only the asking node can tell. */
+const FAILURES: ReadonlySet<string> = new Set(recoveryFailure.exclude(['refused by a middleware', 'node holding the state lost']).options);
 
 function refusalFrom(answer: Record<string, unknown>, holder: string): RemoteRecovery {
   const refusal = isRecord(answer.refusal) ? answer.refusal : {};
