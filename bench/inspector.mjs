@@ -5,18 +5,26 @@
 // /n1../n5, multiplexed as socket.io-client does), then measures:
 //   - GET snapshot: full (no limit), ?limit=300, and ?q= one socket's id;
 //   - the server's CPU (utime + stime from /proc) over windows that alternate:
-//     no page, the live page open in headless Chromium, no page, open, no page
-//     (each after a forced GC, so no step pays for the garbage of the last);
+//     no page, the live page open in headless Chromium, no page, … (BENCH_PAIRS
+//     open windows), then a plain HTTP listener of the live stream, no page;
+//     each after a forced GC, so no step pays for the garbage of the last. Each
+//     open window is compared with the mean of the two closed ones around it.
+//     The CPU of everything else (load workers, Chromium, this script) is
+//     read for each window too;
 //   - the page: time until it shows every socket, and how fast it answers
 //     while open (an evaluate round trip, a scroll to the middle of 100k rows).
 // Writes bench/results/inspector-latest.json and prints a Markdown table.
 //
 // Environment: BENCH_SOCKETS (default 100000), BENCH_WORKERS (4),
-// BENCH_WINDOW_S (30: longer than the 25 s ping interval, so every
-// connection's heartbeat falls in each window), CHROMIUM (/usr/bin/chromium).
+// BENCH_WINDOW_S (50: two 25 s ping intervals, so every connection pings
+// exactly twice in each window), BENCH_PAIRS (3), CHROMIUM (/usr/bin/chromium),
+// BENCH_PIN (1: the server alone on the last CPU, everything else on the
+// others, so the browser and the load clients do not run on the server's
+// core; 0 leaves scheduling to the kernel).
 // BENCH_ONLY=snapshot, BENCH_BASE_DIST (an A/B of the snapshot), BENCH_PROFILE
 // (a CPU profile of the snapshots), BENCH_PROFILE_WINDOWS (of each CPU window).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -25,7 +33,9 @@ import { startChild } from './lib/child.mjs';
 
 const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 100_000);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 4);
-const WINDOW_MS = Number(process.env.BENCH_WINDOW_S ?? 30) * 1000;
+const WINDOW_MS = Number(process.env.BENCH_WINDOW_S ?? 50) * 1000;
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 3);
+const PIN = process.env.BENCH_PIN !== '0' && os.cpus().length >= 2;
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const ONLY_SNAPSHOT = process.env.BENCH_ONLY === 'snapshot';
 const BASE_DIST = process.env.BENCH_BASE_DIST;
@@ -44,14 +54,48 @@ function cpuSeconds(pid) {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
-/** CPU of `pid` over `ms`, as a percentage of one core. */
+/** This process and every process below it (load workers, Chromium's many), but `except`. */
+function othersOf(root, except) {
+  const parentOf = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      parentOf.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // Gone while listing.
+    }
+  }
+  const below = (pid) => pid === root || (parentOf.has(pid) && pid !== except && below(parentOf.get(pid)));
+  return [...parentOf.keys()].filter((pid) => pid !== except && below(pid));
+}
+
+/** CPU seconds of `pids` so far; one that has gone since counts nothing. */
+function cpuOfAll(pids) {
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      total += cpuSeconds(pid);
+    } catch {
+      // Exited.
+    }
+  }
+  return total;
+}
+
+/** CPU of `pid` over `ms`, and of everything else this benchmark runs, as percentages of one core. */
 async function cpuOver(pid, ms) {
+  const others = othersOf(process.pid, pid);
   const before = cpuSeconds(pid);
+  const othersBefore = cpuOfAll(others);
   const started = performance.now();
   await sleep(ms);
   const elapsed = (performance.now() - started) / 1000;
-  return (100 * (cpuSeconds(pid) - before)) / elapsed;
+  return { server: (100 * (cpuSeconds(pid) - before)) / elapsed, others: (100 * (cpuOfAll(others) - othersBefore)) / elapsed };
 }
+
+/** Puts `pid` and all its threads on `cpus` (a taskset list such as "0" or "1-3"). */
+const pin = (pid, cpus) => execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
 
 async function timedGet(url) {
   const started = performance.now();
@@ -66,6 +110,9 @@ const round = (value, digits = 1) => Number(value.toFixed(digits));
 async function main() {
   const children = [];
   let browser;
+  const lastCpu = os.cpus().length - 1;
+  // Before anything is started, so the workers and Chromium inherit it.
+  if (PIN) pin(process.pid, lastCpu === 1 ? '0' : `0-${lastCpu - 1}`);
   try {
     const server = await startChild({
       script: new URL('./inspector/server.mjs', import.meta.url).pathname,
@@ -75,9 +122,12 @@ async function main() {
     });
     children.push(server);
     const { port, pid, namespaces } = server.ready;
+    if (PIN) pin(pid, String(lastCpu));
     const base = `http://127.0.0.1:${port}/iostate`;
     const connections = Math.ceil(SOCKETS / namespaces.length);
-    log(`server pid ${pid} on port ${port}; opening ${connections} connections × ${namespaces.length} namespaces from ${WORKERS} workers`);
+    log(
+      `server pid ${pid} on port ${port}${PIN ? ` alone on CPU ${lastCpu}` : ''}; opening ${connections} connections × ${namespaces.length} namespaces from ${WORKERS} workers`,
+    );
 
     const workers = await Promise.all(
       Array.from({ length: WORKERS }, () =>
@@ -156,18 +206,22 @@ async function main() {
     await sleep(5000);
 
     const windows = { closed: [], open: [], listener: [] };
-    /** CPU over one window, with a profile of it when asked (the profiler's cost falls on both kinds alike). */
+    /** Every window in order, with the CPU of the server and of everything else. */
+    const sequence = [];
+    /** CPU over one window, with a profile of it when asked (the profiler's cost falls on every kind alike). */
     const measuredWindow = async (kind) => {
       if (PROFILE_WINDOWS) await server.rpc('profileStart');
-      const percent = await cpuOver(pid, WINDOW_MS);
+      const cpu = await cpuOver(pid, WINDOW_MS);
       if (PROFILE_WINDOWS) await server.rpc('profileStop', { file: `${PROFILE_WINDOWS}-${kind}-${windows[kind].length + 1}.cpuprofile` });
-      windows[kind].push(percent);
+      windows[kind].push(cpu.server);
+      sequence.push({ kind, server: round(cpu.server), others: round(cpu.others) });
+      return cpu;
     };
     const closedWindow = async () => {
       await server.rpc('gc');
       await sleep(2000);
-      await measuredWindow('closed');
-      log(`CPU, no page: ${windows.closed.at(-1).toFixed(1)} %`);
+      const cpu = await measuredWindow('closed');
+      log(`CPU, no page: server ${cpu.server.toFixed(1)} %, the rest ${cpu.others.toFixed(1)} %`);
     };
     await closedWindow();
 
@@ -186,7 +240,7 @@ async function main() {
     const snapshotRequests = [];
     const probes = [];
     const pageRuns = [];
-    for (let round = 0; round < 2; round++) {
+    for (let round = 0; round < PAIRS; round++) {
       const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, bypassCSP: true });
       page.on('request', (request) => request.url().includes('/snapshot') && snapshotRequests.push(request.url()));
       const pageStarted = performance.now();
@@ -210,14 +264,14 @@ async function main() {
           await sleep(1000);
         }
       })();
-      await measuredWindow('open');
+      const cpu = await measuredWindow('open');
       await probing;
       const scrollStarted = performance.now();
       await page.evaluate(`document.getElementById('sockets').scrollTop = ${Math.floor(counted.sockets / 2) * 22}`);
       await page.waitForFunction(`document.querySelectorAll('#sockets tr').length > 3 && document.getElementById('sockets').scrollTop > 0`);
       pageRuns.push({ readyMs: Math.round(readyMs), scrollMs: Math.round(performance.now() - scrollStarted) });
       log(
-        `CPU, page open: ${windows.open.at(-1).toFixed(1)} %; page answered in median ${median(probes).toFixed(1)} ms, max ${Math.max(...probes).toFixed(1)} ms`,
+        `CPU, page open: server ${cpu.server.toFixed(1)} %, the rest ${cpu.others.toFixed(1)} %; page answered in median ${median(probes).toFixed(1)} ms, max ${Math.max(...probes).toFixed(1)} ms`,
       );
       await page.close();
       await sleep(3000);
@@ -234,9 +288,9 @@ async function main() {
     await sleep(10_000);
     await server.rpc('gc');
     await sleep(2000);
-    await measuredWindow('listener');
+    const listenerCpu = await measuredWindow('listener');
     listener.destroy();
-    log(`CPU, a plain HTTP listener of the live stream (${(listenerBytes / 1e6).toFixed(1)} MB read): ${windows.listener.at(-1).toFixed(1)} %`);
+    log(`CPU, a plain HTTP listener of the live stream (${(listenerBytes / 1e6).toFixed(1)} MB read): server ${listenerCpu.server.toFixed(1)} %`);
     await sleep(3000);
     await closedWindow();
 
@@ -244,6 +298,12 @@ async function main() {
     const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
     const closed = mean(windows.closed);
     const open = mean(windows.open);
+    // Each open window against the closed ones just before and after it: a drift of the idle server over the run
+    // falls on both sides of the pair.
+    const paired = windows.open.map((value, index) => {
+      const around = (windows.closed[index] + windows.closed[index + 1]) / 2;
+      return round((100 * (value - around)) / around);
+    });
     const result = {
       date: new Date().toISOString(),
       sockets: counted.sockets,
@@ -260,8 +320,15 @@ async function main() {
         closedMean: round(closed),
         openMean: round(open),
         httpListener: windows.listener.map((value) => round(value)),
+        windows: sequence,
       },
-      openVsClosed: { points: round(open - closed), relativePercent: round((100 * (open - closed)) / closed) },
+      openVsClosed: {
+        points: round(open - closed),
+        relativePercent: round((100 * (open - closed)) / closed),
+        pairedRelativePercent: paired,
+        pairedMedianPercent: median(paired),
+      },
+      pinned: PIN,
       page: { runs: pageRuns, probeMedianMs: round(median(probes)), probeMaxMs: round(Math.max(...probes)), snapshotRequests: snapshotRequests.length },
       windowSeconds: WINDOW_MS / 1000,
     };
