@@ -58,7 +58,7 @@ td.mono,td .mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12p
 .state.closing,.state.disconnecting,.state.refused,.state.closed{background:#fbe1df;color:#8c1d18}
 .abnormal{color:#b3261e}
 .empty{color:#889;font-style:italic;padding:6px 0}
-.feed{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;max-height:260px;overflow:auto}
+.feed{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;max-height:260px;overflow:auto;contain:strict;height:260px}
 .feed div{padding:1px 0;border-bottom:1px solid #f1f2f5}
 .feed .t{color:#778;margin-right:8px}
 .counts span{display:inline-block;margin:0 10px 4px 0;font-size:12px}
@@ -77,7 +77,7 @@ const SCRIPT = `
   'use strict';
   var FEED=60,ROW=${ROW_HEIGHT},OVERSCAN=10;
   var $=function(id){return document.getElementById(id)};
-  var model=null,lanesAt=0,lanesTimer=null,feed=[],filter='',frame=0;
+  var model=null,lanesAt=0,lanesTimer=null,filter='',frame=0;
   // Which lists to rebuild (filtered, in arrival order) before the next frame draws.
   var stale={namespaces:true,rooms:true,sockets:true,connections:true,closed:true},lists={};
   function clock(ms){return ms==null?'':new Date(ms).toISOString().slice(11,23)}
@@ -189,9 +189,11 @@ const SCRIPT = `
     Object.keys(b.counts).sort().forEach(function(k){counts.appendChild(el('span',null,k+' ×'+b.counts[k]))});
     if(b.unavailable>0)counts.appendChild(el('span','abnormal',b.unavailable+' no longer in memory'));
     if(b.total>b.events.length)counts.appendChild(el('span',null,'(latest '+b.events.length+' of '+b.total+' listed)'));
-    feed=feed.concat(b.events).slice(-FEED);
-    var box=$('feed');box.textContent='';
-    feed.slice().reverse().forEach(function(e){var d=el('div');d.appendChild(el('span','t',clock(e.ts)));d.appendChild(el('b',null,e.type+' '));d.appendChild(document.createTextNode(vis(describe(e))));box.appendChild(d)});
+    // Newest first: the batch's rows go on top and the oldest fall off, the rest of the feed untouched.
+    var box=$('feed'),added=document.createDocumentFragment();
+    b.events.slice(-FEED).reverse().forEach(function(e){var d=el('div');d.appendChild(el('span','t',clock(e.ts)));d.appendChild(el('b',null,e.type+' '));d.appendChild(document.createTextNode(vis(describe(e))));added.appendChild(d)});
+    box.insertBefore(added,box.firstChild);
+    while(box.childElementCount>FEED)box.removeChild(box.lastChild);
     // Heartbeats change no lane worth redrawing: 100k idle connections send thousands a second.
     if(b.events.some(function(e){return /^(conn|socket|room)\\./.test(e.type)&&e.type!=='conn.heartbeat'})||b.unavailable>0)soonLanes();
   }

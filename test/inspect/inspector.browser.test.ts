@@ -145,6 +145,10 @@ describe.skipIf(skipWithoutChromium('INSPECTOR BROWSER TEST'))('inspector pictur
       await page.waitForFunction(`document.getElementById('sockets-count').textContent === '15000'`);
       expect(await page.textContent('#rooms-count')).toBe('20');
       expect(snapshots).toBe(0);
+      // The feed keeps the latest 60 events, newest first, as batches add rows on top.
+      const feedTimes = await page.$$eval('#feed .t', (cells) => cells.map((cell) => cell.textContent ?? ''));
+      expect(feedTimes).toHaveLength(60);
+      expect(feedTimes).toEqual([...feedTimes].sort().reverse());
       const shot = path.join(output, 'inspector-10k.png');
       await page.screenshot({ path: shot });
       console.log(`10k screenshot: ${shot}`);
