@@ -194,6 +194,45 @@ describe.skipIf(skipWithoutRedis('redis adapter swap'))('io.adapter(X) replacing
     }
   });
 
+  it('the same Redis by another name or client: the same cluster, where a new node takes over with the new connections', async () => {
+    const [a, b] = await Promise.all([startIostateNode('node-a', { url: onRedis.redis.url }), startIostateNode('node-b', { url: onRedis.redis.url })]);
+    nodes.push(a, b);
+    const [onA, onB] = await Promise.all([connect(4, a.port), connect(2, b.port)]);
+    clients.push(onA, onB);
+    await waitFor('nodes a and b to hold each other’s socket', () => holds(b, onA) && holds(a, onB));
+    // The harness's url names 127.0.0.1; localhost is the same server, and so is a client of the user's connected there.
+    const port = onRedis.redis.port;
+    const pubClient = new Redis(`redis://localhost:${port}`);
+    const subClient = new Redis(`redis://localhost:${port}`);
+    try {
+      for (const options of [{ host: 'localhost', port }, { url: `redis://localhost:${port}/0` }, { pubClient, subClient }]) {
+        const replaced = a.adapter().node;
+        a.io.adapter(redisAdapter({ ...FAST, ...options }));
+        a.adapter().on('error', () => {});
+        await a.adapter().ready();
+        expect(a.adapter().node, 'its own connections').not.toBe(replaced);
+      }
+      // Past the time node b waits before declaring anyone down, and a few of its checks more.
+      await sleep(FAST.heartbeatTimeout + 2000 + 4 * FAST.heartbeatInterval);
+      expect(holds(b, onA), 'node b never lost node a').toBe(true);
+      expect(holds(a, onB), 'node a kept node b’s socket').toBe(true);
+      const leaves = (node: IostateNode) => node.io.log.events().filter((e) => e.type === 'node.down' || e.type === 'cluster.leave');
+      expect(leaves(a)).toEqual([]);
+      expect(leaves(b)).toEqual([]);
+      const hellos = collect(onA, 'hello');
+      b.io.emit('hello');
+      await markerFrom(b, onA);
+      expect(hellos).toHaveLength(1);
+      const entries = (await pubClient.xrange('socket.io-log', '-', '+')) as [string, string[]][];
+      const starts = entries.filter(([, fields]) => fields[1]!.includes('"server.start"') && fields[1]!.includes('"node-a"'));
+      expect(starts, 'node a’s events were not written again').toHaveLength(1);
+      await Promise.all(nodes.splice(0).map((node) => node.close()));
+    } finally {
+      pubClient.disconnect();
+      subClient.disconnect();
+    }
+  });
+
   it('another key on the same clients of the user: they stay open and move to the new channels', async () => {
     const pubClient = new Redis(onRedis.redis.url);
     const subClient = new Redis(onRedis.redis.url);

@@ -92,17 +92,18 @@ export class ClusterNode {
    * same (the adapters of every namespace, and `io.adapter(X)` with equal
    * options, share it); otherwise a new node replaces it: in another
    * cluster (another key or Redis) the server leaves the old one, in the same
-   * cluster (other settings) the new node takes over where the old one
-   * stopped.
+   * cluster (other settings, or the same Redis by another url or client) the
+   * new node takes over where the old one stopped.
    */
   static for(server: AdapterServer, source: ConnectionSource, options: ResolvedOptions): ClusterNode {
     const current = nodes.get(server);
     if (!current) return ClusterNode.make(server, source, options, undefined);
-    const sameTarget = current.source.sameTarget(source);
-    if (current.source === source || (sameTarget && sameOptions(current.options, options))) return current;
+    if (current.source === source || (current.source.sameTarget(source) && sameOptions(current.options, options))) return current;
     const sameKey = current.options.key === options.key;
+    // The same key on the same Redis is the same cluster, by whatever url or client it is reached (a new node takes over, with its connections).
+    const sameCluster = sameKey && current.source.sameServer(source);
     // Turning the shared log on or off changes what this server knows of the cluster: it leaves and joins again.
-    const previous = current.makeWay(sameKey && sameTarget && current.options.sharedLog === options.sharedLog);
+    const previous = current.makeWay(sameCluster && current.options.sharedLog === options.sharedLog);
     // Only the same key (stream, liveness key) needs the old node gone first; another key may be on a Redis that is away.
     return ClusterNode.make(server, source, options, sameKey ? previous : undefined);
   }
