@@ -17,10 +17,10 @@ export interface ReplayFilterOptions {
   since?: number;
 }
 
-/** The word a connection is counted under: the reason it closed with, else `lost` or `open`. */
+/** The word a connection is counted under: the reason it closed with, else `lost`, `left` or `open`. */
 export function endingOf(story: ConnectionStory): string {
   const { connection } = story;
-  return connection.reason ?? (connection.state === 'lost' ? 'lost' : 'open');
+  return connection.reason ?? (connection.state === 'lost' || connection.state === 'left' ? connection.state : 'open');
 }
 
 export class ReplayFilter {

@@ -276,7 +276,7 @@ function cardMeta(lane: ConnectionLane): string {
     `node ${lane.node}`,
     `${lane.openSeen ? 'opened' : 'first seen'} ${clock(lane.start)}`,
     lane.ending
-      ? `${lane.ending.reason === 'lost' ? 'lost' : 'closed'} after ${duration(lane.end - lane.start)}`
+      ? `${lane.ending.reason === 'lost' || lane.ending.reason === 'left' ? lane.ending.reason : 'closed'} after ${duration(lane.end - lane.start)}`
       : `open for ${duration(lane.end - lane.start)}`,
     lane.transports.length > 0 ? lane.transports.join(' → ') : '',
   ];

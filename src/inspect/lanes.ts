@@ -14,7 +14,7 @@ import type { LogEvent } from '../log/events';
 import { clock } from '../log/clock';
 import { describeRecovery } from '../log/explain-recovery';
 import { endedAbnormally, explainConnection, explainSocket } from '../log/explain';
-import { emptyProjections, foldAll, sessionsView, socketKey, type LostRecord } from '../log/projections';
+import { emptyProjections, foldAll, sessionsView, socketKey, wentOutOfSight, type LostRecord } from '../log/projections';
 
 export type ConnectionState = 'polling' | 'upgrading' | 'websocket';
 export type SocketState = 'connected';
@@ -39,7 +39,7 @@ export interface Marker {
 
 interface Ending {
   at: number;
-  /** The exact reason the live server gave, or "lost" when its node went down or restarted before recording one (as replay says). */
+  /** The exact reason the live server gave, or "lost" when its node went down or restarted before recording one, "left" when it went on out of sight after a leave (as replay says). */
   reason: string;
   /** The reason with its evidence, from src/log/explain.ts. */
   cause: string;
@@ -238,7 +238,7 @@ export function buildLanes(allEvents: readonly LogEvent[], options: LaneOptions 
     // A session seen only through its later events started earlier: draw it from its first event.
     if (lane.segments.length === 0) enter(lane, 'polling', lane.start, true);
     const session = view.session(lane.sid);
-    // Its node went down or restarted before it closed: lost, in replay's words, not open.
+    // Its node went down or restarted before it closed (lost), or left (out of sight), in replay's words: not open.
     if (!lane.ending && session?.lost) endLost(lane, session.lost, explainConnection(session, view.socketsOf(lane.sid))!);
     for (const socket of lane.sockets) {
       const record = view.socket(socket.nsp, socket.id);
@@ -263,11 +263,12 @@ export function buildLanes(allEvents: readonly LogEvent[], options: LaneOptions 
   return lanes;
 }
 
-/** Ends a lane whose node was lost at that moment, with the explanation replay gives. */
+/** Ends a lane whose node was lost, or out of sight, at that moment, with the explanation replay gives. */
 function endLost(lane: { end: number; segments: Segment<string>[]; markers: Marker[]; ending?: Ending }, lost: LostRecord, cause: string): void {
   closeSegments(lane.segments, lost.at);
   lane.end = lost.at;
-  lane.ending = { at: lost.at, reason: 'lost', cause, abnormal: true };
+  const left = wentOutOfSight(lost);
+  lane.ending = { at: lost.at, reason: left ? 'left' : 'lost', cause, abnormal: !left };
   lane.markers.push({ at: lost.at, kind: 'close', detail: cause });
 }
 

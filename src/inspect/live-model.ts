@@ -17,6 +17,7 @@
  */
 import { Immer, enablePatches, type Patch } from 'immer';
 import type { LogEvent } from '../log/events';
+import { sessionEnded } from '../log/projections';
 import {
   asMap,
   connectionEntry,
@@ -125,7 +126,7 @@ class Reader {
   connection(sid: string): LiveConnectionEntry | undefined {
     const { sessions } = this.io.log.projections;
     const session = sessions.session(sid);
-    if (!session || session.status === 'closed' || session.status === 'lost') return undefined;
+    if (!session || sessionEnded(session.status)) return undefined;
     const { lastPingAt: _ping, lastPongAt: _pong, ...entry } = connectionEntry(session, this.liveSessions.get(sid), sessions.socketsOf(sid));
     return entry;
   }
@@ -156,7 +157,7 @@ class Reader {
 
   closed(): ClosedEntry[] {
     const { sessions } = this.io.log.projections;
-    const closed = [...sessions.sessions()].filter((session) => session.status === 'closed' || session.status === 'lost');
+    const closed = [...sessions.sessions()].filter((session) => sessionEnded(session.status));
     return latestClosed(closed, sessions, DEFAULT_CLOSED);
   }
 

@@ -15,7 +15,7 @@
 import { z } from 'zod';
 import type { EventLog } from '../log/event-log';
 import { connectionEnd, explainConnection } from '../log/explain';
-import { labelOf, type SessionRecord, type SessionsView, type SocketRecord } from '../log/projections';
+import { labelOf, sessionEnded, type SessionRecord, type SessionsView, type SocketRecord } from '../log/projections';
 import { explainRecoveryNotes } from '../log/explain-recovery';
 
 const transport = z.enum(['polling', 'websocket']);
@@ -146,7 +146,7 @@ export const inspectSnapshotSchema = z.object({
   closed: z.array(
     z.object({
       sid: z.string(),
-      /** The engine's reason, or `lost (node down)` / `lost (node restart)` when its node went away first. */
+      /** The engine's reason, or `lost (node down)` / `lost (node restart)` when its node went away first, `left (node left)` / `left (this node left)` when it went on out of sight after a leave. */
       reason: z.string(),
       explanation: z.string(),
       /** Trouble (a timeout, an error, a killed client's 1006, a lost node) rather than a choice (explain.ts `endedAbnormally`). */
@@ -333,7 +333,7 @@ export function selectSnapshot(io: InspectableServer, options: SnapshotOptions =
   const closedSessions: SessionRecord[] = [];
   let connectionTotal = 0;
   for (const session of sessions.sessions()) {
-    if (session.status === 'closed' || session.status === 'lost') {
+    if (sessionEnded(session.status)) {
       closedSessions.push(session);
       continue;
     }
@@ -389,7 +389,7 @@ export function latestClosed(closed: SessionRecord[], sessions: SessionsView, co
     .slice(0, count)
     .map((session) => ({
       sid: session.sid,
-      reason: session.close?.reason ?? `lost (${session.lost?.cause ?? 'unknown'})`,
+      reason: session.close?.reason ?? `${session.status} (${session.lost?.cause ?? 'unknown'})`,
       explanation: explainConnection(session, sessions.socketsOf(session.sid)) ?? 'no close recorded',
       abnormal: connectionEnd(session)?.abnormal ?? false,
       since: session.openedAt,

@@ -148,6 +148,8 @@ function summary(lanes: readonly ConnectionLane[]): string {
   const open = lanes.filter((lane) => !lane.ending).length;
   // A node that went down or restarted took these with it: "lost", as replay says, never "still open".
   const lost = lanes.filter((lane) => lane.ending?.reason === 'lost').length;
+  // A node that left the cluster (or whose cluster this node left) did not take them: they went on, out of sight.
+  const left = lanes.filter((lane) => lane.ending?.reason === 'left').length;
   const abnormal = lanes.filter((lane) => lane.ending?.abnormal).length;
   const reasons = new Map<string, { count: number; last: number }>();
   for (const lane of lanes) {
@@ -162,6 +164,6 @@ function summary(lanes: readonly ConnectionLane[]): string {
     .map(([reason, { count, last }]) => `<tr><td><b>${count}</b></td><td>${esc(reason)}</td><td>last at ${esc(clock(last))}</td></tr>`)
     .join('');
   const box = (value: number, label: string) => `<div><b>${value}</b>${esc(label)}</div>`;
-  return `<div class="summary">${box(lanes.length, 'connections')}${box(sockets, 'sockets')}${box(open, 'still open')}${lost > 0 ? box(lost, 'lost with their node') : ''}${box(abnormal, 'abnormal ends')}</div>
+  return `<div class="summary">${box(lanes.length, 'connections')}${box(sockets, 'sockets')}${box(open, 'still open')}${lost > 0 ? box(lost, 'lost with their node') : ''}${left > 0 ? box(left, 'out of sight after a leave') : ''}${box(abnormal, 'abnormal ends')}</div>
 ${rows ? `<table class="reasons"><caption style="text-align:left;font-weight:600">Connection close reasons</caption>${rows}</table>` : ''}`;
 }

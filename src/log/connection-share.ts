@@ -14,7 +14,8 @@
  * are always kept: there is one of each per connection or kept socket (a
  * transport or protocol error ends its connection). So are a connection's
  * upgrade and the outcome of an upgrade attempt whose probe was kept (see
- * `upgrade`): the session's status and transport in the log are the server's.
+ * `upgrade`): the session's status and transport in the log are the server's;
+ * and the socket a kept recovery attempt gave (`followsKeptRecovery`).
  *
  * A closing connection's sockets leave their rooms after its `conn.close`:
  * those records still count against its share, which is forgotten once its
@@ -52,6 +53,8 @@ export class ConnectionShare {
   private closedShares: Share[] = [];
   /** Sockets held back as a whole: key → the sid they ran on. */
   private readonly heldSockets = new Map<string, string>();
+  /** Per open session, the namespace of its latest kept recovery attempt, until the socket that attempt gave connects. */
+  private readonly keptRecoveries = new Map<string, string>();
   /** Summaries to record before the record just admitted. */
   private due: SuppressedSummary[] | undefined;
 
@@ -71,17 +74,22 @@ export class ConnectionShare {
         // Each ends its connection (the server closes it), so there is one at most, and the session's errors must be replay's.
         return true;
       case 'conn.close':
+        this.keptRecoveries.delete(input.sid);
         this.close(input.sid, now);
         return true;
       case 'conn.upgrade':
         return this.upgrade(input, now);
       case 'conn.heartbeat':
       case 'socket.refused':
-      case 'socket.recovery':
         return this.count(input.sid, input.type, now);
+      case 'socket.recovery':
+        if (!this.count(input.sid, input.type, now)) return false;
+        this.keptRecoveries.set(input.sid, input.nsp);
+        return true;
       case 'nsp.create':
         return input.sid === undefined || this.count(input.sid, input.type, now);
       case 'socket.connect': {
+        if (this.followsKeptRecovery(input.sid, input.nsp)) return true;
         if (this.count(input.sid, input.type, now)) return true;
         this.heldSockets.set(socketKey(input.nsp, input.socketId), input.sid);
         return false;
@@ -121,6 +129,17 @@ export class ConnectionShare {
   private upgrade(input: Extract<LogEventInput, { type: 'conn.upgrade' }>, now: number): boolean {
     if (input.step === 'upgraded' || (input.step === 'failed' && this.sessions.isUpgrading(input.sid))) return true;
     return this.count(input.sid, input.type, now);
+  }
+
+  /**
+   * The socket a kept recovery attempt gave (the earlier one back, or a new one instead) is kept: the log
+   * must not tell the attempt and leave out its outcome, nor give that attempt to a later socket. Once per
+   * kept attempt, so within the share.
+   */
+  private followsKeptRecovery(sid: string, nsp: string): boolean {
+    if (this.keptRecoveries.size === 0 || this.keptRecoveries.get(sid) !== nsp) return false;
+    this.keptRecoveries.delete(sid);
+    return true;
   }
 
   private socketRecord(nsp: string, socketId: string, type: string, now: number): boolean {

@@ -54,7 +54,11 @@ export function describeEvent(event: LogEvent): string {
     case 'app.error':
       return `application error${event.socketId ? ` on socket ${event.socketId}` : ''}: ${event.errorType ? `${event.errorType}: ` : ''}${event.message}`;
     case 'node.down':
-      return `node ${event.down} is down`;
+      if (event.reason === 'left') return `node ${event.down} left the cluster; its connections went on, out of this cluster's sight`;
+      if (event.reason === 'this node left') return `this node left the cluster of node ${event.down}; that node's connections are out of sight`;
+      return `node ${event.down} is down: it stopped renewing its liveness key`;
+    case 'cluster.leave':
+      return `left the cluster of key ${event.cluster}; its connections go on`;
     case 'log.suppressed': {
       const types = Object.entries(event.types)
         .map(([type, count]) => `${type} ${count}`)

@@ -217,11 +217,31 @@ export const appError = z.object({
   stack: z.string().optional(),
 });
 
-/** Another node of a cluster stopped answering; its sockets were dropped from the projections. */
+/**
+ * The sockets of another node of a cluster were dropped from the
+ * projections, for `reason`: without one (and in logs written before it
+ * existed), the node stopped renewing its liveness key (it crashed, or was
+ * cut off); `left`, it said it left the cluster (`cluster.leave`); `this node
+ * left`, the recording node left that node's cluster. Only without a reason
+ * were its connections lost: after a leave they went on, out of sight.
+ */
 export const nodeDown = z.object({
   ...stamp,
   type: z.literal('node.down'),
   down: z.string(),
+  reason: z.enum(['left', 'this node left']).optional(),
+});
+
+/**
+ * This node left the cluster of Redis key `cluster` (`io.adapter(X)` named
+ * another cluster, or turned the shared log on or off): its last event in
+ * that cluster's stream. Its connections go on; the nodes that read it drop
+ * them from their listings (a `node.down` with reason `left`).
+ */
+export const clusterLeave = z.object({
+  ...stamp,
+  type: z.literal('cluster.leave'),
+  cluster: z.string(),
 });
 
 /** A sink could not write these records (a full disk); recorded once it writes again. */
@@ -268,6 +288,7 @@ export const logEvent = z.discriminatedUnion('type', [
   socketDisconnect,
   appError,
   nodeDown,
+  clusterLeave,
   logDropped,
   logSuppressed,
 ]);

@@ -48,7 +48,8 @@ export function endedAbnormally(reason: string, wsCode?: number): boolean {
 
 /** A connection's end, or undefined while it is open: the same words as its explanation, and whether it was trouble. */
 export function connectionEnd(session: SessionRecord): { reason: string; abnormal: boolean } | undefined {
-  if (session.lost) return { reason: 'lost', abnormal: true };
+  // Lost with a node that went down or restarted is trouble; out of sight after a leave is nobody's.
+  if (session.lost) return session.status === 'left' ? { reason: 'left', abnormal: false } : { reason: 'lost', abnormal: true };
   if (!session.close) return undefined;
   return { reason: session.close.reason, abnormal: endedAbnormally(session.close.reason, session.close.wsCode) };
 }
@@ -104,8 +105,17 @@ function explainEnding(socket: SocketRecord, session?: SessionRecord): string | 
 }
 
 function lostExplanation(lost: LostRecord, what: 'close' | 'disconnect'): string {
-  const happened = lost.cause === 'node down' ? 'went down' : 'restarted';
-  return `no ${what} recorded: node ${lost.node} ${happened} at ${clock(lost.at)}`;
+  const at = clock(lost.at);
+  switch (lost.cause) {
+    case 'node down':
+      return `no ${what} recorded: node ${lost.node} went down at ${at}`;
+    case 'node restart':
+      return `no ${what} recorded: node ${lost.node} restarted at ${at}`;
+    case 'node left':
+      return `no ${what} recorded: node ${lost.node} left the cluster at ${at}; it went on there, out of this cluster's sight`;
+    case 'this node left':
+      return `no ${what} recorded: this node left the cluster of node ${lost.node} at ${at}; it went on there, out of sight`;
+  }
 }
 
 function connectionEvidence(session: SessionRecord, close: SessionCloseRecord, sockets: readonly SocketRecord[]): string {

@@ -13,7 +13,7 @@
  */
 import type { LogEvent } from './events';
 import { describeEvent } from './describe-event';
-import { emptyProjections, foldAll, socketKey, type ProjectionState, type SessionRecord, type SocketRecord } from './projections';
+import { emptyProjections, foldAll, sessionEnded, socketKey, type ProjectionState, type SessionRecord, type SocketRecord } from './projections';
 import { connectionReport, orphanReport, socketReport, type ConnectionReport, type SocketReport, type TimelineEntry } from './report';
 
 /** How long after its close an ended connection waits for its sockets' disconnects. */
@@ -111,7 +111,7 @@ export class ReplayStream {
   end(): void {
     for (const sid of [...this.settling.keys()]) this.emit(sid, true);
     const open = [...this.state.sessions.sessions.values()].sort((a, b) => a.openedAt - b.openedAt);
-    for (const session of open) this.emit(session.sid, session.status === 'closed' || session.status === 'lost');
+    for (const session of open) this.emit(session.sid, sessionEnded(session.status));
     for (const [key, socket] of this.state.sessions.sockets) {
       this.options.onOrphan?.(orphanReport(socket));
       this.state.sessions.sockets.delete(key);
@@ -198,11 +198,11 @@ export class ReplayStream {
         break;
       case 'node.down':
       case 'server.start':
-        // Every connection of that node is lost, and its sockets with it.
+        // Every connection of that node is lost or out of sight, and its sockets with it.
         for (const session of [...sessions.sessions.values()])
-          if (session.status === 'lost' && !this.settling.has(session.sid)) this.ended(session.sid, event.ts);
+          if ((session.status === 'lost' || session.status === 'left') && !this.settling.has(session.sid)) this.ended(session.sid, event.ts);
         for (const [key, socket] of sessions.sockets) {
-          if (socket.status === 'lost' && !sessions.sessions.has(socket.sid)) this.dropOrphan(key, socket);
+          if ((socket.status === 'lost' || socket.status === 'left') && !sessions.sessions.has(socket.sid)) this.dropOrphan(key, socket);
         }
         break;
       case 'socket.disconnect': {

@@ -98,6 +98,29 @@ describe('ends on the timeline', () => {
     expect(card).not.toContain('still open');
   });
 
+  it('shows the connections of a node that left the cluster as out of sight, not lost, in the words replay uses', () => {
+    const events = clusterLog().filter((event) => !(event.type === 'node.down' && event.down === 'c'));
+    const at = T0 + 20_000;
+    // Node c moved to another cluster (io.adapter(X)): its last entry here, then node b drops its sockets.
+    events.push({ type: 'cluster.leave', cluster: 'socket.io', seq: 90, ts: at, node: 'c' } as LogEvent);
+    events.push({ type: 'node.down', down: 'c', reason: 'left', seq: 90, ts: at, node: 'b' } as LogEvent);
+    events.sort((x, y) => x.ts - y.ts);
+    const lanes = buildLanes(events);
+    const report = replayJson(replay(events));
+    const lane = lanes.find((l) => l.sid === 'c-1')!;
+    const replayed = report.connections.find((c) => c.id === 'c-1')!;
+    expect(replayed.state).toBe('left');
+    expect(replayed.explanation).toBe("no close recorded: node c left the cluster at 12:00:20.000; it went on there, out of this cluster's sight");
+    expect(lane.ending).toMatchObject({ reason: 'left', abnormal: false, cause: replayed.explanation });
+    expect(report.sockets.find((s) => s.connection === 'c-1')!.state).toBe('left');
+    const html = renderTimelineHtml(events);
+    expect(html).toContain('<b>2</b>lost with their node');
+    expect(html).toContain('<b>1</b>out of sight after a leave');
+    const card = html.slice(html.indexOf('id="conn-c-1"'), html.indexOf('</section>', html.indexOf('id="conn-c-1"')));
+    expect(card).toContain('left after 16.0 s');
+    expect(card).not.toContain('went down');
+  });
+
   it('groups the lanes by node, in the overview and the cards', () => {
     const html = renderTimelineHtml(clusterLog());
     const headings = [...html.matchAll(/<h2 class="node">node (\w+) <small>(\d+) connections?<\/small><\/h2>/g)].map((m) => `${m[1]}:${m[2]}`);

@@ -4,7 +4,7 @@ import { DEFAULT_RETAIN_CLOSED, EventLog } from '../../src/log/event-log';
 import type { LogEvent, LogEventInput } from '../../src/log/events';
 import { MemorySink } from '../../src/log/memory-sink';
 import { replay } from '../../src/log/replay';
-import { emptyProjections, foldAll, projectionSnapshot } from '../../src/log/projections';
+import { emptyProjections, foldAll, projectionSnapshot, type SessionRecord, socketKey } from '../../src/log/projections';
 
 const open = (sid: string, transport: 'polling' | 'websocket' = 'websocket'): LogEventInput => ({
   type: 'conn.open',
@@ -182,6 +182,8 @@ describe('refusals past the share', () => {
     | { kind: 'heartbeat'; sid: number; step: 'ping-sent' | 'pong-received' | 'ping-received' | 'pong-sent' }
     | { kind: 'upgrade'; sid: number; step: 'probe' | 'upgraded' | 'failed' }
     | { kind: 'error'; sid: number; message: string }
+    | { kind: 'connect'; sid: number; nsp: string }
+    | { kind: 'recover'; sid: number; nsp: string; of: number; recovered: boolean; then: 'connect' | 'refused' }
     | { kind: 'wait'; ms: number };
   const sid = fc.nat(1);
   const step: fc.Arbitrary<Step> = fc.oneof(
@@ -201,10 +203,23 @@ describe('refusals past the share', () => {
       arbitrary: fc.record({ kind: fc.constant('upgrade' as const), sid, step: fc.constantFrom('probe' as const, 'failed' as const, 'upgraded' as const) }),
     },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('error' as const), sid, message: fc.string({ maxLength: 6 }) }) },
+    // Sockets, and connection state recovery attempts about them (a client can send many on one connection).
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('connect' as const), sid, nsp: fc.constantFrom('/a', '/b') }) },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        kind: fc.constant('recover' as const),
+        sid,
+        nsp: fc.constantFrom('/a', '/b'),
+        of: fc.nat(),
+        recovered: fc.boolean(),
+        then: fc.constantFrom('connect' as const, 'refused' as const),
+      }),
+    },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 1500 }) }) },
   );
 
-  it('(and heartbeats past theirs, upgrade attempts, transport errors) leave the live sessions projection equal to a replay of the log after every record, and are all counted', () => {
+  it('(and heartbeats past theirs, upgrade attempts, transport errors, recovery attempts) leave the live sessions projection equal to a replay of the log after every record, and are all counted', () => {
     fc.assert(
       fc.property(fc.array(step, { minLength: 30, maxLength: 120 }), fc.integer({ min: 1, max: 6 }), (steps, records) => {
         vi.useFakeTimers({ now: 0 });
@@ -215,6 +230,13 @@ describe('refusals past the share', () => {
           const refused = new Map<string, number>();
           // What the server knows of each open session: whether an upgrade attempt is under way, and its transport.
           const server = new Map<string, { upgrading: boolean; transport: string }>();
+          const socketIds: string[] = [];
+          // Sockets with a life held back as a whole: a recovered socket is one record across its lives, and replay has only the kept ones (docs/log.md).
+          const heldLives = new Set<string>();
+          const connect = (sid: string, socketId: string, nsp: string, recovered?: true) => {
+            log.record({ type: 'socket.connect', sid, socketId, nsp, protocol: 5, ...(recovered && { recovered }) });
+            if (log.events().at(-1)?.type !== 'socket.connect') heldLives.add(socketKey(nsp, socketId));
+          };
           for (const s of steps) {
             if (s.kind === 'wait') vi.advanceTimersByTime(s.ms);
             else if (s.kind === 'refuse') {
@@ -229,6 +251,29 @@ describe('refusals past the share', () => {
                 if (known) known.upgrading = s.step === 'probe';
                 if (known && s.step === 'upgraded') known.transport = 'websocket';
               } else log.record({ type: 'conn.error', sid: `c${s.sid}`, transport: 'polling', message: s.message });
+            } else if ((s.kind === 'connect' || s.kind === 'recover') && !server.has(`c${s.sid}`)) {
+              // Sockets come on open connections only.
+            } else if (s.kind === 'connect') {
+              const socketId = `c${s.sid}${s.nsp}#${socketIds.length}`;
+              socketIds.push(socketId);
+              connect(`c${s.sid}`, socketId, s.nsp);
+            } else if (s.kind === 'recover') {
+              vi.advanceTimersByTime(1);
+              const earlier = socketIds.length === 0 ? undefined : socketIds[s.of % socketIds.length];
+              const outcome = s.recovered ? { recovered: true, packets: 0, awayMs: 5 } : { recovered: false, reason: 'window expired' as const };
+              log.record({ type: 'socket.recovery', sid: `c${s.sid}`, nsp: s.nsp, ...(earlier !== undefined && { socketId: earlier }), ...outcome });
+              // Then, as the server does, the socket it gave (the earlier one back, or a new one), or a middleware's refusal.
+              if (s.then === 'refused') {
+                log.record({ type: 'socket.refused', sid: `c${s.sid}`, nsp: s.nsp, message: 'no' });
+                refused.set(`c${s.sid}`, (refused.get(`c${s.sid}`) ?? 0) + 1);
+              } else if (s.recovered && earlier?.startsWith(`c${s.sid}${s.nsp}#`)) {
+                log.record({ type: 'socket.disconnect', sid: `c${s.sid}`, socketId: earlier, nsp: s.nsp, reason: 'transport close', initiator: 'client' });
+                connect(`c${s.sid}`, earlier, s.nsp, true);
+              } else {
+                const socketId = `c${s.sid}${s.nsp}#${socketIds.length}`;
+                socketIds.push(socketId);
+                connect(`c${s.sid}`, socketId, s.nsp);
+              }
             } else if (s.kind === 'open') {
               log.record(open(`c${s.sid}`, 'polling'));
               server.set(`c${s.sid}`, { upgrading: false, transport: 'polling' });
@@ -238,7 +283,16 @@ describe('refusals past the share', () => {
             }
             for (const event of log.events({ since: folded })) foldAll(replayed, event);
             folded = log.lastPosition;
-            expect(Object.fromEntries(replayed.sessions.sessions)).toEqual(Object.fromEntries([...log.projections.sessions.sessions()].map((x) => [x.sid, x])));
+            // A socket held back as a whole (its connect past the share) is the live server's alone; one whose connect was kept reads the same.
+            const kept = (session: SessionRecord) => ({
+              ...session,
+              sockets: new Set([...session.sockets].filter((key) => replayed.sessions.sockets.has(key))),
+            });
+            expect(Object.fromEntries(replayed.sessions.sessions)).toEqual(
+              Object.fromEntries([...log.projections.sessions.sessions()].map((x) => [x.sid, kept(x)])),
+            );
+            for (const [key, socket] of replayed.sessions.sockets)
+              if (!heldLives.has(key)) expect(log.projections.sessions.socket(socket.nsp, socket.socketId)).toEqual(socket);
             // And both tell the server's transport, and no upgrade under way once the last attempt is over.
             for (const [c, known] of server) {
               const session = log.projections.sessions.session(c)!;

@@ -234,4 +234,28 @@ describe('disconnect explanations: socket reasons', () => {
     expect(result.connections[0]?.explanation).toBe('no close recorded: node node-a went down at 12:01:10.000');
     expect(result.connections[0]?.state).toBe('lost');
   });
+
+  it('sockets and connections out of sight after a leave: their node left the cluster, or this node left theirs', () => {
+    const s = new Scenario('node-a');
+    upgraded(s);
+    s.add(60_000, { type: 'cluster.leave', cluster: 'socket.io' });
+    const observer = new Scenario('node-b');
+    observer.add(60_010, { type: 'node.down', down: 'node-a', reason: 'left' });
+    const left = replay([...s.events, ...observer.events]);
+    expect(left.connections[0]).toMatchObject({
+      state: 'left',
+      explanation: "no close recorded: node node-a left the cluster at 12:01:00.010; it went on there, out of this cluster's sight",
+    });
+    expect(left.sockets[0]).toMatchObject({
+      state: 'left',
+      explanation: "no disconnect recorded: node node-a left the cluster at 12:01:00.010; it went on there, out of this cluster's sight",
+    });
+    // In node-b's own log, once node-b moved to another cluster.
+    const parted = new Scenario('node-b');
+    parted.add(60_020, { type: 'node.down', down: 'node-a', reason: 'this node left' });
+    expect(replay([...s.events.slice(0, -1), ...parted.events]).connections[0]).toMatchObject({
+      state: 'left',
+      explanation: 'no close recorded: this node left the cluster of node node-a at 12:01:00.020; it went on there, out of sight',
+    });
+  });
 });

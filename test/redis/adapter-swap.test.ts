@@ -8,7 +8,8 @@
  */
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { redisAdapter, type RedisAdapter } from '../../src/redis';
+import { readClusterLog, redisAdapter, type RedisAdapter } from '../../src/redis';
+import { replay } from '../../src/log/replay';
 import { skipWithoutRedis } from './redis-server';
 import {
   clientsOf,
@@ -92,6 +93,7 @@ describe.skipIf(skipWithoutRedis('redis adapter swap'))('io.adapter(X) replacing
   }
 
   it('another key moves the server to that cluster: its sockets are reached there, and nothing of it stays on the old one', async () => {
+    const started = Date.now();
     const [a, b, c] = await Promise.all([
       startIostateNode('node-a', { url: onRedis.redis.url, key: 'a' }),
       startIostateNode('node-b', { url: onRedis.redis.url, key: 'b' }),
@@ -137,6 +139,24 @@ describe.skipIf(skipWithoutRedis('redis adapter swap'))('io.adapter(X) replacing
     await markerFrom(b, onA);
     await sleep(200);
     expect(fromC, 'cluster a no longer reaches node a').toHaveLength(0);
+
+    // The logs tell a leave, not a crash. Node a's last entry in cluster a says it left; node c drops its socket for that.
+    const about = (node: IostateNode, down: string) =>
+      node.io.log.events().flatMap((e) => (e.type === 'node.down' && e.down === down ? [`${e.node}: ${e.reason ?? 'crash'}`] : []));
+    expect(c.io.log.events().find((e) => e.type === 'cluster.leave')).toMatchObject({ node: 'node-a', cluster: 'a' });
+    expect(c.io.log.projections.sessions.socket('/', serverId(onA))).toMatchObject({ status: 'left', lost: { cause: 'node left' } });
+    // Node a forgot node c's sockets as out of sight: it left their cluster.
+    expect(about(a, 'node-c')).toEqual(['node-a: this node left']);
+    expect(a.io.log.projections.sessions.socket('/', serverId(onC))).toMatchObject({ status: 'left', lost: { cause: 'this node left' } });
+    // Past the time node c's liveness check could call node a down (heartbeatTimeout + 2 s after it connected), it has not.
+    await sleep(Math.max(0, started + FAST.heartbeatTimeout + 2000 + 3 * FAST.heartbeatInterval - Date.now()));
+    expect(about(c, 'node-a')).toEqual(['node-c: left']);
+    // The streams: cluster a's replay shows node a's connection out of sight; cluster b's never heard of a leave.
+    const [logA, logB] = await Promise.all([readClusterLog({ redis: onRedis.redis.url, key: 'a' }), readClusterLog({ redis: onRedis.redis.url, key: 'b' })]);
+    const inA = replay(logA.events).connections.find((connection) => connection.node === 'node-a');
+    expect(inA).toMatchObject({ state: 'left' });
+    expect(inA?.explanation).toMatch(/^no close recorded: node node-a left the cluster at /);
+    expect(logB.events.filter((e) => e.type === 'cluster.leave' || e.type === 'node.down')).toEqual([]);
   });
 
   it('other settings on the same key and Redis: a new node takes over, in the cluster all along', async () => {
@@ -171,6 +191,45 @@ describe.skipIf(skipWithoutRedis('redis adapter swap'))('io.adapter(X) replacing
       expect(starts, 'node a’s events were not written again').toHaveLength(1);
     } finally {
       probe.disconnect();
+    }
+  });
+
+  it('the same Redis by another name or client: the same cluster, where a new node takes over with the new connections', async () => {
+    const [a, b] = await Promise.all([startIostateNode('node-a', { url: onRedis.redis.url }), startIostateNode('node-b', { url: onRedis.redis.url })]);
+    nodes.push(a, b);
+    const [onA, onB] = await Promise.all([connect(4, a.port), connect(2, b.port)]);
+    clients.push(onA, onB);
+    await waitFor('nodes a and b to hold each other’s socket', () => holds(b, onA) && holds(a, onB));
+    // The harness's url names 127.0.0.1; localhost is the same server, and so is a client of the user's connected there.
+    const port = onRedis.redis.port;
+    const pubClient = new Redis(`redis://localhost:${port}`);
+    const subClient = new Redis(`redis://localhost:${port}`);
+    try {
+      for (const options of [{ host: 'localhost', port }, { url: `redis://localhost:${port}/0` }, { pubClient, subClient }]) {
+        const replaced = a.adapter().node;
+        a.io.adapter(redisAdapter({ ...FAST, ...options }));
+        a.adapter().on('error', () => {});
+        await a.adapter().ready();
+        expect(a.adapter().node, 'its own connections').not.toBe(replaced);
+      }
+      // Past the time node b waits before declaring anyone down, and a few of its checks more.
+      await sleep(FAST.heartbeatTimeout + 2000 + 4 * FAST.heartbeatInterval);
+      expect(holds(b, onA), 'node b never lost node a').toBe(true);
+      expect(holds(a, onB), 'node a kept node b’s socket').toBe(true);
+      const leaves = (node: IostateNode) => node.io.log.events().filter((e) => e.type === 'node.down' || e.type === 'cluster.leave');
+      expect(leaves(a)).toEqual([]);
+      expect(leaves(b)).toEqual([]);
+      const hellos = collect(onA, 'hello');
+      b.io.emit('hello');
+      await markerFrom(b, onA);
+      expect(hellos).toHaveLength(1);
+      const entries = (await pubClient.xrange('socket.io-log', '-', '+')) as [string, string[]][];
+      const starts = entries.filter(([, fields]) => fields[1]!.includes('"server.start"') && fields[1]!.includes('"node-a"'));
+      expect(starts, 'node a’s events were not written again').toHaveLength(1);
+      await Promise.all(nodes.splice(0).map((node) => node.close()));
+    } finally {
+      pubClient.disconnect();
+      subClient.disconnect();
     }
   });
 

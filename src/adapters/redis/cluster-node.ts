@@ -25,6 +25,7 @@ import { randomUUID } from 'node:crypto';
 import type { AdapterServer } from '../adapter-contract';
 import type { LogEvent } from '../../log/events';
 import { foreignClaim, projectionOwners, type Owners } from '../../log/foreign-claim';
+import { sessionEnded } from '../../log/projections/sessions';
 import { RedisStreamSink } from '../../log/redis-stream-sink';
 import { openReader, openWriter, quit, type ConnectionSource, type Connections } from './connections';
 import { Liveness } from './liveness';
@@ -91,17 +92,18 @@ export class ClusterNode {
    * same (the adapters of every namespace, and `io.adapter(X)` with equal
    * options, share it); otherwise a new node replaces it: in another
    * cluster (another key or Redis) the server leaves the old one, in the same
-   * cluster (other settings) the new node takes over where the old one
-   * stopped.
+   * cluster (other settings, or the same Redis by another url or client) the
+   * new node takes over where the old one stopped.
    */
   static for(server: AdapterServer, source: ConnectionSource, options: ResolvedOptions): ClusterNode {
     const current = nodes.get(server);
     if (!current) return ClusterNode.make(server, source, options, undefined);
-    const sameTarget = current.source.sameTarget(source);
-    if (current.source === source || (sameTarget && sameOptions(current.options, options))) return current;
+    if (current.source === source || (current.source.sameTarget(source) && sameOptions(current.options, options))) return current;
     const sameKey = current.options.key === options.key;
+    // The same key on the same Redis is the same cluster, by whatever url or client it is reached (a new node takes over, with its connections).
+    const sameCluster = sameKey && current.source.sameServer(source);
     // Turning the shared log on or off changes what this server knows of the cluster: it leaves and joins again.
-    const previous = current.makeWay(sameKey && sameTarget && current.options.sharedLog === options.sharedLog);
+    const previous = current.makeWay(sameCluster && current.options.sharedLog === options.sharedLog);
     // Only the same key (stream, liveness key) needs the old node gone first; another key may be on a Redis that is away.
     return ClusterNode.make(server, source, options, sameKey ? previous : undefined);
   }
@@ -148,8 +150,8 @@ export class ClusterNode {
         maxLen: options.streamMaxLen,
         onError: (error) => this.report(error),
       });
-      // The node it replaces in the same cluster wrote them. Not the `node.down`s: judgements about the nodes of a cluster this server may have left.
-      if (!continued) for (const event of server.log.events()) if (event.node === this.name && event.type !== 'node.down') this.sink.write(event);
+      // The node it replaces in the same cluster wrote them. Not the `node.down`s and `cluster.leave`s: about a cluster this server may have left.
+      if (!continued) for (const event of server.log.events()) if (event.node === this.name && !aboutACluster(event)) this.sink.write(event);
       // One of the log's sinks from now on, so that io.log.flush() waits until this node's events are in the stream.
       this.detachSink = server.log.attach(this.sink);
       this.readerClient = openReader(pub);
@@ -272,11 +274,13 @@ export class ClusterNode {
 
   /**
    * Makes way for the node that replaces this one (`io.adapter(X)` with
-   * other options). Leaving for another cluster, the other nodes of this one
-   * declare this node down once its key is gone, and this server forgets
-   * their sockets, which the next cluster's listings must not show: a
-   * `node.down` each, recorded after this node stopped writing to the
-   * stream, so this cluster never reads it.
+   * other options). Leaving for another cluster, this node says so in the
+   * stream (`cluster.leave`, its last entry there), so the other nodes drop
+   * its sockets as gone on out of sight rather than lost with a crashed node,
+   * and this server forgets theirs, which the next cluster's listings must
+   * not show: a `node.down` each, with reason `this node left`, recorded
+   * after this node stopped reading and writing the stream, so this cluster
+   * never reads it and nothing read later brings their sockets back.
    */
   private makeWay(staysInCluster: boolean): Previous {
     if (staysInCluster) {
@@ -287,13 +291,14 @@ export class ClusterNode {
       const left = this.close();
       return { left, continued: this.reader && { lastRead: this.reader.lastRead, seen: new Set(this.seen) } };
     }
+    this.reader?.stop();
     const others = new Set(this.seen);
     for (const socket of this.server.log.projections.sessions.sockets()) if (socket.status === 'connected') others.add(socket.node);
-    for (const session of this.server.log.projections.sessions.sessions())
-      if (session.status !== 'closed' && session.status !== 'lost') others.add(session.node);
+    for (const session of this.server.log.projections.sessions.sessions()) if (!sessionEnded(session.status)) others.add(session.node);
     others.delete(this.name);
+    if (this.sink) this.server.log.record({ type: 'cluster.leave', cluster: this.options.key });
     const left = this.close();
-    for (const node of others) this.server.log.record({ type: 'node.down', down: node });
+    for (const node of others) this.server.log.record({ type: 'node.down', down: node, reason: 'this node left' });
     return { left };
   }
 
@@ -318,6 +323,12 @@ export class ClusterNode {
       }
     } else if (event.type === 'server.close') {
       this.seen.delete(event.node);
+    } else if (event.type === 'cluster.leave') {
+      this.seen.delete(event.node);
+      this.server.log.ingest(event);
+      // Its connections go on in another cluster (or without the shared log): out of this one's sight, not lost.
+      if (this.hasSocketsOf(event.node)) this.server.log.record({ type: 'node.down', down: event.node, reason: 'left' });
+      return;
     } else {
       this.seen.add(event.node);
     }
@@ -432,4 +443,9 @@ export class ClusterNode {
       client.off('ready', onReady);
     });
   }
+}
+
+/** Events about the cluster a node was in when it recorded them: never written to another cluster's stream. */
+function aboutACluster(event: LogEvent): boolean {
+  return event.type === 'node.down' || event.type === 'cluster.leave';
 }

@@ -5,6 +5,7 @@
  * user passed stay theirs.
  */
 import { Redis, type RedisOptions } from 'ioredis';
+import { endpointOf } from './endpoint';
 import type { RedisAdapterOptions } from './options';
 
 export interface Connections {
@@ -47,12 +48,26 @@ export function openWriter(pub: Redis): Redis {
  * and requests wait for one answer per subscriber), or the user's clients.
  */
 export class ConnectionSource {
+  private endpoint: string | undefined | null = null;
+
   constructor(private readonly options: RedisAdapterOptions) {}
 
-  /** Whether `other` connects to the same place: the same clients, or the same url or host and port. */
+  /** Whether `other` connects the same way: the same clients, or the same url or host and port (so its connections can serve). */
   sameTarget(other: ConnectionSource): boolean {
     const [a, b] = [this.options, other.options];
     return a.pubClient === b.pubClient && a.subClient === b.subClient && a.url === b.url && a.host === b.host && a.port === b.port;
+  }
+
+  /** Whether `other` reaches the same Redis server and database, by whatever url, address or client (endpoint.ts). */
+  sameServer(other: ConnectionSource): boolean {
+    if (this.sameTarget(other)) return true;
+    const mine = this.resolvedEndpoint();
+    return mine !== undefined && mine === other.resolvedEndpoint();
+  }
+
+  private resolvedEndpoint(): string | undefined {
+    if (this.endpoint === null) this.endpoint = endpointOf(this.options);
+    return this.endpoint;
   }
 
   open(): Connections {

@@ -72,6 +72,8 @@ export class StreamReader {
         this.failing = false;
         const entries = reply?.[0]?.[1] ?? [];
         for (const [id, fields] of entries) {
+          // A reply that came in as it stopped: the node that replaces it reads these from `lastRead`.
+          if (this.stopped) return;
           this.lastId = id;
           this.take(id, fields);
         }

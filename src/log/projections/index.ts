@@ -19,6 +19,9 @@ export function emptyProjections(retainClosed = Infinity): ProjectionState {
   return { rooms: emptyRooms(), sessions: emptySessions(retainClosed), counters: emptyCounters() };
 }
 
+/** Records that change no socket, room or session of the server, only what the sessions projection tells of them. */
+const TOLD_ONLY: ReadonlySet<LogEvent['type']> = new Set(['socket.refused', 'conn.heartbeat', 'conn.upgrade', 'socket.recovery']);
+
 export function foldAll(state: ProjectionState, event: LogEvent): ProjectionState {
   foldRooms(state.rooms, event);
   foldSessions(state.sessions, event);
@@ -30,16 +33,18 @@ export function foldAll(state: ProjectionState, event: LogEvent): ProjectionStat
  * A record held back over its connection's share of the log
  * (connection-share.ts): replay never reads it. What it changes in the
  * server's state (sockets, rooms, sessions) is folded all the same, so that
- * the server stays exact. A refusal, a heartbeat or an upgrade probe or
- * failure changes none, only what a session tells, so the sessions
- * projection skips it, live as in replay: a refusal is counted there from the
- * `log.suppressed` record that summarises it, a heartbeat's times are the
- * engine's while the connection is open and its `conn.close`'s after, and the
- * upgrade steps that set a session's status and transport are never held
- * back (connection-share.ts).
+ * the server stays exact. A refusal, a heartbeat, an upgrade probe or
+ * failure, or a recovery attempt changes none, only what a session or socket
+ * tells, so the sessions projection skips it, live as in replay: a refusal is
+ * counted there from the `log.suppressed` record that summarises it, a
+ * heartbeat's times are the engine's while the connection is open and its
+ * `conn.close`'s after, the upgrade steps that set a session's status and
+ * transport are never held back (connection-share.ts), and a recovery
+ * attempt is a note on the sockets it concerns, which replay would never
+ * show (a recovered socket continues its record from its `socket.connect`).
  */
 export function foldHeldBack(state: ProjectionState, event: LogEvent): ProjectionState {
-  if (event.type !== 'socket.refused' && event.type !== 'conn.heartbeat' && event.type !== 'conn.upgrade') return foldAll(state, event);
+  if (!TOLD_ONLY.has(event.type)) return foldAll(state, event);
   foldCounters(state.counters, event);
   return state;
 }

@@ -16,14 +16,30 @@ import { addNote, noteOf, type Gap, type RecoveryNote } from './recovery-notes';
 export type Transport = 'polling' | 'websocket';
 export type Side = 'client' | 'server';
 
-export type SessionStatus = 'open' | 'upgrading' | 'closed' | 'lost';
-export type SocketStatus = 'connected' | 'disconnected' | 'lost';
+/** `lost`: its node went down or restarted before a close was recorded; `left`: it went on, out of this log's sight (see LostRecord). */
+export type SessionStatus = 'open' | 'upgrading' | 'closed' | 'lost' | 'left';
+export type SocketStatus = 'connected' | 'disconnected' | 'lost' | 'left';
 
-/** Why a session or socket ended without a close being recorded: its node went away. */
+/**
+ * Why a session or socket ended in the log without a close being recorded:
+ * its node went down or restarted (status `lost`), or it and the log parted
+ * (status `left`): its node left the cluster, or the node that recorded it
+ * left its node's cluster. A connection that left was not closed.
+ */
 export interface LostRecord {
   at: number;
-  cause: 'node down' | 'node restart';
+  cause: 'node down' | 'node restart' | 'node left' | 'this node left';
   node: string;
+}
+
+/** Whether what ended so went on out of the log's sight (a leave) rather than down with its node. */
+export function wentOutOfSight(lost: LostRecord): boolean {
+  return lost.cause === 'node left' || lost.cause === 'this node left';
+}
+
+/** Whether a session is over in the log: closed, lost with its node, or out of sight. */
+export function sessionEnded(status: SessionStatus): boolean {
+  return status === 'closed' || status === 'lost' || status === 'left';
 }
 
 export interface SessionSettings {
@@ -232,15 +248,16 @@ function forgetOldestEnded(state: SessionsState, session: SessionRecord, key: st
 
 function loseNode(state: SessionsState, node: string, at: number, cause: LostRecord['cause']): void {
   const lost: LostRecord = { at, cause, node };
+  const status = wentOutOfSight(lost) ? 'left' : 'lost';
   for (const [key, socket] of state.sockets) {
     if (socket.node !== node || socket.status !== 'connected') continue;
-    socket.status = 'lost';
+    socket.status = status;
     socket.lost = lost;
     if (!state.sessions.has(socket.sid)) finish(state, `k:${key}`);
   }
   for (const session of state.sessions.values()) {
-    if (session.node !== node || session.status === 'closed' || session.status === 'lost') continue;
-    session.status = 'lost';
+    if (session.node !== node || sessionEnded(session.status)) continue;
+    session.status = status;
     session.lost = lost;
     session.closedAt = at;
     finish(state, `s:${session.sid}`);
@@ -394,7 +411,7 @@ export function foldSessions(state: SessionsState, event: LogEvent): SessionsSta
       break;
     }
     case 'node.down':
-      loseNode(state, event.down, event.ts, 'node down');
+      loseNode(state, event.down, event.ts, event.reason === 'left' ? 'node left' : (event.reason ?? 'node down'));
       break;
     case 'server.start':
       loseNode(state, event.node, event.ts, 'node restart');
