@@ -13,6 +13,7 @@
  * minutes (the body would take 80 min, Node's requestTimeout is 5 min), so
  * a wait of seconds still tells the two apart.
  */
+import type net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { attackedServer } from './helpers/attacked-server';
 import { PATH, closedByServer, rawRequest, slowRequest, type Protocol } from './helpers/raw';
@@ -61,19 +62,28 @@ describe.each([3, 4] as Protocol[])('slowloris on EIO=%i', (protocol) => {
       const sid = await handshake(protocol);
       // v4 refuses binary bodies; v3 refuses a POST on a JSONP-less session only by size, so use an overlap there.
       const refused = protocol === 4 ? 'application/octet-stream' : 'text/plain';
-      if (protocol === 3)
-        void slowRequest(env.running.port, `POST ${PATH}?EIO=3&transport=polling&sid=${sid} HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n1`);
-      const slow = await slowRequest(
-        env.running.port,
-        `POST ${PATH}?EIO=${protocol}&transport=polling&sid=${sid} HTTP/1.1\r\nHost: x\r\nContent-Type: ${refused}\r\nContent-Length: 100000\r\n\r\n`,
-      );
-      const trickle = setInterval(() => slow.write('x'), 50);
+      const sockets: net.Socket[] = [];
+      let trickle: NodeJS.Timeout | undefined;
       try {
-        const answer = await env.bystanders.around(() => closedByServer(slow, STARVATION_SLACK_MS));
+        const answer = await env.bystanders.around(async () => {
+          if (protocol === 3)
+            sockets.push(
+              await slowRequest(env.running.port, `POST ${PATH}?EIO=3&transport=polling&sid=${sid} HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n1`),
+            );
+          const slow = await slowRequest(
+            env.running.port,
+            `POST ${PATH}?EIO=${protocol}&transport=polling&sid=${sid} HTTP/1.1\r\nHost: x\r\nContent-Type: ${refused}\r\nContent-Length: 100000\r\n\r\n`,
+          );
+          sockets.push(slow);
+          // Read from the first byte: once the server cuts the socket, the next trickled write fails and Node drops what was left unread.
+          const closed = closedByServer(slow, STARVATION_SLACK_MS);
+          trickle = setInterval(() => slow.write('x'), 50);
+          return closed;
+        });
         expect(answer).toMatch(/^HTTP\/1\.1 400/);
       } finally {
         clearInterval(trickle);
-        slow.destroy();
+        for (const socket of sockets) socket.destroy();
       }
     },
     TEST_TIMEOUT_MS,
