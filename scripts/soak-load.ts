@@ -6,6 +6,11 @@
  * `durationMs`; then `abandoned` sessions are opened and left to the
  * server's heartbeat (handshakes never polled again, WebSockets that never
  * answer a ping, TCP connections reset mid-request). Prints one JSON line.
+ *
+ * `minCycles` keeps the churn going past `durationMs` until that many client
+ * lives have run: a count that does not shrink when the machine is starved.
+ * Every wait is generous for the same reason; a server that never answers
+ * or never times a session out still fails it.
  */
 import net from 'node:net';
 import http from 'node:http';
@@ -18,13 +23,16 @@ interface LoadOptions {
   durationMs: number;
   concurrency: number;
   abandoned: number;
+  minCycles: number;
 }
 
 const PATH = '/socket.io/';
+/** How long a client life, or the server's heartbeat on a silent WebSocket, may take on a loaded machine. */
+const WAIT_MS = 30_000;
 
 function parseArgs(): LoadOptions {
-  const [port, durationMs, concurrency, abandoned] = process.argv.slice(2).map(Number);
-  return { port, durationMs, concurrency, abandoned };
+  const [port, durationMs, concurrency, abandoned, minCycles] = process.argv.slice(2).map(Number);
+  return { port, durationMs, concurrency, abandoned, minCycles };
 }
 
 /** `promise`, or undefined after `ms`; the timer keeps the process alive while it waits. */
@@ -37,18 +45,19 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined>
 /** One client life: connect, join, ack, then leave one of three ways; returns why it failed, or undefined. */
 async function oneCycle(url: string, n: number): Promise<string | undefined> {
   const transports = [['websocket'], ['polling'], ['polling', 'websocket']][n % 3];
-  const options = { forceNew: true, reconnection: false, transports, timeout: 3000 };
+  const options = { forceNew: true, reconnection: false, transports, timeout: WAIT_MS };
   const client: any = n % 2 === 0 ? ioV4(url, options) : ioV2(url, options);
   const kind = `${n % 2 === 0 ? '4.x' : '2.x'} ${transports.join('+')}`;
-  // null: the cycle went through; undefined: nothing within 5 s.
+  // null: the cycle went through; undefined: nothing within WAIT_MS.
   const outcome = await withTimeout(
     new Promise<string | null>((resolve) => {
       client.once('connect', () =>
         client.emit('join', `room-${n % 7}`, () => client.emit('echo', n, (back: number) => resolve(back === n ? null : `${kind}: wrong ack`))),
       );
       client.once('connect_error', (err: Error) => resolve(`${kind}: connect error ${err?.message ?? err}`));
+      client.once('disconnect', (reason: string) => resolve(`${kind}: disconnected (${reason}) before its ack`));
     }),
-    5000,
+    WAIT_MS,
   );
   const ending = Math.floor(n / 6) % 3;
   if (ending === 0)
@@ -57,7 +66,7 @@ async function oneCycle(url: string, n: number): Promise<string | undefined> {
     client.close(); // it leaves politely
   else client.io.engine.transport?.ws?._socket?.destroy(); // its network vanishes (WebSocket only; polling ones time out)
   setTimeout(() => client.close(), 50).unref();
-  return outcome === null ? undefined : (outcome ?? `${kind}: no answer within 5 s`);
+  return outcome === null ? undefined : (outcome ?? `${kind}: no answer within ${WAIT_MS / 1000} s`);
 }
 
 async function churn(opts: LoadOptions): Promise<{ cycles: number; failures: number; reasons: Record<string, number> }> {
@@ -69,7 +78,7 @@ async function churn(opts: LoadOptions): Promise<{ cycles: number; failures: num
   let n = 0;
   await Promise.all(
     Array.from({ length: opts.concurrency }, async () => {
-      while (Date.now() < deadline) {
+      while (Date.now() < deadline || n < opts.minCycles) {
         const failure = await oneCycle(url, n++);
         cycles++;
         if (failure) {
@@ -92,11 +101,17 @@ function handshakeOnly(port: number, eio: number): Promise<void> {
   });
 }
 
+interface Silent {
+  ws: WebSocket;
+  /** Listened for from the start: on a slow machine the server may close it before the abandoning is done. */
+  closed: Promise<unknown>;
+}
+
 /** A WebSocket session that connects and then never answers anything. */
-function silentWebSocket(port: number, eio: number, keep: WebSocket[]): Promise<void> {
+function silentWebSocket(port: number, eio: number, keep: Silent[]): Promise<void> {
   return new Promise((resolve) => {
     const ws = new WebSocket(`ws://127.0.0.1:${port}${PATH}?EIO=${eio}&transport=websocket`);
-    keep.push(ws);
+    keep.push({ ws, closed: new Promise((closed) => ws.once('close', closed)) });
     ws.once('message', () => {
       if (eio === 4) ws.send('40');
       resolve();
@@ -123,8 +138,8 @@ function resetMidRequest(port: number, n: number): Promise<void> {
   });
 }
 
-async function abandon(opts: LoadOptions): Promise<WebSocket[]> {
-  const silent: WebSocket[] = [];
+async function abandon(opts: LoadOptions): Promise<Silent[]> {
+  const silent: Silent[] = [];
   const batch = 50;
   for (let i = 0; i < opts.abandoned; i += batch) {
     await Promise.all(
@@ -145,9 +160,10 @@ async function main(): Promise<void> {
   const { cycles, failures, reasons } = await churn(opts);
   const silent = await abandon(opts);
   // The silent WebSockets stay open (never answering) until the server times them out.
-  await Promise.all(silent.map((ws) => withTimeout(new Promise((resolve) => ws.once('close', resolve)), 15_000)));
-  process.stdout.write(`${JSON.stringify({ cycles, failures, reasons, abandoned: opts.abandoned, elapsedMs: Date.now() - started })}\n`);
-  for (const ws of silent) ws.terminate();
+  await withTimeout(Promise.all(silent.map((s) => s.closed)), WAIT_MS);
+  const silentLeftOpen = silent.filter((s) => s.ws.readyState !== WebSocket.CLOSED).length;
+  process.stdout.write(`${JSON.stringify({ cycles, failures, reasons, abandoned: opts.abandoned, silentLeftOpen, elapsedMs: Date.now() - started })}\n`);
+  for (const s of silent) s.ws.terminate();
   process.exit(0);
 }
 
