@@ -12,7 +12,6 @@ import { PreparedMessage } from '../transport/prepared-message';
 import type { AdapterConstructor, BroadcastFlags, NamespaceAdapter } from '../adapters/adapter-contract';
 import { adoptAdapter } from '../adapters/legacy-adapter';
 import { Adapter } from '../adapters/memory-adapter';
-import type { ParentNamespace } from './parent-namespace';
 import type { Client } from './client';
 import type { Server } from './server';
 import { Socket, type ConnectPayload, type SocketFace } from './socket';
@@ -45,6 +44,14 @@ export interface NamespaceFace extends EventEmitter {
   socketFace(socket: Socket): SocketFace;
 }
 
+/** What a dynamic namespace's child needs of its parent (parent-namespace.ts): a name for the log, its face, and to be forgotten. */
+export interface NamespaceParent {
+  /** How the parent was defined, for the log. */
+  readonly label: string;
+  readonly face: NamespaceFace | undefined;
+  deleteChild(child: Namespace): void;
+}
+
 export class Namespace extends ModifierChain {
   /** Sockets connected to this namespace on this node, by id. */
   readonly connected: Record<string, Socket> = {};
@@ -65,7 +72,7 @@ export class Namespace extends ModifierChain {
     readonly server: Server,
     readonly name: string,
     /** For a child of a dynamic namespace: its parent, and the session whose connect created it (for the log). */
-    readonly origin?: { parent: ParentNamespace; sid?: string },
+    readonly origin?: { parent: NamespaceParent; sid?: string },
     /** A fixed adapter class for this namespace (dynamic parents), instead of the server's. */
     private readonly ownAdapter?: AdapterConstructor,
   ) {
