@@ -21,7 +21,8 @@ import { PreparedMessage } from '../transport/prepared-message';
 import type { DisconnectInitiator } from '../machines/socket';
 import type { Server } from './server';
 import { namespaceNamed, type Namespace } from './namespace';
-import type { ConnectPayload, Socket } from './socket';
+import type { Socket } from './socket';
+import type { ConnectPayload } from './connect-payload';
 
 export class Client {
   readonly id: string;
