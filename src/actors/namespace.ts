@@ -25,14 +25,6 @@ import { broadcastOptions, ModifierChain } from './emit-modifiers';
 import { middlewareRule } from './server-options';
 import { checkOption } from '../transport/option-rules';
 
-/**
- * `nsps[name]` if it is an own entry: a name a client picked can never
- * reach Object.prototype (`/__proto__`, `constructor`), whatever the object.
- */
-export function namespaceNamed(nsps: Readonly<Record<string, Namespace>>, name: string): Namespace | undefined {
-  return Object.hasOwn(nsps, name) ? nsps[name] : undefined;
-}
-
 export type NamespaceMiddleware = (socket: Socket, next: (err?: Error & { data?: unknown }) => void) => unknown;
 
 /**

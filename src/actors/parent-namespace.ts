@@ -7,7 +7,8 @@
 import type { BroadcastOptions } from '../adapters/adapter-contract';
 import { Adapter, recipientsIn } from '../adapters/memory-adapter';
 import type { Packet } from '../parser/packet';
-import { Namespace, namespaceNamed } from './namespace';
+import { Namespace } from './namespace';
+import { namespaceNamed } from './namespace-named';
 
 export type NamespaceMatcher = (name: string, query: Record<string, unknown>, next: (err: Error | null, allow: boolean) => void) => unknown;
 

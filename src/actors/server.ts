@@ -23,7 +23,8 @@ import { buildSnapshot, type InspectSnapshot, type SnapshotOptions } from '../in
 import { attachInspector } from '../inspect/attach';
 import type { InspectorHandler, InspectorOptions } from '../inspect/http-endpoint';
 import { Client } from './client';
-import { Namespace, namespaceNamed, type NamespaceMiddleware } from './namespace';
+import { Namespace, type NamespaceMiddleware } from './namespace';
+import { namespaceNamed } from './namespace-named';
 import { ParentNamespace, type NamespaceMatcher } from './parent-namespace';
 import type { Handshake, Socket } from './socket';
 import { catchRejection, toError } from './errors';
