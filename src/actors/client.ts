@@ -20,8 +20,17 @@ import type { CloseDetails, EngineSocket } from '../transport/engine-socket';
 import { PreparedMessage } from '../transport/prepared-message';
 import type { DisconnectInitiator } from '../machines/socket';
 import type { Server } from './server';
-import { namespaceNamed, type Namespace } from './namespace';
-import type { ConnectPayload, Socket } from './socket';
+import { namespaceNamed } from './namespace-named';
+import type { Socket } from './socket';
+import type { ConnectPayload } from './connect-payload';
+
+/** A namespace a client's socket joins (a Namespace is one). */
+interface JoinedNamespace {
+  readonly name: string;
+  /** `active` until the namespace is closed or, as an emptied child, deleted. */
+  readonly state: string;
+  add(client: Client, payload: ConnectPayload): Socket;
+}
 
 export class Client {
   readonly id: string;
@@ -31,7 +40,7 @@ export class Client {
   private readonly byNamespace = new Map<string, Socket>();
   private readonly decoder: ReturnType<PacketCodec['createDecoder']>;
   /** 2.x: CONNECTs to other namespaces that arrived while `/` was in its middlewares, first per name. */
-  private heldConnects: Map<string, [Namespace, ConnectPayload]> | undefined;
+  private heldConnects: Map<string, [JoinedNamespace, ConnectPayload]> | undefined;
   private connectTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -136,7 +145,7 @@ export class Client {
     this.packet(connectErrorPacket(this.protocol, name, 'Invalid namespace'));
   }
 
-  private join(nsp: Namespace, payload: ConnectPayload): void {
+  private join(nsp: JoinedNamespace, payload: ConnectPayload): void {
     if (this.protocol === 4 && nsp.name !== '/' && this.byNamespace.get('/')?.state !== 'connected') return this.holdUntilRootConnects(nsp, payload);
     const socket = nsp.add(this, payload);
     // A middleware may refuse it, or a handler disconnect it, before add() returns: only a live socket is kept.
@@ -149,7 +158,7 @@ export class Client {
    * them, and one that arrives after `/` refused it or was left is never
    * answered. So `io.use` guards every namespace of a 2.x connection.
    */
-  private holdUntilRootConnects(nsp: Namespace, payload: ConnectPayload): void {
+  private holdUntilRootConnects(nsp: JoinedNamespace, payload: ConnectPayload): void {
     if (this.byNamespace.get('/')?.state !== 'connecting') return;
     const held = (this.heldConnects ??= new Map());
     if (!held.has(nsp.name)) held.set(nsp.name, [nsp, payload]);

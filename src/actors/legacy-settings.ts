@@ -4,8 +4,10 @@
  * `log level` is accepted and changes nothing. The first call in a process
  * prints a deprecation warning naming the options to use instead.
  */
+import type { IncomingMessage } from 'node:http';
 import { EngineServer } from '../transport/engine-server';
-import type { Origins, Server, ServerOptions } from './server';
+import type { EngineOptions } from '../transport/engine-options';
+import type { OriginsOption } from '../transport/origins';
 import { checkServerOption } from './server-options';
 
 /** The 0.9 names of engine options: taken by new sessions once the engine runs. */
@@ -18,13 +20,24 @@ const ENGINE_SETTINGS = {
 
 type EngineSettingName = (typeof ENGINE_SETTINGS)[keyof typeof ENGINE_SETTINGS];
 
+/** The engine options the settings stand for, kept for `attach` until the engine runs. */
+type EngineSettings = Partial<Pick<EngineOptions, EngineSettingName>>;
+
+/** What the settings change on the server: the Server is one. */
+export interface LegacySettingsTarget {
+  readonly engine: EngineServer | undefined;
+  origins(value: OriginsOption): unknown;
+  path(value: string): unknown;
+  use(fn: (socket: { request: IncomingMessage }, next: (err?: Error) => void) => unknown): unknown;
+}
+
 /** `(handshakeData, callback)`: socket.io 0.9's authorization function; handshakeData is the request. */
 export type LegacyAuthorization = (handshakeData: unknown, callback: (err: unknown, authorized?: boolean) => void) => void;
 
 let warned = false;
 
 /** Applies one setting; returns the engine option to keep for `attach` when the engine does not run yet. */
-export function applyLegacySetting(server: Server, key: string, value: unknown): Partial<ServerOptions> | undefined {
+export function applyLegacySetting(server: LegacySettingsTarget, key: string, value: unknown): EngineSettings | undefined {
   warnOnce();
   if (Object.hasOwn(ENGINE_SETTINGS, key)) {
     const name = ENGINE_SETTINGS[key as keyof typeof ENGINE_SETTINGS];
@@ -33,14 +46,14 @@ export function applyLegacySetting(server: Server, key: string, value: unknown):
     return setEngineOption(server, name, value);
   }
   if (key === 'authorization' && value) authorizeWith(server, value as LegacyAuthorization);
-  else if (key === 'origins' && value) server.origins(value as Origins);
+  else if (key === 'origins' && value) server.origins(value as OriginsOption);
   else if (key === 'resource') server.path(String(value));
   else if (key !== 'log level') console.error('Option %s is not valid. Please refer to the README.', key);
   return undefined;
 }
 
 /** As socket.io 2.x: a middleware on `/`; an error refuses with its text, `authorized` false with 'Not authorized'. */
-function authorizeWith(server: Server, authorize: LegacyAuthorization): void {
+function authorizeWith(server: LegacySettingsTarget, authorize: LegacyAuthorization): void {
   server.use((socket, next) => {
     authorize(socket.request, (err, authorized) => {
       if (err) return next(new Error(String(err)));
@@ -51,7 +64,7 @@ function authorizeWith(server: Server, authorize: LegacyAuthorization): void {
 }
 
 /** Before attach: an option for the engine to come. After: the running engine's setting, for sessions opened from now on. */
-function setEngineOption(server: Server, name: EngineSettingName, value: unknown): Partial<ServerOptions> | undefined {
+function setEngineOption(server: LegacySettingsTarget, name: EngineSettingName, value: unknown): EngineSettings | undefined {
   const engine = server.engine as EngineServer | Record<string, unknown> | undefined;
   if (!engine) return { [name]: value };
   if (!(engine instanceof EngineServer)) {

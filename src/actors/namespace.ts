@@ -12,10 +12,10 @@ import { PreparedMessage } from '../transport/prepared-message';
 import type { AdapterConstructor, BroadcastFlags, NamespaceAdapter } from '../adapters/adapter-contract';
 import { adoptAdapter } from '../adapters/legacy-adapter';
 import { Adapter } from '../adapters/memory-adapter';
-import type { ParentNamespace } from './parent-namespace';
 import type { Client } from './client';
 import type { Server } from './server';
-import { Socket, type ConnectPayload, type SocketFace } from './socket';
+import { Socket, type SocketFace } from './socket';
+import type { ConnectPayload } from './connect-payload';
 import { RESERVED_EVENTS } from './reserved-events';
 import { runMiddlewares } from './middleware-chain';
 import { RecoveryAttempt } from './recovery-attempt';
@@ -24,14 +24,6 @@ import { CAPTURE_REJECTIONS } from './errors';
 import { broadcastOptions, ModifierChain } from './emit-modifiers';
 import { middlewareRule } from './server-options';
 import { checkOption } from '../transport/option-rules';
-
-/**
- * `nsps[name]` if it is an own entry: a name a client picked can never
- * reach Object.prototype (`/__proto__`, `constructor`), whatever the object.
- */
-export function namespaceNamed(nsps: Readonly<Record<string, Namespace>>, name: string): Namespace | undefined {
-  return Object.hasOwn(nsps, name) ? nsps[name] : undefined;
-}
 
 export type NamespaceMiddleware = (socket: Socket, next: (err?: Error & { data?: unknown }) => void) => unknown;
 
@@ -43,6 +35,14 @@ export type NamespaceMiddleware = (socket: Socket, next: (err?: Error & { data?:
 export interface NamespaceFace extends EventEmitter {
   /** The face's object for a new socket, made before the socket's middlewares run. */
   socketFace(socket: Socket): SocketFace;
+}
+
+/** What a dynamic namespace's child needs of its parent (parent-namespace.ts): a name for the log, its face, and to be forgotten. */
+export interface NamespaceParent {
+  /** How the parent was defined, for the log. */
+  readonly label: string;
+  readonly face: NamespaceFace | undefined;
+  deleteChild(child: Namespace): void;
 }
 
 export class Namespace extends ModifierChain {
@@ -65,7 +65,7 @@ export class Namespace extends ModifierChain {
     readonly server: Server,
     readonly name: string,
     /** For a child of a dynamic namespace: its parent, and the session whose connect created it (for the log). */
-    readonly origin?: { parent: ParentNamespace; sid?: string },
+    readonly origin?: { parent: NamespaceParent; sid?: string },
     /** A fixed adapter class for this namespace (dynamic parents), instead of the server's. */
     private readonly ownAdapter?: AdapterConstructor,
   ) {

@@ -7,8 +7,8 @@
 import type { BroadcastOptions } from '../adapters/adapter-contract';
 import { Adapter, recipientsIn } from '../adapters/memory-adapter';
 import type { Packet } from '../parser/packet';
-import { Namespace, namespaceNamed } from './namespace';
-import type { Server } from './server';
+import { Namespace } from './namespace';
+import { namespaceNamed } from './namespace-named';
 
 export type NamespaceMatcher = (name: string, query: Record<string, unknown>, next: (err: Error | null, allow: boolean) => void) => unknown;
 
@@ -17,7 +17,7 @@ export class ParentNamespace extends Namespace {
   readonly children = new Set<Namespace>();
 
   constructor(
-    server: Server,
+    server: Namespace['server'],
     readonly matcher: NamespaceMatcher,
     /** How the parent was defined (the RegExp or function source), for the log. */
     readonly label: string,

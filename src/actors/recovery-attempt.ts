@@ -6,17 +6,44 @@
  * at the moment it connects, so nothing broadcast meanwhile falls between
  * the store and the live rooms. Every outcome is one `socket.recovery` record.
  */
-import type { Refusal } from '../adapters/recovery/outcome';
+import type { EventEmitter } from 'node:events';
+import type { NamespaceAdapter } from '../adapters/adapter-contract';
+import type { Refusal, Restored } from '../adapters/recovery/outcome';
+import type { RecoveryRegistry } from '../adapters/recovery/registry';
 import type { RecoverySession, RecoveryStore } from '../adapters/recovery/store';
-import type { Client } from './client';
-import type { Namespace } from './namespace';
-import type { ConnectPayload, Socket } from './socket';
+import type { EventLog } from '../log/event-log';
+import type { ConnectPayload } from './connect-payload';
+
+/** The connection asking (a Client is one), or the one holding the socket it asks for. */
+export interface RecoveringClient {
+  readonly id: string;
+  readonly protocol: 4 | 5;
+  readonly conn: { close(discard?: boolean): unknown };
+}
+
+/** The socket being recovered, or the one still connected under its pid (a Socket is one). */
+export interface RecoveringSocket {
+  readonly client: RecoveringClient;
+  readonly events: EventEmitter;
+  adopt(id: string, pid: string): void;
+  renew(): void;
+  restore(restored: Restored): void;
+}
+
+/** The namespace the socket connects to (a Namespace is one): its store, its server's registry and log, its adapter, its sockets. */
+export interface RecoveringNamespace {
+  readonly name: string;
+  readonly recovery: RecoveryStore | undefined;
+  readonly server: { readonly recovery: RecoveryRegistry | undefined; readonly log: Pick<EventLog, 'record'> };
+  readonly adapter: Pick<NamespaceAdapter, 'recoverRemote'>;
+  readonly connected: Readonly<Record<string, RecoveringSocket>>;
+}
 
 export class RecoveryAttempt {
   private constructor(
-    private readonly nsp: Namespace,
+    private readonly nsp: RecoveringNamespace,
     private readonly store: RecoveryStore,
-    private readonly socket: Socket,
+    private readonly socket: RecoveringSocket,
     private readonly session: RecoverySession,
     private readonly from: number,
     /** Whether the namespace middlewares are skipped (the option skipMiddlewares). */
@@ -28,7 +55,13 @@ export class RecoveryAttempt {
    * (undefined: a new socket; a refusal is recorded). At once when this node
    * knows the pid; after asking the cluster (iostate/redis) when it does not.
    */
-  static begin(nsp: Namespace, client: Client, payload: ConnectPayload, socket: Socket, then: (attempt?: RecoveryAttempt) => void): void {
+  static begin(
+    nsp: RecoveringNamespace,
+    client: RecoveringClient,
+    payload: ConnectPayload,
+    socket: RecoveringSocket,
+    then: (attempt?: RecoveryAttempt) => void,
+  ): void {
     const registry = nsp.server.recovery;
     const store = nsp.recovery;
     const pid = payload.auth?.pid;
@@ -110,7 +143,7 @@ export class RecoveryAttempt {
  * and the attempt starts again once that socket has left. False when there
  * is nothing to take over here.
  */
-function takeOver(nsp: Namespace, client: Client, socketId: string | undefined, retry: () => void): boolean {
+function takeOver(nsp: RecoveringNamespace, client: RecoveringClient, socketId: string | undefined, retry: () => void): boolean {
   const earlier = socketId === undefined ? undefined : nsp.connected[socketId];
   if (!earlier || earlier.client === client || !Object.hasOwn(nsp.connected, socketId!)) return false;
   earlier.events.once('disconnect', retry);
@@ -118,7 +151,7 @@ function takeOver(nsp: Namespace, client: Client, socketId: string | undefined, 
   return true;
 }
 
-function recordFailure(nsp: Namespace, sid: string, refusal: Refusal): void {
+function recordFailure(nsp: RecoveringNamespace, sid: string, refusal: Refusal): void {
   nsp.server.log.record(
     Object.assign(
       { type: 'socket.recovery' as const, sid, nsp: nsp.name, recovered: false, reason: refusal.reason },

@@ -23,7 +23,8 @@ import { buildSnapshot, type InspectSnapshot, type SnapshotOptions } from '../in
 import { attachInspector } from '../inspect/attach';
 import type { InspectorHandler, InspectorOptions } from '../inspect/http-endpoint';
 import { Client } from './client';
-import { Namespace, namespaceNamed, type NamespaceMiddleware } from './namespace';
+import { Namespace, type NamespaceMiddleware } from './namespace';
+import { namespaceNamed } from './namespace-named';
 import { ParentNamespace, type NamespaceMatcher } from './parent-namespace';
 import type { Handshake, Socket } from './socket';
 import { catchRejection, toError } from './errors';
@@ -31,7 +32,7 @@ import type { RoomNames } from './emit-modifiers';
 import { applyLegacySetting } from './legacy-settings';
 import { engineSettings } from './engine-settings';
 import { answerFirst } from '../http/answer-first';
-import { checkServerOption, checkServerOptions, middlewareRule, namespaceNameRule } from './server-options';
+import { checkServerOption, checkServerOptions, middlewareRule, namespaceNameRule, type CheckedServerOption } from './server-options';
 import { checkOption } from '../transport/option-rules';
 
 export type Origins = string | string[] | ((origin: string, callback: (error: string | null, success: boolean) => void) => void);
@@ -58,6 +59,10 @@ export interface ServerOptions extends Omit<EngineOptions, 'recorder' | 'cors' |
   /** socket.io 4.6; the path matches with and without a trailing slash either way. */
   addTrailingSlash?: boolean;
 }
+
+/** Every option declared above has a rule or is checked elsewhere (server-options.ts): a new one cannot be missed there. */
+const everyOptionChecked: Record<Exclude<keyof ServerOptions, CheckedServerOption>, never> = {};
+void everyOptionChecked;
 
 export class Server {
   /** The namespaces by name, an object as in socket.io 2.x (`io.nsps['/chat']`); read it with `namespaceNamed`. */

@@ -30,12 +30,7 @@ import { broadcastOptions, broadcasts, ModifierChain } from './emit-modifiers';
 import { connectErrorPacket, connectPacket } from './connect-answers';
 import { fitString } from '../log/bound';
 import { labelSocket } from '../log/connection-label';
-
-/** What a client sent with its namespace CONNECT: a query string (2.x) or an auth object (4.x). */
-export interface ConnectPayload {
-  query?: string;
-  auth?: Record<string, unknown>;
-}
+import type { ConnectPayload } from './connect-payload';
 
 export interface Handshake {
   headers: IncomingMessage['headers'];

@@ -17,8 +17,16 @@ import { checkEmittable, timeoutError } from './reserved-events';
 import type { ClusterOperations } from '../adapters/adapter-contract';
 import { RemoteSocket } from './remote-socket';
 import { selectSockets, type Selection } from './selection';
-import type { Socket } from './socket';
+import type { Socket as CoreSocket, SocketFace } from '../actors/socket';
 import type { AckResult, AllButLast, EventNames, EventNamesWithAck, EventParams, EventsMap } from './typed-events';
+
+/** What the operator does to a socket of this node: the face's object for it (a v4 Socket). */
+interface LocalSocket extends SocketFace {
+  readonly core: CoreSocket;
+  join(rooms: string | readonly string[]): void;
+  leave(room: string): void;
+  disconnect(close: boolean): void;
+}
 
 /** What an emit with an ack waits for, beside the modifiers. */
 export interface AckOptions {
@@ -145,8 +153,8 @@ export class BroadcastOperator<EmitEvents extends EventsMap = any, SocketData = 
     return !this.modifiers.flags.local && typeof adapter.addSockets === 'function' ? (adapter as ClusterOperations) : undefined;
   }
 
-  private localFace(id: string): Socket | undefined {
-    return Object.hasOwn(this.nsp.connected, id) ? (this.nsp.connected[id].face as Socket | undefined) : undefined;
+  private localFace(id: string): LocalSocket | undefined {
+    return Object.hasOwn(this.nsp.connected, id) ? (this.nsp.connected[id].face as LocalSocket | undefined) : undefined;
   }
 
   /** What the operator selects, for requests to other nodes. */
@@ -154,8 +162,8 @@ export class BroadcastOperator<EmitEvents extends EventsMap = any, SocketData = 
     return { rooms: [...this.modifiers.rooms], except: [...this.modifiers.except] };
   }
 
-  private localSockets(): Socket[] {
-    return selectSockets(this.nsp, this.selection).flatMap((socket) => (socket.face ? [socket.face as Socket] : []));
+  private localSockets(): LocalSocket[] {
+    return selectSockets(this.nsp, this.selection).flatMap((socket) => (socket.face ? [socket.face as LocalSocket] : []));
   }
 
   private with(modifiers: EmitModifiers): BroadcastOperator<EmitEvents, SocketData> {
