@@ -6,13 +6,15 @@
  * themselves, kept for as long as their connection stays open, outlived
  * the young generation and were copied into the old one (the collector's
  * work, and the heap's size, grew with every open connection's timeline).
- * The descriptions are client-chosen text, shown through `visibleLines`.
+ * The descriptions are client-chosen text: the lines are written as they
+ * are and, when printed, checked in one pass over their bytes, then shown
+ * through `visibleLines` if anything in them must not reach a terminal.
  */
 import { clock } from '../log/clock';
 import { describeEvent } from '../log/describe-event';
 import type { LogEvent } from '../log/events';
 import type { TimelineKeeper } from '../log/replay-stream';
-import { visibleLines } from '../inspect/visible-text';
+import { hasUnsafeUtf8, visibleLines } from '../inspect/visible-text';
 
 const INDENT = '      ';
 /** Room for a short timeline from Buffer's shared pool. */
@@ -42,14 +44,16 @@ export class TextTimeline {
     this.line(event);
   }
 
-  /** The lines, ending each with a line break; the timeline is done with. */
+  /** The lines, ending each with a line break, safe to print; the timeline is done with. */
   lines(): Buffer {
     this.endRun();
-    return this.bytes.subarray(0, this.size);
+    const lines = this.bytes.subarray(0, this.size);
+    // A line of nothing but UTF-8 encoded text decodes back to the same text (U+FFFD for a lone surrogate, as printed).
+    return hasUnsafeUtf8(lines) ? Buffer.from(visibleLines(lines.toString('utf8'))) : lines;
   }
 
   private line(event: LogEvent): void {
-    this.write(`${INDENT}${clock(event.ts)}  ${visibleLines(describeEvent(event))}\n`);
+    this.write(`${INDENT}${clock(event.ts)}  ${describeEvent(event)}\n`);
   }
 
   private endRun(): void {
@@ -60,7 +64,7 @@ export class TextTimeline {
       this.write(`${INDENT}${clock(first.ts)}`);
       this.reserve(ELLIPSIS.length);
       this.size += ELLIPSIS.copy(this.bytes, this.size);
-      this.write(`${clock(last.ts)}  ${this.runCount} heartbeats, the last: ${visibleLines(describeEvent(last))}\n`);
+      this.write(`${clock(last.ts)}  ${this.runCount} heartbeats, the last: ${describeEvent(last)}\n`);
     } else {
       this.line(first);
       if (this.runCount === 2) this.line(last);
