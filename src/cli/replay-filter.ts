@@ -18,7 +18,7 @@ export interface ReplayFilterOptions {
 }
 
 /** The word a connection is counted under: the reason it closed with, else `lost`, `left` or `open`. */
-export function endingOf(story: ConnectionStory): string {
+export function endingOf(story: ConnectionStory<unknown>): string {
   const { connection } = story;
   return connection.reason ?? (connection.state === 'lost' || connection.state === 'left' ? connection.state : 'open');
 }
@@ -32,7 +32,7 @@ export class ReplayFilter {
     return o.sid !== undefined || [o.node, o.reason, o.nsp, o.room, o.label].some((list) => list !== undefined && list.length > 0);
   }
 
-  matches(story: ConnectionStory): boolean {
+  matches(story: ConnectionStory<unknown>): boolean {
     const o = this.options;
     const { connection, sockets } = story;
     if (o.sid !== undefined && connection.id !== o.sid && !sockets.some((s) => s.id === o.sid)) return false;

@@ -7,15 +7,13 @@
  * by clients and must not drive the terminal.
  */
 import { clock, isoTime } from '../log/clock';
-import { describeEvent } from '../log/describe-event';
-import type { LogEvent } from '../log/events';
-import type { ConnectionStory, TimelineItem } from '../log/replay-stream';
+import type { ConnectionStory } from '../log/replay-stream';
 import type { SocketReport, TimelineEntry } from '../log/report';
 import type { RoomsView } from '../log/projections';
 import { visibleLines } from '../inspect/visible-text';
+import type { TextTimeline } from './replay-timeline';
 
 const INDENT = '    ';
-const TIMELINE_INDENT = `${INDENT}  `;
 
 /**
  * The lines as one block, each unsafe character shown (one pass over the
@@ -44,30 +42,30 @@ function span(from: number, to: number | undefined): string {
   return to === undefined ? `since ${clock(from)}` : `${clock(from)} – ${clock(to)}`;
 }
 
-export function formatStory({ connection: c, sockets, timeline }: ConnectionStory): string {
-  const out = [
-    '',
-    `  ${c.id}${c.label !== undefined ? `  "${c.label}"` : ''}  ${c.state}  ${c.transports.join(' → ')}  Engine.IO v${c.protocol}  from ${c.remoteAddress}  ${span(c.openedAt, c.closedAt)}  on ${c.node}`,
-  ];
-  if (c.explanation !== undefined) out.push(`${INDENT}${c.explanation}`);
-  for (const socket of sockets) socketLines(socket, INDENT, out);
-  out.push(`${INDENT}timeline:`);
-  for (const item of timeline) timelineLines(item, out);
-  return lines(out);
+/** Where a block goes: text, or lines already written out (a timeline). */
+export interface BlockSink {
+  write(piece: string | Buffer): void;
+}
+
+/** A connection's block: its line, its explanation, its sockets, then its timeline as kept (TextTimeline). */
+export function writeStory({ connection: c, sockets, timeline }: ConnectionStory<TextTimeline>, out: BlockSink): void {
+  let head = `\n  ${c.id}${c.label !== undefined ? `  "${c.label}"` : ''}  ${c.state}  ${c.transports.join(' → ')}  Engine.IO v${c.protocol}  from ${c.remoteAddress}  ${span(c.openedAt, c.closedAt)}  on ${c.node}\n`;
+  if (c.explanation !== undefined) head += `${INDENT}${c.explanation}\n`;
+  for (const socket of sockets) head += socketLines(socket, INDENT);
+  out.write(visibleLines(`${head}${INDENT}timeline:\n`));
+  out.write(timeline.lines());
 }
 
 export function formatOrphan(socket: SocketReport): string {
-  const out = [''];
-  socketLines(socket, '  ', out, '  (no connection recorded)');
-  return lines(out);
+  return visibleLines(`\n${socketLines(socket, '  ', '  (no connection recorded)')}`);
 }
 
-/** Adds a socket's line, ending with `note`, and its explanation to `out`. */
-function socketLines(s: SocketReport, indent: string, out: string[], note = ''): void {
+/** A socket's line, ending with `note`, and its explanation, each with its line break. */
+function socketLines(s: SocketReport, indent: string, note = ''): string {
   const rooms = s.rooms.length > 0 ? `  rooms: ${s.rooms.join(', ')}` : '';
   const label = s.label !== undefined ? `  "${s.label}"` : '';
-  out.push(`${indent}socket ${s.id} on ${s.nsp}${label}  ${s.state}  ${span(s.connectedAt, s.disconnectedAt)}${rooms}${note}`);
-  if (s.explanation !== undefined) out.push(`${indent}  ${s.explanation}`);
+  const line = `${indent}socket ${s.id} on ${s.nsp}${label}  ${s.state}  ${span(s.connectedAt, s.disconnectedAt)}${rooms}${note}\n`;
+  return s.explanation === undefined ? line : `${line}${indent}  ${s.explanation}\n`;
 }
 
 export function formatRooms(rooms: RoomsView, at: number | undefined): string {
@@ -101,20 +99,4 @@ export function formatFooter(t: ReplayTotals): string {
     t.at === undefined ? 'State at the end of the log' : `State at ${isoTime(t.at)}`,
   );
   return lines(out);
-}
-
-const eventLine = (event: LogEvent) => `${TIMELINE_INDENT}${clock(event.ts)}  ${describeEvent(event)}`;
-
-/** Adds an item's lines to `out`: one per event, and a run of more than two heartbeats as "N heartbeats … the last: …". */
-function timelineLines(item: TimelineItem, out: string[]): void {
-  if (!('first' in item)) {
-    out.push(eventLine(item));
-    return;
-  }
-  const { first, last, count } = item;
-  if (count > 2) out.push(`${TIMELINE_INDENT}${clock(first.ts)} … ${clock(last.ts)}  ${count} heartbeats, the last: ${describeEvent(last)}`);
-  else {
-    out.push(eventLine(first));
-    if (count === 2) out.push(eventLine(last));
-  }
 }

@@ -65,7 +65,7 @@ class Tally {
 }
 
 /** The evidence of an explanation, with times and the connection id left out so that alike ones count together. */
-function evidenceOf(story: ConnectionStory): string {
+function evidenceOf(story: ConnectionStory<unknown>): string {
   const { explanation, reason, id } = story.connection;
   if (explanation === undefined) return story.connection.state === 'open' ? 'still open' : 'no explanation';
   const text = explanation
@@ -94,7 +94,7 @@ export class ReplaySummary {
   private readonly byMinute = new Tally();
   private readonly starts = new Map<string, number[]>();
 
-  add(story: ConnectionStory): void {
+  add(story: ConnectionStory<unknown>): void {
     const c = story.connection;
     const ending = endingOf(story);
     this.connections++;

@@ -8,9 +8,10 @@ import { terminalJson, visible } from '../inspect/visible-text';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseLogCommand, type CliIO, type Command } from './command';
 import { LogSourceError, MAX_PROBLEMS_SHOWN, openLog, ProblemReport, sourceNames, STDIN, type LogSource } from './log-source';
 import { isTimeOfDay, parseTime } from './parse-time';
-import { formatFooter, formatHeader, formatOpenHeading, formatOrphan, formatRooms, formatServerEntry, formatStory } from './replay-format';
+import { formatFooter, formatHeader, formatOpenHeading, formatOrphan, formatRooms, formatServerEntry, writeStory } from './replay-format';
 import { ReplayFilter } from './replay-filter';
 import { Output, SpillBuffer } from './replay-output';
+import { textTimelines, type TextTimeline } from './replay-timeline';
 import { ReplaySummary } from './replay-summary';
 
 const usage = `Usage: iostate replay <log.jsonl...> [--sid ID] [--at TIME] [--json] [filters] [--summary] [--follow]
@@ -152,9 +153,9 @@ interface RunOptions {
 interface Writer {
   start(at: number | undefined): void;
   server(entry: TimelineEntry): void;
-  connection(story: ConnectionStory, ended: boolean): void;
+  connection(story: ConnectionStory<TextTimeline>, ended: boolean): void;
   orphan(socket: SocketReport): void;
-  end(stream: ReplayStream, at: number | undefined): Promise<void>;
+  end(stream: ReplayStream<TextTimeline>, at: number | undefined): Promise<void>;
   /** Frees what it holds aside (a temporary file), whether it ended or failed. */
   close?(): void;
 }
@@ -163,7 +164,7 @@ async function replayLog(io: CliIO, source: LogSource, o: RunOptions): Promise<n
   const problems = new ProblemReport(io);
   const output = new Output(io);
   const files = sourceNames(source);
-  let stream: ReplayStream | undefined;
+  let stream: ReplayStream<TextTimeline> | undefined;
   let at: number | undefined;
   let shown = 0;
   let matched = 0;
@@ -187,6 +188,7 @@ async function replayLog(io: CliIO, source: LogSource, o: RunOptions): Promise<n
     stream = new ReplayStream({
       at,
       timelines: listing && !o.json,
+      keeper: textTimelines,
       onConnection: (story, ended) => {
         if (!f.matches(story)) return;
         matched++;
@@ -262,7 +264,7 @@ function textWriter(output: Output, files: string[], o: RunOptions): Writer {
         openHeading = true;
         output.write(formatOpenHeading(at));
       }
-      output.write(formatStory(story));
+      writeStory(story, output);
       afterBlock = true;
     },
     orphan: (socket) => {

@@ -29,10 +29,43 @@ export function visible(text: string): string {
 /** The same set but the line feed. */
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const UNSAFE_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+/** The same, to look for one: a text with none (nearly all) is returned as it is without going through replace. */
+const ANY_UNSAFE_BUT_NEWLINE = new RegExp(UNSAFE_BUT_NEWLINE.source);
 
 /** Several lines: the line breaks stay, everything else unsafe is shown. */
 export function visibleLines(text: string): string {
-  return text.replace(UNSAFE_BUT_NEWLINE, escape);
+  // A replace with a function costs twice a test even when it finds nothing; replay passes every line through here.
+  return ANY_UNSAFE_BUT_NEWLINE.test(text) ? text.replace(UNSAFE_BUT_NEWLINE, escape) : text;
+}
+
+/**
+ * Whether UTF-8 bytes hold a character `visibleLines` would show as an
+ * escape: the same set, looked for in bytes (C0 controls but the line feed,
+ * DEL, C2 80–9F, D8 9C, E2 80 8E–8F, E2 80 A8–AE, E2 81 A6–A9). Replay
+ * keeps timelines as bytes and checks each one once, when it is printed,
+ * instead of each line as it is written.
+ */
+export function hasUnsafeUtf8(bytes: Uint8Array): boolean {
+  const end = bytes.length;
+  for (let i = 0; i < end; i++) {
+    const byte = bytes[i]!;
+    if (byte >= 0x20 && byte < 0x7f) continue;
+    if (byte < 0x20) {
+      if (byte !== 0x0a) return true;
+    } else if (byte === 0x7f) return true;
+    else if (byte === 0xc2) {
+      const next = bytes[i + 1]!;
+      if (next >= 0x80 && next <= 0x9f) return true;
+    } else if (byte === 0xd8) {
+      if (bytes[i + 1] === 0x9c) return true;
+    } else if (byte === 0xe2) {
+      const second = bytes[i + 1];
+      const third = bytes[i + 2]!;
+      if (second === 0x80 && (third === 0x8e || third === 0x8f || (third >= 0xa8 && third <= 0xae))) return true;
+      if (second === 0x81 && third >= 0xa6 && third <= 0xa9) return true;
+    }
+  }
+  return false;
 }
 
 /**

@@ -25,7 +25,7 @@ export {
   type LogBatch,
   type ReadLogOptions,
 } from './read-log';
-export { ReplayStream, SETTLE_MS, type ConnectionStory, type ReplayStreamOptions } from './replay-stream';
+export { ReplayStream, SETTLE_MS, type ConnectionStory, type ReplayStreamOptions, type TimelineKeeper } from './replay-stream';
 export {
   replay,
   replayJson,

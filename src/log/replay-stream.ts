@@ -29,17 +29,47 @@ export interface HeartbeatRun {
 /** An entry of a streamed timeline: an event as logged, or a run of heartbeats. */
 export type TimelineItem = LogEvent | HeartbeatRun;
 
+/**
+ * How the timelines of open connections are kept: by default as the events
+ * logged (`TimelineItem`s); a reader may keep them its own way instead (the
+ * text output keeps the lines it will print).
+ */
+export interface TimelineKeeper<T> {
+  /** A new connection's timeline, empty. */
+  begin(): T;
+  /** Adds one of its events, in log order. */
+  add(timeline: T, event: LogEvent): void;
+  /** The timeline of a connection whose timeline was not kept. */
+  readonly none: T;
+}
+
+/** The events as logged, each run of consecutive heartbeats as one item: a heartbeat joins the run that ends the timeline. */
+const eventTimelines: TimelineKeeper<readonly TimelineItem[]> = {
+  begin: () => [],
+  add: (timeline, event) => {
+    const items = timeline as TimelineItem[];
+    const last = items.at(-1);
+    if (event.type !== 'conn.heartbeat') items.push(event);
+    else if (last !== undefined && 'first' in last) {
+      last.last = event;
+      last.count++;
+    } else items.push({ first: event, last: event, count: 1 });
+  },
+  none: [],
+};
+
 /** One connection as it ended (or as it is at the end), with the sockets that ran on it. */
-export interface ConnectionStory {
+export interface ConnectionStory<T = readonly TimelineItem[]> {
   /** Its report, but for the timeline (left empty): see `timeline`. */
   connection: ConnectionReport;
   sockets: SocketReport[];
   /**
-   * What happened on it and its sockets, in order: the events as logged,
-   * each described only by whoever prints it (describeEvent), and each run
-   * of consecutive heartbeats as one item. Empty unless timelines are kept.
+   * What happened on it and its sockets, in order, as the keeper kept it:
+   * by default the events as logged, each described only by whoever prints
+   * it (describeEvent), and each run of consecutive heartbeats as one item.
+   * Empty (`none`) unless timelines are kept.
    */
-  timeline: readonly TimelineItem[];
+  timeline: T;
   /** Every namespace its sockets joined. */
   nsps: ReadonlySet<string>;
   /** Every room its sockets were in at some point. */
@@ -48,13 +78,15 @@ export interface ConnectionStory {
   labels: ReadonlySet<string>;
 }
 
-export interface ReplayStreamOptions {
+export interface ReplayStreamOptions<T = readonly TimelineItem[]> {
   /** Fold only events with `ts <= at`. */
   at?: number;
   /** Collect timelines (the text output shows them; JSON and summaries do not). Default true. */
   timelines?: boolean;
+  /** How to keep them; by default as the events logged. */
+  keeper?: TimelineKeeper<T>;
   /** A connection, once it has ended or at the end. */
-  onConnection(story: ConnectionStory, ended: boolean): void;
+  onConnection(story: ConnectionStory<T>, ended: boolean): void;
   /** A socket whose connection is not in the log (the log starts after it opened). */
   onOrphan?(socket: SocketReport): void;
   /** An event about the server itself: start, close, namespaces, nodes, dropped records. */
@@ -62,10 +94,8 @@ export interface ReplayStreamOptions {
 }
 
 /** What is kept about a connection while it is open: its timeline and what the filters ask about. */
-interface Story {
-  timeline: TimelineItem[] | undefined;
-  /** The timeline's last entry while it is a run of heartbeats: the next one joins it. */
-  run: HeartbeatRun | undefined;
+interface Story<T> {
+  timeline: T | undefined;
   /** Made on first use: most connections need few. */
   nsps?: Set<string>;
   rooms?: Set<string>;
@@ -73,25 +103,27 @@ interface Story {
 }
 
 const NONE: ReadonlySet<string> = new Set();
-const NO_EVENTS: readonly TimelineItem[] = [];
 
-function addTo(story: Story, field: 'nsps' | 'rooms' | 'labels', value: string): void {
+function addTo(story: Story<unknown>, field: 'nsps' | 'rooms' | 'labels', value: string): void {
   (story[field] ??= new Set()).add(value);
 }
 
-export class ReplayStream {
+export class ReplayStream<T = readonly TimelineItem[]> {
   /** How many events were folded. */
   folded = 0;
   readonly state: ProjectionState = emptyProjections(Infinity);
-  private readonly stories = new Map<string, Story>();
+  private readonly stories = new Map<string, Story<T>>();
   /** Which connection each socket (by socketKey) runs on, for the events that name only the socket. */
   private readonly connectionOf = new Map<string, string>();
   /** Ended connections waiting for their sockets, by sid, in the order they ended. */
   private readonly settling = new Map<string, number>();
   private readonly timelines: boolean;
+  private readonly keeper: TimelineKeeper<T>;
 
-  constructor(private readonly options: ReplayStreamOptions) {
+  constructor(private readonly options: ReplayStreamOptions<T>) {
     this.timelines = options.timelines ?? true;
+    // Without a keeper T is the default, the events as logged.
+    this.keeper = options.keeper ?? (eventTimelines as unknown as TimelineKeeper<T>);
   }
 
   /** How many connections are held: open, or ended and settling. */
@@ -120,23 +152,13 @@ export class ReplayStream {
 
   /** A connection's story begins with its conn.open, as its session does in the projection. */
   private begin(sid: string): void {
-    this.stories.set(sid, { timeline: this.timelines ? [] : undefined, run: undefined });
+    this.stories.set(sid, { timeline: this.timelines ? this.keeper.begin() : undefined });
   }
 
   private note(sid: string | undefined, event: LogEvent): void {
     if (!this.timelines || sid === undefined) return;
-    const story = this.stories.get(sid);
-    if (!story?.timeline) return;
-    if (event.type !== 'conn.heartbeat') {
-      story.timeline.push(event);
-      story.run = undefined;
-    } else if (story.run) {
-      story.run.last = event;
-      story.run.count++;
-    } else {
-      story.run = { first: event, last: event, count: 1 };
-      story.timeline.push(story.run);
-    }
+    const timeline = this.stories.get(sid)?.timeline;
+    if (timeline !== undefined) this.keeper.add(timeline, event);
   }
 
   private entry(event: LogEvent): TimelineEntry {
@@ -250,12 +272,12 @@ export class ReplayStream {
     const session = sessions.sessions.get(sid);
     if (!session) return;
     const sockets = [...session.sockets].flatMap((key) => sessions.sockets.get(key) ?? []);
-    const story: Story = this.stories.get(sid) ?? { timeline: undefined, run: undefined };
+    const story: Story<T> = this.stories.get(sid) ?? { timeline: undefined };
     this.options.onConnection(
       {
         connection: connectionReport(session, sockets, []),
         sockets: sockets.map((socket) => socketReport(socket, session)),
-        timeline: story.timeline ?? NO_EVENTS,
+        timeline: story.timeline ?? this.keeper.none,
         nsps: story.nsps ?? NONE,
         rooms: story.rooms ?? NONE,
         labels: story.labels ?? NONE,

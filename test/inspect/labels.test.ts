@@ -13,7 +13,8 @@ import { MAX_LABEL } from '../../src/log/connection-label';
 import { replay, replayJson } from '../../src/log/replay';
 import type { LogEvent, LogEventOf } from '../../src/log/events';
 import { ReplayStream, type ConnectionStory } from '../../src/log/replay-stream';
-import { formatStory } from '../../src/cli/replay-format';
+import { writeStory } from '../../src/cli/replay-format';
+import { textTimelines, type TextTimeline } from '../../src/cli/replay-timeline';
 import { renderTimelineHtml } from '../../src/inspect/timeline';
 import { inspectSnapshotSchema } from '../../src/inspect/snapshot';
 import { startLive, until, type Live } from './live';
@@ -21,12 +22,19 @@ import { startLive, until, type Live } from './live';
 const allow = () => true;
 
 /** The connections as `iostate replay` hands them to its text output. */
-function stories(events: readonly LogEvent[]): ConnectionStory[] {
-  const out: ConnectionStory[] = [];
-  const stream = new ReplayStream({ onConnection: (story) => out.push(story) });
+function stories(events: readonly LogEvent[]): ConnectionStory<TextTimeline>[] {
+  const out: ConnectionStory<TextTimeline>[] = [];
+  const stream = new ReplayStream({ keeper: textTimelines, onConnection: (story) => out.push(story) });
   for (const event of events) stream.push(event);
   stream.end();
   return out;
+}
+
+/** A connection's block as `iostate replay` prints it. */
+function formatStory(story: ConnectionStory<TextTimeline>): string {
+  const pieces: Buffer[] = [];
+  writeStory(story, { write: (piece) => pieces.push(Buffer.from(piece)) });
+  return Buffer.concat(pieces).toString();
 }
 const clients: { close(): void }[] = [];
 afterEach(() => {
