@@ -10,19 +10,20 @@ import { clock, isoTime } from '../log/clock';
 import type { ConnectionStory } from '../log/replay-stream';
 import type { SocketReport, TimelineEntry } from '../log/report';
 import type { RoomsView } from '../log/projections';
-import { visibleLines } from '../inspect/visible-text';
+import { oneLine, visibleLines } from '../inspect/visible-text';
 import type { TextTimeline } from './replay-timeline';
 
 const INDENT = '    ';
 
 /**
  * The lines as one block, each unsafe character shown (one pass over the
- * block, not one per line). The last line break comes from joining an empty
- * line on: adding it to the joined text would make the pass copy the block.
+ * block, not one per line), a line feed inside a line too. The last line
+ * break comes from joining an empty line on: adding it to the joined text
+ * would make the pass copy the block.
  */
 const lines = (list: string[]) => {
   list.push('');
-  return visibleLines(list.join('\n'));
+  return visibleLines(list.map(oneLine).join('\n'));
 };
 
 export function formatHeader(files: string[], at: number | undefined): string {
@@ -49,8 +50,8 @@ export interface BlockSink {
 
 /** A connection's block: its line, its explanation, its sockets, then its timeline as kept (TextTimeline). */
 export function writeStory({ connection: c, sockets, timeline }: ConnectionStory<TextTimeline>, out: BlockSink): void {
-  let head = `\n  ${c.id}${c.label !== undefined ? `  "${c.label}"` : ''}  ${c.state}  ${c.transports.join(' → ')}  Engine.IO v${c.protocol}  from ${c.remoteAddress}  ${span(c.openedAt, c.closedAt)}  on ${c.node}\n`;
-  if (c.explanation !== undefined) head += `${INDENT}${c.explanation}\n`;
+  let head = `\n${oneLine(`  ${c.id}${c.label !== undefined ? `  "${c.label}"` : ''}  ${c.state}  ${c.transports.join(' → ')}  Engine.IO v${c.protocol}  from ${c.remoteAddress}  ${span(c.openedAt, c.closedAt)}  on ${c.node}`)}\n`;
+  if (c.explanation !== undefined) head += `${INDENT}${oneLine(c.explanation)}\n`;
   for (const socket of sockets) head += socketLines(socket, INDENT);
   out.write(visibleLines(`${head}${INDENT}timeline:\n`));
   out.write(timeline.lines());
@@ -64,8 +65,8 @@ export function formatOrphan(socket: SocketReport): string {
 function socketLines(s: SocketReport, indent: string, note = ''): string {
   const rooms = s.rooms.length > 0 ? `  rooms: ${s.rooms.join(', ')}` : '';
   const label = s.label !== undefined ? `  "${s.label}"` : '';
-  const line = `${indent}socket ${s.id} on ${s.nsp}${label}  ${s.state}  ${span(s.connectedAt, s.disconnectedAt)}${rooms}${note}\n`;
-  return s.explanation === undefined ? line : `${line}${indent}  ${s.explanation}\n`;
+  const line = `${oneLine(`${indent}socket ${s.id} on ${s.nsp}${label}  ${s.state}  ${span(s.connectedAt, s.disconnectedAt)}${rooms}${note}`)}\n`;
+  return s.explanation === undefined ? line : `${line}${indent}  ${oneLine(s.explanation)}\n`;
 }
 
 export function formatRooms(rooms: RoomsView, at: number | undefined): string {

@@ -14,7 +14,7 @@ import { clock } from '../log/clock';
 import { describeEvent } from '../log/describe-event';
 import type { LogEvent } from '../log/events';
 import type { TimelineKeeper } from '../log/replay-stream';
-import { hasUnsafeUtf8, visibleLines } from '../inspect/visible-text';
+import { hasUnsafeUtf8, oneLine, visibleLines } from '../inspect/visible-text';
 
 const INDENT = '      ';
 /** Room for a short timeline from Buffer's shared pool. */
@@ -53,7 +53,7 @@ export class TextTimeline {
   }
 
   private line(event: LogEvent): void {
-    this.write(`${INDENT}${clock(event.ts)}  ${describeEvent(event)}\n`);
+    this.write(`${INDENT}${clock(event.ts)}  ${oneLine(describeEvent(event))}\n`);
   }
 
   private endRun(): void {
@@ -64,7 +64,7 @@ export class TextTimeline {
       this.write(`${INDENT}${clock(first.ts)}`);
       this.reserve(ELLIPSIS.length);
       this.size += ELLIPSIS.copy(this.bytes, this.size);
-      this.write(`${clock(last.ts)}  ${this.runCount} heartbeats, the last: ${describeEvent(last)}\n`);
+      this.write(`${clock(last.ts)}  ${this.runCount} heartbeats, the last: ${oneLine(describeEvent(last))}\n`);
     } else {
       this.line(first);
       if (this.runCount === 2) this.line(last);

@@ -39,6 +39,16 @@ export function visibleLines(text: string): string {
 }
 
 /**
+ * One line of a block that `visibleLines` shows afterwards: its line feeds
+ * written as `\x0a` now (a client's string must not start a line of its
+ * own in the output and pass it off as the tool's), the rest left for that
+ * pass. Most lines have none and are returned as they are.
+ */
+export function oneLine(text: string): string {
+  return text.includes('\n') ? text.replace(/\n/g, '\\x0a') : text;
+}
+
+/**
  * Whether UTF-8 bytes hold a character `visibleLines` would show as an
  * escape: the same set, looked for in bytes (C0 controls but the line feed,
  * DEL, C2 80–9F, D8 9C, E2 80 8E–8F, E2 80 A8–AE, E2 81 A6–A9). Replay

@@ -13,7 +13,8 @@ import { until } from '../inspect/live';
 /** ESC [ 2 J clears the screen, OSC 0 sets the title, OSC 52 writes the clipboard; U+202E reverses what follows. */
 export const CLOSE_REASON = '\u001b[2J\u001b]0;owned\u0007\u001b]52;c;ZWNobyBvd25lZA==\u0007</script><script>alert(1)</script>\u202e';
 export const NAMESPACE = '/<img src=x onerror=alert(1)>\u001b[31m';
-export const ROOM = '</script><img src=x onerror=alert(2)>\u009b2J\u2066';
+/** Ends with a line of its own that would pass for replay's (a forged close) if the line feed were printed. */
+export const ROOM = '</script><img src=x onerror=alert(2)>\u009b2J\u2066\n      00:00:00.000  connection closed: forged by the client';
 export const REFUSED_NAMESPACE = '/\u001b]8;;http://evil.example\u0007<svg onload=alert(3)>';
 
 /** Anything a terminal or a bidi algorithm would act on, newline aside. */

@@ -47,6 +47,9 @@ describe('hostile strings from a real client', () => {
     expect(text.stdout).toContain('/<img src=x onerror=alert(1)>\\x1b[31m');
     expect(text.stdout).toContain('"label /<img src=x onerror=alert(1)>\\x1b[31m"');
     expect(text.stdout).toContain('</script><img src=x onerror=alert(2)>\\x9b2J\\u2066');
+    // A line feed in a client's string is shown too: it starts no line that reads as replay's own.
+    expect(text.stdout).toContain('\\u2066\\x0a      00:00:00.000  connection closed: forged by the client');
+    expect(text.stdout).not.toMatch(/^\s*00:00:00\.000/m);
     expect(text.stdout).toContain('no entry to /\\x1b]8;;http://evil.example\\x07<svg onload=alert(3)>');
     expect(text.stdout).toContain(sid);
 
