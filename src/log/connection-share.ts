@@ -79,8 +79,10 @@ export class ConnectionShare {
         return true;
       case 'conn.upgrade':
         return this.upgrade(input, now);
-      case 'conn.heartbeat':
       case 'socket.refused':
+        // A refusal can be a kept recovery attempt's outcome (a middleware said no): kept with it, as its socket would be.
+        return this.followsKeptRecovery(input.sid, input.nsp) || this.count(input.sid, input.type, now);
+      case 'conn.heartbeat':
         return this.count(input.sid, input.type, now);
       case 'socket.recovery':
         if (!this.count(input.sid, input.type, now)) return false;
@@ -132,9 +134,9 @@ export class ConnectionShare {
   }
 
   /**
-   * The socket a kept recovery attempt gave (the earlier one back, or a new one instead) is kept: the log
-   * must not tell the attempt and leave out its outcome, nor give that attempt to a later socket. Once per
-   * kept attempt, so within the share.
+   * The outcome of a kept recovery attempt (the earlier socket back, a new one instead, or a refusal) is
+   * kept: the log must not tell the attempt and leave out its outcome, nor give that attempt to a later
+   * socket. Once per kept attempt, so within the share.
    */
   private followsKeptRecovery(sid: string, nsp: string): boolean {
     if (this.keptRecoveries.size === 0 || this.keptRecoveries.get(sid) !== nsp) return false;

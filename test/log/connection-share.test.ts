@@ -233,6 +233,12 @@ describe('refusals past the share', () => {
           const socketIds: string[] = [];
           // Sockets with a life held back as a whole: a recovered socket is one record across its lives, and replay has only the kept ones (docs/log.md).
           const heldLives = new Set<string>();
+          // A sid is the server's own and never used again: each opening of connection k gets a fresh one.
+          const openings = new Map<number, number>();
+          const sidOf = (k: number) => {
+            const opened = openings.get(k) ?? 0;
+            return opened > 1 ? `c${k}~${opened}` : `c${k}`;
+          };
           const connect = (sid: string, socketId: string, nsp: string, recovered?: true) => {
             log.record({ type: 'socket.connect', sid, socketId, nsp, protocol: 5, ...(recovered && { recovered }) });
             if (log.events().at(-1)?.type !== 'socket.connect') heldLives.add(socketKey(nsp, socketId));
@@ -240,46 +246,51 @@ describe('refusals past the share', () => {
           for (const s of steps) {
             if (s.kind === 'wait') vi.advanceTimersByTime(s.ms);
             else if (s.kind === 'refuse') {
-              log.record({ type: 'socket.refused', sid: `c${s.sid}`, nsp: s.nsp, message: 'Invalid namespace' });
-              refused.set(`c${s.sid}`, (refused.get(`c${s.sid}`) ?? 0) + 1);
+              log.record({ type: 'socket.refused', sid: sidOf(s.sid), nsp: s.nsp, message: 'Invalid namespace' });
+              refused.set(sidOf(s.sid), (refused.get(sidOf(s.sid)) ?? 0) + 1);
             } else if (s.kind === 'heartbeat' || s.kind === 'upgrade' || s.kind === 'error') {
               vi.advanceTimersByTime(1); // so that each of them has a time of its own
-              if (s.kind === 'heartbeat') log.record({ type: 'conn.heartbeat', sid: `c${s.sid}`, step: s.step });
+              if (s.kind === 'heartbeat') log.record({ type: 'conn.heartbeat', sid: sidOf(s.sid), step: s.step });
               else if (s.kind === 'upgrade') {
-                log.record({ type: 'conn.upgrade', sid: `c${s.sid}`, step: s.step, to: 'websocket' });
-                const known = server.get(`c${s.sid}`);
+                log.record({ type: 'conn.upgrade', sid: sidOf(s.sid), step: s.step, to: 'websocket' });
+                const known = server.get(sidOf(s.sid));
                 if (known) known.upgrading = s.step === 'probe';
                 if (known && s.step === 'upgraded') known.transport = 'websocket';
-              } else log.record({ type: 'conn.error', sid: `c${s.sid}`, transport: 'polling', message: s.message });
-            } else if ((s.kind === 'connect' || s.kind === 'recover') && !server.has(`c${s.sid}`)) {
+              } else log.record({ type: 'conn.error', sid: sidOf(s.sid), transport: 'polling', message: s.message });
+            } else if ((s.kind === 'connect' || s.kind === 'recover') && !server.has(sidOf(s.sid))) {
               // Sockets come on open connections only.
+            } else if (s.kind === 'open' && server.has(sidOf(s.sid))) {
+              // Already open: nothing to open.
             } else if (s.kind === 'connect') {
-              const socketId = `c${s.sid}${s.nsp}#${socketIds.length}`;
+              const socketId = `${sidOf(s.sid)}${s.nsp}#${socketIds.length}`;
               socketIds.push(socketId);
-              connect(`c${s.sid}`, socketId, s.nsp);
+              connect(sidOf(s.sid), socketId, s.nsp);
             } else if (s.kind === 'recover') {
               vi.advanceTimersByTime(1);
               const earlier = socketIds.length === 0 ? undefined : socketIds[s.of % socketIds.length];
-              const outcome = s.recovered ? { recovered: true, packets: 0, awayMs: 5 } : { recovered: false, reason: 'window expired' as const };
-              log.record({ type: 'socket.recovery', sid: `c${s.sid}`, nsp: s.nsp, ...(earlier !== undefined && { socketId: earlier }), ...outcome });
+              // Recovered: the server gives the earlier socket back (here, one of this connection and namespace).
+              const recovered = s.recovered && earlier !== undefined && earlier.startsWith(`${sidOf(s.sid)}${s.nsp}#`);
+              const outcome = recovered ? { recovered: true, packets: 0, awayMs: 5 } : { recovered: false, reason: 'window expired' as const };
+              log.record({ type: 'socket.recovery', sid: sidOf(s.sid), nsp: s.nsp, ...(earlier !== undefined && { socketId: earlier }), ...outcome });
               // Then, as the server does, the socket it gave (the earlier one back, or a new one), or a middleware's refusal.
               if (s.then === 'refused') {
-                log.record({ type: 'socket.refused', sid: `c${s.sid}`, nsp: s.nsp, message: 'no' });
-                refused.set(`c${s.sid}`, (refused.get(`c${s.sid}`) ?? 0) + 1);
-              } else if (s.recovered && earlier?.startsWith(`c${s.sid}${s.nsp}#`)) {
-                log.record({ type: 'socket.disconnect', sid: `c${s.sid}`, socketId: earlier, nsp: s.nsp, reason: 'transport close', initiator: 'client' });
-                connect(`c${s.sid}`, earlier, s.nsp, true);
+                log.record({ type: 'socket.refused', sid: sidOf(s.sid), nsp: s.nsp, message: 'no' });
+                refused.set(sidOf(s.sid), (refused.get(sidOf(s.sid)) ?? 0) + 1);
+              } else if (recovered) {
+                log.record({ type: 'socket.disconnect', sid: sidOf(s.sid), socketId: earlier, nsp: s.nsp, reason: 'transport close', initiator: 'client' });
+                connect(sidOf(s.sid), earlier, s.nsp, true);
               } else {
-                const socketId = `c${s.sid}${s.nsp}#${socketIds.length}`;
+                const socketId = `${sidOf(s.sid)}${s.nsp}#${socketIds.length}`;
                 socketIds.push(socketId);
-                connect(`c${s.sid}`, socketId, s.nsp);
+                connect(sidOf(s.sid), socketId, s.nsp);
               }
             } else if (s.kind === 'open') {
-              log.record(open(`c${s.sid}`, 'polling'));
-              server.set(`c${s.sid}`, { upgrading: false, transport: 'polling' });
+              openings.set(s.sid, (openings.get(s.sid) ?? 0) + 1);
+              log.record(open(sidOf(s.sid), 'polling'));
+              server.set(sidOf(s.sid), { upgrading: false, transport: 'polling' });
             } else {
-              log.record(close(`c${s.sid}`));
-              server.delete(`c${s.sid}`);
+              log.record(close(sidOf(s.sid)));
+              server.delete(sidOf(s.sid));
             }
             for (const event of log.events({ since: folded })) foldAll(replayed, event);
             folded = log.lastPosition;

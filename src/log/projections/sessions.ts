@@ -378,6 +378,8 @@ export function foldSessions(state: SessionsState, event: LogEvent): SessionsSta
       break;
     }
     case 'socket.refused': {
+      // A recovery attempt that ends in a refusal gave no socket: its note is not the next socket's.
+      if (state.failedRecoveries.get(event.sid)?.nsp === event.nsp) state.failedRecoveries.delete(event.sid);
       const session = state.sessions.get(event.sid);
       if (session) keep(session.refusals, { at: event.ts, nsp: event.nsp, message: event.message });
       break;
