@@ -6,7 +6,8 @@
 //   - GET snapshot: full (no limit), ?limit=300, and ?q= one socket's id;
 //   - the server's CPU (utime + stime from /proc) over windows that alternate:
 //     no page, the live page open in headless Chromium, no page, … (BENCH_PAIRS
-//     open windows), then a plain HTTP listener of the live stream, no page;
+//     open windows), then a plain HTTP listener of the live stream, no page
+//     (BENCH_LISTENER_WINDOWS times);
 //     each after a forced GC, so no step pays for the garbage of the last. Each
 //     open window is compared with the mean of the two closed ones around it.
 //     The CPU of everything else (load workers, Chromium, this script) is
@@ -18,9 +19,10 @@
 // Environment: BENCH_SOCKETS (default 100000), BENCH_WORKERS (4),
 // BENCH_WINDOW_S (50: two 25 s ping intervals, so every connection pings
 // exactly twice in each window), BENCH_PAIRS (3), CHROMIUM (/usr/bin/chromium),
-// BENCH_PIN (1: the server alone on the last CPU, everything else on the
-// others, so the browser and the load clients do not run on the server's
-// core; 0 leaves scheduling to the kernel).
+// BENCH_LISTENER_WINDOWS (2), BENCH_PIN (1: for the CPU windows, the server
+// alone on the last CPU, everything else on the others, so the browser and
+// the load clients do not run on the server's core; 0 leaves scheduling to
+// the kernel).
 // BENCH_ONLY=snapshot, BENCH_BASE_DIST (an A/B of the snapshot), BENCH_PROFILE
 // (a CPU profile of the snapshots), BENCH_PROFILE_WINDOWS (of each CPU window).
 import { execFileSync } from 'node:child_process';
@@ -35,6 +37,7 @@ const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 100_000);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 4);
 const WINDOW_MS = Number(process.env.BENCH_WINDOW_S ?? 50) * 1000;
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 3);
+const LISTENER_WINDOWS = Number(process.env.BENCH_LISTENER_WINDOWS ?? 2);
 const PIN = process.env.BENCH_PIN !== '0' && os.cpus().length >= 2;
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const ONLY_SNAPSHOT = process.env.BENCH_ONLY === 'snapshot';
@@ -111,8 +114,6 @@ async function main() {
   const children = [];
   let browser;
   const lastCpu = os.cpus().length - 1;
-  // Before anything is started, so the workers and Chromium inherit it.
-  if (PIN) pin(process.pid, lastCpu === 1 ? '0' : `0-${lastCpu - 1}`);
   try {
     const server = await startChild({
       script: new URL('./inspector/server.mjs', import.meta.url).pathname,
@@ -122,12 +123,9 @@ async function main() {
     });
     children.push(server);
     const { port, pid, namespaces } = server.ready;
-    if (PIN) pin(pid, String(lastCpu));
     const base = `http://127.0.0.1:${port}/iostate`;
     const connections = Math.ceil(SOCKETS / namespaces.length);
-    log(
-      `server pid ${pid} on port ${port}${PIN ? ` alone on CPU ${lastCpu}` : ''}; opening ${connections} connections × ${namespaces.length} namespaces from ${WORKERS} workers`,
-    );
+    log(`server pid ${pid} on port ${port}; opening ${connections} connections × ${namespaces.length} namespaces from ${WORKERS} workers`);
 
     const workers = await Promise.all(
       Array.from({ length: WORKERS }, () =>
@@ -205,6 +203,13 @@ async function main() {
     }
     await sleep(5000);
 
+    // From here on the server has a core of its own (the snapshots above are timed as a deployment runs them,
+    // with the kernel's scheduling): this script, the workers and, started later, Chromium share the others.
+    if (PIN) {
+      for (const other of othersOf(process.pid, pid)) pin(other, lastCpu === 1 ? '0' : `0-${lastCpu - 1}`);
+      pin(pid, String(lastCpu));
+      log(`server alone on CPU ${lastCpu} for the CPU windows`);
+    }
     const windows = { closed: [], open: [], listener: [] };
     /** Every window in order, with the CPU of the server and of everything else. */
     const sequence = [];
@@ -282,17 +287,19 @@ async function main() {
 
     // The same live stream read by a plain HTTP client, no browser on the machine: the server's own cost of a
     // listener, apart from Chromium's share of the two cores.
-    const listener = await new Promise((resolve, reject) => http.get(`${base}/events?live=1`, resolve).on('error', reject));
-    let listenerBytes = 0;
-    listener.on('data', (chunk) => (listenerBytes += chunk.length));
-    await sleep(10_000);
-    await server.rpc('gc');
-    await sleep(2000);
-    const listenerCpu = await measuredWindow('listener');
-    listener.destroy();
-    log(`CPU, a plain HTTP listener of the live stream (${(listenerBytes / 1e6).toFixed(1)} MB read): server ${listenerCpu.server.toFixed(1)} %`);
-    await sleep(3000);
-    await closedWindow();
+    for (let round = 0; round < LISTENER_WINDOWS; round++) {
+      const listener = await new Promise((resolve, reject) => http.get(`${base}/events?live=1`, resolve).on('error', reject));
+      let listenerBytes = 0;
+      listener.on('data', (chunk) => (listenerBytes += chunk.length));
+      await sleep(10_000);
+      await server.rpc('gc');
+      await sleep(2000);
+      const listenerCpu = await measuredWindow('listener');
+      listener.destroy();
+      log(`CPU, a plain HTTP listener of the live stream (${(listenerBytes / 1e6).toFixed(1)} MB read): server ${listenerCpu.server.toFixed(1)} %`);
+      await sleep(3000);
+      await closedWindow();
+    }
 
     const memory = await server.rpc('memory');
     const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
