@@ -93,3 +93,19 @@ export const textTimelines: TimelineKeeper<TextTimeline> = {
   add: (timeline, event) => timeline.add(event),
   none: new TextTimeline(),
 };
+
+/**
+ * The same for connections that begin while `printable()` holds; the others
+ * get no timeline (`--limit` reached: no later connection is printed, so
+ * their events need not be written out).
+ */
+export function textTimelinesWhile(printable: () => boolean): TimelineKeeper<TextTimeline> {
+  const { none } = textTimelines;
+  return {
+    begin: () => (printable() ? new TextTimeline() : none),
+    add: (timeline, event) => {
+      if (timeline !== none) timeline.add(event);
+    },
+    none,
+  };
+}

@@ -11,7 +11,7 @@ import { isTimeOfDay, parseTime } from './parse-time';
 import { formatFooter, formatHeader, formatOpenHeading, formatOrphan, formatRooms, formatServerEntry, writeStory } from './replay-format';
 import { ReplayFilter } from './replay-filter';
 import { Output, SpillBuffer } from './replay-output';
-import { textTimelines, type TextTimeline } from './replay-timeline';
+import { textTimelines, textTimelinesWhile, type TextTimeline } from './replay-timeline';
 import { ReplaySummary } from './replay-summary';
 
 const usage = `Usage: iostate replay <log.jsonl...> [--sid ID] [--at TIME] [--json] [filters] [--summary] [--follow]
@@ -179,6 +179,7 @@ async function replayLog(io: CliIO, source: LogSource, o: RunOptions): Promise<n
         : jsonWriter(output)
       : textWriter(output, files, o);
   const listing = !summary;
+  const { limit } = o;
 
   const start = (first: LogEvent) => {
     const resolved = resolveTimes(o.times, first.ts);
@@ -188,14 +189,14 @@ async function replayLog(io: CliIO, source: LogSource, o: RunOptions): Promise<n
     stream = new ReplayStream({
       at,
       timelines: listing && !o.json,
-      keeper: textTimelines,
+      keeper: limit === undefined ? textTimelines : textTimelinesWhile(() => shown < limit),
       onConnection: (story, ended) => {
         if (!f.matches(story)) return;
         matched++;
         if (!ended) open++;
         sockets += story.sockets.length;
         summary?.add(story);
-        if (listing && (o.limit === undefined || shown < o.limit)) {
+        if (listing && (limit === undefined || shown < limit)) {
           shown++;
           writer.connection(story, ended);
         }
