@@ -107,12 +107,14 @@ export function clientsOf(node: IostateNode, room?: string, nsp = '/'): Promise<
 
 /**
  * One real Redis for a suite: started before it, stopped after it. The nodes and clients a test adds to
- * the lists are closed after it, and Redis is emptied for the next.
+ * the lists are closed after it (its other `cleanups` run between the two: foreign nodes, Redis
+ * connections of its own), and Redis is emptied for the next.
  */
-export function useRedisCluster(): { readonly redis: TestRedis; nodes: IostateNode[]; clients: TestSocket[] } {
+export function useRedisCluster(): { readonly redis: TestRedis; nodes: IostateNode[]; clients: TestSocket[]; cleanups: (() => unknown)[] } {
   let redis: TestRedis | undefined;
   const nodes: IostateNode[] = [];
   const clients: TestSocket[] = [];
+  const cleanups: (() => unknown)[] = [];
   beforeAll(async () => {
     redis = await startRedis();
   });
@@ -121,6 +123,7 @@ export function useRedisCluster(): { readonly redis: TestRedis; nodes: IostateNo
   });
   afterEach(async () => {
     for (const client of clients.splice(0)) client.close();
+    for (const cleanup of cleanups.splice(0)) await cleanup();
     await Promise.all(nodes.splice(0).map((node) => node.close()));
     await redis?.flush();
   });
@@ -131,5 +134,6 @@ export function useRedisCluster(): { readonly redis: TestRedis; nodes: IostateNo
     },
     nodes,
     clients,
+    cleanups,
   };
 }

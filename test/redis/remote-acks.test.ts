@@ -4,52 +4,40 @@
 // that never come are forgotten at the request's timeout, and a node waits
 // for a bounded number of them.
 import { createServer } from 'node:http';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { Server as SocketIoServer } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import * as msgpack from 'notepack.io';
-import { skipWithoutRedis, startRedis, type TestRedis } from './redis-server';
-import { collect, connect, serverId, startIostateNode, waitFor, type IostateNode, type TestSocket } from './cluster-harness';
+import { skipWithoutRedis } from './redis-server';
+import { collect, connect, serverId, startIostateNode, useRedisCluster, waitFor, type IostateNode, type TestSocket } from './cluster-harness';
 import type { RedisAdapterOptions } from '../../src/redis';
 
 describe.skipIf(skipWithoutRedis('remote acks'))('broadcasts with acks from a socket.io 4 node', () => {
-  let redis: TestRedis;
+  const cluster = useRedisCluster();
   let io4: SocketIoServer;
-  let redisClients: Redis[] = [];
+  let listener: Redis;
   let a: IostateNode;
-  const clients: TestSocket[] = [];
-
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => {
-    await redis?.close();
-  });
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.close();
-    await new Promise<void>((resolve) => (io4 ? io4.close(() => resolve()) : resolve()));
-    for (const client of redisClients) client.disconnect();
-    await a?.close();
-    await redis.flush();
-  });
 
   async function startCluster(options: RedisAdapterOptions = {}): Promise<void> {
-    const pub = new Redis(redis.url);
+    const pub = new Redis(cluster.redis.url);
     const sub = pub.duplicate();
-    const listener = pub.duplicate();
-    redisClients = [pub, sub, listener];
+    listener = pub.duplicate();
     const http = createServer();
     io4 = new SocketIoServer(http, { adapter: createAdapter(pub, sub, { requestsTimeout: 1500 }) });
+    cluster.cleanups.push(
+      () => new Promise<void>((resolve) => io4.close(() => resolve())),
+      () => [pub, sub, listener].forEach((client) => client.disconnect()),
+    );
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    a = await startIostateNode('iostate-a', { url: redis.url, ...options });
+    a = await startIostateNode('iostate-a', { url: cluster.redis.url, ...options });
+    cluster.nodes.push(a);
     await waitFor('socket.io to subscribe', async () => Number(((await pub.call('PUBSUB', 'NUMSUB', 'socket.io-request#/#')) as [string, number])[1]) === 2);
   }
 
   /** Every BROADCAST_ACK (type 9) any node publishes, as the value it carries. */
   async function watchAcks(): Promise<unknown[]> {
     const acks: unknown[] = [];
-    const listener = redisClients[2]!;
     listener.on('messageBuffer', (_channel: Buffer, message: Buffer) => {
       const body = (message[0] === 0x7b ? JSON.parse(message.toString()) : msgpack.decode(message)) as { type?: number; packet?: unknown };
       if (body.type === 9) acks.push(body.packet);
@@ -60,7 +48,7 @@ describe.skipIf(skipWithoutRedis('remote acks'))('broadcasts with acks from a so
 
   async function client(generation: 2 | 4): Promise<TestSocket> {
     const socket = await connect(generation, a.port);
-    clients.push(socket);
+    cluster.clients.push(socket);
     return socket;
   }
 
@@ -89,9 +77,7 @@ describe.skipIf(skipWithoutRedis('remote acks'))('broadcasts with acks from a so
     late.emit('after');
     await afterAck;
     // Anything iostate published before this marker has reached the listener by the time the marker does.
-    const marker = new Promise<void>((resolve) =>
-      redisClients[2]!.on('messageBuffer', (_c: Buffer, m: Buffer) => m.toString() === '{"marker":1}' && resolve()),
-    );
+    const marker = new Promise<void>((resolve) => listener.on('messageBuffer', (_c: Buffer, m: Buffer) => m.toString() === '{"marker":1}' && resolve()));
     await a.adapter().node.connections.pub.publish('socket.io-response#/#', '{"marker":1}');
     await marker;
     expect(acks).toEqual(['in time']);

@@ -2,50 +2,39 @@
 // what goes on the wire in `compat: 'socket.io-redis-5'`, why it is needed
 // (the request types of the two dialects collide), and what a node does with
 // the dialect it does not send.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import * as msgpack from 'notepack.io';
-import { skipWithoutRedis, startRedis, type TestRedis } from './redis-server';
-import { connect, serverId, startIostateNode, waitFor, type IostateNode, type TestSocket } from './cluster-harness';
+import { skipWithoutRedis } from './redis-server';
+import { connect, serverId, startIostateNode, useRedisCluster, waitFor, type IostateNode, type TestSocket } from './cluster-harness';
 import { call, startLegacyNode, subscribers, type LegacyNode } from './legacy-node';
 
 describe.skipIf(skipWithoutRedis('socket.io-redis 5 compat'))('iostate/redis with socket.io-redis 5 nodes', () => {
-  let redis: TestRedis;
-  const iostate: IostateNode[] = [];
-  let legacy: LegacyNode | undefined;
-  const spies: Redis[] = [];
-  const clients: TestSocket[] = [];
+  const cluster = useRedisCluster();
 
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => {
-    await redis?.close();
-  });
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.close();
-    for (const spy of spies.splice(0)) spy.disconnect();
-    await Promise.all([...iostate.splice(0).map((node) => node.close()), legacy?.close()]);
-    legacy = undefined;
-    await redis.flush();
-  });
+  /** A socket.io 2.5.1 node with socket.io-redis 5 on the suite's Redis, closed after the test. */
+  async function legacyNode(): Promise<LegacyNode> {
+    const started = await startLegacyNode('socket.io 2.5.1', cluster.redis.url);
+    cluster.cleanups.push(() => started.close());
+    return started;
+  }
 
   async function node(name: string, compat?: 'socket.io-redis-5'): Promise<IostateNode> {
-    const started = await startIostateNode(name, { url: redis.url, ...(compat ? { compat } : {}) });
-    iostate.push(started);
+    const started = await startIostateNode(name, { url: cluster.redis.url, ...(compat ? { compat } : {}) });
+    cluster.nodes.push(started);
     return started;
   }
 
   async function client(port: number, generation: 2 | 4 = 2): Promise<TestSocket> {
     const socket = await connect(generation, port);
-    clients.push(socket);
+    cluster.clients.push(socket);
     return socket;
   }
 
   /** Everything published on `pattern` from now on, as [channel, message]. */
   async function listen(pattern: string): Promise<Array<[string, Buffer]>> {
-    const spy = new Redis(redis.url);
-    spies.push(spy);
+    const spy = new Redis(cluster.redis.url);
+    cluster.cleanups.push(() => spy.disconnect());
     const seen: Array<[string, Buffer]> = [];
     spy.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer, message: Buffer) => seen.push([channel.toString(), message]));
     await spy.psubscribe(pattern);
@@ -91,12 +80,12 @@ describe.skipIf(skipWithoutRedis('socket.io-redis 5 compat'))('iostate/redis wit
     const a = await node('a');
     const errors: string[] = [];
     a.adapter().on('error', (error: Error) => errors.push(error.message));
-    legacy = await startLegacyNode('socket.io 2.5.1', redis.url);
-    await waitFor('both to listen', async () => (await subscribers(redis.url, 'socket.io-request#/#')) === 2);
+    const legacy = await legacyNode();
+    await waitFor('both to listen', async () => (await subscribers(cluster.redis.url, 'socket.io-request#/#')) === 2);
     const onA = await client(a.port);
     const onLegacy = await client(legacy.port);
-    expect((await call<string[]>((cb) => legacy!.adapter().clients([], cb))).sort()).toEqual([serverId(onA), serverId(onLegacy)].sort());
-    await done((cb) => legacy!.adapter().remoteJoin(serverId(onA), 'vip', cb));
+    expect((await call<string[]>((cb) => legacy.adapter().clients([], cb))).sort()).toEqual([serverId(onA), serverId(onLegacy)].sort());
+    await done((cb) => legacy.adapter().remoteJoin(serverId(onA), 'vip', cb));
     expect(Object.keys(a.io.of('/').connected[serverId(onA)]!.rooms)).toContain('vip');
     expect(errors).toEqual([expect.stringContaining("set compat: 'socket.io-redis-5'")]);
   });
@@ -108,8 +97,8 @@ describe.skipIf(skipWithoutRedis('socket.io-redis 5 compat'))('iostate/redis wit
     // Which listeners are iostate nodes, a knows from their liveness keys.
     await waitFor('a to know b', () => a.adapter().node.nodesServing('/').length === 2);
     expect((await a.adapter().fetchSockets()).map((socket) => socket.id)).toEqual([serverId(onB)]);
-    legacy = await startLegacyNode('socket.io 2.5.1', redis.url);
-    await waitFor('the 2.5.1 node to listen', async () => (await subscribers(redis.url, 'socket.io-request#/#')) === 3);
+    await legacyNode();
+    await waitFor('the 2.5.1 node to listen', async () => (await subscribers(cluster.redis.url, 'socket.io-request#/#')) === 3);
     await expect(a.adapter().fetchSockets()).rejects.toThrow("fetchSockets() cannot be answered by socket.io 2 nodes (compat: 'socket.io-redis-5')");
 
     const plain = await node('plain');
@@ -121,7 +110,7 @@ describe.skipIf(skipWithoutRedis('socket.io-redis 5 compat'))('iostate/redis wit
     const errors: string[] = [];
     a.adapter().on('error', (error: Error) => errors.push(error.message));
     const responses = await listen('socket.io-response#/#');
-    const publisher = new Redis(redis.url);
+    const publisher = new Redis(cluster.redis.url);
     try {
       for (const [type, sid] of [
         [1, '__proto__'],
@@ -147,7 +136,7 @@ describe.skipIf(skipWithoutRedis('socket.io-redis 5 compat'))('iostate/redis wit
     const errors: string[] = [];
     a.adapter().on('error', (error: Error) => errors.push(error.message));
     const responses = await listen('socket.io-response#/#');
-    const publisher = new Redis(redis.url);
+    const publisher = new Redis(cluster.redis.url);
     try {
       for (const [type, sid] of [
         [2, '__proto__'],
