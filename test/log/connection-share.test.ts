@@ -240,8 +240,11 @@ describe('refusals past the share', () => {
             return opened > 1 ? `c${k}~${opened}` : `c${k}`;
           };
           const connect = (sid: string, socketId: string, nsp: string, recovered?: true) => {
+            const before = log.events().at(-1);
             log.record({ type: 'socket.connect', sid, socketId, nsp, protocol: 5, ...(recovered && { recovered }) });
-            if (log.events().at(-1)?.type !== 'socket.connect') heldLives.add(socketKey(nsp, socketId));
+            // Kept only if this very connect is now the log's last record (the one before may be another socket's connect).
+            const last = log.events().at(-1);
+            if (last === before || last?.type !== 'socket.connect' || last.socketId !== socketId) heldLives.add(socketKey(nsp, socketId));
           };
           for (const s of steps) {
             if (s.kind === 'wait') vi.advanceTimersByTime(s.ms);
