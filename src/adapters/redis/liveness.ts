@@ -9,9 +9,18 @@
  * Right after (re)connecting to Redis a node waits heartbeatTimeout plus the
  * longest reconnection delay before declaring anyone down: a Redis that
  * restarted empty has no keys until every node reconnected and renewed its own.
+ *
+ * A node that leaves on purpose does not delete its key but marks it left
+ * (for heartbeatTimeout): it wrote why it left to the log stream just before,
+ * and the other nodes' readers may not have taken that entry in yet. A left
+ * node is neither live nor down; once its mark expired, it is down to those
+ * who still know of it (a reader lagging by more than heartbeatTimeout).
  */
 import type { Redis } from 'ioredis';
 import { MAX_RECONNECT_DELAY } from './connections';
+
+/** The value of a node's key once it left on purpose. */
+const LEFT = JSON.stringify({ left: true });
 
 export interface LivenessOptions {
   redis: Redis;
@@ -55,13 +64,14 @@ export class Liveness {
     void this.beat();
   }
 
-  /** Leaves the cluster cleanly: stops beating and removes its key, unless a node replacing this one under the same name keeps it. */
-  async stop(removeKey = true): Promise<void> {
+  /** Leaves the cluster cleanly: stops beating and marks its key left, unless a node replacing this one under the same name keeps it (`leaving` false). */
+  async stop(leaving = true): Promise<void> {
     clearInterval(this.timer);
-    this.options.redis.off('ready', this.onReady);
-    this.options.redis.off('close', this.onClose);
-    if (!removeKey || this.options.redis.status !== 'ready') return;
-    await Promise.allSettled([this.options.redis.del(this.nodeKey(this.options.node)), this.options.redis.srem(this.setKey, this.options.node)]);
+    const { redis, node, timeout } = this.options;
+    redis.off('ready', this.onReady);
+    redis.off('close', this.onClose);
+    if (!leaving || redis.status !== 'ready') return;
+    await Promise.allSettled([redis.set(this.nodeKey(node), LEFT, 'PX', timeout), redis.srem(this.setKey, node)]);
   }
 
   /** Renews the key now (when the served namespaces changed). */
@@ -100,7 +110,8 @@ export class Liveness {
       const settled = this.connectedSince !== undefined && Date.now() - this.connectedSince >= this.options.timeout + MAX_RECONNECT_DELAY;
       candidates.forEach((name, i) => {
         const value = values[i];
-        if (value) live.set(name, parseNamespaces(value));
+        if (value === LEFT) void redis.srem(this.setKey, name).catch(() => undefined);
+        else if (value) live.set(name, parseNamespaces(value));
         else if (settled) {
           void redis.srem(this.setKey, name).catch(() => undefined);
           this.options.onDown(name);
