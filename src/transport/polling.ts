@@ -71,13 +71,13 @@ export class PollingTransport implements Transport {
   private onPost(req: IncomingMessage, res: ServerResponse): void {
     const headers = this.settings.headers(req);
     if (this.postReq) {
-      refuseUnread(req, res, refusal(EngineErrorCode.BAD_REQUEST, { reason: 'data request overlap from client' }), headers);
+      refuseUnread(res, refusal(EngineErrorCode.BAD_REQUEST, { reason: 'data request overlap from client' }), headers);
       this.sink.onError({ message: 'data request overlap from client' });
       return;
     }
     const binaryBody = req.headers['content-type'] === 'application/octet-stream';
     if (binaryBody && (this.protocol === 4 || this.jsonp !== undefined)) {
-      refuseUnread(req, res, refusal(EngineErrorCode.BAD_REQUEST, { reason: 'invalid content' }), headers);
+      refuseUnread(res, refusal(EngineErrorCode.BAD_REQUEST, { reason: 'invalid content' }), headers);
       this.sink.onError({ message: 'invalid content: binary POST body', initiator: 'server' });
       return;
     }
@@ -174,14 +174,12 @@ export class PollingTransport implements Transport {
 }
 
 /**
- * Refuses a POST before reading its body: the answer closes the connection
- * and, if the client is still sending, the socket is cut once the answer is
- * out, so a body trickled forever cannot hold it (polling connection exhaustion).
+ * Refuses a POST before reading its body: with `Connection: close`, Node's
+ * server destroys the socket once the answer is out, even while the client
+ * is still sending, so a body trickled forever cannot hold it (polling
+ * connection exhaustion; test/robustness/slowloris.test.ts).
  */
-function refuseUnread(req: IncomingMessage, res: ServerResponse, error: ReturnType<typeof refusal>, headers: Record<string, string | string[]>): void {
-  res.once('finish', () => {
-    if (!req.complete) req.socket.destroy();
-  });
+function refuseUnread(res: ServerResponse, error: ReturnType<typeof refusal>, headers: Record<string, string | string[]>): void {
   writeHttpError(res, error, { ...headers, Connection: 'close' });
 }
 
