@@ -8,7 +8,7 @@
  * round fills the bounded caches: the event ring and retained closed
  * sessions).
  *
- *   node --expose-gc --import tsx scripts/soak.ts [--rounds 3] [--duration 20] [--cycles 0] [--concurrency 40] [--abandoned 2000] [--log-capacity 10000] [--json]
+ *   node --expose-gc --import tsx scripts/soak.ts [--rounds 3] [--duration 20] [--cycles 0] [--concurrency 40] [--abandoned 2000] [--log-capacity 10000] [--retain-closed 1000] [--json]
  *
  * `--cycles` makes each round run at least that many client lives, however
  * long they take: the suite's reduced soak uses it so that a starved machine
@@ -23,6 +23,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import iostate from '../src';
 import type { Socket } from '../src/actors/socket';
+import { DEFAULT_RETAIN_CLOSED } from '../src/log';
 
 const { values: args } = parseArgs({
   options: {
@@ -33,6 +34,8 @@ const { values: args } = parseArgs({
     abandoned: { type: 'string', default: '2000' },
     /** Events the log keeps in memory: a small ring fills in the first round even at reduced scale. */
     'log-capacity': { type: 'string', default: '10000' },
+    /** Closed sessions the log keeps for the inspector: as the ring, full after the first round at reduced scale when set small. */
+    'retain-closed': { type: 'string', default: String(DEFAULT_RETAIN_CLOSED) },
     json: { type: 'boolean', default: false },
   },
 });
@@ -54,6 +57,8 @@ interface Measure {
   handles: Record<string, number>;
   /** What the server holds: Engine.IO sessions, connected sockets, and the inspector's totals. */
   held: { engineSessions: number; connectedSockets: number; inspectedSockets: number; inspectedConnections: number; rooms: number };
+  /** Closed sessions the log retains: bounded by --retain-closed. */
+  retainedClosed: number;
 }
 
 interface RoundReport {
@@ -93,7 +98,7 @@ function runLoad(port: number): Promise<RoundReport['load']> {
 
 async function main(): Promise<void> {
   const http = createServer();
-  const io = iostate(http, { ...HEARTBEAT, eventLog: { capacity: Number(args['log-capacity']) } });
+  const io = iostate(http, { ...HEARTBEAT, eventLog: { capacity: Number(args['log-capacity']), retainClosed: Number(args['retain-closed']) } });
   io.on('connection', (socket: Socket) => {
     socket.on('join', (room: string, ack: () => void) => socket.join(room, () => ack()));
     socket.on('echo', (n: number, ack: (n: number) => void) => ack(n));
@@ -114,6 +119,7 @@ async function main(): Promise<void> {
         inspectedConnections: totals.connections,
         rooms: totals.rooms,
       },
+      retainedClosed: [...io.log.projections.sessions.sessions()].length,
     };
   };
 
@@ -139,6 +145,11 @@ async function main(): Promise<void> {
       failures.push(`round ${r.round}: ${r.load.failures} of ${r.load.cycles} client cycles failed`);
     if (r.load.silentLeftOpen > 0) failures.push(`round ${r.round}: the heartbeat left ${r.load.silentLeftOpen} silent WebSockets open`);
   }
+  // Otherwise the heap after the first round is no baseline: the later rounds would be filling the cache still.
+  if (last.retainedClosed > first.retainedClosed)
+    failures.push(
+      `the retained closed sessions grew from ${first.retainedClosed} to ${last.retainedClosed} after the first round: raise the load or lower --retain-closed`,
+    );
   if (last.heapUsed - first.heapUsed > HEAP_TOLERANCE_BYTES)
     failures.push(`heap grew ${((last.heapUsed - first.heapUsed) / 1048576).toFixed(1)} MB after the first round`);
   for (const kind of new Set([...Object.keys(baseline.handles), ...Object.keys(last.handles)])) {
@@ -160,7 +171,7 @@ function printReport(report: { baseline: Measure; rounds: RoundReport[]; failure
   for (const r of report.rounds) {
     console.log(
       `round ${r.round}: ${r.load.cycles} client cycles (${r.load.failures} failed${r.load.failures ? ` ${JSON.stringify(r.load.reasons)}` : ''}), ${r.load.abandoned} abandoned; drained in ${r.drainedMs} ms; ` +
-        `heap ${mb(r.after.heapUsed)}, handles ${JSON.stringify(r.after.handles)}, held ${JSON.stringify(r.after.held)}`,
+        `heap ${mb(r.after.heapUsed)}, handles ${JSON.stringify(r.after.handles)}, held ${JSON.stringify(r.after.held)}, ${r.after.retainedClosed} closed sessions retained`,
     );
   }
   console.log(report.ok ? 'soak: ok' : `soak: FAILED\n  ${report.failures.join('\n  ')}`);

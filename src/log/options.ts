@@ -3,7 +3,7 @@
  *
  *   false                 no retention, no sinks (projections still run: they hold the rooms)
  *   true | undefined      the default in-memory ring of 10,000 events
- *   { capacity, file, sinks, node, perConnection, sensitive, label }
+ *   { capacity, retainClosed, file, sinks, node, perConnection, sensitive, label }
  */
 import { z } from 'zod';
 import type { SensitiveFields } from './bound';
@@ -29,6 +29,7 @@ const fileOption = z.preprocess(
 const objectOption = z
   .object({
     capacity: positiveInteger.optional(),
+    retainClosed: z.number().int().nonnegative().optional(),
     file: fileOption.optional(),
     sinks: z.array(z.custom<LogSink>(isLogSink, { message: 'each sink needs write(event) and close() methods' })).optional(),
     node: z.string().min(1).optional(),
@@ -49,6 +50,8 @@ export type EventLogOption<H = never, S = never> =
   | undefined
   | {
       capacity?: number;
+      /** Closed sessions the sessions projection keeps for the inspector and `io.inspect()`. Default 1,000. */
+      retainClosed?: number;
       file?: string | { path: string; maxBytes?: number; maxFiles?: number };
       sinks?: LogSink[];
       node?: string;
@@ -69,6 +72,6 @@ export function createEventLog<H, S>(option?: EventLogOption<H, S>): EventLog {
   }
   const parsed = objectOption.safeParse(option);
   if (!parsed.success) throw new TypeError(`Invalid eventLog option:\n${z.prettifyError(parsed.error)}`);
-  const { capacity, file, sinks = [], node, perConnection, sensitive, label } = parsed.data;
-  return new EventLog({ capacity, node, perConnection, sensitive, label, sinks: file ? [new JsonlFileSink(file), ...sinks] : sinks });
+  const { capacity, retainClosed, file, sinks = [], node, perConnection, sensitive, label } = parsed.data;
+  return new EventLog({ capacity, retainClosed, node, perConnection, sensitive, label, sinks: file ? [new JsonlFileSink(file), ...sinks] : sinks });
 }

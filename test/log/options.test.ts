@@ -67,8 +67,29 @@ describe('createEventLog', () => {
     expect(log.events()[1]).toHaveProperty('stack', 'Error: boom');
   });
 
+  it('keeps as many closed sessions as retainClosed, the oldest forgotten first', () => {
+    const log = createEventLog({ retainClosed: 2 });
+    for (const sid of ['s1', 's2', 's3']) {
+      log.record({
+        type: 'conn.open',
+        sid,
+        protocol: 4,
+        transport: 'websocket',
+        remoteAddress: '127.0.0.1',
+        pingInterval: 1,
+        pingTimeout: 1,
+        upgradeTimeout: 1,
+        maxPayload: 1,
+        upgrades: [],
+      });
+      log.record({ type: 'conn.close', sid, reason: 'transport close', initiator: 'client', transport: 'websocket' });
+    }
+    expect([...log.projections.sessions.sessions()].map((session) => session.sid)).toEqual(['s2', 's3']);
+  });
+
   it.each([
     [{ capacity: 0 }, /capacity/],
+    [{ retainClosed: -1 }, /retainClosed/],
     [{ capacity: 1.5 }, /capacity/],
     [{ file: '' }, /file/],
     [{ file: { path: 'x', maxFiles: 0 } }, /maxFiles/],

@@ -40,6 +40,9 @@ describe('soak (reduced scale)', () => {
         '150',
         '--log-capacity',
         '500',
+        // Full after round 1's 350 sessions, so that round 2's heap is compared with full caches.
+        '--retain-closed',
+        '100',
         '--json',
       ];
       const stdout = await new Promise<string>((resolve, reject) => {
