@@ -156,7 +156,8 @@ export class Socket extends ModifierChain {
       const details = this.disconnectDetails(initiator);
       this.server.guard(this, () => this.emitReserved('disconnecting', reason, details));
       if (this.pid) this.nsp.recovery?.left(this.id, reason, this.data);
-      this.roomsAtDisconnect = Object.keys(this.rooms);
+      // Not Object.keys(this.rooms): an object keyed by long client-chosen names is slow to build (room-keys.ts).
+      this.roomsAtDisconnect = [...(this.server.log.projections.rooms.roomsOf(this.nsp.name, this.id) ?? [])];
       this.leaveAll();
       this.lifecycle.send({ type: 'LEFT' });
     },

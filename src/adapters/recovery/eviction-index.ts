@@ -5,8 +5,11 @@
  * last received packet is older than such a packet addressed to one of its
  * rooms cannot be recovered exactly. The index is bounded: past MAX_ROOMS it
  * forgets the oldest rooms and remembers only the highest packet forgotten
- * (`floor`), which then counts for every room.
+ * (`floor`), which then counts for every room. Room names are the
+ * clients' choice: the index takes long ones by digest (room-keys.ts).
  */
+import { RoomMap } from '../../log/projections/room-keys';
+
 export type EvictionCause = 'window' | 'packets' | 'bytes';
 
 export interface Eviction {
@@ -20,7 +23,7 @@ const MAX_ROOMS = 10_000;
 
 export class EvictionIndex {
   private everyone: Eviction | undefined;
-  private readonly byRoom = new Map<string, Eviction>();
+  private readonly byRoom = new RoomMap<Eviction>();
   private floor: Eviction | undefined;
 
   add(eviction: Eviction, rooms: readonly string[]): void {

@@ -8,8 +8,11 @@
  * it add it.
  *
  * A change is stamped with the number of the latest packet of the store when
- * it happened: it applies to packets numbered after its stamp.
+ * it happened: it applies to packets numbered after its stamp. Room names
+ * are the clients' choice, so the sets take long ones by digest (room-keys.ts).
  */
+import { RoomSet } from '../../log/projections/room-keys';
+
 export interface RoomChange {
   readonly after: number;
   readonly room: string;
@@ -18,7 +21,7 @@ export interface RoomChange {
 
 export class RoomTrail {
   /** The rooms it is in now (for an absent socket: when it left). */
-  readonly rooms: Set<string>;
+  readonly rooms: RoomSet;
   private changes: RoomChange[] = [];
 
   constructor(
@@ -26,7 +29,7 @@ export class RoomTrail {
     readonly sinceN: number,
     rooms: Iterable<string>,
   ) {
-    this.rooms = new Set(rooms);
+    this.rooms = new RoomSet(rooms);
   }
 
   /** A join or leave that happened after packet `after`; one that changes nothing is not kept. */
@@ -45,8 +48,8 @@ export class RoomTrail {
   }
 
   /** The rooms it was in when packet `n` was broadcast. */
-  roomsAt(n: number): Set<string> {
-    const rooms = new Set(this.rooms);
+  roomsAt(n: number): RoomSet {
+    const rooms = new RoomSet(this.rooms);
     for (let i = this.changes.length - 1; i >= 0 && this.changes[i]!.after >= n; i--) undo(rooms, this.changes[i]!);
     return rooms;
   }
@@ -56,7 +59,7 @@ export class RoomTrail {
    * `low`, with the rooms of that moment: one walk back through the changes.
    */
   walkBack(high: number, low: number, visit: (n: number, rooms: ReadonlySet<string>) => void): void {
-    const rooms = new Set(this.rooms);
+    const rooms = new RoomSet(this.rooms);
     let i = this.changes.length - 1;
     for (let n = high; n >= low; n--) {
       for (; i >= 0 && this.changes[i]!.after >= n; i--) undo(rooms, this.changes[i]!);
@@ -65,14 +68,14 @@ export class RoomTrail {
   }
 
   /** Every room it was in at some point after packet `n`. */
-  roomsSince(n: number): Set<string> {
-    const rooms = new Set(this.rooms);
+  roomsSince(n: number): RoomSet {
+    const rooms = new RoomSet(this.rooms);
     for (const change of this.changes) if (change.after >= n) rooms.add(change.room);
     return rooms;
   }
 }
 
-function undo(rooms: Set<string>, change: RoomChange): void {
+function undo(rooms: RoomSet, change: RoomChange): void {
   if (change.joined) rooms.delete(change.room);
   else rooms.add(change.room);
 }

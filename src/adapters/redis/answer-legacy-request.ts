@@ -8,7 +8,7 @@
 import type { AdapterNamespace } from '../adapter-contract';
 import type { Adapter } from '../memory-adapter';
 import { LegacyRequestType, legacyAnswer } from './legacy-wire';
-import { localRooms, localSocket, localSockets } from './local-sockets';
+import { localRooms, localSocket, localSockets, roomsOfSocket } from './local-sockets';
 import { stringList } from './wire';
 
 /** socket.io-redis 5's hook: what this node replies to a customRequest. */
@@ -44,7 +44,7 @@ export function answerLegacyRequest(
   if (!socket) return;
   switch (request.type) {
     case LegacyRequestType.CLIENT_ROOMS:
-      answer({ rooms: Object.keys(socket.rooms) });
+      answer({ rooms: roomsOfSocket(nsp, socket.id) });
       return;
     case LegacyRequestType.REMOTE_JOIN:
     case LegacyRequestType.REMOTE_LEAVE: {

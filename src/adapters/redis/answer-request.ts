@@ -61,7 +61,7 @@ export function answerRequest(adapter: Adapter, nsp: AdapterNamespace, request: 
       return;
     }
     case RequestType.REMOTE_FETCH:
-      answer({ sockets: localSockets(adapter, nsp, selection(request.opts)).map(describeSocket) });
+      answer({ sockets: localSockets(adapter, nsp, selection(request.opts)).map((socket) => describeSocket(nsp, socket)) });
       return;
     case RequestType.BROADCAST:
       broadcastWithAck(adapter, nsp, request, reply, acks);

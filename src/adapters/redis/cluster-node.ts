@@ -28,6 +28,7 @@ import { foreignClaim, projectionOwners, type Owners } from '../../log/foreign-c
 import { sessionEnded } from '../../log/projections/sessions';
 import { RedisStreamSink } from '../../log/redis-stream-sink';
 import { openReader, openWriter, quit, type ConnectionSource, type Connections } from './connections';
+import { roomsOfSocket } from './local-sockets';
 import { Liveness } from './liveness';
 import { RemoteAcks } from './remote-acks';
 import { sameOptions, type ResolvedOptions } from './options';
@@ -389,7 +390,7 @@ export class ClusterNode {
     if (!this.sink) return;
     for (const nsp of Object.values(this.server.nsps)) {
       for (const socket of Object.values(nsp.connected)) {
-        const rooms = Object.keys(socket.rooms);
+        const rooms = roomsOfSocket(nsp, socket.id);
         // The label computed at its connect, not asked of the application again.
         const label = this.server.log.projections.sessions.socket(nsp.name, socket.id)?.label;
         this.server.log.record({

@@ -3,6 +3,7 @@
  * a `{ rooms, except }` selection picks, and the rooms they are in. The
  * projection is cluster-wide, so local means "in `nsp.connected`".
  */
+import { RoomSet } from '../../log/projections/room-keys';
 import type { AdapterNamespace, AdapterSocket } from '../adapter-contract';
 import type { Adapter } from '../memory-adapter';
 
@@ -27,7 +28,7 @@ export function localSockets(adapter: Adapter, nsp: AdapterNamespace, selection:
 
 /** Rooms with at least one member on this node. */
 export function localRooms(nsp: AdapterNamespace): string[] {
-  const rooms = new Set<string>();
+  const rooms = new RoomSet();
   const projection = nsp.server.log.projections.rooms;
   for (const id of Object.keys(nsp.connected)) {
     for (const room of projection.roomsOf(nsp.name, id) ?? []) rooms.add(room);
@@ -43,11 +44,20 @@ export interface RemoteSocketData {
   data: unknown;
 }
 
-export function describeSocket(socket: AdapterSocket): RemoteSocketData {
+/**
+ * The rooms of socket `id` in join order, from the projection: not
+ * `Object.keys(socket.rooms)`, an object slow to build from long
+ * client-chosen names (room-keys.ts).
+ */
+export function roomsOfSocket(nsp: AdapterNamespace, id: string): string[] {
+  return [...(nsp.server.log.projections.rooms.roomsOf(nsp.name, id) ?? [])];
+}
+
+export function describeSocket(nsp: AdapterNamespace, socket: AdapterSocket): RemoteSocketData {
   return {
     id: socket.id,
     handshake: { ...socket.handshake },
-    rooms: Object.keys(socket.rooms),
+    rooms: roomsOfSocket(nsp, socket.id),
     data: socket.data,
   };
 }

@@ -13,6 +13,7 @@
  * namespace is an iostate node; otherwise they ask the other nodes.
  */
 import { randomBytes } from 'node:crypto';
+import { RoomSet } from '../../log/projections/room-keys';
 import type { Packet } from '../../parser/packet';
 import type { AdapterNamespace, AdapterSocket, BroadcastOptions, ClusterOperations, SocketSelection } from '../adapter-contract';
 import { Adapter, isRecoverable } from '../memory-adapter';
@@ -182,7 +183,7 @@ export class RedisAdapter extends Adapter implements NodeMember, ClusterOperatio
 
   /** The sockets `selection` picks on every node, as socket.io 4's fetchSockets describes them. */
   async fetchSockets(selection: Selection = { rooms: [] }): Promise<RemoteSocketData[]> {
-    const local = localSockets(this, this.nsp, selection).map(describeSocket);
+    const local = localSockets(this, this.nsp, selection).map((socket) => describeSocket(this.nsp, socket));
     return this.ask<RemoteSocketData[]>(
       'fetchSockets()',
       RequestType.REMOTE_FETCH,
@@ -508,8 +509,9 @@ function wireSelection(selection: SocketSelection): { rooms: string[]; except: s
   return { rooms: selection.rooms, except: selection.except ?? [] };
 }
 
+/** Room names included: a RoomSet takes long client-chosen names by digest (room-keys.ts). */
 function pushUnique(into: string[], items: string[]): void {
-  const present = new Set(into);
+  const present = new RoomSet(into);
   for (const item of items) {
     if (present.has(item)) continue;
     present.add(item);

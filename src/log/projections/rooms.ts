@@ -8,13 +8,18 @@
  * fold decision"): it reads nothing but its two arguments.
  */
 import type { LogEvent } from '../events';
+import { RoomMap, RoomSet } from './room-keys';
 
-/** One namespace's membership, kept in both directions for O(1) reads. */
+/**
+ * One namespace's membership, kept in both directions for O(1) reads. Room
+ * names are the clients' choice: the collections keyed by them take a long
+ * name by its digest (room-keys.ts).
+ */
 export interface NamespaceRooms {
   /** room → its members; a room with no members is deleted. */
-  readonly rooms: Map<string, Set<string>>;
+  readonly rooms: RoomMap<Set<string>>;
   /** socketId → its rooms, for every connected socket (even one in no room). */
-  readonly sockets: Map<string, Set<string>>;
+  readonly sockets: Map<string, RoomSet>;
   /** socketId → the node its connection lives on, to drop it when that node goes down. */
   readonly nodes: Map<string, string>;
 }
@@ -30,7 +35,7 @@ export function emptyRooms(): RoomsState {
 function namespace(state: RoomsState, nsp: string): NamespaceRooms {
   let entry = state.namespaces.get(nsp);
   if (!entry) {
-    entry = { rooms: new Map(), sockets: new Map(), nodes: new Map() };
+    entry = { rooms: new RoomMap(), sockets: new Map(), nodes: new Map() };
     state.namespaces.set(nsp, entry);
   }
   return entry;
@@ -82,7 +87,7 @@ export function foldRooms(state: RoomsState, event: LogEvent): RoomsState {
       // The same id connected by another node is another socket: it starts in no room.
       // (A node's own connect thus wipes what a forged entry said about one of its future ids.)
       if (entry.nodes.has(event.socketId) && entry.nodes.get(event.socketId) !== event.node) removeSocket(entry, event.socketId);
-      if (!entry.sockets.has(event.socketId)) entry.sockets.set(event.socketId, new Set());
+      if (!entry.sockets.has(event.socketId)) entry.sockets.set(event.socketId, new RoomSet());
       entry.nodes.set(event.socketId, event.node);
       break;
     }

@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import type { LogEvent } from '../events';
 import { addNote, noteOf, type Gap, type RecoveryNote } from './recovery-notes';
+import { RoomSet } from './room-keys';
 
 export type Transport = 'polling' | 'websocket';
 export type Side = 'client' | 'server';
@@ -142,8 +143,9 @@ export interface SocketRecord {
   /**
    * Its rooms while connected; once disconnected, the rooms it was in when it
    * began disconnecting (the event's `rooms`, else what was left by then).
+   * Keyed as room-keys.ts says: a client's long names must not collide.
    */
-  rooms: Set<string>;
+  rooms: RoomSet;
   disconnect?: SocketDisconnectRecord;
   lost?: LostRecord;
   /** Connection state recovery attempts that concern it, oldest first (recovery-notes.ts). */
@@ -368,7 +370,7 @@ export function foldSessions(state: SessionsState, event: LogEvent): SessionsSta
         protocol: event.protocol,
         status: 'connected',
         since: event.ts,
-        rooms: new Set(),
+        rooms: new RoomSet(),
         ...(event.label !== undefined && { label: event.label }),
         ...(failed?.nsp === event.nsp ? { recovery: [withoutNsp(failed)] } : {}),
       });
@@ -406,7 +408,7 @@ export function foldSessions(state: SessionsState, event: LogEvent): SessionsSta
       if (!socket || socket.status !== 'connected') break;
       socket.status = 'disconnected';
       socket.disconnect = { at: event.ts, reason: event.reason, initiator: event.initiator };
-      if (event.rooms) socket.rooms = new Set(event.rooms);
+      if (event.rooms) socket.rooms = new RoomSet(event.rooms);
       const session = state.sessions.get(socket.sid);
       if (!session) finish(state, `k:${key}`);
       else if (state.retainClosed !== Infinity) forgetOldestEnded(state, session, key);
@@ -437,7 +439,7 @@ function recoverSocket(state: SessionsState, key: string, event: Extract<LogEven
   socket.status = 'connected';
   socket.disconnect = undefined;
   socket.lost = undefined;
-  socket.rooms = new Set();
+  socket.rooms = new RoomSet();
   socket.sid = event.sid;
   socket.node = event.node;
   if (event.label !== undefined) socket.label = event.label;
