@@ -12,20 +12,27 @@ import { createHash } from 'node:crypto';
 /** The longest string V8 hashes by its content (String::kMaxHashCalcLength). */
 export const MAX_HASHED_LENGTH = 16_383;
 
+/** A digest key: a NUL and the 44 characters of a base64 sha256. */
+const DIGEST_KEY_LENGTH = 45;
+
 /**
  * The key of a room name: the name itself, or a NUL and the name's digest
- * for a name V8 would hash by its length alone. A name that begins with a
- * NUL is keyed by its digest too, so no name can pass for another's key.
- * The digest reads UTF-16 code units (UTF-8 would make every lone surrogate
- * the same replacement character, and two names one key).
+ * for a name V8 would hash by its length alone. A name of a digest key's
+ * length that begins with a NUL is keyed by its digest too, so no name can
+ * pass for another's key; for any other name this costs two comparisons of
+ * its length (the broadcast looks its room up by this). The digest reads
+ * UTF-16 code units (UTF-8 would make every lone surrogate the same
+ * replacement character, and two names one key).
  */
 export function roomKey(name: string): string {
-  return name.length <= MAX_HASHED_LENGTH && name.charCodeAt(0) !== 0 ? name : `\u0000${createHash('sha256').update(name, 'utf16le').digest('base64')}`;
+  const length = name.length;
+  if (length <= MAX_HASHED_LENGTH && (length !== DIGEST_KEY_LENGTH || name.charCodeAt(0) !== 0)) return name;
+  return `\u0000${createHash('sha256').update(name, 'utf16le').digest('base64')}`;
 }
 
-/** The name a key stands for: a digest key's name is kept in `names`. */
+/** The name a key stands for: a digest key's name is kept in `names`, and no plain key is there. */
 function nameOf(key: string, names: ReadonlyMap<string, string>): string {
-  return key.charCodeAt(0) === 0 ? names.get(key)! : key;
+  return names.size === 0 ? key : (names.get(key) ?? key);
 }
 
 /** A Map from room names to `V`, giving back the names as they were set. */
