@@ -18,6 +18,7 @@
 import { Immer, enablePatches, type Patch } from 'immer';
 import type { LogEvent } from '../log/events';
 import { sessionEnded } from '../log/projections';
+import { roomKey as keyOfName } from '../log/projections/room-keys';
 import {
   asMap,
   connectionEntry,
@@ -68,7 +69,8 @@ export interface LiveModel {
 }
 
 export const socketKey = (nsp: string, id: string) => JSON.stringify([nsp, id]);
-export const roomKey = (nsp: string, room: string) => JSON.stringify([nsp, room]);
+/** Room names are the clients' choice: a long key is taken by its digest (room-keys.ts), or a thousand long rooms make every update compare them all. */
+export const roomKey = (nsp: string, room: string) => keyOfName(JSON.stringify([nsp, room]));
 export const nameKey = (name: string) => JSON.stringify(name);
 
 /** The model as the projections and the live objects say it is now. */
