@@ -14,6 +14,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { NO_FLAGS, type BroadcastFlags, type BroadcastOptions } from '../adapters/adapter-contract';
+import { RoomSet } from '../log/projections/room-keys';
 
 /**
  * Values are not frozen (freezing showed on every emit with a modifier):
@@ -91,11 +92,31 @@ export function broadcastOptions(modifiers: EmitModifiers, sender?: string): Bro
     : { rooms: modifiers.rooms, except: modifiers.except, flags: modifiers.flags };
 }
 
+/** Past this many names, each is not compared with all the others: a set takes them. */
+const MANY_NAMES = 16;
+
 function addNames(names: readonly string[], rooms: RoomNames): readonly string[] {
   if (!Array.isArray(rooms)) return withName(names, String(rooms));
+  if (names.length + rooms.length > MANY_NAMES) return withManyNames(names, rooms as readonly (string | number)[]);
   let result = names;
   for (const room of rooms as readonly (string | number)[]) result = withName(result, String(room));
   return result;
+}
+
+/**
+ * Each name once, in a RoomSet: comparing every name with every other is
+ * quadratic, and client-chosen names past 16,383 characters of one length
+ * collide in a plain Set (room-keys.ts).
+ */
+function withManyNames(names: readonly string[], rooms: readonly (string | number)[]): readonly string[] {
+  const seen = new RoomSet(names);
+  const next = names.slice();
+  for (const room of rooms) {
+    const name = String(room);
+    const size = seen.size;
+    if (seen.add(name).size > size) next.push(name); // one key (a digest when long) per name
+  }
+  return next.length === names.length ? names : next;
 }
 
 // Plain loops: on the emit path, Array.prototype.includes/slice/concat measured several times slower here.
