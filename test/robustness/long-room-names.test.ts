@@ -11,6 +11,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import ioV2 from 'socket.io-client-v2';
+import socketIoV2 from 'socket.io-v2';
 import { io as ioV4 } from 'socket.io-client';
 import iostate from '../../src';
 import { roomKey } from '../../src/log/projections/room-keys';
@@ -176,3 +177,35 @@ for (const face of ['2.x', 'v4'] as Face[]) {
     });
   });
 }
+
+/**
+ * A socket's rooms as a list come from the projection, in join order, never
+ * from an object keyed by names (slow to build from long names). socket.io
+ * 2.5.1 lists `Object.keys`, integer-like names first (docs/differences.md).
+ */
+describe("a socket's rooms as a list", () => {
+  it('are in join order, where socket.io 2.5.1 puts integer-like names first', async () => {
+    const listed = async (factory: (http: ReturnType<typeof createServer>) => any) => {
+      const http = createServer();
+      const io = factory(http);
+      await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+      const rooms = new Promise<string[]>((resolve) =>
+        io.on('connection', (socket: any) =>
+          socket.join(['b', '1', 'a'], () =>
+            io.of('/').adapter.clientRooms(socket.id, (_: unknown, list: string[]) => resolve(list.map((room) => (room === socket.id ? 'own' : room)))),
+          ),
+        ),
+      );
+      const client = ioV2(`http://127.0.0.1:${(http.address() as AddressInfo).port}`, { transports: ['websocket'], forceNew: true, reconnection: false });
+      try {
+        return await rooms;
+      } finally {
+        client.close();
+        await new Promise<void>((resolve) => io.close(() => resolve()));
+        http.closeAllConnections();
+      }
+    };
+    expect(await listed((http) => iostate(http))).toEqual(['own', 'b', '1', 'a']);
+    expect(await listed((http) => socketIoV2(http))).toEqual(['1', 'own', 'b', 'a']);
+  });
+});
