@@ -72,6 +72,10 @@ describe('room keys', () => {
     expect(set.delete(long1)).toBe(true);
     expect(set.has(long1)).toBe(false);
     expect(new Set(set)).toEqual(new Set(['b', 'a']));
+    const copy = new RoomSet(set.add(long2));
+    copy.delete('b');
+    expect([...copy].map(end)).toEqual(['a', long2].map(end));
+    expect(copy.has(long2) && set.has('b')).toBe(true);
   });
 });
 

@@ -78,9 +78,15 @@ export class RoomMap<V> {
 /** A Set of room names, in insertion order, as a Set of strings reads. */
 export class RoomSet implements ReadonlySet<string> {
   /** Key → name. */
-  private readonly names = new Map<string, string>();
+  private readonly names: Map<string, string>;
 
+  /** A copy of another RoomSet takes its keys as they are: no digest again. */
   constructor(names?: Iterable<string>) {
+    if (names instanceof RoomSet) {
+      this.names = new Map(names.names);
+      return;
+    }
+    this.names = new Map();
     if (names) for (const name of names) this.add(name);
   }
 
