@@ -63,6 +63,30 @@ describe.skipIf(skipWithoutRedis('redis adapter'))('redis adapter between iostat
     expect(sorted).toEqual([['red from a', 'union'], ['blue from b', 'union'], [], ['blue from b', 'red from a', 'union']]);
   });
 
+  it('long room names of one length that differ in the last character stay different rooms across nodes', async () => {
+    // Past 16,383 characters the nodes key them by digest (room-keys.ts); Redis carries the names themselves.
+    const [long1, long2] = ['1', '2'].map((last) => `${'r'.repeat(20_000)}${last}`);
+    const end = (name: string) => `${name.length}:${name.slice(-4)}`;
+    const [a, b] = await cluster(2);
+    const [a4, b2, b4] = [await client(4, a), await client(2, b), await client(4, b)];
+    join(a, a4, long1);
+    join(b, b2, long2);
+    join(b, b4, long1, long2);
+    await waitFor('joins to reach both logs', async () => (await clientsOf(a, long2)).length === 2 && (await clientsOf(b, long1)).length === 2);
+    const got = [a4, b2, b4].map((socket) => collect(socket, 'news'));
+    a.io.to(long2).emit('news', 'to 2 from a');
+    b.io.to(long1).emit('news', 'to 1 from b');
+    await settle([a4, b2, b4], [a, b]);
+    expect(got.map((list) => list.map(([value]) => String(value)).sort())).toEqual([['to 1 from b'], ['to 2 from a'], ['to 1 from b', 'to 2 from a']]);
+    const allRooms = await new Promise<string[]>((resolve, reject) => a.adapter().allRooms((err, rooms) => (err ? reject(err) : resolve(rooms))));
+    expect(
+      allRooms
+        .filter((room) => room.length > 100)
+        .map(end)
+        .sort(),
+    ).toEqual([long1, long2].map(end));
+  });
+
   it('except, the local flag and binary payloads cross nodes as they should', async () => {
     const [a, b] = await cluster(2);
     const [a4, b2, b4] = [await client(4, a), await client(2, b), await client(4, b)];
