@@ -68,7 +68,8 @@ export interface LiveModel {
   closed: ClosedEntry[];
 }
 
-export const socketKey = (nsp: string, id: string) => JSON.stringify([nsp, id]);
+/** A namespace name may be up to 16,383 characters: with the id, its key is long, and taken by its digest as a room's is. */
+export const socketKey = (nsp: string, id: string) => keyOfName(JSON.stringify([nsp, id]));
 /** Room names are the clients' choice: a long key is taken by its digest (room-keys.ts), or a thousand long rooms make every update compare them all. */
 export const roomKey = (nsp: string, room: string) => keyOfName(JSON.stringify([nsp, room]));
 export const nameKey = (name: string) => JSON.stringify(name);
@@ -217,7 +218,8 @@ export class LiveModelFollower {
   current(): LiveModel {
     if (!this.model) {
       this.model = buildLiveModel(this.io);
-      this.unsubscribe = this.io.log.subscribe((event) => this.mark(event));
+      // What the projections fold, not what subscribers get: a cut name or a held-back record would name nothing there.
+      this.unsubscribe = this.io.log.onFold((event) => this.mark(event));
     }
     return this.model;
   }

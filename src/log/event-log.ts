@@ -54,6 +54,7 @@ export class EventLog implements Recorder {
   private readonly ring: MemorySink | undefined;
   private readonly sinks: LogSink[];
   private readonly listeners = new Set<LogListener>();
+  private readonly foldListeners = new Set<LogListener>();
   private readonly onError: ((error: Error) => void) | undefined;
   private readonly share: ConnectionShare | undefined;
   private readonly sensitive: SensitiveFields;
@@ -152,9 +153,11 @@ export class EventLog implements Recorder {
     event.node = this.node;
     if (!admitted) {
       foldHeldBack(this.state, event);
+      if (this.foldListeners.size > 0) this.folded(event);
       return event;
     }
     foldAll(this.state, event);
+    if (this.foldListeners.size > 0) this.folded(event);
     const out = boundEvent(event, this.sensitive);
     this.publish(out);
     if (!this.closing) {
@@ -176,7 +179,18 @@ export class EventLog implements Recorder {
    */
   ingest(event: LogEvent): void {
     foldAll(this.state, event);
+    if (this.foldListeners.size > 0) this.folded(event);
     this.publish(event);
+  }
+
+  private folded(event: LogEvent): void {
+    for (const listener of this.foldListeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.report('event log fold listener', error);
+      }
+    }
   }
 
   /** Retain, notify: what every event that leaves the process goes through, in this order. */
@@ -190,6 +204,21 @@ export class EventLog implements Recorder {
         this.report('event log subscriber', error);
       }
     }
+  }
+
+  /**
+   * Calls `listener` with every event the projections fold, right after,
+   * as they folded it: whole (subscribers get it bounded, its long strings
+   * cut), and also when it is held back from the log past its connection's
+   * share. For views of the projections in this process (the inspector's
+   * live model), which must name what the projections name. Returns the
+   * unsubscribe function.
+   */
+  onFold(listener: LogListener): () => void {
+    this.foldListeners.add(listener);
+    return () => {
+      this.foldListeners.delete(listener);
+    };
   }
 
   /** Calls `listener` with each new event, after the projections include it. Returns the unsubscribe function. */
