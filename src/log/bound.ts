@@ -19,8 +19,8 @@
  * The common record has nothing to cut: it is returned as it is, after one
  * walk over its fields and no copy.
  */
-import { createHash } from 'node:crypto';
 import type { LogEvent } from './events';
+import { stringDigest } from './string-digest';
 
 export const MAX_STRING = 1024;
 export const MAX_ITEMS = 64;
@@ -102,7 +102,7 @@ export function cutString(value: string, keep: number): string {
   let end = keep;
   const last = value.charCodeAt(end - 1);
   if (last >= 0xd800 && last <= 0xdbff) end--;
-  const hash = createHash('sha256').update(value).digest('hex').slice(0, 12);
+  const hash = stringDigest(value).digest('hex').slice(0, 12);
   return `${value.slice(0, end)}…[cut: ${value.length} chars, sha256 ${hash}]`;
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { boundEvent, cutString, MAX_ITEMS, MAX_STRING } from '../../src/log/bound';
 import { logEvent, type LogEvent } from '../../src/log/events';
@@ -33,6 +34,16 @@ describe('boundEvent', () => {
     const b = `/dyn-${'x'.repeat(5000)}-2`;
     expect(cutString(a, MAX_STRING)).toBe(cutString(a, MAX_STRING));
     expect(cutString(a, MAX_STRING)).not.toBe(cutString(b, MAX_STRING));
+  });
+
+  it('tells apart strings that differ only in lone surrogates, and keeps the marks of well-formed strings', () => {
+    const a = `${'x'.repeat(5000)}\ud800`;
+    const b = `${'x'.repeat(5000)}\udc00`;
+    expect(cutString(a, MAX_STRING)).not.toBe(cutString(b, MAX_STRING));
+    // The mark a log written before holds for this string: well-formed strings are read as UTF-8, as they were.
+    expect(cutString('y'.repeat(2000), MAX_STRING)).toBe(
+      `${'y'.repeat(MAX_STRING)}…[cut: 2000 chars, sha256 ${createHash('sha256').update('y'.repeat(2000)).digest('hex').slice(0, 12)}]`,
+    );
   });
 
   it('never keeps half of a surrogate pair', () => {

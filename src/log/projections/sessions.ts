@@ -9,8 +9,8 @@
  * `retainClosed` (oldest dropped first), so a long-running server does not
  * grow without bound; replay keeps them all.
  */
-import { createHash } from 'node:crypto';
 import type { LogEvent } from '../events';
+import { stringDigest } from '../string-digest';
 import { addNote, noteOf, type Gap, type RecoveryNote } from './recovery-notes';
 import { RoomSet } from './room-keys';
 
@@ -197,7 +197,7 @@ const MAX_PLAIN_KEY = 1024;
  */
 export function socketKey(nsp: string, socketId: string): string {
   const key = `${nsp}\u0000${socketId}`;
-  return key.length <= MAX_PLAIN_KEY ? key : `\u0000\u0000${createHash('sha256').update(key).digest('hex')}`;
+  return key.length <= MAX_PLAIN_KEY ? key : `\u0000\u0000${stringDigest(key).digest('hex')}`;
 }
 
 function keep<T>(list: T[], item: T): void {
