@@ -40,6 +40,9 @@ export type RoomTarget = Room | { id: SocketRef };
 /** Who broadcasts: the server (`io`), a namespace, the RegExp parent (to all its children), or the namespace of a socket. */
 export type BroadcastFrom = 'io' | 'io.sockets' | '/a' | 'dyn-parent' | SocketRef;
 
+/** App actions that take effect at once: a burst runs several in one tick, with no wait between them. */
+export type BurstStep = Extract<Step, { t: 'join' | 'leave' | 'broadcast' | 'socketBroadcast' | 'socketEmit' | 'ask' | 'kick' }>;
+
 export type Step =
   // Client actions.
   | { t: 'reconnect'; c: number }
@@ -61,6 +64,7 @@ export type Step =
   | { t: 'kickOnConnection'; c: number; on: boolean }
   | { t: 'roomOnConnection'; room: Room | null }
   | { t: 'announceLeaving'; on: boolean }
+  | { t: 'burst'; steps: BurstStep[] }
   // App observations.
   | { t: 'clients'; from: Exclude<BroadcastFrom, 'dyn-parent'>; rooms: RoomTarget[] }
   | { t: 'adapterRooms'; from: Exclude<BroadcastFrom, 'io' | 'dyn-parent'> }
@@ -97,6 +101,23 @@ const namespaceFrom = fc.oneof(fc.constantFrom('io.sockets' as const, '/a' as co
 const rooms = fc.array(roomTarget, { maxLength: 2 });
 const via = fc.constantFrom<'to' | 'in'>('to', 'in');
 
+const joinStep = (peek: fc.Arbitrary<boolean>) => fc.record({ t: fc.constant('join' as const), s: socketRef, rooms: fc.oneof(roomTarget, rooms), peek });
+const leaveStep = (peek: fc.Arbitrary<boolean>) => fc.record({ t: fc.constant('leave' as const), s: socketRef, room, peek });
+const broadcastStep = fc.record({ t: fc.constant('broadcast' as const), from: broadcastFrom, rooms, via, flags, payload });
+const socketBroadcastStep = fc.record({ t: fc.constant('socketBroadcast' as const), s: socketRef, rooms, via, flags, payload });
+const socketEmitStep = fc.record({ t: fc.constant('socketEmit' as const), s: socketRef, flags, payload, send: fc.boolean() });
+const askStep = fc.record({ t: fc.constant('ask' as const), s: socketRef, payload });
+const kickStep = (close: fc.Arbitrary<boolean>) => fc.record({ t: fc.constant('kick' as const), s: socketRef, close });
+const burstStep: fc.Arbitrary<BurstStep> = fc.oneof(
+  joinStep(fc.constant(true)),
+  leaveStep(fc.constant(true)),
+  broadcastStep,
+  socketBroadcastStep,
+  socketEmitStep,
+  askStep,
+  kickStep(fc.constant(false)),
+);
+
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ t: fc.constant('reconnect' as const), c: client }) },
   { weight: 4, arbitrary: fc.record({ t: fc.constant('open' as const), c: client, nsp: fc.constantFrom(...OPENABLE_NSPS) }) },
@@ -105,13 +126,14 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ t: fc.constant('clientRelay' as const), s: socketRef, room: fc.option(room) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('clientLeave' as const), s: socketRef }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('clientDrop' as const), c: client }) },
-  { weight: 6, arbitrary: fc.record({ t: fc.constant('join' as const), s: socketRef, rooms: fc.oneof(roomTarget, rooms), peek: fc.boolean() }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant('leave' as const), s: socketRef, room, peek: fc.boolean() }) },
-  { weight: 4, arbitrary: fc.record({ t: fc.constant('broadcast' as const), from: broadcastFrom, rooms, via, flags, payload }) },
-  { weight: 4, arbitrary: fc.record({ t: fc.constant('socketBroadcast' as const), s: socketRef, rooms, via, flags, payload }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant('socketEmit' as const), s: socketRef, flags, payload, send: fc.boolean() }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant('ask' as const), s: socketRef, payload }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('kick' as const), s: socketRef, close: fc.boolean() }) },
+  { weight: 6, arbitrary: joinStep(fc.boolean()) },
+  { weight: 2, arbitrary: leaveStep(fc.boolean()) },
+  { weight: 4, arbitrary: broadcastStep },
+  { weight: 4, arbitrary: socketBroadcastStep },
+  { weight: 2, arbitrary: socketEmitStep },
+  { weight: 2, arbitrary: askStep },
+  { weight: 1, arbitrary: kickStep(fc.boolean()) },
+  { weight: 3, arbitrary: fc.record({ t: fc.constant('burst' as const), steps: fc.array(burstStep, { minLength: 2, maxLength: 4 }) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('refuse' as const), c: client, on: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('kickOnConnection' as const), c: client, on: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('roomOnConnection' as const), room: fc.option(room) }) },
