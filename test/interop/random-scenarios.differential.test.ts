@@ -1,5 +1,5 @@
 // Random scenarios, differential: fast-check makes a few socket.io-client 2.x
-// clients (WebSocket only, or polling then upgrading) and a list of client
+// clients (WebSocket only, polling then upgrading, polling only) and a list of client
 // and app actions over `/`, a namespace with an async refusing middleware,
 // the children of a RegExp parent and of a function parent; the scenario is
 // played on socket.io 2.5.1 and on iostate, and what every client connection

@@ -9,6 +9,12 @@ import { inNamespaceOrder, type TransportChoice } from './steps';
 
 const WAIT_MS = 5000;
 
+const TRANSPORTS: Record<TransportChoice, string[]> = {
+  websocket: ['websocket'],
+  polling: ['polling', 'websocket'],
+  'polling-only': ['polling'],
+};
+
 export class ClientLife {
   readonly log: unknown[] = [];
   private readonly manager: any;
@@ -24,7 +30,7 @@ export class ClientLife {
       forceNew: true,
       reconnection: false,
       timeout: WAIT_MS,
-      transports: transport === 'websocket' ? ['websocket'] : ['polling', 'websocket'],
+      transports: TRANSPORTS[transport],
       query: { name },
     });
     this.manager = root.io;

@@ -221,7 +221,7 @@ class ScenarioRun {
     const left = new Set<string>();
     for (const [at, inner] of steps.entries()) {
       const socket = inner.t === 'join' || inner.t === 'leave' ? this.serverSocket(inner.s) : undefined;
-      if (socket && inner.t === 'leave') left.add(`${socket.id}\0${inner.room}`);
+      if (socket && inner.t === 'leave') left.add(`${socket.id}\0${this.room(inner.room)}`);
       if (socket && inner.t === 'join' && [this.rooms(inner)].flat().some((room) => left.has(`${socket.id}\0${room}`))) {
         this.app.observe(index, at, 'join after a leave of that room, left out');
         continue;
@@ -269,7 +269,7 @@ class ScenarioRun {
   }
 
   private rooms(step: Extract<Step, { t: 'join' | 'leave' }>): string | string[] {
-    if (step.t === 'leave') return step.room;
+    if (step.t === 'leave') return this.room(step.room);
     return Array.isArray(step.rooms) ? step.rooms.map((room) => this.room(room)) : this.room(step.rooms);
   }
 

@@ -12,10 +12,12 @@ import fc from 'fast-check';
 export const SOCKET_NSPS = ['/', '/a', '/dyn-1', '/dyn-2', '/fn'] as const;
 /** What a client may ask to open beside `/`: the above and one no parent accepts. */
 export const OPENABLE_NSPS = ['/a', '/dyn-1', '/dyn-2', '/fn', '/nope'] as const;
-export const ROOMS = ['r1', 'r2'] as const;
+/** Two rooms, and the empty name, which is a room like any other in socket.io 2.5.1. */
+export const ROOMS = ['r1', 'r2', ''] as const;
 
 export type Room = (typeof ROOMS)[number];
-export type TransportChoice = 'websocket' | 'polling';
+/** WebSocket only; polling, then upgrading to WebSocket; polling only. */
+export type TransportChoice = 'websocket' | 'polling' | 'polling-only';
 
 /** An event argument: JSON, or bytes (sent as a Buffer). */
 export type Payload = unknown;
@@ -54,7 +56,7 @@ export type Step =
   | { t: 'clientDrop'; c: number }
   // App actions.
   | { t: 'join'; s: SocketRef; rooms: RoomTarget | RoomTarget[]; peek: boolean }
-  | { t: 'leave'; s: SocketRef; room: Room; peek: boolean }
+  | { t: 'leave'; s: SocketRef; room: RoomTarget; peek: boolean }
   | { t: 'broadcast'; from: BroadcastFrom; rooms: RoomTarget[]; via: 'to' | 'in'; flags: Flags; payload: Payload }
   | { t: 'socketBroadcast'; s: SocketRef; rooms: RoomTarget[]; via: 'to' | 'in'; flags: Flags; payload: Payload }
   | { t: 'socketEmit'; s: SocketRef; flags: Flags; payload: Payload; send: boolean }
@@ -82,9 +84,9 @@ export interface Scenario {
   steps: Step[];
 }
 
-const client = fc.nat({ max: 2 });
+const client = fc.nat({ max: 3 });
 const socketRef: fc.Arbitrary<SocketRef> = fc.record({ c: client, k: fc.nat({ max: 4 }) });
-const room = fc.constantFrom(...ROOMS);
+const room = fc.oneof({ weight: 6, arbitrary: fc.constantFrom<Room>('r1', 'r2') }, { weight: 1, arbitrary: fc.constant<Room>('') });
 const roomTarget: fc.Arbitrary<RoomTarget> = fc.oneof({ weight: 4, arbitrary: room }, { weight: 1, arbitrary: fc.record({ id: socketRef }) });
 const bytes: fc.Arbitrary<Bytes> = fc.uint8Array({ maxLength: 6 }).map((array) => ({ $bytes: [...array] }));
 const payload: fc.Arbitrary<Payload> = fc.oneof(
@@ -102,7 +104,7 @@ const rooms = fc.array(roomTarget, { maxLength: 2 });
 const via = fc.constantFrom<'to' | 'in'>('to', 'in');
 
 const joinStep = (peek: fc.Arbitrary<boolean>) => fc.record({ t: fc.constant('join' as const), s: socketRef, rooms: fc.oneof(roomTarget, rooms), peek });
-const leaveStep = (peek: fc.Arbitrary<boolean>) => fc.record({ t: fc.constant('leave' as const), s: socketRef, room, peek });
+const leaveStep = (peek: fc.Arbitrary<boolean>) => fc.record({ t: fc.constant('leave' as const), s: socketRef, room: roomTarget, peek });
 const broadcastStep = fc.record({ t: fc.constant('broadcast' as const), from: broadcastFrom, rooms, via, flags, payload });
 const socketBroadcastStep = fc.record({ t: fc.constant('socketBroadcast' as const), s: socketRef, rooms, via, flags, payload });
 const socketEmitStep = fc.record({ t: fc.constant('socketEmit' as const), s: socketRef, flags, payload, send: fc.boolean() });
@@ -147,10 +149,10 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 export const scenarioArbitrary: fc.Arbitrary<Scenario> = fc.record({
   clients: fc.array(
     fc.record({
-      transport: fc.constantFrom<TransportChoice>('websocket', 'polling'),
+      transport: fc.constantFrom<TransportChoice>('websocket', 'polling', 'polling-only'),
       opens: fc.uniqueArray(fc.constantFrom(...OPENABLE_NSPS), { maxLength: 3 }),
     }),
-    { minLength: 1, maxLength: 3 },
+    { minLength: 1, maxLength: 4 },
   ),
   steps: fc.array(step, { minLength: 1, maxLength: 30, size: 'max' }),
 });
