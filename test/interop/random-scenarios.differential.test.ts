@@ -16,7 +16,7 @@ import { KNOWN_SCENARIO } from './random-scenarios/known-scenario';
 import { runScenario, type Transcript } from './random-scenarios/run';
 import { scenarioArbitrary, type Scenario } from './random-scenarios/steps';
 
-const RUNS = Number(process.env.IOSTATE_RANDOM_SCENARIOS ?? 12);
+const RUNS = Number(process.env.IOSTATE_RANDOM_SCENARIOS ?? 25);
 const SEED = process.env.IOSTATE_RANDOM_SCENARIOS_SEED;
 
 /** The scenario on socket.io 2.5.1, then on iostate; both servers are closed before it returns. */

@@ -221,7 +221,7 @@ class ScenarioRun {
     const left = new Set<string>();
     for (const [at, inner] of steps.entries()) {
       const socket = inner.t === 'join' || inner.t === 'leave' ? this.serverSocket(inner.s) : undefined;
-      if (socket && inner.t === 'leave') left.add(`${socket.id}\0${this.room(inner.room)}`);
+      if (socket && inner.t === 'leave') left.add(`${socket.id}\0${this.rooms(inner)}`);
       if (socket && inner.t === 'join' && [this.rooms(inner)].flat().some((room) => left.has(`${socket.id}\0${room}`))) {
         this.app.observe(index, at, 'join after a leave of that room, left out');
         continue;
@@ -269,7 +269,10 @@ class ScenarioRun {
   }
 
   private rooms(step: Extract<Step, { t: 'join' | 'leave' }>): string | string[] {
-    if (step.t === 'leave') return this.room(step.room);
+    if (step.t === 'leave') {
+      const { room } = step;
+      return typeof room === 'object' && 'joined' in room ? this.joinedRoom(this.serverSocket(step.s), room.joined) : this.room(room);
+    }
     return Array.isArray(step.rooms) ? step.rooms.map((room) => this.room(room)) : this.room(step.rooms);
   }
 
@@ -288,6 +291,12 @@ class ScenarioRun {
   private room(target: RoomTarget): string {
     if (typeof target === 'string') return target;
     return this.serverSocket(target.id)?.id ?? 'nobody';
+  }
+
+  /** The k-th of the rooms a socket is in, by label or name, as its adapter has them (at once on both servers). */
+  private joinedRoom(socket: any, k: number): string {
+    const rooms = Object.keys(socket.adapter.sids[socket.id] ?? {}).sort((a, b) => this.app.name(a).localeCompare(this.app.name(b)));
+    return rooms.length === 0 ? 'nobody' : rooms[k % rooms.length];
   }
 
   /** `target.to(room)` (or `in`) for each room. */

@@ -56,7 +56,8 @@ export type Step =
   | { t: 'clientDrop'; c: number }
   // App actions.
   | { t: 'join'; s: SocketRef; rooms: RoomTarget | RoomTarget[]; peek: boolean }
-  | { t: 'leave'; s: SocketRef; room: RoomTarget; peek: boolean }
+  /** `joined`: the k-th (modulo their number) of the rooms the socket is in, by name, its own included. */
+  | { t: 'leave'; s: SocketRef; room: RoomTarget | { joined: number }; peek: boolean }
   | { t: 'broadcast'; from: BroadcastFrom; rooms: RoomTarget[]; via: 'to' | 'in'; flags: Flags; payload: Payload }
   | { t: 'socketBroadcast'; s: SocketRef; rooms: RoomTarget[]; via: 'to' | 'in'; flags: Flags; payload: Payload }
   | { t: 'socketEmit'; s: SocketRef; flags: Flags; payload: Payload; send: boolean }
@@ -104,7 +105,13 @@ const rooms = fc.array(roomTarget, { maxLength: 2 });
 const via = fc.constantFrom<'to' | 'in'>('to', 'in');
 
 const joinStep = (peek: fc.Arbitrary<boolean>) => fc.record({ t: fc.constant('join' as const), s: socketRef, rooms: fc.oneof(roomTarget, rooms), peek });
-const leaveStep = (peek: fc.Arbitrary<boolean>) => fc.record({ t: fc.constant('leave' as const), s: socketRef, room: roomTarget, peek });
+const leaveStep = (peek: fc.Arbitrary<boolean>) =>
+  fc.record({
+    t: fc.constant('leave' as const),
+    s: socketRef,
+    room: fc.oneof({ weight: 1, arbitrary: roomTarget }, { weight: 3, arbitrary: fc.record({ joined: fc.nat({ max: 3 }) }) }),
+    peek,
+  });
 const broadcastStep = fc.record({ t: fc.constant('broadcast' as const), from: broadcastFrom, rooms, via, flags, payload });
 const socketBroadcastStep = fc.record({ t: fc.constant('socketBroadcast' as const), s: socketRef, rooms, via, flags, payload });
 const socketEmitStep = fc.record({ t: fc.constant('socketEmit' as const), s: socketRef, flags, payload, send: fc.boolean() });
