@@ -175,6 +175,9 @@ class ScenarioRun {
         if (step.on) this.app.kickedOnConnection.add(this.client(step.c));
         else this.app.kickedOnConnection.delete(this.client(step.c));
         return 'done';
+      case 'refuseMessages':
+        this.app.refuseMessages = step.on;
+        return 'done';
       case 'announceLeaving':
         this.app.announceLeaving = step.on;
         return 'done';

@@ -20,6 +20,8 @@ export class ServerApp {
   roomOnConnection: string | null = null;
   /** Whether a leaving socket tells the others, from its 'disconnecting' and 'disconnect' handlers. */
   announceLeaving = false;
+  /** Whether each socket's packet middleware (socket.use) refuses 'msg' events, with `data`. */
+  refuseMessages = false;
   private readonly labels = new Map<string, string>();
   private readonly sockets = new Map<string, any>();
   /** The RegExp parent of /dyn-1 and /dyn-2. */
@@ -135,6 +137,10 @@ export class ServerApp {
     this.sockets.set(label, socket);
     this.note(socket, 'connection', this.roomsAtOnce(socket));
     socket.emit('hello', label);
+    socket.use((packet: unknown[], next: (err?: Error) => void) => {
+      if (!this.refuseMessages || packet[0] !== 'msg') return next();
+      next(Object.assign(new Error('no msg'), { data: { refusedEvent: packet.slice(1).map(plain) } }));
+    });
     socket.on('__ping', (ack: () => void) => ack());
     for (const event of ['msg', 'message']) socket.on(event, (...args: unknown[]) => this.note(socket, event, ...args.map(plain)));
     socket.on('echo', (...args: unknown[]) => {

@@ -67,6 +67,7 @@ export type Step =
   | { t: 'kickOnConnection'; c: number; on: boolean }
   | { t: 'roomOnConnection'; room: Room | null }
   | { t: 'announceLeaving'; on: boolean }
+  | { t: 'refuseMessages'; on: boolean }
   | { t: 'burst'; steps: BurstStep[] }
   // App observations.
   | { t: 'clients'; from: Exclude<BroadcastFrom, 'dyn-parent'>; rooms: RoomTarget[] }
@@ -147,6 +148,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ t: fc.constant('kickOnConnection' as const), c: client, on: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('roomOnConnection' as const), room: fc.option(room) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('announceLeaving' as const), on: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('refuseMessages' as const), on: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('clients' as const), from: fc.oneof(fc.constant('io' as const), namespaceFrom), rooms }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('adapterRooms' as const), from: namespaceFrom }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('socketRooms' as const), s: socketRef }) },
