@@ -96,6 +96,8 @@ const payload: fc.Arbitrary<Payload> = fc.oneof(
   // Any code unit, lone surrogates included.
   { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 1, stringUnit: 'binary' }) },
   { weight: 1, arbitrary: bytes },
+  // Long enough to fill polling payloads and WebSocket frames past a few KB.
+  { weight: 1, arbitrary: fc.string({ unit: 'binary', minLength: 1000, maxLength: 5000 }) },
   { weight: 1, arbitrary: fc.tuple(fc.string(), bytes).map(([label, data]) => ({ label, data: [data, { nested: data }] })) },
 );
 const args = fc.array(payload, { maxLength: 3 });
