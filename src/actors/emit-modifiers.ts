@@ -85,7 +85,7 @@ export function broadcasts(modifiers: EmitModifiers): boolean {
 
 /** What the adapter gets for a broadcast with `modifiers`; `sender`: a socket that must not get it back. */
 export function broadcastOptions(modifiers: EmitModifiers, sender?: string): BroadcastOptions {
-  if (sender !== undefined) return { rooms: modifiers.rooms, except: withName(modifiers.except, sender), flags: modifiers.flags };
+  if (sender !== undefined) return { rooms: modifiers.rooms, except: withName(modifiers.except, sender), sender, flags: modifiers.flags };
   // No `except` rather than the shared frozen empty one: iterating a frozen array is a slow path.
   return modifiers.except.length === 0
     ? { rooms: modifiers.rooms, flags: modifiers.flags }

@@ -32,6 +32,13 @@ export interface BroadcastOptions {
   readonly rooms: readonly string[];
   /** Rooms (and so socket ids) whose members must not receive it. */
   readonly except?: readonly string[];
+  /**
+   * The socket that broadcasts (socket.io 2.x's `socket.broadcast`/`socket.to`),
+   * also in `except`: socket.io 2.x leaves out that socket alone, not the
+   * other members of a room named after its id, as socket.io 4 does. Adapters
+   * that do not read it leave those members out too.
+   */
+  readonly sender?: string;
   readonly flags?: Readonly<BroadcastFlags>;
   /** The broadcast's id across a cluster (iostate/redis sets it): a node that takes over a recovery replays it once. */
   readonly recoveryId?: string;

@@ -135,9 +135,10 @@ export class Adapter extends EventEmitter implements NamespaceAdapter {
 
   /**
    * The socket ids `opts` selects on this node: members of any of its rooms
-   * (or all sockets), each once, minus members of the `except` rooms.
+   * (or all sockets), each once, minus members of the `except` rooms (and
+   * the `sender`).
    */
-  recipients(opts: Pick<BroadcastOptions, 'rooms' | 'except'>): Iterable<string> {
+  recipients(opts: Pick<BroadcastOptions, 'rooms' | 'except' | 'sender'>): Iterable<string> {
     return recipientsIn(this.nsp, opts);
   }
 }
@@ -158,17 +159,22 @@ export function isRecoverable(packet: Packet, flags: BroadcastFlags): boolean {
  * the rooms projection: whatever the namespace's adapter, the log holds its
  * membership.
  */
-export function recipientsIn(nsp: AdapterNamespace, opts: Pick<BroadcastOptions, 'rooms' | 'except'>): Iterable<string> {
+export function recipientsIn(nsp: AdapterNamespace, opts: Pick<BroadcastOptions, 'rooms' | 'except' | 'sender'>): Iterable<string> {
   const store = nsp.server.log.projections.rooms;
-  const excluded = membersOfAny(nsp, opts.except ?? []);
+  const excluded = membersOfAny(nsp, opts.except ?? [], opts.sender);
   if (opts.rooms.length === 0) return filterOut(Object.keys(nsp.connected), excluded);
   if (opts.rooms.length === 1) return filterOut(store.membersOf(nsp.name, opts.rooms[0]) ?? [], excluded);
   return filterOut(membersOfAny(nsp, opts.rooms), excluded);
 }
 
-function membersOfAny(nsp: AdapterNamespace, rooms: readonly string[]): Set<string> {
+/** Members of any of `rooms`; `sender`, one of them, stands for that socket alone. */
+function membersOfAny(nsp: AdapterNamespace, rooms: readonly string[], sender?: string): Set<string> {
   const ids = new Set<string>();
   for (const room of rooms) {
+    if (room === sender) {
+      ids.add(sender);
+      continue;
+    }
     const members = nsp.server.log.projections.rooms.membersOf(nsp.name, room);
     if (members) for (const id of members) ids.add(id);
   }

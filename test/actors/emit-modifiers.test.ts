@@ -78,7 +78,7 @@ describe('emit modifiers', () => {
     expect(broadcasts(withExcept(NO_MODIFIERS, 'r'))).toBe(true);
     expect(broadcasts(withFlag(NO_MODIFIERS, 'broadcast', true))).toBe(true);
     const kept = withExcept(withRooms(NO_MODIFIERS, ['r', 7]), 'q');
-    expect(broadcastOptions(kept, 'me')).toEqual({ rooms: ['r', '7'], except: ['q', 'me'], flags: {} });
+    expect(broadcastOptions(kept, 'me')).toEqual({ rooms: ['r', '7'], except: ['q', 'me'], sender: 'me', flags: {} });
     expect(broadcastOptions(kept)).toEqual({ rooms: ['r', '7'], except: ['q'], flags: {} });
     expect(kept.except).toEqual(['q']);
   });

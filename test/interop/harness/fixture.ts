@@ -17,11 +17,18 @@ export function onCleanup(release: () => Promise<void> | void): void {
   cleanups.push(release);
 }
 
+/**
+ * Runs every release registered so far, last first. A property test that
+ * opens servers in each of its runs calls it after each run, so they do not
+ * pile up until the test ends.
+ */
+export async function runCleanups(): Promise<void> {
+  while (cleanups.length > 0) await cleanups.pop()!();
+}
+
 // Registered for every test file that imports the harness: nothing a test
 // opened survives it, even when an assertion failed half-way.
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+afterEach(runCleanups);
 
 export async function listen(httpServer: HttpServer, port = 0): Promise<number> {
   await new Promise<void>((resolve, reject) => {
