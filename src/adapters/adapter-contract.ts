@@ -10,7 +10,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Packet } from '../parser/packet';
 import type { EventLog } from '../log/event-log';
-import type { RemoteRecovery } from './recovery/outcome';
+import type { KeptBroadcast, RemoteRecovery } from './recovery/outcome';
 
 /** The modifiers of one emit (socket.io 2's `flags`). */
 export interface BroadcastFlags {
@@ -81,7 +81,7 @@ export interface AdapterServer {
  */
 export interface RecoveryHooks {
   /** Keeps a broadcast's data; returns it with its offset appended, as 4.x clients get it. */
-  keep(data: readonly unknown[], rooms: readonly string[], except: readonly string[], id?: string): unknown[];
+  keep(data: readonly unknown[], rooms: readonly string[], except: readonly string[], broadcast?: KeptBroadcast): unknown[];
   roomChanged(socketId: string, room: string, joined: boolean): void;
 }
 

@@ -126,7 +126,9 @@ export class Adapter extends EventEmitter implements NamespaceAdapter {
     const flags = opts.flags ?? NO_FLAGS;
     const recovery = this.nsp.recovery;
     if (recovery && isRecoverable(packet, flags)) {
-      const data = recovery.keep(packet.data as unknown[], opts.rooms, opts.except ?? [], opts.recoveryId);
+      // The sender is left out by its id alone (2.x), not as the room a recovered socket may have joined.
+      const except = opts.sender === undefined ? (opts.except ?? []) : (opts.except ?? []).filter((room) => room !== opts.sender);
+      const data = recovery.keep(packet.data as unknown[], opts.rooms, except, { id: opts.recoveryId, sender: opts.sender });
       this.nsp.deliver(this.recipients(opts), { ...packet, data }, flags, packet);
       return;
     }

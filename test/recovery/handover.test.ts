@@ -21,8 +21,8 @@ describe('recovery hand-over between nodes', () => {
     a.store.roomChanged('s1', 's1', true);
     a.store.roomChanged('s1', 'room', true);
     const both = (n: number) => {
-      const data = a.store.keep([n], ['room'], [], `x${n}`);
-      b.store.keep([n], ['room'], [], `x${n}`);
+      const data = a.store.keep([n], ['room'], [], { id: `x${n}` });
+      b.store.keep([n], ['room'], [], { id: `x${n}` });
       return data;
     };
     const received = both(1);
@@ -30,9 +30,9 @@ describe('recovery hand-over between nodes', () => {
     a.store.left('s1', 'transport close', { user: 'ada' });
     both(2);
     const from = b.store.position; // b asks a now
-    b.store.keep([3], ['room'], [], 'x3'); // b takes in x3 before a answers…
-    a.store.keep([3], ['room'], [], 'x3'); // …and a sees it too before it answers
-    b.store.keep([9], ['elsewhere'], [], 'x9'); // not its room
+    b.store.keep([3], ['room'], [], { id: 'x3' }); // b takes in x3 before a answers…
+    a.store.keep([3], ['room'], [], { id: 'x3' }); // …and a sees it too before it answers
+    b.store.keep([9], ['elsewhere'], [], { id: 'x9' }); // not its room
     const handed = a.store.handOver('pid-1', offset);
     expect(handed.ok).toBe(true);
     if (!handed.ok) return;
@@ -40,7 +40,7 @@ describe('recovery hand-over between nodes', () => {
       [[2], 'x2'],
       [[3], 'x3'],
     ]);
-    b.store.keep([4], ['room'], [], 'x4'); // arrives at b only after a answered
+    b.store.keep([4], ['room'], [], { id: 'x4' }); // arrives at b only after a answered
     const adopted = b.store.adopt('pid-1', handed, from);
     if (!adopted.ok) throw new Error('not adopted');
     const restored = b.store.finish(adopted.session, adopted.from);

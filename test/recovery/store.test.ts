@@ -42,6 +42,22 @@ describe('recovery store decisions', () => {
     expect(outcome.ok && outcome.packets.map((data) => data[0])).toEqual(['missed']);
   });
 
+  it("leaves out a 2.x socket.broadcast's sender by its id alone: a socket in a room named after the sender's id gets it back", () => {
+    const { registry, store, comeBack } = setup();
+    store.open('s2', 'pid-2');
+    store.roomChanged('s2', 's2', true);
+    // s1 joined a room named after s2's id: 2.x's socket.broadcast from s2 reaches it.
+    store.roomChanged('s1', 's2', true);
+    store.left('s1', 'transport close', {});
+    store.left('s2', 'transport close', {});
+    store.keep(['from s2'], [], [], { sender: 's2' });
+    const outcome = comeBack(undefined);
+    expect(outcome.ok && outcome.packets.map((data) => data[0])).toEqual(['from s2']);
+    // The sender itself does not get its own broadcast back.
+    const sender = registry.begin(store, 'pid-2', undefined);
+    expect(sender.ok && store.finish(sender.session, sender.from)).toMatchObject({ ok: true, packets: [] });
+  });
+
   it('"window expired" by how much, after the window', () => {
     const { clock, store, comeBack } = setup({ maxDisconnectionDuration: 1_000 });
     store.left('s1', 'transport close', {});

@@ -44,3 +44,9 @@ export interface HandedSession {
   readonly awayMs: number;
   readonly packets: readonly HandedPacket[];
 }
+
+/** What else a kept broadcast names: its id across the cluster, and the socket that sent it (`BroadcastOptions.sender`). */
+export interface KeptBroadcast {
+  id?: string;
+  sender?: string;
+}

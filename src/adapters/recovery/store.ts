@@ -19,7 +19,7 @@
 import { randomBytes } from 'node:crypto';
 import { EvictionIndex, type Eviction } from './eviction-index';
 import { estimateBytes } from './packet-size';
-import { RECOVERABLE_REASONS, type HandedPacket, type HandedSession, type Refusal, type Restored } from './outcome';
+import { RECOVERABLE_REASONS, type HandedPacket, type HandedSession, type KeptBroadcast, type Refusal, type Restored } from './outcome';
 import { RoomTrail, addressedTo } from './room-trail';
 import type { ResolvedRecoveryOptions } from './options';
 
@@ -32,6 +32,8 @@ interface StoredPacket {
   readonly bytes: number;
   /** The broadcast's id across the cluster (publisher and number), when it has one. */
   readonly id?: string;
+  /** socket.io 2.x's `socket.broadcast`: the socket left out by its id alone, not as a room (so in no `except`). */
+  readonly sender?: string;
 }
 
 /** What a store tells the cluster (iostate/redis): where away sessions are held, and when they are not any more. */
@@ -93,12 +95,15 @@ export class RecoveryStore {
   }
 
   /** Keeps a broadcast's data; returns it with its offset appended, as 4.x clients get it. */
-  keep(data: readonly unknown[], rooms: readonly string[], except: readonly string[], id?: string): unknown[] {
+  keep(data: readonly unknown[], rooms: readonly string[], except: readonly string[], { id, sender }: KeptBroadcast = {}): unknown[] {
     const now = this.now();
     const n = ++this.lastN;
     const withOffset = [...data, this.epoch + n.toString(36)];
     const bytes = estimateBytes(withOffset);
-    this.packets.push(id === undefined ? { n, at: now, rooms, except, data: withOffset, bytes } : { n, at: now, rooms, except, data: withOffset, bytes, id });
+    const packet: StoredPacket = { n, at: now, rooms, except, data: withOffset, bytes };
+    this.packets.push(
+      id === undefined && sender === undefined ? packet : { ...packet, ...(id !== undefined && { id }), ...(sender !== undefined && { sender }) },
+    );
     this.bytes += bytes;
     this.evict(now);
     this.sweep(now);
@@ -269,7 +274,7 @@ export class RecoveryStore {
     const low = Math.max(from + 1, this.firstN(), trail.sinceN + 1);
     trail.walkBack(this.lastN, low, (n, rooms) => {
       const packet = this.packetAt(n);
-      if (!packet || !addressedTo(rooms, packet.rooms, packet.except)) return;
+      if (!packet || packet.sender === session.socketId || !addressedTo(rooms, packet.rooms, packet.except)) return;
       if (handedIds && packet.id !== undefined && handedIds.has(packet.id)) return;
       missed.push(packet);
     });
@@ -344,7 +349,7 @@ export class RecoveryStore {
     if (now - packet.at < settled) this.young.add(eviction, packet.rooms);
     for (const session of this.absent) {
       if (session.disconnectedAt - packet.at >= settled || packet.n <= session.trail.sinceN) continue;
-      if (addressedTo(session.trail.roomsAt(packet.n), packet.rooms, packet.except)) session.lost = eviction;
+      if (packet.sender !== session.socketId && addressedTo(session.trail.roomsAt(packet.n), packet.rooms, packet.except)) session.lost = eviction;
     }
   }
 
