@@ -16,6 +16,12 @@ export interface ClientPlan {
   transport: 'websocket' | 'polling';
   /** The namespace's middleware refuses it, with `err.data`. */
   refused: boolean;
+  /**
+   * Opens its namespace on the connection (Manager) of an earlier client,
+   * `shares` modulo its index, when that connection has not this namespace
+   * yet; its own `transport` is then unused.
+   */
+  shares?: number;
 }
 
 /** Where a server-side emit or many-socket operation starts: a namespace, or the dynamic namespace's parent. */
@@ -42,6 +48,8 @@ export type Action =
   | { type: 'cut'; client: number; whileAway: Array<{ to: Rooms | 'self' | 'all'; except?: Room }> };
 
 export interface Scenario {
+  /** `connectionStateRecovery` on both servers (a cut client then comes back as the same socket), or off. */
+  recovery: boolean;
   clients: ClientPlan[];
   actions: Action[];
 }
@@ -139,11 +147,15 @@ function actionOf(clientCount: number, volatileIsDeterministic: boolean): fc.Arb
   );
 }
 
-const clientPlan: fc.Arbitrary<ClientPlan> = fc.record({
-  nsp: fc.oneof({ weight: 3, arbitrary: fc.constant('/' as const) }, fc.constantFrom(...NAMESPACES)),
-  transport: fc.constantFrom('websocket' as const, 'polling' as const),
-  refused: fc.nat({ max: 5 }).map((draw) => draw === 0),
-});
+const clientPlan: fc.Arbitrary<ClientPlan> = fc.record(
+  {
+    nsp: fc.oneof({ weight: 3, arbitrary: fc.constant('/' as const) }, fc.constantFrom(...NAMESPACES)),
+    transport: fc.constantFrom('websocket' as const, 'polling' as const),
+    refused: fc.nat({ max: 5 }).map((draw) => draw === 0),
+    shares: fc.option(fc.nat({ max: 3 }), { nil: undefined, freq: 2 }),
+  },
+  { requiredKeys: ['nsp', 'transport', 'refused'] },
+);
 
 export function scenarioArbitrary(maxActions: number): fc.Arbitrary<Scenario> {
   return fc.array(clientPlan, { minLength: 1, maxLength: 5 }).chain((clients) => {
@@ -152,6 +164,7 @@ export function scenarioArbitrary(maxActions: number): fc.Arbitrary<Scenario> {
     // client's transport is idle only while a GET is pending.
     const volatileIsDeterministic = clients.every((plan) => plan.transport === 'websocket');
     return fc.record({
+      recovery: fc.nat({ max: 3 }).map((draw) => draw > 0),
       clients: fc.constant(clients),
       actions: fc.array(actionOf(clients.length, volatileIsDeterministic), { minLength: Math.min(4, maxActions), maxLength: maxActions }),
     });

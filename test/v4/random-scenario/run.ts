@@ -2,7 +2,9 @@
 // with real socket.io-client 4.x clients, and returns what each client and
 // the app saw. Socket ids become stable names (`c0#1`: client 0's first
 // socket) as soon as a middleware sees them, so that the two transcripts
-// compare; everything else is kept as it came, in order.
+// compare; everything else is kept as it came, in order, but for the order
+// between namespaces of the app's events and the order of sets (rooms,
+// fetchSockets results, ack responses), which are sorted.
 import { createServer as createHttpServer } from 'node:http';
 import { Server as SocketIo4 } from 'socket.io';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
@@ -14,8 +16,14 @@ import type { Action, Origin, Scenario, Selector } from './model';
 export interface Transcript {
   /** Per client, in order: connect (recovered?), connect_error, disconnect reasons, events and their arguments, ack answers. */
   clients: unknown[][];
-  /** What the app's listeners saw, in order: connections, disconnects, room events, fetchSockets, acks. */
+  /** What the app saw, in order: fetchSockets results, acks, the rooms after each action. */
   app: unknown[];
+  /**
+   * Per namespace, what its listeners saw, in order: connections,
+   * disconnects, room events. Apart: the order between namespaces, which
+   * depends on how each server schedules the packets of one connection.
+   */
+  namespaces: Record<string, unknown[]>;
 }
 
 type AnySocket = any;
@@ -51,10 +59,11 @@ function settled(client: ClientSocket): Promise<void> {
 
 export async function runScenario(sideName: SideName, scenario: Scenario, ackTimeout: number): Promise<Transcript> {
   const httpServer = createHttpServer();
-  const options = { connectionStateRecovery: { maxDisconnectionDuration: 60_000 } };
+  const options = scenario.recovery ? { connectionStateRecovery: { maxDisconnectionDuration: 60_000 } } : {};
   const io: AnySocket = sideName === 'iostate/v4' ? new IostateV4(httpServer, options) : new SocketIo4(httpServer, options);
   const port = await listen(httpServer);
   const app: unknown[] = [];
+  const namespaces: Record<string, unknown[]> = {};
   const clientLogs: unknown[][] = scenario.clients.map(() => []);
   let recording = true;
 
@@ -70,6 +79,9 @@ export async function runScenario(sideName: SideName, scenario: Scenario, ackTim
   };
   const note = (...entry: unknown[]) => {
     if (recording) app.push(named(entry));
+  };
+  const noteIn = (nsp: string, ...entry: unknown[]) => {
+    if (recording) (namespaces[nsp] ??= []).push(named(entry));
   };
   const roomsOf = (socket: AnySocket) => ([...socket.rooms] as string[]).map((room) => named(room) as string).sort();
 
@@ -90,19 +102,19 @@ export async function runScenario(sideName: SideName, scenario: Scenario, ackTim
   };
   const onConnection = (socket: AnySocket) => {
     const client = socket.handshake.auth.client as number;
-    note('connection', socket.nsp.name, socket.id, socket.recovered, roomsOf(socket), socket.data);
+    noteIn(socket.nsp.name, 'connection', socket.id, socket.recovered, roomsOf(socket), socket.data);
     live.set(client, socket);
     socket.on('mark', (ack: () => void) => ack());
     socket.on('echo', (n: number, ack: (...args: unknown[]) => void) => ack(n, roomsOf(socket), socket.data));
-    socket.on('disconnecting', (reason: string) => note('disconnecting', socket.id, reason, roomsOf(socket)));
+    socket.on('disconnecting', (reason: string) => noteIn(socket.nsp.name, 'disconnecting', socket.id, reason, roomsOf(socket)));
     socket.on('disconnect', (reason: string) => {
-      note('disconnect', socket.id, reason, socket.connected);
+      noteIn(socket.nsp.name, 'disconnect', socket.id, reason, socket.connected, roomsOf(socket));
       if (live.get(client) === socket) live.delete(client);
     });
   };
   const watchRooms = (nsp: AnySocket) => {
     for (const event of ['create-room', 'delete-room', 'join-room', 'leave-room']) {
-      nsp.adapter.on(event, (...args: unknown[]) => note(event, nsp.name, ...args));
+      nsp.adapter.on(event, (...args: unknown[]) => noteIn(nsp.name, event, ...args));
     }
   };
 
@@ -120,20 +132,26 @@ export async function runScenario(sideName: SideName, scenario: Scenario, ackTim
     nsp.on('connection', onConnection);
   }
 
-  const clients: ClientSocket[] = scenario.clients.map((plan, index) => {
+  const clients: ClientSocket[] = [];
+  for (const [index, plan] of scenario.clients.entries()) {
     const log = clientLogs[index];
     const push = (...entry: unknown[]) => {
       if (recording) log.push(named(entry));
     };
-    const client = connect(`http://127.0.0.1:${port}${plan.nsp}`, {
-      forceNew: true,
-      autoConnect: false,
-      transports: plan.transport === 'websocket' ? ['websocket'] : ['polling', 'websocket'],
-      auth: { client: index, refused: plan.refused },
-      reconnectionDelay: 100,
-      reconnectionDelayMax: 100,
-      randomizationFactor: 0,
-    });
+    const auth = { client: index, refused: plan.refused };
+    const host = plan.shares === undefined || index === 0 ? undefined : clients[plan.shares % index];
+    const client =
+      host && !Object.hasOwn((host.io as AnySocket).nsps, plan.nsp)
+        ? host.io.socket(plan.nsp, { auth })
+        : connect(`http://127.0.0.1:${port}${plan.nsp}`, {
+            forceNew: true,
+            autoConnect: false,
+            transports: plan.transport === 'websocket' ? ['websocket'] : ['polling', 'websocket'],
+            auth,
+            reconnectionDelay: 100,
+            reconnectionDelayMax: 100,
+            randomizationFactor: 0,
+          });
     client.on('connect', () => push('connect', client.id, client.recovered));
     client.on('connect_error', (err: Error & { data?: unknown }) => push('connect_error', err.message, err.data));
     client.on('disconnect', (reason: string) => push('disconnect', reason));
@@ -151,17 +169,24 @@ export async function runScenario(sideName: SideName, scenario: Scenario, ackTim
       const answering = (args[0] as { answering?: number[] } | undefined)?.answering;
       if (ack && answering?.includes(index)) ack(`c${index}`);
     });
-    return client;
-  });
+    clients.push(client);
+  }
 
   const of = (origin: Origin): AnySocket => (origin === '/' ? io.of('/') : origin === '/chat' ? chat : parent);
   const select = (start: AnySocket, chain: Selector[]) =>
     chain.reduce((operator, selector) => operator[selector.op]('rooms' in selector ? selector.rooms : (live.get(selector.client)?.id ?? 'nobody')), start);
   const ids = (sockets: AnySocket[]) => sockets.map((socket) => named(socket.id) as string);
 
-  /** Every client agrees with the server on whether it is connected, and has read all the server sent it. */
+  /**
+   * No client is on its way back (reconnecting after its connection dropped),
+   * every client agrees with the server on whether it is connected, and each
+   * connected one has read all the server sent it.
+   */
   const quiesce = async () => {
-    await until(() => clients.every((client, index) => client.connected === live.has(index)), 'clients and server to agree on who is connected');
+    await until(
+      () => clients.every((client, index) => client.connected === live.has(index) && (client.connected || !client.active)),
+      'clients and server to agree on who is connected',
+    );
     for (const client of clients) {
       if (client.connected)
         await client
@@ -169,7 +194,20 @@ export async function runScenario(sideName: SideName, scenario: Scenario, ackTim
           .emitWithAck('mark')
           .catch(() => undefined);
     }
+    note('rooms', roomSnapshot());
   };
+
+  /** Each namespace's rooms and members as its adapter tells them, and the sockets it holds. */
+  const roomSnapshot = () =>
+    ([...io._nsps.values()] as AnySocket[])
+      .map((nsp) => ({
+        nsp: nsp.name,
+        sockets: ([...nsp.sockets.keys()] as string[]).map((id) => named(id) as string).sort(),
+        rooms: ([...nsp.adapter.rooms.entries()] as Array<[string, Set<string>]>)
+          .map(([room, members]) => [named(room), [...members].map((id) => named(id) as string).sort()] as const)
+          .sort(([x], [y]) => String(x).localeCompare(String(y))),
+      }))
+      .sort((x, y) => x.nsp.localeCompare(y.nsp));
 
   const perform = async (action: Action, n: number) => {
     const socket = 'client' in action ? live.get(action.client) : undefined;
@@ -270,9 +308,14 @@ export async function runScenario(sideName: SideName, scenario: Scenario, ackTim
         if (!socket || !client?.connected) return note('skip');
         // socket.io 4 recovers only a client holding an offset of its
         // current session (iostate also recovers one without,
-        // docs/recovery.md): give it one first, so both are asked the same.
-        socket.nsp.to(socket.id).emit('prime', n);
-        await client.timeout(SETTLE_MS).emitWithAck('mark');
+        // docs/recovery.md): give one first to every socket of the
+        // connection, so both servers are asked the same.
+        for (const [index, each] of clients.entries()) {
+          const other = live.get(index);
+          if (each.io !== client.io || !each.connected || !other) continue;
+          other.nsp.to(other.id).emit('prime', n);
+          await each.timeout(SETTLE_MS).emitWithAck('mark');
+        }
         const gone = new Promise((resolve) => socket.once('disconnect', resolve));
         const back = settled(client);
         client.io.engine.close();
@@ -298,7 +341,7 @@ export async function runScenario(sideName: SideName, scenario: Scenario, ackTim
       await perform(action, index * 10);
       await quiesce();
     }
-    return { clients: clientLogs, app };
+    return { clients: clientLogs, app, namespaces };
   } finally {
     recording = false;
     for (const client of clients) client.disconnect();
