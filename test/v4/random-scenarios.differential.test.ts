@@ -26,7 +26,7 @@ describe('random v4 scenarios: iostate/v4 and socket.io 4.8 alike', () => {
     'every client and the app see the same on both servers',
     async () => {
       await fc.assert(
-        fc.asyncProperty(scenarioArbitrary(20), async (scenario) => {
+        fc.asyncProperty(scenarioArbitrary(Number(process.env.IOSTATE_V4_RANDOM_ACTIONS ?? 20)), async (scenario) => {
           const ours = await runScenario('iostate/v4', scenario, ACK_TIMEOUT_MS);
           const theirs = await runScenario('socket.io 4', scenario, ACK_TIMEOUT_MS);
           expect(ours).toEqual(theirs);

@@ -32,12 +32,13 @@ export type Selector = { op: 'to' | 'in' | 'except'; rooms: Rooms } | { op: 'to'
 export type Action =
   | { type: 'join'; client: number; rooms: Rooms }
   | { type: 'leave'; client: number; room: Room }
-  | { type: 'emit'; origin: Origin; chain: Selector[]; local: boolean; volatile: boolean }
-  | { type: 'direct'; client: number }
+  | { type: 'emit'; origin: Origin; chain: Selector[]; local: boolean; volatile: boolean; binary: boolean }
+  | { type: 'direct'; client: number; binary: boolean }
   | { type: 'socket-emit'; client: number; via: 'to' | 'except' | 'broadcast'; rooms: Rooms }
   | { type: 'broadcast-ack'; origin: '/' | '/chat'; chain: Selector[]; answering: number[]; promise: boolean }
   | { type: 'socket-ack'; client: number; answers: boolean; promise: boolean }
-  | { type: 'client-ack'; client: number }
+  /** A client's emit with an ack, of an event the server listens to or not. */
+  | { type: 'client-ack'; client: number; heard: boolean }
   | { type: 'set-data'; client: number; value: number }
   | { type: 'fetch'; origin: '/' | '/chat'; chain: Selector[] }
   | { type: 'remote'; origin: '/' | '/chat'; chain: Selector[]; op: 'join' | 'leave' | 'disconnect'; room: Room; close: boolean }
@@ -45,7 +46,7 @@ export type Action =
   | { type: 'server-disconnect'; client: number; close: boolean }
   | { type: 'client-disconnect'; client: number }
   | { type: 'client-reconnect'; client: number }
-  | { type: 'cut'; client: number; whileAway: Array<{ to: Rooms | 'self' | 'all'; except?: Room }> };
+  | { type: 'cut'; client: number; whileAway: Array<{ to: Rooms | 'self' | 'all'; except?: Room; binary: boolean }> };
 
 export interface Scenario {
   /** `connectionStateRecovery` on both servers (a cut client then comes back as the same socket), or off. */
@@ -79,9 +80,10 @@ function actionOf(clientCount: number, volatileIsDeterministic: boolean): fc.Arb
         chain,
         local: fc.boolean(),
         volatile: volatileIsDeterministic ? fc.boolean() : fc.constant(false),
+        binary: fc.boolean(),
       }),
     },
-    { weight: 2, arbitrary: fc.record({ type: fc.constant('direct' as const), client }) },
+    { weight: 2, arbitrary: fc.record({ type: fc.constant('direct' as const), client, binary: fc.boolean() }) },
     {
       weight: 3,
       arbitrary: fc.record({
@@ -102,7 +104,7 @@ function actionOf(clientCount: number, volatileIsDeterministic: boolean): fc.Arb
       }),
     },
     { weight: 1, arbitrary: fc.record({ type: fc.constant('socket-ack' as const), client, answers: fc.boolean(), promise: fc.boolean() }) },
-    { weight: 2, arbitrary: fc.record({ type: fc.constant('client-ack' as const), client }) },
+    { weight: 2, arbitrary: fc.record({ type: fc.constant('client-ack' as const), client, heard: fc.nat({ max: 3 }).map((draw) => draw > 0) }) },
     { weight: 1, arbitrary: fc.record({ type: fc.constant('set-data' as const), client, value: fc.nat({ max: 9 }) }) },
     { weight: 2, arbitrary: fc.record({ type: fc.constant('fetch' as const), origin: dataOrigin, chain }) },
     {
@@ -137,8 +139,8 @@ function actionOf(clientCount: number, volatileIsDeterministic: boolean): fc.Arb
         client,
         whileAway: fc.array(
           fc.record(
-            { to: fc.oneof(rooms, fc.constantFrom('self' as const, 'all' as const)), except: fc.option(room, { nil: undefined }) },
-            { requiredKeys: ['to'] },
+            { to: fc.oneof(rooms, fc.constantFrom('self' as const, 'all' as const)), except: fc.option(room, { nil: undefined }), binary: fc.boolean() },
+            { requiredKeys: ['to', 'binary'] },
           ),
           { maxLength: 3 },
         ),

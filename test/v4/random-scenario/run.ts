@@ -29,6 +29,18 @@ export interface Transcript {
 type AnySocket = any;
 const SETTLE_MS = 10_000;
 
+/** An event's arguments: a number, and a binary attachment when asked. Never a string last (see the offsets). */
+function payload(n: number, binary: boolean): unknown[] {
+  return binary ? [n, Buffer.from([n % 256, 7])] : [n];
+}
+
+/** A received binary argument as plain data, the same whatever class the client gave it. */
+function plain(value: unknown): unknown {
+  if (value instanceof ArrayBuffer) return { bytes: [...new Uint8Array(value)] };
+  if (ArrayBuffer.isView(value)) return { bytes: [...new Uint8Array(value.buffer, value.byteOffset, value.byteLength)] };
+  return value;
+}
+
 /** Polls `condition` until it holds; a bound only against hangs, never an assertion about timing. */
 function until(condition: () => boolean, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -165,7 +177,7 @@ export async function runScenario(sideName: SideName, scenario: Scenario, ackTim
       // child up to the client's own (docs/recovery.md), iostate one.
       const offset = typeof args.at(-1) === 'string' ? ['+offset'] : [];
       while (typeof args.at(-1) === 'string') args.pop();
-      push(event, ...args, ...offset, ...(ack ? ['+ack'] : []));
+      push(event, ...args.map(plain), ...offset, ...(ack ? ['+ack'] : []));
       const answering = (args[0] as { answering?: number[] } | undefined)?.answering;
       if (ack && answering?.includes(index)) ack(`c${index}`);
     });
@@ -221,10 +233,10 @@ export async function runScenario(sideName: SideName, scenario: Scenario, ackTim
         let operator = select(of(action.origin), action.chain);
         if (action.local) operator = operator.local;
         if (action.volatile) operator = operator.volatile;
-        return operator.emit('e', n);
+        return operator.emit('e', ...payload(n, action.binary));
       }
       case 'direct':
-        return socket ? socket.emit('e', n) : note('skip');
+        return socket ? socket.emit('e', ...payload(n, action.binary)) : note('skip');
       case 'socket-emit': {
         if (!socket) return note('skip');
         const operator = action.via === 'broadcast' ? socket.broadcast : socket[action.via](action.rooms);
@@ -260,7 +272,9 @@ export async function runScenario(sideName: SideName, scenario: Scenario, ackTim
       case 'client-ack': {
         if (!client?.connected) return note('skip');
         const answer = await new Promise<unknown[]>((resolve) =>
-          client.timeout(ackTimeout).emit('echo', n, (error: Error | null, ...args: unknown[]) => resolve([error?.message ?? null, ...args])),
+          client
+            .timeout(ackTimeout)
+            .emit(action.heard ? 'echo' : 'unheard', n, (error: Error | null, ...args: unknown[]) => resolve([error?.message ?? null, ...args])),
         );
         return clientLogs[action.client].push(named(['echo-answer', ...answer]));
       }
@@ -320,10 +334,10 @@ export async function runScenario(sideName: SideName, scenario: Scenario, ackTim
         const back = settled(client);
         client.io.engine.close();
         await gone;
-        action.whileAway.forEach(({ to, except }, k) => {
+        action.whileAway.forEach(({ to, except, binary }, k) => {
           let operator = to === 'all' ? socket.nsp : socket.nsp.to(to === 'self' ? socket.id : to);
           if (except) operator = operator.except(except);
-          operator.emit('e', n + k + 1);
+          operator.emit('e', ...payload(n + k + 1, binary));
         });
         return back;
       }
