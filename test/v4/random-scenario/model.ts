@@ -24,8 +24,13 @@ export interface ClientPlan {
   shares?: number;
 }
 
-/** Where a server-side emit or many-socket operation starts: a namespace, or the dynamic namespace's parent. */
-export type Origin = '/' | '/chat' | 'dyn-parent';
+/**
+ * Where a server-side emit or many-socket operation starts: a namespace, a
+ * child of the dynamic namespace (`io.of('/dyn-1')`, which creates it through
+ * its parent when no client made it yet), or the dynamic namespace's parent.
+ */
+export type Origin = NamespaceOrigin | 'dyn-parent';
+export type NamespaceOrigin = '/' | '/chat' | '/dyn-1';
 /** Rooms by name, or a client's own room (its socket id; a made-up id when it has no socket). */
 export type Selector = { op: 'to' | 'in' | 'except'; rooms: Rooms } | { op: 'to' | 'except'; client: number };
 
@@ -35,14 +40,14 @@ export type Action =
   | { type: 'emit'; origin: Origin; chain: Selector[]; local: boolean; volatile: boolean; binary: boolean }
   | { type: 'direct'; client: number; binary: boolean }
   | { type: 'socket-emit'; client: number; via: 'to' | 'except' | 'broadcast'; rooms: Rooms }
-  | { type: 'broadcast-ack'; origin: '/' | '/chat'; chain: Selector[]; answering: number[]; promise: boolean }
+  | { type: 'broadcast-ack'; origin: NamespaceOrigin; chain: Selector[]; answering: number[]; promise: boolean }
   | { type: 'socket-ack'; client: number; answers: boolean; promise: boolean }
   /** A client's emit with an ack, of an event the server listens to or not. */
   | { type: 'client-ack'; client: number; heard: boolean }
   | { type: 'set-data'; client: number; value: number }
-  | { type: 'fetch'; origin: '/' | '/chat'; chain: Selector[] }
-  | { type: 'remote'; origin: '/' | '/chat'; chain: Selector[]; op: 'join' | 'leave' | 'disconnect'; room: Room; close: boolean }
-  | { type: 'many'; origin: '/' | '/chat'; chain: Selector[]; op: 'socketsJoin' | 'socketsLeave' | 'disconnectSockets'; rooms: Rooms; close: boolean }
+  | { type: 'fetch'; origin: NamespaceOrigin; chain: Selector[] }
+  | { type: 'remote'; origin: NamespaceOrigin; chain: Selector[]; op: 'join' | 'leave' | 'disconnect'; room: Room; close: boolean }
+  | { type: 'many'; origin: NamespaceOrigin; chain: Selector[]; op: 'socketsJoin' | 'socketsLeave' | 'disconnectSockets'; rooms: Rooms; close: boolean }
   | { type: 'server-disconnect'; client: number; close: boolean }
   | { type: 'client-disconnect'; client: number }
   | { type: 'client-reconnect'; client: number }
@@ -64,7 +69,7 @@ function chainOf(clientCount: number): fc.Arbitrary<Selector[]> {
   );
   return fc.array(selector, { maxLength: 2 });
 }
-const dataOrigin = fc.constantFrom('/' as const, '/chat' as const);
+const dataOrigin = fc.constantFrom<NamespaceOrigin>('/', '/chat', '/dyn-1');
 
 function actionOf(clientCount: number, volatileIsDeterministic: boolean): fc.Arbitrary<Action> {
   const client = fc.nat({ max: clientCount - 1 });
@@ -76,7 +81,7 @@ function actionOf(clientCount: number, volatileIsDeterministic: boolean): fc.Arb
       weight: 4,
       arbitrary: fc.record({
         type: fc.constant('emit' as const),
-        origin: fc.constantFrom('/' as const, '/chat' as const, 'dyn-parent' as const),
+        origin: fc.constantFrom<Origin>('/', '/chat', '/dyn-1', 'dyn-parent'),
         chain,
         local: fc.boolean(),
         volatile: volatileIsDeterministic ? fc.boolean() : fc.constant(false),

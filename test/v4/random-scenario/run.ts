@@ -184,7 +184,7 @@ export async function runScenario(sideName: SideName, scenario: Scenario, ackTim
     clients.push(client);
   }
 
-  const of = (origin: Origin): AnySocket => (origin === '/' ? io.of('/') : origin === '/chat' ? chat : parent);
+  const of = (origin: Origin): AnySocket => (origin === 'dyn-parent' ? parent : origin === '/chat' ? chat : io.of(origin));
   const select = (start: AnySocket, chain: Selector[]) =>
     chain.reduce((operator, selector) => operator[selector.op]('rooms' in selector ? selector.rooms : (live.get(selector.client)?.id ?? 'nobody')), start);
   const ids = (sockets: AnySocket[]) => sockets.map((socket) => named(socket.id) as string);
