@@ -19,7 +19,7 @@ import { runScenario } from './random-scenario/run';
 const RUNS = Number(process.env.IOSTATE_V4_RANDOM_RUNS ?? 16);
 const SEED = process.env.IOSTATE_V4_RANDOM_SEED === undefined ? undefined : Number(process.env.IOSTATE_V4_RANDOM_SEED);
 /** Long against a round trip on localhost: only clients told not to answer miss it. */
-const ACK_TIMEOUT_MS = 1000;
+const ACK_TIMEOUT_MS = 1500;
 
 describe('random v4 scenarios: iostate/v4 and socket.io 4.8 alike', () => {
   it(

@@ -56,6 +56,8 @@ export type Action =
 export interface Scenario {
   /** `connectionStateRecovery` on both servers (a cut client then comes back as the same socket), or off. */
   recovery: boolean;
+  /** `cleanupEmptyChildNamespaces` on both servers: a dynamic child goes with its last socket. */
+  cleanup: boolean;
   clients: ClientPlan[];
   actions: Action[];
 }
@@ -104,11 +106,18 @@ function actionOf(clientCount: number, volatileIsDeterministic: boolean): fc.Arb
         type: fc.constant('broadcast-ack' as const),
         origin: dataOrigin,
         chain,
-        answering: fc.uniqueArray(client, { maxLength: clientCount }),
+        // Mostly everyone answers: a missing answer costs the whole timeout.
+        answering: fc.oneof(
+          { weight: 2, arbitrary: fc.constant([...Array(clientCount).keys()]).map((all) => [...all]) },
+          fc.uniqueArray(client, { maxLength: clientCount }),
+        ),
         promise: fc.boolean(),
       }),
     },
-    { weight: 1, arbitrary: fc.record({ type: fc.constant('socket-ack' as const), client, answers: fc.boolean(), promise: fc.boolean() }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({ type: fc.constant('socket-ack' as const), client, answers: fc.nat({ max: 3 }).map((draw) => draw > 0), promise: fc.boolean() }),
+    },
     { weight: 2, arbitrary: fc.record({ type: fc.constant('client-ack' as const), client, heard: fc.nat({ max: 3 }).map((draw) => draw > 0) }) },
     { weight: 1, arbitrary: fc.record({ type: fc.constant('set-data' as const), client, value: fc.nat({ max: 9 }) }) },
     { weight: 2, arbitrary: fc.record({ type: fc.constant('fetch' as const), origin: dataOrigin, chain }) },
@@ -172,6 +181,7 @@ export function scenarioArbitrary(maxActions: number): fc.Arbitrary<Scenario> {
     const volatileIsDeterministic = clients.every((plan) => plan.transport === 'websocket');
     return fc.record({
       recovery: fc.nat({ max: 3 }).map((draw) => draw > 0),
+      cleanup: fc.boolean(),
       clients: fc.constant(clients),
       actions: fc.array(actionOf(clients.length, volatileIsDeterministic), { minLength: Math.min(4, maxActions), maxLength: maxActions }),
     });

@@ -71,7 +71,10 @@ function settled(client: ClientSocket): Promise<void> {
 
 export async function runScenario(sideName: SideName, scenario: Scenario, ackTimeout: number): Promise<Transcript> {
   const httpServer = createHttpServer();
-  const options = scenario.recovery ? { connectionStateRecovery: { maxDisconnectionDuration: 60_000 } } : {};
+  const options = {
+    cleanupEmptyChildNamespaces: scenario.cleanup,
+    ...(scenario.recovery ? { connectionStateRecovery: { maxDisconnectionDuration: 60_000 } } : {}),
+  };
   const io: AnySocket = sideName === 'iostate/v4' ? new IostateV4(httpServer, options) : new SocketIo4(httpServer, options);
   const port = await listen(httpServer);
   const app: unknown[] = [];
