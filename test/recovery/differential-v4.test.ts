@@ -96,6 +96,70 @@ describe('connection state recovery: iostate/v4 and socket.io 4.8 alike', () => 
     expect(ours).toEqual({ recovered: false, sameId: false });
   });
 
+  // A deliberate difference (docs/recovery.md): socket.io 4 keeps a session
+  // after giving it back, so a client that then leaves on purpose and comes
+  // back is handed that old session again, with the rooms of its drop.
+  for (const by of ['client', 'server'] as const) {
+    it(`a recovered socket that the ${by} disconnects comes back new (socket.io 4: with its first drop's rooms)`, async () => {
+      const { ours, theirs } = await differential(
+        async (side: Side) => {
+          let fresh = 0;
+          side.io.on('connection', (socket) => {
+            if (!socket.recovered && fresh++ === 0) socket.join('first');
+            socket.on('move', (ack: () => void) => {
+              socket.leave('first');
+              socket.join('second');
+              ack();
+            });
+          });
+          const client = side.client('/', RECONNECT);
+          await next(client, 'connect');
+          side.io.emit('hello', 1);
+          await next(client, 'hello');
+          const id = client.id!;
+          client.io.engine.close();
+          await next(client, 'connect');
+          const recoveredFirst = client.recovered;
+          await client.emitWithAck('move');
+          if (by === 'client') client.disconnect();
+          else side.io.sockets.sockets.get(id)!.disconnect();
+          await until(() => !side.io.sockets.sockets.has(id) && !client.connected, 'the disconnect');
+          client.connect();
+          await next(client, 'connect');
+          const rooms = [...side.io.sockets.sockets.get(client.id!)!.rooms].filter((room) => room !== client.id);
+          return { recoveredFirst, recovered: client.recovered, sameId: client.id === id, rooms };
+        },
+        { connectionStateRecovery: {} },
+      );
+      expect(ours).toEqual({ recoveredFirst: true, recovered: false, sameId: false, rooms: [] });
+      expect(theirs).toEqual({ recoveredFirst: true, recovered: true, sameId: true, rooms: ['first'] });
+    });
+  }
+
+  // A deliberate difference (docs/recovery.md): socket.io 4 appends every
+  // child's offset to the one packet of a dynamic parent's operator.
+  it("a dynamic parent's broadcast carries one offset to each child's client (socket.io 4: the earlier children's too)", async () => {
+    const { ours, theirs } = await differential(
+      async (side: Side) => {
+        const parent = side.io.of(/^\/dyn-\d+$/);
+        const clients = [side.client('/dyn-1', RECONNECT), side.client('/dyn-2', RECONNECT)];
+        for (const client of clients) await next(client, 'connect');
+        const received = clients.map((client) => next<unknown[]>(client, 'news'));
+        parent.except('nobody').emit('news', 1);
+        return (await Promise.all(received)).map((args) => args.map((arg) => typeof arg));
+      },
+      { connectionStateRecovery: {} },
+    );
+    expect(ours).toEqual([
+      ['number', 'string'],
+      ['number', 'string'],
+    ]);
+    expect(theirs).toEqual([
+      ['number', 'string'],
+      ['number', 'string', 'string'],
+    ]);
+  });
+
   for (const skipMiddlewares of [true, false]) {
     it(`skipMiddlewares ${skipMiddlewares}: the middlewares run alike`, async () => {
       const { ours, theirs } = await differential(
