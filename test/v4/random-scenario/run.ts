@@ -10,6 +10,7 @@ import { Server as SocketIo4 } from 'socket.io';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
 import { Server as IostateV4 } from '../../../src/v4';
 import { closeHttp, listen } from '../../interop/harness/fixture';
+import { until } from '../../recovery/one-node-harness';
 import type { SideName } from '../harness';
 import type { Action, Origin, Scenario, Selector } from './model';
 
@@ -39,22 +40,6 @@ function plain(value: unknown): unknown {
   if (value instanceof ArrayBuffer) return { bytes: [...new Uint8Array(value)] };
   if (ArrayBuffer.isView(value)) return { bytes: [...new Uint8Array(value.buffer, value.byteOffset, value.byteLength)] };
   return value;
-}
-
-/** Polls `condition` until it holds; a bound only against hangs, never an assertion about timing. */
-function until(condition: () => boolean, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const poll = setInterval(() => {
-      if (condition()) {
-        clearInterval(poll);
-        resolve();
-      } else if (Date.now() - started > SETTLE_MS) {
-        clearInterval(poll);
-        reject(new Error(`timed out waiting for ${what}`));
-      }
-    }, 5);
-  });
 }
 
 function settled(client: ClientSocket): Promise<void> {
@@ -201,6 +186,7 @@ export async function runScenario(sideName: SideName, scenario: Scenario, ackTim
     await until(
       () => clients.every((client, index) => client.connected === live.has(index) && (client.connected || !client.active)),
       'clients and server to agree on who is connected',
+      SETTLE_MS,
     );
     for (const client of clients) {
       if (client.connected)
