@@ -20,7 +20,7 @@ import { KNOWN_SCENARIO } from './random-scenarios/known-scenario';
 import { runScenario, type Transcript } from './random-scenarios/run';
 import { scenarioArbitrary, type BurstStep, type Flags, type Scenario, type Step } from './random-scenarios/steps';
 
-const RUNS = Number(process.env.IOSTATE_RANDOM_V5_SCENARIOS ?? 12);
+const RUNS = Number(process.env.IOSTATE_RANDOM_V5_SCENARIOS ?? 30);
 const SEED = process.env.IOSTATE_RANDOM_V5_SCENARIOS_SEED;
 
 function withoutBinary(flags: Flags): Flags {

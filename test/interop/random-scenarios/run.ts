@@ -319,7 +319,11 @@ class ScenarioRun {
 
   /** The k-th of the rooms a socket is in, by label or name, as its adapter has them (at once on both servers). */
   private joinedRoom(socket: any, k: number): string {
-    const rooms = this.app.adapterRoomsOf(socket).sort((a, b) => this.app.name(a).localeCompare(this.app.name(b)));
+    const rooms = this.app
+      .adapterRoomsOf(socket)
+      // With 4.x clients a socket keeps its own room (see senderRoomChange): pick among the others.
+      .filter((room) => this.generation !== 4 || room !== socket.id)
+      .sort((a, b) => this.app.name(a).localeCompare(this.app.name(b)));
     return rooms.length === 0 ? 'nobody' : rooms[k % rooms.length];
   }
 
