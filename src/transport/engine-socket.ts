@@ -217,14 +217,13 @@ export class EngineSocket extends EventEmitter implements DeadlineOwner {
   }
 
   /** Hands a batch to the transport between engine.io's `flush` and `drain` events (on the socket and on the server). */
-  private writeBatch(packets: OutgoingPacket[], trailer?: EnginePacket): void {
+  private writeBatch(packets: OutgoingPacket[]): void {
     const server = this.server;
     if (this.listenerCount('flush') !== 0 || server.listenerCount('flush') !== 0) {
       const events = packetEventList(packets);
       this.emit('flush', events);
       server.emit('flush', this, events);
     }
-    if (trailer) packets.push(trailer);
     this.transport.send(packets);
     this.emit('drain');
     if (server.listenerCount('drain') !== 0) server.emit('drain', this);
@@ -359,13 +358,23 @@ export class EngineSocket extends EventEmitter implements DeadlineOwner {
     probe.shutdown();
   }
 
-  /** Polling close: the buffered packets and a close packet answer the pending poll (if any). */
+  /**
+   * Polling close: the pending poll (if any) gets the buffered packets, or,
+   * once none are left, the close packet. Never both in one response, as in
+   * engine.io: socket.io-client 4 hands a response's Socket.IO packets over a
+   * tick late, so the close would overtake them (a DISCONNECT sent with it
+   * would arrive after the `transport close` it caused).
+   */
   private sendCloseOnPoll(): void {
     this.closeOnNextPoll = false;
     if (this.transport.writable) {
       const packets = this.takeBuffer();
-      if (packets.length) this.writeBatch(packets, CLOSE_PACKET);
-      else this.transport.send([CLOSE_PACKET]);
+      if (packets.length) {
+        this.writeBatch(packets);
+        this.closeOnNextPoll = true;
+        return;
+      }
+      this.transport.send([CLOSE_PACKET]);
     }
     this.dispatch({ type: 'TRANSPORT_CLOSED', at: Date.now() });
   }

@@ -1,8 +1,10 @@
-// One connection of a scenario's client: a socket.io-client 2.x Manager
-// (one Engine.IO session) and its namespace sockets, recording in one list,
-// in the order the client saw them, everything its sockets got: connects,
-// errors, disconnects with reasons, events with arguments, answers to acks.
+// One connection of a scenario's client: a socket.io-client 2.x or 4.x
+// Manager (one Engine.IO session) and its namespace sockets, recording in one
+// list, in the order the client saw them, everything its sockets got:
+// connects, errors (a 4.x client's connect_error with its message and data),
+// disconnects with reasons, events with arguments, answers to acks.
 import ioV2 from 'socket.io-client-v2';
+import { io as ioV4 } from 'socket.io-client';
 import { withTimeout } from '../harness/clients';
 import { plain } from '../harness/match-reference';
 import { inNamespaceOrder, type TransportChoice } from './steps';
@@ -15,6 +17,9 @@ const TRANSPORTS: Record<TransportChoice, string[]> = {
   'polling-only': ['polling'],
 };
 
+/** socket.io-client 2.x (Engine.IO v3, Socket.IO v4) or 4.x (Engine.IO v4, Socket.IO v5). */
+export type ClientGeneration = 2 | 4;
+
 export class ClientLife {
   readonly log: unknown[] = [];
   private readonly manager: any;
@@ -25,8 +30,9 @@ export class ClientLife {
     readonly name: string,
     readonly transport: TransportChoice,
     url: string,
+    private readonly generation: ClientGeneration = 2,
   ) {
-    const root = ioV2(`${url}/`, {
+    const root = (generation === 2 ? ioV2 : ioV4)(`${url}/`, {
       forceNew: true,
       reconnection: false,
       timeout: WAIT_MS,
@@ -75,7 +81,7 @@ export class ClientLife {
 
   /** Whether its Engine.IO connection has closed, as the client sees it. */
   get closed(): boolean {
-    return this.manager.readyState === 'closed';
+    return (this.generation === 2 ? this.manager.readyState : this.manager._readyState) === 'closed';
   }
 
   /** Closes the Engine.IO connection without DISCONNECT packets. */
@@ -123,6 +129,8 @@ export class ClientLife {
     socket.on('connect', () => this.log.push([nsp, 'connect']));
     socket.on('disconnect', (reason: string) => this.log.push([nsp, 'disconnect', reason]));
     socket.on('error', (data: unknown) => this.log.push([nsp, 'error', plain(data)]));
+    if (this.generation === 4)
+      socket.on('connect_error', (err: Error & { data?: unknown }) => this.log.push([nsp, 'connect_error', err.message, plain(err.data)]));
     socket.on('ask', (payload: unknown, ack: (...answer: unknown[]) => void) => ack('answer', payload, nsp));
   }
 
