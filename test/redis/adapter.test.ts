@@ -63,6 +63,19 @@ describe.skipIf(skipWithoutRedis('redis adapter'))('redis adapter between iostat
     expect(sorted).toEqual([['red from a', 'union'], ['blue from b', 'union'], [], ['blue from b', 'red from a', 'union']]);
   });
 
+  it("a 2.x socket's broadcast leaves out that socket alone on every node: one that joined a room named after its id gets it", async () => {
+    const [a, b] = await cluster(2);
+    const [sender, onA, onB] = [await client(2, a), await client(4, a), await client(4, b)];
+    const senderId = serverId(sender);
+    join(a, onA, senderId);
+    join(b, onB, senderId);
+    await waitFor('joins to reach both logs', async () => (await clientsOf(a, senderId)).length === 3);
+    const got = [sender, onA, onB].map((socket) => collect(socket, 'news'));
+    a.io.of('/').connected[senderId]!.broadcast.emit('news', 'from the sender');
+    await settle([sender, onA, onB], [a, b]);
+    expect(got.map((list) => list.map(([value]) => String(value)))).toEqual([[], ['from the sender'], ['from the sender']]);
+  });
+
   it('long room names of one length that differ in the last character stay different rooms across nodes', async () => {
     // Past 16,383 characters the nodes key them by digest (room-keys.ts); Redis carries the names themselves.
     const [long1, long2] = ['1', '2'].map((last) => `${'r'.repeat(20_000)}${last}`);

@@ -139,7 +139,13 @@ export class RedisAdapter extends Adapter implements NodeMember, ClusterOperatio
     try {
       // socket.io 2 nodes encode as the packet type says; socket.io 4 nodes detect binary themselves.
       const sent = this.legacy ? typedAsV2(packet, opts.flags) : packet;
-      const wire = { rooms: opts.rooms, except: opts.except ?? [], flags: opts.flags ?? {}, ...(opts.recoveryId ? { id: opts.recoveryId } : {}) };
+      const wire = {
+        rooms: opts.rooms,
+        except: opts.except ?? [],
+        flags: opts.flags ?? {},
+        ...(opts.recoveryId ? { id: opts.recoveryId } : {}),
+        ...(opts.sender !== undefined && { sender: opts.sender }),
+      };
       message = encodeBroadcast(this.uid, { ...sent, nsp: this.nsp.name }, wire);
     } catch (error) {
       this.reportError(new Error(`broadcast not sent to the other nodes: cannot encode it (${(error as Error).message})`));
@@ -442,11 +448,11 @@ export class RedisAdapter extends Adapter implements NodeMember, ClusterOperatio
     const broadcast = decodeBroadcast(message);
     if (!broadcast || broadcast.uid === this.uid || broadcast.packet.nsp !== this.nsp.name) return;
     const { rooms, except, flags } = broadcast.opts;
+    // The sender an iostate node names is left out alone (2.x's rule); socket.io nodes name none.
+    const { sender } = broadcast.opts;
+    const opts = sender === undefined ? { rooms, except, flags } : { rooms, except, flags, sender };
     try {
-      super.broadcast(
-        broadcast.packet,
-        this.recovery ? { rooms, except, flags, recoveryId: broadcastId(broadcast.opts.id, message) } : { rooms, except, flags },
-      );
+      super.broadcast(broadcast.packet, this.recovery ? { ...opts, recoveryId: broadcastId(broadcast.opts.id, message) } : opts);
     } catch (error) {
       this.reportError(new Error(`cannot deliver a broadcast from another node: ${(error as Error).message}`));
     }

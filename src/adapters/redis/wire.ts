@@ -60,6 +60,8 @@ export interface WireBroadcastOptions {
   flags?: Readonly<BroadcastFlags> & { timeout?: number };
   /** iostate's cluster id of the broadcast, for recovery (socket.io 4 nodes ignore it). */
   id?: string;
+  /** The 2.x face's broadcasting socket, also in `except`: iostate nodes leave out that socket alone (BroadcastOptions.sender); others ignore it. */
+  sender?: string;
 }
 
 export interface WireBroadcast {
@@ -74,6 +76,7 @@ export function encodeBroadcast(uid: string, packet: Packet, opts: WireBroadcast
   const wireOpts: Record<string, unknown> = { rooms: opts.rooms, except: opts.except };
   if (opts.flags) wireOpts.flags = definedOnly(opts.flags);
   if (opts.id !== undefined) wireOpts.id = opts.id;
+  if (opts.sender !== undefined) wireOpts.sender = opts.sender;
   return msgpack.encode([uid, wirePacket, wireOpts]);
 }
 
@@ -97,6 +100,7 @@ export function decodeBroadcast(message: Buffer): WireBroadcast | undefined {
       except: stringList(opts.except),
       flags: isRecord(opts.flags) ? (opts.flags as WireBroadcastOptions['flags']) : {},
       ...(typeof opts.id === 'string' ? { id: opts.id } : {}),
+      ...(typeof opts.sender === 'string' ? { sender: opts.sender } : {}),
     },
   };
 }
