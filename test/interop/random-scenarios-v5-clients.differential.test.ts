@@ -13,11 +13,9 @@
 // IOSTATE_RANDOM_V5_SCENARIOS_SEED=<seed> replays a failure).
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { startSide } from './harness/differential';
-import { runCleanups } from './harness/fixture';
 import { isReference } from './harness/target';
 import { KNOWN_SCENARIO } from './random-scenarios/known-scenario';
-import { runScenario, type Transcript } from './random-scenarios/run';
+import { playOnBoth } from './random-scenarios/run';
 import { scenarioArbitrary, type BurstStep, type Flags, type Scenario, type Step } from './random-scenarios/steps';
 
 const RUNS = Number(process.env.IOSTATE_RANDOM_V5_SCENARIOS ?? 30);
@@ -50,19 +48,8 @@ function forV5Clients(scenario: Scenario): Scenario {
   return { ...scenario, steps: scenario.steps.map(inBothApis) };
 }
 
-/** The scenario on socket.io 4.8, then on iostate; both servers are closed before it returns. */
-async function both(scenario: Scenario): Promise<{ ours: Transcript; theirs: Transcript }> {
-  try {
-    const theirs = await runScenario(await startSide('socket.io 4'), scenario, 4);
-    const ours = await runScenario(await startSide('iostate'), scenario, 4);
-    return { ours, theirs };
-  } finally {
-    await runCleanups();
-  }
-}
-
 it.skipIf(isReference)('a scenario with every kind of step: 4.x clients of iostate’s 2.x face observe what socket.io 4.8’s do', async () => {
-  const { ours, theirs } = await both(forV5Clients(KNOWN_SCENARIO));
+  const { ours, theirs } = await playOnBoth(forV5Clients(KNOWN_SCENARIO), 4);
   // The sender is left out of socket.to(r1); c0 reconnected after disconnect(true).
   expect(theirs.clients['c1.0']).toContainEqual(['/', 'event', 'm', 'to r1']);
   expect(theirs.clients['c0.0']).not.toContainEqual(['/', 'event', 'm', 'to r1']);
@@ -80,7 +67,7 @@ it.skipIf(isReference)(
   async () => {
     await fc.assert(
       fc.asyncProperty(scenarioArbitrary.map(forV5Clients), async (scenario) => {
-        const { ours, theirs } = await both(scenario);
+        const { ours, theirs } = await playOnBoth(scenario, 4);
         expect(ours).toEqual(theirs);
       }),
       { numRuns: RUNS, ...(SEED ? { seed: Number(SEED) } : {}) },

@@ -9,29 +9,16 @@
 // IOSTATE_RANDOM_SCENARIOS_SEED=<seed> replays a failure).
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { startSide } from './harness/differential';
-import { runCleanups } from './harness/fixture';
 import { isReference } from './harness/target';
 import { KNOWN_SCENARIO } from './random-scenarios/known-scenario';
-import { runScenario, type Transcript } from './random-scenarios/run';
-import { scenarioArbitrary, type Scenario } from './random-scenarios/steps';
+import { playOnBoth } from './random-scenarios/run';
+import { scenarioArbitrary } from './random-scenarios/steps';
 
 const RUNS = Number(process.env.IOSTATE_RANDOM_SCENARIOS ?? 25);
 const SEED = process.env.IOSTATE_RANDOM_SCENARIOS_SEED;
 
-/** The scenario on socket.io 2.5.1, then on iostate; both servers are closed before it returns. */
-async function both(scenario: Scenario): Promise<{ ours: Transcript; theirs: Transcript }> {
-  try {
-    const theirs = await runScenario(await startSide('socket.io 2.5.1'), scenario);
-    const ours = await runScenario(await startSide('iostate'), scenario);
-    return { ours, theirs };
-  } finally {
-    await runCleanups();
-  }
-}
-
 it.skipIf(isReference)('a scenario with every kind of step: iostate’s clients and app observe what socket.io 2.5.1’s do', async () => {
-  const { ours, theirs } = await both(KNOWN_SCENARIO);
+  const { ours, theirs } = await playOnBoth(KNOWN_SCENARIO);
   // The sender is left out of socket.to(r1); c0 reconnected after disconnect(true).
   expect(theirs.clients['c1.0']).toContainEqual(['/', 'event', 'm', 'to r1']);
   expect(theirs.clients['c0.0']).not.toContainEqual(['/', 'event', 'm', 'to r1']);
@@ -49,7 +36,7 @@ it.skipIf(isReference)(
   async () => {
     await fc.assert(
       fc.asyncProperty(scenarioArbitrary, async (scenario) => {
-        const { ours, theirs } = await both(scenario);
+        const { ours, theirs } = await playOnBoth(scenario);
         expect(ours).toEqual(theirs);
       }),
       { numRuns: RUNS, ...(SEED ? { seed: Number(SEED) } : {}) },

@@ -4,10 +4,10 @@
 // connected socket (the first proves the server handled what clients sent,
 // and so sent what that made it send; the second that those sends arrived),
 // never with a sleep.
-import { onCleanup } from '../harness/fixture';
+import { onCleanup, runCleanups } from '../harness/fixture';
 import { withTimeout } from '../harness/clients';
 import { plain } from '../harness/match-reference';
-import type { Side } from '../harness/differential';
+import { referenceFor, startSide, type Side } from '../harness/differential';
 import { ClientLife, type ClientGeneration } from './client-life';
 import { ServerApp } from './server-app';
 import {
@@ -31,6 +31,21 @@ export interface Transcript {
 }
 
 type Outcome = 'done' | 'skipped';
+
+/**
+ * The scenario on the reference for these clients (socket.io 2.5.1 for 2.x
+ * clients, socket.io 4.8 for 4.x ones), then on iostate's 2.x face; both
+ * servers are closed before it returns.
+ */
+export async function playOnBoth(scenario: Scenario, generation: ClientGeneration = 2): Promise<{ ours: Transcript; theirs: Transcript }> {
+  try {
+    const theirs = await runScenario(await startSide(referenceFor(generation === 2 ? 3 : 4)), scenario, generation);
+    const ours = await runScenario(await startSide('iostate'), scenario, generation);
+    return { ours, theirs };
+  } finally {
+    await runCleanups();
+  }
+}
 
 /** Plays `scenario` on `side` with socket.io-client 2.x clients, or 4.x ones. */
 export async function runScenario(side: Side, scenario: Scenario, generation: ClientGeneration = 2): Promise<Transcript> {
