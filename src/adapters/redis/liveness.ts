@@ -110,8 +110,9 @@ export class Liveness {
       const settled = this.connectedSince !== undefined && Date.now() - this.connectedSince >= this.options.timeout + MAX_RECONNECT_DELAY;
       candidates.forEach((name, i) => {
         const value = values[i];
-        if (value === LEFT) void redis.srem(this.setKey, name).catch(() => undefined);
-        else if (value) live.set(name, parseNamespaces(value));
+        // Left on purpose (it took itself out of the set): neither live nor down.
+        if (value === LEFT) return;
+        if (value) live.set(name, parseNamespaces(value));
         else if (settled) {
           void redis.srem(this.setKey, name).catch(() => undefined);
           this.options.onDown(name);

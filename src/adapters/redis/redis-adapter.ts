@@ -447,9 +447,8 @@ export class RedisAdapter extends Adapter implements NodeMember, ClusterOperatio
     if (!channel.toString().startsWith(this.channels.broadcast)) return;
     const broadcast = decodeBroadcast(message);
     if (!broadcast || broadcast.uid === this.uid || broadcast.packet.nsp !== this.nsp.name) return;
-    const { rooms, except, flags } = broadcast.opts;
     // The sender an iostate node names is left out alone (2.x's rule); socket.io nodes name none.
-    const { sender } = broadcast.opts;
+    const { rooms, except, flags, sender } = broadcast.opts;
     const opts = sender === undefined ? { rooms, except, flags } : { rooms, except, flags, sender };
     try {
       super.broadcast(broadcast.packet, this.recovery ? { ...opts, recoveryId: broadcastId(broadcast.opts.id, message) } : opts);
