@@ -7,7 +7,7 @@
  * Here such a name is keyed by its digest, so an operation costs one pass
  * over the name; a shorter name is its own key and costs nothing more.
  */
-import { createHash } from 'node:crypto';
+import { stringDigest } from '../string-digest';
 
 /** The longest string V8 hashes by its content (String::kMaxHashCalcLength). */
 export const MAX_HASHED_LENGTH = 16_383;
@@ -20,14 +20,13 @@ const DIGEST_KEY_LENGTH = 45;
  * for a name V8 would hash by its length alone. A name of a digest key's
  * length that begins with a NUL is keyed by its digest too, so no name can
  * pass for another's key; for any other name this costs two comparisons of
- * its length (the broadcast looks its room up by this). The digest reads
- * UTF-16 code units (UTF-8 would make every lone surrogate the same
- * replacement character, and two names one key).
+ * its length (the broadcast looks its room up by this). The digest tells
+ * apart names that differ only in lone surrogates (string-digest.ts).
  */
 export function roomKey(name: string): string {
   const length = name.length;
   if (length <= MAX_HASHED_LENGTH && (length !== DIGEST_KEY_LENGTH || name.charCodeAt(0) !== 0)) return name;
-  return `\u0000${createHash('sha256').update(name, 'utf16le').digest('base64')}`;
+  return `\u0000${stringDigest(name).digest('base64')}`;
 }
 
 /** The name a key stands for: a digest key's name is kept in `names`, and no plain key is there. */
