@@ -20,7 +20,7 @@ const CHUNK_BYTES = 64 * 1024;
 /** Room for a chunk and the piece that fills it, most of the time. */
 const CAPACITY = 2 * CHUNK_BYTES;
 /** UTF-8 takes at most 3 bytes for a UTF-16 code unit. */
-const MAX_BYTES_PER_UNIT = 3;
+export const MAX_BYTES_PER_UNIT = 3;
 const EMPTY: Buffer = Buffer.alloc(0);
 
 export class Output {

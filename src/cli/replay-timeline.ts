@@ -15,12 +15,11 @@ import { describeEvent } from '../log/describe-event';
 import type { LogEvent } from '../log/events';
 import type { TimelineKeeper } from '../log/replay-stream';
 import { hasUnsafeUtf8, oneLine, visibleLines } from '../inspect/visible-text';
+import { MAX_BYTES_PER_UNIT } from './replay-output';
 
 const INDENT = '      ';
 /** Room for a short timeline from Buffer's shared pool. */
 const FIRST_BYTES = 1024;
-/** UTF-8 takes at most 3 bytes for a UTF-16 code unit. */
-const MAX_BYTES_PER_UNIT = 3;
 /** " … " as UTF-8: written as bytes, it keeps the line around it a one-byte string. */
 const ELLIPSIS = Buffer.from(' … ');
 const EMPTY: Buffer = Buffer.alloc(0);
